@@ -1,0 +1,3 @@
+"""Models of the contacts app."""
+
+from django.db import models  # noqa: F401

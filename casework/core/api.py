@@ -1,0 +1,51 @@
+"""API plumbing shared by every app: error mapping, health, and the DRF helpers views use."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler as drf_exception_handler
+
+from .errors import DomainError
+
+
+def exception_handler(exc, context):
+    """Domain errors become 4xx with the reason and step IDs; model validation errors become 400 per field."""
+    if isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=exc.http_status)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            body = {field: list(msgs) for field, msgs in exc.message_dict.items()}
+            if "__all__" in body:
+                body["non_field_errors"] = body.pop("__all__")
+        else:
+            body = {"non_field_errors": list(exc.messages)}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
+
+
+class HealthView(APIView):
+    """200 ``{"status": "ok"}`` only when the database answers; 503 otherwise."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        responses={
+            200: inline_serializer("Health", {"status": serializers.CharField()}),
+            503: inline_serializer("HealthDown", {"status": serializers.CharField()}),
+        },
+        auth=[],
+    )
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except DatabaseError:
+            return Response({"status": "unavailable"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response({"status": "ok"})

@@ -1,0 +1,70 @@
+"""The audit trail: one append-only table every service writes to in its own transaction.
+
+Immutability is enforced three times: the model refuses save-after-create and delete; the queryset refuses bulk
+update/delete; the database refuses it too (PostgreSQL: trigger on UPDATE and DELETE; SQLite: trigger on UPDATE).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditImmutable(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise AuditImmutable("The audit trail is append-only: events cannot be updated.")
+
+    def delete(self):
+        raise AuditImmutable("The audit trail is append-only: events cannot be deleted.")
+
+    def for_customer(self, customer_id: int):
+        return self.filter(customer_id=customer_id)
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    # Username for people; "job:<name>" for scheduled work; "system" for migrations and loaders.
+    actor_label = models.CharField(max_length=150, editable=False)
+    action = models.CharField(max_length=64, editable=False)
+    target_type = models.CharField(max_length=64, editable=False)
+    target_id = models.CharField(max_length=64, editable=False)
+    target_repr = models.CharField(max_length=200, blank=True, editable=False)
+    # Denormalised for the auditor's "who looked at / changed this customer" questions. No FK: the trail outlives
+    # and never blocks anything else.
+    customer_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    before = models.JSONField(null=True, blank=True, editable=False)
+    after = models.JSONField(null=True, blank=True, editable=False)
+    reason = models.TextField(blank=True, editable=False)
+    step_ids = models.JSONField(default=list, blank=True, editable=False)
+    request_id = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer_id", "occurred_at"], name="audit_customer_time"),
+            models.Index(fields=["actor", "occurred_at"], name="audit_actor_time"),
+            models.Index(fields=["action", "occurred_at"], name="audit_action_time"),
+            models.Index(fields=["occurred_at"], name="audit_time"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutable("The audit trail is append-only: events cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable("The audit trail is append-only: events cannot be deleted.")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}:{self.target_id}"

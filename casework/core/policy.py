@@ -1,0 +1,41 @@
+"""Shared vocabulary of the policy layer: a decision always names the procedure steps behind it.
+
+Policy functions are pure: plain data in, a ``Decision`` (or a richer frozen dataclass) out, no database access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A yes/no (or which-way) answer with the officer-facing reason and the step IDs it implements."""
+
+    allowed: bool
+    reason: str
+    step_ids: tuple[str, ...]
+    outcome: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def yes(cls, reason: str, *step_ids: str, outcome: str = "", **facts: Any) -> "Decision":
+        return cls(True, reason, tuple(step_ids), outcome, facts)
+
+    @classmethod
+    def no(cls, reason: str, *step_ids: str, outcome: str = "", **facts: Any) -> "Decision":
+        return cls(False, reason, tuple(step_ids), outcome, facts)
+
+    def explain(self) -> str:
+        steps = ", ".join(self.step_ids)
+        return f"{self.reason} ({steps})" if steps else self.reason
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "step_ids": list(self.step_ids),
+            "facts": self.facts,
+        }

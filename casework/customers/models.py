@@ -1,0 +1,430 @@
+"""Customers, cases and the facts the procedures check.
+
+Append-only records (notes) refuse update/delete. Nothing here is hard-deleted: records end (``is_active``,
+``ended_on``, status) instead. Internal-only data (``SensitiveIssueIndicator``) never reaches customer-facing output.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+from casework.org.models import BusinessArea, IssueType
+from casework.org.roles import State
+
+from .csid import validate_csid
+
+
+class Residence(models.TextChoices):
+    NSW = State.NSW.value, State.NSW.label
+    VIC = State.VIC.value, State.VIC.label
+    QLD = State.QLD.value, State.QLD.label
+    WA = State.WA.value, State.WA.label
+    SA = State.SA.value, State.SA.label
+    TAS = State.TAS.value, State.TAS.label
+    ACT = State.ACT.value, State.ACT.label
+    NT = State.NT.value, State.NT.label
+    OVERSEAS = "OS", "Overseas"
+
+
+class ContactPreference(models.TextChoices):
+    ANY = "any", "Phone or written"
+    PHONE = "phone", "Phone preferred"
+    WRITTEN_ONLY = "written_only", "Written correspondence only"  # CMA-1.2: send a unique letter
+
+
+class Customer(models.Model):
+    csid = models.CharField("CSID", max_length=10, unique=True, validators=[validate_csid])
+    given_names = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    # Lower-cased "family given" for indexed prefix search at national scale.
+    search_name = models.CharField(max_length=201, editable=False, db_index=True)
+    date_of_birth = models.DateField()
+    date_of_death = models.DateField(null=True, blank=True)
+    email = models.EmailField(blank=True)
+    phone_mobile = models.CharField(max_length=20, blank=True)
+    phone_home = models.CharField(max_length=20, blank=True)
+    postal_address = models.TextField(blank=True)
+    residence = models.CharField(max_length=3, choices=Residence.choices)
+    country = models.CharField(max_length=60, blank=True, help_text="When residence is overseas.")
+    preferred_contact_times = models.CharField(max_length=200, blank=True)
+    contact_preference = models.CharField(
+        max_length=16, choices=ContactPreference.choices, default=ContactPreference.ANY
+    )
+    special_contact_arrangements = models.TextField(
+        blank=True, help_text="Alternative/special contact arrangements (CMA-1.2, PS-CON-3)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_names"]
+        indexes = [models.Index(fields=["date_of_birth", "search_name"], name="customer_dob_name")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.csid})"
+
+    def save(self, *args, **kwargs):
+        self.search_name = f"{self.family_name} {self.given_names}".lower().strip()
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}".strip()
+
+    @property
+    def is_deceased(self) -> bool:
+        return self.date_of_death is not None
+
+
+class RepresentativeScope(models.TextChoices):
+    FULL = "full", "Full authority: may discuss and act on all matters"
+    ENQUIRE = "enquire", "May enquire and receive information only"
+    SPECIFIED = "specified", "Specified matters only (see detail)"
+
+
+class AuthorisedRepresentative(models.Model):
+    """CMA-1.1: what can be exchanged with a representative is limited to what their authority allows."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="representatives")
+    name = models.CharField(max_length=150)
+    relationship = models.CharField(max_length=100, blank=True)
+    organisation = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    scope = models.CharField(max_length=12, choices=RepresentativeScope.choices)
+    scope_detail = models.TextField(blank=True)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.customer.csid} ({self.get_scope_display()})"
+
+
+class ContactRestriction(models.Model):
+    """Restricted service: limits on the customer's contact after unreasonable conduct (PS-ORM-3)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contact_restrictions")
+    conditions = models.TextField()
+    imposed_on = models.DateField()
+    review_date = models.DateField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_active = models.BooleanField(default=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "is_active"], name="restriction_customer_active")]
+
+    def __str__(self) -> str:
+        return f"Restricted service for {self.customer.csid} (review {self.review_date})"
+
+
+class SensitiveReason(models.TextChoices):
+    FAMILY_VIOLENCE = "family_violence", "Family violence"
+    RESTRICTED_SERVICE = "restricted_service", "Restricted service"
+    DECEASED_CUSTOMER = "deceased_customer", "Deceased customer"
+    SECURITY_INCIDENT = "security_incident", "Security incident"
+    SEGMENT_3_REVIEW = "segment_3_review", "Segment 3 ongoing reactive management review"
+
+
+class SensitiveIssueIndicator(models.Model):
+    """PS-CON-4. INTERNAL ONLY: never rendered into letters or anything else a customer sees."""
+
+    INTERNAL_ONLY = True
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sensitive_indicators")
+    reason = models.CharField(max_length=24, choices=SensitiveReason.choices)
+    conditions = models.TextField(blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "is_active"], name="sensitive_customer_active")]
+
+    def __str__(self) -> str:
+        return f"Sensitive issue indicator ({self.get_reason_display()}) on {self.customer.csid}"
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", "Pending registration"
+    REGISTERED = "registered", "Registered"
+    ENDED = "ended", "Ended"
+
+
+class CollectionType(models.TextChoices):
+    AGENCY = "agency", "Agency collect"
+    PRIVATE = "private", "Private collect"
+
+
+class Case(models.Model):
+    case_number = models.CharField(max_length=12, unique=True)
+    payer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases_as_payer")
+    payee = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases_as_payee")
+    registration_status = models.CharField(
+        max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.REGISTERED
+    )
+    collection_type = models.CharField(max_length=8, choices=CollectionType.choices, default=CollectionType.AGENCY)
+    annual_liability = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_number"]
+        constraints = [models.CheckConstraint(condition=~Q(payer=models.F("payee")), name="case_parties_differ")]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_number}"
+
+    def other_party(self, customer: Customer) -> Customer:
+        return self.payee if customer.pk == self.payer_id else self.payer
+
+    def role_of(self, customer: Customer) -> str:
+        if customer.pk == self.payer_id:
+            return "payer"
+        if customer.pk == self.payee_id:
+            return "payee"
+        return ""
+
+
+class Child(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="children")
+    given_names = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+
+class CaseRoleHistory(models.Model):
+    """Who was payer and payee when: lets the system tell a past role reversal (CMA-2.4)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="role_history")
+    payer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    payee = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    from_date = models.DateField()
+    to_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "from_date"]
+
+
+class CareArrangement(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="care_arrangements")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="care_arrangements")
+    carer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="care_arrangements")
+    care_percentage = models.PositiveSmallIntegerField()
+    effective_from = models.DateField()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [models.CheckConstraint(condition=Q(care_percentage__lte=100), name="care_pct_max_100")]
+
+
+class IncomeSource(models.TextChoices):
+    ATO_ISSUED = "ato_issued", "ATO-issued"
+    ESTIMATE = "estimate", "Estimate"
+    PROVISIONAL = "provisional", "Provisional"
+    CUSTOMER_ADVISED = "customer_advised", "Customer-advised"
+    DEFAULT = "default", "Default income"
+    DETERMINED = "determined", "Determined (change of assessment)"
+
+
+class IncomeRecord(models.Model):
+    """A parent's income used in the assessment. Reliability is derived from the source (CMA-2.2), never typed."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="incomes")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    source = models.CharField(max_length=20, choices=IncomeSource.choices)
+    tax_year = models.PositiveSmallIntegerField(help_text="Financial year ending, e.g. 2026.")
+    effective_from = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        indexes = [models.Index(fields=["customer", "-effective_from"], name="income_customer_latest")]
+
+    @property
+    def is_reliable(self) -> bool:
+        from .policy import income_is_reliable
+
+        return income_is_reliable(self.source)
+
+
+class DebtKind(models.TextChoices):
+    CHILD_SUPPORT_DEBT = "child_support_debt", "Child support debt (arrears)"
+    OVERPAYMENT = "overpayment", "Overpayment"
+
+
+class Debt(models.Model):
+    """Money owed on a case: a payer's child support arrears, or an overpayment owed back by whoever was overpaid."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="debts")
+    debtor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="debts")
+    kind = models.CharField(max_length=20, choices=DebtKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    as_at = models.DateField()
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["debtor", "is_open"], name="debt_debtor_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ${self.amount} owed by {self.debtor.csid}"
+
+
+class ArrangementStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    DEFAULTED = "defaulted", "Defaulted"
+    ENDED = "ended", "Ended"
+
+
+class PaymentFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Fortnightly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class PaymentArrangement(models.Model):
+    debt = models.ForeignKey(Debt, on_delete=models.PROTECT, related_name="arrangements")
+    status = models.CharField(max_length=10, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE)
+    instalment = models.DecimalField(max_digits=10, decimal_places=2)
+    frequency = models.CharField(max_length=12, choices=PaymentFrequency.choices)
+    start_date = models.DateField()
+    negotiated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["debt", "status"], name="arrangement_debt_status")]
+
+
+class DpoStatus(models.TextChoices):
+    CONSIDERED = "considered", "Being considered"
+    ISSUED = "issued", "Issued"
+    REVOKED = "revoked", "Revoked"
+
+
+class DepartureProhibitionOrder(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="dpos")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="dpos")
+    status = models.CharField(max_length=12, choices=DpoStatus.choices)
+    issued_on = models.DateField(null=True, blank=True)
+    revoked_on = models.DateField(null=True, blank=True)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise PermissionError(f"{self.model.__name__} records are append-only.")
+
+    def delete(self):
+        raise PermissionError(f"{self.model.__name__} records are append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(f"{type(self).__name__} records are append-only: add a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{type(self).__name__} records are append-only.")
+
+
+class NoteKind(models.TextChoices):
+    GENERAL = "general", "General notepad"
+    COLLECTION = "collection", "Collection record"  # CMA-2.8
+    COMMUNICATION = "communication", "Communication record"  # CMA-2.8 (payees)
+    PAYMENT_ARRANGEMENT = "payment_arrangement", "Payment arrangement record"  # CMA-2.8
+    INCOME = "income", "Income"
+    CARE = "care", "Care"
+    PS_STACKING = "ps_stacking", "PS stacking document"  # PS-DOC-1/2
+    INTERNAL = "internal", "Internal (never customer-facing)"
+
+
+class Note(AppendOnlyModel):
+    """A notepad on the customer record. Append-only: a correction is a new note pointing at the old one."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="notes")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(max_length=20, choices=NoteKind.choices, default=NoteKind.GENERAL)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    # Optional pointer at another record (an intray, a lock, an earlier note, a plan issue...).
+    ref_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ref_id = models.CharField(max_length=64, blank=True)
+    ref = GenericForeignKey("ref_type", "ref_id")
+    step_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="note_customer_time")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.customer.csid})"
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    REFERRED = "referred", "Referred to another area"
+    FINALISED = "finalised", "Finalised"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class PresentingIssue(models.Model):
+    """One presenting issue raised by or about a customer (CMA-1.2), whichever way it arrived.
+
+    The ownership rules use these: the first specialised issue received decides the owner when no retaining area
+    applies (CMA-1.5); outstanding specialised issues decide who a customer is locked to on finalising (CMA-3.3).
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="presenting_issues")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="presenting_issues")
+    issue_type = models.ForeignKey(IssueType, on_delete=models.PROTECT, related_name="+")
+    received_area = models.ForeignKey(
+        BusinessArea, on_delete=models.PROTECT, related_name="+", help_text="Where the issue was received."
+    )
+    status = models.CharField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    description = models.TextField(blank=True)
+    received_at = models.DateTimeField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["customer", "status", "received_at"], name="issue_customer_status")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_type.name} for {self.customer.csid} ({self.get_status_display()})"
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.status in (IssueStatus.OPEN, IssueStatus.REFERRED)

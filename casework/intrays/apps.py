@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IntraysConfig(AppConfig):
+    verbose_name = "Intrays and correspondence"
+    name = "casework.intrays"
+    label = "intrays"

@@ -1,0 +1,4 @@
+"""Officer UI routes of this app, mounted at the site root by config/urls.py."""
+
+app_name = "intrays"
+urlpatterns: list = []

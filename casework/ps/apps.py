@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PsConfig(AppConfig):
+    name = "casework.ps"
+    label = "ps"

@@ -1,0 +1,1 @@
+"""Models of the web app (none: it only renders)."""

@@ -1,0 +1,29 @@
+"""Top navigation. Entries whose URL name does not exist (yet) or that the officer may not use are left out."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+NAV = (
+    ("Customers", "web:home", None),
+    ("My work", "intrays:worklist", None),
+    ("Team", "ownership:team_queue", None),
+    ("Personalised Services", "ps:dashboard", None),
+    ("Audit", "web:audit", "core.view_auditevent"),
+)
+
+
+def nav_items(request):
+    items = []
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": items}
+    for label, name, perm in NAV:
+        if perm and not user.has_perm(perm):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+    return {"nav_items": items}

@@ -1,0 +1,35 @@
+"""Sections of the customer page contributed by other apps.
+
+Each app listed in ``PANEL_APPS`` may define ``casework.<app>.panels.customer_panel(request, customer) -> dict``;
+its result is the context of ``<app>/_customer_panel.html``, rendered in this order on the customer page.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+PANEL_APPS = ("ownership", "contacts", "intrays", "ps")
+
+
+@dataclass
+class Panel:
+    app: str
+    template: str
+    context: dict[str, Any]
+
+
+def customer_panels(request, customer) -> list[Panel]:
+    panels = []
+    for app in PANEL_APPS:
+        try:
+            module = importlib.import_module(f"casework.{app}.panels")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"casework.{app}.panels":
+                raise
+            continue
+        context = module.customer_panel(request, customer)
+        if context is not None:
+            panels.append(Panel(app, f"{app}/_customer_panel.html", context))
+    return panels

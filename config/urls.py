@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from casework.core.api import HealthView
+from casework.web.api import ObtainTokenView
+
+api_v1 = [
+    path("health/", HealthView.as_view(), name="health"),
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("casework.customers.api_urls")),
+    path("", include("casework.ownership.api_urls")),
+    path("", include("casework.intrays.api_urls")),
+    path("", include("casework.contacts.api_urls")),
+    path("", include("casework.ps.api_urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("", include("casework.customers.urls")),
+    path("", include("casework.ownership.urls")),
+    path("", include("casework.intrays.urls")),
+    path("", include("casework.contacts.urls")),
+    path("", include("casework.ps.urls")),
+    path("", include("casework.web.urls")),
+]
