@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "casework.ownership",
     "casework.contacts",
     "casework.ps",
+    "casework.letters",
     "casework.web",
 ]
 

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("casework.intrays.api_urls")),
     path("", include("casework.contacts.api_urls")),
     path("", include("casework.ps.api_urls")),
+    path("", include("casework.letters.api_urls")),
 ]
 
 urlpatterns = [
