@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+pytest_plugins = ["casework.testing.browser"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres_only`` (triggers, row locks, real concurrency) run in the PostgreSQL pass only;
