@@ -1,3 +1,11 @@
 """API routes of this app, mounted under /api/v1/ by config/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("letters/", api.LetterListView.as_view(), name="letters-list"),
+    path("letters/<int:pk>/", api.LetterDetailView.as_view(), name="letters-detail"),
+    path("letters/<int:pk>/pdf/", api.LetterPdfView.as_view(), name="letters-pdf"),
+]
