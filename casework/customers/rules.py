@@ -1,0 +1,27 @@
+"""Customer permissions beyond the shared ones declared in casework/org/rules.py.
+
+Declared once here and checked by API views, UI views and services alike.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from casework.org.rules import (
+    is_administrator,
+    is_auditor,
+    is_caseworker,
+    is_national_manager_qcc,
+    is_team_leader,
+)
+
+# Presenting issues (CMA-1.2) and case facts (income, debts, arrangements): worked by caseworkers.
+rules.add_perm("customers.add_presenting_issue", is_caseworker)
+rules.add_perm("customers.change_presenting_issue", is_caseworker)
+rules.add_perm("customers.record_income", is_caseworker)
+rules.add_perm("customers.record_collection", is_caseworker)
+rules.add_perm("customers.view_presenting_issue", is_caseworker | is_auditor | is_administrator)
+# Authorised representatives (CMA-1.1: their authority limits what may be exchanged with them).
+rules.add_perm("customers.change_representative", is_caseworker | is_administrator)
+# Restricted service is a Team Leader decision; its review needs the National Manager QCC (PS-ORM-3).
+rules.add_perm("customers.restrict_service", is_team_leader | is_national_manager_qcc | is_administrator)

@@ -1,0 +1,389 @@
+"""Reads of customers, cases, notes and the audit trail. Scoped by permission; few queries, no N+1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from casework.core.errors import InvalidInput, NotFound, NotPermitted
+from casework.core.models import AuditEvent
+
+from . import policy
+from .csid import csid_problem, normalise_csid
+from .models import (
+    ArrangementStatus,
+    AuthorisedRepresentative,
+    CareArrangement,
+    Case,
+    CaseRoleHistory,
+    Child,
+    ContactRestriction,
+    Customer,
+    Debt,
+    DebtKind,
+    DepartureProhibitionOrder,
+    DpoStatus,
+    IncomeRecord,
+    Note,
+    PaymentArrangement,
+    PresentingIssue,
+    SensitiveIssueIndicator,
+)
+
+MAX_SEARCH_RESULTS = 200
+_CSID_LIKE = re.compile(r"^[\d\s-]+$")
+
+
+def _require(user, perm: str, message: str, obj=None) -> None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm, obj):
+        raise NotPermitted(message)
+
+
+def _csid_or_invalid(raw: str, field_name: str = "csid") -> str:
+    problem = csid_problem(raw)
+    if problem:
+        raise InvalidInput(problem, fields={field_name: [problem]})
+    return normalise_csid(raw)
+
+
+# --- Customers ---------------------------------------------------------------------------------------------------
+
+
+def customer_get(*, user, csid: str) -> Customer:
+    """The customer with this CSID. 400 naming ``csid`` when malformed, 404 when unknown, 403 without view rights."""
+    _require(user, "customers.view_customer", "Your role does not allow you to view customer records.")
+    value = _csid_or_invalid(csid)
+    customer = Customer.objects.filter(csid=value).first()
+    if customer is None:
+        raise NotFound(f"No customer has CSID {value}.")
+    return customer
+
+
+def _name_prefixes(query: str) -> list[str]:
+    """Prefixes of ``search_name`` ("family given", lower case) that match a typed name.
+
+    "smith" / "smith jo" (family given) match directly; "jo smith" / "mary jo smith" (given family) are rotated.
+    """
+    tokens = query.lower().replace(",", " ").split()
+    if not tokens:
+        return []
+    prefixes = [" ".join(tokens)]
+    for split in range(1, len(tokens)):
+        given, family = tokens[:split], tokens[split:]
+        prefixes.append(" ".join(family) + " " + " ".join(given))
+    return list(dict.fromkeys(prefixes))
+
+
+def customer_search(
+    *, user, query: str = "", date_of_birth: dt.date | None = None, limit: int = 50
+) -> list[Customer]:
+    """Customers by CSID (exact), or by name prefix ("family", "family given", "given family"), optionally with a
+    date of birth. Uses the indexed ``search_name``. A CSID-looking query that is malformed is a 400 on ``csid``."""
+    _require(user, "customers.view_customer", "Your role does not allow you to search customer records.")
+    query = (query or "").strip()
+    limit = max(1, min(int(limit or 50), MAX_SEARCH_RESULTS))
+    qs = Customer.objects.all()
+    if query and _CSID_LIKE.match(query):
+        qs = qs.filter(csid=_csid_or_invalid(query))
+    elif query:
+        name_q = Q()
+        for prefix in _name_prefixes(query):
+            name_q |= Q(search_name__startswith=prefix)
+        qs = qs.filter(name_q)
+    elif date_of_birth is None:
+        return []
+    if date_of_birth is not None:
+        qs = qs.filter(date_of_birth=date_of_birth)
+    return list(qs.order_by("search_name", "csid")[:limit])
+
+
+# --- Customer summary --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncomeSummary:
+    """A parent's latest income and whether it is reliable (CMA-2.2: ATO-issued only)."""
+
+    customer: Customer
+    record: IncomeRecord | None
+    is_reliable: bool
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case: Case
+    role: str  # "payer" | "payee"
+    other_party: Customer
+    children: tuple[Child, ...]
+    care: tuple[CareArrangement, ...]
+    role_reversal: bool  # CMA-2.4: the customer held the other role on this case before
+    income_self: IncomeSummary
+    income_other: IncomeSummary
+
+
+@dataclass(frozen=True)
+class DebtSummary:
+    debt: Debt
+    arrangement: PaymentArrangement | None  # the current (latest) arrangement, if any
+    arrangement_status: str  # "active" | "defaulted" | "none" (CMA-2.3)
+
+    @property
+    def has_arrangement(self) -> bool:
+        return self.arrangement_status == ArrangementStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    customer: Customer
+    cases: tuple[CaseSummary, ...]
+    income: IncomeSummary
+    incomes: dict[int, IncomeSummary]  # by customer id: this customer and every other party
+    debts: tuple[DebtSummary, ...]  # open debts the customer owes (arrears or overpayments)
+    owed_to_customer: tuple[DebtSummary, ...]  # open child support arrears owed to the customer as payee
+    dpos: tuple[DepartureProhibitionOrder, ...]
+    restrictions: tuple[ContactRestriction, ...]  # active restricted service
+    representatives: tuple[AuthorisedRepresentative, ...]  # active
+    sensitive_indicators: tuple[SensitiveIssueIndicator, ...]  # INTERNAL ONLY (PS-CON-4)
+    presenting_issues: tuple[PresentingIssue, ...]  # outstanding (open or referred)
+    is_deceased: bool
+    role_reversal: bool = False  # any case (CMA-2.4)
+    step_ids: tuple[str, ...] = field(default=("CMA-2.1", "CMA-2.2", "CMA-2.3", "CMA-2.4"))
+
+    @property
+    def is_payer(self) -> bool:
+        return any(c.role == "payer" for c in self.cases)
+
+    @property
+    def is_payee(self) -> bool:
+        return any(c.role == "payee" for c in self.cases)
+
+    @property
+    def has_restricted_service(self) -> bool:
+        return bool(self.restrictions)
+
+    @property
+    def active_dpos(self) -> tuple[DepartureProhibitionOrder, ...]:
+        return tuple(d for d in self.dpos if d.status != DpoStatus.REVOKED)
+
+    @property
+    def debts_without_arrangement(self) -> tuple[DebtSummary, ...]:
+        return tuple(d for d in self.debts if not d.has_arrangement)
+
+
+def _debt_summaries(debts: Iterable[Debt]) -> tuple[DebtSummary, ...]:
+    out = []
+    for debt in debts:
+        arrangements = list(debt.arrangements.all())  # prefetched, latest first
+        status = policy.arrangement_status([a.status for a in arrangements])
+        current = next((a for a in arrangements if a.status == ArrangementStatus.ACTIVE), None)
+        if current is None and arrangements and status != policy.NO_ARRANGEMENT:
+            current = arrangements[0]
+        out.append(DebtSummary(debt=debt, arrangement=current, arrangement_status=status))
+    return tuple(out)
+
+
+def _latest_incomes(customer_ids: set[int]) -> dict[int, IncomeRecord]:
+    latest: dict[int, IncomeRecord] = {}
+    for record in IncomeRecord.objects.filter(customer_id__in=customer_ids).order_by(
+        "customer_id", "-effective_from", "-id"
+    ):
+        latest.setdefault(record.customer_id, record)
+    return latest
+
+
+def _arrangements_prefetch() -> Prefetch:
+    return Prefetch("arrangements", queryset=PaymentArrangement.objects.order_by("-start_date", "-id"))
+
+
+def customer_summary(*, customer: Customer) -> CustomerSummary:
+    """Everything the procedures check up-front (CMA-2.1): cases and parties, income, care, debts and arrangements,
+    DPOs, restrictions, representatives and (internal) sensitive indicators. A fixed number of queries."""
+    cases = list(
+        Case.objects.filter(Q(payer=customer) | Q(payee=customer))
+        .select_related("payer", "payee")
+        .prefetch_related(
+            Prefetch("children", queryset=Child.objects.order_by("date_of_birth", "id")),
+            Prefetch("care_arrangements", queryset=CareArrangement.objects.select_related("carer", "child")),
+            Prefetch("role_history", queryset=CaseRoleHistory.objects.order_by("from_date")),
+        )
+        .order_by("case_number")
+    )
+    party_ids = {customer.pk}
+    for case in cases:
+        party_ids.update({case.payer_id, case.payee_id})
+    latest = _latest_incomes(party_ids)
+
+    def income_of(person: Customer) -> IncomeSummary:
+        record = latest.get(person.pk)
+        return IncomeSummary(
+            customer=person,
+            record=record,
+            is_reliable=bool(record is not None and policy.income_is_reliable(record.source)),
+        )
+
+    incomes: dict[int, IncomeSummary] = {customer.pk: income_of(customer)}
+    case_summaries = []
+    for case in cases:
+        role = case.role_of(customer)
+        other = case.other_party(customer)
+        incomes.setdefault(other.pk, income_of(other))
+        history = [
+            policy.RolePeriod(h.payer_id, h.payee_id, h.from_date, h.to_date) for h in case.role_history.all()
+        ]
+        # Latest care percentage per (child, carer).
+        seen: set[tuple[int, int]] = set()
+        care = []
+        for arrangement in sorted(case.care_arrangements.all(), key=lambda a: a.effective_from, reverse=True):
+            key = (arrangement.child_id, arrangement.carer_id)
+            if key not in seen:
+                seen.add(key)
+                care.append(arrangement)
+        case_summaries.append(
+            CaseSummary(
+                case=case,
+                role=role,
+                other_party=other,
+                children=tuple(case.children.all()),
+                care=tuple(care),
+                role_reversal=policy.had_role_reversal(customer.pk, role, history),
+                income_self=incomes[customer.pk],
+                income_other=incomes[other.pk],
+            )
+        )
+
+    debts = _debt_summaries(
+        Debt.objects.filter(debtor=customer, is_open=True)
+        .select_related("case")
+        .prefetch_related(_arrangements_prefetch())
+        .order_by("as_at", "id")
+    )
+    owed = _debt_summaries(
+        Debt.objects.filter(case__payee=customer, kind=DebtKind.CHILD_SUPPORT_DEBT, is_open=True)
+        .exclude(debtor=customer)
+        .select_related("case", "debtor")
+        .prefetch_related(_arrangements_prefetch())
+        .order_by("as_at", "id")
+    )
+    dpos = tuple(customer.dpos.select_related("case").order_by("-issued_on", "-id"))
+    restrictions = tuple(customer.contact_restrictions.filter(is_active=True).order_by("review_date"))
+    representatives = tuple(customer.representatives.filter(is_active=True).order_by("name"))
+    sensitive = tuple(customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
+    issues = tuple(
+        customer.presenting_issues.filter(status__in=["open", "referred"]).select_related(
+            "issue_type", "received_area", "case"
+        )
+    )
+    return CustomerSummary(
+        customer=customer,
+        cases=tuple(case_summaries),
+        income=incomes[customer.pk],
+        incomes=incomes,
+        debts=debts,
+        owed_to_customer=owed,
+        dpos=dpos,
+        restrictions=restrictions,
+        representatives=representatives,
+        sensitive_indicators=sensitive,
+        presenting_issues=issues,
+        is_deceased=customer.is_deceased,
+        role_reversal=any(c.role_reversal for c in case_summaries),
+    )
+
+
+# --- Cases and notes ---------------------------------------------------------------------------------------------
+
+
+def cases_for_customer(*, user, customer: Customer) -> QuerySet[Case]:
+    _require(user, "customers.view_case", "Your role does not allow you to view cases.")
+    return (
+        Case.objects.filter(Q(payer=customer) | Q(payee=customer))
+        .select_related("payer", "payee")
+        .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("date_of_birth", "id")))
+        .order_by("case_number")
+    )
+
+
+def case_get(*, user, case_number: str) -> Case:
+    _require(user, "customers.view_case", "Your role does not allow you to view cases.")
+    case = (
+        Case.objects.select_related("payer", "payee")
+        .prefetch_related("children")
+        .filter(case_number=case_number)
+        .first()
+    )
+    if case is None:
+        raise NotFound(f"No case has number {case_number}.")
+    return case
+
+
+def notes_for_customer(*, user, customer: Customer, case: Case | None = None, kind: str | None = None) -> QuerySet[Note]:
+    """The customer's notes timeline, newest first."""
+    _require(user, "customers.view_note", "Your role does not allow you to read notes.")
+    qs = Note.objects.filter(customer=customer).select_related("author", "case", "ref_type")
+    if case is not None:
+        qs = qs.filter(case=case)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-created_at", "-id")
+
+
+def presenting_issues_for_customer(*, customer: Customer, outstanding_only: bool = False) -> QuerySet[PresentingIssue]:
+    qs = PresentingIssue.objects.filter(customer=customer).select_related(
+        "issue_type", "issue_type__handling_area", "received_area", "case"
+    )
+    if outstanding_only:
+        qs = qs.filter(status__in=["open", "referred"])
+    return qs.order_by("received_at", "id")
+
+
+# --- Audit trail -------------------------------------------------------------------------------------------------
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
+
+
+def audit_search(
+    *,
+    user,
+    csid: str | None = None,
+    officer: str | None = None,
+    action: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Audit events, newest first, for auditors and administrators only.
+
+    ``csid``: events concerning that customer (malformed → 400 on ``csid``); ``officer``: the actor's username (or a
+    job label); ``action``: exact ("customer.view"), or a prefix when it ends with "." or "*" ("note."); dates are
+    inclusive days in the officer's time zone.
+    """
+    _require(user, "core.view_auditevent", "Only auditors and administrators may search the audit trail.")
+    if date_from and date_to and date_from > date_to:
+        message = "The 'from' date must be on or before the 'to' date."
+        raise InvalidInput(message, fields={"date_from": [message]})
+    qs = AuditEvent.objects.select_related("actor")
+    if csid:
+        value = _csid_or_invalid(csid)
+        customer_id = Customer.objects.filter(csid=value).values_list("pk", flat=True).first()
+        qs = qs.filter(customer_id=customer_id) if customer_id is not None else qs.none()
+    if officer:
+        qs = qs.filter(actor_label=officer.strip())
+    if action:
+        action = action.strip()
+        if action.endswith("*"):
+            qs = qs.filter(action__startswith=action[:-1])
+        elif action.endswith("."):
+            qs = qs.filter(action__startswith=action)
+        else:
+            qs = qs.filter(action=action)
+    if date_from:
+        qs = qs.filter(occurred_at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(occurred_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    return qs.order_by("-occurred_at", "-id")

@@ -1,0 +1,982 @@
+"""Every write to customers, cases, notes and their facts. Keyword-only, one transaction each, audited.
+
+Permissions are the ones declared in casework/org/rules.py and casework/customers/rules.py. ``actor=None`` is
+accepted only for scheduled work and loaders running under ``core.context.job_context`` (the job is the actor).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from casework.core import clock
+from casework.core.audit import audit_record, snapshot
+from casework.core.context import system_actor_var
+from casework.core.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
+from casework.org.models import BusinessArea, IssueType
+
+from . import policy
+from .csid import csid_problem, normalise_csid
+from .models import (
+    ArrangementStatus,
+    AuthorisedRepresentative,
+    CareArrangement,
+    Case,
+    CaseRoleHistory,
+    Child,
+    CollectionType,
+    ContactRestriction,
+    Customer,
+    Debt,
+    DebtKind,
+    DepartureProhibitionOrder,
+    DpoStatus,
+    IncomeRecord,
+    IncomeSource,
+    IssueStatus,
+    Note,
+    NoteKind,
+    PaymentArrangement,
+    PaymentFrequency,
+    PresentingIssue,
+    RegistrationStatus,
+    RepresentativeScope,
+    Residence,
+    SensitiveIssueIndicator,
+    SensitiveReason,
+)
+
+CUSTOMER_FIELDS = (
+    "csid",
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "date_of_death",
+    "email",
+    "phone_mobile",
+    "phone_home",
+    "postal_address",
+    "residence",
+    "country",
+    "preferred_contact_times",
+    "contact_preference",
+    "special_contact_arrangements",
+)
+CUSTOMER_UPDATABLE = tuple(f for f in CUSTOMER_FIELDS if f != "csid")
+CHANNELS = ("ui", "api", "phone", "letter", "system")
+
+
+# --- helpers -----------------------------------------------------------------------------------------------------
+
+
+def _require(actor: Any, perm: str, message: str, step_ids: Iterable[str] = ()) -> None:
+    if actor is None:
+        if system_actor_var.get():
+            return
+        raise NotPermitted(message, step_ids=step_ids)
+    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(perm):
+        raise NotPermitted(message, step_ids=step_ids)
+
+
+def _invalid(fields: Mapping[str, list[str]], message: str = "Check the highlighted fields.") -> InvalidInput:
+    return InvalidInput(message, fields={k: list(v) for k, v in fields.items()})
+
+
+def _clean(instance: models.Model, exclude: Iterable[str] = ()) -> None:
+    """Model validation as a 400 with a message per field."""
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        fields = dict(exc.message_dict)
+        if "__all__" in fields:
+            fields["non_field_errors"] = fields.pop("__all__")
+        raise _invalid(fields) from exc
+
+
+def _today() -> dt.date:
+    return timezone.localdate(clock.now())
+
+
+def _required_text(value: Any, field: str, label: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise _invalid({field: [f"Enter {label}."]})
+    return text
+
+
+def _decimal(value: Any, field: str, *, minimum: Decimal | None = Decimal("0"), positive: bool = False) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise _invalid({field: ["Enter an amount in dollars and cents."]}) from exc
+    if not amount.is_finite():
+        raise _invalid({field: ["Enter an amount in dollars and cents."]})
+    if positive and amount <= 0:
+        raise _invalid({field: ["The amount must be more than zero."]})
+    if minimum is not None and amount < minimum:
+        raise _invalid({field: [f"The amount cannot be less than {minimum}."]})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _choice(value: Any, choices: type[models.TextChoices], field: str) -> str:
+    value = getattr(value, "value", value)
+    if value not in choices.values:
+        allowed = ", ".join(choices.values)
+        raise _invalid({field: [f"Choose one of: {allowed}."]})
+    return value
+
+
+def _date(value: Any, field: str, *, required: bool = True) -> dt.date | None:
+    if value in (None, ""):
+        if required:
+            raise _invalid({field: ["Enter a date."]})
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise _invalid({field: ["Enter a date as YYYY-MM-DD."]}) from exc
+
+
+def _customer_problems(customer: Customer) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    today = _today()
+    if isinstance(customer.date_of_birth, dt.date) and customer.date_of_birth > today:
+        problems["date_of_birth"] = ["The date of birth cannot be in the future."]
+    if isinstance(customer.date_of_death, dt.date):
+        if customer.date_of_death > today:
+            problems["date_of_death"] = ["The date of death cannot be in the future."]
+        elif isinstance(customer.date_of_birth, dt.date) and customer.date_of_death < customer.date_of_birth:
+            problems["date_of_death"] = ["The date of death cannot be before the date of birth."]
+    if customer.residence == Residence.OVERSEAS and not (customer.country or "").strip():
+        problems["country"] = ["Enter the country for a customer living overseas."]
+    return problems
+
+
+# --- Customers ---------------------------------------------------------------------------------------------------
+
+
+def customer_record_view(*, actor, customer: Customer, channel: str = "ui") -> None:
+    """Opening a customer record is itself audited: who viewed whom, and through which channel."""
+    _require(actor, "customers.view_customer", "Your role does not allow you to view customer records.")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="customer.view",
+            target=customer,
+            after={"channel": channel if channel in CHANNELS else "other"},
+            customer=customer,
+        )
+
+
+def customer_create(*, actor, **fields: Any) -> Customer:
+    """A new customer. The CSID is validated (spaces and hyphens ignored) and must be unique."""
+    _require(actor, "customers.add_customer", "Your role does not allow you to create customer records.")
+    unknown = sorted(set(fields) - set(CUSTOMER_FIELDS))
+    if unknown:
+        raise _invalid({name: ["This field is not part of a customer record."] for name in unknown})
+    data = {k: v for k, v in fields.items() if v is not None}
+    problem = csid_problem(data.get("csid", ""))
+    if problem:
+        raise _invalid({"csid": [problem]}, problem)
+    data["csid"] = normalise_csid(data["csid"])
+    for name in ("date_of_birth", "date_of_death"):
+        if name in data:
+            data[name] = _date(data[name], name, required=name == "date_of_birth")
+    customer = Customer(**data)
+    customer.search_name = f"{customer.family_name} {customer.given_names}".lower().strip()
+    _clean(customer)
+    problems = _customer_problems(customer)
+    if problems:
+        raise _invalid(problems)
+    try:
+        with transaction.atomic():
+            customer.save()
+            audit_record(actor=actor, action="customer.create", target=customer, after=snapshot(customer))
+    except IntegrityError as exc:
+        raise Conflict(
+            f"A customer with CSID {customer.csid} already exists.", fields={"csid": ["This CSID is already in use."]}
+        ) from exc
+    return customer
+
+
+def customer_update(*, actor, customer: Customer, reason: str, **fields: Any) -> Customer:
+    """Change a customer's details (not the CSID). The reason is recorded with the before/after values."""
+    _require(actor, "customers.change_customer", "Your role does not allow you to change customer records.")
+    if "csid" in fields:
+        raise _invalid({"csid": ["A customer's CSID cannot be changed."]})
+    unknown = sorted(set(fields) - set(CUSTOMER_UPDATABLE))
+    if unknown:
+        raise _invalid({name: ["This field is not part of a customer record."] for name in unknown})
+    reason = _required_text(reason, "reason", "the reason for the change")
+    for name in ("date_of_birth", "date_of_death"):
+        if name in fields:
+            fields[name] = _date(fields[name], name, required=name == "date_of_birth")
+    with transaction.atomic():
+        row = Customer.objects.select_for_update().get(pk=customer.pk)
+        before = snapshot(row, CUSTOMER_UPDATABLE)
+        for name, value in fields.items():
+            setattr(row, name, "" if value is None and name not in ("date_of_death",) else value)
+        row.search_name = f"{row.family_name} {row.given_names}".lower().strip()
+        _clean(row)
+        problems = _customer_problems(row)
+        if problems:
+            raise _invalid(problems)
+        after = snapshot(row, CUSTOMER_UPDATABLE)
+        changed = {k: v for k, v in after.items() if before[k] != v}
+        if changed:
+            row.save()
+            audit_record(
+                actor=actor,
+                action="customer.update",
+                target=row,
+                before={k: before[k] for k in changed},
+                after=changed,
+                reason=reason,
+            )
+    for name in CUSTOMER_FIELDS:
+        setattr(customer, name, getattr(row, name))
+    customer.search_name = row.search_name
+    customer.updated_at = row.updated_at
+    return row
+
+
+# --- Cases -------------------------------------------------------------------------------------------------------
+
+
+def _new_case_number() -> str:
+    while True:
+        candidate = f"C{secrets.randbelow(10**8):08d}"
+        if not Case.objects.filter(case_number=candidate).exists():
+            return candidate
+
+
+def _child_data(child: Any) -> dict[str, Any]:
+    if isinstance(child, Mapping):
+        get = child.get
+    else:
+        def get(name, default=None):
+            return getattr(child, name, default)
+
+    return {
+        "given_names": str(get("given_names", "") or "").strip(),
+        "family_name": str(get("family_name", "") or "").strip(),
+        "date_of_birth": get("date_of_birth"),
+    }
+
+
+def case_create(
+    *,
+    actor,
+    payer: Customer,
+    payee: Customer,
+    case_number: str | None = None,
+    registration_status: str = RegistrationStatus.REGISTERED,
+    collection_type: str = CollectionType.AGENCY,
+    children: Iterable[Any] = (),
+    annual_liability: Decimal | str | int = Decimal("0"),
+    role_history_from: dt.date | None = None,
+) -> Case:
+    """A case between a payer and a payee, with its children. Records the first payer/payee period (CMA-2.4)."""
+    _require(actor, "customers.add_case", "Your role does not allow you to create cases.")
+    if payer is None or payee is None:
+        raise _invalid({k: ["Choose a customer."] for k, v in (("payer", payer), ("payee", payee)) if v is None})
+    if payer.pk == payee.pk:
+        raise _invalid({"payee": ["The payer and payee must be different customers."]})
+    registration_status = _choice(registration_status, RegistrationStatus, "registration_status")
+    collection_type = _choice(collection_type, CollectionType, "collection_type")
+    liability = _decimal(annual_liability, "annual_liability")
+    kids = [_child_data(c) for c in children]
+    child_errors = []
+    for index, kid in enumerate(kids):
+        try:
+            kid["date_of_birth"] = _date(kid["date_of_birth"], "date_of_birth")
+        except InvalidInput:
+            child_errors.append(f"Child {index + 1}: enter a date of birth as YYYY-MM-DD.")
+            continue
+        if not kid["given_names"] or not kid["family_name"]:
+            child_errors.append(f"Child {index + 1}: enter the child's given and family names.")
+        elif kid["date_of_birth"] > _today():
+            child_errors.append(f"Child {index + 1}: the date of birth cannot be in the future.")
+    if child_errors:
+        raise _invalid({"children": child_errors})
+    if case_number is not None:
+        case_number = _required_text(case_number, "case_number", "the case number")
+        if Case.objects.filter(case_number=case_number).exists():
+            raise _invalid({"case_number": [f"Case {case_number} already exists."]})
+    try:
+        with transaction.atomic():
+            case = Case(
+                case_number=case_number or _new_case_number(),
+                payer=payer,
+                payee=payee,
+                registration_status=registration_status,
+                collection_type=collection_type,
+                annual_liability=liability,
+            )
+            _clean(case)
+            case.save()
+            made = []
+            for kid in kids:
+                child = Child(case=case, **kid)
+                _clean(child, exclude=["case"])
+                child.save()
+                made.append(child)
+            CaseRoleHistory.objects.create(
+                case=case, payer=payer, payee=payee, from_date=role_history_from or _today()
+            )
+            audit_record(
+                actor=actor,
+                action="case.create",
+                target=case,
+                after={**snapshot(case), "children": [snapshot(c, ["given_names", "family_name", "date_of_birth"]) for c in made]},
+                customer=payer,
+            )
+            audit_record(
+                actor=actor,
+                action="case.party_added",
+                target=case,
+                after={"role": "payee", "case_number": case.case_number},
+                customer=payee,
+            )
+    except IntegrityError as exc:
+        raise Conflict("That case number was taken at the same moment: try again.") from exc
+    return case
+
+
+def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: str) -> Case:
+    """The payer becomes the payee and vice versa from ``effective_from``. The earlier period is kept so a past role
+    reversal can be told later (CMA-2.4)."""
+    _require(actor, "customers.add_case", "Your role does not allow you to change cases.", ("CMA-2.4",))
+    reason = _required_text(reason, "reason", "the reason for the role reversal")
+    effective_from = _date(effective_from, "effective_from")
+    with transaction.atomic():
+        row = Case.objects.select_for_update().get(pk=case.pk)
+        current = row.role_history.filter(to_date__isnull=True).order_by("-from_date").first()
+        if current is not None and effective_from <= current.from_date:
+            raise _invalid({"effective_from": ["The reversal must start after the current period began."]})
+        if current is not None:
+            CaseRoleHistory.objects.filter(pk=current.pk).update(to_date=effective_from - dt.timedelta(days=1))
+        before = {"payer": row.payer_id, "payee": row.payee_id}
+        row.payer_id, row.payee_id = row.payee_id, row.payer_id
+        row.save(update_fields=["payer", "payee"])
+        CaseRoleHistory.objects.create(case=row, payer_id=row.payer_id, payee_id=row.payee_id, from_date=effective_from)
+        for party in (row.payer_id, row.payee_id):
+            audit_record(
+                actor=actor,
+                action="case.roles_reverse",
+                target=row,
+                before=before,
+                after={"payer": row.payer_id, "payee": row.payee_id, "effective_from": effective_from},
+                reason=reason,
+                step_ids=("CMA-2.4",),
+                customer=party,
+            )
+    return Case.objects.select_related("payer", "payee").get(pk=row.pk)
+
+
+def care_arrangement_record(
+    *, actor, case: Case, child: Child, carer: Customer, care_percentage: int, effective_from: dt.date
+) -> CareArrangement:
+    """A care percentage for a child from a date (checked up-front at every interaction, CMA-2.1)."""
+    _require(actor, "customers.record_income", "Your role does not allow you to record care.", ("CMA-2.1",))
+    if child.case_id != case.pk:
+        raise _invalid({"child": ["This child is not on the case."]})
+    if carer.pk not in (case.payer_id, case.payee_id):
+        raise _invalid({"carer": ["The carer must be the payer or the payee on the case."]})
+    try:
+        pct = int(care_percentage)
+    except (TypeError, ValueError) as exc:
+        raise _invalid({"care_percentage": ["Enter a whole percentage from 0 to 100."]}) from exc
+    if not 0 <= pct <= 100:
+        raise _invalid({"care_percentage": ["Enter a whole percentage from 0 to 100."]})
+    with transaction.atomic():
+        row = CareArrangement.objects.create(
+            case=case, child=child, carer=carer, care_percentage=pct, effective_from=_date(effective_from, "effective_from")
+        )
+        audit_record(
+            actor=actor, action="care.record", target=row, after=snapshot(row), step_ids=("CMA-2.1",), customer=carer
+        )
+    return row
+
+
+# --- Notes -------------------------------------------------------------------------------------------------------
+
+
+def note_add(
+    *,
+    actor,
+    customer: Customer,
+    subject: str,
+    body: str,
+    case: Case | None = None,
+    kind: str = NoteKind.GENERAL,
+    ref: models.Model | None = None,
+    step_ids: Iterable[str] = (),
+) -> Note:
+    """Append a notepad to the customer record. Notes are never changed: a correction is a new note with ``ref``
+    pointing at the earlier one."""
+    _require(actor, "customers.add_note", "Your role does not allow you to add notes.")
+    problems: dict[str, list[str]] = {}
+    subject = str(subject or "").strip()
+    body = str(body or "").strip()
+    if not subject:
+        problems["subject"] = ["Enter a subject."]
+    elif len(subject) > 200:
+        problems["subject"] = ["Keep the subject to 200 characters or fewer."]
+    if not body:
+        problems["body"] = ["Enter the note."]
+    kind_value = getattr(kind, "value", kind)
+    if kind_value not in NoteKind.values:
+        problems["kind"] = [f"Choose one of: {', '.join(NoteKind.values)}."]
+    if case is not None and customer.pk not in (case.payer_id, case.payee_id):
+        problems["case"] = ["This customer is not a party to that case."]
+    if problems:
+        raise _invalid(problems)
+    author = actor if actor is not None else None
+    if author is None:
+        raise NotPermitted("A note needs an officer as its author.")
+    with transaction.atomic():
+        note = Note(
+            customer=customer,
+            case=case,
+            kind=kind_value,
+            subject=subject,
+            body=body,
+            author=author,
+            created_at=clock.now(),
+            step_ids=list(step_ids),
+        )
+        if ref is not None:
+            note.ref_type = ContentType.objects.get_for_model(type(ref))
+            note.ref_id = str(ref.pk)
+        note.save()
+        audit_record(
+            actor=actor,
+            action="note.add",
+            target=note,
+            after={
+                "subject": subject,
+                "kind": kind_value,
+                "case": case.pk if case else None,
+                "ref": f"{note.ref_type.model}:{note.ref_id}" if ref is not None else None,
+            },
+            step_ids=step_ids,
+            customer=customer,
+        )
+    return note
+
+
+# --- Income (CMA-2.2) --------------------------------------------------------------------------------------------
+
+
+def income_record_add(
+    *,
+    actor,
+    customer: Customer,
+    amount: Decimal | str | int,
+    source: str,
+    tax_year: int,
+    effective_from: dt.date,
+    reason: str = "",
+    step_ids: Iterable[str] = (),
+) -> IncomeRecord:
+    """Record a parent's income. Whether it is reliable is derived from its source (CMA-2.2), never typed in."""
+    _require(actor, "customers.record_income", "Your role does not allow you to update income.", ("CMA-2.2",))
+    amount = _decimal(amount, "amount")
+    source = _choice(source, IncomeSource, "source")
+    try:
+        year = int(tax_year)
+    except (TypeError, ValueError) as exc:
+        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]}) from exc
+    if not 1990 <= year <= _today().year + 1:
+        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]})
+    effective_from = _date(effective_from, "effective_from")
+    steps = tuple(step_ids) or ("CMA-2.2",)
+    with transaction.atomic():
+        row = IncomeRecord.objects.create(
+            customer=customer,
+            amount=amount,
+            source=source,
+            tax_year=year,
+            effective_from=effective_from,
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="income.add",
+            target=row,
+            after={**snapshot(row, ["amount", "source", "tax_year", "effective_from"]), "is_reliable": row.is_reliable},
+            reason=reason,
+            step_ids=steps,
+            customer=customer,
+        )
+    return row
+
+
+# --- Collection: debts, arrangements, DPOs (CMA-2.3 - CMA-2.6) ---------------------------------------------------
+
+
+def debt_record(
+    *,
+    actor,
+    case: Case,
+    debtor: Customer,
+    kind: str,
+    amount: Decimal | str | int,
+    as_at: dt.date,
+    step_ids: Iterable[str] = (),
+) -> Debt:
+    """A child support debt owed by the payer, or an overpayment owed back by whoever was overpaid (CMA-2.3)."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to record debts.", ("CMA-2.3",))
+    kind = _choice(kind, DebtKind, "kind")
+    if debtor.pk not in (case.payer_id, case.payee_id):
+        raise _invalid({"debtor": ["The debtor must be the payer or the payee on the case."]})
+    if kind == DebtKind.CHILD_SUPPORT_DEBT and debtor.pk != case.payer_id:
+        raise _invalid({"debtor": ["Child support arrears are owed by the payer."]})
+    amount = _decimal(amount, "amount", positive=True)
+    with transaction.atomic():
+        row = Debt.objects.create(case=case, debtor=debtor, kind=kind, amount=amount, as_at=_date(as_at, "as_at"))
+        audit_record(
+            actor=actor,
+            action="debt.record",
+            target=row,
+            after=snapshot(row),
+            step_ids=tuple(step_ids) or ("CMA-2.3",),
+            customer=debtor,
+        )
+    return row
+
+
+def payment_arrangement_create(
+    *,
+    actor,
+    debt: Debt,
+    instalment: Decimal | str | int,
+    frequency: str,
+    start_date: dt.date,
+    step_ids: Iterable[str] = (),
+) -> PaymentArrangement:
+    """Negotiate a repayment arrangement for an open debt (CMA-2.1 MCA). It replaces any current arrangement, which
+    ends (a defaulted one stays on record as ended)."""
+    _require(
+        actor,
+        "customers.record_collection",
+        "Your role does not allow you to negotiate payment arrangements.",
+        ("CMA-2.1",),
+    )
+    instalment = _decimal(instalment, "instalment", positive=True)
+    frequency = _choice(frequency, PaymentFrequency, "frequency")
+    start_date = _date(start_date, "start_date")
+    steps = tuple(step_ids) or ("CMA-2.1",)
+    with transaction.atomic():
+        locked = Debt.objects.select_for_update().get(pk=debt.pk)
+        if not locked.is_open:
+            raise TransitionRefused("This debt is closed: there is nothing to arrange.", step_ids=steps)
+        current = list(
+            PaymentArrangement.objects.select_for_update().filter(
+                debt=locked, status__in=[ArrangementStatus.ACTIVE, ArrangementStatus.DEFAULTED]
+            )
+        )
+        for old in current:
+            PaymentArrangement.objects.filter(pk=old.pk).update(status=ArrangementStatus.ENDED)
+            audit_record(
+                actor=actor,
+                action="payment_arrangement.end",
+                target=old,
+                before={"status": old.status},
+                after={"status": ArrangementStatus.ENDED},
+                reason="Replaced by a new payment arrangement.",
+                step_ids=steps,
+                customer=locked.debtor_id,
+            )
+        row = PaymentArrangement.objects.create(
+            debt=locked,
+            instalment=instalment,
+            frequency=frequency,
+            start_date=start_date,
+            negotiated_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="payment_arrangement.create",
+            target=row,
+            after=snapshot(row, ["debt_id", "status", "instalment", "frequency", "start_date"]),
+            step_ids=steps,
+            customer=locked.debtor_id,
+        )
+    return row
+
+
+def payment_arrangement_default(*, actor, arrangement: PaymentArrangement, reason: str) -> PaymentArrangement:
+    """An active arrangement was not kept: it becomes defaulted (the debt has no working arrangement, CMA-2.3)."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to change arrangements.", ("CMA-2.3",))
+    reason = _required_text(reason, "reason", "why the arrangement defaulted")
+    with transaction.atomic():
+        row = PaymentArrangement.objects.select_for_update().select_related("debt").get(pk=arrangement.pk)
+        if row.status != ArrangementStatus.ACTIVE:
+            raise TransitionRefused("Only an active arrangement can default.", step_ids=("CMA-2.3",))
+        PaymentArrangement.objects.filter(pk=row.pk).update(status=ArrangementStatus.DEFAULTED)
+        audit_record(
+            actor=actor,
+            action="payment_arrangement.default",
+            target=row,
+            before={"status": row.status},
+            after={"status": ArrangementStatus.DEFAULTED},
+            reason=reason,
+            step_ids=("CMA-2.3",),
+            customer=row.debt.debtor_id,
+        )
+        row.status = ArrangementStatus.DEFAULTED
+    return row
+
+
+def dpo_record(
+    *,
+    actor,
+    customer: Customer,
+    status: str,
+    case: Case | None = None,
+    issued_on: dt.date | None = None,
+    step_ids: Iterable[str] = (),
+) -> DepartureProhibitionOrder:
+    """A Departure Prohibition Order being considered or issued against a payer."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to record DPOs.")
+    status = _choice(status, DpoStatus, "status")
+    issued_on = _date(issued_on, "issued_on", required=status == DpoStatus.ISSUED)
+    if case is not None and case.payer_id != customer.pk:
+        raise _invalid({"case": ["A DPO is made against the payer on the case."]})
+    with transaction.atomic():
+        row = DepartureProhibitionOrder.objects.create(
+            customer=customer,
+            case=case,
+            status=status,
+            issued_on=issued_on,
+            revoked_on=_today() if status == DpoStatus.REVOKED else None,
+        )
+        audit_record(
+            actor=actor, action="dpo.record", target=row, after=snapshot(row), step_ids=step_ids, customer=customer
+        )
+    return row
+
+
+# --- Presenting issues (CMA-1.2, CMA-3.1) ------------------------------------------------------------------------
+
+
+def _issue_type(value: Any) -> IssueType:
+    if isinstance(value, IssueType):
+        return value
+    row = IssueType.objects.filter(code=str(value), is_active=True).first()
+    if row is None:
+        raise _invalid({"issue_type": ["Choose a presenting issue from the catalogue."]})
+    return row
+
+
+def _area(value: Any, field: str) -> BusinessArea:
+    if isinstance(value, BusinessArea):
+        return value
+    row = BusinessArea.objects.filter(code=str(value), is_active=True).first()
+    if row is None:
+        raise _invalid({field: ["Choose a business area."]})
+    return row
+
+
+def presenting_issue_add(
+    *,
+    actor,
+    customer: Customer,
+    issue_type: IssueType | str,
+    received_area: BusinessArea | str,
+    case: Case | None = None,
+    description: str = "",
+    step_ids: Iterable[str] = ("CMA-1.2",),
+) -> PresentingIssue:
+    """Record a presenting issue, classified from the catalogue of common and specialised issues (CMA-1.2)."""
+    _require(
+        actor, "customers.add_presenting_issue", "Your role does not allow you to record presenting issues.", ("CMA-1.2",)
+    )
+    kind = _issue_type(issue_type)
+    area = _area(received_area, "received_area")
+    if case is not None and customer.pk not in (case.payer_id, case.payee_id):
+        raise _invalid({"case": ["This customer is not a party to that case."]})
+    with transaction.atomic():
+        issue = PresentingIssue.objects.create(
+            customer=customer,
+            case=case,
+            issue_type=kind,
+            received_area=area,
+            description=str(description or "").strip(),
+            received_at=clock.now(),
+            raised_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="presenting_issue.add",
+            target=issue,
+            after={
+                "issue_type": kind.code,
+                "kind": kind.kind,
+                "handling_area": kind.handling_area_id,
+                "received_area": area.code,
+                "case": case.pk if case else None,
+            },
+            step_ids=step_ids,
+            customer=customer,
+        )
+    return issue
+
+
+CLOSING_STATUSES = (IssueStatus.FINALISED, IssueStatus.WITHDRAWN, IssueStatus.REFERRED)
+
+
+def presenting_issue_close(
+    *, actor, issue: PresentingIssue, status: IssueStatus | str, outcome: str, step_ids: Iterable[str] = ()
+) -> PresentingIssue:
+    """Finalise, withdraw or refer a presenting issue (CMA-3.1). A finalised or withdrawn issue stays closed."""
+    steps = tuple(step_ids) or ("CMA-3.1",)
+    _require(actor, "customers.change_presenting_issue", "Your role does not allow you to close issues.", steps)
+    status = getattr(status, "value", status)
+    if status not in [s.value for s in CLOSING_STATUSES]:
+        raise _invalid({"status": ["Choose finalised, withdrawn or referred."]})
+    outcome = _required_text(outcome, "outcome", "the outcome")
+    with transaction.atomic():
+        row = PresentingIssue.objects.select_for_update().get(pk=issue.pk)
+        if not row.is_outstanding:
+            raise TransitionRefused(
+                f"This issue is already {row.get_status_display().lower()}.", step_ids=steps
+            )
+        before = {"status": row.status}
+        row.status = status
+        row.outcome = outcome
+        if status != IssueStatus.REFERRED:
+            row.closed_at = clock.now()
+            row.closed_by = actor
+        row.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+        audit_record(
+            actor=actor,
+            action="presenting_issue.close",
+            target=row,
+            before=before,
+            after={"status": status, "outcome": outcome},
+            step_ids=steps,
+            customer=row.customer_id,
+        )
+    return row
+
+
+# --- Sensitive issue indicator (PS-CON-4), restricted service (PS-ORM-3), representatives (CMA-1.1) -------------
+
+
+def sensitive_indicator_add(
+    *,
+    actor,
+    customer: Customer,
+    reason: str,
+    conditions: str = "",
+    review_date: dt.date | None = None,
+    step_ids: Iterable[str] = ("PS-CON-4",),
+) -> SensitiveIssueIndicator:
+    """INTERNAL ONLY: a sensitive issue indicator with its reason and conditions (PS-CON-4)."""
+    _require(actor, "customers.change_sensitive", "Your role does not allow you to set a sensitive issue indicator.", ("PS-CON-4",))
+    reason = _choice(reason, SensitiveReason, "reason")
+    review_date = _date(review_date, "review_date", required=False)
+    with transaction.atomic():
+        row = SensitiveIssueIndicator.objects.create(
+            customer=customer,
+            reason=reason,
+            conditions=str(conditions or "").strip(),
+            review_date=review_date,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="sensitive_indicator.add",
+            target=row,
+            after={"reason": reason, "conditions": row.conditions, "review_date": review_date},
+            step_ids=step_ids,
+            customer=customer,
+        )
+    return row
+
+
+def sensitive_indicator_end(
+    *, actor, indicator: SensitiveIssueIndicator, reason: str, step_ids: Iterable[str] = ("PS-CON-4",)
+) -> SensitiveIssueIndicator:
+    _require(actor, "customers.change_sensitive", "Your role does not allow you to end a sensitive issue indicator.", ("PS-CON-4",))
+    reason = _required_text(reason, "reason", "why the indicator ends")
+    with transaction.atomic():
+        row = SensitiveIssueIndicator.objects.select_for_update().get(pk=indicator.pk)
+        if not row.is_active:
+            raise TransitionRefused("This indicator has already ended.", step_ids=step_ids)
+        row.is_active = False
+        row.ended_at = clock.now()
+        row.save(update_fields=["is_active", "ended_at"])
+        audit_record(
+            actor=actor,
+            action="sensitive_indicator.end",
+            target=row,
+            before={"is_active": True},
+            after={"is_active": False, "ended_at": row.ended_at},
+            reason=reason,
+            step_ids=step_ids,
+            customer=row.customer_id,
+        )
+    return row
+
+
+def contact_restriction_add(
+    *,
+    actor,
+    customer: Customer,
+    conditions: str,
+    review_date: dt.date,
+    imposed_on: dt.date | None = None,
+    approved_by=None,
+    step_ids: Iterable[str] = ("PS-ORM-3",),
+) -> ContactRestriction:
+    """Restricted service: conditions limiting contact, reviewed every 3 to 6 months (PS-ORM-3)."""
+    _require(
+        actor,
+        "customers.restrict_service",
+        "A restricted service is decided by a Team Leader (PS-ORM-3).",
+        ("PS-ORM-3",),
+    )
+    conditions = _required_text(conditions, "conditions", "the conditions of the restricted service")
+    imposed_on = _date(imposed_on, "imposed_on", required=False) or _today()
+    review_date = _date(review_date, "review_date")
+    decision = policy.restriction_review_date_check(imposed_on, review_date)
+    if not decision.allowed:
+        raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"review_date": [decision.reason]})
+    with transaction.atomic():
+        row = ContactRestriction.objects.create(
+            customer=customer,
+            conditions=conditions,
+            imposed_on=imposed_on,
+            review_date=review_date,
+            approved_by=approved_by,
+        )
+        audit_record(
+            actor=actor,
+            action="contact_restriction.add",
+            target=row,
+            after=snapshot(row, ["conditions", "imposed_on", "review_date", "approved_by_id"]),
+            step_ids=step_ids,
+            customer=customer,
+        )
+    return row
+
+
+def contact_restriction_end(
+    *, actor, restriction: ContactRestriction, reason: str, step_ids: Iterable[str] = ("PS-ORM-3",)
+) -> ContactRestriction:
+    _require(
+        actor,
+        "customers.restrict_service",
+        "A restricted service is ended by a Team Leader (PS-ORM-3).",
+        ("PS-ORM-3",),
+    )
+    reason = _required_text(reason, "reason", "why the restricted service ends")
+    with transaction.atomic():
+        row = ContactRestriction.objects.select_for_update().get(pk=restriction.pk)
+        if not row.is_active:
+            raise TransitionRefused("This restricted service has already ended.", step_ids=step_ids)
+        row.is_active = False
+        row.ended_on = _today()
+        row.save(update_fields=["is_active", "ended_on"])
+        audit_record(
+            actor=actor,
+            action="contact_restriction.end",
+            target=row,
+            before={"is_active": True},
+            after={"is_active": False, "ended_on": row.ended_on},
+            reason=reason,
+            step_ids=step_ids,
+            customer=row.customer_id,
+        )
+    return row
+
+
+def representative_add(
+    *,
+    actor,
+    customer: Customer,
+    name: str,
+    scope: str,
+    scope_detail: str = "",
+    relationship: str = "",
+    organisation: str = "",
+    phone: str = "",
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    step_ids: Iterable[str] = ("CMA-1.1",),
+) -> AuthorisedRepresentative:
+    """An authorised representative with the scope of their authority (CMA-1.1)."""
+    _require(actor, "customers.change_representative", "Your role does not allow you to record representatives.", ("CMA-1.1",))
+    name = _required_text(name, "name", "the representative's name")
+    scope = _choice(scope, RepresentativeScope, "scope")
+    decision = policy.representative_scope_check(scope, scope_detail)
+    if not decision.allowed:
+        raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"scope_detail": [decision.reason]})
+    valid_from = _date(valid_from, "valid_from", required=False) or _today()
+    valid_to = _date(valid_to, "valid_to", required=False)
+    if valid_to is not None and valid_to < valid_from:
+        raise _invalid({"valid_to": ["The end date cannot be before the start date."]})
+    with transaction.atomic():
+        row = AuthorisedRepresentative(
+            customer=customer,
+            name=name,
+            scope=scope,
+            scope_detail=str(scope_detail or "").strip(),
+            relationship=str(relationship or "").strip(),
+            organisation=str(organisation or "").strip(),
+            phone=str(phone or "").strip(),
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        _clean(row, exclude=["customer"])
+        row.save()
+        audit_record(
+            actor=actor,
+            action="representative.add",
+            target=row,
+            after=snapshot(row, ["name", "scope", "scope_detail", "relationship", "organisation", "valid_from", "valid_to"]),
+            step_ids=step_ids,
+            customer=customer,
+        )
+    return row
+
+
+def representative_end(
+    *, actor, representative: AuthorisedRepresentative, reason: str, step_ids: Iterable[str] = ("CMA-1.1",)
+) -> AuthorisedRepresentative:
+    _require(actor, "customers.change_representative", "Your role does not allow you to end a representative's authority.", ("CMA-1.1",))
+    reason = _required_text(reason, "reason", "why the authority ends")
+    with transaction.atomic():
+        row = AuthorisedRepresentative.objects.select_for_update().get(pk=representative.pk)
+        if not row.is_active:
+            raise TransitionRefused("This representative's authority has already ended.", step_ids=step_ids)
+        row.is_active = False
+        row.valid_to = row.valid_to if row.valid_to and row.valid_to <= _today() else _today()
+        row.save(update_fields=["is_active", "valid_to"])
+        audit_record(
+            actor=actor,
+            action="representative.end",
+            target=row,
+            before={"is_active": True},
+            after={"is_active": False, "valid_to": row.valid_to},
+            reason=reason,
+            step_ids=step_ids,
+            customer=row.customer_id,
+        )
+    return row
