@@ -1,0 +1,439 @@
+"""Rules of a customer contact, as pure functions (no database). Every decision names its step IDs.
+
+- ``transfer_check``: cold or warm transfer to the right business area, "POI done" carried (CMA-1.1)
+- ``representative_access``: what an authorised representative may be told or do (CMA-1.1)
+- ``mca_assess``: is Minimum Collection Activity required, which path applies, which expectation points
+  apply, where it is documented (CMA-2.1 to CMA-2.8)
+- ``collection_information_action``: what to do with new collection information from a payee (CMA-2.5)
+- ``mca_documentation``: the records CMA-2.8 puts MCA in, given what was done
+- ``mca_completion``: which required checklist items are still unticked (CMA-2.1, 2.6, 2.7)
+- ``realtime_outcome``: resolved now -> finalise, else the locking rules (CMA-2.9, CMA-2.10)
+- ``finalise_readiness``: may the contact be finalised, naming the missing items (CMA-3.1, CMA-3.2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from casework.core.policy import Decision
+
+PAYER, PAYEE = "payer", "payee"
+
+# --- CMA-1.1 -------------------------------------------------------------------------------------------------
+
+COLD, WARM = "cold", "warm"
+WARM_TRANSFER_REASONS = {
+    "escalated": "Escalated customer",
+    "repeatedly_cold_transferred": "Customer repeatedly cold-transferred",
+    "avoid_repeating": "Avoid the customer repeating the purpose of the call",
+}
+
+
+def transfer_check(*, kind: str, reasons: Iterable[str], poi_confirmed: bool) -> Decision:
+    """CMA-1.1: wrong business area -> cold transfer with "POI done" recorded; warm transfer only for the reasons
+    the procedure gives (escalated, repeatedly cold-transferred, avoid repeating the purpose of the call)."""
+    reasons = tuple(reasons)
+    if kind not in (COLD, WARM):
+        return Decision.no("Choose a cold or a warm transfer.", "CMA-1.1", outcome="invalid")
+    unknown = [r for r in reasons if r not in WARM_TRANSFER_REASONS]
+    if unknown:
+        return Decision.no(f"Unknown warm transfer reason(s): {', '.join(unknown)}.", "CMA-1.1", outcome="invalid")
+    if kind == WARM and not reasons:
+        return Decision.no(
+            "A warm transfer needs a reason: escalated customer, repeatedly cold-transferred, or to avoid the "
+            "customer repeating the purpose of the call. Otherwise transfer cold.",
+            "CMA-1.1",
+            outcome="warm_needs_reason",
+        )
+    return Decision.yes(
+        f"{kind.capitalize()} transfer to the right business area; POI {'done' if poi_confirmed else 'not done'} "
+        "carried with it.",
+        "CMA-1.1",
+        outcome=kind,
+        poi_done=poi_confirmed,
+    )
+
+
+# representative scope (customers.models.RepresentativeScope values)
+FULL, ENQUIRE, SPECIFIED = "full", "enquire", "specified"
+
+
+def representative_access(*, speaker_is_representative: bool, scope: str | None) -> Decision:
+    """CMA-1.1: what can be exchanged with an authorised representative is limited to what their authority
+    allows. ``facts``: may_discuss (case details), may_act (negotiate arrangements, record changes)."""
+    if not speaker_is_representative:
+        return Decision.yes("Speaking with the customer.", "CMA-1.1", may_discuss=True, may_act=True, limited=False)
+    if scope == FULL:
+        return Decision.yes(
+            "Authorised representative with full authority: may discuss and act on all matters.",
+            "CMA-1.1", may_discuss=True, may_act=True, limited=False,
+        )
+    if scope == ENQUIRE:
+        return Decision.yes(
+            "Authorised representative who may enquire and receive information only: no arrangements or changes.",
+            "CMA-1.1", may_discuss=True, may_act=False, limited=True,
+        )
+    if scope == SPECIFIED:
+        return Decision.yes(
+            "Authorised representative for specified matters only: discuss only those matters (see the authority).",
+            "CMA-1.1", may_discuss=True, may_act=False, limited=True,
+        )
+    return Decision.no(
+        "No current authority on record for this representative: discuss nothing about the case.",
+        "CMA-1.1", may_discuss=False, may_act=False, limited=True,
+    )
+
+
+# --- CMA-2.x Minimum Collection Activity -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class McaFacts:
+    """The case data MCA reads, for the customer on the line (built by selectors from the record)."""
+
+    role: str  # "payer" | "payee" on the case discussed
+    income_reliable: bool  # CMA-2.2: latest income is ATO-issued (no income on record = not reliable)
+    cs_debt_without_arrangement: bool = False  # the customer (payer) owes child support with no active arrangement
+    overpayment_without_arrangement: bool = False  # the customer was overpaid and owes it back, no arrangement
+    payer_overpaid: bool = False  # the customer (payer) paid too much: an overpayment is owed back to them
+    owed_child_support: bool = False  # the customer (payee) is owed child support (payer has a debt)
+    collection_enquiry: bool = False  # collection is a presenting issue (payee asking about collection)
+    income_enquiry: bool = False  # the customer called specifically about income
+    past_role_reversal: bool = False  # the customer held the other role on this case before
+    ongoing_entitlement: bool = False  # the customer (payee) has an ongoing entitlement to receive child support
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    text: str
+    step_id: str
+
+
+@dataclass(frozen=True)
+class McaAssessment:
+    required: bool
+    triggers: tuple[Decision, ...]
+    income_path: str  # "confirm_accurate" | "discuss_and_commit"
+    payment_path: str  # see PAYMENT_PATHS
+    expectations: str  # "payer" | "payee" | ""
+    checklist: tuple[ChecklistItem, ...]
+    collection_information: bool  # gather collection information (CMA-2.5)
+    level1_searches_discretionary: bool
+    steps: tuple[str, ...]
+    reason: str
+    facts: McaFacts | None = field(default=None, compare=False)
+
+    @property
+    def checklist_codes(self) -> tuple[str, ...]:
+        return tuple(i.code for i in self.checklist)
+
+    def as_dict(self) -> dict:
+        return {
+            "required": self.required,
+            "reason": self.reason,
+            "triggers": [t.as_dict() for t in self.triggers],
+            "income_path": self.income_path,
+            "payment_path": self.payment_path,
+            "expectations": self.expectations,
+            "collection_information": self.collection_information,
+            "level1_searches_discretionary": self.level1_searches_discretionary,
+            "checklist": [{"code": i.code, "text": i.text, "step_id": i.step_id} for i in self.checklist],
+            "step_ids": list(self.steps),
+        }
+
+
+PAYMENT_PATHS = {
+    "none": "No debt or overpayment without an arrangement",
+    "debt_repayment": "Payer debt: debt repayment (payment arrangement)",
+    "payer_overpaid": "Payer overpaid: information for payers about overpayments",
+    "payee_overpayment_debt": "Overpayment debt: payee debt process",
+    "payee_collection": "Payee owed and asking about collection: gather collection information",
+}
+
+INCOME_CONFIRM = (ChecklistItem("income_confirmed", "Income (ATO-issued) confirmed still accurate", "CMA-2.2"),)
+INCOME_DISCUSS = (
+    ChecklistItem("income_discussed", "Discussed the income currently used for the assessment", "CMA-2.2"),
+    ChecklistItem(
+        "income_importance",
+        "Explained the importance of reliable income (right amount paid/received; late tax returns can prevent "
+        "backdating a lower income; over/under-payment from higher incomes)",
+        "CMA-2.2",
+    ),
+    ChecklistItem("income_commitment_to_lodge", "Gained a commitment to lodge the tax return", "CMA-2.2"),
+    ChecklistItem("income_updated_or_call_back", "Updated the income, or asked the customer to call back with it", "CMA-2.2"),
+)
+PAYER_DEBT_POINTS = (
+    ChecklistItem("payer_pay_in_full", "Need to keep paying child support in full and on time", "CMA-2.6"),
+    ChecklistItem("payer_arrangement_details", "Payment arrangement details for the ongoing liability and the debt", "CMA-2.6"),
+    ChecklistItem("payer_late_consequences", "Consequences of paying late (late payment penalty, enforcement action)", "CMA-2.6"),
+    ChecklistItem("payer_follow_up", "Any follow-up required on their part", "CMA-2.6"),
+    ChecklistItem("payer_contact_on_change", "Contact Child Support on any change of circumstances", "CMA-2.6"),
+)
+PAYER_OVERPAID_POINTS = (
+    ChecklistItem("payer_overpayment_info", "Explained how a payer's overpayment is handled (information for payers about overpayments)", "CMA-2.6"),
+)
+PAYEE_OWED_POINTS = (
+    ChecklistItem("payee_commitment_to_collect", "Child Support's commitment to collecting their child support", "CMA-2.7"),
+    ChecklistItem("payee_no_action_without_info", "When no collection action is possible (no new information)", "CMA-2.7"),
+    ChecklistItem("payee_follow_up_timeframes", "Follow-up on the collection information and likely timeframes", "CMA-2.7"),
+    ChecklistItem("payee_follow_up", "Any follow-up required on their part (e.g. calling back with income details)", "CMA-2.7"),
+    ChecklistItem("payee_contact_on_new_info", "Contact Child Support with new collection information or changes", "CMA-2.7"),
+    ChecklistItem("payee_commitment_to_monitor", "Child Support's commitment to monitor and act where possible", "CMA-2.7"),
+)
+PAYEE_OVERPAYMENT_AUTO = (
+    ChecklistItem("overpayment_auto_recovery", "The overpayment is recovered automatically from the ongoing entitlement", "CMA-2.7"),
+)
+PAYEE_OVERPAYMENT_ARRANGEMENT = (
+    ChecklistItem("overpayment_arrangement_details", "Payment arrangement details (no ongoing entitlement)", "CMA-2.7"),
+)
+PAYEE_OVERPAYMENT_POINTS = (
+    ChecklistItem("overpayment_consequences", "Consequences of not paying: enforcement powers to collect overpayments", "CMA-2.7"),
+    ChecklistItem("overpayment_follow_up", "Any follow-up required on their part", "CMA-2.7"),
+    ChecklistItem("overpayment_contact_on_change", "Contact Child Support on any change of circumstances", "CMA-2.7"),
+)
+COLLECTION_INFO_ITEM = (
+    ChecklistItem("collection_info_gathered", "Collection information gathered (Collection and debt macro)", "CMA-2.5"),
+)
+
+
+def mca_assess(facts: McaFacts) -> McaAssessment:
+    """CMA-2.1 to CMA-2.7: decide from the case data whether MCA is required, the path, and the checklist."""
+    triggers: list[Decision] = []
+    steps: list[str] = ["CMA-2.1", "CMA-2.2"]
+    if not facts.income_reliable:
+        triggers.append(Decision.yes("Income is not reliable (not ATO-issued).", "CMA-2.1", "CMA-2.2", outcome="unreliable_income"))
+    if facts.role == PAYER and facts.cs_debt_without_arrangement:
+        triggers.append(Decision.yes("Payer debt with no payment arrangement.", "CMA-2.1", "CMA-2.3", outcome="payer_debt"))
+    if facts.overpayment_without_arrangement:
+        triggers.append(
+            Decision.yes(
+                "Overpayment with no payment arrangement, speaking with the overpaid customer.",
+                "CMA-2.1", "CMA-2.3", outcome="overpayment",
+            )
+        )
+    collection = facts.role == PAYEE and facts.owed_child_support and facts.collection_enquiry
+    if collection:
+        triggers.append(
+            Decision.yes(
+                "Payee owed child support and asking about collection: gather collection information.",
+                "CMA-2.1", "CMA-2.5", outcome="payee_collection",
+            )
+        )
+
+    # CMA-2.3 / 2.4 / 2.5: which payment path applies
+    payment_path, expectations = "none", ""
+    if facts.role == PAYER:
+        if facts.overpayment_without_arrangement and facts.past_role_reversal:
+            payment_path, expectations = "payee_overpayment_debt", PAYEE  # CMA-2.4 -> CMA-2.5
+            steps += ["CMA-2.3", "CMA-2.4", "CMA-2.5", "CMA-2.7"]
+        elif facts.cs_debt_without_arrangement:
+            payment_path, expectations = "debt_repayment", PAYER
+            steps += ["CMA-2.3", "CMA-2.4", "CMA-2.6"]
+        elif facts.payer_overpaid:
+            payment_path, expectations = "payer_overpaid", PAYER
+            steps += ["CMA-2.4", "CMA-2.6"]
+        elif facts.overpayment_without_arrangement:
+            payment_path, expectations = "payee_overpayment_debt", PAYEE
+            steps += ["CMA-2.3", "CMA-2.4", "CMA-2.5", "CMA-2.7"]
+    elif facts.role == PAYEE:
+        if facts.overpayment_without_arrangement:
+            payment_path, expectations = "payee_overpayment_debt", PAYEE
+            steps += ["CMA-2.3", "CMA-2.5", "CMA-2.7"]
+        elif collection:
+            payment_path, expectations = "payee_collection", PAYEE
+            steps += ["CMA-2.5", "CMA-2.7"]
+
+    required = bool(triggers)
+    checklist: list[ChecklistItem] = []
+    income_path = "confirm_accurate" if facts.income_reliable else "discuss_and_commit"
+    if required or facts.income_enquiry:
+        checklist += INCOME_CONFIRM if facts.income_reliable else INCOME_DISCUSS
+    if payment_path == "debt_repayment":
+        checklist += PAYER_DEBT_POINTS
+    elif payment_path == "payer_overpaid":
+        checklist += PAYER_OVERPAID_POINTS
+    elif payment_path == "payee_overpayment_debt":
+        checklist += PAYEE_OVERPAYMENT_AUTO if facts.ongoing_entitlement else PAYEE_OVERPAYMENT_ARRANGEMENT
+        checklist += PAYEE_OVERPAYMENT_POINTS
+    elif payment_path == "payee_collection":
+        checklist += COLLECTION_INFO_ITEM + PAYEE_OWED_POINTS
+    if required:
+        steps.append("CMA-2.8")
+        reason = "Minimum Collection Activity required: " + "; ".join(t.reason for t in triggers)
+    else:
+        reason = "Minimum Collection Activity not required: income is reliable and there is no debt or overpayment without an arrangement."
+    return McaAssessment(
+        required=required,
+        triggers=tuple(triggers),
+        income_path=income_path,
+        payment_path=payment_path,
+        expectations=expectations,
+        checklist=tuple(checklist),
+        collection_information=payment_path == "payee_collection",
+        level1_searches_discretionary=payment_path == "payee_collection",
+        steps=tuple(dict.fromkeys(steps)),
+        reason=reason,
+        facts=facts,
+    )
+
+
+def collection_information_action(
+    *, new_information: bool, likely_collection_outcome: bool, payer_locked_to_other_officer: bool
+) -> Decision:
+    """CMA-2.5: new collection information from a payee. ``outcome``: lock_payer / investigate / no_action."""
+    if not new_information:
+        return Decision.yes("No new collection information: no further collection action.", "CMA-2.5", outcome="no_action")
+    if payer_locked_to_other_officer:
+        if likely_collection_outcome:
+            return Decision.yes(
+                "Payer locked to another officer and the information is likely to lead to a collection outcome: "
+                "investigate and act (or refer the follow-up to the locked officer).",
+                "CMA-2.5", "CMA-2.10", outcome="investigate",
+            )
+        return Decision.yes(
+            "Payer locked to another officer; the information is unlikely to lead to a collection outcome: no "
+            "referral needed.", "CMA-2.5", outcome="no_action",
+        )
+    if likely_collection_outcome:
+        return Decision.yes(
+            "Payer not locked and the information is likely to lead to a collection outcome: lock the payer.",
+            "CMA-2.5", "CMA-2.10", outcome="lock_payer",
+        )
+    return Decision.yes(
+        "Payer not locked; the information is unlikely to lead to a collection outcome: no further action.",
+        "CMA-2.5", outcome="no_action",
+    )
+
+
+@dataclass(frozen=True)
+class DocumentationTarget:
+    note_kind: str  # customers.models.NoteKind value
+    subject: str
+    fields: tuple[tuple[str, str], ...]
+    step_id: str = "CMA-2.8"
+
+
+def mca_documentation(assessment: McaAssessment, *, arrangement_negotiated: bool) -> tuple[DocumentationTarget, ...]:
+    """CMA-2.8: payers -> Collection record (Level 1 / payer contact / payer successfully contacted); payees ->
+    Communication record, or the Payment Arrangement record when an arrangement was negotiated."""
+    if not assessment.required or assessment.facts is None:
+        return ()
+    role = assessment.facts.role
+    targets: list[DocumentationTarget] = []
+    if role == PAYER:
+        targets.append(
+            DocumentationTarget(
+                "collection",
+                "Minimum Collection Activity: payer contact",
+                (("Category", "Level 1"), ("Action", "Payer contact"), ("Outcome", "Payer successfully contacted")),
+            )
+        )
+        if arrangement_negotiated:
+            targets.append(DocumentationTarget("payment_arrangement", "Payment arrangement negotiated", ()))
+    else:
+        if arrangement_negotiated:
+            targets.append(DocumentationTarget("payment_arrangement", "Minimum Collection Activity: payment arrangement negotiated", ()))
+        else:
+            targets.append(
+                DocumentationTarget(
+                    "communication",
+                    "Minimum Collection Activity: payee contact",
+                    (("Action", "Payee contact"), ("Outcome", "Payee successfully contacted")),
+                )
+            )
+    return tuple(targets)
+
+
+def mca_completion(
+    assessment: McaAssessment, *, ticked: Iterable[str], arrangement_recorded: bool, collection_info_recorded: bool
+) -> Decision:
+    """CMA-2.1/2.6/2.7: MCA is complete when every applicable checklist point is ticked and, on the debt repayment
+    path, a payment arrangement was recorded (CMA-2.4); on the collection path, collection information (CMA-2.5)."""
+    if not assessment.required:
+        return Decision.yes("Minimum Collection Activity not required.", "CMA-2.1", outcome="not_required", missing=[])
+    ticked = set(ticked)
+    missing = [i.text for i in assessment.checklist if i.code not in ticked]
+    steps = sorted({i.step_id for i in assessment.checklist if i.code not in ticked})
+    if assessment.payment_path == "debt_repayment" and not arrangement_recorded:
+        missing.append("Payment arrangement for the debt")
+        steps.append("CMA-2.4")
+    if assessment.payment_path == "payee_collection" and not collection_info_recorded:
+        missing.append("Collection information recorded")
+        steps.append("CMA-2.5")
+    if missing:
+        return Decision.no(
+            "Minimum Collection Activity is not complete: " + "; ".join(missing) + ".",
+            "CMA-2.1", *dict.fromkeys(steps), outcome="incomplete", missing=missing,
+        )
+    return Decision.yes("Minimum Collection Activity complete.", "CMA-2.1", outcome="complete", missing=[])
+
+
+def realtime_outcome(*, resolved_in_real_time: bool) -> Decision:
+    """CMA-2.9: resolved while the customer is on the line -> finalise (Table 3); not -> locking (CMA-2.10)."""
+    if resolved_in_real_time:
+        return Decision.yes("Resolved in real time: finalise the issues.", "CMA-2.9", outcome="finalise")
+    return Decision.yes(
+        "Not resolvable in real time: apply the locking rules (refer to the locked officer, or lock the customer).",
+        "CMA-2.9", "CMA-2.10", outcome="lock",
+    )
+
+
+# --- CMA-3.1 / CMA-3.2 -----------------------------------------------------------------------------------------
+
+DISAGREEMENT_OPTIONS = {
+    "new_administrative_action": "New administrative action",
+    "new_decision": "New decision",
+    "change_of_assessment": "Change of assessment",
+    "error_correction": "Error correction",
+    "complaint": "Complaint",
+    "objection": "Objection",
+}
+
+
+@dataclass(frozen=True)
+class FinaliseFacts:
+    poi_confirmed: bool
+    mca: Decision  # from mca_completion
+    open_issues_in_scope: tuple[str, ...] = ()  # names of presenting issues in scope not finalised
+    referrals_pending: tuple[str, ...] = ()  # external referrals identified but not yet given
+    not_explained_to: tuple[str, ...] = ()  # impacted customers the decision was not explained to
+    customer_disagrees: bool = False
+    disagreement_options_given: tuple[str, ...] = ()
+    error_open: bool = False  # CMA-1.3: an identified error not yet resolved or routed
+
+
+def finalise_readiness(facts: FinaliseFacts) -> Decision:
+    """CMA-3.1/3.2: refused, naming every missing item, until MCA is complete where required, every presenting
+    issue in scope is finalised, external referrals are given and the decision was explained to every impacted
+    customer (and, where the customer disagrees, the options were given)."""
+    missing: list[str] = []
+    steps: list[str] = []
+    if not facts.poi_confirmed:
+        missing.append("Proof of identity not confirmed")
+        steps.append("CMA-1.1")
+    if not facts.mca.allowed:
+        missing += [f"MCA: {m}" for m in facts.mca.facts.get("missing", [])] or ["MCA not complete"]
+        steps += ["CMA-3.1", *facts.mca.step_ids]
+    if facts.open_issues_in_scope:
+        missing += [f"Presenting issue not finalised: {name}" for name in facts.open_issues_in_scope]
+        steps += ["CMA-3.1", "CMA-3.2"]
+    if facts.referrals_pending:
+        missing += [f"External referral not given: {name}" for name in facts.referrals_pending]
+        steps += ["CMA-3.1", "CMA-1.2"]
+    if facts.not_explained_to:
+        missing += [f"Decision not explained to: {name}" for name in facts.not_explained_to]
+        steps.append("CMA-3.1")
+    if facts.customer_disagrees and not facts.disagreement_options_given:
+        missing.append("Customer disagrees: record the options given")
+        steps.append("CMA-3.1")
+    if facts.error_open:
+        missing.append("Identified error not resolved or routed")
+        steps.append("CMA-1.3")
+    if missing:
+        return Decision.no(
+            "Cannot finalise yet: " + "; ".join(missing) + ".",
+            *dict.fromkeys(steps or ["CMA-3.1"]), outcome="refused", missing=missing,
+        )
+    return Decision.yes("Ready to finalise.", "CMA-3.1", "CMA-3.2", outcome="ready", missing=[])
