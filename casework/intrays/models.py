@@ -1,3 +1,282 @@
-"""Models of the intrays app."""
+"""Intrays: work items with an owner (an officer or a position), a type and a working-day due date.
 
-from django.db import models  # noqa: F401
+Sized for tens of millions of rows: every worklist read goes through a *partial* index over open intrays only
+(status open / in progress), keyed by the assignee (officer, position or team) and the due date, so a page of a
+worklist touches only the rows it returns. See docs/intrays.md for the indexes and their query plans.
+
+Nothing is hard-deleted: an intray is "deleted" by status with a reason; correspondence documents, category changes
+and office-calendar corrections are append-only / deactivated rows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from casework.customers.models import AppendOnlyModel, Case, Customer, PresentingIssue
+from casework.org.models import Office, Officer, Position, Team
+from casework.org.roles import State
+
+
+class IntrayType(models.Model):
+    """Reference data (admin-editable, audited): service level and who may create, receive and close the type."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    sla_working_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Due this many working days after creation; empty = no service level."
+    )
+    creator_roles = models.JSONField(default=list, blank=True, help_text="Roles that may create it; empty = any caseworker.")
+    receiver_roles = models.JSONField(
+        default=list, blank=True, help_text="Roles an officer must hold to receive it; empty = any caseworker."
+    )
+    receiver_areas = models.JSONField(
+        default=list, blank=True, help_text="Business-area codes that may receive it; empty = any area."
+    )
+    closer_roles = models.JSONField(
+        default=list, blank=True, help_text="Roles that may complete/delete it; empty = whoever may work it."
+    )
+    is_correspondence = models.BooleanField(
+        default=False, help_text="Correspondence received: deletion refused while a matter is unaddressed (CMA-1.1)."
+    )
+    step_ids = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarDayKind(models.TextChoices):
+    CLOSED = "closed", "Closed (not a working day)"
+    OPEN = "open", "Open (a working day despite the public-holiday calendar)"
+
+
+class OfficeClosure(models.Model):
+    """A correction to the public-holiday calendar, kept as data: an office (or a whole state) is closed on a day
+    the ``holidays`` package does not know (regional show day, emergency closure), or open on a day it lists."""
+
+    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="closures")
+    state = models.CharField(max_length=3, choices=State.choices, blank=True, help_text="Whole state when no office.")
+    date = models.DateField()
+    kind = models.CharField(max_length=8, choices=CalendarDayKind.choices, default=CalendarDayKind.CLOSED)
+    reason = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date"]
+        indexes = [
+            models.Index(fields=["office", "date"], name="closure_office_date", condition=Q(is_active=True)),
+            models.Index(fields=["state", "date"], name="closure_state_date", condition=Q(is_active=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(office__isnull=False) & Q(state="")) | (Q(office__isnull=True) & ~Q(state="")),
+                name="closure_office_xor_state",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = self.office.name if self.office_id else self.state
+        return f"{where} {self.get_kind_display()} on {self.date}: {self.reason}"
+
+
+class IntrayStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DELETED = "deleted", "Deleted"
+
+
+OPEN_STATUSES = (IntrayStatus.OPEN, IntrayStatus.IN_PROGRESS)
+IS_OPEN = Q(status__in=[s.value for s in OPEN_STATUSES])
+
+
+class Intray(models.Model):
+    type = models.ForeignKey(IntrayType, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="intrays")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="intrays")
+    subject = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=IntrayStatus.choices, default=IntrayStatus.OPEN)
+    # Exactly one assignee. ``team`` and ``office`` are copied from the assignee when (re)assigned so the team
+    # worklist and the calendar need no joins (the receiving position's office decides the calendar).
+    assignee_officer = models.ForeignKey(
+        Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="intrays"
+    )
+    assignee_position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.PROTECT, related_name="intrays"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    issues = models.ManyToManyField(PresentingIssue, through="IntrayIssue", related_name="intrays", blank=True)
+    related_intray = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The intray this one is about (an SLA-breach notice points at the breached intray).",
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True, help_text="Local date in the receiving office's calendar.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.TextField(blank=True)
+    delete_reason = models.TextField(blank=True)
+    sla_breached_at = models.DateTimeField(null=True, blank=True)
+    step_ids = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [
+            # Worklists: open intrays only, in due-date order (NULL due dates sort last on both engines here
+            # because selectors order by (due_date IS NULL, due_date, id) only on the returned page's keys).
+            models.Index(fields=["assignee_officer", "due_date", "id"], name="intray_open_officer_due", condition=IS_OPEN),
+            models.Index(fields=["assignee_position", "due_date", "id"], name="intray_open_position_due", condition=IS_OPEN),
+            models.Index(fields=["team", "due_date", "id"], name="intray_open_team_due", condition=IS_OPEN),
+            models.Index(fields=["customer", "due_date", "id"], name="intray_open_customer_due", condition=IS_OPEN),
+            # SLA job: open, with a due date, not yet recorded as breached.
+            models.Index(
+                fields=["due_date", "id"],
+                name="intray_sla_pending",
+                condition=IS_OPEN & Q(sla_breached_at__isnull=True, due_date__isnull=False),
+            ),
+            # Customer history (all statuses), newest first.
+            models.Index(fields=["customer", "-created_at"], name="intray_customer_history"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(assignee_officer__isnull=False) & Q(assignee_position__isnull=True))
+                | (Q(assignee_officer__isnull=True) & Q(assignee_position__isnull=False)),
+                name="intray_exactly_one_assignee",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type.name}: {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def assignee_label(self) -> str:
+        if self.assignee_officer_id:
+            return self.assignee_officer.display_name
+        return self.assignee_position.title if self.assignee_position_id else ""
+
+
+class IntrayIssue(models.Model):
+    """A presenting issue the intray raises (or, for correspondence, a matter the letter raised)."""
+
+    intray = models.ForeignKey(Intray, on_delete=models.PROTECT, related_name="issue_links")
+    issue = models.ForeignKey(PresentingIssue, on_delete=models.PROTECT, related_name="intray_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["intray", "issue"], name="intray_issue_once")]
+
+
+class Channel(models.TextChoices):
+    FAX = "fax", "Fax"
+    EMAIL = "email", "Email"
+    POST = "post", "Post"
+
+
+class CorrespondenceCategory(models.TextChoices):
+    GENERAL = "general", "General enquiry"
+    INCOME = "income", "Income"
+    CARE = "care", "Care"
+    PAYMENT = "payment", "Payments and collection"
+    CHANGE_OF_ASSESSMENT = "change_of_assessment", "Change of Assessment application"
+    OBJECTION = "objection", "Objection"
+    PART6A_OBJECTION = "part6a_objection", "Part 6A objection"
+    COMPLAINT = "complaint", "Complaint"
+    CONTACT_DETAILS = "contact_details", "Contact details"
+
+
+class Correspondence(models.Model):
+    """The letter/fax/email behind a *Correspondence received* intray (CMA-1.1). Category changes only through
+    ``correspondence_recategorise`` (reason required, history kept in ``CategoryChange``)."""
+
+    intray = models.OneToOneField(Intray, on_delete=models.PROTECT, related_name="correspondence")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    received_on = models.DateField()
+    category = models.CharField(max_length=24, choices=CorrespondenceCategory.choices)
+    from_representative = models.BooleanField(default=False)
+    sender = models.CharField(max_length=150, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} received {self.received_on} ({self.get_category_display()})"
+
+
+class CategoryChange(AppendOnlyModel):
+    correspondence = models.ForeignKey(Correspondence, on_delete=models.PROTECT, related_name="category_changes")
+    from_category = models.CharField(max_length=24, choices=CorrespondenceCategory.choices)
+    to_category = models.CharField(max_length=24, choices=CorrespondenceCategory.choices)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+
+class CorrespondenceDocument(AppendOnlyModel):
+    """An attached document, kept as an immutable file: bytes and their SHA-256, never overwritten."""
+
+    correspondence = models.ForeignKey(Correspondence, on_delete=models.PROTECT, related_name="documents")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.sha256[:12]})"
+
+
+class MatterStatus(models.TextChoices):
+    OUTSTANDING = "outstanding", "Outstanding"
+    ADDRESSED = "addressed", "Addressed"
+
+
+class CorrespondenceMatter(models.Model):
+    """A matter the correspondence raised that is not (or not yet) a presenting issue (CMA-1.1, CMA-3.5)."""
+
+    correspondence = models.ForeignKey(Correspondence, on_delete=models.PROTECT, related_name="matters")
+    description = models.TextField()
+    status = models.CharField(max_length=12, choices=MatterStatus.choices, default=MatterStatus.OUTSTANDING)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    addressed_at = models.DateTimeField(null=True, blank=True)
+    addressed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.TextField(blank=True)
+    communicated = models.BooleanField(default=False, help_text="The outcome was communicated (letter or contact).")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:80]

@@ -1,0 +1,574 @@
+"""Every write to intrays, correspondence and the office calendar. One transaction each, guarded by policy, audited."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from casework.core import clock
+from casework.core.audit import audit_record, snapshot
+from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, TransitionRefused
+from casework.org.models import Office, Officer, Position, Team
+from casework.org.rules import officer_of
+
+from . import policy
+from .calendar import working_days_due
+from .models import (
+    CategoryChange,
+    Channel,
+    Correspondence,
+    CorrespondenceCategory,
+    CorrespondenceDocument,
+    CorrespondenceMatter,
+    Intray,
+    IntrayIssue,
+    IntrayStatus,
+    IntrayType,
+    MatterStatus,
+    OfficeClosure,
+)
+
+AUDIT_FIELDS = (
+    "status", "assignee_officer_id", "assignee_position_id", "team_id", "office_id", "due_date", "subject",
+    "outcome", "delete_reason", "sla_breached_at",
+)
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- facts for the policy layer
+
+def type_facts(t: IntrayType) -> policy.TypeFacts:
+    return policy.TypeFacts(
+        code=t.code,
+        name=t.name,
+        sla_working_days=t.sla_working_days,
+        creator_roles=tuple(t.creator_roles or ()),
+        receiver_roles=tuple(t.receiver_roles or ()),
+        receiver_areas=tuple(t.receiver_areas or ()),
+        closer_roles=tuple(t.closer_roles or ()),
+        is_correspondence=t.is_correspondence,
+        is_active=t.is_active,
+        step_ids=tuple(t.step_ids or ()),
+    )
+
+
+def actor_facts(actor: Any) -> policy.ActorFacts:
+    is_admin = bool(getattr(actor, "is_superuser", False)) or (
+        officer_of(actor) is not None and officer_of(actor).role == "administrator"
+    )
+    officer = officer_of(actor)
+    if officer is None:
+        return policy.ActorFacts(is_admin=is_admin)
+    led = frozenset(Team.objects.filter(leader=officer, is_active=True).values_list("id", flat=True))
+    if officer.role in policy.TEAM_LEADER_ROLES and officer.position_id and officer.position.team_id:
+        led = led | {officer.position.team_id}
+    return policy.ActorFacts(
+        role=officer.role,
+        officer_id=officer.pk,
+        position_id=officer.position_id,
+        team_ids_led=led,
+        is_admin=is_admin,
+    )
+
+
+def unaddressed_matters(intray: Intray) -> tuple[str, ...]:
+    """Matters raised by the correspondence and not yet addressed: linked presenting issues still open or referred,
+    and the correspondence's own matter rows still outstanding (CMA-1.1, CMA-3.5)."""
+    out = []
+    for link in intray.issue_links.select_related("issue__issue_type"):
+        if link.issue.is_outstanding:
+            out.append(f"{link.issue.issue_type.name} ({link.issue.get_status_display().lower()})")
+    corr = Correspondence.objects.filter(intray=intray).first()
+    if corr is not None:
+        out += [m.description for m in corr.matters.filter(status=MatterStatus.OUTSTANDING)]
+    return tuple(out)
+
+
+def intray_facts(intray: Intray, *, with_matters: bool = False) -> policy.IntrayFacts:
+    return policy.IntrayFacts(
+        status=intray.status,
+        type=type_facts(intray.type),
+        assignee_officer_id=intray.assignee_officer_id,
+        assignee_position_id=intray.assignee_position_id,
+        team_id=intray.team_id,
+        unaddressed_matters=unaddressed_matters(intray) if with_matters else (),
+    )
+
+
+def _refuse(decision, cls=TransitionRefused):
+    if not decision.allowed:
+        raise cls(decision.reason, step_ids=decision.step_ids, extra={"facts": decision.facts} if decision.facts else None)
+
+
+def _require_perm(actor, perm: str, what: str) -> None:
+    if actor is None:
+        return  # scheduled work under job_context
+    if not actor.has_perm(perm):
+        raise NotPermitted(f"Your role does not allow you to {what}.")
+
+
+def _receiver(to_officer: Officer | None, to_position: Position | None):
+    """(facts, office, team) of the receiving officer or position. The receiving position's office decides the
+    calendar; an officer receives in their own position's office."""
+    if to_officer is not None:
+        if to_officer.position_id is None:
+            raise InvalidInput(
+                "The officer holds no position, so there is no office calendar for the due date.",
+                fields={"assignee_officer": ["The officer holds no position."]},
+            )
+        pos = to_officer.position
+        facts = policy.ReceiverFacts(
+            is_officer=True,
+            role=to_officer.role,
+            area_code=pos.business_area.code,
+            is_active=to_officer.is_active and to_officer.user.is_active,
+        )
+        return facts, pos.office, pos.team
+    facts = policy.ReceiverFacts(is_officer=False, area_code=to_position.business_area.code, is_active=to_position.is_active)
+    return facts, to_position.office, to_position.team
+
+
+def _get_type(type_code: str) -> IntrayType:
+    t = IntrayType.objects.filter(code=type_code).first()
+    if t is None:
+        raise InvalidInput(f"Unknown intray type '{type_code}'.", fields={"type_code": ["Unknown intray type."]})
+    return t
+
+
+def _lock(intray: Intray) -> Intray:
+    """Re-read the intray under a row lock (PostgreSQL) so concurrent transitions serialise."""
+    locked = (
+        Intray.objects.select_for_update(of=("self",))
+        .select_related("type", "assignee_officer__user", "assignee_position", "office")
+        .filter(pk=intray.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound("No such intray.")
+    return locked
+
+
+def _bump(intray: Intray, fields: list[str]) -> None:
+    intray.version += 1
+    intray.save(update_fields=[*fields, "version"])
+
+
+# ---------------------------------------------------------------- life cycle
+
+def intray_create(
+    *,
+    actor: Any,
+    type_code: str,
+    customer,
+    subject: str,
+    case=None,
+    assignee_officer: Officer | None = None,
+    assignee_position: Position | None = None,
+    issues: Iterable = (),
+    details: str = "",
+    reason: str = "",
+    step_ids: Iterable[str] = (),
+    related_intray: Intray | None = None,
+) -> Intray:
+    """Create an intray for exactly one officer or position. Its due date is the type's working days in the
+    receiving position's office calendar (see calendar.py). Audited ``intray.create``."""
+    _require_perm(actor, "intrays.add_intray", "create intrays")
+    t = _get_type(type_code)
+    tf = type_facts(t)
+    _refuse(policy.assignee_given(has_officer=assignee_officer is not None, has_position=assignee_position is not None),
+            InvalidInput)
+    if actor is not None:
+        _refuse(policy.may_create(tf, actor_facts(actor)), NotPermitted)
+    receiver, office, team = _receiver(assignee_officer, assignee_position)
+    _refuse(policy.may_receive(tf, receiver), InvalidInput)
+    subject = (subject or "").strip()
+    if not subject:
+        raise InvalidInput("Give the intray a subject.", fields={"subject": ["This field is required."]})
+    if case is not None and customer.pk not in (case.payer_id, case.payee_id):
+        raise InvalidInput("The case is not one of this customer's cases.", fields={"case": ["Not this customer's case."]})
+    issues = list(issues)
+    for issue in issues:
+        if issue.customer_id != customer.pk:
+            raise InvalidInput("A linked presenting issue belongs to another customer.", fields={"issues": ["Not this customer's issue."]})
+    now = clock.now()
+    steps = tuple(dict.fromkeys((*step_ids, *tf.step_ids)))
+    with transaction.atomic():
+        intray = Intray.objects.create(
+            type=t,
+            customer=customer,
+            case=case,
+            subject=subject[:200],
+            details=details,
+            assignee_officer=assignee_officer,
+            assignee_position=assignee_position,
+            team=team,
+            office=office,
+            created_at=now,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            due_date=working_days_due(now, t.sla_working_days, office=office) if t.sla_working_days is not None else None,
+            related_intray=related_intray,
+            step_ids=list(steps),
+        )
+        IntrayIssue.objects.bulk_create([IntrayIssue(intray=intray, issue=i) for i in issues])
+        audit_record(
+            actor=actor,
+            action="intray.create",
+            target=intray,
+            after={**snapshot(intray, AUDIT_FIELDS), "type": t.code, "issues": [i.pk for i in issues]},
+            reason=reason,
+            step_ids=steps,
+            customer=customer,
+        )
+    return intray
+
+
+def intray_start(*, actor: Any, intray: Intray) -> Intray:
+    _require_perm(actor, "intrays.change_intray", "work intrays")
+    with transaction.atomic():
+        intray = _lock(intray)
+        decision = policy.may_start(intray_facts(intray), actor_facts(actor))
+        _refuse(decision, _refusal_class(decision))
+        before = snapshot(intray, AUDIT_FIELDS)
+        intray.status = IntrayStatus.IN_PROGRESS
+        intray.started_at = clock.now()
+        intray.started_by = actor
+        _bump(intray, ["status", "started_at", "started_by"])
+        audit_record(actor=actor, action="intray.start", target=intray, before=before,
+                     after=snapshot(intray, AUDIT_FIELDS), step_ids=decision.step_ids, customer=intray.customer_id)
+    return intray
+
+
+def _refusal_class(decision):
+    permission_words = ("belongs to another", "Only ", "may close")
+    return NotPermitted if any(w in decision.reason for w in permission_words) else TransitionRefused
+
+
+def intray_complete(*, actor: Any, intray: Intray, outcome: str = "", step_ids: Iterable[str] = ()) -> Intray:
+    """Done. Correspondence completes only once every matter it raised is addressed (CMA-1.1, CMA-3.5)."""
+    _require_perm(actor, "intrays.change_intray", "work intrays")
+    with transaction.atomic():
+        intray = _lock(intray)
+        decision = policy.may_complete(intray_facts(intray, with_matters=True), actor_facts(actor))
+        _refuse(decision, _refusal_class(decision))
+        before = snapshot(intray, AUDIT_FIELDS)
+        intray.status = IntrayStatus.DONE
+        intray.closed_at = clock.now()
+        intray.closed_by = actor
+        intray.outcome = outcome
+        _bump(intray, ["status", "closed_at", "closed_by", "outcome"])
+        audit_record(actor=actor, action="intray.complete", target=intray, before=before,
+                     after=snapshot(intray, AUDIT_FIELDS), reason=outcome,
+                     step_ids=tuple(dict.fromkeys((*step_ids, *decision.step_ids))), customer=intray.customer_id)
+    return intray
+
+
+def intray_delete(*, actor: Any, intray: Intray, reason: str) -> Intray:
+    """Soft delete (status + reason). Refused without a reason, and for correspondence while any matter it raised
+    is unaddressed (CMA-1.1, CMA-3.5)."""
+    _require_perm(actor, "intrays.change_intray", "delete intrays")
+    with transaction.atomic():
+        intray = _lock(intray)
+        decision = policy.may_delete(intray_facts(intray, with_matters=True), actor_facts(actor), reason=reason or "")
+        if not decision.allowed and decision.reason.startswith("Give a reason"):
+            raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"reason": [decision.reason]})
+        _refuse(decision, _refusal_class(decision))
+        before = snapshot(intray, AUDIT_FIELDS)
+        intray.status = IntrayStatus.DELETED
+        intray.closed_at = clock.now()
+        intray.closed_by = actor
+        intray.delete_reason = reason.strip()
+        _bump(intray, ["status", "closed_at", "closed_by", "delete_reason"])
+        audit_record(actor=actor, action="intray.delete", target=intray, before=before,
+                     after=snapshot(intray, AUDIT_FIELDS), reason=reason, step_ids=decision.step_ids,
+                     customer=intray.customer_id)
+    return intray
+
+
+def intray_reassign(
+    *, actor: Any, intray: Intray, to_officer: Officer | None = None, to_position: Position | None = None, reason: str
+) -> Intray:
+    """Refer the intray to another officer or position, with a reason. The due date stays (the service level runs
+    from receipt); the team and office follow the new assignee."""
+    _require_perm(actor, "intrays.change_intray", "refer intrays")
+    _refuse(policy.assignee_given(has_officer=to_officer is not None, has_position=to_position is not None), InvalidInput)
+    with transaction.atomic():
+        intray = _lock(intray)
+        same = (to_officer is not None and to_officer.pk == intray.assignee_officer_id) or (
+            to_position is not None and to_position.pk == intray.assignee_position_id
+        )
+        decision = policy.may_reassign(intray_facts(intray), actor_facts(actor), reason=reason or "", same_assignee=same)
+        if not decision.allowed and decision.reason.startswith("Give a reason"):
+            raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"reason": [decision.reason]})
+        _refuse(decision, _refusal_class(decision))
+        receiver, office, team = _receiver(to_officer, to_position)
+        _refuse(policy.may_receive(type_facts(intray.type), receiver), InvalidInput)
+        before = snapshot(intray, AUDIT_FIELDS)
+        intray.assignee_officer = to_officer
+        intray.assignee_position = to_position
+        intray.team = team
+        intray.office = office
+        if intray.status == IntrayStatus.IN_PROGRESS:
+            intray.status = IntrayStatus.OPEN
+        _bump(intray, ["assignee_officer", "assignee_position", "team", "office", "status"])
+        audit_record(actor=actor, action="intray.reassign", target=intray, before=before,
+                     after=snapshot(intray, AUDIT_FIELDS), reason=reason, step_ids=decision.step_ids,
+                     customer=intray.customer_id)
+    return intray
+
+
+# ---------------------------------------------------------------- correspondence (CMA-1.1, CMA-3.5)
+
+def _document_row(corr: Correspondence, actor, filename: str, content: bytes, content_type: str):
+    if not filename or content is None:
+        raise InvalidInput("A document needs a file name and content.", fields={"documents": ["Missing file."]})
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput("The document is too large (20 MB at most).", fields={"documents": ["Too large."]})
+    return CorrespondenceDocument.objects.create(
+        correspondence=corr,
+        filename=filename[:200],
+        content_type=(content_type or "application/octet-stream")[:100],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=bytes(content),
+        uploaded_at=clock.now(),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def correspondence_receive(
+    *,
+    actor: Any,
+    customer,
+    channel: str,
+    received_on,
+    category: str,
+    subject: str,
+    case=None,
+    assignee_officer: Officer | None = None,
+    assignee_position: Position | None = None,
+    documents: Iterable[tuple[str, bytes, str]] = (),
+    matters: Iterable[str] = (),
+    issues: Iterable = (),
+    sender: str = "",
+    from_representative: bool = False,
+    details: str = "",
+) -> Intray:
+    """Written correspondence creates a *Correspondence received* intray with its channel, date received, category,
+    documents (immutable) and the matters it raised (CMA-1.1)."""
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
+    if category not in CorrespondenceCategory.values:
+        errors["category"] = ["Unknown category."]
+    if received_on is None:
+        errors["received_on"] = ["This field is required."]
+    elif received_on > clock.now().date():
+        errors["received_on"] = ["Correspondence cannot be received in the future."]
+    if errors:
+        raise InvalidInput("The correspondence details are incomplete.", fields=errors, step_ids=("CMA-1.1",))
+    with transaction.atomic():
+        intray = intray_create(
+            actor=actor, type_code="correspondence_received", customer=customer, subject=subject, case=case,
+            assignee_officer=assignee_officer, assignee_position=assignee_position, issues=issues, details=details,
+            step_ids=("CMA-1.1",),
+        )
+        corr = Correspondence.objects.create(
+            intray=intray, channel=channel, received_on=received_on, category=category, sender=sender,
+            from_representative=from_representative,
+        )
+        docs = [_document_row(corr, actor, name, content, ctype) for name, content, ctype in documents]
+        now = clock.now()
+        for text in matters:
+            if text.strip():
+                CorrespondenceMatter.objects.create(correspondence=corr, description=text.strip(), created_at=now,
+                                                    created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        audit_record(
+            actor=actor, action="correspondence.receive", target=corr,
+            after={"intray": intray.pk, "channel": channel, "received_on": received_on, "category": category,
+                   "documents": [{"filename": d.filename, "sha256": d.sha256} for d in docs],
+                   "matters": [m for m in matters if m.strip()]},
+            step_ids=("CMA-1.1",), customer=customer,
+        )
+    return intray
+
+
+def _corr_for_work(actor, intray: Intray) -> tuple[Intray, Correspondence]:
+    intray = _lock(intray)
+    corr = Correspondence.objects.filter(intray=intray).first()
+    if corr is None:
+        raise InvalidInput("This intray is not correspondence.", step_ids=("CMA-1.1",))
+    return intray, corr
+
+
+def correspondence_recategorise(*, actor: Any, intray: Intray, category: str, reason: str) -> Correspondence:
+    """Change the category with a reason; the previous category is kept in ``CategoryChange`` (CMA-1.1, CMA-3.5)."""
+    _require_perm(actor, "intrays.change_intray", "re-categorise correspondence")
+    if category not in CorrespondenceCategory.values:
+        raise InvalidInput("Unknown category.", fields={"category": ["Unknown category."]}, step_ids=("CMA-1.1",))
+    with transaction.atomic():
+        intray, corr = _corr_for_work(actor, intray)
+        decision = policy.may_recategorise(intray_facts(intray), actor_facts(actor), current=corr.category,
+                                           new=category, reason=reason or "")
+        if not decision.allowed and decision.reason.startswith("Give a reason"):
+            raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"reason": [decision.reason]})
+        _refuse(decision, _refusal_class(decision))
+        previous = corr.category
+        CategoryChange.objects.create(correspondence=corr, from_category=previous, to_category=category,
+                                      reason=reason.strip(), changed_by=actor, changed_at=clock.now())
+        corr.category = category
+        corr.save(update_fields=["category"])
+        _bump(intray, [])
+        audit_record(actor=actor, action="correspondence.recategorise", target=corr, before={"category": previous},
+                     after={"category": category}, reason=reason, step_ids=decision.step_ids,
+                     customer=intray.customer_id)
+    return corr
+
+
+def _may_work_open(actor, intray: Intray) -> None:
+    decision = policy.may_work(intray_facts(intray), actor_facts(actor))
+    _refuse(decision, NotPermitted)
+    if not intray.is_open:
+        raise TransitionRefused("This intray is closed.", step_ids=("CMA-1.1",))
+
+
+def correspondence_document_add(*, actor: Any, intray: Intray, filename: str, content: bytes,
+                                content_type: str = "application/octet-stream") -> CorrespondenceDocument:
+    """Attach another document; existing documents are never overwritten (CMA-1.1)."""
+    _require_perm(actor, "intrays.change_intray", "attach documents")
+    with transaction.atomic():
+        intray, corr = _corr_for_work(actor, intray)
+        _may_work_open(actor, intray)
+        doc = _document_row(corr, actor, filename, content, content_type)
+        audit_record(actor=actor, action="correspondence.document_add", target=doc,
+                     after={"filename": doc.filename, "sha256": doc.sha256, "size": doc.size}, step_ids=("CMA-1.1",),
+                     customer=intray.customer_id)
+    return doc
+
+
+def correspondence_matter_add(*, actor: Any, intray: Intray, description: str, issue=None) -> Any:
+    """Record another matter the correspondence raised: a linked presenting issue, or a matter row."""
+    _require_perm(actor, "intrays.change_intray", "record matters")
+    with transaction.atomic():
+        intray, corr = _corr_for_work(actor, intray)
+        _may_work_open(actor, intray)
+        if issue is not None:
+            if issue.customer_id != intray.customer_id:
+                raise InvalidInput("The presenting issue belongs to another customer.", fields={"issue": ["Not this customer's issue."]})
+            link, _ = IntrayIssue.objects.get_or_create(intray=intray, issue=issue)
+            audit_record(actor=actor, action="correspondence.issue_link", target=intray, after={"issue": issue.pk},
+                         step_ids=("CMA-1.1",), customer=intray.customer_id)
+            return link
+        if not (description or "").strip():
+            raise InvalidInput("Describe the matter raised.", fields={"description": ["This field is required."]})
+        matter = CorrespondenceMatter.objects.create(correspondence=corr, description=description.strip(),
+                                                     created_at=clock.now(), created_by=actor)
+        audit_record(actor=actor, action="correspondence.matter_add", target=matter,
+                     after={"description": matter.description}, step_ids=("CMA-1.1",), customer=intray.customer_id)
+    return matter
+
+
+def correspondence_matter_address(*, actor: Any, matter: CorrespondenceMatter, outcome: str,
+                                  communicated: bool) -> CorrespondenceMatter:
+    """A matter is addressed with its outcome, and only once the outcome was communicated (CMA-3.5: contact the
+    customer if no letter was issued)."""
+    _require_perm(actor, "intrays.change_intray", "address matters")
+    with transaction.atomic():
+        matter = CorrespondenceMatter.objects.select_for_update().select_related("correspondence__intray").get(pk=matter.pk)
+        intray = _lock(matter.correspondence.intray)
+        _may_work_open(actor, intray)
+        if matter.status == MatterStatus.ADDRESSED:
+            raise TransitionRefused("This matter is already addressed.", step_ids=("CMA-3.5",))
+        if not (outcome or "").strip():
+            raise InvalidInput("Record the outcome of the matter.", fields={"outcome": ["This field is required."]},
+                               step_ids=("CMA-3.5",))
+        if not communicated:
+            raise TransitionRefused(
+                "Communicate the outcome to the customer (a letter, or contact them if no letter was issued) "
+                "before marking the matter addressed.", step_ids=("CMA-1.1", "CMA-3.5"))
+        matter.status = MatterStatus.ADDRESSED
+        matter.outcome = outcome.strip()
+        matter.communicated = True
+        matter.addressed_at = clock.now()
+        matter.addressed_by = actor
+        matter.save(update_fields=["status", "outcome", "communicated", "addressed_at", "addressed_by"])
+        audit_record(actor=actor, action="correspondence.matter_address", target=matter,
+                     before={"status": MatterStatus.OUTSTANDING}, after={"status": matter.status, "outcome": matter.outcome},
+                     step_ids=("CMA-3.5",), customer=intray.customer_id)
+    return matter
+
+
+# ---------------------------------------------------------------- office calendar corrections (data)
+
+def office_closure_add(*, actor: Any, date, reason: str, office: Office | None = None, state: str = "",
+                       kind: str = "closed") -> OfficeClosure:
+    """Record an office (or state-wide) closure, or a day open despite the holiday package. Audited."""
+    _require_perm(actor, "intrays.manage_calendar", "change the office calendar")
+    if (office is None) == (not state):
+        raise InvalidInput("Give an office or a state, not both.", fields={"office": ["Office or state."]})
+    if not (reason or "").strip():
+        raise InvalidInput("Give a reason for the calendar correction.", fields={"reason": ["This field is required."]})
+    with transaction.atomic():
+        row = OfficeClosure(office=office, state=state if office is None else "", date=date, kind=kind,
+                            reason=reason.strip(), created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        row.full_clean()
+        row.save()
+        audit_record(actor=actor, action="officeclosure.create", target=row, after=snapshot(row), reason=reason)
+    return row
+
+
+def office_closure_end(*, actor: Any, closure: OfficeClosure, reason: str) -> OfficeClosure:
+    _require_perm(actor, "intrays.manage_calendar", "change the office calendar")
+    if not (reason or "").strip():
+        raise InvalidInput("Give a reason.", fields={"reason": ["This field is required."]})
+    with transaction.atomic():
+        closure = OfficeClosure.objects.select_for_update().get(pk=closure.pk)
+        if not closure.is_active:
+            raise Conflict("This calendar correction has already ended.")
+        closure.is_active = False
+        closure.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="officeclosure.end", target=closure, before={"is_active": True},
+                     after={"is_active": False}, reason=reason)
+    return closure
+
+
+# ---------------------------------------------------------------- SLA breach (scheduled)
+
+def intray_sla_breach_record(*, intray: Intray) -> Intray | None:
+    """Record an SLA breach once and notify the Team Leader of the intray's team by an ``sla_breach`` intray.
+    Idempotent: a breach already recorded (or an intray no longer open/overdue) is left alone. Returns the notice."""
+    from .calendar import local_today
+
+    with transaction.atomic():
+        intray = (
+            Intray.objects.select_for_update(of=("self",))
+            .select_related("type", "office", "team__leader__position", "team__leader__user")
+            .filter(pk=intray.pk)
+            .first()
+        )
+        if intray is None or intray.sla_breached_at is not None:
+            return None
+        now = clock.now()
+        if not policy.is_breached(status=intray.status, due=intray.due_date, office_today=local_today(intray.office, now)):
+            return None
+        intray.sla_breached_at = now
+        _bump(intray, ["sla_breached_at"])
+        audit_record(actor=None, action="intray.sla_breach", target=intray, after={"due_date": intray.due_date,
+                     "sla_breached_at": now}, step_ids=intray.step_ids, customer=intray.customer_id)
+        leader = intray.team.leader if intray.team_id else None
+        if leader is None or not leader.is_active or leader.position_id is None:
+            return None
+        return intray_create(
+            actor=None,
+            type_code="sla_breach",
+            customer=intray.customer,
+            case=intray.case,
+            subject=f"Overdue: {intray.type.name} — {intray.subject}"[:200],
+            details=f"Due {intray.due_date:%d/%m/%Y}, held by {intray.assignee_label}.",
+            assignee_officer=leader,
+            related_intray=intray,
+            step_ids=tuple(intray.step_ids),
+        )
