@@ -1,3 +1,207 @@
-"""Models of the ownership app."""
+"""Ownership of customers: locks (CMA-1.5, CMA-2.10, CMA-3.4), transfers and disputes (CMA-1.6), error reports
+(CMA-1.3), automatic unlocks (CMA-3.4) and PS consultations (PS-SPE-1/2).
 
-from django.db import models  # noqa: F401
+At most one ACTIVE lock per customer, enforced by the database (partial unique constraint). Ended locks stay: the
+lock history keeps every previous owner. Nothing here is hard-deleted. Everything here is INTERNAL: ownership
+discussions never reach customer-facing output (CMA-1.6).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from casework.customers.models import Customer, PresentingIssue
+from casework.org.models import BusinessArea, Officer, Position
+
+
+class LockKind(models.TextChoices):
+    LOCK = "lock", "Locked"
+    TAKE_OVER = "take_over", "Taken over (CMA-2.10)"
+    PRIORITY = "priority", "Ownership by priority (CMA-1.5)"
+    TRANSFER = "transfer", "Transferred by agreement (CMA-1.6)"
+    DISPUTE_DECISION = "dispute_decision", "Team Leader decision (CMA-1.6)"
+    REFERRAL = "referral", "Follow-up referral (CMA-2.10)"
+    ERROR = "error", "Error identified (CMA-1.3)"
+    RELOCK = "relock", "Outstanding specialised issue (CMA-3.3)"
+
+
+class EndKind(models.TextChoices):
+    UNLOCKED = "unlocked", "Unlocked (decision explained, CMA-3.4)"
+    AUTO_UNLOCKED = "auto_unlocked", "Unlocked automatically (CMA-3.4)"
+    REPLACED = "replaced", "Replaced by a new lock"
+
+
+class LockQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Lock(models.Model):
+    """A customer locked to an officer or to a position, always with the business area that owns them."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="locks")
+    area = models.ForeignKey(BusinessArea, on_delete=models.PROTECT, related_name="+")
+    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    officer = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=LockKind.choices, default=LockKind.LOCK)
+    issue = models.ForeignKey(PresentingIssue, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    step_ids = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_by_label = models.CharField(max_length=150, blank=True, help_text="The job, when a job ended it.")
+    end_kind = models.CharField(max_length=16, choices=EndKind.choices, blank=True)
+    end_reason = models.TextField(blank=True)
+    end_step_ids = models.JSONField(default=list, blank=True)
+
+    objects = LockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # CMA-2.10 / CMA-1.5: never two owners. The database is the last word under concurrency.
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_active=True), name="ownership_one_active_lock_per_customer"
+            ),
+            models.CheckConstraint(
+                condition=Q(officer__isnull=False) | Q(position__isnull=False), name="ownership_lock_has_holder"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=True, ended_at__isnull=True) | Q(is_active=False, ended_at__isnull=False),
+                name="ownership_lock_end_consistent",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "-started_at"], name="lock_customer_history")]
+
+    def __str__(self) -> str:
+        return f"{self.customer.csid} locked to {self.holder_label}"
+
+    @property
+    def holder_label(self) -> str:
+        if self.officer_id:
+            return f"{self.officer.display_name} ({self.area.name})"
+        return f"{self.position.title} ({self.area.name})"
+
+
+class AutoUnlockStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    DONE = "done", "Unlocked"
+    CANCELLED = "cancelled", "Cancelled (the lock changed first)"
+
+
+class AutoUnlock(models.Model):
+    """CMA-3.4: decision not explained but contact attempted — unlock automatically once customers have had time
+    to call about the decision letter(s). Correct when read (``due_at`` vs now); materialised by ``jobs.py``."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="auto_unlocks")
+    lock = models.ForeignKey(Lock, on_delete=models.PROTECT, related_name="auto_unlocks")
+    due_at = models.DateTimeField()
+    letter_ids = models.JSONField(default=list)
+    impacted_customer_ids = models.JSONField(default=list)
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=AutoUnlockStatus.choices, default=AutoUnlockStatus.SCHEDULED)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(fields=["due_at"], name="autounlock_due", condition=Q(status="scheduled")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Auto-unlock of {self.customer.csid} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class TransferStatus(models.TextChoices):
+    AGREED = "agreed", "Agreed between the areas"
+    ESCALATED = "escalated", "Escalated to a Team Leader"
+    DECIDED = "decided", "Decided by a Team Leader"
+
+
+class OwnershipTransfer(models.Model):
+    """CMA-1.6: a transfer of ownership between specialised areas, by agreement or by a Team Leader's decision.
+
+    INTERNAL ONLY: customers are never advised of, or involved in, ownership discussions."""
+
+    INTERNAL_ONLY = True
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ownership_transfers")
+    from_area = models.ForeignKey(BusinessArea, on_delete=models.PROTECT, related_name="+")
+    to_area = models.ForeignKey(BusinessArea, on_delete=models.PROTECT, related_name="+")
+    to_officer = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_lock = models.ForeignKey(Lock, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_lock = models.ForeignKey(Lock, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=TransferStatus.choices)
+    expected_contact_volume = models.TextField(help_text="CMA-1.6: how much contact each issue will generate.")
+    time_to_resolve = models.TextField(help_text="CMA-1.6: how long each issue will take to resolve.")
+    agreed_with = models.CharField(max_length=200, blank=True, help_text="Who in the other area agreed.")
+    reason = models.TextField()
+    raised_at = models.DateTimeField()
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=10, blank=True, help_text="transfer | keep")
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["status", "raised_at"], name="transfer_status_time")]
+
+    def __str__(self) -> str:
+        return f"Ownership of {self.customer.csid}: {self.from_area.code} -> {self.to_area.code} ({self.status})"
+
+
+class ErrorReport(models.Model):
+    """CMA-1.3: an error identified on a customer. While it is open, the customer is never locked back to the
+    previous officer. ``feedback`` is optional internal feedback to that officer (never customer-facing)."""
+
+    INTERNAL_ONLY = True
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="error_reports")
+    description = models.TextField()
+    identified_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    previous_officer = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_in_real_time = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=20, help_text="resolved | referred | locked")
+    feedback = models.TextField(blank=True)
+    lock = models.ForeignKey(Lock, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    is_open = models.BooleanField(default=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class SpecialistConsultation(models.Model):
+    """PS-SPE-1/2: a specialist decision maker consulted the PS Case Manager before acting on a PS customer."""
+
+    INTERNAL_ONLY = True
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="specialist_consultations")
+    specialist = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    ps_case_manager = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField()
+    communication_approach = models.TextField()
+    who_communicates = models.CharField(max_length=200)
+    regular_updates = models.TextField(blank=True)
+    face_to_face = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["customer", "specialist", "-recorded_at"], name="consult_customer_spec")]

@@ -1,0 +1,480 @@
+"""Ownership rules of the CMA process, as pure functions (no database). Every decision names its step IDs.
+
+- ``issue_handling``: who handles each presenting issue (CMA-1.2, CMA-1.4)
+- ``determine_owner``: which area owns the customer (CMA-1.5)
+- ``lock_decision``: may this lock be taken now (CMA-2.10, CMA-1.5, CMA-1.3)
+- ``take_over_decision``: may the officer take over a lock (CMA-2.10)
+- ``both_parents_manager``: who manages an issue needing both parents locked (CMA-2.10)
+- ``error_handling``: an error identified (CMA-1.3)
+- ``unlock_decision``: unlock now, schedule an automatic unlock, or re-lock (CMA-3.3, CMA-3.4)
+- ``transfer_decision``: transfer between specialised areas (CMA-1.6)
+- ``specialist_action_allowed``: PS customers (PS-SPE-1)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from casework.core.policy import Decision
+
+COMMON = "common"
+SPECIALISED = "specialised"
+
+# Retained parties (org.models.RetainedParties values)
+NONE, PAYER, PAYEE, BOTH, EITHER = "none", "payer", "payee", "both", "either"
+
+
+@dataclass(frozen=True)
+class AreaFact:
+    code: str
+    name: str
+    kind: str
+    retention_priority: int | None = None
+    retains_parties: str = NONE
+
+    @property
+    def is_specialised(self) -> bool:
+        return self.kind == SPECIALISED
+
+    def retains(self, roles: frozenset[str]) -> bool:
+        """CMA-1.5: does this area keep *this* customer locked, given the parties it retains?"""
+        if self.retention_priority is None or self.retains_parties == NONE:
+            return False
+        if self.retains_parties in (BOTH, EITHER):
+            return True
+        return self.retains_parties in roles
+
+
+@dataclass(frozen=True)
+class IssueFact:
+    id: int
+    type_code: str
+    kind: str
+    handling_area: str
+    received_area: str
+    received_at: dt.datetime
+    outstanding: bool = True
+
+    @property
+    def is_specialised(self) -> bool:
+        return self.kind == SPECIALISED
+
+
+@dataclass(frozen=True)
+class HolderFact:
+    """Who holds a lock now: an officer (with their area) or a position in an area."""
+
+    area: str
+    area_kind: str
+    officer_id: int | None = None
+    position_id: int | None = None
+    label: str = ""
+
+    @property
+    def is_specialised(self) -> bool:
+        return self.area_kind == SPECIALISED
+
+
+def _first_specialised_area(issue: IssueFact, areas: Mapping[str, AreaFact]) -> str:
+    """The area where a specialised issue was received: the receiving area when it is itself specialised,
+    otherwise (received at a common point of entry and referred on) the specialist area that handles it."""
+    received = areas.get(issue.received_area)
+    if received is not None and received.is_specialised:
+        return received.code
+    return issue.handling_area
+
+
+def determine_owner(
+    *, roles: frozenset[str], issues: Sequence[IssueFact], areas: Mapping[str, AreaFact]
+) -> Decision:
+    """CMA-1.5: which business area owns the customer, from their outstanding presenting issues.
+
+    Retaining areas (priority and retained parties are business-area data) rank first; otherwise the area where the
+    first specialised issue was received. No outstanding specialised issue: nobody owns the customer by rule.
+    ``outcome`` is ``retained`` / ``first_specialised`` / ``none``; ``facts["area"]`` is the owning area code.
+    """
+    specialised = sorted(
+        (i for i in issues if i.outstanding and i.is_specialised), key=lambda i: (i.received_at, i.id)
+    )
+    if not specialised:
+        return Decision.no(
+            "No outstanding specialised issue: the customer is not owned by a specialist area.",
+            "CMA-1.5",
+            outcome="none",
+            area=None,
+        )
+    candidates = []
+    for issue in specialised:
+        area = areas.get(issue.handling_area)
+        if area is not None and area.retains(roles):
+            candidates.append((area.retention_priority, issue.received_at, issue.id, area, issue))
+    if candidates:
+        candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+        priority, _, _, area, issue = candidates[0]
+        parties = {PAYER: "the payer", PAYEE: "the payee", BOTH: "payee and payer", EITHER: "payee and/or payer"}
+        return Decision.yes(
+            f"{area.name} retains ownership (priority {priority} of the CMA-1.5 order; "
+            f"{parties.get(area.retains_parties, area.retains_parties)} stay locked).",
+            "CMA-1.5",
+            outcome="retained",
+            area=area.code,
+            priority=priority,
+            issue_id=issue.id,
+            issue_type=issue.type_code,
+            retaining_areas=sorted({c[3].code for c in candidates}, key=lambda code: areas[code].retention_priority),
+            roles=sorted(roles),
+        )
+    first = specialised[0]
+    code = _first_specialised_area(first, areas)
+    name = areas[code].name if code in areas else code
+    return Decision.yes(
+        f"No retaining area applies: locked to {name}, where the first specialised issue "
+        f"({first.type_code}) was received.",
+        "CMA-1.5",
+        outcome="first_specialised",
+        area=code,
+        issue_id=first.id,
+        issue_type=first.type_code,
+        roles=sorted(roles),
+    )
+
+
+def issue_handling(
+    *,
+    issues: Sequence[IssueFact],
+    point_of_entry: str,
+    locked_area: AreaFact | None,
+    areas: Mapping[str, AreaFact] | None = None,
+) -> list[Decision]:
+    """CMA-1.2 (and CMA-1.4): who handles each outstanding presenting issue.
+
+    - several specialised issues (in more than one area) → collaborative management (CMA-1.4), the common ones at
+      the owning specialist area if locked to one, else at the point of entry;
+    - customer locked to a specialist area → that area handles all issues, including Minimum Collection Activity;
+    - not locked to a specialist area → common issues at the point of entry (incl. MCA), specialised issues
+      referred to their specialist area once the common ones are progressed as far as possible;
+    - only common issues → the owning area (the lock's area, else where the customer presents).
+    """
+    outstanding = [i for i in issues if i.outstanding]
+    specialised_areas = {i.handling_area for i in outstanding if i.is_specialised}
+    collaborative = len(specialised_areas) > 1
+    locked_specialist = locked_area is not None and locked_area.is_specialised
+    decisions = []
+    for issue in outstanding:
+        if collaborative and issue.is_specialised:
+            decisions.append(
+                Decision.yes(
+                    "Several specialised issues: collaborative customer management between the specialist areas; "
+                    "ownership follows CMA-1.5.",
+                    "CMA-1.2",
+                    "CMA-1.4",
+                    outcome="collaborative",
+                    issue_id=issue.id,
+                    issue_type=issue.type_code,
+                    handled_by=issue.handling_area,
+                    specialist_areas=sorted(specialised_areas),
+                )
+            )
+        elif locked_specialist:
+            decisions.append(
+                Decision.yes(
+                    f"Locked to the specialist area {locked_area.name}: it manages all issues, including Minimum "
+                    "Collection Activity.",
+                    "CMA-1.2",
+                    outcome="specialist_area",
+                    issue_id=issue.id,
+                    issue_type=issue.type_code,
+                    handled_by=locked_area.code,
+                    includes_mca=True,
+                )
+            )
+        elif issue.is_specialised:
+            if issue.handling_area == point_of_entry:
+                decisions.append(
+                    Decision.yes(
+                        "Specialised issue received by its own specialist area: handled here.",
+                        "CMA-1.2",
+                        outcome="specialist_area",
+                        issue_id=issue.id,
+                        issue_type=issue.type_code,
+                        handled_by=issue.handling_area,
+                    )
+                )
+            else:
+                decisions.append(
+                    Decision.yes(
+                        "Not locked to a specialist area: refer this specialised issue to its specialist area once "
+                        "the common issues are progressed as far as possible in real time.",
+                        "CMA-1.2",
+                        outcome="referral",
+                        issue_id=issue.id,
+                        issue_type=issue.type_code,
+                        handled_by=issue.handling_area,
+                        refer_after_common=bool([i for i in outstanding if not i.is_specialised]),
+                    )
+                )
+        elif specialised_areas:
+            decisions.append(
+                Decision.yes(
+                    "Common issue with a specialised one, customer not locked to a specialist area: handled at the "
+                    "point of entry, including Minimum Collection Activity.",
+                    "CMA-1.2",
+                    outcome="point_of_entry",
+                    issue_id=issue.id,
+                    issue_type=issue.type_code,
+                    handled_by=point_of_entry,
+                    includes_mca=True,
+                )
+            )
+        else:
+            owning = locked_area.code if locked_area is not None else point_of_entry
+            decisions.append(
+                Decision.yes(
+                    "Common issues: managed by the owning business area (generally where the customer first "
+                    "presents).",
+                    "CMA-1.2",
+                    outcome="owning_area",
+                    issue_id=issue.id,
+                    issue_type=issue.type_code,
+                    handled_by=owning,
+                )
+            )
+    return decisions
+
+
+def lock_decision(
+    *,
+    current: HolderFact | None,
+    target: HolderFact,
+    actor_officer_id: int | None,
+    actor_is_team_leader: bool,
+    rule_owner_area: str | None,
+    error_previous_officer_ids: frozenset[int] = frozenset(),
+) -> Decision:
+    """CMA-2.10 / CMA-1.5 / CMA-1.3: may ``target`` take the lock now?
+
+    ``outcome``: ``lock`` (nobody holds it), ``already`` (the target holds it already), ``priority`` (the target's
+    area owns the customer under CMA-1.5 and the holder's does not: the lock moves), ``conflict`` (held by someone
+    else), ``refused`` (not permitted).
+    """
+    if target.officer_id is not None and target.officer_id in error_previous_officer_ids:
+        return Decision.no(
+            "An error by this officer is being corrected: the customer is not locked back to the previous officer.",
+            "CMA-1.3",
+            outcome="refused",
+        )
+    if target.officer_id is not None and target.officer_id != actor_officer_id and not actor_is_team_leader:
+        return Decision.no(
+            "Only a Team Leader may lock a customer to another officer; lock to yourself or to a position.",
+            "CMA-2.10",
+            outcome="refused",
+        )
+    if current is None:
+        return Decision.yes("The customer is not locked: lock to make the decision.", "CMA-2.10", outcome="lock")
+    same = (
+        current.officer_id == target.officer_id
+        if target.officer_id is not None
+        else (current.officer_id is None and current.position_id == target.position_id)
+    )
+    if same:
+        return Decision.yes("Already locked to this holder.", "CMA-2.10", outcome="already")
+    if rule_owner_area is not None and target.area == rule_owner_area and current.area != rule_owner_area:
+        return Decision.yes(
+            f"Ownership moves to {target.area}: it owns this customer under the CMA-1.5 priority order "
+            f"(held by {current.label}).",
+            "CMA-1.5",
+            "CMA-2.10",
+            outcome="priority",
+            previous=current.label,
+        )
+    return Decision.no(
+        f"Already locked to {current.label}: refer the follow-up to them, or take the lock over with a reason.",
+        "CMA-2.10",
+        outcome="conflict",
+        holder=current.label,
+    )
+
+
+def take_over_decision(
+    *,
+    current: HolderFact | None,
+    actor_officer_id: int | None,
+    actor_area: str | None,
+    actor_is_team_leader: bool,
+    rule_owner_area: str | None,
+) -> Decision:
+    """CMA-2.10: lock the customer to yourself (notifying the other officer) where that gives a better outcome.
+
+    A lock held by a specialist area can only be taken over from within that area (or by a Team Leader), unless the
+    actor's area owns the customer under CMA-1.5; otherwise ownership moves by agreement (CMA-1.6).
+    """
+    if current is None:
+        return Decision.no("The customer is not locked: lock them instead of taking over.", "CMA-2.10",
+                           outcome="not_locked")
+    if current.officer_id is not None and current.officer_id == actor_officer_id:
+        return Decision.no("You already hold this lock.", "CMA-2.10", outcome="already")
+    if (
+        current.is_specialised
+        and current.area != actor_area
+        and not actor_is_team_leader
+        and rule_owner_area != actor_area
+    ):
+        return Decision.no(
+            f"Locked to the specialist area {current.label}: ownership between specialised areas moves by "
+            "agreement (or a Team Leader's decision), not by take-over; refer the follow-up instead.",
+            "CMA-2.10",
+            "CMA-1.6",
+            outcome="refused",
+            holder=current.label,
+        )
+    return Decision.yes(
+        f"Take over the lock from {current.label}; they are notified by an intray.",
+        "CMA-2.10",
+        outcome="take_over",
+        previous=current.label,
+    )
+
+
+def both_parents_manager(*, holders: Sequence[HolderFact | None]) -> Decision:
+    """CMA-2.10: both parents need locking for the same issue.
+
+    One locked to a specialist area → that area manages the issue; more than one specialist area → collaborative
+    management (CMA-1.4); none → the officer locks both.
+    """
+    specialist = sorted({h.area for h in holders if h is not None and h.is_specialised})
+    if len(specialist) > 1:
+        return Decision.yes(
+            "The parents are locked to different specialist areas: collaborative customer management.",
+            "CMA-2.10",
+            "CMA-1.4",
+            outcome="collaborative",
+            areas=specialist,
+        )
+    if len(specialist) == 1:
+        return Decision.yes(
+            f"One parent is locked to the specialist area {specialist[0]}: that area manages the issue.",
+            "CMA-2.10",
+            outcome="specialist_area",
+            area=specialist[0],
+        )
+    return Decision.yes(
+        "Neither parent is locked to a specialist area: lock both to make the decision.",
+        "CMA-2.10",
+        outcome="lock_both",
+    )
+
+
+def error_handling(
+    *, resolvable_in_real_time: bool, current: HolderFact | None, actor_officer_id: int | None
+) -> Decision:
+    """CMA-1.3: an error identified. ``outcome``: ``resolve`` / ``refer`` / ``lock``."""
+    if resolvable_in_real_time:
+        return Decision.yes("Resolve the error in real time.", "CMA-1.3", outcome="resolve")
+    if current is not None and current.officer_id is not None and current.officer_id != actor_officer_id:
+        return Decision.yes(
+            f"Locked to {current.label}: take all information and refer the follow-up to the locked officer.",
+            "CMA-1.3",
+            outcome="refer",
+        )
+    return Decision.yes(
+        "Not locked to another officer: the identifying officer locks the customer and manages all outstanding "
+        "issues including the error correction; the customer is not locked back to the previous officer.",
+        "CMA-1.3",
+        outcome="lock",
+    )
+
+
+def unlock_decision(*, decision_explained: bool, owner_after: Decision, current_area: str | None) -> Decision:
+    """CMA-3.3 / CMA-3.4: what happens when the officer finalises and unlocks.
+
+    ``owner_after`` is ``determine_owner`` over the issues still outstanding. ``outcome``: ``schedule`` (not
+    explained: a decision letter for every impacted customer, then an automatic unlock), ``relock`` (another
+    specialised issue is outstanding: lock to the officer managing it), ``unlock``.
+    """
+    if not decision_explained:
+        return Decision.no(
+            "The decision was not explained: confirm a decision letter went to every impacted customer and "
+            "schedule the automatic unlock.",
+            "CMA-3.4",
+            outcome="schedule",
+        )
+    if owner_after.allowed and owner_after.facts.get("area"):
+        return Decision.yes(
+            f"Other specialised issues are outstanding: lock to the officer managing them ({owner_after.reason})",
+            "CMA-3.3",
+            "CMA-1.5",
+            outcome="relock",
+            area=owner_after.facts["area"],
+        )
+    return Decision.yes(
+        "Decision explained and no specialised issue outstanding: unlocked by the ownership rules.",
+        "CMA-3.4",
+        "CMA-1.5",
+        outcome="unlock",
+    )
+
+
+def auto_unlock_letters_decision(
+    *, impacted_customer_ids: frozenset[int], lettered_customer_ids: frozenset[int], contact_attempted: bool
+) -> Decision:
+    """CMA-3.4: an automatic unlock needs contact attempts and a decision letter for every impacted customer."""
+    if not contact_attempted:
+        return Decision.no(
+            "Make appropriate contact attempts before scheduling an automatic unlock.", "CMA-3.4", outcome="refused"
+        )
+    missing = sorted(impacted_customer_ids - lettered_customer_ids)
+    if missing:
+        return Decision.no(
+            "A decision letter must be recorded for every impacted customer before the automatic unlock.",
+            "CMA-3.4",
+            outcome="refused",
+            missing_customer_ids=missing,
+        )
+    return Decision.yes("Decision letters recorded for every impacted customer.", "CMA-3.4", outcome="schedule")
+
+
+def transfer_decision(*, current: HolderFact | None, to_area: AreaFact, actor_area: str | None,
+                      actor_is_team_leader: bool) -> Decision:
+    """CMA-1.6: ownership moves between specialised areas by agreement."""
+    if current is None:
+        return Decision.no("The customer is not locked: there is no ownership to transfer.", "CMA-1.6",
+                           outcome="refused")
+    if not current.is_specialised or not to_area.is_specialised:
+        return Decision.no(
+            "Ownership is transferred by agreement only between specialised areas.", "CMA-1.6", outcome="refused"
+        )
+    if current.area == to_area.code:
+        return Decision.no("The customer is already owned by that area.", "CMA-1.6", outcome="refused")
+    if actor_area not in (current.area, to_area.code) and not actor_is_team_leader:
+        return Decision.no(
+            "Only an officer of one of the two areas (or a Team Leader) can record their agreement.",
+            "CMA-1.6",
+            outcome="refused",
+        )
+    return Decision.yes(
+        "Transfer by agreement between the specialised areas (contact volume and time to resolve considered).",
+        "CMA-1.6",
+        outcome="transfer",
+    )
+
+
+def specialist_action_allowed(
+    *, owner_is_ps: bool, actor_is_ps: bool, consultation_recorded: bool
+) -> Decision:
+    """PS-SPE-1: a specialist action on a customer owned by Personalised Services needs a consultation with the PS
+    Case Manager first (PS officers coordinate themselves)."""
+    if not owner_is_ps:
+        return Decision.yes("Not managed by Personalised Services.", "PS-SPE-1", outcome="not_ps")
+    if actor_is_ps:
+        return Decision.yes("Personalised Services coordinates this customer.", "PS-SPE-1", "CMA-1.7",
+                            outcome="ps_officer")
+    if consultation_recorded:
+        return Decision.yes("The PS Case Manager was consulted.", "PS-SPE-1", "PS-SPE-2", outcome="consulted")
+    return Decision.no(
+        "This customer is managed by Personalised Services: contact the PS Case Manager first and record the "
+        "consultation before any specialist action.",
+        "PS-SPE-1",
+        outcome="consult_first",
+    )

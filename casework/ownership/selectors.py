@@ -1,0 +1,287 @@
+"""Reads of ownership: the current owner explained (CMA-1.5), lock history, routing of calls (CMA-1.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import FilteredRelation, Q
+
+from casework.core import clock
+from casework.core.errors import InvalidInput, NotFound
+from casework.core.policy import Decision
+from casework.customers.csid import normalise_csid, validate_csid
+from casework.customers.models import Case, Customer, IssueStatus, PresentingIssue
+from casework.org.models import BusinessArea, Officer, Position
+
+from . import policy
+from .models import AutoUnlock, AutoUnlockStatus, Lock, LockKind, OwnershipTransfer, TransferStatus
+
+PS_AREA = "PS"
+
+
+# ---------------------------------------------------------------- facts for the policy layer
+
+
+def area_facts() -> dict[str, policy.AreaFact]:
+    return {
+        a.code: policy.AreaFact(a.code, a.name, a.kind, a.retention_priority, a.retains_parties)
+        for a in BusinessArea.objects.all()
+    }
+
+
+def area_fact(area: BusinessArea) -> policy.AreaFact:
+    return policy.AreaFact(area.code, area.name, area.kind, area.retention_priority, area.retains_parties)
+
+
+def issue_facts(*, customer: Customer) -> list[policy.IssueFact]:
+    rows = (
+        PresentingIssue.objects.filter(customer=customer)
+        .select_related("issue_type__handling_area", "received_area")
+        .order_by("received_at", "id")
+    )
+    return [
+        policy.IssueFact(
+            id=i.pk,
+            type_code=i.issue_type.code,
+            kind=i.issue_type.kind,
+            handling_area=i.issue_type.handling_area.code,
+            received_area=i.received_area.code,
+            received_at=i.received_at,
+            outstanding=i.status in (IssueStatus.OPEN, IssueStatus.REFERRED),
+        )
+        for i in rows
+    ]
+
+
+def customer_roles(*, customer: Customer) -> frozenset[str]:
+    roles = set()
+    for payer_id, payee_id in Case.objects.filter(Q(payer=customer) | Q(payee=customer)).values_list(
+        "payer_id", "payee_id"
+    ):
+        roles.add("payer" if payer_id == customer.pk else "payee")
+    return frozenset(roles)
+
+
+def rule_owner(*, customer: Customer) -> Decision:
+    """CMA-1.5 applied to the customer's outstanding presenting issues."""
+    return policy.determine_owner(
+        roles=customer_roles(customer=customer), issues=issue_facts(customer=customer), areas=area_facts()
+    )
+
+
+def holder_fact(lock: Lock | None) -> policy.HolderFact | None:
+    if lock is None:
+        return None
+    return policy.HolderFact(
+        area=lock.area.code,
+        area_kind=lock.area.kind,
+        officer_id=lock.officer_id,
+        position_id=lock.position_id if lock.officer_id is None else None,
+        label=lock.holder_label,
+    )
+
+
+def active_lock(*, customer: Customer, for_update: bool = False) -> Lock | None:
+    qs = Lock.objects.filter(customer=customer, is_active=True)
+    if for_update:
+        qs = qs.select_for_update()
+    return qs.select_related("area", "position__office", "officer__user").first()
+
+
+def lock_history(*, customer: Customer) -> list[Lock]:
+    return list(
+        Lock.objects.filter(customer=customer)
+        .select_related("area", "position", "officer__user", "started_by", "ended_by", "issue__issue_type")
+        .order_by("-started_at", "-id")
+    )
+
+
+def due_auto_unlock(*, lock: Lock | None) -> AutoUnlock | None:
+    if lock is None:
+        return None
+    return (
+        AutoUnlock.objects.filter(lock=lock, status=AutoUnlockStatus.SCHEDULED).order_by("due_at").first()
+    )
+
+
+# ---------------------------------------------------------------- the owner, explained
+
+
+@dataclass(frozen=True)
+class OwnershipView:
+    customer: Customer
+    lock: Lock | None
+    area: BusinessArea | None
+    position: Position | None
+    officer: Officer | None
+    since: dt.datetime | None
+    decision: Decision
+    rule: Decision
+    is_ps: bool
+    auto_unlock: AutoUnlock | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.lock is not None
+
+    @property
+    def holder_label(self) -> str:
+        return self.lock.holder_label if self.lock is not None else ""
+
+
+def ownership_get(*, customer: Customer) -> OwnershipView:
+    """Who owns the customer now, since when, and why (the rule, its step ID and the facts).
+
+    Correct when read: an automatic unlock (CMA-3.4) whose time has come counts as done even before the job has
+    materialised it.
+    """
+    lock = active_lock(customer=customer)
+    rule = rule_owner(customer=customer)
+    pending = due_auto_unlock(lock=lock)
+    now = clock.now()
+    if lock is not None and pending is not None and pending.due_at <= now:
+        decision = Decision.no(
+            f"Unlocked automatically at {pending.due_at:%Y-%m-%d %H:%M} UTC after the decision letter(s) "
+            f"(previously {lock.holder_label}).",
+            "CMA-3.4",
+            outcome="auto_unlocked",
+            previous=lock.holder_label,
+            rule_owner_area=rule.facts.get("area"),
+        )
+        return OwnershipView(customer, None, None, None, None, pending.due_at, decision, rule, False, pending)
+    if lock is None:
+        decision = Decision.no(
+            "Not locked: calls go to the front line and issues are handled at the point of entry"
+            + (f"; by CMA-1.5 the owner would be {rule.facts['area']}." if rule.facts.get("area") else "."),
+            "CMA-1.2",
+            "CMA-1.5",
+            outcome="not_locked",
+            rule_owner_area=rule.facts.get("area"),
+            rule_reason=rule.reason,
+        )
+        return OwnershipView(customer, None, None, None, None, None, decision, rule, False, None)
+    facts = {
+        "lock_id": lock.pk,
+        "lock_kind": lock.kind,
+        "lock_reason": lock.reason,
+        "issue_id": lock.issue_id,
+        "rule_owner_area": rule.facts.get("area"),
+        "matches_rules": rule.facts.get("area") in (None, lock.area.code),
+    }
+    kind_label = LockKind(lock.kind).label
+    if rule.facts.get("area") == lock.area.code:
+        steps = tuple(dict.fromkeys((*rule.step_ids, *lock.step_ids)))
+        decision = Decision(True, rule.reason, steps, lock.kind, {**rule.facts, **facts})
+    else:
+        steps = tuple(dict.fromkeys(lock.step_ids or ["CMA-2.10"]))
+        decision = Decision(
+            True, f"{kind_label} to {lock.holder_label}: {lock.reason}", steps, lock.kind,
+            {**facts, "rule_reason": rule.reason},
+        )
+    return OwnershipView(
+        customer,
+        lock,
+        lock.area,
+        lock.position,
+        lock.officer,
+        lock.started_at,
+        decision,
+        rule,
+        lock.area.code == PS_AREA,
+        pending,
+        facts,
+    )
+
+
+# ---------------------------------------------------------------- routing (telephony)
+
+
+@dataclass(frozen=True)
+class RouteView:
+    csid: str
+    area_code: str
+    area_name: str
+    position_code: str | None
+    officer_username: str | None
+    is_owned: bool
+    reason: str
+    step_ids: tuple[str, ...]
+
+
+_front_line_names: dict[str, str] = {}
+
+
+def _front_line() -> tuple[str, str]:
+    code = settings.CASEWORK["DEFAULT_FRONT_LINE_AREA"]
+    if code not in _front_line_names:
+        _front_line_names[code] = (
+            BusinessArea.objects.filter(code=code).values_list("name", flat=True).first() or code
+        )
+    return code, _front_line_names[code]
+
+
+def route_call(*, csid: str) -> RouteView:
+    """Where a call for this CSID goes now. ONE indexed query: the customer by its unique CSID, LEFT JOINed to its
+    active lock through the partial unique index (customer_id) WHERE is_active, and the lock's area, position and
+    officer by primary key. Unowned customers go to the default front-line area (CMA-1.1)."""
+    csid = normalise_csid(csid)
+    try:
+        validate_csid(csid)
+    except Exception as exc:  # django ValidationError
+        raise InvalidInput("Not a valid CSID.", fields={"csid": list(getattr(exc, "messages", [str(exc)]))},
+                           step_ids=("CMA-1.1",)) from exc
+    row = (
+        Customer.objects.annotate(active_lock=FilteredRelation("locks", condition=Q(locks__is_active=True)))
+        .filter(csid=csid)
+        .values(
+            "id",
+            "active_lock__id",
+            "active_lock__area__code",
+            "active_lock__area__name",
+            "active_lock__position__code",
+            "active_lock__officer__user__username",
+            "active_lock__officer__position__code",
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound("No customer has this CSID.", step_ids=("CMA-1.1",))
+    if row["active_lock__id"] is None:
+        code, name = _front_line()
+        return RouteView(csid, code, name, None, None, False,
+                         "Not locked to any area: the default front-line area takes the call.", ("CMA-1.1",))
+    position = row["active_lock__position__code"] or row["active_lock__officer__position__code"]
+    return RouteView(
+        csid,
+        row["active_lock__area__code"],
+        row["active_lock__area__name"],
+        position,
+        row["active_lock__officer__user__username"],
+        True,
+        f"Locked to {row['active_lock__area__name']}: entering the CSID routes the call to the owning area.",
+        ("CMA-1.7", "CMA-2.10"),
+    )
+
+
+# ---------------------------------------------------------------- queues
+
+
+def disputes_open() -> list[OwnershipTransfer]:
+    """Team Leader queue: ownership disputes awaiting a decision (CMA-1.6)."""
+    return list(
+        OwnershipTransfer.objects.filter(status=TransferStatus.ESCALATED)
+        .select_related("customer", "from_area", "to_area", "raised_by")
+        .order_by("raised_at", "id")
+    )
+
+
+def transfers_for_customer(*, customer: Customer) -> list[OwnershipTransfer]:
+    return list(
+        OwnershipTransfer.objects.filter(customer=customer)
+        .select_related("from_area", "to_area", "raised_by", "decided_by")
+        .order_by("-raised_at", "-id")
+    )

@@ -1,0 +1,1067 @@
+"""Every write of ownership: lock, take over, refer follow-up, transfer, dispute, unlock, automatic unlock, error
+identified, PS consultation. Each runs in one transaction, is guarded by policy.py and audited with its step IDs.
+
+Concurrency (CMA-2.10, "never two owners"): a locker first takes a row lock on the customer
+(``SELECT ... FOR UPDATE`` on PostgreSQL), then reads the active lock and decides; the partial unique constraint
+``ownership_one_active_lock_per_customer`` is the last word, and an IntegrityError from it becomes a 409 naming the
+holder. Two concurrent lockers: exactly one wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from casework.core import clock
+from casework.core.audit import audit_record
+from casework.core.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
+from casework.customers.models import Case, Customer, IssueStatus
+from casework.org.models import BusinessArea, Officer, Position
+from casework.org.roles import PS_ROLES, TEAM_LEADER_ROLES, Role
+from casework.org.rules import officer_of
+
+from . import policy, selectors
+from .models import (
+    AutoUnlock,
+    AutoUnlockStatus,
+    EndKind,
+    ErrorReport,
+    Lock,
+    LockKind,
+    OwnershipTransfer,
+    SpecialistConsultation,
+    TransferStatus,
+)
+
+# ---------------------------------------------------------------- helpers
+
+
+def _steps(*groups: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for g in groups:
+        for s in g:
+            if s not in out:
+                out.append(s)
+    return tuple(out)
+
+
+def _officer(actor: Any, perm: str, what: str, step_ids: Iterable[str] = ()) -> Officer:
+    officer = officer_of(actor)
+    if officer is None or not actor.has_perm(perm):
+        raise NotPermitted(f"Your role does not allow you to {what}.", step_ids=step_ids)
+    return officer
+
+
+def _reason(reason: str, field: str = "reason") -> str:
+    reason = str(reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give a reason.", fields={field: ["A reason is required."]})
+    return reason
+
+
+def _is_tl(officer: Officer | None) -> bool:
+    return officer is not None and officer.role in TEAM_LEADER_ROLES
+
+
+def _lock_snapshot(lock: Lock | None) -> dict[str, Any] | None:
+    if lock is None:
+        return None
+    return {
+        "lock_id": lock.pk,
+        "area": lock.area.code,
+        "officer": lock.officer.user.username if lock.officer_id else None,
+        "position": lock.position.code if lock.position_id else None,
+        "kind": lock.kind,
+        "is_active": lock.is_active,
+        "issue": lock.issue_id,
+    }
+
+
+def _holder_extra(lock: Lock) -> dict[str, Any]:
+    return {
+        "holder": {
+            "label": lock.holder_label,
+            "area": lock.area.code,
+            "officer": lock.officer.user.username if lock.officer_id else None,
+            "position": lock.position.code if lock.position_id else None,
+            "since": lock.started_at.isoformat(),
+        }
+    }
+
+
+def _target(to_officer: Officer | None, to_position: Position | None) -> tuple[BusinessArea, Position | None]:
+    if to_officer is not None:
+        if not to_officer.is_active or to_officer.position_id is None:
+            raise InvalidInput(
+                "That officer is not active in a position, so the customer cannot be locked to them.",
+                fields={"to_officer": ["Not an active officer with a position."]},
+            )
+        return to_officer.position.business_area, to_officer.position
+    if not to_position.is_active:
+        raise InvalidInput("That position is not active.", fields={"to_position": ["Not an active position."]})
+    return to_position.business_area, to_position
+
+
+def area_position(area: BusinessArea, *, prefer_office=None) -> Position:
+    """The position that receives work addressed to an area (a team-less "intake" position, ideally in the given
+    office)."""
+    qs = Position.objects.filter(business_area=area, is_active=True).select_related("business_area", "office")
+    for candidate_qs in (
+        qs.filter(team__isnull=True, office=prefer_office) if prefer_office is not None else qs.none(),
+        qs.filter(team__isnull=True),
+        qs,
+    ):
+        position = candidate_qs.order_by("code").first()
+        if position is not None:
+            return position
+    raise InvalidInput(
+        f"{area.name} has no active position to receive the customer.", fields={"to_area": ["No active position."]}
+    )
+
+
+def _open_error_previous_officers(customer: Customer) -> frozenset[int]:
+    return frozenset(
+        ErrorReport.objects.filter(customer=customer, is_open=True, previous_officer__isnull=False).values_list(
+            "previous_officer_id", flat=True
+        )
+    )
+
+
+def _end_lock(lock: Lock, *, actor: Any, end_kind: str, reason: str, step_ids: Iterable[str]) -> None:
+    lock.is_active = False
+    lock.ended_at = clock.now()
+    lock.ended_by = actor if getattr(actor, "is_authenticated", False) else None
+    from casework.core.context import system_actor_var
+
+    lock.ended_by_label = "" if lock.ended_by else (system_actor_var.get() or "system")
+    lock.end_kind = end_kind
+    lock.end_reason = reason
+    lock.end_step_ids = list(step_ids)
+    lock.save(update_fields=["is_active", "ended_at", "ended_by", "ended_by_label", "end_kind", "end_reason",
+                             "end_step_ids"])
+    # Whatever was pending on the lock no longer applies.
+    AutoUnlock.objects.filter(lock=lock, status=AutoUnlockStatus.SCHEDULED).update(
+        status=AutoUnlockStatus.CANCELLED, completed_at=lock.ended_at
+    )
+
+
+def _insert_lock(**fields: Any) -> Lock:
+    customer = fields["customer"]
+    try:
+        with transaction.atomic():
+            return Lock.objects.create(started_at=clock.now(), **fields)
+    except IntegrityError as exc:
+        holder = Lock.objects.filter(customer=customer, is_active=True).select_related(
+            "area", "officer__user", "position"
+        ).first()
+        if holder is None:
+            raise
+        raise Conflict(
+            f"Already locked to {holder.holder_label}.", step_ids=("CMA-2.10",), extra=_holder_extra(holder)
+        ) from exc
+
+
+def _notify(*, actor: Any, type_code: str, customer: Customer, subject: str, details: str, to_lock: Lock | None,
+            officer: Officer | None = None, position: Position | None = None, reason: str = "",
+            step_ids: Iterable[str] = ()):
+    """Create an intray (contract B) for a lock holder, or an explicit officer/position."""
+    from casework.intrays.services import intray_create
+
+    if to_lock is not None:
+        officer, position = to_lock.officer, (None if to_lock.officer_id else to_lock.position)
+    return intray_create(
+        actor=actor,
+        type_code=type_code,
+        customer=customer,
+        subject=subject,
+        assignee_officer=officer,
+        assignee_position=None if officer is not None else position,
+        details=details,
+        reason=reason,
+        step_ids=tuple(step_ids),
+    )
+
+
+def _lock_customer_row(customer: Customer) -> Customer:
+    """Serialise lockers of one customer: a row lock on the customer (no-op on SQLite, whose writes serialise)."""
+    return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+# ---------------------------------------------------------------- lock
+
+
+def customer_lock(
+    *,
+    actor: Any,
+    customer: Customer,
+    to_officer: Officer | None = None,
+    to_position: Position | None = None,
+    reason: str,
+    step_ids: Iterable[str] = (),
+    issue=None,
+    kind: str = LockKind.LOCK,
+) -> Lock:
+    """Lock the customer to yourself (default), to a position, or (Team Leader) to another officer (CMA-2.10).
+
+    Already locked to someone else → ``Conflict`` (409) naming the holder, unless the CMA-1.5 priority order gives
+    ownership to the target's area, in which case the lock moves and the previous holder is notified.
+    """
+    officer = _officer(actor, "ownership.lock_customer", "lock customers", ("CMA-2.10",))
+    if to_officer is not None and to_position is not None:
+        raise InvalidInput(
+            "Lock to an officer or to a position, not both.",
+            fields={"to_position": ["Give either an officer or a position."]},
+        )
+    reason = _reason(reason)
+    if to_officer is None and to_position is None:
+        to_officer = officer
+    if to_officer is not None and to_officer.pk != officer.pk and not actor.has_perm("ownership.lock_for_other"):
+        raise NotPermitted(
+            "Only a Team Leader may lock a customer to another officer; lock to yourself or to a position.",
+            step_ids=("CMA-2.10",),
+        )
+    area, position = _target(to_officer, to_position)
+    if issue is not None and issue.customer_id != customer.pk:
+        raise InvalidInput("That presenting issue belongs to another customer.", fields={"issue": ["Not this customer's."]})
+    target = policy.HolderFact(
+        area=area.code,
+        area_kind=area.kind,
+        officer_id=to_officer.pk if to_officer is not None else None,
+        position_id=None if to_officer is not None else position.pk,
+    )
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        current = selectors.active_lock(customer=customer)
+        rule = selectors.rule_owner(customer=customer)
+        decision = policy.lock_decision(
+            current=selectors.holder_fact(current),
+            target=target,
+            actor_officer_id=officer.pk,
+            actor_is_team_leader=_is_tl(officer),
+            rule_owner_area=rule.facts.get("area"),
+            error_previous_officer_ids=_open_error_previous_officers(customer),
+        )
+        steps = _steps(step_ids, decision.step_ids)
+        if decision.outcome == "refused":
+            raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+        if decision.outcome == "conflict":
+            raise Conflict(decision.reason, step_ids=decision.step_ids, extra=_holder_extra(current))
+        if decision.outcome == "already":
+            return current
+        previous = current
+        if decision.outcome == "priority":
+            _end_lock(current, actor=actor, end_kind=EndKind.REPLACED, reason=decision.reason, step_ids=steps)
+            kind = LockKind.PRIORITY
+        lock = _insert_lock(
+            customer=customer,
+            area=area,
+            position=position,
+            officer=to_officer,
+            kind=kind,
+            issue=issue,
+            reason=reason,
+            step_ids=list(steps),
+            started_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="ownership.lock",
+            target=lock,
+            before=_lock_snapshot(previous),
+            after={**_lock_snapshot(lock), "rule": rule.as_dict()},
+            reason=reason,
+            step_ids=steps,
+            customer=customer,
+        )
+        if previous is not None:
+            _notify(
+                actor=actor,
+                type_code="lock_taken_over",
+                customer=customer,
+                subject=f"Customer {customer.csid} now owned by {lock.holder_label}",
+                details=decision.reason,
+                to_lock=previous,
+                reason=reason,
+                step_ids=steps,
+            )
+    return lock
+
+
+def lock_take_over(*, actor: Any, customer: Customer, reason: str, step_ids: Iterable[str] = ("CMA-2.10",)) -> Lock:
+    """CMA-2.10: lock the customer to yourself where that gives a better outcome; the previous holder is notified
+    by a *Lock taken over* intray."""
+    officer = _officer(actor, "ownership.take_over", "take over locks", ("CMA-2.10",))
+    reason = _reason(reason)
+    if officer.position_id is None:
+        raise InvalidInput("You hold no position, so a customer cannot be locked to you.", fields={"actor": ["No position."]})
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        current = selectors.active_lock(customer=customer)
+        rule = selectors.rule_owner(customer=customer)
+        decision = policy.take_over_decision(
+            current=selectors.holder_fact(current),
+            actor_officer_id=officer.pk,
+            actor_area=officer.position.business_area.code,
+            actor_is_team_leader=_is_tl(officer),
+            rule_owner_area=rule.facts.get("area"),
+        )
+        if not decision.allowed:
+            extra = _holder_extra(current) if current is not None else None
+            raise TransitionRefused(decision.reason, step_ids=decision.step_ids, extra=extra)
+        if officer.pk in _open_error_previous_officers(customer):
+            raise TransitionRefused(
+                "An error by you is being corrected on this customer: it is not locked back to you.",
+                step_ids=("CMA-1.3",),
+            )
+        steps = _steps(step_ids, decision.step_ids)
+        _end_lock(current, actor=actor, end_kind=EndKind.REPLACED, reason=reason, step_ids=steps)
+        lock = _insert_lock(
+            customer=customer,
+            area=officer.position.business_area,
+            position=officer.position,
+            officer=officer,
+            kind=LockKind.TAKE_OVER,
+            reason=reason,
+            step_ids=list(steps),
+            started_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="ownership.take_over",
+            target=lock,
+            before=_lock_snapshot(current),
+            after=_lock_snapshot(lock),
+            reason=reason,
+            step_ids=steps,
+            customer=customer,
+        )
+        _notify(
+            actor=actor,
+            type_code="lock_taken_over",
+            customer=customer,
+            subject=f"Lock on {customer.csid} taken over by {officer.display_name}",
+            details=reason,
+            to_lock=current,
+            reason=reason,
+            step_ids=steps,
+        )
+    return lock
+
+
+def customer_lock_apply_rules(*, actor: Any, customer: Customer, reason: str) -> Lock | None:
+    """Apply CMA-1.5 again: when the rules name an owning area other than the current lock's, the customer moves to
+    the officer managing that area's issue (or the area's position). Returns the (possibly unchanged) lock."""
+    officer = _officer(actor, "ownership.lock_customer", "apply the ownership rules", ("CMA-1.5",))
+    reason = _reason(reason)
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        current = selectors.active_lock(customer=customer)
+        rule = selectors.rule_owner(customer=customer)
+        area_code = rule.facts.get("area")
+        if not area_code or (current is not None and current.area.code == area_code):
+            return current
+        area = BusinessArea.objects.get(code=area_code)
+        to_officer, to_position = _manager_of(customer, area, prefer_office=officer.office)
+        if current is not None:
+            _end_lock(current, actor=actor, end_kind=EndKind.REPLACED, reason=rule.reason, step_ids=rule.step_ids)
+        lock = _insert_lock(
+            customer=customer,
+            area=area,
+            position=to_officer.position if to_officer is not None else to_position,
+            officer=to_officer,
+            kind=LockKind.PRIORITY,
+            issue_id=rule.facts.get("issue_id"),
+            reason=f"{reason} — {rule.reason}",
+            step_ids=list(rule.step_ids),
+            started_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="ownership.lock",
+            target=lock,
+            before=_lock_snapshot(current),
+            after={**_lock_snapshot(lock), "rule": rule.as_dict()},
+            reason=reason,
+            step_ids=rule.step_ids,
+            customer=customer,
+        )
+        if current is not None:
+            _notify(
+                actor=actor,
+                type_code="lock_taken_over",
+                customer=customer,
+                subject=f"Customer {customer.csid} now owned by {lock.holder_label}",
+                details=rule.reason,
+                to_lock=current,
+                reason=reason,
+                step_ids=rule.step_ids,
+            )
+    return lock
+
+
+def _manager_of(customer: Customer, area: BusinessArea, *, prefer_office=None) -> tuple[Officer | None, Position | None]:
+    """CMA-3.3: the officer managing the customer's issue in ``area`` — the most recent officer who held a lock on
+    this customer in that area — else the area's intake position."""
+    excluded = _open_error_previous_officers(customer)
+    recent = (
+        Lock.objects.filter(customer=customer, area=area, officer__isnull=False, officer__is_active=True)
+        .exclude(officer_id__in=excluded)
+        .select_related("officer__position")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if recent is not None and recent.officer.position_id and recent.officer.position.business_area_id == area.pk:
+        return recent.officer, None
+    return None, area_position(area, prefer_office=prefer_office)
+
+
+# ---------------------------------------------------------------- referral of follow-up work
+
+
+def follow_up_refer(
+    *,
+    actor: Any,
+    customer: Customer,
+    subject: str,
+    details: str,
+    step_ids: Iterable[str] = ("CMA-2.10",),
+    associated_customer: Customer | None = None,
+    to_area: BusinessArea | None = None,
+):
+    """CMA-2.10 / CMA-1.3: refer follow-up work by a *Client Contact Required* intray (2 working days) with a note
+    of the follow-up needed.
+
+    - no ``associated_customer``: the customer is locked to another officer/position → the intray goes to them;
+    - with the ``associated_customer`` (the other parent): if they are locked to an officer, this customer is locked
+      to the same officer; otherwise the intray goes to the owning area's position (``to_area`` when neither is
+      locked) and this customer is locked to that position.
+    """
+    officer = _officer(actor, "ownership.refer_follow_up", "refer follow-up work", ("CMA-2.10",))
+    subject = str(subject or "").strip()
+    details = str(details or "").strip()
+    problems = {}
+    if not subject:
+        problems["subject"] = ["A subject is required."]
+    if not details:
+        problems["details"] = ["Note the follow-up needed."]
+    if problems:
+        raise InvalidInput("Say what follow-up is needed.", fields=problems)
+    steps = _steps(step_ids)
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        own = selectors.active_lock(customer=customer)
+        new_lock = None
+        if associated_customer is None:
+            if own is None:
+                raise TransitionRefused(
+                    "The customer is not locked: lock them yourself to manage the issue instead of referring it.",
+                    step_ids=("CMA-2.10",),
+                )
+            if own.officer_id == officer.pk:
+                raise TransitionRefused("You hold this customer's lock: there is nobody to refer to.",
+                                        step_ids=("CMA-2.10",))
+            to_officer, to_position = own.officer, (None if own.officer_id else own.position)
+        else:
+            if associated_customer.pk == customer.pk:
+                raise InvalidInput("The associated customer is another customer.",
+                                   fields={"associated_customer": ["Choose the other parent."]})
+            other = selectors.active_lock(customer=associated_customer)
+            if other is not None and other.officer_id:
+                to_officer, to_position, area = other.officer, None, other.area
+            else:
+                if other is not None:
+                    area = other.area
+                elif to_area is not None:
+                    area = to_area
+                else:
+                    raise InvalidInput(
+                        "Neither customer is locked: name the owning business area to refer to.",
+                        fields={"to_area": ["Required when the other customer is not locked."]},
+                    )
+                to_officer, to_position = None, (other.position if other is not None else
+                                                 area_position(area, prefer_office=officer.office))
+            if own is None:
+                new_lock = _insert_lock(
+                    customer=customer,
+                    area=area,
+                    position=to_officer.position if to_officer is not None else to_position,
+                    officer=to_officer,
+                    kind=LockKind.REFERRAL,
+                    reason=f"Follow-up referred: {subject}",
+                    step_ids=list(steps),
+                    started_by=actor,
+                )
+            elif not (
+                (to_officer is not None and own.officer_id == to_officer.pk)
+                or (to_officer is None and own.officer_id is None and own.position_id == to_position.pk)
+            ):
+                raise Conflict(
+                    f"This customer is locked to {own.holder_label}: refer the follow-up to them.",
+                    step_ids=("CMA-2.10",),
+                    extra=_holder_extra(own),
+                )
+        intray = _notify(
+            actor=actor,
+            type_code="client_contact_required",
+            customer=customer,
+            subject=subject,
+            details=details,
+            to_lock=None,
+            officer=to_officer,
+            position=to_position,
+            reason=subject,
+            step_ids=steps,
+        )
+        _follow_up_note(actor=actor, customer=customer, subject=subject, details=details, intray=intray, steps=steps)
+        audit_record(
+            actor=actor,
+            action="ownership.follow_up_refer",
+            target=intray,
+            after={
+                "intray": intray.pk,
+                "to_officer": to_officer.user.username if to_officer is not None else None,
+                "to_position": to_position.code if to_position is not None else None,
+                "lock": _lock_snapshot(new_lock),
+                "associated_customer": associated_customer.pk if associated_customer is not None else None,
+            },
+            reason=subject,
+            step_ids=steps,
+            customer=customer,
+        )
+        if new_lock is not None:
+            audit_record(
+                actor=actor,
+                action="ownership.lock",
+                target=new_lock,
+                after=_lock_snapshot(new_lock),
+                reason=new_lock.reason,
+                step_ids=steps,
+                customer=customer,
+            )
+    return intray
+
+
+def _follow_up_note(*, actor, customer, subject, details, intray, steps) -> None:
+    from casework.customers.services import note_add
+
+    note_add(
+        actor=actor,
+        customer=customer,
+        subject=f"Follow-up referred: {subject}"[:200],
+        body=details,
+        ref=intray,
+        step_ids=steps,
+    )
+
+
+# ---------------------------------------------------------------- error identified (CMA-1.3)
+
+
+def error_identified(
+    *,
+    actor: Any,
+    customer: Customer,
+    description: str,
+    resolvable_in_real_time: bool,
+    previous_officer: Officer | None = None,
+    feedback: str = "",
+) -> ErrorReport:
+    """CMA-1.3: resolve in real time; else refer the follow-up to the locked officer, or lock to yourself (never
+    back to the previous officer). Optional internal feedback to the previous officer is recorded."""
+    officer = _officer(actor, "ownership.record_error", "record errors", ("CMA-1.3",))
+    description = _reason(description, "description")
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        current = selectors.active_lock(customer=customer)
+        decision = policy.error_handling(
+            resolvable_in_real_time=resolvable_in_real_time,
+            current=selectors.holder_fact(current),
+            actor_officer_id=officer.pk,
+        )
+        report = ErrorReport.objects.create(
+            customer=customer,
+            description=description,
+            identified_by=officer,
+            previous_officer=previous_officer,
+            resolved_in_real_time=resolvable_in_real_time,
+            outcome=decision.outcome,
+            feedback=str(feedback or "").strip(),
+            created_at=clock.now(),
+            is_open=decision.outcome == "lock",
+        )
+        audit_record(
+            actor=actor,
+            action="ownership.error_identified",
+            target=report,
+            after={"outcome": decision.outcome, "previous_officer": previous_officer.pk if previous_officer else None,
+                   "feedback_recorded": bool(report.feedback)},
+            reason=description,
+            step_ids=decision.step_ids,
+            customer=customer,
+        )
+    if decision.outcome == "refer":
+        follow_up_refer(actor=actor, customer=customer, subject="Error identified: follow-up needed",
+                        details=description, step_ids=("CMA-1.3", "CMA-2.10"))
+    elif decision.outcome == "lock":
+        with transaction.atomic():
+            lock = current if (current is not None and current.officer_id == officer.pk) else None
+            if lock is None:
+                if current is not None:
+                    # Held by a position (not an officer): the identifying officer takes it over.
+                    _end_lock(current, actor=actor, end_kind=EndKind.REPLACED, reason=description,
+                              step_ids=("CMA-1.3",))
+                lock = _insert_lock(
+                    customer=customer,
+                    area=officer.position.business_area,
+                    position=officer.position,
+                    officer=officer,
+                    kind=LockKind.ERROR,
+                    reason=f"Error identified: {description}",
+                    step_ids=["CMA-1.3"],
+                    started_by=actor,
+                )
+                audit_record(actor=actor, action="ownership.lock", target=lock, before=_lock_snapshot(current),
+                             after=_lock_snapshot(lock), reason=description, step_ids=("CMA-1.3",),
+                             customer=customer)
+            report.lock = lock
+            report.save(update_fields=["lock"])
+    return report
+
+
+# ---------------------------------------------------------------- transfer and disputes (CMA-1.6)
+
+
+def _transfer_target(to_officer, to_position, to_area, prefer_office):
+    if to_officer is not None or to_position is not None:
+        area, position = _target(to_officer, to_position)
+        return area, to_officer, (None if to_officer is not None else position)
+    if to_area is None:
+        raise InvalidInput("Name the area (or officer, or position) taking ownership.",
+                           fields={"to_area": ["Required."]})
+    return to_area, None, area_position(to_area, prefer_office=prefer_office)
+
+
+def _considerations(expected_contact_volume: str, time_to_resolve: str) -> tuple[str, str]:
+    problems = {}
+    volume = str(expected_contact_volume or "").strip()
+    time_ = str(time_to_resolve or "").strip()
+    if not volume:
+        problems["expected_contact_volume"] = ["Consider how much contact each issue will generate (CMA-1.6)."]
+    if not time_:
+        problems["time_to_resolve"] = ["Consider how long each issue will take to resolve (CMA-1.6)."]
+    if problems:
+        raise InvalidInput("Record the CMA-1.6 considerations.", fields=problems, step_ids=("CMA-1.6",))
+    return volume, time_
+
+
+def _move(*, actor, customer, current: Lock, area, to_officer, to_position, kind, reason, steps) -> Lock:
+    _end_lock(current, actor=actor, end_kind=EndKind.REPLACED, reason=reason, step_ids=steps)
+    return _insert_lock(
+        customer=customer,
+        area=area,
+        position=to_officer.position if to_officer is not None else to_position,
+        officer=to_officer,
+        kind=kind,
+        reason=reason,
+        step_ids=list(steps),
+        started_by=actor,
+    )
+
+
+def ownership_transfer(
+    *,
+    actor: Any,
+    customer: Customer,
+    expected_contact_volume: str,
+    time_to_resolve: str,
+    agreed_with: str,
+    reason: str,
+    to_officer: Officer | None = None,
+    to_position: Position | None = None,
+    to_area: BusinessArea | None = None,
+) -> OwnershipTransfer:
+    """CMA-1.6: transfer ownership between specialised areas by agreement (internal: never told to the customer)."""
+    officer = _officer(actor, "ownership.transfer", "transfer ownership", ("CMA-1.6",))
+    reason = _reason(reason)
+    volume, time_ = _considerations(expected_contact_volume, time_to_resolve)
+    agreed_with = str(agreed_with or "").strip()
+    if not agreed_with:
+        raise InvalidInput("Who in the other area agreed?", fields={"agreed_with": ["Required (CMA-1.6)."]},
+                           step_ids=("CMA-1.6",))
+    area, to_officer, to_position = _transfer_target(to_officer, to_position, to_area, officer.office)
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        current = selectors.active_lock(customer=customer)
+        decision = policy.transfer_decision(
+            current=selectors.holder_fact(current),
+            to_area=selectors.area_fact(area),
+            actor_area=officer.business_area.code if officer.business_area else None,
+            actor_is_team_leader=_is_tl(officer),
+        )
+        if not decision.allowed:
+            raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+        lock = _move(actor=actor, customer=customer, current=current, area=area, to_officer=to_officer,
+                     to_position=to_position, kind=LockKind.TRANSFER, reason=reason, steps=decision.step_ids)
+        transfer = OwnershipTransfer.objects.create(
+            customer=customer, from_area=current.area, to_area=area, to_officer=to_officer, to_position=to_position,
+            from_lock=current, to_lock=lock, status=TransferStatus.AGREED, expected_contact_volume=volume,
+            time_to_resolve=time_, agreed_with=agreed_with, reason=reason, raised_at=clock.now(), raised_by=actor,
+            decided_at=clock.now(), decided_by=actor, decision="transfer",
+        )
+        audit_record(
+            actor=actor, action="ownership.transfer", target=transfer, before=_lock_snapshot(current),
+            after={**_lock_snapshot(lock), "expected_contact_volume": volume, "time_to_resolve": time_,
+                   "agreed_with": agreed_with},
+            reason=reason, step_ids=decision.step_ids, customer=customer,
+        )
+        _notify(actor=actor, type_code="lock_taken_over", customer=customer,
+                subject=f"Ownership of {customer.csid} transferred to {lock.holder_label}", details=reason,
+                to_lock=current, reason=reason, step_ids=decision.step_ids)
+    return transfer
+
+
+def _team_leader_for(officer: Officer, areas: Sequence[BusinessArea]) -> Officer | None:
+    team = officer.team
+    if team is not None and team.leader_id and team.leader.is_active:
+        return team.leader
+    tls = Officer.objects.filter(is_active=True, role__in=[Role.TEAM_LEADER, Role.PS_TEAM_LEADER],
+                                 position__isnull=False).select_related("position")
+    for area in areas:
+        tl = tls.filter(position__business_area=area).order_by("pk").first()
+        if tl is not None:
+            return tl
+    return tls.filter(role=Role.TEAM_LEADER).order_by("pk").first()
+
+
+def ownership_dispute_raise(
+    *, actor: Any, customer: Customer, to_area: BusinessArea, expected_contact_volume: str, time_to_resolve: str,
+    reason: str,
+) -> OwnershipTransfer:
+    """CMA-1.6: the areas could not agree who owns the customer → escalate to a Team Leader, who decides."""
+    officer = _officer(actor, "ownership.raise_dispute", "escalate ownership disputes", ("CMA-1.6",))
+    reason = _reason(reason)
+    volume, time_ = _considerations(expected_contact_volume, time_to_resolve)
+    with transaction.atomic():
+        current = selectors.active_lock(customer=customer)
+        decision = policy.transfer_decision(
+            current=selectors.holder_fact(current), to_area=selectors.area_fact(to_area),
+            actor_area=officer.business_area.code if officer.business_area else None,
+            actor_is_team_leader=_is_tl(officer),
+        )
+        if not decision.allowed:
+            raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+        if OwnershipTransfer.objects.filter(customer=customer, status=TransferStatus.ESCALATED).exists():
+            raise Conflict("An ownership dispute for this customer is already with a Team Leader.",
+                           step_ids=("CMA-1.6",))
+        dispute = OwnershipTransfer.objects.create(
+            customer=customer, from_area=current.area, to_area=to_area, from_lock=current,
+            status=TransferStatus.ESCALATED, expected_contact_volume=volume, time_to_resolve=time_, reason=reason,
+            raised_at=clock.now(), raised_by=actor,
+        )
+        audit_record(actor=actor, action="ownership.dispute_raise", target=dispute,
+                     after={"from_area": current.area.code, "to_area": to_area.code,
+                            "expected_contact_volume": volume, "time_to_resolve": time_},
+                     reason=reason, step_ids=("CMA-1.6",), customer=customer)
+        tl = _team_leader_for(officer, [current.area, to_area])
+        if tl is not None:
+            _notify(actor=actor, type_code="ownership_dispute", customer=customer,
+                    subject=f"Ownership dispute: {current.area.name} / {to_area.name}",
+                    details=f"{reason}\nContact volume: {volume}\nTime to resolve: {time_}", to_lock=None,
+                    officer=tl, reason=reason, step_ids=("CMA-1.6",))
+    return dispute
+
+
+def ownership_dispute_decide(
+    *, actor: Any, dispute: OwnershipTransfer, decision: str, reason: str, to_officer: Officer | None = None,
+    to_position: Position | None = None,
+) -> OwnershipTransfer:
+    """CMA-1.6: the Team Leader decides: ``transfer`` to the proposed area (or a named officer/position in it) or
+    ``keep`` with the current owner."""
+    officer = _officer(actor, "ownership.decide_dispute", "decide ownership disputes (Team Leader)", ("CMA-1.6",))
+    reason = _reason(reason)
+    if decision not in ("transfer", "keep"):
+        raise InvalidInput("Decide 'transfer' or 'keep'.", fields={"decision": ["transfer or keep"]})
+    with transaction.atomic():
+        dispute = OwnershipTransfer.objects.select_for_update().select_related("customer", "to_area", "from_area").get(
+            pk=dispute.pk
+        )
+        if dispute.status != TransferStatus.ESCALATED:
+            raise TransitionRefused("This ownership dispute has already been decided.", step_ids=("CMA-1.6",))
+        customer = dispute.customer
+        _lock_customer_row(customer)
+        current = selectors.active_lock(customer=customer)
+        lock = None
+        if decision == "transfer":
+            area, to_officer, to_position = _transfer_target(to_officer, to_position, dispute.to_area, officer.office)
+            if area.pk != dispute.to_area_id:
+                raise InvalidInput("The officer or position is not in the disputed area.",
+                                   fields={"to_officer": ["Not in the proposed area."]})
+            if current is None:
+                lock = _insert_lock(customer=customer, area=area, position=to_officer.position if to_officer else to_position,
+                                    officer=to_officer, kind=LockKind.DISPUTE_DECISION, reason=reason,
+                                    step_ids=["CMA-1.6"], started_by=actor)
+            elif current.area_id == area.pk:
+                lock = current
+            else:
+                lock = _move(actor=actor, customer=customer, current=current, area=area, to_officer=to_officer,
+                             to_position=to_position, kind=LockKind.DISPUTE_DECISION, reason=reason,
+                             steps=("CMA-1.6",))
+            dispute.to_officer, dispute.to_position, dispute.to_lock = to_officer, to_position, lock
+        dispute.status = TransferStatus.DECIDED
+        dispute.decision = decision
+        dispute.decision_reason = reason
+        dispute.decided_at = clock.now()
+        dispute.decided_by = actor
+        dispute.save()
+        audit_record(actor=actor, action="ownership.dispute_decide", target=dispute,
+                     before=_lock_snapshot(current), after={"decision": decision, "lock": _lock_snapshot(lock)},
+                     reason=reason, step_ids=("CMA-1.6",), customer=customer)
+        if lock is not None and current is not None and lock.pk != current.pk:
+            _notify(actor=actor, type_code="lock_taken_over", customer=customer,
+                    subject=f"Team Leader decision: {customer.csid} now owned by {lock.holder_label}",
+                    details=reason, to_lock=current, reason=reason, step_ids=("CMA-1.6",))
+    return dispute
+
+
+# ---------------------------------------------------------------- unlock (CMA-3.3, CMA-3.4)
+
+
+def _may_unlock(officer: Officer, lock: Lock) -> bool:
+    if lock.officer_id == officer.pk or _is_tl(officer):
+        return True
+    return lock.officer_id is None and officer.business_area is not None and officer.business_area.pk == lock.area_id
+
+
+def _unlock_and_apply_rules(*, actor, customer, lock: Lock, end_kind: str, reason: str, steps) -> Lock | None:
+    """End the lock, then apply the ownership rules again: another outstanding specialised issue → lock to the
+    officer managing it (CMA-3.3); otherwise unlocked (CMA-3.4)."""
+    _end_lock(lock, actor=actor, end_kind=end_kind, reason=reason, step_ids=steps)
+    ErrorReport.objects.filter(customer=customer, is_open=True, lock=lock).update(is_open=False, closed_at=clock.now())
+    rule = selectors.rule_owner(customer=customer)
+    after = policy.unlock_decision(decision_explained=True, owner_after=rule, current_area=lock.area.code)
+    new_lock = None
+    if after.outcome == "relock":
+        area = BusinessArea.objects.get(code=after.facts["area"])
+        to_officer, to_position = _manager_of(customer, area, prefer_office=lock.position.office if lock.position_id else None)
+        new_lock = _insert_lock(
+            customer=customer, area=area, position=to_officer.position if to_officer else to_position,
+            officer=to_officer, kind=LockKind.RELOCK, issue_id=rule.facts.get("issue_id"),
+            reason=after.reason, step_ids=list(after.step_ids), started_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+    audit_record(
+        actor=actor,
+        action="ownership.unlock" if end_kind == EndKind.UNLOCKED else "ownership.auto_unlock",
+        target=lock,
+        before=_lock_snapshot(lock) | {"is_active": True},
+        after={"relocked_to": _lock_snapshot(new_lock), "rule": rule.as_dict()},
+        reason=reason,
+        step_ids=_steps(steps, after.step_ids),
+        customer=customer,
+    )
+    if new_lock is not None:
+        audit_record(actor=actor, action="ownership.lock", target=new_lock, after=_lock_snapshot(new_lock),
+                     reason=after.reason, step_ids=after.step_ids, customer=customer)
+    return new_lock
+
+
+def customer_unlock(
+    *, actor: Any, customer: Customer, reason: str, decision_explained: bool, step_ids: Iterable[str] = ("CMA-3.4",)
+) -> Lock | None:
+    """CMA-3.4: decision explained → unlock by applying the ownership rules again (CMA-3.3: may re-lock to the
+    officer of outstanding specialised issues). Returns the new lock, or None when the customer is now unlocked.
+    Not explained → refused: schedule the automatic unlock instead (``auto_unlock_schedule``)."""
+    officer = _officer(actor, "ownership.unlock_customer", "unlock customers", ("CMA-3.4",))
+    reason = _reason(reason)
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        lock = selectors.active_lock(customer=customer)
+        if lock is None:
+            raise TransitionRefused("The customer is not locked.", step_ids=("CMA-3.4",))
+        if not _may_unlock(officer, lock):
+            raise NotPermitted(
+                f"Locked to {lock.holder_label}: only the holder, their area or a Team Leader may unlock.",
+                step_ids=("CMA-3.4",),
+            )
+        decision = policy.unlock_decision(
+            decision_explained=decision_explained, owner_after=selectors.rule_owner(customer=customer),
+            current_area=lock.area.code,
+        )
+        if decision.outcome == "schedule":
+            raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+        own_open = [
+            i for i in selectors.issue_facts(customer=customer)
+            if i.outstanding and i.is_specialised and i.handling_area == lock.area.code
+        ]
+        if own_open:
+            raise TransitionRefused(
+                f"Finalise the outstanding {lock.area.name} issue(s) before unlocking "
+                f"({', '.join(i.type_code for i in own_open)}).",
+                step_ids=("CMA-3.1", "CMA-3.2"),
+            )
+        return _unlock_and_apply_rules(actor=actor, customer=customer, lock=lock, end_kind=EndKind.UNLOCKED,
+                                       reason=reason, steps=_steps(step_ids, ("CMA-3.4",)))
+
+
+def auto_unlock_schedule(
+    *,
+    actor: Any,
+    customer: Customer,
+    letters: list,
+    reason: str,
+    impacted_customers: Sequence[Customer] | None = None,
+    contact_attempted: bool = True,
+    after_hours: int | None = None,
+) -> AutoUnlock:
+    """CMA-3.4, decision not explained but contact attempted: requires a decision letter recorded for every impacted
+    customer (default: this customer and the other parties on their cases), then unlocks automatically
+    ``AUTO_UNLOCK_AFTER_HOURS`` (configurable) after the latest letter."""
+    from casework.letters.models import Letter
+
+    officer = _officer(actor, "ownership.unlock_customer", "schedule automatic unlocks", ("CMA-3.4",))
+    reason = _reason(reason)
+    ids = [getattr(x, "pk", x) for x in letters]
+    rows = list(Letter.objects.filter(pk__in=ids, template_code="decision_letter"))
+    if len(rows) != len(set(ids)):
+        raise InvalidInput("Give decision letters recorded in the system.",
+                           fields={"letters": ["Unknown letter, or not a decision letter."]}, step_ids=("CMA-3.4",))
+    if impacted_customers is None:
+        impacted = {customer.pk}
+        for payer_id, payee_id in Case.objects.filter(payer=customer).values_list("payer_id", "payee_id").union(
+            Case.objects.filter(payee=customer).values_list("payer_id", "payee_id")
+        ):
+            impacted.update((payer_id, payee_id))
+    else:
+        impacted = {c.pk for c in impacted_customers} | {customer.pk}
+    decision = policy.auto_unlock_letters_decision(
+        impacted_customer_ids=frozenset(impacted),
+        lettered_customer_ids=frozenset(r.customer_id for r in rows),
+        contact_attempted=contact_attempted,
+    )
+    if not decision.allowed:
+        raise TransitionRefused(decision.reason, step_ids=decision.step_ids, extra=decision.facts or None)
+    hours = after_hours if after_hours is not None else settings.CASEWORK["AUTO_UNLOCK_AFTER_HOURS"]
+    if hours < 0:
+        raise InvalidInput("The waiting period cannot be negative.", fields={"after_hours": ["Must be >= 0."]})
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        lock = selectors.active_lock(customer=customer)
+        if lock is None:
+            raise TransitionRefused("The customer is not locked.", step_ids=("CMA-3.4",))
+        if not _may_unlock(officer, lock):
+            raise NotPermitted(
+                f"Locked to {lock.holder_label}: only the holder, their area or a Team Leader may unlock.",
+                step_ids=("CMA-3.4",),
+            )
+        if AutoUnlock.objects.filter(lock=lock, status=AutoUnlockStatus.SCHEDULED).exists():
+            raise Conflict("An automatic unlock is already scheduled for this lock.", step_ids=("CMA-3.4",))
+        latest = max([r.issued_at for r in rows] + [clock.now()])
+        auto = AutoUnlock.objects.create(
+            customer=customer, lock=lock, due_at=latest + dt.timedelta(hours=hours),
+            letter_ids=sorted(r.pk for r in rows), impacted_customer_ids=sorted(impacted), reason=reason,
+            created_at=clock.now(), created_by=actor,
+        )
+        audit_record(actor=actor, action="ownership.auto_unlock_schedule", target=auto,
+                     after={"due_at": auto.due_at, "letters": auto.letter_ids, "lock": lock.pk,
+                            "impacted_customers": auto.impacted_customer_ids},
+                     reason=reason, step_ids=decision.step_ids, customer=customer)
+    return auto
+
+
+def auto_unlock_run(*, auto: AutoUnlock) -> Lock | None:
+    """Materialise one due automatic unlock (the job is the audited actor). Returns the re-lock, if any."""
+    with transaction.atomic():
+        auto = AutoUnlock.objects.select_for_update().select_related("customer").get(pk=auto.pk)
+        if auto.status != AutoUnlockStatus.SCHEDULED or auto.due_at > clock.now():
+            return None
+        customer = auto.customer
+        _lock_customer_row(customer)
+        lock = selectors.active_lock(customer=customer)
+        if lock is None or lock.pk != auto.lock_id:
+            auto.status = AutoUnlockStatus.CANCELLED
+            auto.completed_at = clock.now()
+            auto.save(update_fields=["status", "completed_at"])
+            return None
+        new_lock = _unlock_and_apply_rules(
+            actor=None, customer=customer, lock=lock, end_kind=EndKind.AUTO_UNLOCKED,
+            reason=f"Automatic unlock after decision letter(s): {auto.reason}", steps=("CMA-3.4",),
+        )
+        auto.status = AutoUnlockStatus.DONE
+        auto.completed_at = clock.now()
+        auto.save(update_fields=["status", "completed_at"])
+    return new_lock
+
+
+# ---------------------------------------------------------------- Personalised Services (PS-SPE-1/2)
+
+
+def specialist_consultation_record(
+    *,
+    actor: Any,
+    customer: Customer,
+    ps_case_manager: Officer,
+    summary: str,
+    communication_approach: str,
+    who_communicates: str,
+    regular_updates: str = "",
+    face_to_face: bool = False,
+) -> SpecialistConsultation:
+    """PS-SPE-1/2: the specialist consulted the PS Case Manager and they agreed how the decision is communicated."""
+    officer = _officer(actor, "ownership.record_consultation", "record consultations", ("PS-SPE-1",))
+    problems = {}
+    for name, value in (("summary", summary), ("communication_approach", communication_approach),
+                        ("who_communicates", who_communicates)):
+        if not str(value or "").strip():
+            problems[name] = ["Required (PS-SPE-2)."]
+    if ps_case_manager is None or ps_case_manager.role not in PS_ROLES or not ps_case_manager.is_active:
+        problems["ps_case_manager"] = ["Choose an active PS Case Manager."]
+    if problems:
+        raise InvalidInput("Record the consultation with the PS Case Manager.", fields=problems,
+                           step_ids=("PS-SPE-1", "PS-SPE-2"))
+    with transaction.atomic():
+        consultation = SpecialistConsultation.objects.create(
+            customer=customer, specialist=officer, ps_case_manager=ps_case_manager, summary=summary.strip(),
+            communication_approach=communication_approach.strip(), who_communicates=who_communicates.strip(),
+            regular_updates=str(regular_updates or "").strip(), face_to_face=bool(face_to_face),
+            recorded_at=clock.now(),
+        )
+        audit_record(actor=actor, action="ownership.consultation_record", target=consultation,
+                     after={"ps_case_manager": ps_case_manager.pk, "who_communicates": consultation.who_communicates,
+                            "face_to_face": consultation.face_to_face},
+                     reason=summary, step_ids=("PS-SPE-1", "PS-SPE-2"), customer=customer)
+    return consultation
+
+
+def specialist_action_check(*, actor: Any, customer: Customer):
+    """PS-SPE-1: the Decision for a specialist action on this customer by this officer (no writes)."""
+    officer = officer_of(actor)
+    lock = selectors.active_lock(customer=customer)
+    owner_is_ps = lock is not None and lock.area.code == selectors.PS_AREA
+    consulted = False
+    if owner_is_ps and officer is not None:
+        consulted = SpecialistConsultation.objects.filter(
+            customer=customer, specialist=officer, recorded_at__gte=lock.started_at
+        ).exists()
+    return policy.specialist_action_allowed(
+        owner_is_ps=owner_is_ps,
+        actor_is_ps=officer is not None and officer.role in PS_ROLES,
+        consultation_recorded=consulted,
+    )
+
+
+def specialist_action_guard(*, actor: Any, customer: Customer) -> None:
+    """Raise TransitionRefused (PS-SPE-1) unless a specialist action on this customer is allowed now."""
+    decision = specialist_action_check(actor=actor, customer=customer)
+    if not decision.allowed:
+        raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+
+
+def specialist_action_allowed(*, actor: Any, customer: Customer) -> bool:
+    return specialist_action_check(actor=actor, customer=customer).allowed
+
+
+def open_issue_statuses() -> tuple[str, ...]:
+    return (IssueStatus.OPEN, IssueStatus.REFERRED)
