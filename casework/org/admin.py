@@ -1,0 +1,66 @@
+"""Reference data in the admin: business areas, issue types, offices, teams, positions, officers.
+
+Every change is audited (``AuditedModelAdmin``); delete deactivates. Managed by administrators
+(``org.manage_reference``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from casework.core.admin import AuditedModelAdmin
+
+from .models import BusinessArea, IssueType, Office, Officer, Position, Team
+
+
+@admin.register(BusinessArea)
+class BusinessAreaAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "kind", "retention_priority", "retains_parties", "is_front_line", "is_active")
+    list_filter = ("kind", "retains_parties", "is_active")
+    search_fields = ("code", "name")
+    ordering = ("retention_priority", "name")
+
+
+@admin.register(IssueType)
+class IssueTypeAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "kind", "handling_area", "is_collection_related", "is_income_related", "is_active")
+    list_filter = ("kind", "handling_area", "is_active")
+    search_fields = ("code", "name")
+    list_select_related = ("handling_area",)
+
+
+@admin.register(Office)
+class OfficeAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "state", "timezone", "is_active")
+    list_filter = ("state", "is_active")
+    search_fields = ("code", "name")
+
+
+@admin.register(Team)
+class TeamAdmin(AuditedModelAdmin):
+    list_display = ("name", "business_area", "office", "leader", "is_active")
+    list_filter = ("business_area", "office__state", "is_active")
+    search_fields = ("name",)
+    list_select_related = ("business_area", "office", "leader__user")
+    autocomplete_fields = ("leader",)
+
+
+@admin.register(Position)
+class PositionAdmin(AuditedModelAdmin):
+    list_display = ("code", "title", "business_area", "office", "team", "is_active")
+    list_filter = ("business_area", "office__state", "is_active")
+    search_fields = ("code", "title")
+    list_select_related = ("business_area", "office", "team")
+
+
+@admin.register(Officer)
+class OfficerAdmin(AuditedModelAdmin):
+    list_display = ("display_name", "username", "role", "position", "is_active")
+    list_filter = ("role", "position__business_area", "is_active")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "position__code")
+    list_select_related = ("user", "position__business_area", "position__office")
+    autocomplete_fields = ("user", "position")
+
+    @admin.display(ordering="user__username")
+    def username(self, obj):
+        return obj.user.username
