@@ -1,3 +1,168 @@
-"""Models of the contacts app."""
+"""A customer contact (CMA-1.1 to CMA-3.5): who called, on which channel, POI, the presenting issues raised, the
+Minimum Collection Activity done, external referrals, decisions explained, finalisation and unlock.
 
-from django.db import models  # noqa: F401
+Nothing here is hard-deleted: a contact ends as finalised, transferred or referred for follow-up.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from casework.customers.models import (
+    AuthorisedRepresentative,
+    Case,
+    Customer,
+    PaymentArrangement,
+    PresentingIssue,
+)
+from casework.org.models import BusinessArea, Officer
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", "Phone"
+    FACE_TO_FACE = "face_to_face", "Face-to-face"
+    FAX = "fax", "Written: fax"
+    EMAIL = "email", "Written: email"
+    POST = "post", "Written: post"
+
+
+class Speaker(models.TextChoices):
+    CUSTOMER = "customer", "The customer"
+    REPRESENTATIVE = "representative", "An authorised representative"
+
+
+class ContactStatus(models.TextChoices):
+    OPEN = "open", "In progress"
+    TRANSFERRED = "transferred", "Transferred to another area"
+    FOLLOW_UP = "follow_up", "Not resolved in real time (locked / referred)"
+    FINALISED = "finalised", "Finalised"
+
+
+class TransferKind(models.TextChoices):
+    COLD = "cold", "Cold transfer"
+    WARM = "warm", "Warm transfer"
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contacts")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts")
+    channel = models.CharField(max_length=14, choices=Channel.choices)
+    speaker = models.CharField(max_length=16, choices=Speaker.choices, default=Speaker.CUSTOMER)
+    representative = models.ForeignKey(
+        AuthorisedRepresentative, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="contacts")
+    area = models.ForeignKey(
+        BusinessArea, on_delete=models.PROTECT, related_name="+", help_text="Point of entry (CMA-1.2)."
+    )
+    status = models.CharField(max_length=12, choices=ContactStatus.choices, default=ContactStatus.OPEN)
+    started_at = models.DateTimeField()
+    # CMA-1.1 identity
+    poi_confirmed_at = models.DateTimeField(null=True, blank=True)
+    poi_method = models.CharField(max_length=200, blank=True)
+    poi_carried = models.BooleanField(default=False, help_text="POI done before a transfer (CMA-1.1).")
+    transferred_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_to"
+    )
+    transfer_kind = models.CharField(max_length=8, choices=TransferKind.choices, blank=True)
+    transfer_reasons = models.JSONField(default=list, blank=True)
+    transfer_to_area = models.ForeignKey(
+        BusinessArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transfer_note = models.TextField(blank=True)
+    # CMA-2.x Minimum Collection Activity
+    mca_ticked = models.JSONField(default=list, blank=True)
+    mca_completed_at = models.DateTimeField(null=True, blank=True)
+    mca_snapshot = models.JSONField(default=dict, blank=True, help_text="The MCA assessment when completed.")
+    arrangement = models.ForeignKey(
+        PaymentArrangement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    collection_information = models.TextField(blank=True)
+    collection_outcome = models.CharField(max_length=20, blank=True)
+    level1_searches_done = models.BooleanField(default=False)
+    # CMA-1.3 error identified
+    error_identified = models.BooleanField(default=False)
+    error_description = models.TextField(blank=True)
+    apology_given = models.BooleanField(default=False)
+    complaint_offered = models.BooleanField(default=False)
+    complaint_wanted = models.BooleanField(default=False)
+    error_outcome = models.CharField(max_length=10, blank=True, help_text="resolve | refer | lock (CMA-1.3)")
+    # CMA-2.9 / CMA-3.x
+    realtime_resolved = models.BooleanField(null=True, blank=True)
+    not_resolved_reason = models.TextField(blank=True)
+    customer_disagrees = models.BooleanField(default=False)
+    disagreement_options = models.JSONField(default=list, blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    unlock_outcome = models.CharField(max_length=20, blank=True)
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-started_at"], name="contact_customer_time")]
+
+    def __str__(self) -> str:
+        return f"Contact with {self.customer.csid} ({self.get_channel_display()}, {self.get_status_display()})"
+
+    @property
+    def poi_confirmed(self) -> bool:
+        return self.poi_confirmed_at is not None or self.poi_carried
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ContactStatus.OPEN
+
+
+class ContactIssue(models.Model):
+    """A presenting issue raised in this contact, with how the ownership rules say it is handled (CMA-1.2)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="issues")
+    presenting_issue = models.ForeignKey(PresentingIssue, on_delete=models.PROTECT, related_name="contact_links")
+    handling = models.CharField(max_length=20, blank=True, help_text="point_of_entry | specialist_area | referral | ...")
+    handling_reason = models.TextField(blank=True)
+    handled_by = models.CharField(max_length=40, blank=True)
+    step_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["contact", "presenting_issue"], name="contact_issue_once")]
+
+
+class ExternalReferral(models.Model):
+    """A non-child-support referral (CMA-1.2): organisation and reason; given to the customer or still pending."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="external_referrals")
+    organisation = models.CharField(max_length=200)
+    reason = models.TextField()
+    given_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    @property
+    def is_given(self) -> bool:
+        return self.given_at is not None
+
+
+class ExplanationStatus(models.TextChoices):
+    PENDING = "pending", "Not yet explained"
+    EXPLAINED = "explained", "Decision explained verbally"
+    NOT_CONTACTABLE = "not_contactable", "Not explained: contact attempted (decision letter, CMA-3.4)"
+
+
+class ImpactedCustomer(models.Model):
+    """A customer impacted by the decisions of this contact, and whether the decision was explained (CMA-3.1)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="impacted")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=ExplanationStatus.choices, default=ExplanationStatus.PENDING)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    letter = models.ForeignKey("letters.Letter", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["contact", "customer"], name="contact_impacted_once")]

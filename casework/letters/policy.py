@@ -81,7 +81,7 @@ def internal_text_check(fields: Mapping[str, Any], internal_texts: Iterable[str]
     for internal in internal_texts:
         whole = _normal(internal or "")
         needles.add(whole)
-        needles.update(_normal(part) for part in re.split(r"[.;\n]+", internal or ""))
+        needles.update(_normal(part) for part in re.split(r"[.;:\n]+", internal or ""))
     for needle in needles:
         if len(needle) < MIN_INTERNAL_FRAGMENT:
             continue

@@ -30,10 +30,20 @@ def refuse_url_fetcher(url: str, *args: Any, **kwargs: Any):
     raise UrlFetchRefused(f"Letters do not fetch URLs: {url}")
 
 
+def _refusing_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class RefusingFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            return refuse_url_fetcher(url)
+
+    return RefusingFetcher(allowed_protocols=(), allow_redirects=False)
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=None, url_fetcher=refuse_url_fetcher).write_pdf()
+    return HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher()).write_pdf()
 
 
 def internal_texts_for(customer: Customer) -> list[str]:

@@ -1,0 +1,201 @@
+"""Contacts reads: the contact with everything the guided screen shows, and the facts the policies read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+
+from casework.core.errors import NotFound, NotPermitted
+from casework.customers.models import Case, Debt, DebtKind, RegistrationStatus
+
+from . import policy
+from .models import Contact, ContactIssue, ContactStatus, ExplanationStatus
+
+
+def _require_view(user) -> None:
+    if not user.has_perm("contacts.view_contact"):
+        raise NotPermitted("Your role cannot view contacts.")
+
+
+def contact_queryset():
+    return Contact.objects.select_related(
+        "customer", "case", "case__payer", "case__payee", "officer", "officer__user", "area", "representative",
+        "transfer_to_area", "arrangement",
+    ).prefetch_related(
+        Prefetch(
+            "issues",
+            queryset=ContactIssue.objects.select_related(
+                "presenting_issue", "presenting_issue__issue_type", "presenting_issue__issue_type__handling_area"
+            ),
+        ),
+        "external_referrals",
+        "impacted__customer",
+    )
+
+
+def contact_get(*, user, contact_id: int) -> Contact:
+    _require_view(user)
+    contact = contact_queryset().filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound("No such contact.")
+    return contact
+
+
+def contacts_for_customer(*, user, customer, limit: int = 20) -> list[Contact]:
+    _require_view(user)
+    return list(
+        Contact.objects.filter(customer=customer).select_related("officer__user", "area").order_by("-started_at")[:limit]
+    )
+
+
+def open_contact_for(*, customer, officer) -> Contact | None:
+    return Contact.objects.filter(customer=customer, officer=officer, status=ContactStatus.OPEN).order_by("-started_at").first()
+
+
+# --- MCA facts (CMA-2.1 .. 2.5) ---------------------------------------------------------------------------------
+
+
+def contact_case(contact: Contact, summary) -> Any:
+    """The case discussed: the contact's case, else the customer's first case."""
+    if contact.case_id is not None:
+        for cs in summary.cases:
+            if cs.case.pk == contact.case_id:
+                return cs
+    return summary.cases[0] if summary.cases else None
+
+
+def mca_facts_from_record(contact: Contact) -> dict[str, Any]:
+    """The case data MCA reads, as plain data (stored on the contact at POI so the assessment does not move when an
+    arrangement is recorded during the call)."""
+    from casework.customers.selectors import customer_summary
+
+    summary = customer_summary(customer=contact.customer)
+    case_summary = contact_case(contact, summary)
+    role = case_summary.role if case_summary is not None else ("payer" if summary.is_payer else "payee")
+    payer_overpaid = False
+    if role == policy.PAYER:
+        payer_case_ids = [c.case.pk for c in summary.cases if c.role == policy.PAYER]
+        payer_overpaid = (
+            Debt.objects.filter(case_id__in=payer_case_ids, kind=DebtKind.OVERPAYMENT, is_open=True)
+            .exclude(debtor=contact.customer)
+            .exists()
+        )
+    ongoing = any(
+        c.role == policy.PAYEE
+        and c.case.registration_status == RegistrationStatus.REGISTERED
+        and c.case.annual_liability > 0
+        for c in summary.cases
+    )
+    return {
+        "role": role,
+        "income_reliable": summary.income.is_reliable,
+        "cs_debt_without_arrangement": any(
+            d.debt.kind == DebtKind.CHILD_SUPPORT_DEBT for d in summary.debts_without_arrangement
+        ),
+        "overpayment_without_arrangement": any(
+            d.debt.kind == DebtKind.OVERPAYMENT for d in summary.debts_without_arrangement
+        ),
+        "payer_overpaid": payer_overpaid,
+        "owed_child_support": bool(summary.owed_to_customer),
+        "past_role_reversal": bool(case_summary.role_reversal) if case_summary is not None else summary.role_reversal,
+        "ongoing_entitlement": ongoing,
+    }
+
+
+def mca_facts(contact: Contact) -> policy.McaFacts:
+    base = dict(contact.mca_snapshot.get("facts") or mca_facts_from_record(contact))
+    issue_types = [ci.presenting_issue.issue_type for ci in contact.issues.all()]
+    base["collection_enquiry"] = any(t.is_collection_related for t in issue_types)
+    base["income_enquiry"] = any(t.is_income_related for t in issue_types)
+    return policy.McaFacts(**base)
+
+
+def mca_assessment(contact: Contact) -> policy.McaAssessment:
+    return policy.mca_assess(mca_facts(contact))
+
+
+def mca_status(contact: Contact, assessment: policy.McaAssessment | None = None):
+    assessment = assessment or mca_assessment(contact)
+    return policy.mca_completion(
+        assessment,
+        ticked=contact.mca_ticked,
+        arrangement_recorded=contact.arrangement_id is not None,
+        collection_info_recorded=bool(contact.collection_information),
+    )
+
+
+def finalise_facts(contact: Contact) -> policy.FinaliseFacts:
+    assessment = mca_assessment(contact)
+    mca = mca_status(contact, assessment)
+    if assessment.required and contact.mca_completed_at is None and mca.allowed:
+        mca = policy.Decision.no(
+            "Minimum Collection Activity not yet documented.", "CMA-2.8",
+            outcome="incomplete", missing=["Document the MCA (CMA-2.8)"],
+        )
+    open_issues = tuple(
+        ci.presenting_issue.issue_type.name
+        for ci in contact.issues.all()
+        if ci.presenting_issue.is_outstanding
+        and ci.presenting_issue.status == "open"
+        and ci.handling not in ("referral", "collaborative")
+    )
+    return policy.FinaliseFacts(
+        poi_confirmed=contact.poi_confirmed,
+        mca=mca,
+        open_issues_in_scope=open_issues,
+        referrals_pending=tuple(r.organisation for r in contact.external_referrals.all() if not r.is_given),
+        not_explained_to=tuple(
+            i.customer.full_name for i in contact.impacted.all() if i.status == ExplanationStatus.PENDING
+        ),
+        customer_disagrees=contact.customer_disagrees,
+        disagreement_options_given=tuple(contact.disagreement_options),
+        error_open=contact.error_identified and not contact.error_outcome,
+    )
+
+
+def finalise_check(contact: Contact) -> policy.Decision:
+    return policy.finalise_readiness(finalise_facts(contact))
+
+
+@dataclass
+class ContactScreen:
+    """Everything the guided screen shows, in the order an officer works."""
+
+    contact: Contact
+    poi_confirmed: bool
+    access: policy.Decision
+    summary: Any = None  # CustomerSummary, only once POI is confirmed (CMA-1.1)
+    ownership: Any = None
+    issue_handling: list = field(default_factory=list)
+    mca: policy.McaAssessment | None = None
+    mca_status: policy.Decision | None = None
+    finalise: policy.Decision | None = None
+    payer_debts: list = field(default_factory=list)
+
+
+def contact_screen(*, user, contact: Contact) -> ContactScreen:
+    _require_view(user)
+    rep_scope = contact.representative.scope if contact.representative_id else None
+    access = policy.representative_access(
+        speaker_is_representative=contact.speaker == "representative", scope=rep_scope
+    )
+    screen = ContactScreen(contact=contact, poi_confirmed=contact.poi_confirmed, access=access)
+    from casework.ownership.selectors import ownership_get
+
+    screen.ownership = ownership_get(customer=contact.customer)
+    if not contact.poi_confirmed or not access.facts.get("may_discuss"):
+        return screen
+    from casework.customers.selectors import customer_summary
+
+    screen.summary = customer_summary(customer=contact.customer)
+    screen.payer_debts = [d for d in screen.summary.debts if not d.has_arrangement]
+    screen.mca = mca_assessment(contact)
+    screen.mca_status = mca_status(contact, screen.mca)
+    screen.finalise = finalise_check(contact)
+    return screen
+
+
+def case_for(contact: Contact) -> Case | None:
+    return contact.case
