@@ -10,6 +10,8 @@ NAV = (
     ("Team", "ownership:team_queue", None),
     ("Personalised Services", "ps:dashboard", None),
     ("Audit", "web:audit", "core.view_auditevent"),
+    # Django admin for reference data: administrators with staff access only.
+    ("Admin", "admin:index", "org.manage_reference"),
 )
 
 
@@ -20,6 +22,8 @@ def nav_items(request):
         return {"nav_items": items}
     for label, name, perm in NAV:
         if perm and not user.has_perm(perm):
+            continue
+        if name.startswith("admin:") and not user.is_staff:
             continue
         try:
             url = reverse(name)

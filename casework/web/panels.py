@@ -33,3 +33,23 @@ def customer_panels(request, customer) -> list[Panel]:
         if context is not None:
             panels.append(Panel(app, f"{app}/_customer_panel.html", context))
     return panels
+
+
+@dataclass
+class RenderedPanel:
+    app: str
+    html: str
+
+
+def render_customer_panels(request, customer) -> list[RenderedPanel]:
+    """Each panel rendered with its own context (plus ``customer``), through the request's context processors."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    rendered = []
+    for panel in customer_panels(request, customer):
+        context = {"customer": customer, **panel.context}
+        html = render_to_string(panel.template, context, request=request)
+        if html.strip():
+            rendered.append(RenderedPanel(panel.app, mark_safe(html)))  # noqa: S308 - rendered by our templates
+    return rendered

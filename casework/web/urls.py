@@ -8,4 +8,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("customers/search/", views.customer_search, name="customer_search"),
+    path("customers/<str:csid>/", views.customer_detail, name="customer"),
+    path("customers/<str:csid>/notes/", views.note_add, name="note_add"),
+    path("audit/", views.audit, name="audit"),
 ]

@@ -1,7 +1,233 @@
+"""Officer web shell: customer search, the customer page (summary, panels, notes, audit tab) and audit search.
+
+Thin: parse the request, call a customers selector/service, render. Domain errors become the officer-facing
+message with the HTTP status of the error (400/403/404/409), never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from casework.core.errors import DomainError, InvalidInput, NotPermitted
+from casework.customers import selectors, services
+from casework.customers.models import Customer, NoteKind
+
+from .panels import render_customer_panels
+
+AUDIT_PAGE_SIZE = 50
+# Note kinds an officer may pick in the notes form (the others are written by the procedures' own screens).
+NOTE_FORM_KINDS = [
+    (k.value, k.label)
+    for k in (NoteKind.GENERAL, NoteKind.INCOME, NoteKind.CARE, NoteKind.COLLECTION, NoteKind.COMMUNICATION,
+              NoteKind.INTERNAL)
+]
+
+
+def _parse_date(raw: str, field: str) -> dt.date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    message = "Enter a date as DD/MM/YYYY."
+    raise InvalidInput(message, fields={field: [message]})
+
+
+def _error_page(request, error: DomainError, *, template: str = "web/error.html", context=None):
+    ctx = {"error": error, **(context or {})}
+    return render(request, template, ctx, status=error.http_status)
+
+
+# --- Home and customer search -----------------------------------------------------------------------------------
+
+
+def _search(request) -> dict:
+    query = request.GET.get("q", "").strip()
+    dob_raw = request.GET.get("dob", "").strip()
+    ctx = {"q": query, "dob": dob_raw, "searched": bool(query or dob_raw), "results": [], "errors": {}}
+    if not ctx["searched"]:
+        return ctx
+    try:
+        dob = _parse_date(dob_raw, "dob")
+        ctx["results"] = selectors.customer_search(user=request.user, query=query, date_of_birth=dob)
+    except InvalidInput as exc:
+        errors = dict(exc.fields)
+        if "csid" in errors:
+            errors["q"] = errors.pop("csid")
+        ctx["errors"] = errors or {"q": [exc.message]}
+    return ctx
 
 
 @login_required
+@require_GET
 def home(request):
-    return render(request, "web/home.html", {})
+    """Customer search (CSID, name, date of birth). Works without JavaScript; with htmx it updates in place."""
+    if not request.user.has_perm("customers.view_customer"):
+        return render(request, "web/home.html", {"can_search": False})
+    try:
+        ctx = _search(request)
+    except NotPermitted as exc:
+        return _error_page(request, exc)
+    ctx["can_search"] = True
+    return render(request, "web/home.html", ctx, status=400 if ctx["errors"] else 200)
+
+
+@login_required
+@require_GET
+def customer_search(request):
+    """htmx partial: the results table only."""
+    try:
+        ctx = _search(request)
+    except NotPermitted as exc:
+        return _error_page(request, exc, template="web/_error.html")
+    return render(request, "web/_search_results.html", ctx, status=400 if ctx["errors"] else 200)
+
+
+# --- Customer page ----------------------------------------------------------------------------------------------
+
+
+def _notes_context(request, customer, *, cases=(), form=None, errors=None):
+    user = request.user
+    can_read = user.has_perm("customers.view_note")
+    notes = list(selectors.notes_for_customer(user=user, customer=customer)[:200]) if can_read else []
+    return {
+        "customer": customer,
+        "notes": notes,
+        "can_read_notes": can_read,
+        "can_add_note": user.has_perm("customers.add_note"),
+        "note_kinds": NOTE_FORM_KINDS,
+        "cases": list(cases),
+        "form": form or {"kind": NoteKind.GENERAL.value},
+        "errors": errors or {},
+    }
+
+
+@login_required
+@require_GET
+def customer_detail(request, csid: str):
+    """The customer page. Every open is audited (``customer.view``) before anything is shown."""
+    try:
+        customer = selectors.customer_get(user=request.user, csid=csid)
+        services.customer_record_view(actor=request.user, customer=customer, channel="ui")
+    except DomainError as exc:
+        return _error_page(request, exc, context={"csid": csid})
+    user = request.user
+    can_audit = user.has_perm("core.view_auditevent")
+    tab = "audit" if (request.GET.get("tab") == "audit" and can_audit) else "summary"
+    ctx = {
+        "customer": customer,
+        "tab": tab,
+        "can_audit": can_audit,
+        "can_view_sensitive": user.has_perm("customers.view_sensitive"),
+        "can_view_cases": user.has_perm("customers.view_case"),
+    }
+    if tab == "audit":
+        events = selectors.audit_search(user=user, csid=customer.csid)
+        page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        ctx.update({"page": page, "events": page.object_list})
+    else:
+        ctx["summary"] = selectors.customer_summary(customer=customer)
+        ctx["panels"] = render_customer_panels(request, customer)
+        ctx.update(_notes_context(request, customer, cases=[c.case for c in ctx["summary"].cases]))
+    return render(request, "web/customer.html", ctx)
+
+
+@login_required
+@require_POST
+def note_add(request, csid: str):
+    """htmx (or plain POST): add a note, answer with the refreshed notes section."""
+    try:
+        customer = selectors.customer_get(user=request.user, csid=csid)
+    except DomainError as exc:
+        return _error_page(request, exc, template="web/_error.html")
+    form = {k: request.POST.get(k, "") for k in ("subject", "body", "kind", "case")}
+    case = None
+    status = 200
+    errors: dict = {}
+    try:
+        if form["case"]:
+            case = next(
+                (c for c in selectors.cases_for_customer(user=request.user, customer=customer)
+                 if c.case_number == form["case"]),
+                None,
+            )
+            if case is None:
+                message = "This customer is not a party to that case."
+                raise InvalidInput(message, fields={"case": [message]})
+        services.note_add(
+            actor=request.user,
+            customer=customer,
+            subject=form["subject"],
+            body=form["body"],
+            case=case,
+            kind=form["kind"] or NoteKind.GENERAL,
+        )
+        form = None
+    except InvalidInput as exc:
+        errors = exc.fields or {"form": [exc.message]}
+        status = 400
+    except DomainError as exc:
+        return _error_page(request, exc, template="web/_error.html")
+    cases = (
+        selectors.cases_for_customer(user=request.user, customer=customer)
+        if request.user.has_perm("customers.view_case")
+        else ()
+    )
+    ctx = _notes_context(request, customer, cases=cases, form=form, errors=errors)
+    ctx["saved"] = status == 200
+    if request.htmx:
+        return render(request, "web/_notes.html", ctx, status=status)
+    if status == 200:
+        return redirect("web:customer", csid=customer.csid)
+    return render(request, "web/notes_page.html", ctx, status=status)
+
+
+def _with_csids(events):
+    """Label each event with its customer's CSID (one query for the page)."""
+    events = list(events)
+    ids = {e.customer_id for e in events if e.customer_id}
+    csids = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "csid")) if ids else {}
+    for e in events:
+        e.customer_csid = csids.get(e.customer_id, "")
+    return events
+
+
+# --- Audit search -----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def audit(request):
+    """Auditor search over the trail by customer (CSID), officer, action and date range."""
+    if not request.user.has_perm("core.view_auditevent"):
+        return _error_page(request, NotPermitted("Only auditors and administrators may search the audit trail."))
+    filters = {k: request.GET.get(k, "").strip() for k in ("csid", "officer", "action", "date_from", "date_to")}
+    ctx = {"filters": filters, "errors": {}, "page": None, "events": []}
+    status = 200
+    try:
+        events = selectors.audit_search(
+            user=request.user,
+            csid=filters["csid"] or None,
+            officer=filters["officer"] or None,
+            action=filters["action"] or None,
+            date_from=_parse_date(filters["date_from"], "date_from"),
+            date_to=_parse_date(filters["date_to"], "date_to"),
+        )
+        page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        ctx.update({"page": page, "events": _with_csids(page.object_list)})
+    except InvalidInput as exc:
+        ctx["errors"] = exc.fields or {"form": [exc.message]}
+        status = 400
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx["query"] = query.urlencode()
+    template = "web/_audit_results.html" if request.htmx else "web/audit.html"
+    return render(request, template, ctx, status=status)
