@@ -1,3 +1,404 @@
-"""Models of the ps app."""
+"""Personalised Services: the PS record (the PS Activity Database, PS-REF-3), the plan (PSP, PS-PSP) with its issues,
+options and actions, the stacking document (PS-DOC-1/2), contacts (PS-CON), face-to-face meetings (PS-F2F), segment
+history (PS-RES-1), reviews (PS-ORM-2/3), reallocation (PS-REV-2/3) and finalisation (PS-FIN, PS-ACT).
 
-from django.db import models  # noqa: F401
+Nothing is hard-deleted: records end by status. Histories (issue status events, segment changes) are append-only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from casework.customers.models import (
+    AppendOnlyModel,
+    ContactRestriction,
+    Customer,
+    Note,
+    PresentingIssue,
+    SensitiveIssueIndicator,
+)
+from casework.org.models import Officer, Position
+
+from . import policy
+
+User = settings.AUTH_USER_MODEL
+
+
+class RecordStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    REALLOCATION = "reallocation", "Reallocation requested"
+    FINALISATION = "finalisation", "Finalisation requested"
+    FINALISED = "finalised", "Finalised (left PS)"
+
+
+REFERRAL_SOURCE_CHOICES = list(policy.REFERRAL_SOURCES.items())
+
+
+class PsRecord(models.Model):
+    """A customer's entry in the PS Activity Database (PS-REF-3): one active record per customer."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ps_records")
+    associated_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=14, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
+    case_manager = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="ps_records")
+    # The outstanding 'personalised_services' presenting issue that makes PS the owner under CMA-1.5.
+    presenting_issue = models.ForeignKey(PresentingIssue, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    associated_issue = models.ForeignKey(PresentingIssue, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    referral_type_code = models.CharField(max_length=40)
+    referral_intray_id = models.BigIntegerField(null=True, blank=True)
+    referral_source = models.CharField(max_length=24, choices=REFERRAL_SOURCE_CHOICES)
+    main_referral_reason = models.TextField()
+    urgent = models.BooleanField(default=False)
+    urgent_tl_call = models.TextField(blank=True, help_text="PS-REF-1: the Team Leader's call that preceded it.")
+    segment = models.PositiveSmallIntegerField(null=True, blank=True)
+    segment_approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    segment3_review_date = models.DateField(null=True, blank=True)
+    referred_at = models.DateTimeField()
+    allocated_at = models.DateTimeField()
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    customer_told_by_phone = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-allocated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(is_active=True), name="ps_one_active_record"),
+            models.CheckConstraint(condition=Q(segment__isnull=True) | Q(segment__in=[1, 2, 3]), name="ps_segment_1_3"),
+        ]
+        indexes = [
+            models.Index(fields=["case_manager", "status"], name="ps_record_cm_status"),
+            models.Index(fields=["status", "segment"], name="ps_record_status_segment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"PS record {self.pk} for {self.customer.csid}"
+
+
+class CaseReview(models.Model):
+    """PS-REV-1: the PS Case Review document."""
+
+    ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="case_reviews")
+    reviewed_items = models.JSONField(default=list, blank=True)
+    escalations = models.TextField(blank=True)
+    crg_record = models.TextField(blank=True, help_text="The CRG Record notepad, for a gateway referral.")
+    options_identified = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+
+
+class Plan(models.Model):
+    """The Personalised Services Plan (PS-PSP-1/2/3). Moves with the customer on reallocation."""
+
+    ps_record = models.OneToOneField(PsRecord, on_delete=models.PROTECT, related_name="plan")
+    created_at = models.DateTimeField()
+    due_on = models.DateField(help_text="PS-PSP-1: 21 days from allocation.")
+    stacking_document_created_at = models.DateTimeField(null=True, blank=True)
+    agreed_contact_times = models.TextField(blank=True)
+    special_contact_details = models.TextField(blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uq140_01_skipped = models.BooleanField(default=False)
+    uq140_01_tl_discussion = models.TextField(blank=True, help_text="PS-RES-4")
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"PSP for {self.ps_record.customer.csid}"
+
+
+class Classification(models.TextChoices):
+    FINANCIAL = "financial", "Financial"
+    ACCESS = "access", "Access"
+    OTHER = "other", "Other"
+
+
+class IssueStatus(models.TextChoices):
+    RECORDED = policy.RECORDED, "Recorded"
+    CONFIRMED = policy.CONFIRMED, "Confirmed"
+    RESOLVED = policy.RESOLVED, "Resolved"
+
+
+class PlanIssue(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="issues")
+    title = models.CharField(max_length=200)
+    classification = models.CharField(max_length=10, choices=Classification.choices)
+    is_mandatory = models.BooleanField(default=False)
+    customer_perspective = models.TextField(blank=True)
+    is_specialist_process = models.BooleanField(default=False, help_text="PS-ACT-4: an ongoing specialist process.")
+    status = models.CharField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.RECORDED)
+    comments = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-is_mandatory", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"
+
+
+class PlanIssueEvent(AppendOnlyModel):
+    """PS-PSP-4: status history with comments."""
+
+    issue = models.ForeignKey(PlanIssue, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    comment = models.TextField(blank=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    step_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+OPTION_KIND_CHOICES = list(policy.OPTION_KINDS.items())
+
+
+class OptionStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class PlanOption(models.Model):
+    """PS-RES-3: options provided to the customer."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="options")
+    kind = models.CharField(max_length=24, choices=OPTION_KIND_CHOICES)
+    detail = models.TextField()
+    status = models.CharField(max_length=10, choices=OptionStatus.choices, default=OptionStatus.OFFERED)
+    confirmed_in_writing = models.BooleanField(default=False)
+    timeframe = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+
+class PlanAction(models.Model):
+    """PS-PSP-2: agreed actions."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="actions")
+    description = models.TextField()
+    due_on = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+
+class SegmentChange(AppendOnlyModel):
+    """PS-RES-1: every segment change, with the suggestion and the indicators that drove it."""
+
+    ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="segment_changes")
+    from_segment = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_segment = models.PositiveSmallIntegerField()
+    suggested_segment = models.PositiveSmallIntegerField(null=True, blank=True)
+    indicators = models.JSONField(default=list, blank=True)
+    reason = models.TextField()
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class StackingDocument(models.Model):
+    """PS-DOC-1: one per PS customer. Its notepads are customer Notes (kind ps_stacking) pointing at it."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="ps_stacking_document")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Stacking document of {self.customer.csid}"
+
+
+class ContactKind(models.TextChoices):
+    FIRST = "first", "First contact"
+    FOLLOW_UP = "follow_up", "Follow-up contact"
+
+
+class Contact(models.Model):
+    """PS-CON-1/2/3/6/7: a contact with the discussion-point checklist."""
+
+    ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="contacts")
+    kind = models.CharField(max_length=10, choices=ContactKind.choices)
+    occurred_at = models.DateTimeField()
+    checklist = models.JSONField(default=dict, blank=True)
+    mandatory_gathered = models.JSONField(default=dict, blank=True)
+    acknowledged = models.BooleanField(default=False)
+    restrictions_reviewed = models.BooleanField(default=False)
+    summary = models.TextField()
+    products_services = models.TextField(blank=True)
+    next_contact_at = models.DateTimeField(null=True, blank=True)
+    note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    follow_up_intray_id = models.BigIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+
+class LetterLog(models.Model):
+    """UQ140.00/.01/.02 sent for this PS record (PS-CON-8); the exit letter starts the 10-day wait (PS-FIN-1)."""
+
+    ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="letters")
+    template_code = models.CharField(max_length=40)
+    letter_id = models.BigIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+
+class F2FStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+F2F_LOCATION_CHOICES = list(policy.F2F_LOCATIONS.items())
+
+
+class FaceToFace(models.Model):
+    """PS-F2F-1..4."""
+
+    ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="meetings")
+    tl_discussed_with = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    location_type = models.CharField(max_length=16, choices=F2F_LOCATION_CHOICES, default="service_centre")
+    location_detail = models.CharField(max_length=200)
+    location_approved_by = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    via_customer_review = models.BooleanField(default=False)
+    attendees = models.TextField()
+    second_person = models.BooleanField(default=False)
+    security_risk = models.BooleanField(default=False)
+    security_notified = models.BooleanField(default=False)
+    scheduled_for = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=F2FStatus.choices, default=F2FStatus.BOOKED)
+    booked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    booked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-scheduled_for"]
+
+
+class ReallocationStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested (with the Team Leader)"
+    FORWARDED = "forwarded", "Sent to the receiving Team Leader"
+    ASSIGNED = "assigned", "Assigned"
+    DECLINED = "declined", "Declined"
+
+
+class ReallocationRequest(models.Model):
+    """PS-REV-2/3."""
+
+    ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="reallocations")
+    reason_code = models.CharField(max_length=32, choices=[(k, v) for k, v in policy.REALLOCATION_REASONS.items()])
+    detail = models.TextField()
+    status = models.CharField(max_length=10, choices=ReallocationStatus.choices, default=ReallocationStatus.REQUESTED)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    receiving_position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    forwarded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assigned_to = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+
+class Segment3Review(models.Model):
+    """PS-ORM-2: ongoing reactive management review."""
+
+    ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="segment3_reviews")
+    indicator = models.ForeignKey(SensitiveIssueIndicator, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    review_date = models.DateField()
+    outcome = models.CharField(max_length=20, blank=True)
+    new_review_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review_date"]
+
+
+class RestrictedServiceReview(models.Model):
+    """PS-ORM-3: restricted service reviewed every 3–6 months, outcome approved by the NMQCC."""
+
+    ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="restricted_reviews")
+    restriction = models.ForeignKey(ContactRestriction, on_delete=models.PROTECT, related_name="+")
+    reviewed_on = models.DateField()
+    outcome = models.TextField()
+    next_review_date = models.DateField()
+    approved_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reviewed_on"]
+
+
+class FinalisationStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting Team Leader decision"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Not approved"
+
+
+class FinalisationRequest(models.Model):
+    """PS-FIN-2/3, PS-ACT-1..5."""
+
+    ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="finalisations")
+    status = models.CharField(max_length=10, choices=FinalisationStatus.choices, default=FinalisationStatus.PENDING)
+    team_leader = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    readiness = models.JSONField(default=dict)
+    attestations = models.JSONField(default=dict)
+    note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    approval_reason = models.CharField(max_length=24, blank=True)
+    decision_facts = models.JSONField(default=dict, blank=True)
+    comments = models.TextField(blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ps_record"], condition=Q(status="pending"), name="ps_one_pending_final"),
+        ]
+
+
+class Referral(models.Model):
+    """PS-REF-1: a referral into PS (the intray that carries it, and for an urgent one the Team Leader's call)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ps_referrals")
+    type_code = models.CharField(max_length=40)
+    intray_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    reason = models.TextField()
+    urgent = models.BooleanField(default=False)
+    tl_call_details = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

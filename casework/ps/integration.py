@@ -1,0 +1,175 @@
+"""Calls into the other modules PS builds on, by their contracts (A customers, B intrays, C ownership, D letters).
+
+Kept in one place so that the PS services read as the procedure. Every function here runs inside the caller's
+transaction (the contracts' services open nested atomic blocks), so a refusal rolls the whole PS action back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from casework.core import clock
+from casework.org.models import Officer, Position
+
+
+def local_today(officer: Officer | None) -> dt.date:
+    """Today in the officer's office time zone (Perth is not Sydney)."""
+    now = clock.now()
+    tzname = None
+    if officer is not None and officer.position_id:
+        tzname = officer.position.office.timezone
+    if tzname:
+        return now.astimezone(zoneinfo.ZoneInfo(tzname)).date()
+    return now.date()
+
+
+# --- C. ownership ----------------------------------------------------------------------------------------------
+
+
+def _ownership():
+    from casework.ownership import services
+
+    return services
+
+
+def lock_to(*, actor, customer, officer: Officer, reason: str, step_ids=(), issue=None) -> Any:
+    """Lock ``customer`` to ``officer`` (PS-REF-2, PS-REV-3) through the ownership service (contract C): with the
+    outstanding 'personalised_services' issue, PS owns the customer under the CMA-1.5 priority order, so a lock held
+    by a lower-priority area moves; a higher-priority holder is a Conflict naming them.
+
+    Within PS (reallocation between Case Managers, PS-REV-3) the ownership contract has no operation, so the lock is
+    moved here with the ownership module's own lock helpers and audited as ``ownership.lock``."""
+    own = _ownership()
+    from casework.core.audit import audit_record
+    from casework.ownership.models import LockKind
+
+    current = active_lock(customer)
+    if current is not None and current.officer_id == officer.pk:
+        return current
+    if current is not None and current.area.code == "PS" and officer.position_id:
+        own._end_lock(current, actor=actor, end_kind="replaced", reason=reason, step_ids=tuple(step_ids))
+        lock = own._insert_lock(customer=customer, area=current.area, position=officer.position, officer=officer,
+                                kind=LockKind.TRANSFER, reason=reason, step_ids=list(step_ids), started_by=actor)
+        audit_record(actor=actor, action="ownership.lock", target=lock,
+                     before={"officer": current.officer_id, "area": "PS"},
+                     after={"officer": officer.pk, "area": "PS"}, reason=reason, step_ids=tuple(step_ids),
+                     customer=customer)
+        return lock
+    return own.customer_lock(actor=actor, customer=customer, to_officer=officer, reason=reason,
+                             step_ids=tuple(step_ids), issue=issue)
+
+
+def unlock(*, actor, customer, reason: str, step_ids=()) -> Any:
+    """PS-ACT-5 / CMA-3.4: unlock through the ownership rules (may re-lock to another specialised owner)."""
+    return _ownership().customer_unlock(actor=actor, customer=customer, reason=reason, decision_explained=True,
+                                        step_ids=tuple(step_ids))
+
+
+def active_lock(customer) -> Any:
+    from casework.ownership.models import Lock
+
+    return Lock.objects.filter(customer=customer, is_active=True).select_related("officer__user", "area").first()
+
+
+# --- B. intrays ------------------------------------------------------------------------------------------------
+
+
+def intray_create(**kwargs) -> Any:
+    from casework.intrays import services
+
+    return services.intray_create(**kwargs)
+
+
+def intray_complete(*, actor, intray, outcome: str, step_ids=()) -> Any:
+    from casework.intrays import services
+
+    return services.intray_complete(actor=actor, intray=intray, outcome=outcome, step_ids=tuple(step_ids))
+
+
+def intray_get(pk) -> Any:
+    from casework.intrays.models import Intray
+
+    return Intray.objects.select_related("type", "customer").filter(pk=pk).first()
+
+
+def open_intrays(customer) -> list:
+    from casework.intrays.models import IS_OPEN, Intray
+
+    return list(
+        Intray.objects.filter(IS_OPEN, customer=customer).select_related(
+            "type", "assignee_position__business_area", "assignee_officer__position__business_area"
+        )
+    )
+
+
+def open_referral_intrays(codes) -> Any:
+    from casework.intrays.models import IS_OPEN, Intray
+
+    return (
+        Intray.objects.filter(IS_OPEN, type__code__in=list(codes))
+        .select_related("type", "customer", "assignee_position", "assignee_officer__user")
+        .order_by("due_date", "id")
+    )
+
+
+def ps_intake_position(preferred_office=None) -> Position | None:
+    """Where a referral lands by default (PS-REF-1): a PS team's intake position, else a PS Team Leader's seat
+    (the Team Leader assigns it, PS-REF-2)."""
+    from casework.org.roles import Role
+
+    qs = Position.objects.filter(business_area__code="PS", is_active=True, code__endswith="-intake",
+                                 team__isnull=False)
+    if preferred_office is not None:
+        qs = qs.filter(office=preferred_office)
+    hit = qs.order_by("code").first()
+    if hit is not None:
+        return hit
+    tl = Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True, position__isnull=False)
+    if preferred_office is not None and tl.filter(position__office=preferred_office).exists():
+        tl = tl.filter(position__office=preferred_office)
+    tl = tl.select_related("position").order_by("id").first()
+    return tl.position if tl is not None else None
+
+
+def intray_reassign(**kwargs) -> Any:
+    from casework.intrays import services
+
+    return services.intray_reassign(**kwargs)
+
+
+# --- D. letters ------------------------------------------------------------------------------------------------
+
+
+def letter_issue(**kwargs) -> Any:
+    from casework.letters import services
+
+    return services.letter_issue(**kwargs)
+
+
+# --- A. customers ----------------------------------------------------------------------------------------------
+
+
+def presenting_issue_add(**kwargs):
+    from casework.customers import services
+
+    return services.presenting_issue_add(**kwargs)
+
+
+def presenting_issue_close(**kwargs):
+    from casework.customers import services
+
+    return services.presenting_issue_close(**kwargs)
+
+
+def note_add(**kwargs):
+    from casework.customers import services
+
+    return services.note_add(**kwargs)
+
+
+def sensitive_indicator_add(**kwargs):
+    from casework.customers import services
+
+    return services.sensitive_indicator_add(**kwargs)

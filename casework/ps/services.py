@@ -1,0 +1,1180 @@
+"""Every write of Personalised Services. Keyword-only, one transaction each, guarded by policy, audited.
+
+Refusals raise casework.core.errors with the officer-facing reason and the step IDs of the rule that refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+
+from casework.core import clock
+from casework.core.audit import audit_record, snapshot
+from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, TransitionRefused
+from casework.customers.models import ContactRestriction, Customer, Note, NoteKind, SensitiveReason
+from casework.org.models import Officer, Position
+from casework.org.roles import Role
+
+from . import integration, policy
+from .models import (
+    CaseReview,
+    Contact,
+    ContactKind,
+    FaceToFace,
+    FinalisationRequest,
+    FinalisationStatus,
+    IssueStatus,
+    LetterLog,
+    OptionStatus,
+    Plan,
+    PlanAction,
+    PlanIssue,
+    PlanIssueEvent,
+    PlanOption,
+    PsRecord,
+    ReallocationRequest,
+    ReallocationStatus,
+    RecordStatus,
+    Referral,
+    RestrictedServiceReview,
+    Segment3Review,
+    SegmentChange,
+    StackingDocument,
+)
+
+PS_LETTERS = ("uq140_00_introduction", "uq140_01_first_call_confirmation", "uq140_02_exit")
+
+
+# --- helpers ----------------------------------------------------------------------------------------------------
+
+
+def _officer(actor) -> Officer | None:
+    return getattr(actor, "officer", None) if actor is not None else None
+
+
+def _require(actor, perm: str, message: str, step_ids: Iterable[str] = ()) -> None:
+    if actor is None or not actor.has_perm(perm):
+        raise NotPermitted(message, step_ids=tuple(step_ids))
+
+
+def _refuse(decision, cls=TransitionRefused, field: str | None = None) -> None:
+    if not decision.allowed:
+        fields = {field: [decision.reason]} if field else None
+        raise cls(decision.reason, step_ids=decision.step_ids, fields=fields,
+                  extra={"facts": decision.facts} if decision.facts else None)
+
+
+def _check_version(obj, expected: int | None, what: str) -> None:
+    if expected is not None and int(expected) != obj.version:
+        raise Conflict(
+            f"The {what} was changed by someone else since you opened it (version {expected}, now {obj.version}). "
+            "Reload and apply your change again.",
+            step_ids=("PS-PSP-2",),
+            extra={"current_version": obj.version},
+        )
+
+
+def _bump(obj, fields: list[str]) -> None:
+    obj.version += 1
+    obj.save(update_fields=[*fields, "version"])
+
+
+def _locked_record(ps_record: PsRecord) -> PsRecord:
+    rec = PsRecord.objects.select_for_update().filter(pk=ps_record.pk).first()
+    if rec is None:
+        raise NotFound("No such PS record.")
+    return PsRecord.objects.select_related(
+        "customer", "associated_customer", "presenting_issue", "associated_issue", "case_manager__user",
+        "case_manager__position__office", "plan",
+    ).get(pk=rec.pk)
+
+
+def _require_active(rec: PsRecord, *, allow=(RecordStatus.ACTIVE,), step_ids=("PS-REF-3",)) -> None:
+    if not rec.is_active or rec.status not in allow:
+        raise TransitionRefused(
+            f"The PS record is {rec.get_status_display().lower()}: this action is not available now.",
+            step_ids=step_ids,
+        )
+
+
+def _require_case_manager_or_tl(actor, rec: PsRecord, step_ids=("PS-ROLE",)) -> None:
+    off = _officer(actor)
+    if off is None:
+        raise NotPermitted("Only officers work PS customers.", step_ids=step_ids)
+    if off.role == Role.PS_TEAM_LEADER or (rec.case_manager_id and off.pk == rec.case_manager_id):
+        return
+    raise NotPermitted(
+        "Only the customer's PS Case Manager (or a PS Team Leader) may do this: the Case Manager is the single "
+        "point of contact.",
+        step_ids=step_ids,
+    )
+
+
+def _today_for(rec: PsRecord) -> dt.date:
+    return integration.local_today(rec.case_manager)
+
+
+def _stacking_doc(customer: Customer) -> StackingDocument | None:
+    return StackingDocument.objects.filter(customer=customer).first()
+
+
+def _stacking_note(*, actor, rec: PsRecord, subject: str, body: str, step_ids: Iterable[str], ref=None) -> Note:
+    """Append a notepad to the stacking document (PS-DOC-1/2). Caller holds the transaction."""
+    doc = _stacking_doc(rec.customer)
+    if doc is None:
+        raise TransitionRefused("The customer has no stacking document yet.", step_ids=("PS-DOC-1",))
+    ct = ContentType.objects.get_for_model(StackingDocument)
+    is_first = not Note.objects.filter(customer=rec.customer, kind=NoteKind.PS_STACKING, ref_type=ct,
+                                       ref_id=str(doc.pk)).exists()
+    _refuse(policy.stacking_note_check(is_first=is_first, subject=subject, body=body), InvalidInput, "subject")
+    steps = tuple(dict.fromkeys([*step_ids, "PS-DOC-1"]))
+    note = integration.note_add(actor=actor, customer=rec.customer, subject=subject.strip(), body=body.strip(),
+                                kind=NoteKind.PS_STACKING, ref=ref if ref is not None else doc, step_ids=steps)
+    return note
+
+
+def _issue_event(*, actor, issue: PlanIssue, from_status: str, to_status: str, comment: str, step_ids) -> None:
+    PlanIssueEvent.objects.create(issue=issue, from_status=from_status, to_status=to_status, comment=comment,
+                                  actor=actor, at=clock.now(), step_ids=list(step_ids))
+
+
+# --- Referral (PS-REF-1/2) --------------------------------------------------------------------------------------
+
+
+def ps_referral_create(
+    *,
+    actor,
+    customer: Customer,
+    type_code: str,
+    reason: str,
+    to_position: Position | None = None,
+    to_officer: Officer | None = None,
+    urgent: bool = False,
+    tl_call_details: str = "",
+    step_ids: Iterable[str] = ("PS-REF-1",),
+) -> Referral:
+    """Refer a customer to PS by one of the four referral intrays (PS-REF-1); due per PS-REF-2."""
+    _require(actor, "ps.refer_customer", "Your role does not allow you to refer customers to PS.", ("PS-REF-1",))
+    off = _officer(actor)
+    if not reason.strip():
+        raise InvalidInput("Give the referral reason.", fields={"reason": ["Give the referral reason."]},
+                           step_ids=("PS-REF-1",))
+    decision = policy.referral_check(
+        type_code=type_code,
+        creator_is_team_leader=off is not None and off.role in (Role.TEAM_LEADER, Role.PS_TEAM_LEADER),
+        urgent=urgent,
+        tl_contacted_ps_tl=bool(tl_call_details.strip()),
+    )
+    if not decision.allowed:
+        if type_code not in policy.REFERRAL_INTRAY_DAYS:
+            _refuse(decision, InvalidInput, "type_code")
+        if urgent and not tl_call_details.strip():
+            _refuse(decision, InvalidInput, "tl_call_details")
+        _refuse(decision, NotPermitted)
+    if to_officer is None and to_position is None:
+        to_position = integration.ps_intake_position()
+        if to_position is None:
+            raise InvalidInput("No Personalised Services position to receive the referral.",
+                               fields={"to_position": ["Choose the receiving PS position."]}, step_ids=("PS-REF-1",))
+    steps = tuple(dict.fromkeys([*step_ids, *decision.step_ids]))
+    with transaction.atomic():
+        subject = ("URGENT — " if urgent else "") + f"PS referral: {reason.strip()[:150]}"
+        details = reason.strip()
+        if urgent:
+            details += f"\n\nPreceded by a Team Leader's call to the PS Team Leader: {tl_call_details.strip()}"
+        intray = integration.intray_create(
+            actor=actor, type_code=type_code, customer=customer, subject=subject, details=details,
+            assignee_officer=to_officer, assignee_position=to_position if to_officer is None else None,
+            reason="Referral to Personalised Services", step_ids=steps,
+        )
+        ref = Referral.objects.create(customer=customer, type_code=type_code, intray_id=intray.pk,
+                                      reason=reason.strip(), urgent=urgent, tl_call_details=tl_call_details.strip(),
+                                      created_by=actor, created_at=clock.now())
+        audit_record(actor=actor, action="ps_referral.create", target=ref,
+                     after={"type_code": type_code, "intray": intray.pk, "urgent": urgent,
+                            "due_date": intray.due_date}, step_ids=steps, customer=customer)
+    ref.intray = intray
+    return ref
+
+
+def ps_referral_action(
+    *,
+    actor,
+    customer: Customer,
+    case_manager: Officer,
+    referral_source: str,
+    main_referral_reason: str,
+    referral_intray=None,
+    type_code: str = "",
+    associated_customer: Customer | None = None,
+    review: Mapping[str, Any] | None = None,
+    step_ids: Iterable[str] = ("PS-REF-2",),
+) -> PsRecord:
+    """Action a referral (PS-REF-2): lock and assign the customer (and the associated customer when required) to a
+    Case Manager, record the PS record (PS-REF-3), open the PSP with the five mandatory issues (PS-PSP-1, PS-DOC-3),
+    create the stacking document with its first notepad 'PS referral' (PS-DOC-2) and the case review (PS-REV-1)."""
+    _require(actor, "ps.action_referral", "Only Personalised Services officers action PS referrals.", ("PS-REF-2",))
+    off = _officer(actor)
+    if case_manager.role not in (Role.PS_CASE_MANAGER, Role.PS_TEAM_LEADER) or not case_manager.is_active:
+        raise InvalidInput("Assign the customer to an active PS Case Manager.",
+                           fields={"case_manager": ["Not a PS Case Manager."]}, step_ids=("PS-REF-2",))
+    if off.role != Role.PS_TEAM_LEADER and case_manager.pk != off.pk:
+        raise NotPermitted("Only a PS Team Leader assigns a referral to another Case Manager.", step_ids=("PS-REF-2",))
+    problems: dict[str, list[str]] = {}
+    if referral_source not in policy.REFERRAL_SOURCES:
+        problems["referral_source"] = [f"Choose one of: {', '.join(policy.REFERRAL_SOURCES)}."]
+    if not main_referral_reason.strip():
+        problems["main_referral_reason"] = ["Give the main referral reason."]
+    if associated_customer is not None and associated_customer.pk == customer.pk:
+        problems["associated_customer"] = ["The associated customer is another person."]
+    intray = referral_intray
+    referral = None
+    if intray is not None:
+        if intray.customer_id != customer.pk:
+            problems["referral_intray"] = ["That intray is for another customer."]
+        elif intray.type.code not in policy.REFERRAL_INTRAY_DAYS:
+            problems["referral_intray"] = ["That intray is not a PS referral intray."]
+        else:
+            type_code = intray.type.code
+            referral = Referral.objects.filter(intray_id=intray.pk).first()
+    if not type_code:
+        type_code = "ps_referral_tl_only" if off.role == Role.PS_TEAM_LEADER else "crg_referral_to_ps"
+    if type_code not in policy.REFERRAL_INTRAY_DAYS:
+        problems["type_code"] = ["Not a PS referral type."]
+    if problems:
+        raise InvalidInput("Check the referral details.", fields=problems, step_ids=("PS-REF-2",))
+    steps = tuple(dict.fromkeys([*step_ids, "PS-REF-3", "PS-PSP-1", "PS-DOC-2", "PS-DOC-3"]))
+    now = clock.now()
+    with transaction.atomic():
+        if PsRecord.objects.select_for_update().filter(customer=customer, is_active=True).exists():
+            raise Conflict("This customer already has an active PS record.", step_ids=("PS-REF-3",))
+        lock_reason = f"Personalised Services: assigned to {case_manager.display_name} (PS referral)"
+        ps_issue = integration.presenting_issue_add(
+            actor=actor, customer=customer, issue_type="personalised_services", received_area="PS",
+            description=main_referral_reason.strip()[:500], step_ids=("PS-REF-2", "CMA-1.2"))
+        integration.lock_to(actor=actor, customer=customer, officer=case_manager, reason=lock_reason,
+                            step_ids=("PS-REF-2",), issue=ps_issue)
+        assoc_issue = None
+        if associated_customer is not None:
+            assoc_issue = integration.presenting_issue_add(
+                actor=actor, customer=associated_customer, issue_type="personalised_services", received_area="PS",
+                description="Associated customer of a PS referral", step_ids=("PS-REF-2", "CMA-1.2"))
+            integration.lock_to(actor=actor, customer=associated_customer, officer=case_manager,
+                                reason=lock_reason + " — associated customer", step_ids=("PS-REF-2",),
+                                issue=assoc_issue)
+        try:
+            with transaction.atomic():
+                rec = PsRecord.objects.create(
+                    customer=customer, associated_customer=associated_customer, case_manager=case_manager,
+                    presenting_issue=ps_issue, associated_issue=assoc_issue,
+                    referral_type_code=type_code, referral_intray_id=intray.pk if intray is not None else None,
+                    referral_source=referral_source, main_referral_reason=main_referral_reason.strip(),
+                    urgent=bool(referral and referral.urgent),
+                    urgent_tl_call=referral.tl_call_details if referral else "",
+                    referred_at=intray.created_at if intray is not None else now, allocated_at=now, created_by=actor,
+                )
+        except IntegrityError as exc:
+            raise Conflict("This customer already has an active PS record.", step_ids=("PS-REF-3",)) from exc
+        if intray is not None and intray.status in ("open", "in_progress") and \
+                intray.assignee_officer_id != case_manager.pk:
+            integration.intray_reassign(actor=actor, intray=intray, to_officer=case_manager,
+                                        reason=f"PS referral assigned to Case Manager {case_manager.display_name}")
+        doc = _stacking_doc(customer)
+        if doc is None:
+            doc = StackingDocument.objects.create(customer=customer, created_at=now, created_by=actor)
+        plan = Plan.objects.create(ps_record=rec, created_at=now,
+                                   due_on=policy.plan_due_on(integration.local_today(case_manager)),
+                                   stacking_document_created_at=doc.created_at)
+        for title, classification in policy.MANDATORY_ISSUES:
+            issue = PlanIssue.objects.create(plan=plan, title=title, classification=classification, is_mandatory=True)
+            _issue_event(actor=actor, issue=issue, from_status="", to_status=policy.RECORDED,
+                         comment="Mandatory issue recorded on allocation", step_ids=("PS-PSP-1", "PS-DOC-3"))
+        ct = ContentType.objects.get_for_model(StackingDocument)
+        has_first = Note.objects.filter(customer=customer, kind=NoteKind.PS_STACKING, ref_type=ct,
+                                        ref_id=str(doc.pk)).exists()
+        subject = policy.PS_REFERRAL_SUBJECT if not has_first else f"{policy.PS_REFERRAL_SUBJECT} (new referral)"
+        _stacking_note(
+            actor=actor, rec=rec, subject=subject,
+            body=f"Referral source: {policy.REFERRAL_SOURCES[referral_source]}.\nReason: {main_referral_reason.strip()}",
+            step_ids=("PS-DOC-2", "PS-REF-2"),
+        )
+        if review:
+            _case_review(actor=actor, rec=rec, review=review)
+        audit_record(actor=actor, action="ps_record.create", target=rec,
+                     after={**snapshot(rec, ["referral_type_code", "referral_intray_id", "referral_source",
+                                             "main_referral_reason", "case_manager_id", "associated_customer_id"]),
+                            "plan_due_on": plan.due_on},
+                     step_ids=steps, customer=customer)
+    return rec
+
+
+def _case_review(*, actor, rec: PsRecord, review: Mapping[str, Any]) -> CaseReview:
+    items = review.get("reviewed_items") or []
+    if not isinstance(items, list) or not items:
+        raise InvalidInput("List what was reviewed (case and customer records, notepads, escalations...).",
+                           fields={"reviewed_items": ["List what was reviewed."]}, step_ids=("PS-REV-1",))
+    crg = str(review.get("crg_record") or "").strip()
+    if rec.referral_source == "crg" and not crg:
+        raise InvalidInput("A gateway referral's review includes the CRG Record notepad.",
+                           fields={"crg_record": ["Summarise the CRG Record."]}, step_ids=("PS-REV-1",))
+    cr = CaseReview.objects.create(ps_record=rec, reviewed_items=[str(i) for i in items],
+                                   escalations=str(review.get("escalations") or ""), crg_record=crg,
+                                   options_identified=str(review.get("options_identified") or ""),
+                                   reviewed_by=actor, reviewed_at=clock.now())
+    _stacking_note(actor=actor, rec=rec, subject="PS Case Review",
+                   body="Reviewed: " + "; ".join(cr.reviewed_items)
+                   + (f"\nEscalations: {cr.escalations}" if cr.escalations else "")
+                   + (f"\nCRG Record: {cr.crg_record}" if cr.crg_record else "")
+                   + (f"\nOptions identified: {cr.options_identified}" if cr.options_identified else ""),
+                   step_ids=("PS-REV-1",), ref=cr)
+    audit_record(actor=actor, action="ps_case_review.record", target=cr,
+                 after={"reviewed_items": cr.reviewed_items, "crg_record": bool(crg)}, step_ids=("PS-REV-1",),
+                 customer=rec.customer_id)
+    return cr
+
+
+def ps_case_review_record(*, actor, ps_record: PsRecord, reviewed_items: list, escalations: str = "",
+                          crg_record: str = "", options_identified: str = "") -> CaseReview:
+    """PS-REV-1: record the PS Case Review."""
+    _require(actor, "ps.manage_plan", "Only PS officers record the case review.", ("PS-REV-1",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-REV-1",))
+        _require_active(rec)
+        return _case_review(actor=actor, rec=rec, review={"reviewed_items": reviewed_items, "escalations": escalations,
+                                                         "crg_record": crg_record,
+                                                         "options_identified": options_identified})
+
+
+# --- Stacking document (PS-DOC-1/2) ----------------------------------------------------------------------------
+
+
+def stacking_note_add(*, actor, ps_record: PsRecord, subject: str, body: str, pointer_to: Note | None = None) -> Note:
+    """Add a notepad to the stacking document; ``pointer_to`` points at a function-specific notepad (PS-DOC-2)."""
+    _require(actor, "ps.manage_plan", "Only PS officers write the stacking document.", ("PS-DOC-1",))
+    if pointer_to is not None and pointer_to.customer_id != ps_record.customer_id:
+        raise InvalidInput("The pointer must be to a notepad of this customer.",
+                           fields={"pointer_to": ["Not this customer's notepad."]}, step_ids=("PS-DOC-2",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-DOC-1",))
+        return _stacking_note(actor=actor, rec=rec, subject=subject, body=body, step_ids=("PS-DOC-2",),
+                              ref=pointer_to)
+
+
+# --- Plan (PS-PSP) ---------------------------------------------------------------------------------------------
+
+
+def plan_update(*, actor, plan: Plan, version: int | None, agreed_contact_times: str | None = None,
+                special_contact_details: str | None = None) -> Plan:
+    """PS-PSP-2: record agreed contact times and special contact details. A stale version is refused (409)."""
+    _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-PSP-2",))
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        rec = _locked_record(locked.ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-PSP-2",))
+        _require_active(rec)
+        _check_version(locked, version, "plan")
+        before = snapshot(locked, ["agreed_contact_times", "special_contact_details"])
+        if agreed_contact_times is not None:
+            locked.agreed_contact_times = agreed_contact_times.strip()
+        if special_contact_details is not None:
+            if special_contact_details.strip() and not ContactRestriction.objects.filter(
+                customer=rec.customer, is_active=True
+            ).exists():
+                raise InvalidInput("Special contact details are recorded where contact restrictions are imposed.",
+                                   fields={"special_contact_details": ["No contact restriction is in place."]},
+                                   step_ids=("PS-PSP-2",))
+            locked.special_contact_details = special_contact_details.strip()
+        _bump(locked, ["agreed_contact_times", "special_contact_details"])
+        audit_record(actor=actor, action="ps_plan.update", target=locked, before=before,
+                     after=snapshot(locked, ["agreed_contact_times", "special_contact_details", "version"]),
+                     step_ids=("PS-PSP-2",), customer=rec.customer_id)
+    return locked
+
+
+def _plan_for_write(actor, plan: Plan, step_ids) -> tuple[Plan, PsRecord]:
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    rec = _locked_record(locked.ps_record)
+    _require_case_manager_or_tl(actor, rec, step_ids)
+    _require_active(rec)
+    return locked, rec
+
+
+def plan_issue_add(*, actor, plan: Plan, title: str, classification: str, customer_perspective: str = "",
+                   is_specialist_process: bool = False, version: int | None = None) -> PlanIssue:
+    """PS-PSP-2: an issue from the customer's perspective, recorded (PS-PSP-4)."""
+    _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-PSP-2",))
+    problems = {}
+    if not title.strip():
+        problems["title"] = ["Name the issue."]
+    if classification not in ("financial", "access", "other"):
+        problems["classification"] = ["Choose financial, access or other."]
+    if problems:
+        raise InvalidInput("Check the issue.", fields=problems, step_ids=("PS-PSP-2",))
+    with transaction.atomic():
+        locked, rec = _plan_for_write(actor, plan, ("PS-PSP-2",))
+        _check_version(locked, version, "plan")
+        issue = PlanIssue.objects.create(plan=locked, title=title.strip(), classification=classification,
+                                         customer_perspective=customer_perspective.strip(),
+                                         is_specialist_process=is_specialist_process)
+        _issue_event(actor=actor, issue=issue, from_status="", to_status=policy.RECORDED, comment="Issue recorded",
+                     step_ids=("PS-PSP-4",))
+        _bump(locked, [])
+        audit_record(actor=actor, action="ps_plan_issue.add", target=issue,
+                     after=snapshot(issue, ["title", "classification", "customer_perspective",
+                                            "is_specialist_process", "status"]),
+                     step_ids=("PS-PSP-2", "PS-PSP-4"), customer=rec.customer_id)
+    return issue
+
+
+def plan_issue_transition(*, actor, issue: PlanIssue, status: str, comment: str = "",
+                          version: int | None = None) -> PlanIssue:
+    """PS-PSP-4: recorded → confirmed → resolved, with history and comments. A stale version is refused (409)."""
+    _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-PSP-4",))
+    with transaction.atomic():
+        locked = PlanIssue.objects.select_for_update().get(pk=issue.pk)
+        _plan, rec = _plan_for_write(actor, locked.plan, ("PS-PSP-4",))
+        _check_version(locked, version, "issue")
+        _refuse(policy.issue_transition(current=locked.status, target=status, comment=comment))
+        before = locked.status
+        locked.status = status
+        if comment.strip():
+            locked.comments = (locked.comments + "\n" if locked.comments else "") + comment.strip()
+        _bump(locked, ["status", "comments"])
+        _issue_event(actor=actor, issue=locked, from_status=before, to_status=status, comment=comment.strip(),
+                     step_ids=("PS-PSP-4",))
+        _bump(_plan, [])
+        audit_record(actor=actor, action="ps_plan_issue.transition", target=locked, before={"status": before},
+                     after={"status": status, "comment": comment.strip()}, step_ids=("PS-PSP-4",),
+                     customer=rec.customer_id)
+    return locked
+
+
+def plan_option_add(*, actor, plan: Plan, kind: str, detail: str, timeframe: str = "") -> PlanOption:
+    """PS-RES-3: an option provided to the customer, recorded on the plan."""
+    _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-RES-3",))
+    problems = {}
+    if kind not in policy.OPTION_KINDS:
+        problems["kind"] = [f"Choose one of: {', '.join(policy.OPTION_KINDS)}."]
+    if not detail.strip():
+        problems["detail"] = ["Describe the option."]
+    if problems:
+        raise InvalidInput("Check the option.", fields=problems, step_ids=("PS-RES-3",))
+    with transaction.atomic():
+        locked, rec = _plan_for_write(actor, plan, ("PS-RES-3",))
+        opt = PlanOption.objects.create(plan=locked, kind=kind, detail=detail.strip(), timeframe=timeframe.strip(),
+                                        recorded_at=clock.now(), recorded_by=actor)
+        _bump(locked, [])
+        audit_record(actor=actor, action="ps_plan_option.add", target=opt,
+                     after=snapshot(opt, ["kind", "detail", "timeframe", "status"]), step_ids=("PS-RES-3",),
+                     customer=rec.customer_id)
+    return opt
+
+
+def plan_option_update(*, actor, option: PlanOption, status: str | None = None,
+                       confirmed_in_writing: bool | None = None, timeframe: str | None = None) -> PlanOption:
+    """PS-RES-3 / PS-SPE-5: the customer's answer to an option; confirmation in writing (PS-RES-4)."""
+    _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-RES-3",))
+    if status is not None and status not in OptionStatus.values:
+        raise InvalidInput("Choose offered, accepted or declined.", fields={"status": ["Unknown status."]},
+                           step_ids=("PS-RES-3",))
+    with transaction.atomic():
+        opt = PlanOption.objects.select_for_update().get(pk=option.pk)
+        locked, rec = _plan_for_write(actor, opt.plan, ("PS-RES-3",))
+        before = snapshot(opt, ["status", "confirmed_in_writing", "timeframe"])
+        if status is not None:
+            opt.status = status
+        if confirmed_in_writing is not None:
+            opt.confirmed_in_writing = confirmed_in_writing
+        if timeframe is not None:
+            opt.timeframe = timeframe.strip()
+        opt.save(update_fields=["status", "confirmed_in_writing", "timeframe"])
+        _bump(locked, [])
+        audit_record(actor=actor, action="ps_plan_option.update", target=opt, before=before,
+                     after=snapshot(opt, ["status", "confirmed_in_writing", "timeframe"]),
+                     step_ids=("PS-RES-3", "PS-SPE-5") if opt.status == OptionStatus.DECLINED else ("PS-RES-3",),
+                     customer=rec.customer_id)
+    return opt
+
+
+def plan_action_add(*, actor, plan: Plan, description: str, due_on: dt.date | None = None) -> PlanAction:
+    """PS-PSP-2: an agreed action."""
+    _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-PSP-2",))
+    if not description.strip():
+        raise InvalidInput("Describe the agreed action.", fields={"description": ["Describe the agreed action."]},
+                           step_ids=("PS-PSP-2",))
+    with transaction.atomic():
+        locked, rec = _plan_for_write(actor, plan, ("PS-PSP-2",))
+        act = PlanAction.objects.create(plan=locked, description=description.strip(), due_on=due_on)
+        _bump(locked, [])
+        audit_record(actor=actor, action="ps_plan_action.add", target=act,
+                     after={"description": act.description, "due_on": due_on}, step_ids=("PS-PSP-2",),
+                     customer=rec.customer_id)
+    return act
+
+
+def plan_action_complete(*, actor, action: PlanAction) -> PlanAction:
+    _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-PSP-2",))
+    with transaction.atomic():
+        act = PlanAction.objects.select_for_update().get(pk=action.pk)
+        locked, rec = _plan_for_write(actor, act.plan, ("PS-PSP-2",))
+        if act.completed_at is not None:
+            raise TransitionRefused("This action is already completed.", step_ids=("PS-PSP-2",))
+        act.completed_at = clock.now()
+        act.completed_by = actor
+        act.save(update_fields=["completed_at", "completed_by"])
+        _bump(locked, [])
+        audit_record(actor=actor, action="ps_plan_action.complete", target=act, after={"completed_at": act.completed_at},
+                     step_ids=("PS-PSP-2", "PS-FIN-1"), customer=rec.customer_id)
+    return act
+
+
+def plan_approve(*, actor, plan: Plan, version: int | None = None) -> Plan:
+    """PS-PSP-3: the Case Manager approves the completed plan."""
+    _require(actor, "ps.manage_plan", "Only PS officers approve the plan.", ("PS-PSP-3",))
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        rec = _locked_record(locked.ps_record)
+        _require_active(rec)
+        off = _officer(actor)
+        if off is None or off.pk != rec.case_manager_id:
+            raise NotPermitted("The customer's Case Manager approves the plan.", step_ids=("PS-PSP-3",))
+        _check_version(locked, version, "plan")
+        if locked.approved_at is not None:
+            raise TransitionRefused("The plan is already approved.", step_ids=("PS-PSP-3",))
+        _refuse(policy.plan_approval_check(
+            mandatory_present=locked.issues.filter(is_mandatory=True, is_active=True).count(),
+            has_segment=rec.segment is not None, has_referral_source=bool(rec.referral_source),
+            has_main_reason=bool(rec.main_referral_reason), has_stacking_document=bool(locked.stacking_document_created_at),
+        ))
+        locked.approved_at = clock.now()
+        locked.approved_by = actor
+        _bump(locked, ["approved_at", "approved_by"])
+        audit_record(actor=actor, action="ps_plan.approve", target=locked, after={"approved_at": locked.approved_at},
+                     step_ids=("PS-PSP-3",), customer=rec.customer_id)
+    return locked
+
+
+# --- Segments (PS-RES-1, PS-SEG, PS-ORM-1) ---------------------------------------------------------------------
+
+
+def segment_set(*, actor, ps_record: PsRecord, segment: int, reason: str, approved_by: Officer | None = None,
+                suggestion: policy.SegmentSuggestion | None = None) -> SegmentChange:
+    """PS-RES-1: the Case Manager decides the segment; segment 3 needs a PS Team Leader's approval (PS-ORM-1).
+    Recorded on the plan's trigger details and the PS record, every change."""
+    _require(actor, "ps.manage_plan", "Only PS officers set the segment.", ("PS-RES-1",))
+    off = _officer(actor)
+    approver = approved_by
+    if segment == 3 and approver is None and off is not None and off.role == Role.PS_TEAM_LEADER:
+        approver = off
+    tl_ok = approver is not None and approver.role == Role.PS_TEAM_LEADER and approver.is_active
+    if approved_by is not None and not tl_ok:
+        raise InvalidInput("Segment 3 is approved by a PS Team Leader.",
+                           fields={"approved_by": ["Not a PS Team Leader."]}, step_ids=("PS-ORM-1",))
+    try:
+        segment = int(segment)
+    except (TypeError, ValueError):
+        segment = 0
+    decision = policy.segment_change_check(new_segment=segment, reason=reason, team_leader_approved=tl_ok)
+    if not decision.allowed:
+        _refuse(decision, TransitionRefused if segment == 3 else InvalidInput, None if segment == 3 else "segment")
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-RES-1",))
+        _require_active(rec)
+        if suggestion is None:
+            from .selectors import segment_suggestion
+
+            suggestion = segment_suggestion(ps_record=rec)
+        before = rec.segment
+        change = SegmentChange.objects.create(
+            ps_record=rec, from_segment=before, to_segment=segment, suggested_segment=suggestion.segment,
+            indicators=list(suggestion.indicators), reason=reason.strip(),
+            approved_by=approver.user if (segment == 3 and approver) else None, actor=actor, at=clock.now(),
+        )
+        rec.segment = segment
+        rec.segment_approved_by = change.approved_by
+        _bump(rec, ["segment", "segment_approved_by"])
+        plan = rec.plan
+        _bump(plan, [])
+        _stacking_note(actor=actor, rec=rec, subject=f"Customer segment {segment}",
+                       body=f"Segment {before or '-'} → {segment}. Reason: {reason.strip()}\n"
+                       f"System suggestion: segment {suggestion.segment} ({'; '.join(suggestion.indicators)})"
+                       + (f"\nApproved by {approver.display_name} (PS Team Leader)" if segment == 3 else ""),
+                       step_ids=decision.step_ids, ref=change)
+        audit_record(actor=actor, action="ps_segment.set", target=rec, before={"segment": before},
+                     after={"segment": segment, "suggested": suggestion.segment,
+                            "indicators": list(suggestion.indicators),
+                            "approved_by": approver.pk if segment == 3 and approver else None},
+                     reason=reason.strip(), step_ids=decision.step_ids, customer=rec.customer_id)
+    return change
+
+
+# --- Contacts (PS-CON) -----------------------------------------------------------------------------------------
+
+
+def contact_record(
+    *,
+    actor,
+    ps_record: PsRecord,
+    kind: str,
+    summary: str,
+    checklist: Mapping[str, bool] | None = None,
+    mandatory_gathered: Mapping[str, bool] | None = None,
+    acknowledged: bool = False,
+    restrictions_reviewed: bool = False,
+    products_services: str = "",
+    next_contact_at: dt.datetime | None = None,
+    follow_up_type: str = "",
+    follow_up_subject: str = "",
+    close_referral_intray: bool = True,
+) -> Contact:
+    """Record a PS contact with its checklist (PS-CON-1/2/6/7) and the post-contact actions (PS-CON-3/5): the
+    stacking document updated, mandatory issues confirmed, follow-up intray created, referral intray closed."""
+    _require(actor, "ps.manage_plan", "Only PS officers record PS contacts.", ("PS-CON-1",))
+    if kind not in ContactKind.values:
+        raise InvalidInput("A contact is 'first' or 'follow_up'.", fields={"kind": ["Choose first or follow_up."]},
+                           step_ids=("PS-CON-1",))
+    if not summary.strip():
+        raise InvalidInput("Summarise the discussion.", fields={"summary": ["Summarise the discussion."]},
+                           step_ids=("PS-CON-1",))
+    if follow_up_type and follow_up_type not in ("client_call_back", "estimate_review_required", "general_follow_up"):
+        raise InvalidInput("Follow-up intrays are Client Call-back, Estimate Review Required or General Follow-up.",
+                           fields={"follow_up_type": ["Unknown follow-up intray type."]}, step_ids=("PS-CON-5",))
+    checklist = {str(k): bool(v) for k, v in (checklist or {}).items()}
+    mandatory_gathered = {str(k): bool(v) for k, v in (mandatory_gathered or {}).items()}
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-CON-1",))
+        _require_active(rec)
+        restricted = ContactRestriction.objects.filter(customer=rec.customer, is_active=True).exists()
+        if kind == ContactKind.FIRST and rec.contacts.filter(kind=ContactKind.FIRST).exists():
+            raise TransitionRefused("The first contact is already recorded; record a follow-up.", step_ids=("PS-CON-6",))
+        if kind == ContactKind.FOLLOW_UP and not rec.contacts.filter(kind=ContactKind.FIRST).exists():
+            raise TransitionRefused("Record the first contact before follow-ups.", step_ids=("PS-CON-1",))
+        decision = policy.contact_check(kind=kind, checklist=checklist, mandatory_gathered=mandatory_gathered,
+                                        acknowledged=acknowledged, restrictions_active=restricted,
+                                        restrictions_reviewed=restrictions_reviewed)
+        _refuse(decision, InvalidInput, "checklist")
+        now = clock.now()
+        title = "First contact call" if kind == ContactKind.FIRST else "Follow-up contact call"
+        note = _stacking_note(actor=actor, rec=rec, subject=title,
+                              body=summary.strip() + (f"\nProducts and services provided: {products_services.strip()}"
+                                                      if products_services.strip() else ""),
+                              step_ids=decision.step_ids)
+        contact = Contact.objects.create(
+            ps_record=rec, kind=kind, occurred_at=now, checklist=checklist, mandatory_gathered=mandatory_gathered,
+            acknowledged=acknowledged, restrictions_reviewed=restrictions_reviewed, summary=summary.strip(),
+            products_services=products_services.strip(), next_contact_at=next_contact_at, note=note,
+            recorded_by=actor,
+        )
+        steps = list(decision.step_ids) + ["PS-CON-3"]
+        if kind == ContactKind.FIRST:
+            # PS-PSP-4: mandatory issues discussed with the customer become confirmed.
+            for issue in rec.plan.issues.select_for_update().filter(is_mandatory=True, status=policy.RECORDED):
+                issue.status = policy.CONFIRMED
+                _bump(issue, ["status"])
+                _issue_event(actor=actor, issue=issue, from_status=policy.RECORDED, to_status=policy.CONFIRMED,
+                             comment="Confirmed with the customer at first contact", step_ids=("PS-PSP-4", "PS-CON-2"))
+            _bump(rec.plan, [])
+        if follow_up_type:
+            intray = integration.intray_create(
+                actor=actor, type_code=follow_up_type, customer=rec.customer,
+                subject=follow_up_subject.strip() or f"PS follow-up: {rec.customer.full_name}",
+                assignee_officer=rec.case_manager, details=summary.strip()[:2000],
+                reason="PS follow-up after contact", step_ids=("PS-CON-5",),
+            )
+            contact.follow_up_intray_id = intray.pk
+            contact.save(update_fields=["follow_up_intray_id"])
+            steps.append("PS-CON-5")
+        if close_referral_intray and rec.referral_intray_id:
+            ref_intray = integration.intray_get(rec.referral_intray_id)
+            if ref_intray is not None and ref_intray.status in ("open", "in_progress"):
+                integration.intray_complete(actor=actor, intray=ref_intray,
+                                            outcome=f"Customer contacted by the PS Case Manager ({title.lower()}).",
+                                            step_ids=("PS-CON-3", "PS-CON-5"))
+                steps.append("PS-CON-5")
+        steps = tuple(dict.fromkeys(steps))
+        audit_record(actor=actor, action="ps_contact.record", target=contact,
+                     after={"kind": kind, "checklist": checklist, "mandatory_gathered": mandatory_gathered,
+                            "acknowledged": acknowledged, "follow_up_intray": contact.follow_up_intray_id},
+                     step_ids=steps, customer=rec.customer_id)
+    return contact
+
+
+def customer_told_record(*, actor, ps_record: PsRecord, summary: str) -> PsRecord:
+    """PS-FIN-1: the customer was told by phone that their issues are addressed and the case leaves PS."""
+    _require(actor, "ps.manage_plan", "Only PS officers record this.", ("PS-FIN-1",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-FIN-1",))
+        _require_active(rec)
+        rec.customer_told_by_phone = True
+        _bump(rec, ["customer_told_by_phone"])
+        _stacking_note(actor=actor, rec=rec, subject="Customer told the case leaves PS", body=summary or "Told by phone.",
+                       step_ids=("PS-FIN-1",))
+        audit_record(actor=actor, action="ps_record.customer_told", target=rec, after={"customer_told_by_phone": True},
+                     step_ids=("PS-FIN-1",), customer=rec.customer_id)
+    return rec
+
+
+def sensitive_indicator_add(*, actor, ps_record: PsRecord, reason: str, conditions: str,
+                            review_date: dt.date | None = None):
+    """PS-CON-4: internal-only indicator with reason, conditions and review date."""
+    _require(actor, "ps.manage_plan", "Only PS officers add this indicator from PS.", ("PS-CON-4",))
+    if not conditions.strip():
+        raise InvalidInput("Document the specific conditions.", fields={"conditions": ["Document the conditions."]},
+                           step_ids=("PS-CON-4",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-CON-4",))
+        if reason == SensitiveReason.SEGMENT_3_REVIEW and review_date is not None:
+            _refuse(policy.segment3_review_date_check(today=_today_for(rec), review_date=review_date), InvalidInput,
+                    "review_date")
+        return integration.sensitive_indicator_add(actor=actor, customer=rec.customer, reason=reason,
+                                                   conditions=conditions.strip(), review_date=review_date,
+                                                   step_ids=("PS-CON-4",))
+
+
+# --- Letters (PS-CON-8, PS-RES-4, PS-FIN-1) --------------------------------------------------------------------
+
+
+def ps_letter_send(*, actor, ps_record: PsRecord, template_code: str, context: Mapping[str, Any] | None = None):
+    """Send UQ140.00/.01/.02, signed by the PS Case Manager (PS-CON-8)."""
+    _require(actor, "ps.manage_plan", "Only PS officers send PS letters.", ("PS-CON-8",))
+    if template_code not in PS_LETTERS:
+        raise InvalidInput("Choose a PS letter (UQ140.00, UQ140.01, UQ140.02).",
+                           fields={"template_code": [f"Choose one of: {', '.join(PS_LETTERS)}."]},
+                           step_ids=("PS-CON-8",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-CON-8",))
+        _require_active(rec)
+        cm = rec.case_manager
+        ctx = dict(context or {})
+        ctx.setdefault("case_manager_name", cm.display_name)
+        ctx.setdefault("reference", f"PS-{rec.pk}")
+        if template_code == "uq140_01_first_call_confirmation":
+            ctx.setdefault("issues", [i.title for i in rec.plan.issues.filter(is_active=True)])
+            ctx.setdefault("commitments", [a.description for a in rec.plan.actions.filter(completed_at__isnull=True)])
+        if template_code == "uq140_02_exit":
+            ctx.setdefault("respond_by", (_today_for(rec) + dt.timedelta(days=policy.EXIT_LETTER_WAIT_DAYS))
+                           .strftime("%d/%m/%Y"))
+        steps = {"uq140_00_introduction": ("PS-CON-8",), "uq140_01_first_call_confirmation": ("PS-CON-8", "PS-RES-4"),
+                 "uq140_02_exit": ("PS-CON-8", "PS-FIN-1")}[template_code]
+        letter = integration.letter_issue(actor=actor, customer=rec.customer, template_code=template_code,
+                                          context=ctx, signed_by=cm.user, step_ids=steps)
+        log = LetterLog.objects.create(ps_record=rec, template_code=template_code, letter_id=letter.pk,
+                                       sent_at=letter.issued_at, sent_by=actor)
+        audit_record(actor=actor, action="ps_letter.send", target=log, after={"template_code": template_code,
+                                                                            "letter": letter.pk},
+                     step_ids=steps, customer=rec.customer_id)
+    return letter
+
+
+def uq140_01_skip(*, actor, ps_record: PsRecord, straightforward: bool, tl_discussion: str,
+                  team_leader: Officer | None = None) -> Plan:
+    """PS-RES-4: not sending UQ140.01 needs a Team Leader discussion documented in the plan."""
+    _require(actor, "ps.manage_plan", "Only PS officers decide this.", ("PS-RES-4",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-RES-4",))
+        _require_active(rec)
+        if team_leader is not None and team_leader.role != Role.PS_TEAM_LEADER:
+            raise InvalidInput("The discussion is with a PS Team Leader.",
+                               fields={"team_leader": ["Not a PS Team Leader."]}, step_ids=("PS-RES-4",))
+        discussion = tl_discussion.strip()
+        if discussion and team_leader is not None:
+            discussion = f"Discussed with {team_leader.display_name}: {discussion}"
+        actor_is_tl = _officer(actor).role == Role.PS_TEAM_LEADER
+        _refuse(policy.uq140_01_skip_check(segment=rec.segment, straightforward=straightforward,
+                                           tl_discussion=tl_discussion if (team_leader is not None or actor_is_tl)
+                                           else ""))
+        plan = Plan.objects.select_for_update().get(pk=rec.plan.pk)
+        plan.uq140_01_skipped = True
+        plan.uq140_01_tl_discussion = discussion
+        _bump(plan, ["uq140_01_skipped", "uq140_01_tl_discussion"])
+        audit_record(actor=actor, action="ps_plan.uq140_01_skip", target=plan,
+                     after={"tl_discussion": discussion, "segment": rec.segment, "straightforward": straightforward},
+                     step_ids=("PS-RES-4",), customer=rec.customer_id)
+    return plan
+
+
+# --- Face-to-face (PS-F2F) -------------------------------------------------------------------------------------
+
+
+def f2f_book(*, actor, ps_record: PsRecord, tl_discussed_with: Officer | None, location_type: str,
+             location_detail: str, attendees: str, scheduled_for: dt.datetime,
+             location_approved_by: Officer | None = None, via_customer_review: bool = False,
+             second_person: bool = False, security_risk: bool = False, security_notified: bool = False) -> FaceToFace:
+    """PS-F2F-1..4: Team Leader discussion first; location (service centre by default, other locations approved by
+    a Team Leader, MP offices via Customer Review); attendees; security-risk notification."""
+    _require(actor, "ps.manage_plan", "Only PS officers book face-to-face meetings.", ("PS-F2F-1",))
+    tl_ok = tl_discussed_with is not None and tl_discussed_with.role == Role.PS_TEAM_LEADER
+    loc_ok = location_approved_by is not None and location_approved_by.role == Role.PS_TEAM_LEADER
+    _refuse(policy.f2f_check(tl_discussed=tl_ok, location_type=location_type, tl_approved_location=loc_ok,
+                             via_customer_review=via_customer_review, security_risk=security_risk,
+                             security_notified=security_notified))
+    problems = {}
+    if not location_detail.strip():
+        problems["location_detail"] = ["Give the meeting place."]
+    if not attendees.strip():
+        problems["attendees"] = ["Say who attends."]
+    if problems:
+        raise InvalidInput("Check the meeting details.", fields=problems, step_ids=("PS-F2F-2",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-F2F-1",))
+        _require_active(rec)
+        meeting = FaceToFace.objects.create(
+            ps_record=rec, tl_discussed_with=tl_discussed_with, location_type=location_type,
+            location_detail=location_detail.strip(), location_approved_by=location_approved_by if loc_ok else None,
+            via_customer_review=via_customer_review, attendees=attendees.strip(), second_person=second_person,
+            security_risk=security_risk, security_notified=security_notified, scheduled_for=scheduled_for,
+            booked_by=actor, booked_at=clock.now(),
+        )
+        plan = Plan.objects.select_for_update().get(pk=rec.plan.pk)
+        if not plan.options.filter(kind="face_to_face").exists():
+            PlanOption.objects.create(plan=plan, kind="face_to_face", detail=f"Meeting at {meeting.location_detail}",
+                                      status=OptionStatus.ACCEPTED, recorded_at=clock.now(), recorded_by=actor)
+        _bump(plan, [])
+        _stacking_note(actor=actor, rec=rec, subject="Face-to-face meeting booked",
+                       body=f"{meeting.get_location_type_display()}: {meeting.location_detail}, "
+                       f"{scheduled_for:%d/%m/%Y %H:%M}. Attendees: {meeting.attendees}. "
+                       f"Discussed with {tl_discussed_with.display_name}.", step_ids=("PS-F2F-1", "PS-F2F-3"),
+                       ref=meeting)
+        audit_record(actor=actor, action="ps_f2f.book", target=meeting,
+                     after=snapshot(meeting, ["location_type", "location_detail", "attendees", "scheduled_for",
+                                              "security_risk", "security_notified"]),
+                     step_ids=("PS-F2F-1", "PS-F2F-2", "PS-F2F-3"), customer=rec.customer_id)
+    return meeting
+
+
+# --- Ongoing reactive management (PS-ORM-2/3) ------------------------------------------------------------------
+
+
+def segment3_review_schedule(*, actor, ps_record: PsRecord, review_date: dt.date, conditions: str) -> Segment3Review:
+    """PS-ORM-2: segment 3 customer: sensitive issue indicator with a review date no more than 3 months ahead."""
+    _require(actor, "ps.review_segment3", "Segment 3 reviews are set by a PS Team Leader.", ("PS-ORM-2",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_active(rec)
+        if rec.segment != 3:
+            raise TransitionRefused("Only a segment 3 customer is under ongoing reactive management.",
+                                    step_ids=("PS-ORM-2",))
+        _refuse(policy.segment3_review_date_check(today=_today_for(rec), review_date=review_date), InvalidInput,
+                "review_date")
+        indicator = integration.sensitive_indicator_add(
+            actor=actor, customer=rec.customer, reason=SensitiveReason.SEGMENT_3_REVIEW,
+            conditions=conditions.strip() or "Segment 3 ongoing reactive management", review_date=review_date,
+            step_ids=("PS-CON-4", "PS-ORM-2"))
+        review = Segment3Review.objects.create(ps_record=rec, indicator=indicator, review_date=review_date)
+        rec.segment3_review_date = review_date
+        _bump(rec, ["segment3_review_date"])
+        audit_record(actor=actor, action="ps_segment3_review.schedule", target=review,
+                     after={"review_date": review_date}, step_ids=("PS-ORM-2",), customer=rec.customer_id)
+    return review
+
+
+def segment3_review_record(*, actor, review: Segment3Review, outcome: str, notes: str,
+                           new_review_date: dt.date | None = None) -> Segment3Review:
+    """PS-ORM-2 at review: back to segment 2, or continue with a new date no more than 3 months ahead."""
+    _require(actor, "ps.review_segment3", "Segment 3 reviews are recorded by a PS Team Leader.", ("PS-ORM-2",))
+    with transaction.atomic():
+        row = Segment3Review.objects.select_for_update().get(pk=review.pk)
+        rec = _locked_record(row.ps_record)
+        if row.reviewed_at is not None:
+            raise TransitionRefused("This review is already recorded.", step_ids=("PS-ORM-2",))
+        _refuse(policy.segment3_review_outcome_check(outcome=outcome, today=_today_for(rec),
+                                                     new_review_date=new_review_date), InvalidInput, "outcome")
+        if not notes.strip():
+            raise InvalidInput("Document the review outcome.", fields={"notes": ["Document the outcome."]},
+                               step_ids=("PS-ORM-2",))
+        row.outcome, row.notes, row.new_review_date = outcome, notes.strip(), new_review_date
+        row.reviewed_by, row.reviewed_at = actor, clock.now()
+        row.save(update_fields=["outcome", "notes", "new_review_date", "reviewed_by", "reviewed_at"])
+        from casework.customers import services as customer_services
+
+        if outcome == "back_to_segment_2":
+            before = rec.segment
+            SegmentChange.objects.create(ps_record=rec, from_segment=before, to_segment=2, reason=notes.strip(),
+                                         actor=actor, at=clock.now())
+            rec.segment, rec.segment3_review_date = 2, None
+            _bump(rec, ["segment", "segment3_review_date"])
+            if row.indicator is not None and row.indicator.is_active:
+                customer_services.sensitive_indicator_end(actor=actor, indicator=row.indicator,
+                                                          reason="Segment 3 no longer needed",
+                                                          step_ids=("PS-CON-4", "PS-ORM-2"))
+        else:
+            indicator = integration.sensitive_indicator_add(
+                actor=actor, customer=rec.customer, reason=SensitiveReason.SEGMENT_3_REVIEW,
+                conditions=row.indicator.conditions if row.indicator else "Segment 3 ongoing reactive management",
+                review_date=new_review_date, step_ids=("PS-CON-4", "PS-ORM-2"))
+            if row.indicator is not None and row.indicator.is_active:
+                customer_services.sensitive_indicator_end(actor=actor, indicator=row.indicator,
+                                                          reason="Replaced by the new review date",
+                                                          step_ids=("PS-ORM-2",))
+            Segment3Review.objects.create(ps_record=rec, indicator=indicator, review_date=new_review_date)
+            rec.segment3_review_date = new_review_date
+            _bump(rec, ["segment3_review_date"])
+        _stacking_note(actor=actor, rec=rec, subject="Segment 3 review outcome",
+                       body=f"Outcome: {outcome.replace('_', ' ')}. {notes.strip()}", step_ids=("PS-ORM-2",), ref=row)
+        audit_record(actor=actor, action="ps_segment3_review.record", target=row,
+                     after={"outcome": outcome, "new_review_date": new_review_date}, step_ids=("PS-ORM-2",),
+                     customer=rec.customer_id)
+    return row
+
+
+def restricted_service_review_record(*, actor, ps_record: PsRecord, restriction: ContactRestriction, outcome: str,
+                                     next_review_date: dt.date, approved_by: Officer,
+                                     reviewed_on: dt.date | None = None) -> RestrictedServiceReview:
+    """PS-ORM-3: restricted service reviewed every 3–6 months; the outcome approved by the National Manager QCC."""
+    _require(actor, "ps.review_restricted_service", "Restricted-service reviews are by a PS Team Leader.",
+             ("PS-ORM-3",))
+    if restriction.customer_id != ps_record.customer_id or not restriction.is_active:
+        raise InvalidInput("Choose this customer's active restricted service.",
+                           fields={"restriction": ["Not an active restriction of this customer."]},
+                           step_ids=("PS-ORM-3",))
+    if not outcome.strip():
+        raise InvalidInput("Record the review outcome.", fields={"outcome": ["Record the outcome."]},
+                           step_ids=("PS-ORM-3",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        reviewed_on = reviewed_on or _today_for(rec)
+        _refuse(policy.restricted_service_review_check(
+            reviewed_on=reviewed_on, next_review_date=next_review_date,
+            approver_is_nmqcc=approved_by.role == Role.NATIONAL_MANAGER_QCC and approved_by.is_active,
+        ), InvalidInput, "next_review_date")
+        row = RestrictedServiceReview.objects.create(
+            ps_record=rec, restriction=restriction, reviewed_on=reviewed_on, outcome=outcome.strip(),
+            next_review_date=next_review_date, approved_by=approved_by, recorded_by=actor, recorded_at=clock.now())
+        r = ContactRestriction.objects.select_for_update().get(pk=restriction.pk)
+        before = r.review_date
+        r.review_date = next_review_date
+        r.save(update_fields=["review_date"])
+        _stacking_note(actor=actor, rec=rec, subject="Restricted service review",
+                       body=f"Outcome: {outcome.strip()}. Next review {next_review_date:%d/%m/%Y}. "
+                       f"Approved by {approved_by.display_name} (NMQCC).", step_ids=("PS-ORM-3",), ref=row)
+        audit_record(actor=actor, action="ps_restricted_review.record", target=row,
+                     before={"review_date": before}, after={"review_date": next_review_date, "outcome": row.outcome,
+                                                            "approved_by": approved_by.pk},
+                     step_ids=("PS-ORM-3",), customer=rec.customer_id)
+    return row
+
+
+# --- Reallocation (PS-REV-2/3) ---------------------------------------------------------------------------------
+
+
+def reallocation_request(*, actor, ps_record: PsRecord, reason_code: str, detail: str) -> ReallocationRequest:
+    """PS-REV-2: the Case Manager asks the Team Leader to reallocate, with a reason."""
+    _require(actor, "ps.request_reallocation", "Only PS officers request reallocation.", ("PS-REV-2",))
+    _refuse(policy.reallocation_check(reason_code=reason_code, detail=detail), InvalidInput, "reason_code")
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-REV-2",))
+        _require_active(rec)
+        req = ReallocationRequest.objects.create(ps_record=rec, reason_code=reason_code, detail=detail.strip(),
+                                                 requested_by=actor, requested_at=clock.now())
+        rec.status = RecordStatus.REALLOCATION
+        _bump(rec, ["status"])
+        _stacking_note(actor=actor, rec=rec, subject="Reallocation request",
+                       body=f"{policy.REALLOCATION_REASONS[reason_code]}: {detail.strip()}", step_ids=("PS-REV-2",),
+                       ref=req)
+        audit_record(actor=actor, action="ps_reallocation.request", target=req,
+                     after={"reason_code": reason_code, "detail": detail.strip()}, step_ids=("PS-REV-2",),
+                     customer=rec.customer_id)
+    return req
+
+
+def reallocation_forward(*, actor, request: ReallocationRequest, receiving_position: Position,
+                         comments: str = "") -> ReallocationRequest:
+    """PS-REV-3: the Team Leader discusses and sends the customer to the receiving PS team."""
+    _require(actor, "ps.reallocate", "Only a PS Team Leader reallocates customers.", ("PS-REV-3",))
+    if receiving_position.business_area.code != "PS":
+        raise InvalidInput("Reallocate to a Personalised Services position.",
+                           fields={"receiving_position": ["Not a PS position."]}, step_ids=("PS-REV-3",))
+    with transaction.atomic():
+        req = ReallocationRequest.objects.select_for_update().get(pk=request.pk)
+        if req.status != ReallocationStatus.REQUESTED:
+            raise TransitionRefused("This request is no longer waiting for the Team Leader.", step_ids=("PS-REV-3",))
+        req.status, req.receiving_position, req.forwarded_by = ReallocationStatus.FORWARDED, receiving_position, actor
+        req.comments = comments.strip()
+        req.save(update_fields=["status", "receiving_position", "forwarded_by", "comments"])
+        audit_record(actor=actor, action="ps_reallocation.forward", target=req,
+                     after={"receiving_position": receiving_position.pk, "comments": req.comments},
+                     step_ids=("PS-REV-3",), customer=req.ps_record.customer_id)
+    return req
+
+
+def reallocation_assign(*, actor, request: ReallocationRequest, case_manager: Officer) -> PsRecord:
+    """PS-REV-3: the receiving Team Leader assigns and locks the customer to a Case Manager; a Customer Assigned to
+    PS intray is generated. The existing plan moves with the customer (PS-PSP-1)."""
+    _require(actor, "ps.reallocate", "Only a PS Team Leader assigns a reallocated customer.", ("PS-REV-3",))
+    if case_manager.role != Role.PS_CASE_MANAGER or not case_manager.is_active:
+        raise InvalidInput("Assign to an active PS Case Manager.", fields={"case_manager": ["Not a PS Case Manager."]},
+                           step_ids=("PS-REV-3",))
+    with transaction.atomic():
+        req = ReallocationRequest.objects.select_for_update().get(pk=request.pk)
+        if req.status != ReallocationStatus.FORWARDED:
+            raise TransitionRefused("The Team Leader has not sent this customer to a receiving team yet.",
+                                    step_ids=("PS-REV-3",))
+        rec = _locked_record(req.ps_record)
+        previous = rec.case_manager
+        integration.lock_to(actor=actor, customer=rec.customer, officer=case_manager,
+                            reason=f"PS reallocation to {case_manager.display_name}", step_ids=("PS-REV-3",),
+                            issue=rec.presenting_issue)
+        rec.case_manager, rec.status = case_manager, RecordStatus.ACTIVE
+        _bump(rec, ["case_manager", "status"])
+        intray = integration.intray_create(
+            actor=actor, type_code="customer_assigned_to_ps", customer=rec.customer,
+            subject=f"Customer assigned to PS: {rec.customer.full_name}", assignee_officer=case_manager,
+            details=f"Reallocated from {previous.display_name if previous else '-'}: "
+            f"{policy.REALLOCATION_REASONS[req.reason_code]}. The existing plan moves with the customer.",
+            reason="PS reallocation", step_ids=("PS-REV-3",))
+        req.status, req.assigned_to, req.assigned_by, req.decided_at = (ReallocationStatus.ASSIGNED, case_manager,
+                                                                        actor, clock.now())
+        req.save(update_fields=["status", "assigned_to", "assigned_by", "decided_at"])
+        _stacking_note(actor=actor, rec=rec, subject="Customer reallocated",
+                       body=f"Assigned to {case_manager.display_name}. Reason: {req.detail}", step_ids=("PS-REV-3",),
+                       ref=req)
+        audit_record(actor=actor, action="ps_reallocation.assign", target=rec,
+                     before={"case_manager": previous.pk if previous else None},
+                     after={"case_manager": case_manager.pk, "intray": intray.pk}, step_ids=("PS-REV-3", "PS-PSP-1"),
+                     customer=rec.customer_id)
+    return rec
+
+
+# --- Finalisation (PS-FIN, PS-ACT) -----------------------------------------------------------------------------
+
+ATTESTATIONS = ("cma_activities_completed", "written_responses_understood", "customer_notified_of_decisions",
+                "feedback_provided")
+
+
+def _team_leader_for(cm: Officer | None) -> Officer | None:
+    if cm is None or not cm.position_id:
+        return None
+    team = cm.position.team
+    if team is not None and team.leader_id and team.leader.role == Role.PS_TEAM_LEADER:
+        return team.leader
+    return (Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True, position__office=cm.position.office)
+            .select_related("user").first()
+            or Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True).select_related("user").first())
+
+
+def finalisation_request_submit(*, actor, ps_record: PsRecord, summary: str, attestations: Mapping[str, bool],
+                                team_leader: Officer | None = None) -> FinalisationRequest:
+    """PS-FIN-2: readiness (PS-FIN-1) holds, every PSP issue resolved (other than an ongoing specialist process),
+    a finalisation notepad in the stacking document, the customer transferred to the PS Team Leader."""
+    _require(actor, "ps.submit_finalisation", "Only PS officers submit finalisation.", ("PS-FIN-2",))
+    if not summary.strip():
+        raise InvalidInput("Write the finalisation notepad.", fields={"summary": ["Write the finalisation notepad."]},
+                           step_ids=("PS-FIN-2",))
+    if team_leader is not None and team_leader.role != Role.PS_TEAM_LEADER:
+        raise InvalidInput("Finalisation goes to a PS Team Leader.", fields={"team_leader": ["Not a PS Team Leader."]},
+                           step_ids=("PS-FIN-2",))
+    att = {k: bool((attestations or {}).get(k)) for k in ATTESTATIONS}
+    from .selectors import readiness_for
+
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-FIN-2",))
+        _require_active(rec, step_ids=("PS-FIN-2",))
+        readiness = readiness_for(ps_record=rec, attestations=att)
+        if not readiness.ready:
+            raise TransitionRefused(readiness.reason(), step_ids=("PS-FIN-1", "PS-FIN-2"),
+                                    extra={"checks": [c.as_dict() for c in readiness.checks]})
+        tl = team_leader or _team_leader_for(rec.case_manager)
+        note = _stacking_note(actor=actor, rec=rec, subject="Finalisation request", body=summary,
+                              step_ids=("PS-FIN-2",))
+        req = FinalisationRequest.objects.create(ps_record=rec, team_leader=tl, readiness=readiness.as_dict(),
+                                                 attestations=att, note=note, submitted_by=actor,
+                                                 submitted_at=clock.now())
+        rec.status = RecordStatus.FINALISATION
+        _bump(rec, ["status"])
+        audit_record(actor=actor, action="ps_finalisation.submit", target=req,
+                     after={"team_leader": tl.pk if tl else None, "readiness": readiness.as_dict()},
+                     step_ids=("PS-FIN-1", "PS-FIN-2"), customer=rec.customer_id)
+    return req
+
+
+def finalisation_decide(*, actor, request: FinalisationRequest, approve: bool, reason: str = "", comments: str = "",
+                        ongoing_ps_will_not_resolve: bool = False, no_escalation_history: bool = False,
+                        needs_ongoing_support: bool = False) -> FinalisationRequest:
+    """PS-FIN-3 / PS-ACT-1..5. Approve with a PS-FIN-3 reason (PS-ACT-1 and PS-ACT-4 conditions enforced) → unlock
+    through the ownership rules and the customer returns to the business line (segment 3: stays in PS). Reject →
+    issues back to confirmed with the Team Leader's comments; the customer is reactivated with the Case Manager."""
+    _require(actor, "ps.decide_finalisation", "Only a PS Team Leader decides finalisation.", ("PS-FIN-3",))
+    if not comments.strip():
+        raise InvalidInput("Document the decision.", fields={"comments": ["Document the decision."]},
+                           step_ids=("PS-ACT-2", "PS-ACT-3"))
+    from .selectors import approval_facts
+
+    with transaction.atomic():
+        req = FinalisationRequest.objects.select_for_update().get(pk=request.pk)
+        if req.status != FinalisationStatus.PENDING:
+            raise TransitionRefused("This finalisation request has already been decided.", step_ids=("PS-FIN-3",))
+        rec = _locked_record(req.ps_record)
+        now = clock.now()
+        if approve:
+            facts = approval_facts(ps_record=rec, attestations=req.attestations,
+                                   ongoing_ps_will_not_resolve=ongoing_ps_will_not_resolve,
+                                   escalation_history=not no_escalation_history,
+                                   needs_ongoing_support=needs_ongoing_support)
+            decision = policy.approval_check(reason=reason, f=facts)
+            _refuse(decision, TransitionRefused)
+            req.status, req.approval_reason = FinalisationStatus.APPROVED, reason
+            req.decision_facts = decision.as_dict()
+            steps = tuple(dict.fromkeys([*decision.step_ids, "PS-ACT-2", "PS-ACT-5"]))
+            _stacking_note(actor=actor, rec=rec, subject="Finalisation approved",
+                           body=f"{policy.APPROVAL_REASONS[reason]}. {comments.strip()}", step_ids=steps, ref=req)
+            if decision.outcome == "segment_3":
+                before = rec.segment
+                SegmentChange.objects.create(ps_record=rec, from_segment=before, to_segment=3,
+                                             reason=comments.strip(), approved_by=actor, actor=actor, at=now)
+                rec.segment, rec.segment_approved_by, rec.status = 3, actor, RecordStatus.ACTIVE
+                _bump(rec, ["segment", "segment_approved_by", "status"])
+            else:
+                rec.status, rec.is_active, rec.finalised_at = RecordStatus.FINALISED, False, now
+                _bump(rec, ["status", "is_active", "finalised_at"])
+                for cust, issue in ((rec.customer, rec.presenting_issue),
+                                    (rec.associated_customer, rec.associated_issue)):
+                    if cust is None:
+                        continue
+                    if issue is not None and issue.is_outstanding:
+                        integration.presenting_issue_close(
+                            actor=actor, issue=issue, status="finalised",
+                            outcome=f"PS finalisation approved: {policy.APPROVAL_REASONS[reason]}",
+                            step_ids=("PS-ACT-5", "CMA-3.1"))
+                    lock = integration.active_lock(cust)
+                    if lock is not None and lock.area.code == "PS":
+                        integration.unlock(actor=actor, customer=cust,
+                                           reason=f"PS finalisation approved: {policy.APPROVAL_REASONS[reason]}",
+                                           step_ids=("PS-ACT-5", "CMA-3.4"))
+        else:
+            steps = ("PS-ACT-3", "PS-PSP-4")
+            for issue in rec.plan.issues.select_for_update().filter(status=policy.RESOLVED, is_active=True):
+                _refuse(policy.issue_transition(current=issue.status, target=policy.CONFIRMED,
+                                                team_leader_rejection=True, comment=comments))
+                issue.status = policy.CONFIRMED
+                issue.comments = (issue.comments + "\n" if issue.comments else "") + \
+                    f"Finalisation not approved: {comments.strip()}"
+                _bump(issue, ["status", "comments"])
+                _issue_event(actor=actor, issue=issue, from_status=policy.RESOLVED, to_status=policy.CONFIRMED,
+                             comment=comments.strip(), step_ids=steps)
+            _bump(rec.plan, [])
+            req.status = FinalisationStatus.REJECTED
+            rec.status = RecordStatus.ACTIVE
+            _bump(rec, ["status"])
+            _stacking_note(actor=actor, rec=rec, subject="Finalisation not approved", body=comments.strip(),
+                           step_ids=steps, ref=req)
+        req.comments, req.decided_by, req.decided_at = comments.strip(), actor, now
+        req.save(update_fields=["status", "approval_reason", "decision_facts", "comments", "decided_by", "decided_at"])
+        audit_record(actor=actor, action="ps_finalisation.approve" if approve else "ps_finalisation.reject",
+                     target=req, after={"status": req.status, "reason": reason, "comments": req.comments},
+                     step_ids=steps, customer=rec.customer_id)
+    return req
