@@ -537,9 +537,10 @@ def office_closure_end(*, actor: Any, closure: OfficeClosure, reason: str) -> Of
 
 # ---------------------------------------------------------------- SLA breach (scheduled)
 
-def intray_sla_breach_record(*, intray: Intray) -> Intray | None:
+def intray_sla_breach_record(*, intray: Intray) -> tuple[bool, Intray | None]:
     """Record an SLA breach once and notify the Team Leader of the intray's team by an ``sla_breach`` intray.
-    Idempotent: a breach already recorded (or an intray no longer open/overdue) is left alone. Returns the notice."""
+    Idempotent: a breach already recorded (or an intray no longer open/overdue) is left alone.
+    Returns (recorded, the Team Leader's notice intray or None when the team has no active leader)."""
     from .calendar import local_today
 
     with transaction.atomic():
@@ -550,18 +551,18 @@ def intray_sla_breach_record(*, intray: Intray) -> Intray | None:
             .first()
         )
         if intray is None or intray.sla_breached_at is not None:
-            return None
+            return False, None
         now = clock.now()
         if not policy.is_breached(status=intray.status, due=intray.due_date, office_today=local_today(intray.office, now)):
-            return None
+            return False, None
         intray.sla_breached_at = now
         _bump(intray, ["sla_breached_at"])
         audit_record(actor=None, action="intray.sla_breach", target=intray, after={"due_date": intray.due_date,
                      "sla_breached_at": now}, step_ids=intray.step_ids, customer=intray.customer_id)
         leader = intray.team.leader if intray.team_id else None
         if leader is None or not leader.is_active or leader.position_id is None:
-            return None
-        return intray_create(
+            return True, None
+        notice = intray_create(
             actor=None,
             type_code="sla_breach",
             customer=intray.customer,
@@ -572,3 +573,4 @@ def intray_sla_breach_record(*, intray: Intray) -> Intray | None:
             related_intray=intray,
             step_ids=tuple(intray.step_ids),
         )
+    return True, notice

@@ -18,6 +18,11 @@ from casework.testing.factories import (
 MONDAY_9AM = dt.datetime(2026, 11, 23, 9, 0, tzinfo=zoneinfo.ZoneInfo("Australia/Sydney"))
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def frozen():
     with clock.freeze(MONDAY_9AM) as moment:
