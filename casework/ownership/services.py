@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from casework.core import clock
 from casework.core.audit import audit_record
@@ -930,8 +931,8 @@ def auto_unlock_schedule(
                            fields={"letters": ["Unknown letter, or not a decision letter."]}, step_ids=("CMA-3.4",))
     if impacted_customers is None:
         impacted = {customer.pk}
-        for payer_id, payee_id in Case.objects.filter(payer=customer).values_list("payer_id", "payee_id").union(
-            Case.objects.filter(payee=customer).values_list("payer_id", "payee_id")
+        for payer_id, payee_id in Case.objects.filter(Q(payer=customer) | Q(payee=customer)).values_list(
+            "payer_id", "payee_id"
         ):
             impacted.update((payer_id, payee_id))
     else:

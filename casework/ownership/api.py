@@ -1,0 +1,464 @@
+"""Ownership API: thin views — parse, call a service/selector, serialise. Refusals come back as 4xx with the reason
+and step IDs (core.api.exception_handler)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.core.errors import InvalidInput, NotFound, NotPermitted
+from casework.customers.models import Customer, PresentingIssue
+from casework.customers.selectors import customer_get
+from casework.org.models import BusinessArea, Officer, Position
+from casework.org.rules import officer_of
+
+from . import policy, selectors, services
+from .models import Lock, OwnershipTransfer
+
+# ---------------------------------------------------------------- serialisation
+
+
+def _officer_out(officer: Officer | None) -> dict | None:
+    if officer is None:
+        return None
+    return {"username": officer.user.username, "name": officer.display_name, "role": officer.role}
+
+
+def _position_out(position: Position | None) -> dict | None:
+    if position is None:
+        return None
+    return {"code": position.code, "title": position.title}
+
+
+def _area_out(area: BusinessArea | None) -> dict | None:
+    return None if area is None else {"code": area.code, "name": area.name}
+
+
+def lock_out(lock: Lock | None) -> dict | None:
+    if lock is None:
+        return None
+    return {
+        "id": lock.pk,
+        "area": _area_out(lock.area),
+        "position": _position_out(lock.position),
+        "officer": _officer_out(lock.officer),
+        "holder": lock.holder_label,
+        "kind": lock.kind,
+        "reason": lock.reason,
+        "step_ids": lock.step_ids,
+        "issue": lock.issue_id,
+        "is_active": lock.is_active,
+        "started_at": lock.started_at,
+        "started_by": lock.started_by.username if lock.started_by_id else None,
+        "ended_at": lock.ended_at,
+        "ended_by": lock.ended_by.username if lock.ended_by_id else (lock.ended_by_label or None),
+        "end_kind": lock.end_kind or None,
+        "end_reason": lock.end_reason or None,
+    }
+
+
+def ownership_out(view: selectors.OwnershipView, *, history: list[Lock] | None = None) -> dict[str, Any]:
+    body = {
+        "csid": view.customer.csid,
+        "locked": view.is_locked,
+        "area": _area_out(view.area),
+        "position": _position_out(view.position if view.officer is None else view.officer.position),
+        "officer": _officer_out(view.officer),
+        "holder": view.holder_label or None,
+        "since": view.since,
+        "decision": view.decision.as_dict(),
+        "rule": view.rule.as_dict(),
+        "is_ps": view.is_ps,
+        "contact_case_manager_first": view.is_ps,
+        "ps_message": (
+            "Managed by Personalised Services: contact the PS Case Manager first (PS-SPE-1)." if view.is_ps else None
+        ),
+        "auto_unlock": (
+            {"due_at": view.auto_unlock.due_at, "status": view.auto_unlock.status}
+            if view.auto_unlock is not None else None
+        ),
+    }
+    if history is not None:
+        body["history"] = [lock_out(lock) for lock in history]
+    return body
+
+
+def transfer_out(t: OwnershipTransfer) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "csid": t.customer.csid,
+        "status": t.status,
+        "from_area": _area_out(t.from_area),
+        "to_area": _area_out(t.to_area),
+        "expected_contact_volume": t.expected_contact_volume,
+        "time_to_resolve": t.time_to_resolve,
+        "agreed_with": t.agreed_with,
+        "reason": t.reason,
+        "raised_at": t.raised_at,
+        "raised_by": t.raised_by.username,
+        "decision": t.decision or None,
+        "decision_reason": t.decision_reason or None,
+        "decided_at": t.decided_at,
+        "lock": t.to_lock_id,
+        "step_ids": ["CMA-1.6"],
+    }
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _officer_in(value: Any, field: str = "to_officer") -> Officer | None:
+    if value in (None, ""):
+        return None
+    qs = Officer.objects.select_related("user", "position__business_area", "position__office")
+    officer = qs.filter(user__username=str(value)).first()
+    if officer is None and str(value).isdigit():
+        officer = qs.filter(pk=int(value)).first()
+    if officer is None:
+        raise InvalidInput("No such officer.", fields={field: ["Unknown officer (give a username)."]})
+    return officer
+
+
+def _position_in(value: Any, field: str = "to_position") -> Position | None:
+    if value in (None, ""):
+        return None
+    position = Position.objects.select_related("business_area", "office").filter(code=str(value)).first()
+    if position is None:
+        raise InvalidInput("No such position.", fields={field: ["Unknown position code."]})
+    return position
+
+
+def _area_in(value: Any, field: str = "to_area", required: bool = False) -> BusinessArea | None:
+    if value in (None, ""):
+        if required:
+            raise InvalidInput("Name the business area.", fields={field: ["Required."]})
+        return None
+    area = BusinessArea.objects.filter(code=str(value)).first()
+    if area is None:
+        raise InvalidInput("No such business area.", fields={field: ["Unknown business area code."]})
+    return area
+
+
+def _bool(data, name: str, *, required: bool = False, default: bool = False) -> bool:
+    if name not in data:
+        if required:
+            raise InvalidInput(f"Say whether {name.replace('_', ' ')}.", fields={name: ["Required (true/false)."]})
+        return default
+    value = data.get(name)
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "1", "yes", "on"):
+        return True
+    if str(value).lower() in ("false", "0", "no", "off"):
+        return False
+    raise InvalidInput("Not a yes/no value.", fields={name: ["Must be true or false."]})
+
+
+def _list(data, name: str) -> list:
+    value = data.get(name, [])
+    if hasattr(data, "getlist") and not isinstance(value, list):
+        value = data.getlist(name)
+    if not isinstance(value, list):
+        raise InvalidInput("Expected a list.", fields={name: ["Must be a list."]})
+    return value
+
+
+def _customer(request, csid: str) -> Customer:
+    return customer_get(user=request.user, csid=csid)
+
+
+def _require_view(request) -> None:
+    if not request.user.has_perm("ownership.view_ownership"):
+        raise NotPermitted("Your role does not allow you to see ownership.")
+
+
+GenericOut = OpenApiResponse(description="Ownership of the customer (see GET)")
+
+
+class ActionSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+# ---------------------------------------------------------------- views
+
+
+class OwnershipView(APIView):
+    @extend_schema(summary="Current owner, since when, why (rule, step ID, facts), and the lock history",
+                   responses={200: OpenApiResponse(description="Ownership")})
+    def get(self, request, csid: str):
+        _require_view(request)
+        customer = _customer(request, csid)
+        view = selectors.ownership_get(customer=customer)
+        return Response(ownership_out(view, history=selectors.lock_history(customer=customer)))
+
+
+def _ownership_response(customer: Customer, status: int = 200, **extra: Any) -> Response:
+    body = ownership_out(selectors.ownership_get(customer=customer), history=selectors.lock_history(customer=customer))
+    body.update(extra)
+    return Response(body, status=status)
+
+
+class LockView(APIView):
+    @extend_schema(summary="Lock the customer (to yourself, a position, or — Team Leader — another officer)",
+                   request=ActionSerializer, responses={201: GenericOut, 409: OpenApiResponse(description="Held")})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = request.data
+        issue = None
+        if data.get("issue") not in (None, ""):
+            issue = PresentingIssue.objects.filter(pk=data.get("issue"), customer=customer).first()
+            if issue is None:
+                raise InvalidInput("No such presenting issue on this customer.", fields={"issue": ["Unknown issue."]})
+        lock = services.customer_lock(
+            actor=request.user,
+            customer=customer,
+            to_officer=_officer_in(data.get("to_officer")),
+            to_position=_position_in(data.get("to_position")),
+            reason=data.get("reason", ""),
+            step_ids=tuple(data.get("step_ids") or ()),
+            issue=issue,
+        )
+        return _ownership_response(customer, 201, lock=lock_out(lock))
+
+
+class TakeOverView(APIView):
+    @extend_schema(summary="Take over the lock with a reason; the previous holder is notified (CMA-2.10)",
+                   request=ActionSerializer, responses={201: GenericOut})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        lock = services.lock_take_over(actor=request.user, customer=customer, reason=request.data.get("reason", ""))
+        return _ownership_response(customer, 201, lock=lock_out(lock))
+
+
+class ApplyRulesView(APIView):
+    @extend_schema(summary="Apply the CMA-1.5 ownership rules again (the lock moves to the owning area)",
+                   request=ActionSerializer, responses={200: GenericOut})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        lock = services.customer_lock_apply_rules(actor=request.user, customer=customer,
+                                                  reason=request.data.get("reason", ""))
+        return _ownership_response(customer, 200, lock=lock_out(lock))
+
+
+class ReferView(APIView):
+    @extend_schema(summary="Refer follow-up work by a Client Contact Required intray (CMA-2.10, CMA-1.3)",
+                   request=ActionSerializer, responses={201: GenericOut})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = request.data
+        associated = None
+        if data.get("associated_csid"):
+            associated = customer_get(user=request.user, csid=data.get("associated_csid"))
+        intray = services.follow_up_refer(
+            actor=request.user,
+            customer=customer,
+            subject=data.get("subject", ""),
+            details=data.get("details", ""),
+            associated_customer=associated,
+            to_area=_area_in(data.get("to_area")),
+        )
+        return _ownership_response(
+            customer, 201,
+            intray={"id": intray.pk, "type": intray.type.code, "due_date": intray.due_date,
+                    "assignee_officer": intray.assignee_officer.user.username if intray.assignee_officer_id else None,
+                    "assignee_position": intray.assignee_position.code if intray.assignee_position_id else None},
+        )
+
+
+class UnlockView(APIView):
+    @extend_schema(summary="Unlock (decision explained): the ownership rules apply again (CMA-3.3, CMA-3.4)",
+                   request=ActionSerializer, responses={200: GenericOut})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        lock = services.customer_unlock(
+            actor=request.user,
+            customer=customer,
+            reason=request.data.get("reason", ""),
+            decision_explained=_bool(request.data, "decision_explained", required=True),
+        )
+        return _ownership_response(customer, 200, relocked=lock_out(lock))
+
+
+class AutoUnlockView(APIView):
+    @extend_schema(summary="Schedule the automatic unlock (decision not explained; letters recorded) (CMA-3.4)",
+                   request=ActionSerializer, responses={201: GenericOut})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = request.data
+        impacted = None
+        if data.get("impacted_csids"):
+            impacted = [customer_get(user=request.user, csid=c) for c in _list(data, "impacted_csids")]
+        after_hours = data.get("after_hours")
+        if after_hours not in (None, ""):
+            try:
+                after_hours = int(after_hours)
+            except (TypeError, ValueError):
+                raise InvalidInput("Hours must be a whole number.", fields={"after_hours": ["Whole hours."]})
+        else:
+            after_hours = None
+        auto = services.auto_unlock_schedule(
+            actor=request.user,
+            customer=customer,
+            letters=_list(data, "letters"),
+            reason=data.get("reason", ""),
+            impacted_customers=impacted,
+            contact_attempted=_bool(data, "contact_attempted", default=True),
+            after_hours=after_hours,
+        )
+        return _ownership_response(customer, 201, scheduled={"id": auto.pk, "due_at": auto.due_at,
+                                                              "letters": auto.letter_ids, "step_ids": ["CMA-3.4"]})
+
+
+class TransferView(APIView):
+    @extend_schema(summary="Transfer ownership between specialised areas by agreement (CMA-1.6)",
+                   request=ActionSerializer, responses={201: GenericOut})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = request.data
+        transfer = services.ownership_transfer(
+            actor=request.user,
+            customer=customer,
+            to_officer=_officer_in(data.get("to_officer")),
+            to_position=_position_in(data.get("to_position")),
+            to_area=_area_in(data.get("to_area")),
+            expected_contact_volume=data.get("expected_contact_volume", ""),
+            time_to_resolve=data.get("time_to_resolve", ""),
+            agreed_with=data.get("agreed_with", ""),
+            reason=data.get("reason", ""),
+        )
+        return _ownership_response(customer, 201, transfer=transfer_out(transfer))
+
+
+class DisputeRaiseView(APIView):
+    @extend_schema(summary="No agreement: escalate the ownership dispute to a Team Leader (CMA-1.6)",
+                   request=ActionSerializer, responses={201: GenericOut})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = request.data
+        dispute = services.ownership_dispute_raise(
+            actor=request.user,
+            customer=customer,
+            to_area=_area_in(data.get("to_area"), required=True),
+            expected_contact_volume=data.get("expected_contact_volume", ""),
+            time_to_resolve=data.get("time_to_resolve", ""),
+            reason=data.get("reason", ""),
+        )
+        return Response(transfer_out(dispute), status=201)
+
+
+class DisputeListView(APIView):
+    @extend_schema(summary="Team Leader queue: ownership disputes awaiting a decision (CMA-1.6)",
+                   responses={200: OpenApiResponse(description="Disputes")})
+    def get(self, request):
+        if not request.user.has_perm("ownership.view_team_queue"):
+            raise NotPermitted("Only a Team Leader sees the ownership dispute queue.", step_ids=("CMA-1.6",))
+        return Response({"results": [transfer_out(t) for t in selectors.disputes_open()]})
+
+
+class DisputeDecideView(APIView):
+    @extend_schema(summary="Team Leader decides an ownership dispute: transfer or keep (CMA-1.6)",
+                   request=ActionSerializer, responses={200: OpenApiResponse(description="Decided dispute")})
+    def post(self, request, pk: int):
+        dispute = OwnershipTransfer.objects.select_related("customer").filter(pk=pk).first()
+        if dispute is None:
+            raise NotFound("No such ownership dispute.")
+        data = request.data
+        dispute = services.ownership_dispute_decide(
+            actor=request.user,
+            dispute=dispute,
+            decision=str(data.get("decision", "")),
+            reason=data.get("reason", ""),
+            to_officer=_officer_in(data.get("to_officer")),
+            to_position=_position_in(data.get("to_position")),
+        )
+        return Response(transfer_out(dispute))
+
+
+class ErrorView(APIView):
+    @extend_schema(summary="Error identified (CMA-1.3): resolve, refer to the locked officer, or lock and manage",
+                   request=ActionSerializer, responses={201: GenericOut})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = request.data
+        report = services.error_identified(
+            actor=request.user,
+            customer=customer,
+            description=data.get("description", ""),
+            resolvable_in_real_time=_bool(data, "resolvable_in_real_time", required=True),
+            previous_officer=_officer_in(data.get("previous_officer"), "previous_officer"),
+            feedback=data.get("feedback", ""),
+        )
+        return _ownership_response(customer, 201, error={"id": report.pk, "outcome": report.outcome,
+                                                         "step_ids": ["CMA-1.3"]})
+
+
+class ConsultationView(APIView):
+    @extend_schema(summary="Record the consultation with the PS Case Manager (PS-SPE-1/2)",
+                   request=ActionSerializer, responses={201: OpenApiResponse(description="Consultation")})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = request.data
+        manager = _officer_in(data.get("ps_case_manager"), "ps_case_manager")
+        c = services.specialist_consultation_record(
+            actor=request.user,
+            customer=customer,
+            ps_case_manager=manager,
+            summary=data.get("summary", ""),
+            communication_approach=data.get("communication_approach", ""),
+            who_communicates=data.get("who_communicates", ""),
+            regular_updates=data.get("regular_updates", ""),
+            face_to_face=_bool(data, "face_to_face"),
+        )
+        return Response({"id": c.pk, "csid": customer.csid, "ps_case_manager": manager.user.username,
+                         "recorded_at": c.recorded_at, "step_ids": ["PS-SPE-1", "PS-SPE-2"]}, status=201)
+
+    @extend_schema(summary="May I take a specialist action on this customer now? (PS-SPE-1)",
+                   responses={200: OpenApiResponse(description="Decision")})
+    def get(self, request, csid: str):
+        _require_view(request)
+        customer = _customer(request, csid)
+        return Response(services.specialist_action_check(actor=request.user, customer=customer).as_dict())
+
+
+class IssueHandlingView(APIView):
+    @extend_schema(summary="Who handles each outstanding presenting issue (CMA-1.2, CMA-1.4) and the owner (CMA-1.5)",
+                   responses={200: OpenApiResponse(description="Per-issue decisions")})
+    def get(self, request, csid: str):
+        _require_view(request)
+        customer = _customer(request, csid)
+        officer = officer_of(request.user)
+        entry = request.query_params.get("point_of_entry") or (
+            officer.business_area.code if officer is not None and officer.business_area else "SERVICES"
+        )
+        lock = selectors.active_lock(customer=customer)
+        decisions = policy.issue_handling(
+            issues=selectors.issue_facts(customer=customer),
+            point_of_entry=entry,
+            locked_area=selectors.area_fact(lock.area) if lock is not None else None,
+        )
+        return Response({
+            "csid": customer.csid,
+            "point_of_entry": entry,
+            "issues": [d.as_dict() for d in decisions],
+            "owner": selectors.rule_owner(customer=customer).as_dict(),
+        })
+
+
+class RoutingView(APIView):
+    @extend_schema(summary="Where a call for this CSID goes now (telephony; one indexed query)",
+                   responses={200: OpenApiResponse(description="Route")})
+    def get(self, request, csid: str):
+        route = selectors.route_call(csid=csid)
+        return Response({
+            "csid": route.csid,
+            "area": {"code": route.area_code, "name": route.area_name},
+            "position": route.position_code,
+            "officer": route.officer_username,
+            "owned": route.is_owned,
+            "reason": route.reason,
+            "step_ids": list(route.step_ids),
+        })
