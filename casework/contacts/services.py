@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from casework.core import clock
 from casework.core.audit import audit_record
@@ -640,9 +641,9 @@ def contact_impacted_add(*, actor, contact: Contact, customer: Customer) -> Impa
         contact = _lock(contact)
         _require_open(contact, ("CMA-3.1",))
         parties = set()
-        for payer_id, payee_id in Case.objects.filter(payer=contact.customer).values_list("payer_id", "payee_id").union(
-            Case.objects.filter(payee=contact.customer).values_list("payer_id", "payee_id")
-        ):
+        for payer_id, payee_id in Case.objects.filter(
+            Q(payer=contact.customer) | Q(payee=contact.customer)
+        ).values_list("payer_id", "payee_id"):
             parties.update({payer_id, payee_id})
         if customer.pk not in parties:
             raise InvalidInput("Only a party to the customer's cases can be impacted.", fields={"customer": ["Not on the customer's cases."]})
