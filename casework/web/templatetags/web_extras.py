@@ -31,3 +31,26 @@ def money(value) -> str:
 @register.filter
 def steps(step_ids) -> str:
     return ", ".join(step_ids or ())
+
+
+@register.filter
+def care_of(care, child) -> list:
+    """The care arrangements (latest per carer, as summarised) for one child."""
+    return [a for a in care if a.child_id == child.pk]
+
+
+def _short(value, width: int = 60) -> str:
+    text = "—" if value is None or value == "" else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@register.filter
+def changes(event) -> list[tuple[str, str, str]]:
+    """(field, before, after) rows of an audit event, values shortened for the table."""
+    before = event.before if isinstance(event.before, dict) else ({} if event.before is None else {"": event.before})
+    after = event.after if isinstance(event.after, dict) else ({} if event.after is None else {"": event.after})
+    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    return [
+        (key, _short(before[key]) if key in before else "", _short(after.get(key)) if key in after else "")
+        for key in keys
+    ]
