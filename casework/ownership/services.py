@@ -589,7 +589,7 @@ def error_identified(
             identified_by=officer,
             previous_officer=previous_officer,
             resolved_in_real_time=resolvable_in_real_time,
-            outcome=decision.outcome,
+            outcome={"resolve": "resolved", "refer": "referred", "lock": "locked"}[decision.outcome],
             feedback=str(feedback or "").strip(),
             created_at=clock.now(),
             is_open=decision.outcome == "lock",

@@ -368,7 +368,7 @@ def test_cma_1_3_not_locked_identifier_locks_and_never_back_to_previous(org, pay
     report = services.error_identified(actor=me.user, customer=payer, description="Wrong income keyed",
                                        resolvable_in_real_time=False, previous_officer=prev,
                                        feedback="Please check the income source")
-    assert report.outcome == "lock" and report.lock.officer == me and report.feedback
+    assert report.outcome == "locked" and report.lock.officer == me and report.feedback
     with pytest.raises(TransitionRefused) as exc:
         services.lock_take_over(actor=prev.user, customer=payer, reason="mine again")
     assert "CMA-1.3" in exc.value.step_ids
@@ -379,14 +379,14 @@ def test_cma_1_3_locked_to_another_officer_refers_the_follow_up(org, payer):
     services.customer_lock(actor=holder.user, customer=payer, reason="x")
     report = services.error_identified(actor=me.user, customer=payer, description="Care % wrong",
                                        resolvable_in_real_time=False)
-    assert report.outcome == "refer"
+    assert report.outcome == "referred"
     assert Intray.objects.get(customer=payer, type__code="client_contact_required").assignee_officer == holder
 
 
 def test_cma_1_3_resolved_in_real_time_changes_no_lock(org, payer):
     me = org.officer()
     report = services.error_identified(actor=me.user, customer=payer, description="Typo", resolvable_in_real_time=True)
-    assert report.outcome == "resolve" and selectors.active_lock(customer=payer) is None
+    assert report.outcome == "resolved" and selectors.active_lock(customer=payer) is None
 
 
 def test_cma_1_3_previous_officer_not_relocked_by_team_leader(org, payer):

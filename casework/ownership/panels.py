@@ -1,0 +1,57 @@
+"""The ownership banner on the customer page: owner, since, why (with step ID), PS "contact the Case Manager first",
+and only the actions the signed-in officer may take (the services refuse the others with a reason)."""
+
+from __future__ import annotations
+
+from casework.org.models import BusinessArea
+from casework.org.rules import officer_of
+
+from . import policy, selectors, services
+
+
+def customer_panel(request, customer) -> dict | None:
+    user = request.user
+    if not user.has_perm("ownership.view_ownership"):
+        return None
+    view = selectors.ownership_get(customer=customer)
+    officer = officer_of(user)
+    history = selectors.lock_history(customer=customer)[:6]
+    actions = {}
+    current = selectors.holder_fact(view.lock)
+    my_area = officer.business_area if officer is not None else None
+    is_tl = services._is_tl(officer)
+    if officer is not None and my_area is not None:
+        if user.has_perm("ownership.lock_customer"):
+            if view.lock is None:
+                actions["lock"] = True
+            elif not (view.officer is not None and view.officer.pk == officer.pk):
+                rule_area = view.rule.facts.get("area")
+                take = policy.take_over_decision(current=current, actor_officer_id=officer.pk,
+                                                 actor_area=my_area.code, actor_is_team_leader=is_tl,
+                                                 rule_owner_area=rule_area)
+                actions["take_over"] = take.allowed and user.has_perm("ownership.take_over")
+                actions["refer"] = user.has_perm("ownership.refer_follow_up")
+        if view.lock is not None and services._may_unlock(officer, view.lock) and user.has_perm(
+            "ownership.unlock_customer"
+        ):
+            actions["unlock"] = True
+        if view.lock is not None and view.area.is_specialised and user.has_perm("ownership.transfer"):
+            if my_area.code == view.area.code or is_tl or my_area.is_specialised:
+                actions["transfer"] = True
+                actions["dispute"] = user.has_perm("ownership.raise_dispute")
+        actions["lock_other"] = view.lock is None and user.has_perm("ownership.lock_for_other")
+    ps_check = services.specialist_action_check(actor=user, customer=customer) if view.is_ps else None
+    return {
+        "customer": customer,
+        "own": view,
+        "history": history,
+        "actions": actions,
+        "any_action": any(actions.values()),
+        "ps_check": ps_check,
+        "ps_case_manager": view.officer if view.is_ps else None,
+        "specialised_areas": (
+            list(BusinessArea.objects.filter(kind="specialised", is_active=True).exclude(
+                pk=view.area.pk if view.area else None).order_by("name"))
+            if actions.get("transfer") else []
+        ),
+    }

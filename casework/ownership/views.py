@@ -1,0 +1,131 @@
+"""Officer UI of ownership: the actions posted from the customer page's ownership panel, and the Team Leader
+queue of ownership disputes (CMA-1.6). Thin: parse, call a service, report the outcome or the refusal's reason."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from casework.core.errors import DomainError
+from casework.customers.selectors import customer_get
+
+from . import selectors, services
+from .api import _area_in, _officer_in
+from .models import OwnershipTransfer
+
+
+def _back(csid: str):
+    return redirect(reverse("web:customer", args=[csid]) + "#ownership")
+
+
+def _run(request, csid: str, action, success: str):
+    try:
+        customer = customer_get(user=request.user, csid=csid)
+        result = action(customer)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return _back(csid)
+    messages.success(request, success.format(result=result))
+    return _back(csid)
+
+
+def _yes(request, name: str) -> bool:
+    return request.POST.get(name) in ("on", "true", "1", "yes")
+
+
+@login_required
+@require_POST
+def lock(request, csid: str):
+    def act(customer):
+        return services.customer_lock(
+            actor=request.user, customer=customer, to_officer=_officer_in(request.POST.get("to_officer")),
+            reason=request.POST.get("reason", ""),
+        )
+
+    return _run(request, csid, act, "Locked to {result.holder_label}.")
+
+
+@login_required
+@require_POST
+def take_over(request, csid: str):
+    return _run(request, csid, lambda c: services.lock_take_over(actor=request.user, customer=c,
+                                                                 reason=request.POST.get("reason", "")),
+                "Lock taken over; the previous holder has been notified by an intray.")
+
+
+@login_required
+@require_POST
+def refer(request, csid: str):
+    return _run(request, csid, lambda c: services.follow_up_refer(
+        actor=request.user, customer=c, subject=request.POST.get("subject", ""),
+        details=request.POST.get("details", "")), "Follow-up referred: {result.subject}.")
+
+
+@login_required
+@require_POST
+def unlock(request, csid: str):
+    def act(customer):
+        new = services.customer_unlock(actor=request.user, customer=customer, reason=request.POST.get("reason", ""),
+                                       decision_explained=_yes(request, "decision_explained"))
+        return f"now locked to {new.holder_label} (CMA-3.3)" if new is not None else "unlocked"
+
+    return _run(request, csid, act, "Customer {result}.")
+
+
+@login_required
+@require_POST
+def transfer(request, csid: str):
+    return _run(request, csid, lambda c: services.ownership_transfer(
+        actor=request.user, customer=c, to_area=_area_in(request.POST.get("to_area"), required=True),
+        to_officer=_officer_in(request.POST.get("to_officer")),
+        expected_contact_volume=request.POST.get("expected_contact_volume", ""),
+        time_to_resolve=request.POST.get("time_to_resolve", ""), agreed_with=request.POST.get("agreed_with", ""),
+        reason=request.POST.get("reason", "")), "Ownership transferred to {result.to_area.name} (CMA-1.6).")
+
+
+@login_required
+@require_POST
+def dispute(request, csid: str):
+    return _run(request, csid, lambda c: services.ownership_dispute_raise(
+        actor=request.user, customer=c, to_area=_area_in(request.POST.get("to_area"), required=True),
+        expected_contact_volume=request.POST.get("expected_contact_volume", ""),
+        time_to_resolve=request.POST.get("time_to_resolve", ""), reason=request.POST.get("reason", "")),
+        "Ownership dispute escalated to a Team Leader (CMA-1.6).")
+
+
+@login_required
+@require_POST
+def consult(request, csid: str):
+    return _run(request, csid, lambda c: services.specialist_consultation_record(
+        actor=request.user, customer=c, ps_case_manager=_officer_in(request.POST.get("ps_case_manager"),
+                                                                    "ps_case_manager"),
+        summary=request.POST.get("summary", ""), communication_approach=request.POST.get("communication_approach", ""),
+        who_communicates=request.POST.get("who_communicates", ""),
+        regular_updates=request.POST.get("regular_updates", ""), face_to_face=_yes(request, "face_to_face")),
+        "Consultation with the PS Case Manager recorded (PS-SPE-1).")
+
+
+@login_required
+def team_queue(request):
+    if not request.user.has_perm("ownership.view_team_queue"):
+        raise PermissionDenied("Only a Team Leader sees the ownership dispute queue (CMA-1.6).")
+    return render(request, "ownership/team_queue.html", {"disputes": selectors.disputes_open()})
+
+
+@login_required
+@require_POST
+def dispute_decide(request, pk: int):
+    dispute_row = get_object_or_404(OwnershipTransfer, pk=pk)
+    try:
+        services.ownership_dispute_decide(actor=request.user, dispute=dispute_row,
+                                          decision=request.POST.get("decision", ""),
+                                          reason=request.POST.get("reason", ""),
+                                          to_officer=_officer_in(request.POST.get("to_officer")))
+        messages.success(request, "Decision recorded (CMA-1.6).")
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("ownership:team_queue")
