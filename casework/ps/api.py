@@ -1,0 +1,725 @@
+"""Personalised Services API (/api/v1/ps/...): parse → service/selector → serialise. Refusals come back as
+{"detail", "code", "step_ids", ...fields} with 400/403/404/409."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.core.errors import InvalidInput, NotFound, NotPermitted
+from casework.customers.models import ContactRestriction, Note
+from casework.org.models import Officer, Position
+
+from . import policy, selectors, services
+from .models import (
+    FinalisationRequest,
+    PlanAction,
+    PlanIssue,
+    PlanOption,
+    PsRecord,
+    ReallocationRequest,
+    Segment3Review,
+)
+
+
+def _customer(user, csid: str):
+    from casework.customers.selectors import customer_get
+
+    return customer_get(user=user, csid=csid)
+
+
+def _officer_ref(value, field: str) -> Officer | None:
+    if value in (None, ""):
+        return None
+    qs = Officer.objects.select_related("user", "position__office", "position__team")
+    off = qs.filter(pk=value).first() if str(value).isdigit() else qs.filter(user__username=str(value)).first()
+    if off is None:
+        raise InvalidInput("No such officer.", fields={field: ["No such officer (id or username)."]})
+    return off
+
+
+def _position_ref(value, field: str) -> Position | None:
+    if value in (None, ""):
+        return None
+    qs = Position.objects.select_related("business_area", "office", "team")
+    pos = qs.filter(pk=value).first() if str(value).isdigit() else qs.filter(code=str(value)).first()
+    if pos is None:
+        raise InvalidInput("No such position.", fields={field: ["No such position (id or code)."]})
+    return pos
+
+
+def _get(model, pk, what: str, user):
+    if not user.has_perm("ps.view_ps"):
+        raise NotPermitted("Your role does not allow you to see Personalised Services records.", step_ids=("PS-REF-3",))
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"No such {what}.")
+    return obj
+
+
+def _record(request, pk) -> PsRecord:
+    return selectors.ps_record_get(user=request.user, pk=pk)
+
+
+# --- serialisers ------------------------------------------------------------------------------------------------
+
+
+def issue_data(issue: PlanIssue) -> dict:
+    return {
+        "id": issue.pk, "title": issue.title, "classification": issue.classification,
+        "is_mandatory": issue.is_mandatory, "customer_perspective": issue.customer_perspective,
+        "is_specialist_process": issue.is_specialist_process, "status": issue.status, "comments": issue.comments,
+        "version": issue.version,
+        "history": [{"from": e.from_status, "to": e.to_status, "comment": e.comment, "at": e.at.isoformat(),
+                     "by": e.actor_id, "step_ids": e.step_ids} for e in issue.events.all()],
+    }
+
+
+def record_data(rec: PsRecord, *, full: bool = True) -> dict:
+    data = {
+        "id": rec.pk, "csid": rec.customer.csid, "customer": rec.customer.full_name,
+        "associated_csid": rec.associated_customer.csid if rec.associated_customer_id else None,
+        "status": rec.status, "is_active": rec.is_active,
+        "case_manager": rec.case_manager.user.username if rec.case_manager_id else None,
+        "referral_type_code": rec.referral_type_code, "referral_intray_id": rec.referral_intray_id,
+        "referral_source": rec.referral_source, "main_referral_reason": rec.main_referral_reason,
+        "urgent": rec.urgent, "segment": rec.segment, "segment3_review_date": rec.segment3_review_date,
+        "referred_at": rec.referred_at, "allocated_at": rec.allocated_at, "finalised_at": rec.finalised_at,
+        "customer_told_by_phone": rec.customer_told_by_phone, "version": rec.version,
+    }
+    if not full:
+        return data
+    pd = selectors.plan_detail(ps_record=rec)
+    plan = pd["plan"]
+    data["plan"] = {
+        "id": plan.pk, "version": plan.version, "due_on": plan.due_on, "due": pd["due"].as_dict(),
+        "stacking_document_created_at": plan.stacking_document_created_at,
+        "agreed_contact_times": plan.agreed_contact_times, "special_contact_details": plan.special_contact_details,
+        "approved_at": plan.approved_at, "uq140_01_skipped": plan.uq140_01_skipped,
+        "uq140_01_tl_discussion": plan.uq140_01_tl_discussion,
+        "issues": [issue_data(i) for i in pd["issues"]],
+        "options": [{"id": o.pk, "kind": o.kind, "detail": o.detail, "status": o.status,
+                     "confirmed_in_writing": o.confirmed_in_writing, "timeframe": o.timeframe} for o in pd["options"]],
+        "actions": [{"id": a.pk, "description": a.description, "due_on": a.due_on, "completed_at": a.completed_at}
+                    for a in pd["actions"]],
+        "segment_history": [{"from": c.from_segment, "to": c.to_segment, "suggested": c.suggested_segment,
+                             "indicators": c.indicators, "reason": c.reason, "at": c.at}
+                            for c in rec.segment_changes.all()],
+    }
+    data["stacking_document"] = [{"id": n.pk, "subject": n.subject, "body": n.body, "created_at": n.created_at,
+                                  "author": n.author.username} for n in selectors.stacking_notes(ps_record=rec)]
+    data["contacts"] = [{"id": c.pk, "kind": c.kind, "occurred_at": c.occurred_at, "summary": c.summary,
+                         "acknowledged": c.acknowledged, "follow_up_intray_id": c.follow_up_intray_id}
+                        for c in rec.contacts.all()]
+    data["finalisations"] = [finalisation_data(f) for f in rec.finalisations.all()]
+    data["letters"] = [{"template_code": x.template_code, "letter_id": x.letter_id, "sent_at": x.sent_at}
+                       for x in rec.letters.all()]
+    return data
+
+
+def finalisation_data(f: FinalisationRequest) -> dict:
+    return {"id": f.pk, "ps_record": f.ps_record_id, "status": f.status,
+            "team_leader": f.team_leader.user.username if f.team_leader_id else None, "readiness": f.readiness,
+            "submitted_at": f.submitted_at, "approval_reason": f.approval_reason, "comments": f.comments,
+            "decided_at": f.decided_at}
+
+
+class _Base(APIView):
+    """POST views: validate ``serializer``, call ``act``, return ``present(result)`` with 201/200."""
+
+    serializer: type[serializers.Serializer] = serializers.Serializer
+    created = False
+
+    def act(self, request, pk, data):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def present(self, result) -> dict:
+        return {"id": result.pk}
+
+    def post(self, request, pk=None):
+        ser = self.serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        result = self.act(request, pk, ser.validated_data)
+        return Response(self.present(result), status=status.HTTP_201_CREATED if self.created else status.HTTP_200_OK)
+
+
+# --- referrals and records -------------------------------------------------------------------------------------
+
+
+class ReferralIn(serializers.Serializer):
+    csid = serializers.CharField()
+    type_code = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+    urgent = serializers.BooleanField(default=False)
+    tl_call_details = serializers.CharField(allow_blank=True, default="")
+    to_position = serializers.CharField(allow_blank=True, default="")
+    to_officer = serializers.CharField(allow_blank=True, default="")
+
+
+class ReferralView(_Base):
+    serializer = ReferralIn
+    created = True
+
+    @extend_schema(request=ReferralIn, responses={201: dict})
+    def post(self, request, pk=None):
+        return super().post(request, pk)
+
+    def act(self, request, pk, d):
+        return services.ps_referral_create(
+            actor=request.user, customer=_customer(request.user, d["csid"]), type_code=d["type_code"],
+            reason=d["reason"], urgent=d["urgent"], tl_call_details=d["tl_call_details"],
+            to_position=_position_ref(d["to_position"], "to_position"),
+            to_officer=_officer_ref(d["to_officer"], "to_officer"))
+
+    def present(self, ref):
+        return {"id": ref.pk, "intray_id": ref.intray_id, "type_code": ref.type_code, "urgent": ref.urgent,
+                "due_date": ref.intray.due_date}
+
+
+class RecordIn(serializers.Serializer):
+    csid = serializers.CharField()
+    case_manager = serializers.CharField()
+    referral_source = serializers.CharField()
+    main_referral_reason = serializers.CharField(allow_blank=True)
+    referral_intray_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    type_code = serializers.CharField(allow_blank=True, default="")
+    associated_csid = serializers.CharField(allow_blank=True, default="")
+    review = serializers.DictField(required=False, allow_null=True, default=None)
+
+
+class RecordListView(_Base):
+    serializer = RecordIn
+    created = True
+
+    @extend_schema(parameters=[OpenApiParameter("csid", str, required=False)], responses=dict)
+    def get(self, request, pk=None):
+        if not request.user.has_perm("ps.view_ps"):
+            raise NotPermitted("Your role does not allow you to see Personalised Services records.",
+                               step_ids=("PS-REF-3",))
+        qs = PsRecord.objects.select_related("customer", "associated_customer", "case_manager__user")
+        csid = request.query_params.get("csid", "")
+        if csid:
+            qs = qs.filter(customer=_customer(request.user, csid))
+        if request.query_params.get("active") in ("1", "true"):
+            qs = qs.filter(is_active=True)
+        return Response([record_data(r, full=False) for r in qs.order_by("-id")[:200]])
+
+    @extend_schema(request=RecordIn, responses={201: dict})
+    def post(self, request, pk=None):
+        return super().post(request, pk)
+
+    def act(self, request, pk, d):
+        intray = None
+        if d["referral_intray_id"]:
+            from casework.intrays.models import Intray
+
+            intray = Intray.objects.select_related("type").filter(pk=d["referral_intray_id"]).first()
+            if intray is None:
+                raise InvalidInput("No such intray.", fields={"referral_intray_id": ["No such intray."]})
+        assoc = _customer(request.user, d["associated_csid"]) if d["associated_csid"] else None
+        cm = _officer_ref(d["case_manager"], "case_manager")
+        return services.ps_referral_action(
+            actor=request.user, customer=_customer(request.user, d["csid"]), case_manager=cm,
+            referral_source=d["referral_source"], main_referral_reason=d["main_referral_reason"],
+            referral_intray=intray, type_code=d["type_code"], associated_customer=assoc, review=d["review"])
+
+    def present(self, rec):
+        return record_data(selectors.ps_record_get(user=self.request.user, pk=rec.pk))
+
+
+class RecordDetailView(APIView):
+    @extend_schema(responses=dict)
+    def get(self, request, pk):
+        return Response(record_data(_record(request, pk)))
+
+
+class PlanIn(serializers.Serializer):
+    version = serializers.IntegerField()
+    agreed_contact_times = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
+    special_contact_details = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
+
+
+class PlanView(APIView):
+    @extend_schema(request=PlanIn, responses=dict)
+    def patch(self, request, pk):
+        rec = _record(request, pk)
+        ser = PlanIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        plan = services.plan_update(actor=request.user, plan=rec.plan, version=d["version"],
+                                    agreed_contact_times=d["agreed_contact_times"],
+                                    special_contact_details=d["special_contact_details"])
+        return Response({"id": plan.pk, "version": plan.version})
+
+
+class VersionIn(serializers.Serializer):
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PlanApproveView(_Base):
+    serializer = VersionIn
+
+    def act(self, request, pk, d):
+        return services.plan_approve(actor=request.user, plan=_record(request, pk).plan, version=d["version"])
+
+    def present(self, plan):
+        return {"id": plan.pk, "version": plan.version, "approved_at": plan.approved_at}
+
+
+class IssueIn(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    classification = serializers.CharField()
+    customer_perspective = serializers.CharField(allow_blank=True, default="")
+    is_specialist_process = serializers.BooleanField(default=False)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class IssueAddView(_Base):
+    serializer = IssueIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.plan_issue_add(actor=request.user, plan=_record(request, pk).plan, title=d["title"],
+                                       classification=d["classification"],
+                                       customer_perspective=d["customer_perspective"],
+                                       is_specialist_process=d["is_specialist_process"], version=d["version"])
+
+    def present(self, issue):
+        return issue_data(issue)
+
+
+class IssueStatusIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[policy.RECORDED, policy.CONFIRMED, policy.RESOLVED])
+    comment = serializers.CharField(allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class IssueStatusView(_Base):
+    serializer = IssueStatusIn
+
+    def act(self, request, pk, d):
+        issue = _get(PlanIssue, pk, "plan issue", request.user)
+        return services.plan_issue_transition(actor=request.user, issue=issue, status=d["status"],
+                                              comment=d["comment"], version=d["version"])
+
+    def present(self, issue):
+        return issue_data(issue)
+
+
+class OptionIn(serializers.Serializer):
+    kind = serializers.CharField()
+    detail = serializers.CharField(allow_blank=True)
+    timeframe = serializers.CharField(allow_blank=True, default="")
+
+
+class OptionAddView(_Base):
+    serializer = OptionIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.plan_option_add(actor=request.user, plan=_record(request, pk).plan, **d)
+
+
+class OptionUpdateIn(serializers.Serializer):
+    status = serializers.CharField(required=False, default=None, allow_null=True)
+    confirmed_in_writing = serializers.BooleanField(required=False, default=None, allow_null=True)
+    timeframe = serializers.CharField(required=False, default=None, allow_null=True, allow_blank=True)
+
+
+class OptionUpdateView(_Base):
+    serializer = OptionUpdateIn
+
+    def act(self, request, pk, d):
+        return services.plan_option_update(actor=request.user, option=_get(PlanOption, pk, "option", request.user), **d)
+
+    def present(self, o):
+        return {"id": o.pk, "status": o.status, "confirmed_in_writing": o.confirmed_in_writing,
+                "timeframe": o.timeframe}
+
+
+class ActionIn(serializers.Serializer):
+    description = serializers.CharField(allow_blank=True)
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ActionAddView(_Base):
+    serializer = ActionIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.plan_action_add(actor=request.user, plan=_record(request, pk).plan, **d)
+
+
+class ActionCompleteView(_Base):
+    def act(self, request, pk, d):
+        return services.plan_action_complete(actor=request.user,
+                                             action=_get(PlanAction, pk, "plan action", request.user))
+
+
+class NoteIn(serializers.Serializer):
+    subject = serializers.CharField(allow_blank=True)
+    body = serializers.CharField(allow_blank=True)
+    pointer_note_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class NoteAddView(_Base):
+    serializer = NoteIn
+    created = True
+
+    def act(self, request, pk, d):
+        pointer = None
+        if d["pointer_note_id"]:
+            pointer = Note.objects.filter(pk=d["pointer_note_id"]).first()
+            if pointer is None:
+                raise InvalidInput("No such notepad.", fields={"pointer_note_id": ["No such notepad."]})
+        return services.stacking_note_add(actor=request.user, ps_record=_record(request, pk), subject=d["subject"],
+                                          body=d["body"], pointer_to=pointer)
+
+    def present(self, n):
+        return {"id": n.pk, "subject": n.subject}
+
+
+class CaseReviewIn(serializers.Serializer):
+    reviewed_items = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    escalations = serializers.CharField(allow_blank=True, default="")
+    crg_record = serializers.CharField(allow_blank=True, default="")
+    options_identified = serializers.CharField(allow_blank=True, default="")
+
+
+class CaseReviewView(_Base):
+    serializer = CaseReviewIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.ps_case_review_record(actor=request.user, ps_record=_record(request, pk), **d)
+
+
+class ContactIn(serializers.Serializer):
+    kind = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    checklist = serializers.DictField(child=serializers.BooleanField(), default=dict)
+    mandatory_gathered = serializers.DictField(child=serializers.BooleanField(), default=dict)
+    acknowledged = serializers.BooleanField(default=False)
+    restrictions_reviewed = serializers.BooleanField(default=False)
+    products_services = serializers.CharField(allow_blank=True, default="")
+    next_contact_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    follow_up_type = serializers.CharField(allow_blank=True, default="")
+    follow_up_subject = serializers.CharField(allow_blank=True, default="")
+    close_referral_intray = serializers.BooleanField(default=True)
+
+
+class ContactView(_Base):
+    serializer = ContactIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.contact_record(actor=request.user, ps_record=_record(request, pk), **d)
+
+    def present(self, c):
+        return {"id": c.pk, "kind": c.kind, "follow_up_intray_id": c.follow_up_intray_id}
+
+
+class ToldIn(serializers.Serializer):
+    summary = serializers.CharField(allow_blank=True, default="")
+
+
+class CustomerToldView(_Base):
+    serializer = ToldIn
+
+    def act(self, request, pk, d):
+        return services.customer_told_record(actor=request.user, ps_record=_record(request, pk), **d)
+
+
+class SensitiveIn(serializers.Serializer):
+    reason = serializers.CharField()
+    conditions = serializers.CharField(allow_blank=True)
+    review_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class SensitiveView(_Base):
+    serializer = SensitiveIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.sensitive_indicator_add(actor=request.user, ps_record=_record(request, pk), **d)
+
+
+class SegmentSuggestionView(APIView):
+    @extend_schema(responses=dict)
+    def get(self, request, pk):
+        return Response(selectors.segment_suggestion(ps_record=_record(request, pk)).as_dict())
+
+
+class SegmentIn(serializers.Serializer):
+    segment = serializers.IntegerField()
+    reason = serializers.CharField(allow_blank=True)
+    approved_by = serializers.CharField(allow_blank=True, default="")
+
+
+class SegmentView(_Base):
+    serializer = SegmentIn
+
+    def act(self, request, pk, d):
+        return services.segment_set(actor=request.user, ps_record=_record(request, pk), segment=d["segment"],
+                                    reason=d["reason"], approved_by=_officer_ref(d["approved_by"], "approved_by"))
+
+    def present(self, c):
+        return {"id": c.pk, "segment": c.to_segment, "suggested_segment": c.suggested_segment,
+                "indicators": c.indicators}
+
+
+class LetterIn(serializers.Serializer):
+    template_code = serializers.CharField()
+    context = serializers.DictField(required=False, default=dict)
+
+
+class LetterView(_Base):
+    serializer = LetterIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.ps_letter_send(actor=request.user, ps_record=_record(request, pk), **d)
+
+    def present(self, letter):
+        return {"id": letter.pk, "template_code": letter.template_code, "pdf_url": f"/api/v1/letters/{letter.pk}/pdf/"}
+
+
+class SkipIn(serializers.Serializer):
+    straightforward = serializers.BooleanField(default=False)
+    tl_discussion = serializers.CharField(allow_blank=True, default="")
+    team_leader = serializers.CharField(allow_blank=True, default="")
+
+
+class SkipView(_Base):
+    serializer = SkipIn
+
+    def act(self, request, pk, d):
+        return services.uq140_01_skip(actor=request.user, ps_record=_record(request, pk),
+                                      straightforward=d["straightforward"], tl_discussion=d["tl_discussion"],
+                                      team_leader=_officer_ref(d["team_leader"], "team_leader"))
+
+
+class F2FIn(serializers.Serializer):
+    tl_discussed_with = serializers.CharField(allow_blank=True, default="")
+    location_type = serializers.CharField(default="service_centre")
+    location_detail = serializers.CharField(allow_blank=True)
+    attendees = serializers.CharField(allow_blank=True)
+    scheduled_for = serializers.DateTimeField()
+    location_approved_by = serializers.CharField(allow_blank=True, default="")
+    via_customer_review = serializers.BooleanField(default=False)
+    second_person = serializers.BooleanField(default=False)
+    security_risk = serializers.BooleanField(default=False)
+    security_notified = serializers.BooleanField(default=False)
+
+
+class F2FView(_Base):
+    serializer = F2FIn
+    created = True
+
+    def act(self, request, pk, d):
+        d = dict(d)
+        d["tl_discussed_with"] = _officer_ref(d["tl_discussed_with"], "tl_discussed_with")
+        d["location_approved_by"] = _officer_ref(d["location_approved_by"], "location_approved_by")
+        return services.f2f_book(actor=request.user, ps_record=_record(request, pk), **d)
+
+
+class S3ScheduleIn(serializers.Serializer):
+    review_date = serializers.DateField()
+    conditions = serializers.CharField(allow_blank=True, default="")
+
+
+class Segment3ScheduleView(_Base):
+    serializer = S3ScheduleIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.segment3_review_schedule(actor=request.user, ps_record=_record(request, pk), **d)
+
+
+class S3OutcomeIn(serializers.Serializer):
+    outcome = serializers.CharField()
+    notes = serializers.CharField(allow_blank=True)
+    new_review_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class Segment3OutcomeView(_Base):
+    serializer = S3OutcomeIn
+
+    def act(self, request, pk, d):
+        return services.segment3_review_record(actor=request.user,
+                                               review=_get(Segment3Review, pk, "review", request.user), **d)
+
+
+class RestrictedIn(serializers.Serializer):
+    restriction_id = serializers.IntegerField()
+    outcome = serializers.CharField(allow_blank=True)
+    next_review_date = serializers.DateField()
+    approved_by = serializers.CharField()
+
+
+class RestrictedReviewView(_Base):
+    serializer = RestrictedIn
+    created = True
+
+    def act(self, request, pk, d):
+        restriction = ContactRestriction.objects.filter(pk=d["restriction_id"]).first()
+        if restriction is None:
+            raise InvalidInput("No such restriction.", fields={"restriction_id": ["No such restriction."]})
+        return services.restricted_service_review_record(
+            actor=request.user, ps_record=_record(request, pk), restriction=restriction, outcome=d["outcome"],
+            next_review_date=d["next_review_date"], approved_by=_officer_ref(d["approved_by"], "approved_by"))
+
+
+class ReallocIn(serializers.Serializer):
+    reason_code = serializers.CharField()
+    detail = serializers.CharField(allow_blank=True)
+
+
+class ReallocationRequestView(_Base):
+    serializer = ReallocIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.reallocation_request(actor=request.user, ps_record=_record(request, pk), **d)
+
+
+class ForwardIn(serializers.Serializer):
+    receiving_position = serializers.CharField()
+    comments = serializers.CharField(allow_blank=True, default="")
+
+
+class ReallocationForwardView(_Base):
+    serializer = ForwardIn
+
+    def act(self, request, pk, d):
+        return services.reallocation_forward(
+            actor=request.user, request=_get(ReallocationRequest, pk, "reallocation request", request.user),
+            receiving_position=_position_ref(d["receiving_position"], "receiving_position"), comments=d["comments"])
+
+    def present(self, r):
+        return {"id": r.pk, "status": r.status}
+
+
+class AssignIn(serializers.Serializer):
+    case_manager = serializers.CharField()
+
+
+class ReallocationAssignView(_Base):
+    serializer = AssignIn
+
+    def act(self, request, pk, d):
+        return services.reallocation_assign(
+            actor=request.user, request=_get(ReallocationRequest, pk, "reallocation request", request.user),
+            case_manager=_officer_ref(d["case_manager"], "case_manager"))
+
+    def present(self, rec):
+        return {"id": rec.pk, "case_manager": rec.case_manager.user.username, "status": rec.status}
+
+
+def _attestations(src) -> dict:
+    def truthy(v):
+        return v in (True, "1", "true", "True", "on", "yes")
+
+    return {k: truthy(src.get(k)) for k in services.ATTESTATIONS}
+
+
+class ReadinessView(APIView):
+    @extend_schema(parameters=[OpenApiParameter(k, bool, required=False) for k in services.ATTESTATIONS],
+                   responses=dict)
+    def get(self, request, pk):
+        rec = _record(request, pk)
+        return Response(selectors.readiness_for(ps_record=rec, attestations=_attestations(request.query_params))
+                        .as_dict())
+
+
+class FinalisationIn(serializers.Serializer):
+    summary = serializers.CharField(allow_blank=True)
+    attestations = serializers.DictField(child=serializers.BooleanField(), default=dict)
+    team_leader = serializers.CharField(allow_blank=True, default="")
+
+
+class FinalisationView(_Base):
+    serializer = FinalisationIn
+    created = True
+
+    def act(self, request, pk, d):
+        return services.finalisation_request_submit(
+            actor=request.user, ps_record=_record(request, pk), summary=d["summary"], attestations=d["attestations"],
+            team_leader=_officer_ref(d["team_leader"], "team_leader"))
+
+    def present(self, f):
+        return finalisation_data(f)
+
+
+class DecisionIn(serializers.Serializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True, default="")
+    comments = serializers.CharField(allow_blank=True)
+    ongoing_ps_will_not_resolve = serializers.BooleanField(default=False)
+    no_escalation_history = serializers.BooleanField(default=False)
+    needs_ongoing_support = serializers.BooleanField(default=False)
+
+
+class FinalisationDecisionView(_Base):
+    serializer = DecisionIn
+
+    def act(self, request, pk, d):
+        return services.finalisation_decide(
+            actor=request.user, request=_get(FinalisationRequest, pk, "finalisation request", request.user), **d)
+
+    def present(self, f):
+        return finalisation_data(f)
+
+
+class FinalisationListView(APIView):
+    @extend_schema(responses=dict)
+    def get(self, request):
+        data = selectors.dashboard(user=request.user)
+        return Response([finalisation_data(f) for f in data["finalisations"]])
+
+
+class DashboardView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("team", bool, required=False)], responses=dict)
+    def get(self, request):
+        team = request.query_params.get("team") in ("1", "true") and request.user.has_perm("ps.view_team")
+        d = selectors.dashboard(user=request.user, team=team)
+        row = lambda r: {**record_data(r["record"], full=False), "plan_due_on": r["plan"].due_on if r["plan"] else None,  # noqa: E731
+                         "plan_due": r["due"].as_dict() if r["due"] else None}
+        return Response({
+            "today": d["today"],
+            "records": [row(r) for r in d["rows"]],
+            "by_segment": {str(k): v for k, v in d["by_segment"].items()},
+            "by_status": d["by_status"],
+            "per_officer": d["per_officer"],
+            "plans_overdue": [r["record"].pk for r in d["plans_overdue"]],
+            "plans_due_soon": [r["record"].pk for r in d["plans_due_soon"]],
+            "segment3_reviews_due": [{"id": x.pk, "ps_record": x.ps_record_id, "review_date": x.review_date}
+                                     for x in d["segment3_reviews_due"]],
+            "restricted_reviews_due": [{"id": x.pk, "csid": x.customer.csid, "review_date": x.review_date}
+                                       for x in d["restricted_reviews_due"]],
+            "finalisations": [finalisation_data(f) for f in d["finalisations"]],
+            "referrals": [{"intray_id": r["intray"].pk, "type_code": r["intray"].type.code,
+                           "csid": r["intray"].customer.csid, "due_date": r["intray"].due_date,
+                           "overdue": r["overdue"], "sla_working_days": r["sla_days"]} for r in d["referrals"]],
+        })
+
+
+def export_csv_response(user) -> HttpResponse:
+    rows = selectors.export_rows(user=user)
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    resp = HttpResponse(buf.getvalue(), content_type="text/csv")
+    resp["Content-Disposition"] = 'attachment; filename="ps-activity-database.csv"'
+    return resp
+
+
+class ExportView(APIView):
+    @extend_schema(responses={(200, "text/csv"): str})
+    def get(self, request):
+        return export_csv_response(request.user)
