@@ -33,14 +33,14 @@ from .models import (
 # --- serializers -------------------------------------------------------------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer):
+class CustomersErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     step_ids = serializers.ListField(child=serializers.CharField())
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+ERRORS = {400: CustomersErrorSerializer, 403: CustomersErrorSerializer, 404: CustomersErrorSerializer}
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -53,6 +53,7 @@ class PartySerializer(serializers.ModelSerializer):
 
 class CustomerSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True, help_text="Email address; empty when not known.")
     is_deceased = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -389,7 +390,7 @@ class CustomerListView(APIView):
     @extend_schema(
         operation_id="customers_create",
         request=CustomerWriteSerializer,
-        responses={201: CustomerSerializer, **ERRORS, 409: ErrorSerializer},
+        responses={201: CustomerSerializer, **ERRORS, 409: CustomersErrorSerializer},
     )
     def post(self, request):
         data = _valid(CustomerWriteSerializer, request.data)
@@ -540,7 +541,7 @@ class IssueCloseView(APIView):
         operation_id="customers_issues_close",
         parameters=[CSID_PARAM, OpenApiParameter("issue_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         request=IssueCloseSerializer,
-        responses={200: IssueSerializer, **ERRORS, 409: ErrorSerializer},
+        responses={200: IssueSerializer, **ERRORS, 409: CustomersErrorSerializer},
         description="Finalise, withdraw or refer a presenting issue (CMA-3.1).",
     )
     def post(self, request, csid: str, issue_id: int):
