@@ -113,6 +113,18 @@ class Contact(models.Model):
     def is_open(self) -> bool:
         return self.status == ContactStatus.OPEN
 
+    UNLOCK_LABELS = {
+        "unlocked": "Unlocked by the ownership rules",
+        "relocked": "Locked to the officer of the outstanding specialised issue (CMA-3.3)",
+        "not_locked": "Not locked: nothing to unlock",
+        "auto_unlock_scheduled": "Decision letters sent; automatic unlock scheduled",
+        "letters_sent": "Decision letters sent",
+    }
+
+    @property
+    def unlock_outcome_label(self) -> str:
+        return self.UNLOCK_LABELS.get(self.unlock_outcome, self.unlock_outcome)
+
 
 class ContactIssue(models.Model):
     """A presenting issue raised in this contact, with how the ownership rules say it is handled (CMA-1.2)."""
@@ -128,6 +140,19 @@ class ContactIssue(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["contact", "presenting_issue"], name="contact_issue_once")]
+
+    @property
+    def handling_label(self) -> str:
+        return HANDLING_LABELS.get(self.handling, self.handling or "—")
+
+
+HANDLING_LABELS = {
+    "point_of_entry": "Handled here (point of entry)",
+    "owning_area": "Handled by the owning area",
+    "specialist_area": "Specialist area",
+    "referral": "Referral to the specialist area",
+    "collaborative": "Collaborative customer management",
+}
 
 
 class ExternalReferral(models.Model):

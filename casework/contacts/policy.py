@@ -126,6 +126,10 @@ class McaAssessment:
     facts: McaFacts | None = field(default=None, compare=False)
 
     @property
+    def payment_path_label(self) -> str:
+        return PAYMENT_PATHS.get(self.payment_path, self.payment_path)
+
+    @property
     def checklist_codes(self) -> tuple[str, ...]:
         return tuple(i.code for i in self.checklist)
 
@@ -136,6 +140,7 @@ class McaAssessment:
             "triggers": [t.as_dict() for t in self.triggers],
             "income_path": self.income_path,
             "payment_path": self.payment_path,
+            "payment_path_label": self.payment_path_label,
             "expectations": self.expectations,
             "collection_information": self.collection_information,
             "level1_searches_discretionary": self.level1_searches_discretionary,
@@ -313,6 +318,17 @@ class DocumentationTarget:
     subject: str
     fields: tuple[tuple[str, str], ...]
     step_id: str = "CMA-2.8"
+
+    @property
+    def kind_label(self) -> str:
+        return NOTE_KIND_LABELS.get(self.note_kind, self.note_kind)
+
+
+NOTE_KIND_LABELS = {
+    "collection": "Collection record",
+    "communication": "Communication record",
+    "payment_arrangement": "Payment Arrangement record",
+}
 
 
 def mca_documentation(assessment: McaAssessment, *, arrangement_negotiated: bool) -> tuple[DocumentationTarget, ...]:

@@ -1,0 +1,25 @@
+"""The contacts section of the customer page: start a contact, the officer's open contact, recent contacts and
+letters."""
+
+from __future__ import annotations
+
+from . import selectors
+
+
+def customer_panel(request, customer) -> dict | None:
+    user = request.user
+    if not user.has_perm("contacts.view_contact"):
+        return None
+    officer = getattr(user, "officer", None)
+    open_contact = selectors.open_contact_for(customer=customer, officer=officer) if officer is not None else None
+    letters = []
+    if user.has_perm("letters.view_letter"):
+        from casework.letters.selectors import letters_for_customer
+
+        letters = letters_for_customer(user=user, customer=customer)[:10]
+    return {
+        "can_start": user.has_perm("contacts.run_contact"),
+        "open_contact": open_contact,
+        "recent_contacts": selectors.contacts_for_customer(user=user, customer=customer, limit=5),
+        "letters": letters,
+    }
