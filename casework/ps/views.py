@@ -1,0 +1,313 @@
+"""Personalised Services officer UI: dashboard (PS-REF-3), referral actioning (PS-REF-2) and the PS record page with
+the plan, contacts, segment, letters and finalisation. Thin: parse → service/selector → render; refusals are shown
+with their reason and step IDs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from casework.core.errors import DomainError, InvalidInput, NotPermitted
+from casework.customers.models import ContactRestriction, SensitiveReason
+from casework.org.models import Officer
+from casework.org.roles import Role
+
+from . import policy, selectors, services
+from .api import export_csv_response
+from .models import FinalisationRequest, PlanAction, PlanIssue, PlanOption, ReallocationRequest, Segment3Review
+
+
+def _err(request, exc: DomainError) -> None:
+    steps = ", ".join(exc.step_ids)
+    fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+    messages.error(request, f"{exc.message}{' — ' + fields if fields else ''}{f' ({steps})' if steps else ''}")
+
+
+def _officer(value) -> Officer | None:
+    if not value:
+        return None
+    return Officer.objects.select_related("user", "position").filter(user__username=value).first()
+
+
+def _bool(post, name) -> bool:
+    return post.get(name) in ("on", "1", "true", "yes")
+
+
+def _date(raw: str, field: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput("Enter a date as YYYY-MM-DD.", fields={field: ["Enter a date as YYYY-MM-DD."]}) from exc
+
+
+@login_required
+def dashboard(request):
+    try:
+        team = request.GET.get("team") == "1" and request.user.has_perm("ps.view_team")
+        ctx = selectors.dashboard(user=request.user, team=team)
+    except NotPermitted as exc:
+        return render(request, "ps/forbidden.html", {"error": exc}, status=403)
+    ctx["team_view"] = team
+    ctx["can_export"] = request.user.has_perm("ps.export")
+    ctx["can_action"] = request.user.has_perm("ps.action_referral")
+    return render(request, "ps/dashboard.html", ctx)
+
+
+@login_required
+def export_csv(request):
+    try:
+        return export_csv_response(request.user)
+    except NotPermitted as exc:
+        return render(request, "ps/forbidden.html", {"error": exc}, status=403)
+
+
+def _case_managers():
+    return Officer.objects.filter(role__in=(Role.PS_CASE_MANAGER, Role.PS_TEAM_LEADER), is_active=True,
+                                  position__isnull=False).select_related("user", "position__office")
+
+
+@login_required
+def referral_action(request, intray_id: int):
+    from casework.intrays.models import Intray
+
+    intray = Intray.objects.select_related("type", "customer").filter(pk=intray_id).first()
+    if intray is None or intray.type.code not in policy.REFERRAL_INTRAY_DAYS:
+        raise Http404("No such PS referral")
+    if not request.user.has_perm("ps.action_referral"):
+        return render(request, "ps/forbidden.html", {"error": NotPermitted(
+            "Only Personalised Services officers action PS referrals.", step_ids=("PS-REF-2",))}, status=403)
+    if request.method == "POST":
+        p = request.POST
+        try:
+            cm = _officer(p.get("case_manager")) or getattr(request.user, "officer", None)
+            assoc = None
+            if p.get("associated_csid"):
+                from casework.customers.selectors import customer_get
+
+                assoc = customer_get(user=request.user, csid=p["associated_csid"].strip())
+            items = [x for x in p.getlist("reviewed_items") if x]
+            rec = services.ps_referral_action(
+                actor=request.user, customer=intray.customer, case_manager=cm,
+                referral_source=p.get("referral_source", ""), main_referral_reason=p.get("main_referral_reason", ""),
+                referral_intray=intray, associated_customer=assoc,
+                review={"reviewed_items": items, "escalations": p.get("escalations", ""),
+                        "crg_record": p.get("crg_record", ""), "options_identified": p.get("options_identified", "")},
+            )
+            messages.success(request, "Referral actioned: customer locked to the Case Manager, plan and stacking "
+                                      "document created (PS-REF-2).")
+            return redirect("ps:record", pk=rec.pk)
+        except DomainError as exc:
+            _err(request, exc)
+    return render(request, "ps/referral_action.html", {
+        "intray": intray, "case_managers": _case_managers(), "sources": policy.REFERRAL_SOURCES,
+        "default_source": "crg" if intray.type.code == "crg_referral_to_ps" else "",
+        "review_items": ["Case and customer records", "Notepads and communications", "Feedback/review record",
+                         "Customer history report", "CRG Record notepad"],
+    })
+
+
+@login_required
+def record(request, pk: int):
+    try:
+        rec = selectors.ps_record_get(user=request.user, pk=pk)
+    except DomainError as exc:
+        if exc.http_status == 404:
+            raise Http404(exc.message) from exc
+        return render(request, "ps/forbidden.html", {"error": exc}, status=exc.http_status)
+    pd = selectors.plan_detail(ps_record=rec)
+    att = {k: True for k in services.ATTESTATIONS}
+    off = getattr(request.user, "officer", None)
+    ctx = {
+        "rec": rec, **pd,
+        "notes": selectors.stacking_notes(ps_record=rec),
+        "suggestion": selectors.segment_suggestion(ps_record=rec),
+        "readiness": selectors.readiness_for(ps_record=rec, attestations=att),
+        "contacts": list(rec.contacts.all()),
+        "has_first_contact": rec.contacts.filter(kind="first").exists(),
+        "letters": list(rec.letters.all()),
+        "finalisations": list(rec.finalisations.select_related("team_leader__user")),
+        "pending": rec.finalisations.filter(status="pending").first(),
+        "reallocations": list(rec.reallocations.all()),
+        "segment3_reviews": list(rec.segment3_reviews.filter(reviewed_at__isnull=True)),
+        "restrictions": list(ContactRestriction.objects.filter(customer=rec.customer, is_active=True)),
+        "first_points": policy.FIRST_CONTACT_POINTS, "follow_points": policy.FOLLOW_UP_POINTS,
+        "mandatory": list(zip(policy.MANDATORY_KEYS, [m[0] for m in policy.MANDATORY_ISSUES])),
+        "option_kinds": policy.OPTION_KINDS, "approval_reasons": policy.APPROVAL_REASONS,
+        "realloc_reasons": policy.REALLOCATION_REASONS, "f2f_locations": policy.F2F_LOCATIONS,
+        "sensitive_reasons": SensitiveReason.choices,
+        "ps_team_leaders": Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True).select_related("user"),
+        "case_managers": _case_managers(),
+        "nmqccs": Officer.objects.filter(role=Role.NATIONAL_MANAGER_QCC, is_active=True).select_related("user"),
+        "is_tl": off is not None and off.role == Role.PS_TEAM_LEADER,
+        "can_manage": request.user.has_perm("ps.manage_plan"),
+        "ps_letters": services.PS_LETTERS,
+    }
+    return render(request, "ps/record.html", ctx)
+
+
+def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of thin form handlers
+    p = request.POST
+    u = request.user
+    plan = rec.plan
+    if action == "plan":
+        services.plan_update(actor=u, plan=plan, version=int(p.get("version") or 0),
+                             agreed_contact_times=p.get("agreed_contact_times"),
+                             special_contact_details=p.get("special_contact_details") or None)
+        return "Plan saved."
+    if action == "approve":
+        services.plan_approve(actor=u, plan=plan, version=int(p.get("version") or 0))
+        return "Plan approved (PS-PSP-3)."
+    if action == "issue_add":
+        services.plan_issue_add(actor=u, plan=plan, title=p.get("title", ""),
+                                classification=p.get("classification", ""),
+                                customer_perspective=p.get("customer_perspective", ""),
+                                is_specialist_process=_bool(p, "is_specialist_process"))
+        return "Issue recorded."
+    if action == "issue_status":
+        issue = PlanIssue.objects.get(pk=p.get("issue"), plan=plan)
+        services.plan_issue_transition(actor=u, issue=issue, status=p.get("status", ""), comment=p.get("comment", ""),
+                                       version=int(p.get("version") or 0))
+        return f"{issue.title}: {p.get('status')}."
+    if action == "option_add":
+        services.plan_option_add(actor=u, plan=plan, kind=p.get("kind", ""), detail=p.get("detail", ""),
+                                 timeframe=p.get("timeframe", ""))
+        return "Option recorded."
+    if action == "option_update":
+        opt = PlanOption.objects.get(pk=p.get("option"), plan=plan)
+        services.plan_option_update(actor=u, option=opt, status=p.get("status") or None,
+                                    confirmed_in_writing=_bool(p, "confirmed_in_writing"),
+                                    timeframe=p.get("timeframe"))
+        return "Option updated."
+    if action == "action_add":
+        services.plan_action_add(actor=u, plan=plan, description=p.get("description", ""),
+                                 due_on=_date(p.get("due_on", ""), "due_on"))
+        return "Action recorded."
+    if action == "action_complete":
+        services.plan_action_complete(actor=u, action=PlanAction.objects.get(pk=p.get("action"), plan=plan))
+        return "Action completed."
+    if action == "note":
+        services.stacking_note_add(actor=u, ps_record=rec, subject=p.get("subject", ""), body=p.get("body", ""))
+        return "Notepad added to the stacking document."
+    if action == "contact":
+        kind = p.get("kind", "first")
+        points = policy.FIRST_CONTACT_POINTS if kind == "first" else policy.FOLLOW_UP_POINTS
+        services.contact_record(
+            actor=u, ps_record=rec, kind=kind, summary=p.get("summary", ""),
+            checklist={k: _bool(p, f"cp_{k}") for k in points},
+            mandatory_gathered={k: _bool(p, f"mi_{k}") for k in policy.MANDATORY_KEYS},
+            acknowledged=_bool(p, "acknowledged"), restrictions_reviewed=_bool(p, "restrictions_reviewed"),
+            products_services=p.get("products_services", ""), follow_up_type=p.get("follow_up_type", ""),
+            follow_up_subject=p.get("follow_up_subject", ""))
+        return "Contact recorded (PS-CON-3)."
+    if action == "segment":
+        services.segment_set(actor=u, ps_record=rec, segment=p.get("segment"), reason=p.get("reason", ""),
+                             approved_by=_officer(p.get("approved_by")))
+        return "Segment recorded on the plan and the PS record (PS-RES-1)."
+    if action == "letter":
+        letter = services.ps_letter_send(actor=u, ps_record=rec, template_code=p.get("template_code", ""),
+                                         context={"next_contact": p.get("next_contact", "")}
+                                         if p.get("next_contact") else None)
+        return f"{letter.title} issued."
+    if action == "skip":
+        services.uq140_01_skip(actor=u, ps_record=rec, straightforward=_bool(p, "straightforward"),
+                               tl_discussion=p.get("tl_discussion", ""), team_leader=_officer(p.get("team_leader")))
+        return "UQ140.01 not sent: Team Leader discussion recorded (PS-RES-4)."
+    if action == "sensitive":
+        services.sensitive_indicator_add(actor=u, ps_record=rec, reason=p.get("reason", ""),
+                                         conditions=p.get("conditions", ""),
+                                         review_date=_date(p.get("review_date", ""), "review_date"))
+        return "Sensitive issue indicator added (internal only)."
+    if action == "f2f":
+        when = p.get("scheduled_for", "")
+        try:
+            scheduled = dt.datetime.fromisoformat(when)
+        except ValueError as exc:
+            raise InvalidInput("Enter the meeting date and time.", fields={"scheduled_for": ["Required."]}) from exc
+        from django.utils import timezone
+
+        if timezone.is_naive(scheduled):
+            scheduled = timezone.make_aware(scheduled)
+        services.f2f_book(actor=u, ps_record=rec, tl_discussed_with=_officer(p.get("tl_discussed_with")),
+                          location_type=p.get("location_type", ""), location_detail=p.get("location_detail", ""),
+                          attendees=p.get("attendees", ""), scheduled_for=scheduled,
+                          location_approved_by=_officer(p.get("location_approved_by")),
+                          via_customer_review=_bool(p, "via_customer_review"),
+                          second_person=_bool(p, "second_person"), security_risk=_bool(p, "security_risk"),
+                          security_notified=_bool(p, "security_notified"))
+        return "Face-to-face meeting booked."
+    if action == "told":
+        services.customer_told_record(actor=u, ps_record=rec, summary=p.get("summary", ""))
+        return "Recorded: customer told the case leaves PS."
+    if action == "finalise":
+        services.finalisation_request_submit(actor=u, ps_record=rec, summary=p.get("summary", ""),
+                                             attestations={k: _bool(p, k) for k in services.ATTESTATIONS})
+        return "Finalisation request sent to the Team Leader (PS-FIN-2)."
+    if action == "decide":
+        req = FinalisationRequest.objects.get(pk=p.get("request"), ps_record=rec)
+        services.finalisation_decide(actor=u, request=req, approve=p.get("decision") == "approve",
+                                     reason=p.get("reason", ""), comments=p.get("comments", ""),
+                                     ongoing_ps_will_not_resolve=_bool(p, "ongoing_ps_will_not_resolve"),
+                                     no_escalation_history=_bool(p, "no_escalation_history"),
+                                     needs_ongoing_support=_bool(p, "needs_ongoing_support"))
+        return "Finalisation approved." if p.get("decision") == "approve" else "Finalisation not approved."
+    if action == "realloc":
+        services.reallocation_request(actor=u, ps_record=rec, reason_code=p.get("reason_code", ""),
+                                      detail=p.get("detail", ""))
+        return "Reallocation requested (PS-REV-2)."
+    if action == "realloc_forward":
+        from casework.org.models import Position
+
+        req = ReallocationRequest.objects.get(pk=p.get("request"), ps_record=rec)
+        pos = Position.objects.filter(code=p.get("receiving_position", "")).first()
+        if pos is None:
+            raise InvalidInput("Choose the receiving PS position.", fields={"receiving_position": ["Unknown."]})
+        services.reallocation_forward(actor=u, request=req, receiving_position=pos, comments=p.get("comments", ""))
+        return "Sent to the receiving Team Leader (PS-REV-3)."
+    if action == "realloc_assign":
+        req = ReallocationRequest.objects.get(pk=p.get("request"), ps_record=rec)
+        services.reallocation_assign(actor=u, request=req, case_manager=_officer(p.get("case_manager")))
+        return "Assigned; Customer Assigned to PS intray created (PS-REV-3)."
+    if action == "s3_schedule":
+        services.segment3_review_schedule(actor=u, ps_record=rec,
+                                          review_date=_date(p.get("review_date", ""), "review_date"),
+                                          conditions=p.get("conditions", ""))
+        return "Segment 3 review scheduled (PS-ORM-2)."
+    if action == "s3_outcome":
+        review = Segment3Review.objects.get(pk=p.get("review"), ps_record=rec)
+        services.segment3_review_record(actor=u, review=review, outcome=p.get("outcome", ""),
+                                        notes=p.get("notes", ""),
+                                        new_review_date=_date(p.get("new_review_date", ""), "new_review_date"))
+        return "Segment 3 review recorded."
+    if action == "restricted_review":
+        restriction = ContactRestriction.objects.get(pk=p.get("restriction"), customer=rec.customer)
+        services.restricted_service_review_record(
+            actor=u, ps_record=rec, restriction=restriction, outcome=p.get("outcome", ""),
+            next_review_date=_date(p.get("next_review_date", ""), "next_review_date"),
+            approved_by=_officer(p.get("approved_by")))
+        return "Restricted-service review recorded (PS-ORM-3)."
+    raise Http404("Unknown action")
+
+
+@login_required
+@require_POST
+def record_action(request, pk: int, action: str):
+    try:
+        rec = selectors.ps_record_get(user=request.user, pk=pk)
+        msg = _post_action(request, rec, action)
+        messages.success(request, msg)
+    except DomainError as exc:
+        if exc.http_status == 404:
+            raise Http404(exc.message) from exc
+        _err(request, exc)
+    except (PlanIssue.DoesNotExist, PlanOption.DoesNotExist, PlanAction.DoesNotExist,
+            FinalisationRequest.DoesNotExist, ReallocationRequest.DoesNotExist, Segment3Review.DoesNotExist,
+            ContactRestriction.DoesNotExist, ValueError) as exc:
+        messages.error(request, f"That item is not part of this PS record ({exc.__class__.__name__}).")
+    return redirect(f"/ps/records/{pk}/#{request.POST.get('anchor', '')}")
