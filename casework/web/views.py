@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
+import functools
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.views import redirect_to_login
+from django_htmx.http import HttpResponseClientRedirect
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +31,20 @@ NOTE_FORM_KINDS = [
     for k in (NoteKind.GENERAL, NoteKind.INCOME, NoteKind.CARE, NoteKind.COLLECTION, NoteKind.COMMUNICATION,
               NoteKind.INTERNAL)
 ]
+
+
+def login_required(view):
+    """Like Django's, but an htmx request from an expired session sends the whole page to sign-in (not a fragment)."""
+    plain = django_login_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            back = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back, settings.LOGIN_URL)["Location"])
+        return plain(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _parse_date(raw: str, field: str) -> dt.date | None:

@@ -284,3 +284,15 @@ def test_nav_shows_audit_to_auditors_and_admin_to_administrators(client, org_ref
 def test_service_officer_nav_has_no_audit_or_admin(so_client):
     html = so_client.get("/").content.decode()
     assert 'href="/audit/"' not in html and 'href="/admin/"' not in html
+
+
+def test_htmx_request_from_an_expired_session_redirects_the_whole_page(client, db):
+    response = client.get("/customers/search/", {"q": "x"}, HTTP_HX_REQUEST="true",
+                          HTTP_HX_CURRENT_URL="http://testserver/?q=x")
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/login/?next=")
+
+
+def test_unknown_address_is_a_friendly_404(so_client):
+    response = so_client.get("/no-such-page/")
+    assert response.status_code == 404 and "There is no page at this address." in response.content.decode()
