@@ -1,0 +1,63 @@
+"""Browser journey (CMA-2.10, CMA-1.6, CMA-3.4): lock, transfer and unlock a customer from the customer page."""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.org.roles import Role
+from casework.ownership.models import Lock
+from casework.testing.factories import CaseFactory
+
+PASSWORD = "pass-Word-123"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_lock_transfer_unlock_from_the_customer_page(live_server, browser_page, login, shot, org):
+    obj = org.officer("GENERAL_OBJECTIONS", Role.SPECIALIST_OFFICER, username="own_objections")
+    dpo = org.officer("DPO", Role.SPECIALIST_OFFICER, username="own_dpo")
+    case = CaseFactory(payer__given_names="Oliver", payer__family_name="Drummond")
+    payer = case.payer
+    page = browser_page
+
+    login(page, "own_objections", PASSWORD)
+    page.goto(f"{live_server.url}/customers/{payer.csid}/")
+    banner = page.get_by_role("status", name="Ownership")
+    assert "Not locked." in banner.inner_text()
+    shot(page, "ownership-01-unlocked")
+
+    page.get_by_label("Reason for locking").fill("Objection to the care decision")
+    page.get_by_role("button", name="Lock customer").click()
+    banner = page.get_by_role("status", name="Ownership")
+    assert f"Locked to {obj.display_name}" in banner.inner_text()
+    assert "CMA-2.10" in banner.inner_text()
+    shot(page, "ownership-02-locked")
+
+    page.get_by_text("Transfer ownership to another specialised area").click()
+    form = page.get_by_role("form", name="Transfer ownership")
+    form.get_by_label("To area").select_option("DPO")
+    form.get_by_label("Officer in that area (username, optional)").fill("own_dpo")
+    form.get_by_label("Expected contact volume").fill("The DPO will generate most of the contact")
+    form.get_by_label("Time to resolve").fill("Objection two weeks; DPO several months")
+    form.get_by_label("Agreed with").fill("DPO Team Leader, by phone")
+    form.get_by_label("Reason for transfer").fill("Better outcome with one owner")
+    shot(page, "ownership-03a-transfer-form")
+    form.get_by_role("button", name="Transfer ownership").click()
+    banner = page.get_by_role("status", name="Ownership")
+    assert f"Locked to {dpo.display_name}" in banner.inner_text() and "CMA-1.6" in banner.inner_text()
+    assert "Unlock customer" not in page.content()  # no longer the objections officer's to unlock
+    shot(page, "ownership-03b-transferred")
+
+    page.get_by_role("button", name="Sign out").click()
+    login(page, "own_dpo", PASSWORD)
+    page.goto(f"{live_server.url}/customers/{payer.csid}/")
+    page.get_by_text("Finalise and unlock").click()
+    page.get_by_label("Decision verbally explained to every impacted customer").check()
+    page.get_by_label("Reason for unlocking").fill("Decision explained to both parents")
+    page.get_by_role("button", name="Unlock customer").click()
+    banner = page.get_by_role("status", name="Ownership")
+    assert "Not locked." in banner.inner_text()
+    page.get_by_text("Lock history").click()
+    shot(page, "ownership-04-unlocked-history")
+    assert Lock.objects.filter(customer=payer).count() == 2
+    assert not Lock.objects.filter(customer=payer, is_active=True).exists()
