@@ -23,6 +23,7 @@ from casework.customers import selectors, services
 from casework.customers.models import Customer, NoteKind
 
 from .panels import render_customer_panels
+from .selectors import recent_customers
 
 AUDIT_PAGE_SIZE = 50
 # Note kinds an officer may pick in the notes form (the others are written by the procedures' own screens).
@@ -96,6 +97,7 @@ def home(request):
     except NotPermitted as exc:
         return _error_page(request, exc)
     ctx["can_search"] = True
+    ctx["recent"] = recent_customers(user=request.user)
     return render(request, "web/home.html", ctx, status=400 if ctx["errors"] else 200)
 
 

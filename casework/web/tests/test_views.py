@@ -296,3 +296,14 @@ def test_htmx_request_from_an_expired_session_redirects_the_whole_page(client, d
 def test_unknown_address_is_a_friendly_404(so_client):
     response = so_client.get("/no-such-page/")
     assert response.status_code == 404 and "There is no page at this address." in response.content.decode()
+
+
+def test_home_lists_the_officers_recently_opened_customers(so_client, customer, org_reference):
+    other = CustomerFactory(family_name="Zed")
+    so_client.get(f"/customers/{customer.csid}/")
+    so_client.get(f"/customers/{other.csid}/")
+    so_client.get(f"/customers/{customer.csid}/")
+    html = so_client.get("/").content.decode()
+    recent = html.split('id="recent-h"')[1]
+    assert recent.index(customer.csid) < recent.index(other.csid)
+    assert recent.count(customer.csid) == 2  # link target and label, listed once
