@@ -178,6 +178,8 @@ PAYER_DEBT_POINTS = (
 )
 PAYER_OVERPAID_POINTS = (
     ChecklistItem("payer_overpayment_info", "Explained how a payer's overpayment is handled (information for payers about overpayments)", "CMA-2.6"),
+    ChecklistItem("payer_follow_up", "Any follow-up required on their part", "CMA-2.6"),
+    ChecklistItem("payer_contact_on_change", "Contact Child Support on any change of circumstances", "CMA-2.6"),
 )
 PAYEE_OWED_POINTS = (
     ChecklistItem("payee_commitment_to_collect", "Child Support's commitment to collecting their child support", "CMA-2.7"),
@@ -236,12 +238,10 @@ def mca_assess(facts: McaFacts) -> McaAssessment:
         elif facts.cs_debt_without_arrangement:
             payment_path, expectations = "debt_repayment", PAYER
             steps += ["CMA-2.3", "CMA-2.4", "CMA-2.6"]
-        elif facts.payer_overpaid:
+        elif facts.overpayment_without_arrangement or facts.payer_overpaid:
+            # CMA-2.4: an overpaid payer (no past role reversal) follows the payer overpayment process (CMA-2.6).
             payment_path, expectations = "payer_overpaid", PAYER
-            steps += ["CMA-2.4", "CMA-2.6"]
-        elif facts.overpayment_without_arrangement:
-            payment_path, expectations = "payee_overpayment_debt", PAYEE
-            steps += ["CMA-2.3", "CMA-2.4", "CMA-2.5", "CMA-2.7"]
+            steps += ["CMA-2.3", "CMA-2.4", "CMA-2.6"]
     elif facts.role == PAYEE:
         if facts.overpayment_without_arrangement:
             payment_path, expectations = "payee_overpayment_debt", PAYEE

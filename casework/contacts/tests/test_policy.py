@@ -24,6 +24,9 @@ MCA_TABLE = [
      ("payer_pay_in_full", "payer_arrangement_details", "payer_late_consequences", "payer_follow_up", "payer_contact_on_change")),
     ("CMA-2.4-payer-overpaid", McaFacts(role="payer", income_reliable=True, payer_overpaid=True),
      False, "payer_overpaid", "payer", ()),
+    ("CMA-2.4-payer-overpayment-no-reversal-payer-path",
+     McaFacts(role="payer", income_reliable=True, overpayment_without_arrangement=True),
+     True, "payer_overpaid", "payer", ("payer_overpayment_info",)),
     ("CMA-2.4-past-role-reversal-to-payee-path",
      McaFacts(role="payer", income_reliable=True, overpayment_without_arrangement=True, past_role_reversal=True),
      True, "payee_overpayment_debt", "payee", ("overpayment_consequences", "overpayment_arrangement_details")),
@@ -103,6 +106,9 @@ def test_mca_properties_over_generated_case_data(facts):
     assert result.income_path == ("confirm_accurate" if facts.income_reliable else "discuss_and_commit")
     if result.required:
         assert ("income_confirmed" in result.checklist_codes) is facts.income_reliable
+    # CMA-2.4: an overpaid payer without a past role reversal stays on the payer path.
+    if facts.role == "payer" and facts.overpayment_without_arrangement and not facts.past_role_reversal:
+        assert result.expectations == "payer"
     # CMA-2.4: the debt repayment path is only for payers with a debt and no arrangement.
     if result.payment_path == "debt_repayment":
         assert facts.role == "payer" and facts.cs_debt_without_arrangement
