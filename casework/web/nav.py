@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 NAV = (
-    ("Customers", "web:home", None),
-    ("My work", "intrays:worklist", None),
-    ("Team", "ownership:team_queue", None),
-    ("Personalised Services", "ps:dashboard", None),
+    ("Customers", "web:home", "customers.view_customer"),
+    ("My work", "intrays:worklist", "intrays.view_intray"),
+    ("Team", "ownership:team_queue", "ownership.view_team_queue"),
+    ("Personalised Services", "ps:dashboard", "ps.view_ps"),
     ("Audit", "web:audit", "core.view_auditevent"),
     # Django admin for reference data: administrators with staff access only.
     ("Admin", "admin:index", "org.manage_reference"),

@@ -307,3 +307,21 @@ def test_home_lists_the_officers_recently_opened_customers(so_client, customer, 
     recent = html.split('id="recent-h"')[1]
     assert recent.index(customer.csid) < recent.index(other.csid)
     assert recent.count(customer.csid) == 2  # link target and label, listed once
+
+
+@pytest.mark.parametrize("role,shown,hidden", [
+    (Role.SERVICE_OFFICER, ["Customers", "My work"], ["Team", "Audit", "Admin"]),
+    (Role.TEAM_LEADER, ["Customers", "My work", "Team"], ["Audit", "Admin"]),
+    (Role.AUDITOR, ["Customers", "Audit"], ["Team", "Admin"]),
+])
+def test_nav_entries_follow_permissions(client, org_reference, role, shown, hidden):
+    from django.test import RequestFactory
+
+    from casework.web.nav import nav_items
+
+    officer = OfficerFactory(role=role)
+    request = RequestFactory().get("/")
+    request.user = officer.user
+    labels = [item["label"] for item in nav_items(request)["nav_items"]]
+    assert set(shown) <= set(labels)
+    assert not set(hidden) & set(labels)
