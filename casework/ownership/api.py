@@ -333,6 +333,33 @@ class TransferView(APIView):
         return _ownership_response(customer, 201, transfer=transfer_out(transfer))
 
 
+class ParentsLockView(APIView):
+    @extend_schema(summary="Both parents need locking for one issue (CMA-2.10): who manages, and lock accordingly",
+                   request=ActionSerializer, responses={200: OpenApiResponse(description="Decision and both locks")})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        if not request.data.get("associated_csid"):
+            raise InvalidInput("Name the other parent.", fields={"associated_csid": ["Required."]})
+        other = customer_get(user=request.user, csid=request.data.get("associated_csid"))
+        decision, locks = services.parents_lock(actor=request.user, customer=customer, associated_customer=other,
+                                                reason=request.data.get("reason", ""))
+        return Response({"decision": decision.as_dict(),
+                         "locks": {customer.csid: lock_out(locks[0]), other.csid: lock_out(locks[1])}})
+
+
+class ReassignView(APIView):
+    @extend_schema(summary="Reallocate the lock to another officer of the same area",
+                   request=ActionSerializer, responses={200: GenericOut})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        to_officer = _officer_in(request.data.get("to_officer"))
+        if to_officer is None:
+            raise InvalidInput("Name the officer.", fields={"to_officer": ["Required."]})
+        lock = services.lock_reassign(actor=request.user, customer=customer, to_officer=to_officer,
+                                      reason=request.data.get("reason", ""))
+        return _ownership_response(customer, 200, lock=lock_out(lock))
+
+
 class DisputeRaiseView(APIView):
     @extend_schema(summary="No agreement: escalate the ownership dispute to a Team Leader (CMA-1.6)",
                    request=ActionSerializer, responses={201: GenericOut})

@@ -237,6 +237,7 @@ def route_call(*, csid: str) -> RouteView:
     row = (
         Customer.objects.annotate(active_lock=FilteredRelation("locks", condition=Q(locks__is_active=True)))
         .filter(csid=csid)
+        .order_by()
         .values(
             "id",
             "active_lock__id",

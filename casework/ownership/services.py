@@ -1066,3 +1066,83 @@ def specialist_action_allowed(*, actor: Any, customer: Customer) -> bool:
 
 def open_issue_statuses() -> tuple[str, ...]:
     return (IssueStatus.OPEN, IssueStatus.REFERRED)
+
+
+# ---------------------------------------------------------------- both parents (CMA-2.10) and reallocation
+
+
+def parents_lock(
+    *, actor: Any, customer: Customer, associated_customer: Customer, reason: str,
+    step_ids: Iterable[str] = ("CMA-2.10",),
+):
+    """CMA-2.10: both parents need locking for one issue. One is locked to a specialist area → that area manages:
+    the other parent is locked to the same holder; more than one specialist area → collaborative management (no
+    lock changes, CMA-1.4); neither → the officer locks both. Returns (decision, [active lock of each])."""
+    officer = _officer(actor, "ownership.lock_customer", "lock customers", ("CMA-2.10",))
+    reason = _reason(reason)
+    if associated_customer.pk == customer.pk:
+        raise InvalidInput("The associated customer is another customer.",
+                           fields={"associated_csid": ["Choose the other parent."]})
+    with transaction.atomic():
+        pair = sorted([customer, associated_customer], key=lambda c: c.pk)  # fixed order: no deadlocks
+        for c in pair:
+            _lock_customer_row(c)
+        locks = [selectors.active_lock(customer=c) for c in (customer, associated_customer)]
+        decision = policy.both_parents_manager(holders=[selectors.holder_fact(lk) for lk in locks])
+        steps = _steps(step_ids, decision.step_ids)
+        if decision.outcome == "lock_both":
+            for c in (customer, associated_customer):
+                customer_lock(actor=actor, customer=c, to_officer=officer, reason=reason, step_ids=steps)
+        elif decision.outcome == "specialist_area":
+            holder = next(lk for lk in locks if lk is not None and lk.area.code == decision.facts["area"])
+            for c, lk in zip((customer, associated_customer), locks):
+                if lk is None:
+                    new = _insert_lock(customer=c, area=holder.area, position=holder.position, officer=holder.officer,
+                                       kind=LockKind.LOCK, reason=reason, step_ids=list(steps), started_by=actor)
+                    audit_record(actor=actor, action="ownership.lock", target=new, after=_lock_snapshot(new),
+                                 reason=reason, step_ids=steps, customer=c)
+                elif lk.area_id != holder.area_id:
+                    raise Conflict(
+                        f"{c.full_name} is locked to {lk.holder_label}: refer the follow-up to them.",
+                        step_ids=("CMA-2.10",), extra=_holder_extra(lk),
+                    )
+        result = [selectors.active_lock(customer=c) for c in (customer, associated_customer)]
+    return decision, result
+
+
+def lock_reassign(
+    *, actor: Any, customer: Customer, to_officer: Officer, reason: str, step_ids: Iterable[str] = ("CMA-2.10",)
+) -> Lock:
+    """Reallocate a lock to another officer of the same business area (e.g. between PS Case Managers, PS-REV-2):
+    by the holder, an officer of the holding area, or a Team Leader. The previous holder is notified."""
+    officer = _officer(actor, "ownership.lock_customer", "reallocate locks", tuple(step_ids))
+    reason = _reason(reason)
+    area, position = _target(to_officer, None)
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        current = selectors.active_lock(customer=customer)
+        if current is None:
+            raise TransitionRefused("The customer is not locked: lock them instead.", step_ids=("CMA-2.10",))
+        if current.officer_id == to_officer.pk:
+            return current
+        if area.pk != current.area_id:
+            raise TransitionRefused(
+                f"Reallocation stays within {current.area.name}; between specialised areas ownership moves by "
+                "agreement (CMA-1.6).", step_ids=("CMA-2.10", "CMA-1.6"),
+            )
+        if not (_may_unlock(officer, current) or (officer.business_area and officer.business_area.pk == area.pk)):
+            raise NotPermitted(f"Locked to {current.holder_label}: only that area or a Team Leader may reallocate.",
+                               step_ids=tuple(step_ids))
+        if to_officer.pk in _open_error_previous_officers(customer):
+            raise TransitionRefused("Not locked back to the previous officer while their error is corrected.",
+                                    step_ids=("CMA-1.3",))
+        steps = _steps(step_ids)
+        lock = _move(actor=actor, customer=customer, current=current, area=area, to_officer=to_officer,
+                     to_position=None, kind=LockKind.TRANSFER, reason=reason, steps=steps)
+        audit_record(actor=actor, action="ownership.reassign", target=lock, before=_lock_snapshot(current),
+                     after=_lock_snapshot(lock), reason=reason, step_ids=steps, customer=customer)
+        if current.officer_id is not None:
+            _notify(actor=actor, type_code="lock_taken_over", customer=customer,
+                    subject=f"Customer {customer.csid} reallocated to {to_officer.display_name}", details=reason,
+                    to_lock=current, reason=reason, step_ids=steps)
+    return lock

@@ -287,3 +287,19 @@ def test_every_write_is_audited_with_step_ids(org, payer):
     assert [a for a, _ in actions] == ["ownership.lock", "ownership.unlock"]
     assert all(steps for _, steps in actions)
     assert Lock.objects.filter(customer=payer, is_active=True).count() == 0
+
+
+def test_lock_parents_and_reassign_endpoints(org, payer, payee):
+    me, other = org.officer(), org.officer()
+    r = client_for(me).post(url(payer.csid, "lock-parents"), {"associated_csid": payee.csid, "reason": "Care"},
+                            format="json")
+    assert r.status_code == 200 and r.json()["decision"]["outcome"] == "lock_both"
+    assert r.json()["locks"][payee.csid]["officer"]["username"] == me.user.username
+    assert client_for(me).post(url(payer.csid, "lock-parents"), {"reason": "x"}, format="json").status_code == 400
+    r = client_for(me).post(url(payer.csid, "reassign"), {"to_officer": other.user.username, "reason": "Leave"},
+                            format="json")
+    assert r.status_code == 200 and r.json()["officer"]["username"] == other.user.username
+    dpo = org.officer("DPO", Role.SPECIALIST_OFFICER)
+    r = client_for(dpo).post(url(payer.csid, "reassign"), {"to_officer": dpo.user.username, "reason": "x"},
+                             format="json")
+    assert r.status_code == 409 and "CMA-1.6" in r.json()["step_ids"]

@@ -453,3 +453,41 @@ def test_ownership_history_keeps_every_previous_owner(org):
     history = selectors.lock_history(customer=case.payer)
     assert [lk.officer for lk in history] == [c, b, a]
     assert [lk.is_active for lk in history] == [True, False, False]
+
+
+# ---------------------------------------------------------------- both parents (CMA-2.10) and reallocation
+
+
+def test_cma_2_10_both_parents_neither_locked_officer_locks_both(org, payer, payee):
+    me = org.officer()
+    decision, locks = services.parents_lock(actor=me.user, customer=payer, associated_customer=payee, reason="Care")
+    assert decision.outcome == "lock_both" and [lk.officer for lk in locks] == [me, me]
+
+
+def test_cma_2_10_both_parents_one_in_specialist_area_it_manages(org, payer, payee):
+    ics, me = org.officer("ICS", Role.SPECIALIST_OFFICER), org.officer()
+    services.customer_lock(actor=ics.user, customer=payer, reason="ICS")
+    decision, locks = services.parents_lock(actor=me.user, customer=payee, associated_customer=payer, reason="Care")
+    assert decision.outcome == "specialist_area" and [lk.officer for lk in locks] == [ics, ics]
+
+
+def test_cma_2_10_cma_1_4_both_parents_two_specialist_areas_collaborative(org, payer, payee):
+    ics, obj = org.officer("ICS", Role.SPECIALIST_OFFICER), org.officer("GENERAL_OBJECTIONS", Role.SPECIALIST_OFFICER)
+    services.customer_lock(actor=ics.user, customer=payer, reason="ICS")
+    services.customer_lock(actor=obj.user, customer=payee, reason="Objection")
+    decision, locks = services.parents_lock(actor=org.officer().user, customer=payer, associated_customer=payee,
+                                            reason="Care")
+    assert decision.outcome == "collaborative" and "CMA-1.4" in decision.step_ids
+    assert [lk.officer for lk in locks] == [ics, obj]
+
+
+def test_lock_reassign_within_the_area_only(org, payer):
+    cm1, cm2 = org.officer("PS", Role.PS_CASE_MANAGER), org.officer("PS", Role.PS_CASE_MANAGER)
+    dpo = org.officer("DPO", Role.SPECIALIST_OFFICER)
+    services.customer_lock(actor=cm1.user, customer=payer, reason="PS")
+    lock = services.lock_reassign(actor=cm1.user, customer=payer, to_officer=cm2, reason="Workload")
+    assert lock.officer == cm2 and Intray.objects.get(customer=payer, type__code="lock_taken_over").assignee_officer == cm1
+    with pytest.raises(TransitionRefused):
+        services.lock_reassign(actor=cm2.user, customer=payer, to_officer=dpo, reason="x")
+    with pytest.raises(NotPermitted):
+        services.lock_reassign(actor=dpo.user, customer=payer, to_officer=cm1, reason="x")
