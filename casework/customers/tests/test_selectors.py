@@ -1,0 +1,120 @@
+"""Selectors: customer get/search errors, the summary (few queries, CMA facts) and the audit search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casework.core import clock
+from casework.core.errors import InvalidInput, NotFound, NotPermitted
+from casework.customers import models as cm
+from casework.customers import selectors, services
+from casework.customers.csid import make_csid
+from casework.org.roles import Role
+from casework.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_customer_get_errors(officer):
+    with pytest.raises(InvalidInput) as exc:
+        selectors.customer_get(user=officer.user, csid="12-34")
+    assert list(exc.value.fields) == ["csid"]
+    with pytest.raises(NotFound):
+        selectors.customer_get(user=officer.user, csid=make_csid(424242424))
+    with pytest.raises(NotPermitted):
+        selectors.customer_get(user=f.UserFactory(), csid=make_csid(1))
+
+
+def test_customer_get_accepts_typed_spaces(officer):
+    c = f.CustomerFactory()
+    assert selectors.customer_get(user=officer.user, csid=f" {c.csid[:5]} {c.csid[5:]} ") == c
+
+
+def test_customer_search_limit_and_empty(officer):
+    for _ in range(5):
+        f.CustomerFactory(family_name="Nguyen")
+    assert len(selectors.customer_search(user=officer.user, query="nguyen", limit=3)) == 3
+    assert selectors.customer_search(user=officer.user, query="   ") == []
+
+
+def build_payer():
+    """A payer with an estimate income, a debt without an arrangement, a past role reversal, a DPO,
+    a restriction, a representative and a sensitive indicator; the payee has ATO income and is owed."""
+    case = f.CaseFactory()
+    payer, payee = case.payer, case.payee
+    cm.CaseRoleHistory.objects.create(case=case, payer=payee, payee=payer, from_date=dt.date(2018, 1, 1), to_date=dt.date(2020, 12, 31))
+    cm.CaseRoleHistory.objects.create(case=case, payer=payer, payee=payee, from_date=dt.date(2021, 1, 1))
+    child = cm.Child.objects.create(case=case, given_names="Sam", family_name="X", date_of_birth=dt.date(2015, 5, 5))
+    cm.CareArrangement.objects.create(case=case, child=child, carer=payee, care_percentage=65, effective_from=dt.date(2024, 1, 1))
+    cm.CareArrangement.objects.create(case=case, child=child, carer=payee, care_percentage=70, effective_from=dt.date(2025, 1, 1))
+    f.IncomeFactory(customer=payer, source="ato_issued", effective_from=dt.date(2024, 7, 1))
+    f.IncomeFactory(customer=payer, source="estimate", effective_from=dt.date(2025, 7, 1))
+    f.IncomeFactory(customer=payee, source="ato_issued")
+    debt = f.DebtFactory(case=case)
+    overpay = f.DebtFactory(case=case, kind="overpayment")
+    cm.PaymentArrangement.objects.create(debt=overpay, instalment=20, frequency="weekly", start_date=dt.date(2026, 1, 1))
+    cm.DepartureProhibitionOrder.objects.create(customer=payer, case=case, status="issued", issued_on=dt.date(2026, 2, 1))
+    cm.ContactRestriction.objects.create(customer=payer, conditions="Written only", imposed_on=dt.date(2026, 1, 1), review_date=dt.date(2026, 5, 1))
+    cm.AuthorisedRepresentative.objects.create(customer=payer, name="Rep", scope="full", valid_from=dt.date(2026, 1, 1))
+    cm.SensitiveIssueIndicator.objects.create(customer=payer, reason="security_incident")
+    return case, debt
+
+
+def test_customer_summary_facts_cma_2_1_to_2_4(reference):
+    case, debt = build_payer()
+    s = selectors.customer_summary(customer=case.payer)
+    [cs] = s.cases
+    assert (cs.role, cs.other_party) == ("payer", case.payee)
+    assert cs.role_reversal and s.role_reversal  # CMA-2.4
+    assert [c.care_percentage for c in cs.care] == [70]  # latest care only
+    assert s.income.record.source == "estimate" and s.income.is_reliable is False  # CMA-2.2 latest income
+    assert cs.income_other.is_reliable is True
+    assert [d.debt for d in s.debts_without_arrangement] == [debt]  # CMA-2.3
+    assert {d.arrangement_status for d in s.debts} == {"none", "active"}
+    assert len(s.active_dpos) == 1 and s.has_restricted_service and len(s.representatives) == 1
+    assert len(s.sensitive_indicators) == 1 and s.is_payer and not s.is_payee
+    payee_view = selectors.customer_summary(customer=case.payee)
+    assert [d.debt for d in payee_view.owed_to_customer] == [debt]
+
+
+def test_customer_summary_query_count_does_not_grow_with_cases(reference):
+    case, _ = build_payer()
+    with CaptureQueriesContext(connection) as small:
+        selectors.customer_summary(customer=case.payer)
+    for _ in range(4):
+        other = f.CaseFactory(payer=case.payer)
+        f.DebtFactory(case=other)
+        cm.Child.objects.create(case=other, given_names="A", family_name="B", date_of_birth=dt.date(2016, 1, 1))
+        f.IncomeFactory(customer=other.payee)
+    with CaptureQueriesContext(connection) as big:
+        s = selectors.customer_summary(customer=case.payer)
+    assert len(s.cases) == 5
+    assert len(big.captured_queries) == len(small.captured_queries) <= 14
+
+
+def test_audit_search_filters(reference):
+    officer = f.OfficerFactory()
+    other = f.OfficerFactory()
+    auditor = f.OfficerFactory(role=Role.AUDITOR)
+    c1, c2 = f.CustomerFactory(), f.CustomerFactory()
+    with clock.freeze(dt.datetime(2026, 3, 10, 1, tzinfo=dt.UTC)):
+        services.customer_record_view(actor=officer.user, customer=c1)
+    with clock.freeze(dt.datetime(2026, 3, 12, 1, tzinfo=dt.UTC)):
+        services.note_add(actor=other.user, customer=c1, subject="s", body="b")
+        services.customer_record_view(actor=other.user, customer=c2)
+    search = lambda **kw: list(selectors.audit_search(user=auditor.user, **kw).values_list("action", "actor_label"))  # noqa: E731
+    assert search(csid=c1.csid) == [("note.add", other.user.username), ("customer.view", officer.user.username)]
+    assert search(officer=officer.user.username) == [("customer.view", officer.user.username)]
+    assert len(search(action="customer.view")) == 2
+    assert len(search(action="note.")) == 1 and len(search(action="note*")) == 1
+    assert search(date_from=dt.date(2026, 3, 11), action="customer.view") == [("customer.view", other.user.username)]
+    assert len(search(date_to=dt.date(2026, 3, 10), action="customer.view")) == 1
+    assert search(csid=make_csid(777777777)) == []
+    with pytest.raises(InvalidInput):
+        search(csid="nonsense")
+    with pytest.raises(NotPermitted):
+        selectors.audit_search(user=officer.user)
