@@ -64,7 +64,11 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_names"]
-        indexes = [models.Index(fields=["date_of_birth", "search_name"], name="customer_dob_name")]
+        indexes = [
+            models.Index(fields=["date_of_birth", "search_name"], name="customer_dob_name"),
+            # Prefix search (LIKE 'smith%') on PostgreSQL needs the pattern operator class; other databases ignore it.
+            models.Index(fields=["search_name"], name="customer_search_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.csid})"
