@@ -110,6 +110,7 @@ class Plan(models.Model):
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     uq140_01_skipped = models.BooleanField(default=False)
     uq140_01_tl_discussion = models.TextField(blank=True, help_text="PS-RES-4")
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, help_text="PS-PSP-1: Team Leader notified.")
     version = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
