@@ -20,6 +20,14 @@ class AuditedModelAdmin(admin.ModelAdmin):
     manage_permission = "org.manage_reference"
     view_permission: str | None = None  # defaults to manage_permission
     audit_reason = "Changed in the admin"
+    # Fields never copied into the trail (e.g. password hashes); a change to them is recorded as "<field>_changed".
+    audit_exclude: tuple[str, ...] = ()
+
+    def _snapshot(self, obj) -> dict:
+        data = snapshot(obj)
+        for name in self.audit_exclude:
+            data.pop(name, None)
+        return data
 
     # --- permissions: one declared rule, enforced here as in the services ---
     def _may_manage(self, request) -> bool:
@@ -61,10 +69,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
         with transaction.atomic():
             if change and obj.pk is not None:
                 stored = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-                before = snapshot(stored)
+                before = self._snapshot(stored)
+                hidden = [n for n in self.audit_exclude if getattr(stored, n, None) != getattr(obj, n, None)]
                 obj.save()
-                after = snapshot(obj)
+                after = self._snapshot(obj)
                 changed = {k: v for k, v in after.items() if before.get(k) != v}
+                changed.update({f"{n}_changed": True for n in hidden})
                 if changed:
                     audit_record(
                         actor=request.user,
@@ -77,7 +87,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
             else:
                 obj.save()
                 audit_record(
-                    actor=request.user, action=f"{name}.create", target=obj, after=snapshot(obj), reason=self.audit_reason
+                    actor=request.user,
+                    action=f"{name}.create",
+                    target=obj,
+                    after=self._snapshot(obj),
+                    reason=self.audit_reason,
                 )
 
     def _deactivate(self, request, obj) -> bool:

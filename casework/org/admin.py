@@ -7,8 +7,12 @@ Every change is audited (``AuditedModelAdmin``); delete deactivates. Managed by 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 
 from casework.core.admin import AuditedModelAdmin
+from casework.core.audit import audit_record
 
 from .models import BusinessArea, IssueType, Office, Officer, Position, Team
 
@@ -64,3 +68,32 @@ class OfficerAdmin(AuditedModelAdmin):
     @admin.display(ordering="user__username")
     def username(self, obj):
         return obj.user.username
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedModelAdmin, UserAdmin):
+    """Sign-in accounts of officers: audited like the rest of the organisation; never deleted, only deactivated.
+
+    Password hashes never reach the trail: a password change is recorded as ``password_changed``.
+    """
+
+    audit_exclude = ("password", "last_login")
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User._default_manager.get(pk=id)
+                audit_record(
+                    actor=request.user,
+                    action="user.password_change",
+                    target=user,
+                    after={"password_changed": True},
+                    reason="Password set in the admin",
+                )
+        return response

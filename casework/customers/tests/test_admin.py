@@ -99,3 +99,25 @@ def test_admin_permissions_per_role(reference, role, reference_ok, audit_ok):
     client = staff_client(role)
     assert (client.get("/admin/org/businessarea/add/").status_code == 200) is reference_ok
     assert (client.get("/admin/core/auditevent/").status_code == 200) is audit_ok
+
+
+def test_admin_user_changes_are_audited_without_password_hashes(admin_client):
+    response = admin_client.post(
+        "/admin/auth/user/add/",
+        {"username": "newofficer", "password1": "A-long-pass-123!", "password2": "A-long-pass-123!", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    created = AuditEvent.objects.get(action="user.create")
+    assert "password" not in created.after
+    user = f.UserFactory._meta.model.objects.get(username="newofficer")
+    response = admin_client.post(
+        f"/admin/auth/user/{user.pk}/password/",
+        {"password1": "Another-pass-456!", "password2": "Another-pass-456!", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="user.password_change", target_id=str(user.pk)).exists()
+    response = admin_client.post(f"/admin/auth/user/{user.pk}/delete/", {"post": "yes"})
+    user.refresh_from_db()
+    assert user.is_active is False
+    assert AuditEvent.objects.filter(action="user.deactivate", target_id=str(user.pk)).exists()
+    assert not any("pbkdf2" in str(e.after) or "pbkdf2" in str(e.before) for e in AuditEvent.objects.all())
