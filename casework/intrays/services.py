@@ -537,6 +537,27 @@ def office_closure_end(*, actor: Any, closure: OfficeClosure, reason: str) -> Of
 
 # ---------------------------------------------------------------- SLA breach (scheduled)
 
+def _team_leader_for(intray: Intray) -> Officer | None:
+    """The leader of the intray's team; for work held by a team-less (intake) position, the leader of a team in the
+    same business area and office."""
+    def usable(officer):
+        return officer is not None and officer.is_active and officer.position_id is not None
+
+    if intray.team_id and usable(intray.team.leader):
+        return intray.team.leader
+    holder = intray.assignee_position or (intray.assignee_officer.position if intray.assignee_officer_id else None)
+    if holder is None:
+        return None
+    team = (
+        Team.objects.filter(business_area_id=holder.business_area_id, office_id=holder.office_id, is_active=True,
+                            leader__isnull=False, leader__is_active=True, leader__position__isnull=False)
+        .select_related("leader__user", "leader__position")
+        .order_by("id")
+        .first()
+    )
+    return team.leader if team is not None else None
+
+
 def intray_sla_breach_record(*, intray: Intray) -> tuple[bool, Intray | None]:
     """Record an SLA breach once and notify the Team Leader of the intray's team by an ``sla_breach`` intray.
     Idempotent: a breach already recorded (or an intray no longer open/overdue) is left alone.
@@ -559,8 +580,8 @@ def intray_sla_breach_record(*, intray: Intray) -> tuple[bool, Intray | None]:
         _bump(intray, ["sla_breached_at"])
         audit_record(actor=None, action="intray.sla_breach", target=intray, after={"due_date": intray.due_date,
                      "sla_breached_at": now}, step_ids=intray.step_ids, customer=intray.customer_id)
-        leader = intray.team.leader if intray.team_id else None
-        if leader is None or not leader.is_active or leader.position_id is None:
+        leader = _team_leader_for(intray)
+        if leader is None:
             return True, None
         notice = intray_create(
             actor=None,

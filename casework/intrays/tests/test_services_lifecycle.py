@@ -292,3 +292,23 @@ def test_office_closure_data_service(org, frozen):
     assert make(org).due_date == dt.date(2026, 11, 25)
     assert list(AuditEvent.objects.filter(target_type="officeclosure").order_by("id").values_list("action", flat=True)) == [
         "officeclosure.create", "officeclosure.end"]
+
+
+def test_sla_breach_on_a_team_less_intake_position_notifies_the_area_team_leader(org, frozen):
+    from casework.testing.factories import PositionFactory
+
+    intake = PositionFactory(code="SERVICES-syd-intake", office=org.sydney, team=None)
+    intray = make(org, assignee_officer=None, assignee_position=intake)
+    assert intray.team is None
+    with clock.freeze(dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)):
+        assert sla_breach_job() == 1
+    notice = Intray.objects.get(type__code="sla_breach")
+    assert notice.assignee_officer == org.tl and notice.related_intray == intray
+
+
+def test_sla_breach_skips_closed_intrays(org, frozen):
+    done = make(org)
+    services.intray_complete(actor=org.so.user, intray=done)
+    with clock.freeze(dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)):
+        assert services.intray_sla_breach_record(intray=done) == (False, None)
+        assert sla_breach_job() == 0
