@@ -94,7 +94,7 @@ class Contact(models.Model):
     customer_disagrees = models.BooleanField(default=False)
     disagreement_options = models.JSONField(default=list, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
-    unlock_outcome = models.CharField(max_length=20, blank=True)
+    unlock_outcome = models.CharField(max_length=32, blank=True)
     unlocked_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
