@@ -118,6 +118,14 @@ def record_data(rec: PsRecord, *, full: bool = True) -> dict:
                          "acknowledged": c.acknowledged, "follow_up_intray_id": c.follow_up_intray_id}
                         for c in rec.contacts.all()]
     data["finalisations"] = [finalisation_data(f) for f in rec.finalisations.all()]
+    from casework.ownership.models import SpecialistConsultation
+
+    data["consultations"] = [
+        {"id": c.pk, "specialist": c.specialist.user.username, "summary": c.summary,
+         "communication_approach": c.communication_approach, "who_communicates": c.who_communicates,
+         "recorded_at": c.recorded_at}
+        for c in SpecialistConsultation.objects.filter(customer_id=rec.customer_id, recorded_at__gte=rec.allocated_at)
+        .select_related("specialist__user")]
     data["letters"] = [{"template_code": x.template_code, "letter_id": x.letter_id, "sent_at": x.sent_at}
                        for x in rec.letters.all()]
     return data

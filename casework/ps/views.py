@@ -113,6 +113,13 @@ def referral_action(request, intray_id: int):
     })
 
 
+def _consultations(rec):
+    from casework.ownership.models import SpecialistConsultation
+
+    return list(SpecialistConsultation.objects.filter(customer_id=rec.customer_id, recorded_at__gte=rec.allocated_at)
+                .select_related("specialist__user"))
+
+
 @login_required
 def record(request, pk: int):
     try:
@@ -148,6 +155,7 @@ def record(request, pk: int):
         "is_tl": off is not None and off.role == Role.PS_TEAM_LEADER,
         "can_manage": request.user.has_perm("ps.manage_plan"),
         "ps_letters": services.PS_LETTERS,
+        "consultations": _consultations(rec),
     }
     return render(request, "ps/record.html", ctx)
 
