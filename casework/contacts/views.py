@@ -10,11 +10,13 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.utils import timezone
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from casework.core import clock
 from casework.core.errors import DomainError, InvalidInput, NotFound
 from casework.customers.models import AuthorisedRepresentative, Case, Debt, IssueStatus
 from casework.org.models import BusinessArea, IssueType
@@ -108,7 +110,7 @@ def contact_view(request, pk: int):
         "transfer_kinds": TransferKind.choices,
         "disagreement_options": policy.DISAGREEMENT_OPTIONS.items(),
         "frequencies": [("weekly", "Weekly"), ("fortnightly", "Fortnightly"), ("monthly", "Monthly")],
-        "today": dt.date.today().isoformat(),
+        "today": timezone.localdate(clock.now()).isoformat(),
         "all_explained": all_explained,
         "other_parties": other_parties,
         "is_mine": getattr(getattr(request.user, "officer", None), "pk", None) == contact.officer_id,
