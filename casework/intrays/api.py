@@ -30,13 +30,13 @@ from .models import Channel, CorrespondenceCategory, CorrespondenceMatter, Intra
 from .policy import bucket
 
 
-class ErrorSerializer(serializers.Serializer):
+class IntrayErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     step_ids = serializers.ListField(child=serializers.CharField())
 
 
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+ERRORS = {400: IntrayErrorSerializer, 403: IntrayErrorSerializer, 404: IntrayErrorSerializer, 409: IntrayErrorSerializer}
 
 
 class IntraySerializer(serializers.ModelSerializer):

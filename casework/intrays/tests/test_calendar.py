@@ -110,3 +110,28 @@ def test_working_days_due_reads_closures_for_the_office_and_its_state():
     assert working_days_due(created, 2, office=townsville) == D(2026, 11, 26)
     OfficeClosure.objects.create(office=brisbane, date=D(2026, 11, 26), reason="Old", is_active=False)
     assert working_days_due(created, 2, office=brisbane) == D(2026, 11, 27)
+
+
+# Properties that hold for every state, start day and n (hypothesis).
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+STATES = ["NSW", "VIC", "QLD", "WA", "SA", "TAS", "ACT", "NT"]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(start=st.dates(min_value=D(2025, 1, 1), max_value=D(2028, 12, 31)), n=st.integers(min_value=1, max_value=15),
+       state=st.sampled_from(STATES))
+def test_due_is_a_working_day_exactly_n_working_days_later(start, n, state):
+    due = add_working_days(start, n, state=state)
+    assert is_working_day(due, state=state)
+    days = [start + dt.timedelta(days=i) for i in range(1, (due - start).days + 1)]
+    assert sum(is_working_day(d, state=state) for d in days) == n
+    assert add_working_days(start, n + 1, state=state) > due
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(start=st.dates(min_value=D(2025, 1, 1), max_value=D(2028, 12, 31)), n=st.integers(min_value=0, max_value=10),
+       state=st.sampled_from(STATES), closed=st.lists(st.integers(min_value=0, max_value=30), max_size=4))
+def test_closures_never_bring_the_due_date_forward(start, n, state, closed):
+    closures = [start + dt.timedelta(days=c) for c in closed]
+    assert add_working_days(start, n, state=state, closures=closures) >= add_working_days(start, n, state=state)

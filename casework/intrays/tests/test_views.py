@@ -142,3 +142,11 @@ def test_customer_panel_lists_open_intrays(org, frozen):
 
     html = render_to_string("intrays/_customer_panel.html", ctx)
     assert "Call the payer" in html and "Old one" not in html
+
+
+def test_customer_page_shows_open_intrays(org, frozen):
+    make(org, subject="Visible on the customer page")
+    r = client_for(org.so).get(f"/customers/{org.customer.csid}/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Open intrays" in html and "Visible on the customer page" in html
