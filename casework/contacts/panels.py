@@ -22,4 +22,5 @@ def customer_panel(request, customer) -> dict | None:
         "open_contact": open_contact,
         "recent_contacts": selectors.contacts_for_customer(user=user, customer=customer, limit=5),
         "letters": letters,
+        "can_send_letters": user.has_perm("letters.issue_letter"),
     }

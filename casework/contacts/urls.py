@@ -7,6 +7,7 @@ from . import views
 app_name = "contacts"
 urlpatterns = [
     path("customers/<str:csid>/contact/", views.contact_start_view, name="start"),
+    path("customers/<str:csid>/letters/send/", views.letter_send, name="letter_send"),
     path("contacts/<int:pk>/", views.contact_view, name="contact"),
     path("contacts/<int:pk>/<slug:action>/", views.contact_action, name="action"),
 ]

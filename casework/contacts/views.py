@@ -300,3 +300,37 @@ def contact_action(request, pk: int, action: str):
     else:
         messages.success(request, done)
     return redirect(reverse("contacts:contact", kwargs={"pk": pk}) + f"#{ANCHORS.get(action, '')}")
+
+
+@login_required
+@require_POST
+def letter_send(request, csid: str):
+    """CMA-1.2: customer cannot be contacted -> MX1-1 *Request for client to contact*; written correspondence only ->
+    a unique letter. Rendered to PDF from allow-listed fields only (letters app)."""
+    from casework.customers.selectors import customer_get
+    from casework.letters.services import letter_issue
+
+    try:
+        customer = customer_get(user=request.user, csid=csid)
+        template_code = request.POST.get("template_code", "")
+        if template_code == "mx1_1_request_contact":
+            context = {"matter": request.POST.get("matter", ""), "contact_by_date": request.POST.get("contact_by_date", "")}
+        elif template_code == "unique_letter":
+            text = request.POST.get("body", "").strip()
+            if not text:
+                raise InvalidInput("Write the letter.", fields={"body": ["Write the letter."]})
+            context = {
+                "heading": request.POST.get("heading", ""),
+                "paragraphs": [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()],
+            }
+        else:
+            raise InvalidInput("Choose a letter.", fields={"template_code": ["Choose MX1-1 or a unique letter."]})
+        letter = letter_issue(
+            actor=request.user, customer=customer, template_code=template_code,
+            context={k: v for k, v in context.items() if v}, step_ids=("CMA-1.2",),
+        )
+    except DomainError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"{letter.title} sent and logged against the customer.")
+    return redirect(reverse("web:customer", args=[csid]) + "#contacts")

@@ -61,6 +61,15 @@ register(
         step_ids=("CMA-1.2",),
     )
 )
+register(
+    LetterTemplate(
+        code="unique_letter",
+        title="Letter about your child support",
+        allowed_keys=frozenset({"heading", "paragraphs"}),
+        list_keys=frozenset(),
+        step_ids=("CMA-1.2",),
+    )
+)
 # PS-CON-8 letters: the PS engineer supplies their HTML templates; the allow-list is declared here so that nothing
 # outside it can reach a PS letter either.
 _PS_KEYS = frozenset(

@@ -94,3 +94,21 @@ def test_other_officer_sees_but_cannot_act(web, so, payer_call, reference):
 def test_anonymous_redirected_to_login(payer_call):
     r = Client().get(reverse("contacts:start", args=[payer_call["payer"].csid]))
     assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_mx1_1_and_unique_letter_from_the_customer_page(web, payer_call):
+    """CMA-1.2: MX1-1 when the customer cannot be contacted; a unique letter for written-only customers."""
+    from casework.letters.models import Letter
+
+    payer = payer_call["payer"]
+    url = reverse("contacts:letter_send", args=[payer.csid])
+    r = web.post(url, {"template_code": "mx1_1_request_contact", "matter": "your debt"}, follow=True)
+    assert "sent and logged" in r.content.decode()
+    r = web.post(url, {"template_code": "unique_letter", "heading": "Your arrangement", "body": "First.\n\nSecond."}, follow=True)
+    letter = Letter.objects.get(template_code="unique_letter")
+    assert letter.source_data["fields"]["paragraphs"] == ["First.", "Second."]
+    r = web.post(url, {"template_code": "unique_letter", "body": ""}, follow=True)
+    assert "Write the letter" in r.content.decode()
+    r = web.post(url, {"template_code": "nope"}, follow=True)
+    assert "Choose a letter" in r.content.decode()
+    assert Letter.objects.filter(customer=payer).count() == 2
