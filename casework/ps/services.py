@@ -1089,6 +1089,11 @@ def finalisation_request_submit(*, actor, ps_record: PsRecord, summary: str, att
             raise TransitionRefused(readiness.reason(), step_ids=("PS-FIN-1", "PS-FIN-2"),
                                     extra={"checks": [c.as_dict() for c in readiness.checks]})
         tl = team_leader or _team_leader_for(rec.case_manager)
+        if tl is not None and tl.position_id:
+            # PS-FIN-2: the customer is transferred to the PS Team Leader for the review.
+            integration.lock_to(actor=actor, customer=rec.customer, officer=tl,
+                                reason="PS finalisation request: transferred to the PS Team Leader",
+                                step_ids=("PS-FIN-2",), issue=rec.presenting_issue)
         note = _stacking_note(actor=actor, rec=rec, subject="Finalisation request", body=summary,
                               step_ids=("PS-FIN-2",))
         req = FinalisationRequest.objects.create(ps_record=rec, team_leader=tl, readiness=readiness.as_dict(),
@@ -1170,6 +1175,11 @@ def finalisation_decide(*, actor, request: FinalisationRequest, approve: bool, r
             req.status = FinalisationStatus.REJECTED
             rec.status = RecordStatus.ACTIVE
             _bump(rec, ["status"])
+            if rec.case_manager is not None and rec.case_manager.position_id:
+                # PS-ACT-5 not approved: the customer is reactivated with the Case Manager.
+                integration.lock_to(actor=actor, customer=rec.customer, officer=rec.case_manager,
+                                    reason="Finalisation not approved: customer back with the Case Manager",
+                                    step_ids=("PS-ACT-3", "PS-ACT-5"), issue=rec.presenting_issue)
             _stacking_note(actor=actor, rec=rec, subject="Finalisation not approved", body=comments.strip(),
                            step_ids=steps, ref=req)
         req.comments, req.decided_by, req.decided_at = comments.strip(), actor, now

@@ -34,6 +34,7 @@ def test_referral_to_finalisation_approved(ps_org):
     req = services.finalisation_request_submit(actor=org.cm.user, ps_record=rec, summary="All done",
                                                attestations=ATTEST)
     assert req.team_leader == org.tl
+    assert Lock.objects.get(customer=org.customer, is_active=True).officer == org.tl  # PS-FIN-2 transfer
     services.finalisation_decide(actor=org.tl.user, request=req, approve=True, reason="issues_addressed",
                                  comments="Approved")
     rec.refresh_from_db()
