@@ -335,6 +335,16 @@ def _page(name: str, item):
     )
 
 
+class BoundedPagination(LimitOffsetPagination):
+    """limit/offset paging with sane bounds: a silly offset or limit is clamped, never a database error."""
+
+    max_limit = 200
+    max_offset = 10**9
+
+    def get_offset(self, request):
+        return min(super().get_offset(request), self.max_offset)
+
+
 # --- helpers -----------------------------------------------------------------------------------------------------
 
 
@@ -484,7 +494,7 @@ class NotesView(APIView):
     def get(self, request, csid: str):
         customer = selectors.customer_get(user=request.user, csid=csid)
         notes = selectors.notes_for_customer(user=request.user, customer=customer)
-        paginator = LimitOffsetPagination()
+        paginator = BoundedPagination()
         page = paginator.paginate_queryset(notes, request, view=self)
         return paginator.get_paginated_response(NoteSerializer(page, many=True).data)
 
@@ -584,6 +594,6 @@ class AuditSearchView(APIView):
             date_from=params.get("date_from"),
             date_to=params.get("date_to"),
         )
-        paginator = LimitOffsetPagination()
+        paginator = BoundedPagination()
         page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response(AuditEventSerializer(page, many=True).data)

@@ -328,3 +328,20 @@ def test_audit_search_for_auditors_only(reference):
     assert client_for(Role.ADMINISTRATOR).get("/api/v1/audit/").status_code == 200
     for role in (Role.SERVICE_OFFICER, Role.TEAM_LEADER, Role.PS_CASE_MANAGER):
         assert client_for(role).get("/api/v1/audit/").status_code == 403
+
+
+@pytest.mark.parametrize("query", ["limit=abc&offset=-3", "limit=100000&offset=99999999999999999999999", "offset=1e9"])
+def test_paging_parameters_never_break(officer_client, query):
+    customer = f.CustomerFactory()
+    response = officer_client.get(f"/api/v1/customers/{customer.csid}/notes/?{query}")
+    assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_out_of_range_ids_are_404_not_500(officer_client):
+    customer = f.CustomerFactory()
+    response = officer_client.post(
+        f"/api/v1/customers/{customer.csid}/issues/99999999999999999999999/close/",
+        {"status": "finalised", "outcome": "x"},
+        format="json",
+    )
+    assert response.status_code == 404
