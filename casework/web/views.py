@@ -26,6 +26,7 @@ from .panels import render_customer_panels
 from .selectors import recent_customers
 
 AUDIT_PAGE_SIZE = 50
+SEARCH_LIMIT = 50
 # Note kinds an officer may pick in the notes form (the others are written by the procedures' own screens).
 NOTE_FORM_KINDS = [
     (k.value, k.label)
@@ -72,12 +73,15 @@ def _error_page(request, error: DomainError, *, template: str = "web/error.html"
 def _search(request) -> dict:
     query = request.GET.get("q", "").strip()
     dob_raw = request.GET.get("dob", "").strip()
-    ctx = {"q": query, "dob": dob_raw, "searched": bool(query or dob_raw), "results": [], "errors": {}}
+    ctx = {"q": query, "dob": dob_raw, "searched": bool(query or dob_raw), "results": [], "errors": {},
+           "limit": SEARCH_LIMIT}
     if not ctx["searched"]:
         return ctx
     try:
         dob = _parse_date(dob_raw, "dob")
-        ctx["results"] = selectors.customer_search(user=request.user, query=query, date_of_birth=dob)
+        ctx["results"] = selectors.customer_search(
+            user=request.user, query=query, date_of_birth=dob, limit=SEARCH_LIMIT
+        )
     except InvalidInput as exc:
         errors = dict(exc.fields)
         if "csid" in errors:

@@ -61,3 +61,21 @@ def test_auditor_searches_the_audit_trail(live_server, browser_page, login, shot
     page.get_by_role("button", name="Search").click()
     page.locator("#audit-results table").wait_for()
     shot(page, "web-05-audit-search")
+
+
+@pytest.mark.browser
+def test_search_and_open_a_customer_by_keyboard_only(live_server, browser_page, login, shot, org_reference):
+    OfficerFactory(user__username="keyboard", role=Role.SERVICE_OFFICER)
+    customer = CustomerFactory(given_names="Kira", family_name="Keyes")
+    page = browser_page
+    login(page, "keyboard", "pass-Word-123")
+    assert page.evaluate("document.activeElement.id") == "q"  # the search box has the focus on arrival
+    page.keyboard.type(customer.csid)
+    page.keyboard.press("Enter")
+    link = page.locator("#search-results").get_by_role("link", name=customer.csid)
+    link.wait_for()
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/customers/{customer.csid}/")
+    assert page.get_by_role("heading", name="Kira Keyes").is_visible()
+    shot(page, "web-06-keyboard-customer")

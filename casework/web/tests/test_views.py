@@ -325,3 +325,14 @@ def test_nav_entries_follow_permissions(client, org_reference, role, shown, hidd
     labels = [item["label"] for item in nav_items(request)["nav_items"]]
     assert set(shown) <= set(labels)
     assert not set(hidden) & set(labels)
+
+
+def test_administrator_gets_an_admin_link_on_the_customer_page(so_client, org_reference, customer):
+    from django.test import Client
+
+    assert "Open in the admin" not in so_client.get(f"/customers/{customer.csid}/").content.decode()
+    admin = OfficerFactory(role=Role.ADMINISTRATOR, position=None, user__is_staff=True)
+    client = Client()
+    client.force_login(admin.user)
+    html = client.get(f"/customers/{customer.csid}/").content.decode()
+    assert f"/admin/customers/customer/{customer.pk}/change/" in html
