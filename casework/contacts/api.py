@@ -233,6 +233,13 @@ class ArrangementIn(serializers.Serializer):
     start_date = serializers.DateField()
 
 
+class IncomeIn(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    source = serializers.CharField()
+    tax_year = serializers.IntegerField()
+    effective_from = serializers.DateField()
+
+
 class CollectionIn(serializers.Serializer):
     information = serializers.CharField(allow_blank=True)
     likely_collection_outcome = serializers.BooleanField()
@@ -362,6 +369,7 @@ ArrangementView = _action(
         start_date=d["start_date"],
     ) and None,
 )
+IncomeView = _action(IncomeIn, lambda r, c, d: services.contact_income_update(actor=r.user, contact=c, **d) and None)
 CollectionView = _action(CollectionIn, lambda r, c, d: services.contact_collection_info_record(actor=r.user, contact=c, **d) and None)
 ImpactedView = _action(
     CsidIn, lambda r, c, d: services.contact_impacted_add(actor=r.user, contact=c, customer=_customer(r.user, d["csid"])) and None

@@ -18,6 +18,7 @@ urlpatterns = [
     path("contacts/<int:pk>/mca/tick/", api.TickView.as_view(), name="contacts-mca-tick"),
     path("contacts/<int:pk>/mca/complete/", api.McaCompleteView.as_view(), name="contacts-mca-complete"),
     path("contacts/<int:pk>/payment-arrangement/", api.ArrangementView.as_view(), name="contacts-arrangement"),
+    path("contacts/<int:pk>/income/", api.IncomeView.as_view(), name="contacts-income"),
     path("contacts/<int:pk>/collection-info/", api.CollectionView.as_view(), name="contacts-collection"),
     path("contacts/<int:pk>/impacted/", api.ImpactedView.as_view(), name="contacts-impacted"),
     path("contacts/<int:pk>/explained/", api.ExplainedView.as_view(), name="contacts-explained"),

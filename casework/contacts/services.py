@@ -446,6 +446,35 @@ def contact_mca_tick(*, actor, contact: Contact, codes: Iterable[str]) -> Contac
     return contact
 
 
+def contact_income_update(
+    *, actor, contact: Contact, amount: Decimal | str | int, source: str, tax_year: int, effective_from: dt.date
+) -> Contact:
+    """CMA-2.2: income not reliable -> update the income during the contact (the checklist point "updated the
+    income, or asked the customer to call back with it" is ticked for the officer)."""
+    from casework.customers.services import income_record_add
+
+    _own(actor, contact)
+    with transaction.atomic():
+        contact = _lock(contact)
+        _require_open(contact, ("CMA-2.2",))
+        _require_poi(contact)
+        _require_may_act(contact)
+        row = income_record_add(
+            actor=actor, customer=contact.customer, amount=amount, source=source, tax_year=tax_year,
+            effective_from=effective_from, reason="Updated during a customer contact (MCA)", step_ids=("CMA-2.2",),
+        )
+        assessment = selectors.mca_assessment(contact)
+        if "income_updated_or_call_back" in assessment.checklist_codes and contact.mca_completed_at is None:
+            contact.mca_ticked = list(dict.fromkeys([*contact.mca_ticked, "income_updated_or_call_back"]))
+        _bump(contact, ["mca_ticked"])
+        audit_record(
+            actor=actor, action="contact.income_update", target=contact,
+            after={"income": row.pk, "source": row.source, "is_reliable": row.is_reliable}, step_ids=("CMA-2.2",),
+            customer=contact.customer_id,
+        )
+    return contact
+
+
 def contact_payment_arrangement_record(
     *, actor, contact: Contact, debt: Debt, instalment: Decimal | str | int, frequency: str, start_date: dt.date
 ) -> Contact:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.core import clock
 from casework.core.errors import DomainError, InvalidInput, NotFound
-from casework.customers.models import AuthorisedRepresentative, Case, Debt, IssueStatus
+from casework.customers.models import AuthorisedRepresentative, Case, Debt, IncomeSource, IssueStatus
 from casework.org.models import BusinessArea, IssueType
 
 from . import policy, selectors, services
@@ -109,6 +109,8 @@ def contact_view(request, pk: int):
         "warm_reasons": policy.WARM_TRANSFER_REASONS.items(),
         "transfer_kinds": TransferKind.choices,
         "disagreement_options": policy.DISAGREEMENT_OPTIONS.items(),
+        "income_sources": IncomeSource.choices,
+        "tax_year": timezone.localdate(clock.now()).year + (1 if timezone.localdate(clock.now()).month >= 7 else 0),
         "frequencies": [("weekly", "Weekly"), ("fortnightly", "Fortnightly"), ("monthly", "Monthly")],
         "today": timezone.localdate(clock.now()).isoformat(),
         "all_explained": all_explained,
@@ -212,6 +214,14 @@ def _a_arrangement(request, contact):
     return "Payment arrangement recorded."
 
 
+def _a_income(request, contact):
+    services.contact_income_update(
+        actor=request.user, contact=contact, amount=request.POST.get("amount", ""), source=request.POST.get("source", ""),
+        tax_year=request.POST.get("tax_year", ""), effective_from=_date(request.POST.get("effective_from", ""), "effective_from"),
+    )
+    return "Income updated (CMA-2.2)."
+
+
 def _a_collection(request, contact):
     contact = services.contact_collection_info_record(
         actor=request.user, contact=contact, information=request.POST.get("information", ""),
@@ -270,14 +280,14 @@ def _a_unlock(request, contact):
 ACTIONS: dict[str, Callable] = {
     "poi": _a_poi, "transfer": _a_transfer, "issue": _a_issue, "issue-close": _a_issue_close,
     "referral": _a_referral, "referral-give": _a_referral_give, "error": _a_error, "tick": _a_tick,
-    "arrangement": _a_arrangement, "collection": _a_collection, "mca-complete": _a_mca_complete,
+    "arrangement": _a_arrangement, "income": _a_income, "collection": _a_collection, "mca-complete": _a_mca_complete,
     "impacted": _a_impacted, "explained": _a_explained, "disagreement": _a_disagreement,
     "finalise": _a_finalise, "not-resolved": _a_not_resolved, "unlock": _a_unlock,
 }
 
 ANCHORS = {
     "poi": "poi", "transfer": "poi", "issue": "issues", "issue-close": "issues", "referral": "issues",
-    "referral-give": "issues", "error": "issues", "tick": "mca", "arrangement": "mca", "collection": "mca",
+    "referral-give": "issues", "error": "issues", "tick": "mca", "arrangement": "mca", "income": "mca", "collection": "mca",
     "mca-complete": "mca", "impacted": "explain", "explained": "explain", "disagreement": "explain",
     "finalise": "finalise", "not-resolved": "finalise", "unlock": "unlock",
 }

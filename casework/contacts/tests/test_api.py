@@ -209,3 +209,13 @@ def test_unauthenticated_and_permissions(payer_call, so, reference):
 def test_schema_includes_contacts(client):
     r = client.get("/api/v1/schema/")
     assert r.status_code == 200 and b"/api/v1/contacts/{id}/finalise/" in r.content
+
+
+def test_income_update(client, payee_call):
+    cid = _start(client, payee_call["payee"], payee_call["case"])["id"]
+    body = {"amount": "70000", "source": "ato_issued", "tax_year": 2026, "effective_from": "2026-07-01"}
+    assert client.post(f"{BASE}{cid}/income/", body, format="json").status_code == 409  # CMA-1.1 POI first
+    client.post(f"{BASE}{cid}/poi/", {"method": "DOB"}, format="json")
+    r = client.post(f"{BASE}{cid}/income/", body, format="json")
+    assert r.status_code == 200 and "income_updated_or_call_back" in r.json()["mca_ticked"]
+    assert client.post(f"{BASE}{cid}/income/", {**body, "source": "guess"}, format="json").status_code == 400

@@ -420,3 +420,18 @@ def test_specialised_issue_handling_named(so, payer_call):
     assert link.handling == "referral" and link.handled_by == "GENERAL_OBJECTIONS"
     with pytest.raises(InvalidInput):
         services.contact_issue_add(actor=so.user, contact=contact, issue_type="not-an-issue")
+
+
+def test_income_update_during_contact_ticks_the_point(so, payee_call):
+    """CMA-2.2: unreliable income updated during the call; the checklist point is ticked for the officer."""
+    payee = payee_call["payee"]
+    contact = start(so, payee, payee_call["case"])
+    services.contact_poi_confirm(actor=so.user, contact=contact, method="DOB")
+    contact = services.contact_income_update(
+        actor=so.user, contact=contact, amount="71000", source="ato_issued", tax_year=2026, effective_from=START
+    )
+    assert "income_updated_or_call_back" in contact.mca_ticked
+    assert payee.incomes.order_by("-id").first().source == "ato_issued"
+    assert {"income.add", "contact.income_update"} <= set(actions(payee))
+    with pytest.raises(InvalidInput):
+        services.contact_income_update(actor=so.user, contact=contact, amount="-1", source="ato_issued", tax_year=2026, effective_from=START)
