@@ -444,6 +444,19 @@ class CustomerToldView(_Base):
         return services.customer_told_record(actor=request.user, ps_record=_record(request, pk), **d)
 
 
+class NoContactIn(serializers.Serializer):
+    cro = serializers.CharField()
+    confirmation = serializers.CharField(allow_blank=True)
+
+
+class NoFurtherContactView(_Base):
+    serializer = NoContactIn
+
+    def act(self, request, pk, d):
+        return services.no_further_contact_record(actor=request.user, ps_record=_record(request, pk),
+                                                  cro=_officer_ref(d["cro"], "cro"), confirmation=d["confirmation"])
+
+
 class SensitiveIn(serializers.Serializer):
     reason = serializers.CharField()
     conditions = serializers.CharField(allow_blank=True)

@@ -21,6 +21,7 @@ urlpatterns = [
     path(R + "case-review/", api.CaseReviewView.as_view(), name="ps-case-review"),
     path(R + "contacts/", api.ContactView.as_view(), name="ps-contact"),
     path(R + "customer-told/", api.CustomerToldView.as_view(), name="ps-customer-told"),
+    path(R + "no-further-contact/", api.NoFurtherContactView.as_view(), name="ps-no-further-contact"),
     path(R + "sensitive-indicator/", api.SensitiveView.as_view(), name="ps-sensitive"),
     path(R + "segment-suggestion/", api.SegmentSuggestionView.as_view(), name="ps-segment-suggestion"),
     path(R + "segment/", api.SegmentView.as_view(), name="ps-segment"),

@@ -63,6 +63,9 @@ class PsRecord(models.Model):
     allocated_at = models.DateTimeField()
     finalised_at = models.DateTimeField(null=True, blank=True)
     customer_told_by_phone = models.BooleanField(default=False)
+    cro_confirmed_by = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                         help_text="PS-CON-1: MP/Ombudsman referral, no further contact needed.")
+    cro_confirmation = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)

@@ -389,6 +389,19 @@ def contact_check(*, kind: str, checklist: dict[str, bool], mandatory_gathered: 
     return Decision.no("A contact is either the first contact or a follow-up.", "PS-CON-1")
 
 
+def no_further_contact_check(*, referral_source: str, confirmed_with_cro: bool, confirmation: str) -> Decision:
+    """PS-CON-1: for an MP or Ombudsman referral the Case Manager may decide no further contact is needed, once the
+    Customer Review Officer confirms the issues are resolved; the case then goes to finalisation (PS-FIN)."""
+    if referral_source not in ("mp", "ombudsman"):
+        return Decision.no("Only a Member of Parliament or Ombudsman referral may proceed without customer contact.",
+                           "PS-CON-1")
+    if not confirmed_with_cro:
+        return Decision.no("Confirm with a Customer Review Officer that the issues are resolved.", "PS-CON-1")
+    if not confirmation.strip():
+        return Decision.no("Record what the Customer Review Officer confirmed.", "PS-CON-1")
+    return Decision.yes("No further contact needed: go to finalisation.", "PS-CON-1", "PS-FIN-1")
+
+
 def uq140_01_skip_check(*, segment: int | None, straightforward: bool, tl_discussion: str) -> Decision:
     """PS-RES-4: UQ140.01 may be skipped only for segment 1 or a straightforward segment 2 case, after a Team
     Leader discussion documented in the plan."""
@@ -483,6 +496,7 @@ class ReadinessFacts:
     feedback_provided: bool
     customer_told_by_phone: bool
     exit_letter_sent_on: dt.date | None
+    cro_confirmed_no_contact: bool = False
 
 
 @dataclass(frozen=True)
@@ -543,6 +557,9 @@ def finalisation_readiness(f: ReadinessFacts) -> Readiness:
     ]
     if f.customer_told_by_phone:
         checks.append(Check("customer_told", True, "Customer told the case leaves PS"))
+    elif f.cro_confirmed_no_contact:
+        checks.append(Check("customer_told", True, "No further contact needed: confirmed with Customer Review",
+                            ("PS-FIN-1", "PS-CON-1")))
     elif f.exit_letter_sent_on is None:
         checks.append(Check("customer_told", False,
                             "Customer not told the case leaves PS: call them, or send UQ140.02 and wait 10 days"))

@@ -163,6 +163,7 @@ def readiness_for(*, ps_record: PsRecord, attestations: Mapping[str, bool]) -> p
         feedback_provided=bool(attestations.get("feedback_provided")),
         customer_told_by_phone=ps_record.customer_told_by_phone,
         exit_letter_sent_on=exit_on,
+        cro_confirmed_no_contact=ps_record.cro_confirmed_by_id is not None,
     ))
 
 

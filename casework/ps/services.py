@@ -723,6 +723,27 @@ def customer_told_record(*, actor, ps_record: PsRecord, summary: str) -> PsRecor
     return rec
 
 
+def no_further_contact_record(*, actor, ps_record: PsRecord, cro: Officer | None, confirmation: str) -> PsRecord:
+    """PS-CON-1: MP/Ombudsman referral where no further contact is needed, confirmed with Customer Review."""
+    _require(actor, "ps.manage_plan", "Only PS officers record this.", ("PS-CON-1",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-CON-1",))
+        _require_active(rec)
+        _refuse(policy.no_further_contact_check(
+            referral_source=rec.referral_source,
+            confirmed_with_cro=cro is not None and cro.role == Role.CUSTOMER_REVIEW_OFFICER and cro.is_active,
+            confirmation=confirmation))
+        rec.cro_confirmed_by, rec.cro_confirmation = cro, confirmation.strip()
+        _bump(rec, ["cro_confirmed_by", "cro_confirmation"])
+        _stacking_note(actor=actor, rec=rec, subject="No further contact needed (Customer Review confirmed)",
+                       body=f"Confirmed with {cro.display_name}: {confirmation.strip()}", step_ids=("PS-CON-1",))
+        audit_record(actor=actor, action="ps_record.no_further_contact", target=rec,
+                     after={"cro": cro.pk, "confirmation": rec.cro_confirmation}, step_ids=("PS-CON-1", "PS-FIN-1"),
+                     customer=rec.customer_id)
+    return rec
+
+
 def sensitive_indicator_add(*, actor, ps_record: PsRecord, reason: str, conditions: str,
                             review_date: dt.date | None = None):
     """PS-CON-4: internal-only indicator with reason, conditions and review date."""

@@ -410,3 +410,17 @@ def test_dashboard_and_export(ps_org, rec):
     with clock.freeze(clock.now() + dt.timedelta(days=30)):
         d = client(ps_org.cm).get("/api/v1/ps/dashboard/").json()
         assert d["plans_overdue"] == [rec["id"]]
+
+
+def test_mp_referral_no_further_contact_confirmed_with_cro(ps_org):
+    from casework.org.roles import Role
+    from casework.testing.factories import OfficerFactory
+
+    OfficerFactory(user__username="cro", role=Role.CUSTOMER_REVIEW_OFFICER)
+    data, _ = allocate_api(ps_org, referral_source="mp", review=None)
+    url = f"ps/records/{data['id']}/no-further-contact/"
+    r = post(ps_org.cm, url, {"cro": "ps_tl", "confirmation": "Resolved"})
+    assert r.status_code == 409 and "PS-CON-1" in r.json()["step_ids"]
+    post(ps_org.cm, url, {"cro": "cro", "confirmation": "MP response accepted; issues resolved"}, 200)
+    r = client(ps_org.cm).get(f"/api/v1/ps/records/{data['id']}/readiness/").json()
+    assert [c["ok"] for c in r["checks"] if c["name"] == "customer_told"] == [True]

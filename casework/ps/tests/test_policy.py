@@ -365,3 +365,23 @@ def test_approval(reason, r, kw, allowed, step):
 def test_segment_change(segment, reason, tl, allowed, step):
     d = p.segment_change_check(new_segment=segment, reason=reason, team_leader_approved=tl)
     assert d.allowed is allowed and step in d.step_ids
+
+
+@pytest.mark.parametrize(
+    "source,cro,confirmation,allowed",
+    [
+        pytest.param("ombudsman", True, "Resolved per Ombudsman response", True, id="PS-CON-1-ombudsman-confirmed"),
+        pytest.param("mp", True, "Resolved", True, id="PS-CON-1-mp-confirmed"),
+        pytest.param("crg", True, "Resolved", False, id="PS-CON-1-only-mp-or-ombudsman"),
+        pytest.param("mp", False, "Resolved", False, id="PS-CON-1-needs-cro"),
+        pytest.param("mp", True, " ", False, id="PS-CON-1-needs-confirmation-text"),
+    ],
+)
+def test_no_further_contact(source, cro, confirmation, allowed):
+    d = p.no_further_contact_check(referral_source=source, confirmed_with_cro=cro, confirmation=confirmation)
+    assert d.allowed is allowed and "PS-CON-1" in d.step_ids
+
+
+def test_PS_CON_1_cro_confirmation_satisfies_customer_told():
+    r = readiness(customer_told_by_phone=False, cro_confirmed_no_contact=True)
+    assert r.ready
