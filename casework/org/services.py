@@ -43,3 +43,177 @@ def reference_upsert(
             reason=reason,
         )
         return row, True
+
+
+# --- Officers, positions, teams ----------------------------------------------------------------------------------
+# Administrators manage the organisation (``org.manage_reference``). Every change is audited; nothing is deleted.
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+
+from casework.core.context import system_actor_var  # noqa: E402
+from casework.core.errors import InvalidInput, NotPermitted  # noqa: E402
+
+from .models import BusinessArea, Office, Officer, Position, Team  # noqa: E402
+from .roles import TEAM_LEADER_ROLES, Role  # noqa: E402
+
+
+def _require_manage(actor: Any) -> None:
+    if actor is None and system_actor_var.get():
+        return
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.has_perm("org.manage_reference"):
+        raise NotPermitted("Only an administrator may change the organisation.")
+
+
+def _clean(instance: models.Model, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        fields = dict(exc.message_dict)
+        if "__all__" in fields:
+            fields["non_field_errors"] = fields.pop("__all__")
+        raise InvalidInput("Check the highlighted fields.", fields=fields) from exc
+
+
+def officer_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    role: str,
+    position: Position | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> Officer:
+    """A sign-in account and its officer record (role, position). The password is never written to the trail."""
+    _require_manage(actor)
+    if getattr(role, "value", role) not in Role.values:
+        raise InvalidInput("Choose a role.", fields={"role": [f"Choose one of: {', '.join(Role.values)}."]})
+    User = get_user_model()
+    if User._default_manager.filter(username=username).exists():
+        raise InvalidInput("That username is taken.", fields={"username": ["That username is taken."]})
+    if not password or len(password) < 8:
+        raise InvalidInput("Choose a longer password.", fields={"password": ["Use at least 8 characters."]})
+    with transaction.atomic():
+        user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+        user.set_password(password)
+        _clean(user)
+        user.save()
+        officer = Officer(user=user, role=getattr(role, "value", role), position=position)
+        _clean(officer, exclude=["user"])
+        officer.save()
+        audit_record(
+            actor=actor,
+            action="officer.create",
+            target=officer,
+            after={"username": username, "role": officer.role, "position": position.code if position else None},
+        )
+    return officer
+
+
+def officer_update(
+    *,
+    actor: Any,
+    officer: Officer,
+    reason: str,
+    role: str | None = None,
+    position: Position | None = None,
+    clear_position: bool = False,
+    is_active: bool | None = None,
+) -> Officer:
+    """Change an officer's role or position, or (de)activate them (the sign-in account follows)."""
+    _require_manage(actor)
+    if not (reason or "").strip():
+        raise InvalidInput("Say why.", fields={"reason": ["Enter the reason for the change."]})
+    with transaction.atomic():
+        row = Officer.objects.select_for_update().select_related("user").get(pk=officer.pk)
+        before = snapshot(row, ["role", "position_id", "is_active"])
+        if role is not None:
+            if getattr(role, "value", role) not in Role.values:
+                raise InvalidInput("Choose a role.", fields={"role": [f"Choose one of: {', '.join(Role.values)}."]})
+            row.role = getattr(role, "value", role)
+        if position is not None:
+            row.position = position
+        elif clear_position:
+            row.position = None
+        if is_active is not None:
+            row.is_active = is_active
+            row.user.is_active = is_active
+            row.user.save(update_fields=["is_active"])
+        after = snapshot(row, ["role", "position_id", "is_active"])
+        changed = {k: v for k, v in after.items() if before[k] != v}
+        if changed:
+            row.save()
+            audit_record(
+                actor=actor,
+                action="officer.update",
+                target=row,
+                before={k: before[k] for k in changed},
+                after=changed,
+                reason=reason,
+            )
+    return row
+
+
+def team_create(
+    *, actor: Any, name: str, business_area: BusinessArea, office: Office, leader: Officer | None = None
+) -> Team:
+    """A team in a business area at an office, led by a Team Leader."""
+    _require_manage(actor)
+    _check_leader(leader)
+    with transaction.atomic():
+        team = Team(name=name, business_area=business_area, office=office, leader=leader)
+        _clean(team)
+        team.save()
+        audit_record(actor=actor, action="team.create", target=team, after=snapshot(team))
+    return team
+
+
+def _check_leader(leader: Officer | None) -> None:
+    if leader is not None and (leader.role not in TEAM_LEADER_ROLES or not leader.is_active):
+        raise InvalidInput(
+            "A team is led by an active Team Leader.", fields={"leader": ["Choose an active Team Leader."]}
+        )
+
+
+def team_leader_set(*, actor: Any, team: Team, leader: Officer | None, reason: str) -> Team:
+    _require_manage(actor)
+    _check_leader(leader)
+    with transaction.atomic():
+        row = Team.objects.select_for_update().get(pk=team.pk)
+        before = {"leader_id": row.leader_id}
+        row.leader = leader
+        row.save(update_fields=["leader"])
+        audit_record(
+            actor=actor,
+            action="team.update",
+            target=row,
+            before=before,
+            after={"leader_id": row.leader_id},
+            reason=reason,
+        )
+    return row
+
+
+def position_create(
+    *,
+    actor: Any,
+    code: str,
+    title: str,
+    business_area: BusinessArea,
+    office: Office,
+    team: Team | None = None,
+) -> Position:
+    """A seat in a business area at an office (its state picks the working-day calendar)."""
+    _require_manage(actor)
+    if team is not None and team.business_area_id != business_area.pk:
+        raise InvalidInput(
+            "The team belongs to another business area.", fields={"team": ["Choose a team in the same business area."]}
+        )
+    with transaction.atomic():
+        position = Position(code=code, title=title, business_area=business_area, office=office, team=team)
+        _clean(position)
+        position.save()
+        audit_record(actor=actor, action="position.create", target=position, after=snapshot(position))
+    return position
