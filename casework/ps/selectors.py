@@ -240,7 +240,10 @@ def dashboard(*, user, team: bool = False) -> dict[str, Any]:
     elif off is not None and off.role == Role.PS_TEAM_LEADER and not team:
         fin = fin.filter(Q(team_leader=off) | Q(ps_record_id__in=ids))
     referrals = []
-    for intray in integration.open_referral_intrays(policy.REFERRAL_INTRAY_DAYS.keys())[:200]:
+    intrays = integration.open_referral_intrays(policy.REFERRAL_INTRAY_DAYS.keys())
+    if not team and off is not None and off.position_id:
+        intrays = intrays.filter(Q(assignee_officer=off) | Q(office_id=off.position.office_id))
+    for intray in intrays[:200]:
         overdue = intray.due_date is not None and intray.due_date < today
         referrals.append({"intray": intray, "overdue": overdue,
                           "sla_days": policy.REFERRAL_INTRAY_DAYS.get(intray.type.code)})

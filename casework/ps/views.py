@@ -151,6 +151,7 @@ def record(request, pk: int):
         "sensitive_reasons": SensitiveReason.choices,
         "ps_team_leaders": Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True).select_related("user"),
         "case_managers": _case_managers(),
+        "cros": Officer.objects.filter(role=Role.CUSTOMER_REVIEW_OFFICER, is_active=True).select_related("user"),
         "nmqccs": Officer.objects.filter(role=Role.NATIONAL_MANAGER_QCC, is_active=True).select_related("user"),
         "is_tl": off is not None and off.role == Role.PS_TEAM_LEADER,
         "can_manage": request.user.has_perm("ps.manage_plan"),
@@ -250,6 +251,10 @@ def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of
                           second_person=_bool(p, "second_person"), security_risk=_bool(p, "security_risk"),
                           security_notified=_bool(p, "security_notified"))
         return "Face-to-face meeting booked."
+    if action == "no_contact":
+        services.no_further_contact_record(actor=u, ps_record=rec, cro=_officer(p.get("cro")),
+                                           confirmation=p.get("confirmation", ""))
+        return "Recorded: no further contact needed (PS-CON-1)."
     if action == "told":
         services.customer_told_record(actor=u, ps_record=rec, summary=p.get("summary", ""))
         return "Recorded: customer told the case leaves PS."
