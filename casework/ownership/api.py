@@ -72,6 +72,9 @@ def ownership_out(view: selectors.OwnershipView, *, history: list[Lock] | None =
         "since": view.since,
         "decision": view.decision.as_dict(),
         "rule": view.rule.as_dict(),
+        # CMA-1.5 applied to the outstanding issues now (may differ from the lock until someone acts on it).
+        "owner_by_rule": view.rule.facts.get("area"),
+        "matches_rule": view.rule.facts.get("area") in (None, view.area.code if view.area else None),
         "is_ps": view.is_ps,
         "contact_case_manager_first": view.is_ps,
         "ps_message": (

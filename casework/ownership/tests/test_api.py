@@ -35,6 +35,7 @@ def test_get_ownership_unlocked_explains_the_rule(org, payer):
     assert body["locked"] is False and body["area"] is None
     assert body["decision"]["facts"]["rule_owner_area"] == "GENERAL_OBJECTIONS"
     assert body["rule"]["step_ids"] == ["CMA-1.5"] and body["history"] == []
+    assert body["owner_by_rule"] == "GENERAL_OBJECTIONS" and body["matches_rule"] is False
 
 
 def test_lock_then_get_shows_owner_since_and_why(org, payer):
@@ -47,6 +48,7 @@ def test_lock_then_get_shows_owner_since_and_why(org, payer):
     assert body["position"]["code"] == dpo.position.code and body["since"]
     assert "CMA-1.5" in body["decision"]["step_ids"] and body["decision"]["facts"]["area"] == "DPO"
     assert body["decision"]["facts"]["retaining_areas"] == ["DPO"]
+    assert body["owner_by_rule"] == "DPO" and body["matches_rule"] is True
 
 
 def test_lock_conflict_is_409_naming_the_holder(org, payer):
