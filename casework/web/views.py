@@ -7,16 +7,15 @@ message with the HTTP status of the error (400/403/404/409), never a 500.
 from __future__ import annotations
 
 import datetime as dt
-
 import functools
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.views import redirect_to_login
-from django_htmx.http import HttpResponseClientRedirect
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
 from casework.customers import selectors, services
@@ -55,9 +54,12 @@ def _parse_date(raw: str, field: str) -> dt.date | None:
         return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
-            return dt.datetime.strptime(raw, fmt).date()
+            value = dt.datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
+        if 1900 <= value.year <= 2100:
+            return value
+        break
     message = "Enter a date as DD/MM/YYYY."
     raise InvalidInput(message, fields={field: [message]})
 

@@ -263,6 +263,7 @@ def test_audit_search_filters(auditor_client, so_client, so, auditor, customer):
     ({"csid": "123"}, "A CSID has 10 digits"),
     ({"date_from": "2026-02-01", "date_to": "2026-01-01"}, "on or before"),
     ({"date_from": "yesterday"}, "Enter a date"),
+    ({"date_to": "9999-12-31"}, "Enter a date"),
 ])
 def test_audit_search_bad_filters_are_400(auditor_client, params, text):
     response = auditor_client.get("/audit/", params)
