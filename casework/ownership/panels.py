@@ -40,6 +40,23 @@ def customer_panel(request, customer) -> dict | None:
                 actions["transfer"] = True
                 actions["dispute"] = user.has_perm("ownership.raise_dispute")
         actions["lock_other"] = view.lock is None and user.has_perm("ownership.lock_for_other")
+    decision_letters = []
+    if actions.get("unlock") and not view.auto_unlock:
+        from django.db.models import Q
+
+        from casework.customers.models import Case
+        from casework.letters.models import Letter
+
+        parties = {customer.pk}
+        for payer_id, payee_id in Case.objects.filter(Q(payer=customer) | Q(payee=customer)).values_list(
+            "payer_id", "payee_id"
+        ):
+            parties.update((payer_id, payee_id))
+        decision_letters = list(
+            Letter.objects.filter(customer_id__in=parties, template_code="decision_letter")
+            .select_related("customer").defer("pdf", "html").order_by("-issued_at")[:12]
+        )
+        actions["auto_unlock"] = True
     ps_check = services.specialist_action_check(actor=user, customer=customer) if view.is_ps else None
     return {
         "customer": customer,
@@ -48,6 +65,7 @@ def customer_panel(request, customer) -> dict | None:
         "actions": actions,
         "any_action": any(actions.values()),
         "ps_check": ps_check,
+        "decision_letters": decision_letters,
         "ps_case_manager": view.officer if view.is_ps else None,
         "specialised_areas": (
             list(BusinessArea.objects.filter(kind="specialised", is_active=True).exclude(

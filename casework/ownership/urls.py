@@ -11,6 +11,7 @@ urlpatterns: list = [
     path(P + "take-over/", views.take_over, name="take_over"),
     path(P + "refer/", views.refer, name="refer"),
     path(P + "unlock/", views.unlock, name="unlock"),
+    path(P + "auto-unlock/", views.auto_unlock, name="auto_unlock"),
     path(P + "transfer/", views.transfer, name="transfer"),
     path(P + "dispute/", views.dispute, name="dispute"),
     path(P + "consult/", views.consult, name="consult"),

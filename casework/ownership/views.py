@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -78,6 +77,15 @@ def unlock(request, csid: str):
 
 @login_required
 @require_POST
+def auto_unlock(request, csid: str):
+    return _run(request, csid, lambda c: services.auto_unlock_schedule(
+        actor=request.user, customer=c, letters=[int(x) for x in request.POST.getlist("letters") if x.isdigit()],
+        reason=request.POST.get("reason", ""), contact_attempted=_yes(request, "contact_attempted")),
+        "Automatic unlock scheduled for {result.due_at:%d/%m/%Y %H:%M} UTC (CMA-3.4).")
+
+
+@login_required
+@require_POST
 def transfer(request, csid: str):
     return _run(request, csid, lambda c: services.ownership_transfer(
         actor=request.user, customer=c, to_area=_area_in(request.POST.get("to_area"), required=True),
@@ -112,7 +120,8 @@ def consult(request, csid: str):
 @login_required
 def team_queue(request):
     if not request.user.has_perm("ownership.view_team_queue"):
-        raise PermissionDenied("Only a Team Leader sees the ownership dispute queue (CMA-1.6).")
+        return render(request, "ownership/team_queue.html",
+                      {"refused": "Only a Team Leader sees and decides ownership disputes (CMA-1.6)."}, status=403)
     return render(request, "ownership/team_queue.html", {"disputes": selectors.disputes_open()})
 
 

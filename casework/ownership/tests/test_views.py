@@ -100,3 +100,24 @@ def test_reference_schedule_is_idempotent(reference):
     load_all()
     s = Schedule.objects.get(name=own_reference.AUTO_UNLOCK_SCHEDULE)
     assert s.func == "casework.ownership.jobs.auto_unlock_due" and s.repeats == -1
+
+
+def test_auto_unlock_form_lists_decision_letters_and_schedules(org, payer, payee):
+    from casework.core import clock
+    from casework.letters.models import Letter
+    from casework.ownership.models import AutoUnlock
+
+    so = org.officer()
+    services.customer_lock(actor=so.user, customer=payer, reason="x")
+    letters = [Letter.objects.create(customer=c, template_code="decision_letter", title="Decision letter", html="x",
+                                     pdf=b"%PDF", sha256="0" * 64, issued_at=clock.now(), issued_by=so.user)
+               for c in (payer, payee)]
+    html = page(client_for(so), payer)
+    assert "Schedule automatic unlock" in html and payee.full_name in html
+    r = client_for(so).post(f"/customers/{payer.csid}/ownership/auto-unlock/",
+                            {"letters": [letters[0].pk], "contact_attempted": "on", "reason": "No answer"}, follow=True)
+    assert "every impacted customer" in r.content.decode() and not AutoUnlock.objects.exists()
+    client_for(so).post(f"/customers/{payer.csid}/ownership/auto-unlock/",
+                        {"letters": [lt.pk for lt in letters], "contact_attempted": "on", "reason": "No answer"})
+    assert AutoUnlock.objects.get().customer == payer
+    assert "Automatic unlock scheduled" in page(client_for(so), payer)
