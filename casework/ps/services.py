@@ -692,9 +692,11 @@ def contact_record(
             contact.follow_up_intray_id = intray.pk
             contact.save(update_fields=["follow_up_intray_id"])
             steps.append("PS-CON-5")
-        if close_referral_intray and rec.referral_intray_id:
-            ref_intray = integration.intray_get(rec.referral_intray_id)
-            if ref_intray is not None and ref_intray.status in ("open", "in_progress"):
+        if close_referral_intray:
+            # PS-CON-5: the CRG Referral / Customer Assigned to PS intray is closed once the customer is contacted.
+            to_close = [i for i in integration.open_intrays(rec.customer)
+                        if i.type.code in policy.REFERRAL_INTRAY_DAYS and i.assignee_officer_id == rec.case_manager_id]
+            for ref_intray in to_close:
                 integration.intray_complete(actor=actor, intray=ref_intray,
                                             outcome=f"Customer contacted by the PS Case Manager ({title.lower()}).",
                                             step_ids=("PS-CON-3", "PS-CON-5"))
@@ -1023,6 +1025,12 @@ def reallocation_forward(*, actor, request: ReallocationRequest, receiving_posit
         req = ReallocationRequest.objects.select_for_update().get(pk=request.pk)
         if req.status != ReallocationStatus.REQUESTED:
             raise TransitionRefused("This request is no longer waiting for the Team Leader.", step_ids=("PS-REV-3",))
+        rec = req.ps_record
+        # The sending team's referral intrays close here: the receiving team gets a Customer Assigned to PS intray.
+        for intray in integration.open_intrays(rec.customer):
+            if intray.type.code in policy.REFERRAL_INTRAY_DAYS and intray.assignee_officer_id == rec.case_manager_id:
+                integration.intray_complete(actor=actor, intray=intray, step_ids=("PS-REV-3",),
+                                            outcome="Customer reallocated to another PS team (PS-REV-3).")
         req.status, req.receiving_position, req.forwarded_by = ReallocationStatus.FORWARDED, receiving_position, actor
         req.comments = comments.strip()
         req.save(update_fields=["status", "receiving_position", "forwarded_by", "comments"])

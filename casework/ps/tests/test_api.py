@@ -356,8 +356,13 @@ def test_reallocation_moves_plan_and_creates_customer_assigned_intray(ps_org, re
     rec2 = PsRecord.objects.get(pk=rec["id"])
     assert rec2.case_manager == ps_org.cm2 and rec2.plan.issues.count() == 5
     assert Lock.objects.get(customer=ps_org.customer, is_active=True).officer == ps_org.cm2
-    assert Intray.objects.filter(customer=ps_org.customer, type__code="customer_assigned_to_ps",
-                                 assignee_officer=ps_org.cm2).exists()
+    assigned = Intray.objects.get(customer=ps_org.customer, type__code="customer_assigned_to_ps",
+                                  assignee_officer=ps_org.cm2)
+    post(ps_org.cm2, f"ps/records/{rec['id']}/contacts/", {"kind": "first", "summary": "Hello from Perth",
+                                                           "checklist": FIRST_CHECKLIST, "mandatory_gathered": MANDATORY,
+                                                           "acknowledged": True}, 201)
+    assigned.refresh_from_db()
+    assert assigned.status == "done"  # PS-CON-5
 
 
 def test_segment3_review_and_restricted_service_review(ps_org, rec):
