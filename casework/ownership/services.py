@@ -187,6 +187,11 @@ def _notify(*, actor: Any, type_code: str, customer: Customer, subject: str, det
     )
 
 
+def _ps_guard(actor: Any, customer: Customer) -> None:
+    """PS-SPE-1: acting on a customer owned by Personalised Services needs a consultation with the Case Manager."""
+    specialist_action_guard(actor=actor, customer=customer)
+
+
 def _lock_customer_row(customer: Customer) -> Customer:
     """Serialise lockers of one customer: a row lock on the customer (no-op on SQLite, whose writes serialise)."""
     return Customer.objects.select_for_update().get(pk=customer.pk)
@@ -313,6 +318,7 @@ def lock_take_over(*, actor: Any, customer: Customer, reason: str, step_ids: Ite
         if not decision.allowed:
             extra = _holder_extra(current) if current is not None else None
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids, extra=extra)
+        _ps_guard(actor, customer)
         if officer.pk in _open_error_previous_officers(customer):
             raise TransitionRefused(
                 "An error by you is being corrected on this customer: it is not locked back to you.",
@@ -705,6 +711,7 @@ def ownership_transfer(
         )
         if not decision.allowed:
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+        _ps_guard(actor, customer)
         lock = _move(actor=actor, customer=customer, current=current, area=area, to_officer=to_officer,
                      to_position=to_position, kind=LockKind.TRANSFER, reason=reason, steps=decision.step_ids)
         transfer = OwnershipTransfer.objects.create(
@@ -755,6 +762,7 @@ def ownership_dispute_raise(
         )
         if not decision.allowed:
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+        _ps_guard(actor, customer)
         if OwnershipTransfer.objects.filter(customer=customer, status=TransferStatus.ESCALATED).exists():
             raise Conflict("An ownership dispute for this customer is already with a Team Leader.",
                            step_ids=("CMA-1.6",))

@@ -491,3 +491,20 @@ def test_lock_reassign_within_the_area_only(org, payer):
         services.lock_reassign(actor=cm2.user, customer=payer, to_officer=dpo, reason="x")
     with pytest.raises(NotPermitted):
         services.lock_reassign(actor=dpo.user, customer=payer, to_officer=cm1, reason="x")
+
+
+def test_ps_spe_1_take_over_or_transfer_of_a_ps_customer_needs_consultation(org, payer):
+    cm = org.officer("PS", Role.PS_CASE_MANAGER)
+    tl = org.team_leader("GENERAL_OBJECTIONS")
+    services.customer_lock(actor=cm.user, customer=payer, reason="PS")
+    with pytest.raises(TransitionRefused) as exc:
+        services.lock_take_over(actor=tl.user, customer=payer, reason="Objection decision")
+    assert exc.value.step_ids == ("PS-SPE-1",)
+    with pytest.raises(TransitionRefused) as exc:
+        services.ownership_transfer(actor=tl.user, customer=payer, to_area=area("GENERAL_OBJECTIONS"),
+                                    expected_contact_volume="low", time_to_resolve="short", agreed_with="CM",
+                                    reason="r")
+    assert exc.value.step_ids == ("PS-SPE-1",)
+    services.specialist_consultation_record(actor=tl.user, customer=payer, ps_case_manager=cm, summary="s",
+                                            communication_approach="CM first", who_communicates="CM")
+    assert services.lock_take_over(actor=tl.user, customer=payer, reason="Agreed with CM").officer == tl
