@@ -187,34 +187,34 @@ class ContactStartIn(serializers.Serializer):
     transferred_from = serializers.IntegerField(required=False, allow_null=True)
 
 
-class PoiIn(serializers.Serializer):
+class ContactPoiIn(serializers.Serializer):
     method = serializers.CharField()
 
 
-class TransferIn(serializers.Serializer):
+class ContactTransferIn(serializers.Serializer):
     to_area = serializers.SlugRelatedField(slug_field="code", queryset=BusinessArea.objects.filter(is_active=True))
     kind = serializers.ChoiceField(choices=TransferKind.choices)
     reasons = serializers.ListField(child=serializers.ChoiceField(choices=list(policy.WARM_TRANSFER_REASONS)), required=False, default=list)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class IssueIn(serializers.Serializer):
+class ContactIssueIn(serializers.Serializer):
     issue_type = serializers.CharField()
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class IssueCloseIn(serializers.Serializer):
+class ContactIssueCloseIn(serializers.Serializer):
     outcome = serializers.CharField()
     status = serializers.ChoiceField(choices=[IssueStatus.FINALISED, IssueStatus.REFERRED, IssueStatus.WITHDRAWN], default=IssueStatus.FINALISED)
 
 
-class ReferralIn(serializers.Serializer):
+class ContactReferralIn(serializers.Serializer):
     organisation = serializers.CharField()
     reason = serializers.CharField()
     given = serializers.BooleanField(default=True)
 
 
-class ErrorIn(serializers.Serializer):
+class ContactErrorIn(serializers.Serializer):
     description = serializers.CharField()
     apology_given = serializers.BooleanField()
     complaint_offered = serializers.BooleanField()
@@ -222,44 +222,44 @@ class ErrorIn(serializers.Serializer):
     resolved_in_real_time = serializers.BooleanField()
 
 
-class TickIn(serializers.Serializer):
+class ContactTickIn(serializers.Serializer):
     codes = serializers.ListField(child=serializers.CharField(), allow_empty=True)
 
 
-class ArrangementIn(serializers.Serializer):
+class ContactArrangementIn(serializers.Serializer):
     debt_id = serializers.IntegerField()
     instalment = serializers.DecimalField(max_digits=10, decimal_places=2)
     frequency = serializers.ChoiceField(choices=PaymentFrequency.choices)
     start_date = serializers.DateField()
 
 
-class IncomeIn(serializers.Serializer):
+class ContactIncomeIn(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     source = serializers.CharField()
     tax_year = serializers.IntegerField()
     effective_from = serializers.DateField()
 
 
-class CollectionIn(serializers.Serializer):
+class ContactCollectionIn(serializers.Serializer):
     information = serializers.CharField(allow_blank=True)
     likely_collection_outcome = serializers.BooleanField()
     level1_searches_done = serializers.BooleanField(default=False)
 
 
-class CsidIn(serializers.Serializer):
+class ContactCsidIn(serializers.Serializer):
     csid = serializers.CharField()
     explained = serializers.BooleanField(default=True)
 
 
-class DisagreementIn(serializers.Serializer):
+class ContactDisagreementIn(serializers.Serializer):
     options = serializers.ListField(child=serializers.ChoiceField(choices=list(policy.DISAGREEMENT_OPTIONS)))
 
 
-class ReasonIn(serializers.Serializer):
+class ContactReasonIn(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class UnlockIn(serializers.Serializer):
+class ContactUnlockIn(serializers.Serializer):
     reason = serializers.CharField()
     decision_summary = serializers.CharField(required=False, allow_blank=True, default="")
     decision_reasons = serializers.CharField(required=False, allow_blank=True, default="")
@@ -272,7 +272,7 @@ CONTACT_OUT = OpenApiTypes.OBJECT
 
 
 class ContactListView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("csid", str, required=True)], responses=CONTACT_OUT)
+    @extend_schema(operation_id="contacts_list", parameters=[OpenApiParameter("csid", str, required=True)], responses=CONTACT_OUT)
     def get(self, request):
         customer = _customer(request.user, request.query_params.get("csid", ""))
         rows = selectors.contacts_for_customer(user=request.user, customer=customer)
@@ -344,53 +344,53 @@ def _debt(contact: Contact, debt_id: int) -> Debt:
     return debt
 
 
-PoiView = _action(PoiIn, lambda r, c, d: services.contact_poi_confirm(actor=r.user, contact=c, method=d["method"]) and None)
+PoiView = _action(ContactPoiIn, lambda r, c, d: services.contact_poi_confirm(actor=r.user, contact=c, method=d["method"]) and None)
 TransferView = _action(
-    TransferIn,
+    ContactTransferIn,
     lambda r, c, d: services.contact_transfer(
         actor=r.user, contact=c, to_area=d["to_area"], kind=d["kind"], reasons=d["reasons"], note=d["note"]
     ) and None,
 )
 IssueAddView = _action(
-    IssueIn,
+    ContactIssueIn,
     lambda r, c, d: {"issue": issue_out(services.contact_issue_add(actor=r.user, contact=c, issue_type=d["issue_type"], description=d["description"]))},
 )
 ReferralAddView = _action(
-    ReferralIn,
+    ContactReferralIn,
     lambda r, c, d: {"referral": referral_out(services.contact_external_referral_add(actor=r.user, contact=c, organisation=d["organisation"], reason=d["reason"], given=d["given"]))},
 )
-ErrorView = _action(ErrorIn, lambda r, c, d: services.contact_error_record(actor=r.user, contact=c, **d) and None)
-TickView = _action(TickIn, lambda r, c, d: services.contact_mca_tick(actor=r.user, contact=c, codes=d["codes"]) and None)
+ErrorView = _action(ContactErrorIn, lambda r, c, d: services.contact_error_record(actor=r.user, contact=c, **d) and None)
+TickView = _action(ContactTickIn, lambda r, c, d: services.contact_mca_tick(actor=r.user, contact=c, codes=d["codes"]) and None)
 McaCompleteView = _action(None, lambda r, c, d: services.contact_mca_complete(actor=r.user, contact=c) and None)
 ArrangementView = _action(
-    ArrangementIn,
+    ContactArrangementIn,
     lambda r, c, d: services.contact_payment_arrangement_record(
         actor=r.user, contact=c, debt=_debt(c, d["debt_id"]), instalment=d["instalment"], frequency=d["frequency"],
         start_date=d["start_date"],
     ) and None,
 )
-IncomeView = _action(IncomeIn, lambda r, c, d: services.contact_income_update(actor=r.user, contact=c, **d) and None)
-CollectionView = _action(CollectionIn, lambda r, c, d: services.contact_collection_info_record(actor=r.user, contact=c, **d) and None)
+IncomeView = _action(ContactIncomeIn, lambda r, c, d: services.contact_income_update(actor=r.user, contact=c, **d) and None)
+CollectionView = _action(ContactCollectionIn, lambda r, c, d: services.contact_collection_info_record(actor=r.user, contact=c, **d) and None)
 ImpactedView = _action(
-    CsidIn, lambda r, c, d: services.contact_impacted_add(actor=r.user, contact=c, customer=_customer(r.user, d["csid"])) and None
+    ContactCsidIn, lambda r, c, d: services.contact_impacted_add(actor=r.user, contact=c, customer=_customer(r.user, d["csid"])) and None
 )
 ExplainedView = _action(
-    CsidIn,
+    ContactCsidIn,
     lambda r, c, d: services.contact_decision_explained(
         actor=r.user, contact=c, customer=_customer(r.user, d["csid"]), explained=d["explained"]
     ) and None,
 )
-DisagreementView = _action(DisagreementIn, lambda r, c, d: services.contact_disagreement_record(actor=r.user, contact=c, options=d["options"]) and None)
+DisagreementView = _action(ContactDisagreementIn, lambda r, c, d: services.contact_disagreement_record(actor=r.user, contact=c, options=d["options"]) and None)
 FinaliseView = _action(None, lambda r, c, d: services.contact_finalise(actor=r.user, contact=c) and None)
-NotResolvedView = _action(ReasonIn, lambda r, c, d: services.contact_not_resolved(actor=r.user, contact=c, reason=d["reason"]) and None)
-UnlockView = _action(UnlockIn, lambda r, c, d: {"unlock": services.contact_unlock(actor=r.user, contact=c, **d)})
+NotResolvedView = _action(ContactReasonIn, lambda r, c, d: services.contact_not_resolved(actor=r.user, contact=c, reason=d["reason"]) and None)
+UnlockView = _action(ContactUnlockIn, lambda r, c, d: {"unlock": services.contact_unlock(actor=r.user, contact=c, **d)})
 
 
 class IssueCloseView(APIView):
-    @extend_schema(request=IssueCloseIn, responses=CONTACT_OUT)
+    @extend_schema(request=ContactIssueCloseIn, responses=CONTACT_OUT)
     def post(self, request, pk: int, link_id: int):
         contact = _contact(request, pk)
-        data = _valid(IssueCloseIn, request.data)
+        data = _valid(ContactIssueCloseIn, request.data)
         services.contact_issue_close(actor=request.user, contact_issue=_issue_link(contact, link_id), outcome=data["outcome"], status=data["status"])
         return _respond(request, contact)
 

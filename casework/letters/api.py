@@ -52,7 +52,8 @@ class LetterIssueSerializer(serializers.Serializer):
 
 class LetterListView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("csid", str, required=True)], responses=LetterSerializer(many=True)
+        operation_id="letters_list", parameters=[OpenApiParameter("csid", str, required=True)],
+        responses=LetterSerializer(many=True),
     )
     def get(self, request):
         customer = _customer(request.user, request.query_params.get("csid", ""))
