@@ -184,6 +184,8 @@ class ContactStartIn(serializers.Serializer):
     speaker = serializers.ChoiceField(choices=Speaker.choices, default=Speaker.CUSTOMER)
     representative_id = serializers.IntegerField(required=False, allow_null=True)
     case_number = serializers.CharField(required=False, allow_blank=True, default="")
+    case = serializers.CharField(required=False, allow_blank=True, default="", help_text="Alias of case_number.")
+    representative = serializers.IntegerField(required=False, allow_null=True, help_text="Alias of representative_id.")
     transferred_from = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -247,8 +249,15 @@ class ContactCollectionIn(serializers.Serializer):
 
 
 class ContactCsidIn(serializers.Serializer):
-    csid = serializers.CharField()
+    csid = serializers.CharField(required=False, help_text="The impacted customer's CSID.")
+    customer = serializers.CharField(required=False, help_text="Alias of csid.")
     explained = serializers.BooleanField(default=True)
+
+    def validate(self, attrs):
+        attrs["csid"] = attrs.get("csid") or attrs.get("customer") or ""
+        if not attrs["csid"]:
+            raise serializers.ValidationError({"csid": ["Give the impacted customer's CSID."]})
+        return attrs
 
 
 class ContactDisagreementIn(serializers.Serializer):
@@ -261,6 +270,7 @@ class ContactReasonIn(serializers.Serializer):
 
 class ContactUnlockIn(serializers.Serializer):
     reason = serializers.CharField()
+    decision_explained = serializers.BooleanField(required=False, allow_null=True, default=None)
     decision_summary = serializers.CharField(required=False, allow_blank=True, default="")
     decision_reasons = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -287,6 +297,8 @@ class ContactListView(APIView):
     @extend_schema(request=ContactStartIn, responses={201: CONTACT_OUT})
     def post(self, request):
         data = _valid(ContactStartIn, request.data)
+        data["case_number"] = data.get("case_number") or data.get("case") or ""
+        data["representative_id"] = data.get("representative_id") or data.get("representative")
         customer = _customer(request.user, data["csid"])
         representative = None
         if data.get("representative_id"):

@@ -759,7 +759,13 @@ def contact_finalise(*, actor, contact: Contact) -> Contact:
 
 
 def contact_unlock(
-    *, actor, contact: Contact, reason: str, decision_summary: str = "", decision_reasons: str = ""
+    *,
+    actor,
+    contact: Contact,
+    reason: str,
+    decision_summary: str = "",
+    decision_reasons: str = "",
+    decision_explained: bool | None = None,
 ) -> dict[str, Any]:
     """CMA-3.4: decision explained to every impacted customer -> unlock by the ownership rules; otherwise a decision
     letter to every impacted customer, then the automatic unlock."""
@@ -776,6 +782,13 @@ def contact_unlock(
             raise TransitionRefused("The unlock was already done for this contact.", step_ids=("CMA-3.4",))
         impacted = list(contact.impacted.select_related("customer").select_for_update())
         explained = all(i.status == ExplanationStatus.EXPLAINED for i in impacted)
+        if decision_explained is True and not explained:
+            raise TransitionRefused(
+                "The decision is not recorded as explained to every impacted customer: record it, or send decision "
+                "letters (not explained).", step_ids=("CMA-3.4", "CMA-3.1"),
+            )
+        if decision_explained is False:
+            explained = False
         result: dict[str, Any] = {"decision_explained": explained, "letters": []}
         from casework.ownership.selectors import active_lock
 

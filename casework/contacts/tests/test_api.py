@@ -219,3 +219,13 @@ def test_income_update(client, payee_call):
     r = client.post(f"{BASE}{cid}/income/", body, format="json")
     assert r.status_code == 200 and "income_updated_or_call_back" in r.json()["mca_ticked"]
     assert client.post(f"{BASE}{cid}/income/", {**body, "source": "guess"}, format="json").status_code == 400
+
+
+def test_aliases_case_and_customer(client, payer_call):
+    payer, payee = payer_call["payer"], payer_call["payee"]
+    r = client.post(BASE, {"csid": payer.csid, "channel": "phone", "case": payer_call["case"].case_number}, format="json")
+    assert r.status_code == 201 and r.json()["case_number"] == payer_call["case"].case_number
+    cid = r.json()["id"]
+    client.post(f"{BASE}{cid}/poi/", {"method": "DOB"}, format="json")
+    assert client.post(f"{BASE}{cid}/impacted/", {"customer": payee.csid}, format="json").status_code == 200
+    assert client.post(f"{BASE}{cid}/explained/", {}, format="json").status_code == 400

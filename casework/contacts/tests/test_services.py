@@ -435,3 +435,21 @@ def test_income_update_during_contact_ticks_the_point(so, payee_call):
     assert {"income.add", "contact.income_update"} <= set(actions(payee))
     with pytest.raises(InvalidInput):
         services.contact_income_update(actor=so.user, contact=contact, amount="-1", source="ato_issued", tax_year=2026, effective_from=START)
+
+
+def test_unlock_explicit_flag(so, payer_call):
+    """CMA-3.4: claiming 'explained' when an impacted customer was not reached is refused; 'not explained' always
+    takes the decision-letter path."""
+    contact = _finalised_locked_contact(so, payer_call, explained=False)
+    with pytest.raises(TransitionRefused) as exc:
+        services.contact_unlock(actor=so.user, contact=contact, reason="x", decision_explained=True)
+    assert "CMA-3.4" in exc.value.step_ids
+
+
+def test_unlock_not_explained_flag_sends_letters(so, payer_call):
+    contact = _finalised_locked_contact(so, payer_call, explained=True)
+    result = services.contact_unlock(
+        actor=so.user, contact=contact, reason="Customer hung up before the explanation", decision_explained=False,
+        decision_summary="A payment arrangement was agreed.",
+    )
+    assert result["outcome"] == "auto_unlock_scheduled" and len(result["letters"]) == 2
