@@ -126,6 +126,14 @@ def record_data(rec: PsRecord, *, full: bool = True) -> dict:
          "recorded_at": c.recorded_at}
         for c in SpecialistConsultation.objects.filter(customer_id=rec.customer_id, recorded_at__gte=rec.allocated_at)
         .select_related("specialist__user")]
+    from casework.customers.models import SensitiveIssueIndicator
+
+    # Shown before any contact (PS-CON-1); INTERNAL: officers only, never in anything a customer sees (PS-CON-4).
+    data["restrictions"] = [{"id": r.pk, "conditions": r.conditions, "review_date": r.review_date}
+                            for r in ContactRestriction.objects.filter(customer_id=rec.customer_id, is_active=True)]
+    data["sensitive_indicators"] = [
+        {"id": i.pk, "reason": i.reason, "conditions": i.conditions, "review_date": i.review_date}
+        for i in SensitiveIssueIndicator.objects.filter(customer_id=rec.customer_id, is_active=True)]
     data["letters"] = [{"template_code": x.template_code, "letter_id": x.letter_id, "sent_at": x.sent_at}
                        for x in rec.letters.all()]
     return data

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
-from casework.customers.models import ContactRestriction, SensitiveReason
+from casework.customers.models import ContactRestriction, SensitiveIssueIndicator, SensitiveReason
 from casework.org.models import Officer
 from casework.org.roles import Role
 
@@ -144,6 +144,7 @@ def record(request, pk: int):
         "reallocations": list(rec.reallocations.all()),
         "segment3_reviews": list(rec.segment3_reviews.filter(reviewed_at__isnull=True)),
         "restrictions": list(ContactRestriction.objects.filter(customer=rec.customer, is_active=True)),
+        "indicators": list(SensitiveIssueIndicator.objects.filter(customer=rec.customer, is_active=True)),
         "first_points": policy.FIRST_CONTACT_POINTS, "follow_points": policy.FOLLOW_UP_POINTS,
         "mandatory": list(zip(policy.MANDATORY_KEYS, [m[0] for m in policy.MANDATORY_ISSUES])),
         "option_kinds": policy.OPTION_KINDS, "approval_reasons": policy.APPROVAL_REASONS,

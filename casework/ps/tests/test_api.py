@@ -398,6 +398,8 @@ def test_sensitive_indicator_internal_only(ps_org, rec):
     assert r.status_code == 400 and "PS-CON-4" in r.json()["step_ids"]
     post(ps_org.cm, f"ps/records/{rec['id']}/sensitive-indicator/", {"reason": "family_violence",
                                                                      "conditions": "Do not disclose address XYZ"}, 201)
+    detail = client(ps_org.cm).get(f"/api/v1/ps/records/{rec['id']}/").json()
+    assert detail["sensitive_indicators"][0]["reason"] == "family_violence"
     # the indicator's text can never reach a letter
     r = post(ps_org.cm, f"ps/records/{rec['id']}/letters/", {"template_code": "uq140_00_introduction",
                                                              "context": {"next_contact": "Do not disclose address XYZ"}})
