@@ -77,10 +77,21 @@ def bench_customer_by_csid(i: int) -> None:
     Customer.objects.get(csid=make_csid(BASE + _pick(i)))
 
 
+def _bench_user():
+    from django.contrib.auth import get_user_model
+
+    if "user" not in _state:
+        user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_superuser": True})
+        _state["user"] = user
+    return _state["user"]
+
+
 def bench_customer_search_name_prefix(i: int) -> None:
+    """The officer's name search (customers.selectors.customer_search), e.g. "smith042"."""
+    from casework.customers.selectors import customer_search
+
     k = _pick(i)
-    prefix = f"{FAMILY[k % len(FAMILY)]}{k // len(FAMILY) % 997:03d}".lower()
-    list(Customer.objects.filter(search_name__startswith=prefix).order_by("search_name")[:50])
+    customer_search(user=_bench_user(), query=f"{FAMILY[k % len(FAMILY)]}{k // len(FAMILY) % 997:03d}")
 
 
 def bench_customer_cases(i: int) -> None:

@@ -42,7 +42,8 @@ class Customer(models.Model):
     csid = models.CharField("CSID", max_length=10, unique=True, validators=[validate_csid])
     given_names = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
-    # Lower-cased "family given" for indexed prefix search at national scale.
+    # Lower-cased "family given" for indexed prefix search at national scale. On PostgreSQL db_index also creates the
+    # varchar_pattern_ops ("_like") index that LIKE 'smith%' uses; on SQLite the selector searches by range instead.
     search_name = models.CharField(max_length=201, editable=False, db_index=True)
     date_of_birth = models.DateField()
     date_of_death = models.DateField(null=True, blank=True)
@@ -66,8 +67,6 @@ class Customer(models.Model):
         ordering = ["family_name", "given_names"]
         indexes = [
             models.Index(fields=["date_of_birth", "search_name"], name="customer_dob_name"),
-            # Prefix search (LIKE 'smith%') on PostgreSQL needs the pattern operator class; other databases ignore it.
-            models.Index(fields=["search_name"], name="customer_search_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

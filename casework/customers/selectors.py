@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -64,6 +65,17 @@ def customer_get(*, user, csid: str) -> Customer:
     return customer
 
 
+def _prefix_q(prefix: str) -> Q:
+    """``search_name`` starts with ``prefix``, in the form each database answers from an index.
+
+    PostgreSQL: LIKE 'prefix%' uses the varchar_pattern_ops index Django creates for ``search_name``. SQLite's LIKE is
+    case-insensitive and never uses an index, so there a range over the (already lower-cased) column does instead.
+    """
+    if connection.vendor == "sqlite":
+        return Q(search_name__gte=prefix, search_name__lt=prefix + "\U0010ffff")
+    return Q(search_name__startswith=prefix)
+
+
 def _name_prefixes(query: str) -> list[str]:
     """Prefixes of ``search_name`` ("family given", lower case) that match a typed name.
 
@@ -93,7 +105,7 @@ def customer_search(
     elif query:
         name_q = Q()
         for prefix in _name_prefixes(query):
-            name_q |= Q(search_name__startswith=prefix)
+            name_q |= _prefix_q(prefix)
         qs = qs.filter(name_q)
     elif date_of_birth is None:
         return []
