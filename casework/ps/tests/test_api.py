@@ -431,3 +431,13 @@ def test_mp_referral_no_further_contact_confirmed_with_cro(ps_org):
     post(ps_org.cm, url, {"cro": "cro", "confirmation": "MP response accepted; issues resolved"}, 200)
     r = client(ps_org.cm).get(f"/api/v1/ps/records/{data['id']}/readiness/").json()
     assert [c["ok"] for c in r["checks"] if c["name"] == "customer_told"] == [True]
+
+
+def test_associated_customer_locked_and_released_with_the_primary(ps_org):
+    data, _ = allocate_api(ps_org, associated_csid=ps_org.other.csid)
+    assert data["associated_csid"] == ps_org.other.csid
+    assert Lock.objects.get(customer=ps_org.other, is_active=True).officer == ps_org.cm
+    f = _submit(ps_org, data["id"])
+    post(ps_org.tl, f"ps/finalisations/{f['id']}/decision/", {"approve": True, "reason": "issues_addressed",
+                                                              "comments": "Approved"}, 200)
+    assert not Lock.objects.filter(customer__in=[ps_org.customer, ps_org.other], is_active=True).exists()
