@@ -7,7 +7,8 @@ import csv
 import io
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -158,6 +159,16 @@ class _Base(APIView):
     def present(self, result) -> dict:
         return {"id": result.pk}
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "post" not in cls.__dict__:
+            def post(self, request, pk=None):
+                return _Base.post(self, request, pk)
+
+            cls.post = extend_schema(request=cls.serializer,
+                                     responses={201 if cls.created else 200: OpenApiTypes.OBJECT},
+                                     operation_id=f"ps_{cls.__name__.removesuffix('View').lower()}")(post)
+
     def post(self, request, pk=None):
         ser = self.serializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -182,7 +193,7 @@ class ReferralView(_Base):
     serializer = ReferralIn
     created = True
 
-    @extend_schema(request=ReferralIn, responses={201: dict})
+    @extend_schema(request=ReferralIn, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk=None):
         return super().post(request, pk)
 
@@ -213,7 +224,8 @@ class RecordListView(_Base):
     serializer = RecordIn
     created = True
 
-    @extend_schema(parameters=[OpenApiParameter("csid", str, required=False)], responses=dict)
+    @extend_schema(parameters=[OpenApiParameter("csid", str, required=False)], responses=OpenApiTypes.OBJECT,
+                   operation_id="ps_records_list")
     def get(self, request, pk=None):
         if not request.user.has_perm("ps.view_ps"):
             raise NotPermitted("Your role does not allow you to see Personalised Services records.",
@@ -226,7 +238,7 @@ class RecordListView(_Base):
             qs = qs.filter(is_active=True)
         return Response([record_data(r, full=False) for r in qs.order_by("-id")[:200]])
 
-    @extend_schema(request=RecordIn, responses={201: dict})
+    @extend_schema(request=RecordIn, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk=None):
         return super().post(request, pk)
 
@@ -250,7 +262,7 @@ class RecordListView(_Base):
 
 
 class RecordDetailView(APIView):
-    @extend_schema(responses=dict)
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         return Response(record_data(_record(request, pk)))
 
@@ -262,7 +274,7 @@ class PlanIn(serializers.Serializer):
 
 
 class PlanView(APIView):
-    @extend_schema(request=PlanIn, responses=dict)
+    @extend_schema(request=PlanIn, responses=OpenApiTypes.OBJECT)
     def patch(self, request, pk):
         rec = _record(request, pk)
         ser = PlanIn(data=request.data)
@@ -480,7 +492,7 @@ class SensitiveView(_Base):
 
 
 class SegmentSuggestionView(APIView):
-    @extend_schema(responses=dict)
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         return Response(selectors.segment_suggestion(ps_record=_record(request, pk)).as_dict())
 
@@ -660,7 +672,7 @@ def _attestations(src) -> dict:
 
 class ReadinessView(APIView):
     @extend_schema(parameters=[OpenApiParameter(k, bool, required=False) for k in services.ATTESTATIONS],
-                   responses=dict)
+                   responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         rec = _record(request, pk)
         return Response(selectors.readiness_for(ps_record=rec, attestations=_attestations(request.query_params))
@@ -707,14 +719,14 @@ class FinalisationDecisionView(_Base):
 
 
 class FinalisationListView(APIView):
-    @extend_schema(responses=dict)
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         data = selectors.dashboard(user=request.user)
         return Response([finalisation_data(f) for f in data["finalisations"]])
 
 
 class DashboardView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("team", bool, required=False)], responses=dict)
+    @extend_schema(parameters=[OpenApiParameter("team", bool, required=False)], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         team = request.query_params.get("team") in ("1", "true") and request.user.has_perm("ps.view_team")
         d = selectors.dashboard(user=request.user, team=team)
@@ -752,3 +764,9 @@ class ExportView(APIView):
     @extend_schema(responses={(200, "text/csv"): str})
     def get(self, request):
         return export_csv_response(request.user)
+
+
+# Component names unique across the whole API schema.
+for _name, _obj in list(globals().items()):
+    if isinstance(_obj, type) and issubclass(_obj, serializers.Serializer) and _name.endswith("In"):
+        globals()[_name] = extend_schema_serializer(component_name=f"Ps{_name}")(_obj)
