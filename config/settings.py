@@ -164,6 +164,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names ("kind", "status") recur across apps get stable component names.
+    "ENUM_NAME_OVERRIDES": {
+        "NoteKindEnum": "casework.customers.models.NoteKind",
+        "IntrayStatusEnum": "casework.intrays.models.IntrayStatus",
+    },
 }
 
 Q_CLUSTER = {
