@@ -8,6 +8,7 @@ import random
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from casework.core.models import AuditEvent
 from casework.customers.csid import make_csid
@@ -53,20 +54,15 @@ def load(n: int) -> None:
                     cases.append(Case(case_number=f"B{i:09d}", payer_id=payer, payee_id=payee,
                                       annual_liability=Decimal("4800")))
             Case.objects.bulk_create(cases, batch_size=BATCH)
+            _load_locks_and_intrays(lo, hi, ids)
             AuditEvent.objects.bulk_create(
                 [AuditEvent(actor_label="bench", action="customer.view", target_type="customer", target_id=str(cid),
                             customer_id=cid) for cid in ids.values()],
                 batch_size=BATCH,
             )
     _state["n"] = n
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    for extra in _extra_loaders():
-        extra(n)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _pick(i: int) -> int:
@@ -104,24 +100,101 @@ def bench_audit_by_customer(i: int) -> None:
     list(AuditEvent.objects.filter(customer_id=cid).order_by("-occurred_at")[:50])
 
 
-def _extra_loaders():
-    return [fn for fn, _ in _extras()]
+# ---------------------------------------------------------------- routing and worklists
+N_OFFICERS = 100
+N_POSITIONS = 10
+INTRAYS_PER_CUSTOMER = 5
 
 
-def _extras():
-    """Benchmarks contributed by other apps (``casework.<app>.bench``: ``load(n)`` and ``BENCHMARKS``)."""
-    import importlib
+def _org():
+    """A bench office with positions in three areas and N_OFFICERS Service Officers (idempotent)."""
+    if "officers" in _state:
+        return _state["officers"], _state["positions"]
+    from django.contrib.auth import get_user_model
 
-    found = []
-    for app in ("ownership", "intrays"):
-        try:
-            module = importlib.import_module(f"casework.{app}.bench")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"casework.{app}.bench":
-                raise
+    from casework.org.models import BusinessArea, Office, Officer, Position
+
+    office, _ = Office.objects.get_or_create(code="bench-sydney", defaults={"name": "Bench", "state": "NSW"})
+    areas = list(BusinessArea.objects.filter(code__in=["SERVICES", "DPO", "ICS"]).order_by("code"))
+    positions = [
+        Position.objects.get_or_create(
+            code=f"bench-pos-{k}",
+            defaults={"title": f"Bench {k}", "business_area": areas[k % len(areas)], "office": office},
+        )[0]
+        for k in range(N_POSITIONS)
+    ]
+    officers = []
+    for k in range(N_OFFICERS):
+        user, _ = get_user_model().objects.get_or_create(username=f"bench-officer-{k}")
+        officer, _ = Officer.objects.get_or_create(
+            user=user, defaults={"role": "service_officer", "position": positions[k % N_POSITIONS]}
+        )
+        officers.append(officer)
+    _state["officers"], _state["positions"] = officers, positions
+    return officers, positions
+
+
+def _load_locks_and_intrays(lo: int, hi: int, ids: dict[str, int]) -> None:
+    """Every third customer locked (to an officer or a position); INTRAYS_PER_CUSTOMER intrays per customer, two of
+    them open, spread over the officers and positions, due dates over three months."""
+    from casework.intrays.models import Intray, IntrayType
+    from casework.ownership.models import Lock
+
+    officers, positions = _org()
+    now = timezone.now()
+    itype = IntrayType.objects.get(code="general_follow_up")
+    locks, intrays = [], []
+    for i in range(lo, hi):
+        cid = ids.get(make_csid(BASE + i))
+        if cid is None:
             continue
-        found.append((module.load, module.BENCHMARKS))
-    return found
+        if i % 3 == 0:
+            officer = officers[i % N_OFFICERS] if i % 2 else None
+            position = positions[i % N_POSITIONS] if officer is None else None
+            area_id = (officer.position if officer else position).business_area_id
+            locks.append(Lock(customer_id=cid, area_id=area_id, officer=officer, position=position,
+                              reason="bench", started_at=now))
+        for k in range(INTRAYS_PER_CUSTOMER):
+            to_officer = (i + k) % 4 != 0
+            intrays.append(Intray(
+                type=itype, customer_id=cid, subject="bench", office_id=officers[0].position.office_id,
+                status="open" if k < 2 else "done",
+                assignee_officer=officers[(i * 7 + k) % N_OFFICERS] if to_officer else None,
+                assignee_position=None if to_officer else positions[(i + k) % N_POSITIONS],
+                created_at=now, due_date=now.date() + dt.timedelta(days=(i + k) % 90 - 30),
+            ))
+    Lock.objects.bulk_create(locks, batch_size=BATCH)
+    Intray.objects.bulk_create(intrays, batch_size=BATCH)
+
+
+def bench_route_call(i: int) -> None:
+    """GET /api/v1/routing/{csid}/: what telephony asks on every call (ownership.selectors.route_call)."""
+    from casework.ownership.selectors import route_call
+
+    route_call(csid=make_csid(BASE + _pick(i)))
+
+
+def bench_worklist_first_page(i: int) -> None:
+    """An officer's open intrays, soonest due first, first page of 25 (intrays.selectors.worklist)."""
+    from casework.intrays.selectors import WorklistFilter, worklist
+
+    officer = _org()[0][i % N_OFFICERS]
+    list(worklist(user=officer.user, f=WorklistFilter(scope="mine", status="open"))[:25])
+
+
+def bench_worklist_overdue_page(i: int) -> None:
+    from casework.intrays.selectors import WorklistFilter, worklist
+
+    officer = _org()[0][i % N_OFFICERS]
+    list(worklist(user=officer.user, f=WorklistFilter(scope="mine", status="open", due="overdue"))[:25])
+
+
+def bench_worklist_counts(i: int) -> None:
+    """Overdue / due today / due this week counts for an officer (one aggregate over the partial index)."""
+    from casework.intrays.selectors import worklist_counts
+
+    officer = _org()[0][i % N_OFFICERS]
+    worklist_counts(user=officer.user, scope="mine")
 
 
 def benchmarks():
@@ -129,5 +202,7 @@ def benchmarks():
     yield "customer_search_name_prefix", bench_customer_search_name_prefix
     yield "customer_cases", bench_customer_cases
     yield "audit_by_customer", bench_audit_by_customer
-    for _, extra in _extras():
-        yield from extra.items()
+    yield "route_call", bench_route_call
+    yield "worklist_first_page", bench_worklist_first_page
+    yield "worklist_overdue_page", bench_worklist_overdue_page
+    yield "worklist_counts", bench_worklist_counts
