@@ -20,6 +20,7 @@ from django.db.models import Q
 from casework.core import clock
 from casework.core.audit import audit_record
 from casework.core.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
+from casework.core.policy import Decision
 from casework.customers.models import Case, Customer, IssueStatus
 from casework.org.models import BusinessArea, Officer, Position
 from casework.org.roles import PS_ROLES, TEAM_LEADER_ROLES, Role
@@ -187,6 +188,30 @@ def _notify(*, actor: Any, type_code: str, customer: Customer, subject: str, det
     )
 
 
+def _record_lock_change(
+    *, actor: Any, action: str, customer: Customer, lock: Lock, previous: Lock | None, reason: str,
+    step_ids: Iterable[str], details: str, subject: str = "", rule: Decision | None = None,
+) -> None:
+    """Audit a new lock (with what it replaced) and tell the previous holder by a *Lock taken over* intray
+    (CMA-2.10)."""
+    after = _lock_snapshot(lock)
+    if rule is not None:
+        after = {**after, "rule": rule.as_dict()}
+    audit_record(actor=actor, action=action, target=lock, before=_lock_snapshot(previous), after=after,
+                 reason=reason, step_ids=step_ids, customer=customer)
+    if previous is not None:
+        _notify(
+            actor=actor,
+            type_code="lock_taken_over",
+            customer=customer,
+            subject=subject or f"Customer {customer.csid} now owned by {lock.holder_label}",
+            details=details,
+            to_lock=previous,
+            reason=reason,
+            step_ids=step_ids,
+        )
+
+
 def _ps_guard(actor: Any, customer: Customer) -> None:
     """PS-SPE-1: acting on a customer owned by Personalised Services needs a consultation with the Case Manager."""
     specialist_action_guard(actor=actor, customer=customer)
@@ -273,27 +298,8 @@ def customer_lock(
             step_ids=list(steps),
             started_by=actor,
         )
-        audit_record(
-            actor=actor,
-            action="ownership.lock",
-            target=lock,
-            before=_lock_snapshot(previous),
-            after={**_lock_snapshot(lock), "rule": rule.as_dict()},
-            reason=reason,
-            step_ids=steps,
-            customer=customer,
-        )
-        if previous is not None:
-            _notify(
-                actor=actor,
-                type_code="lock_taken_over",
-                customer=customer,
-                subject=f"Customer {customer.csid} now owned by {lock.holder_label}",
-                details=decision.reason,
-                to_lock=previous,
-                reason=reason,
-                step_ids=steps,
-            )
+        _record_lock_change(actor=actor, action="ownership.lock", customer=customer, lock=lock, previous=previous,
+                            reason=reason, step_ids=steps, details=decision.reason, rule=rule)
     return lock
 
 
@@ -336,26 +342,9 @@ def lock_take_over(*, actor: Any, customer: Customer, reason: str, step_ids: Ite
             step_ids=list(steps),
             started_by=actor,
         )
-        audit_record(
-            actor=actor,
-            action="ownership.take_over",
-            target=lock,
-            before=_lock_snapshot(current),
-            after=_lock_snapshot(lock),
-            reason=reason,
-            step_ids=steps,
-            customer=customer,
-        )
-        _notify(
-            actor=actor,
-            type_code="lock_taken_over",
-            customer=customer,
-            subject=f"Lock on {customer.csid} taken over by {officer.display_name}",
-            details=reason,
-            to_lock=current,
-            reason=reason,
-            step_ids=steps,
-        )
+        _record_lock_change(actor=actor, action="ownership.take_over", customer=customer, lock=lock, previous=current,
+                            reason=reason, step_ids=steps, details=reason,
+                            subject=f"Lock on {customer.csid} taken over by {officer.display_name}")
     return lock
 
 
@@ -386,27 +375,8 @@ def customer_lock_apply_rules(*, actor: Any, customer: Customer, reason: str) ->
             step_ids=list(rule.step_ids),
             started_by=actor,
         )
-        audit_record(
-            actor=actor,
-            action="ownership.lock",
-            target=lock,
-            before=_lock_snapshot(current),
-            after={**_lock_snapshot(lock), "rule": rule.as_dict()},
-            reason=reason,
-            step_ids=rule.step_ids,
-            customer=customer,
-        )
-        if current is not None:
-            _notify(
-                actor=actor,
-                type_code="lock_taken_over",
-                customer=customer,
-                subject=f"Customer {customer.csid} now owned by {lock.holder_label}",
-                details=rule.reason,
-                to_lock=current,
-                reason=reason,
-                step_ids=rule.step_ids,
-            )
+        _record_lock_change(actor=actor, action="ownership.lock", customer=customer, lock=lock, previous=current,
+                            reason=reason, step_ids=rule.step_ids, details=rule.reason, rule=rule)
     return lock
 
 
