@@ -274,7 +274,10 @@ class IssueSerializer(serializers.Serializer):
 
 class IssueCreateSerializer(serializers.Serializer):
     issue_type = serializers.CharField(max_length=40, help_text="Issue type code from the catalogue (CMA-1.2).")
-    received_area = serializers.CharField(max_length=40, help_text="Business area code where it was received.")
+    received_area = serializers.CharField(
+        max_length=40, required=False, allow_blank=True,
+        help_text="Business area code where it was received; defaults to the signed-in officer's area.",
+    )
     case_number = serializers.CharField(max_length=12, required=False, allow_blank=True)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
@@ -539,7 +542,7 @@ class IssuesView(APIView):
             actor=request.user,
             customer=customer,
             issue_type=data["issue_type"],
-            received_area=data["received_area"],
+            received_area=data.get("received_area") or None,
             case=_case_for(request.user, customer, data.get("case_number")),
             description=data.get("description", ""),
         )

@@ -22,6 +22,7 @@ from casework.core.audit import audit_record, snapshot
 from casework.core.context import system_actor_var
 from casework.core.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
 from casework.org.models import BusinessArea, IssueType
+from casework.org.rules import officer_of
 
 from . import policy
 from .csid import csid_problem, normalise_csid
@@ -697,16 +698,23 @@ def presenting_issue_add(
     actor,
     customer: Customer,
     issue_type: IssueType | str,
-    received_area: BusinessArea | str,
+    received_area: BusinessArea | str | None = None,
     case: Case | None = None,
     description: str = "",
     step_ids: Iterable[str] = ("CMA-1.2",),
 ) -> PresentingIssue:
-    """Record a presenting issue, classified from the catalogue of common and specialised issues (CMA-1.2)."""
+    """Record a presenting issue, classified from the catalogue of common and specialised issues (CMA-1.2).
+
+    ``received_area`` defaults to the recording officer's own business area: where the issue was received."""
     _require(
         actor, "customers.add_presenting_issue", "Your role does not allow you to record presenting issues.", ("CMA-1.2",)
     )
     kind = _issue_type(issue_type)
+    if received_area in (None, ""):
+        own = getattr(officer_of(actor), "business_area", None)
+        if own is None:
+            raise _invalid({"received_area": ["You hold no position: name the business area that received the issue."]})
+        received_area = own
     area = _area(received_area, "received_area")
     if case is not None and customer.pk not in (case.payer_id, case.payee_id):
         raise _invalid({"case": ["This customer is not a party to that case."]})

@@ -310,6 +310,21 @@ def test_issue_add_list_and_close_cma_1_2_cma_3_1(officer_client):
     assert officer_client.post(base, {"issue_type": "nope", "received_area": "SERVICES"}, format="json").status_code == 400
 
 
+def test_issue_received_area_defaults_to_the_officers_area_cma_1_2(reference):
+    """CMA-1.2/1.5: the area where an issue is received is the recording officer's own area unless named."""
+    customer = f.CustomerFactory()
+    dpo_officer = f.OfficerFactory(position__business_area=f.area("DPO"))
+    client = APIClient()
+    client.force_authenticate(dpo_officer.user)
+    response = client.post(f"/api/v1/customers/{customer.csid}/issues/", {"issue_type": "dpo"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["received_area"] == "DPO"
+    no_position = f.OfficerFactory(position=None)
+    client.force_authenticate(no_position.user)
+    refused = client.post(f"/api/v1/customers/{customer.csid}/issues/", {"issue_type": "dpo"}, format="json")
+    assert refused.status_code == 400 and "received_area" in refused.json()["fields"]
+
+
 # --- audit -----------------------------------------------------------------------------------------------------
 
 
