@@ -113,10 +113,15 @@ def determine_owner(
     if candidates:
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
         priority, _, _, area, issue = candidates[0]
-        parties = {PAYER: "the payer", PAYEE: "the payee", BOTH: "payee and payer", EITHER: "payee and/or payer"}
+        parties = {
+            PAYER: "the payer stays locked",
+            PAYEE: "the payee stays locked",
+            BOTH: "payee and payer stay locked",
+            EITHER: "payee and/or payer stay locked",
+        }
         return Decision.yes(
             f"{area.name} retains ownership (priority {priority} of the CMA-1.5 order; "
-            f"{parties.get(area.retains_parties, area.retains_parties)} stay locked).",
+            f"{parties.get(area.retains_parties, area.retains_parties)}).",
             "CMA-1.5",
             outcome="retained",
             area=area.code,

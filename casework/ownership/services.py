@@ -1089,10 +1089,12 @@ def parents_lock(
 
 
 def lock_reassign(
-    *, actor: Any, customer: Customer, to_officer: Officer, reason: str, step_ids: Iterable[str] = ("CMA-2.10",)
+    *, actor: Any, customer: Customer, to_officer: Officer, reason: str, step_ids: Iterable[str] = ("CMA-2.10",),
+    notify: bool = True,
 ) -> Lock:
     """Reallocate a lock to another officer of the same business area (e.g. between PS Case Managers, PS-REV-2):
-    by the holder, an officer of the holding area, or a Team Leader. The previous holder is notified."""
+    by the holder, an officer of the holding area, or a Team Leader. The previous holder is notified unless
+    ``notify=False`` (a planned hand-over the holder made themselves, e.g. a PS finalisation request, PS-FIN-2)."""
     officer = _officer(actor, "ownership.lock_customer", "reallocate locks", tuple(step_ids))
     reason = _reason(reason)
     area, position = _target(to_officer, None)
@@ -1119,7 +1121,7 @@ def lock_reassign(
                      to_position=None, kind=LockKind.TRANSFER, reason=reason, steps=steps)
         audit_record(actor=actor, action="ownership.reassign", target=lock, before=_lock_snapshot(current),
                      after=_lock_snapshot(lock), reason=reason, step_ids=steps, customer=customer)
-        if current.officer_id is not None:
+        if notify and current.officer_id is not None:
             _notify(actor=actor, type_code="lock_taken_over", customer=customer,
                     subject=f"Customer {customer.csid} reallocated to {to_officer.display_name}", details=reason,
                     to_lock=current, reason=reason, step_ids=steps)

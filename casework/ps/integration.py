@@ -37,26 +37,18 @@ def _ownership():
 def lock_to(*, actor, customer, officer: Officer, reason: str, step_ids=(), issue=None) -> Any:
     """Lock ``customer`` to ``officer`` (PS-REF-2, PS-REV-3) through the ownership service (contract C): with the
     outstanding 'personalised_services' issue, PS owns the customer under the CMA-1.5 priority order, so a lock held
-    by a lower-priority area moves; a higher-priority holder is a Conflict naming them.
-
-    Within PS (reallocation between Case Managers, PS-REV-3) the ownership contract has no operation, so the lock is
-    moved here with the ownership module's own lock helpers and audited as ``ownership.lock``."""
+    by a lower-priority area moves; a higher-priority holder is a Conflict naming them. Within PS (reallocation
+    between Case Managers, hand-over to the Team Leader at finalisation and back) the lock is reallocated within the
+    area (``ownership.services.lock_reassign``) without a *Lock taken over* intray: each of those moves is a planned
+    step recorded on the PS record (PS-REV-3, PS-FIN-2, PS-ACT-5), and such an intray would itself count as
+    outstanding work against finalisation (PS-FIN-1)."""
     own = _ownership()
-    from casework.core.audit import audit_record
-    from casework.ownership.models import LockKind
-
     current = active_lock(customer)
     if current is not None and current.officer_id == officer.pk:
         return current
     if current is not None and current.area.code == "PS" and officer.position_id:
-        own._end_lock(current, actor=actor, end_kind="replaced", reason=reason, step_ids=tuple(step_ids))
-        lock = own._insert_lock(customer=customer, area=current.area, position=officer.position, officer=officer,
-                                kind=LockKind.TRANSFER, reason=reason, step_ids=list(step_ids), started_by=actor)
-        audit_record(actor=actor, action="ownership.lock", target=lock,
-                     before={"officer": current.officer_id, "area": "PS"},
-                     after={"officer": officer.pk, "area": "PS"}, reason=reason, step_ids=tuple(step_ids),
-                     customer=customer)
-        return lock
+        return own.lock_reassign(actor=actor, customer=customer, to_officer=officer, reason=reason,
+                                 step_ids=tuple(step_ids) or ("PS-REV-3",), notify=False)
     return own.customer_lock(actor=actor, customer=customer, to_officer=officer, reason=reason,
                              step_ids=tuple(step_ids), issue=issue)
 

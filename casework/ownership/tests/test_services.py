@@ -493,6 +493,17 @@ def test_lock_reassign_within_the_area_only(org, payer):
         services.lock_reassign(actor=dpo.user, customer=payer, to_officer=cm1, reason="x")
 
 
+def test_lock_reassign_planned_hand_over_writes_no_notification_ps_fin_2(org, payer):
+    """PS-FIN-2: the Case Manager's own hand-over to the Team Leader is audited but raises no notification intray."""
+    cm, tl = org.officer("PS", Role.PS_CASE_MANAGER), org.officer("PS", Role.PS_TEAM_LEADER)
+    services.customer_lock(actor=cm.user, customer=payer, reason="PS")
+    lock = services.lock_reassign(actor=cm.user, customer=payer, to_officer=tl, reason="Finalisation request",
+                                  step_ids=("PS-FIN-2",), notify=False)
+    assert lock.officer == tl
+    assert not Intray.objects.filter(customer=payer, type__code="lock_taken_over").exists()
+    assert AuditEvent.objects.filter(action="ownership.reassign", customer_id=payer.pk).count() == 1
+
+
 def test_ps_spe_1_take_over_or_transfer_of_a_ps_customer_needs_consultation(org, payer):
     cm = org.officer("PS", Role.PS_CASE_MANAGER)
     tl = org.team_leader("GENERAL_OBJECTIONS")
