@@ -101,14 +101,14 @@ def bench_audit_by_customer(i: int) -> None:
 
 
 # ---------------------------------------------------------------- routing and worklists
-N_OFFICERS = 100
+CUSTOMERS_PER_OFFICER = 200  # officers grow with the customer book, so each queue stays the size of a real one
 N_POSITIONS = 10
 INTRAYS_PER_CUSTOMER = 5
 
 
-def _org():
-    """A bench office with positions in three areas and N_OFFICERS Service Officers (idempotent)."""
-    if "officers" in _state:
+def _org(n_officers: int = 0):
+    """A bench office with positions in three areas and at least ``n_officers`` Service Officers (idempotent)."""
+    if "officers" in _state and len(_state["officers"]) >= n_officers:
         return _state["officers"], _state["positions"]
     from django.contrib.auth import get_user_model
 
@@ -124,7 +124,7 @@ def _org():
         for k in range(N_POSITIONS)
     ]
     officers = []
-    for k in range(N_OFFICERS):
+    for k in range(max(n_officers, len(_state.get("officers", ())))):
         user, _ = get_user_model().objects.get_or_create(username=f"bench-officer-{k}")
         officer, _ = Officer.objects.get_or_create(
             user=user, defaults={"role": "service_officer", "position": positions[k % N_POSITIONS]}
@@ -136,11 +136,12 @@ def _org():
 
 def _load_locks_and_intrays(lo: int, hi: int, ids: dict[str, int]) -> None:
     """Every third customer locked (to an officer or a position); INTRAYS_PER_CUSTOMER intrays per customer, two of
-    them open, spread over the officers and positions, due dates over three months."""
+    them open, to the customer's officer (one per CUSTOMERS_PER_OFFICER customers) or a position, due dates over
+    three months."""
     from casework.intrays.models import Intray, IntrayType
     from casework.ownership.models import Lock
 
-    officers, positions = _org()
+    officers, positions = _org(hi // CUSTOMERS_PER_OFFICER + 1)
     now = timezone.now()
     itype = IntrayType.objects.get(code="general_follow_up")
     locks, intrays = [], []
@@ -149,7 +150,7 @@ def _load_locks_and_intrays(lo: int, hi: int, ids: dict[str, int]) -> None:
         if cid is None:
             continue
         if i % 3 == 0:
-            officer = officers[i % N_OFFICERS] if i % 2 else None
+            officer = officers[i // CUSTOMERS_PER_OFFICER] if i % 2 else None
             position = positions[i % N_POSITIONS] if officer is None else None
             area_id = (officer.position if officer else position).business_area_id
             locks.append(Lock(customer_id=cid, area_id=area_id, officer=officer, position=position,
@@ -159,12 +160,17 @@ def _load_locks_and_intrays(lo: int, hi: int, ids: dict[str, int]) -> None:
             intrays.append(Intray(
                 type=itype, customer_id=cid, subject="bench", office_id=officers[0].position.office_id,
                 status="open" if k < 2 else "done",
-                assignee_officer=officers[(i * 7 + k) % N_OFFICERS] if to_officer else None,
+                assignee_officer=officers[i // CUSTOMERS_PER_OFFICER] if to_officer else None,
                 assignee_position=None if to_officer else positions[(i + k) % N_POSITIONS],
                 created_at=now, due_date=now.date() + dt.timedelta(days=(i + k) % 90 - 30),
             ))
     Lock.objects.bulk_create(locks, batch_size=BATCH)
     Intray.objects.bulk_create(intrays, batch_size=BATCH)
+
+
+def _officer(i: int):
+    """The officer of a randomly picked customer of the current book."""
+    return _org()[0][_pick(i) // CUSTOMERS_PER_OFFICER]
 
 
 def bench_route_call(i: int) -> None:
@@ -178,23 +184,20 @@ def bench_worklist_first_page(i: int) -> None:
     """An officer's open intrays, soonest due first, first page of 25 (intrays.selectors.worklist)."""
     from casework.intrays.selectors import WorklistFilter, worklist
 
-    officer = _org()[0][i % N_OFFICERS]
-    list(worklist(user=officer.user, f=WorklistFilter(scope="mine", status="open"))[:25])
+    list(worklist(user=_officer(i).user, f=WorklistFilter(scope="mine", status="open"))[:25])
 
 
 def bench_worklist_overdue_page(i: int) -> None:
     from casework.intrays.selectors import WorklistFilter, worklist
 
-    officer = _org()[0][i % N_OFFICERS]
-    list(worklist(user=officer.user, f=WorklistFilter(scope="mine", status="open", due="overdue"))[:25])
+    list(worklist(user=_officer(i).user, f=WorklistFilter(scope="mine", status="open", due="overdue"))[:25])
 
 
 def bench_worklist_counts(i: int) -> None:
     """Overdue / due today / due this week counts for an officer (one aggregate over the partial index)."""
     from casework.intrays.selectors import worklist_counts
 
-    officer = _org()[0][i % N_OFFICERS]
-    worklist_counts(user=officer.user, scope="mine")
+    worklist_counts(user=_officer(i).user, scope="mine")
 
 
 def benchmarks():
