@@ -818,29 +818,38 @@ def sensitive_indicator_add(
     return row
 
 
-def sensitive_indicator_end(
-    *, actor, indicator: SensitiveIssueIndicator, reason: str, step_ids: Iterable[str] = ("PS-CON-4",)
-) -> SensitiveIssueIndicator:
-    _require(actor, "customers.change_sensitive", "Your role does not allow you to end a sensitive issue indicator.", ("PS-CON-4",))
-    reason = _required_text(reason, "reason", "why the indicator ends")
+def _end_active(*, actor, row_type, pk, action: str, already: str, reason: str, step_ids: Iterable[str],
+                end_field: str, end_value):
+    """End an active record (it stays, inactive, with its end date): lock the row, refuse a second end with
+    ``already``, audit ``action`` with the reason. One transition for indicators, restrictions and representatives."""
     with transaction.atomic():
-        row = SensitiveIssueIndicator.objects.select_for_update().get(pk=indicator.pk)
+        row = row_type.objects.select_for_update().get(pk=pk)
         if not row.is_active:
-            raise TransitionRefused("This indicator has already ended.", step_ids=step_ids)
+            raise TransitionRefused(already, step_ids=step_ids)
         row.is_active = False
-        row.ended_at = clock.now()
-        row.save(update_fields=["is_active", "ended_at"])
+        setattr(row, end_field, end_value(row))
+        row.save(update_fields=["is_active", end_field])
         audit_record(
             actor=actor,
-            action="sensitive_indicator.end",
+            action=action,
             target=row,
             before={"is_active": True},
-            after={"is_active": False, "ended_at": row.ended_at},
+            after={"is_active": False, end_field: getattr(row, end_field)},
             reason=reason,
             step_ids=step_ids,
             customer=row.customer_id,
         )
     return row
+
+
+def sensitive_indicator_end(
+    *, actor, indicator: SensitiveIssueIndicator, reason: str, step_ids: Iterable[str] = ("PS-CON-4",)
+) -> SensitiveIssueIndicator:
+    _require(actor, "customers.change_sensitive", "Your role does not allow you to end a sensitive issue indicator.", ("PS-CON-4",))
+    reason = _required_text(reason, "reason", "why the indicator ends")
+    return _end_active(actor=actor, row_type=SensitiveIssueIndicator, pk=indicator.pk,
+                       action="sensitive_indicator.end", already="This indicator has already ended.",
+                       reason=reason, step_ids=step_ids, end_field="ended_at", end_value=lambda row: clock.now())
 
 
 def contact_restriction_add(
@@ -895,24 +904,9 @@ def contact_restriction_end(
         ("PS-ORM-3",),
     )
     reason = _required_text(reason, "reason", "why the restricted service ends")
-    with transaction.atomic():
-        row = ContactRestriction.objects.select_for_update().get(pk=restriction.pk)
-        if not row.is_active:
-            raise TransitionRefused("This restricted service has already ended.", step_ids=step_ids)
-        row.is_active = False
-        row.ended_on = _today()
-        row.save(update_fields=["is_active", "ended_on"])
-        audit_record(
-            actor=actor,
-            action="contact_restriction.end",
-            target=row,
-            before={"is_active": True},
-            after={"is_active": False, "ended_on": row.ended_on},
-            reason=reason,
-            step_ids=step_ids,
-            customer=row.customer_id,
-        )
-    return row
+    return _end_active(actor=actor, row_type=ContactRestriction, pk=restriction.pk,
+                       action="contact_restriction.end", already="This restricted service has already ended.",
+                       reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today())
 
 
 def representative_add(
@@ -970,21 +964,10 @@ def representative_end(
 ) -> AuthorisedRepresentative:
     _require(actor, "customers.change_representative", "Your role does not allow you to end a representative's authority.", ("CMA-1.1",))
     reason = _required_text(reason, "reason", "why the authority ends")
-    with transaction.atomic():
-        row = AuthorisedRepresentative.objects.select_for_update().get(pk=representative.pk)
-        if not row.is_active:
-            raise TransitionRefused("This representative's authority has already ended.", step_ids=step_ids)
-        row.is_active = False
-        row.valid_to = row.valid_to if row.valid_to and row.valid_to <= _today() else _today()
-        row.save(update_fields=["is_active", "valid_to"])
-        audit_record(
-            actor=actor,
-            action="representative.end",
-            target=row,
-            before={"is_active": True},
-            after={"is_active": False, "valid_to": row.valid_to},
-            reason=reason,
-            step_ids=step_ids,
-            customer=row.customer_id,
-        )
-    return row
+    return _end_active(
+        actor=actor, row_type=AuthorisedRepresentative, pk=representative.pk, action="representative.end",
+        already="This representative's authority has already ended.", reason=reason, step_ids=step_ids,
+        end_field="valid_to",
+        # An authority that already ended earlier keeps its earlier end date.
+        end_value=lambda row: row.valid_to if row.valid_to and row.valid_to <= _today() else _today(),
+    )
