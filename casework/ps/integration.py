@@ -60,9 +60,10 @@ def unlock(*, actor, customer, reason: str, step_ids=()) -> Any:
 
 
 def active_lock(customer) -> Any:
-    from casework.ownership.models import Lock
+    """The customer's active lock (contract C: ``ownership.selectors.active_lock``)."""
+    from casework.ownership.selectors import active_lock as ownership_active_lock
 
-    return Lock.objects.filter(customer=customer, is_active=True).select_related("officer__user", "area").first()
+    return ownership_active_lock(customer=customer)
 
 
 # --- B. intrays ------------------------------------------------------------------------------------------------
