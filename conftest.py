@@ -8,6 +8,12 @@ from django.db import connection
 pytest_plugins = ["casework.testing.browser"]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 costs ~0.24 s per user; tests use MD5 so creating officers is cheap. Production keeps PBKDF2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres_only`` (triggers, row locks, real concurrency) run in the PostgreSQL pass only;
     on SQLite they are deselected, not skipped, and the PostgreSQL pass is mandatory in CI."""
