@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench install install-dev system-deps migrate demo check lint clean
+.PHONY: run serve-prod cluster-check test bench install install-dev system-deps migrate demo check lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ demo: migrate
 
 run: demo
 	DEBUG=true bash scripts/serve.sh
+
+serve-prod: install
+	bash scripts/serve-prod.sh
+
+cluster-check: install-dev
+	bash scripts/cluster-check.sh
 
 test: install-dev system-deps
 	bash scripts/test.sh

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "casework.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,19 +97,43 @@ TEMPLATES = [
 ]
 
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'casework.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or DEFAULT_SQLITE_URL,
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
-    )
-}
+# A connection pool (psycopg_pool, Django >= 5.1) replaces persistent connections when DB_POOL is on.
+DB_POOL = env_bool("DB_POOL", False)
+
+
+def database_from_url(url: str) -> dict:
+    """One database alias from a URL, with the options this project relies on for its engine."""
+    config = dj_database_url.parse(url, conn_max_age=0 if DB_POOL else int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    # A connection the server dropped (restart, failover, idle kill) is detected before the request uses it.
+    config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers and the writer work together; IMMEDIATE makes every transaction take the write lock at
+        # BEGIN so concurrent officers wait (up to `timeout` seconds) instead of failing with "database is locked"
+        # when a read transaction tries to upgrade to a write.
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
+    elif DB_POOL and config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+            "timeout": 10,
+        }
+    return config
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or DEFAULT_SQLITE_URL)}
 if not os.environ.get("DATABASE_URL"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database lives here; a fresh clone has no var/
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout let the web process and the job worker share the embedded database.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # A PostgreSQL streaming replica: reports and dashboards read from it (casework.core.db_router).
+    DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["casework.core.db_router.ReplicaRouter"]
 if os.environ.get("TEST_DB_NAME"):
     # Lets several test runs share one PostgreSQL server without clobbering each other's test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
@@ -130,6 +155,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# whitenoise serves collected static files from the app server (gunicorn) with far-future caching in production.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
@@ -175,7 +205,6 @@ SPECTACULAR_SETTINGS = {
 
 Q_CLUSTER = {
     "name": "casework",
-    "orm": "default",
     "workers": int(os.environ.get("Q_WORKERS", "1")),
     "timeout": 120,
     "retry": 300,
@@ -184,11 +213,29 @@ Q_CLUSTER = {
     "poll": 2,
     "sync": env_bool("Q_SYNC", False),
 }
+if os.environ.get("Q_REDIS_URL"):
+    # More than one worker machine: Redis is the broker (the schedule itself stays in the database, and
+    # django-q2 lets one cluster at a time claim a due schedule row).
+    Q_CLUSTER["redis"] = os.environ["Q_REDIS_URL"]
+else:
+    Q_CLUSTER["orm"] = "default"  # embedded default: no service besides the database
 
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json" in production: one JSON object a line
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "casework.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "casework.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -3,10 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from casework.core.api import HealthView
+from casework.core.readiness import ReadinessView
 from casework.web.api import ObtainTokenView
 
 api_v1 = [
     path("health/", HealthView.as_view(), name="health"),
+    path("ready/", ReadinessView.as_view(), name="ready"),
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
