@@ -17,6 +17,12 @@ run_suite() {
   [ $rc -eq 0 ] || status=1
 }
 
+if [ "${CI:-}" = "true" ]; then
+  # Scale-out proof on this machine: two app servers and two job workers on Redis, a streaming replica.
+  echo "=== cluster check ==="
+  bash scripts/cluster-check.sh || status=1
+fi
+
 run_suite sqlite DATABASE_URL=
 
 if $PY - "$PG_URL" <<'PYEOF'

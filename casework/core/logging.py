@@ -15,7 +15,9 @@ class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` (and the job actor, when a job is running) to every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get() or "-"
+        # django.request logs after the middleware has returned: the request itself still carries its id.
+        request = getattr(record, "request", None)
+        record.request_id = request_id_var.get() or getattr(request, "request_id", "") or "-"
         record.actor = system_actor_var.get() or ""
         return True
 

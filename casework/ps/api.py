@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.core.db_router import reporting_reads
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.customers.models import ContactRestriction, Note
 from casework.org.models import Officer, Position
@@ -729,7 +730,8 @@ class DashboardView(APIView):
     @extend_schema(parameters=[OpenApiParameter("team", bool, required=False)], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         team = request.query_params.get("team") in ("1", "true") and request.user.has_perm("ps.view_team")
-        d = selectors.dashboard(user=request.user, team=team)
+        with reporting_reads():  # a report: served by the streaming replica when one is configured
+            d = selectors.dashboard(user=request.user, team=team)
         row = lambda r: {**record_data(r["record"], full=False), "plan_due_on": r["plan"].due_on if r["plan"] else None,  # noqa: E731
                          "plan_due": r["due"].as_dict() if r["due"] else None}
         return Response({
@@ -752,7 +754,8 @@ class DashboardView(APIView):
 
 
 def export_csv_response(user) -> HttpResponse:
-    rows = selectors.export_rows(user=user)
+    with reporting_reads():  # a report: served by the streaming replica when one is configured
+        rows = list(selectors.export_rows(user=user))
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     resp = HttpResponse(buf.getvalue(), content_type="text/csv")
