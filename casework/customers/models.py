@@ -67,6 +67,8 @@ class Customer(models.Model):
         ordering = ["family_name", "given_names"]
         indexes = [
             models.Index(fields=["date_of_birth", "search_name"], name="customer_dob_name"),
+            # Name search reads a prefix range in (search_name, csid) order and stops at the page size: no sort.
+            models.Index(fields=["search_name", "csid"], name="customer_name_csid"),
         ]
 
     def __str__(self) -> str:

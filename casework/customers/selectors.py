@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -66,14 +65,14 @@ def customer_get(*, user, csid: str) -> Customer:
 
 
 def _prefix_q(prefix: str) -> Q:
-    """``search_name`` starts with ``prefix``, in the form each database answers from an index.
+    """``search_name`` starts with ``prefix``, as an index range on every database.
 
-    PostgreSQL: LIKE 'prefix%' uses the varchar_pattern_ops index Django creates for ``search_name``. SQLite's LIKE is
-    case-insensitive and never uses an index, so there a range over the (already lower-cased) column does instead.
+    The range (prefix <= name < prefix + U+10FFFF) is answered by the ordinary b-tree index on ``search_name`` in the
+    order ``customer_search`` sorts by, so "smith" reads 50 index entries and stops (issue 15: a LIKE under the
+    C.UTF-8 collation could not use that index; the planner walked it from "a" to satisfy ORDER BY … LIMIT, 1.7–2.4 s
+    at 1.5M customers). The LIKE beside it keeps the match exact under any collation; the column is lower case.
     """
-    if connection.vendor == "sqlite":
-        return Q(search_name__gte=prefix, search_name__lt=prefix + "\U0010ffff")
-    return Q(search_name__startswith=prefix)
+    return Q(search_name__gte=prefix, search_name__lt=prefix + "\U0010ffff", search_name__startswith=prefix)
 
 
 def _name_prefixes(query: str) -> list[str]:
