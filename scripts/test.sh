@@ -17,6 +17,9 @@ run_suite() {
   [ $rc -eq 0 ] || status=1
 }
 
+echo "=== import contracts (lint-imports) ==="
+if ! .venv/bin/lint-imports --no-cache; then status=1; fi
+
 run_suite sqlite DATABASE_URL=
 
 if $PY - "$PG_URL" <<'PYEOF'
