@@ -46,6 +46,9 @@ test: install-dev system-deps
 bench: install-dev
 	$(BIN)/python -m casework.bench
 
+lint: install-dev
+	$(BIN)/lint-imports --no-cache
+
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run

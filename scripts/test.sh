@@ -17,6 +17,9 @@ run_suite() {
   [ $rc -eq 0 ] || status=1
 }
 
+echo "=== import contracts (lint-imports) ==="
+if ! .venv/bin/lint-imports --no-cache; then status=1; fi
+
 if [ "${CI:-}" = "true" ]; then
   # Scale-out proof on this machine: two app servers and two job workers on Redis, a streaming replica.
   echo "=== cluster check ==="

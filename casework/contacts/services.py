@@ -814,7 +814,7 @@ def contact_unlock(
                     case=contact.case if contact.case and row.customer_id in (contact.case.payer_id, contact.case.payee_id) else None,
                     context={
                         "decision_summary": decision_summary, "decision_reasons": decision_reasons,
-                        "decision_date": clock.now().date(),
+                        "decision_date": clock.today_for(actor),
                         "options": list(policy.DISAGREEMENT_OPTIONS.values()),
                     },
                     step_ids=("CMA-3.4",),

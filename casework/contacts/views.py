@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.utils import timezone
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -97,6 +96,7 @@ def contact_view(request, pk: int):
     other_parties = []
     if screen.summary is not None:
         other_parties = [cs.other_party for cs in screen.summary.cases if cs.other_party.pk not in impacted_ids]
+    today = clock.today_for(request.user)
     ctx = {
         "contact": contact,
         "screen": screen,
@@ -110,9 +110,9 @@ def contact_view(request, pk: int):
         "transfer_kinds": TransferKind.choices,
         "disagreement_options": policy.DISAGREEMENT_OPTIONS.items(),
         "income_sources": IncomeSource.choices,
-        "tax_year": timezone.localdate(clock.now()).year + (1 if timezone.localdate(clock.now()).month >= 7 else 0),
+        "tax_year": today.year + (1 if today.month >= 7 else 0),
         "frequencies": [("weekly", "Weekly"), ("fortnightly", "Fortnightly"), ("monthly", "Monthly")],
-        "today": timezone.localdate(clock.now()).isoformat(),
+        "today": today.isoformat(),
         "all_explained": all_explained,
         "other_parties": other_parties,
         "is_mine": getattr(getattr(request.user, "officer", None), "pk", None) == contact.officer_id,

@@ -1,12 +1,15 @@
 """Shared vocabulary of the policy layer: a decision always names the procedure steps behind it.
 
 Policy functions are pure: plain data in, a ``Decision`` (or a richer frozen dataclass) out, no database access.
+A ``Decision`` refuses to be built with a step ID that is not in the procedures' catalogue (``casework.core.steps``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from . import steps
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,9 @@ class Decision:
     step_ids: tuple[str, ...]
     outcome: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "step_ids", steps.require_all(self.step_ids))
 
     @classmethod
     def yes(cls, reason: str, *step_ids: str, outcome: str = "", **facts: Any) -> "Decision":

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 
 from casework.core import clock
 from casework.core.audit import audit_record, snapshot
@@ -102,8 +101,9 @@ def _clean(instance: models.Model, exclude: Iterable[str] = ()) -> None:
         raise _invalid(fields) from exc
 
 
-def _today() -> dt.date:
-    return timezone.localdate(clock.now())
+def _today(actor: Any = None) -> dt.date:
+    """Today where the acting officer works (``clock.today_for``); the agency's day for a job."""
+    return clock.today_for(actor)
 
 
 def _required_text(value: Any, field: str, label: str) -> str:
@@ -150,9 +150,9 @@ def _date(value: Any, field: str, *, required: bool = True) -> dt.date | None:
         raise _invalid({field: ["Enter a date as YYYY-MM-DD."]}) from exc
 
 
-def _customer_problems(customer: Customer) -> dict[str, list[str]]:
+def _customer_problems(customer: Customer, *, actor: Any = None) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
-    today = _today()
+    today = _today(actor)
     if isinstance(customer.date_of_birth, dt.date) and customer.date_of_birth > today:
         problems["date_of_birth"] = ["The date of birth cannot be in the future."]
     if isinstance(customer.date_of_death, dt.date):
@@ -198,7 +198,7 @@ def customer_create(*, actor, **fields: Any) -> Customer:
     customer = Customer(**data)
     customer.search_name = f"{customer.family_name} {customer.given_names}".lower().strip()
     _clean(customer)
-    problems = _customer_problems(customer)
+    problems = _customer_problems(customer, actor=actor)
     if problems:
         raise _invalid(problems)
     try:
@@ -231,7 +231,7 @@ def customer_update(*, actor, customer: Customer, reason: str, **fields: Any) ->
             setattr(row, name, "" if value is None and name not in ("date_of_death",) else value)
         row.search_name = f"{row.family_name} {row.given_names}".lower().strip()
         _clean(row)
-        problems = _customer_problems(row)
+        problems = _customer_problems(row, actor=actor)
         if problems:
             raise _invalid(problems)
         after = snapshot(row, CUSTOMER_UPDATABLE)
@@ -308,7 +308,7 @@ def case_create(
             continue
         if not kid["given_names"] or not kid["family_name"]:
             child_errors.append(f"Child {index + 1}: enter the child's given and family names.")
-        elif kid["date_of_birth"] > _today():
+        elif kid["date_of_birth"] > _today(actor):
             child_errors.append(f"Child {index + 1}: the date of birth cannot be in the future.")
     if child_errors:
         raise _invalid({"children": child_errors})
@@ -335,7 +335,7 @@ def case_create(
                 child.save()
                 made.append(child)
             CaseRoleHistory.objects.create(
-                case=case, payer=payer, payee=payee, from_date=role_history_from or _today()
+                case=case, payer=payer, payee=payee, from_date=role_history_from or _today(actor)
             )
             audit_record(
                 actor=actor,
@@ -501,7 +501,7 @@ def income_record_add(
         year = int(tax_year)
     except (TypeError, ValueError) as exc:
         raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]}) from exc
-    if not 1990 <= year <= _today().year + 1:
+    if not 1990 <= year <= _today(actor).year + 1:
         raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]})
     effective_from = _date(effective_from, "effective_from")
     steps = tuple(step_ids) or ("CMA-2.2",)
@@ -664,7 +664,7 @@ def dpo_record(
             case=case,
             status=status,
             issued_on=issued_on,
-            revoked_on=_today() if status == DpoStatus.REVOKED else None,
+            revoked_on=_today(actor) if status == DpoStatus.REVOKED else None,
         )
         audit_record(
             actor=actor, action="dpo.record", target=row, after=snapshot(row), step_ids=step_ids, customer=customer
@@ -870,7 +870,7 @@ def contact_restriction_add(
         ("PS-ORM-3",),
     )
     conditions = _required_text(conditions, "conditions", "the conditions of the restricted service")
-    imposed_on = _date(imposed_on, "imposed_on", required=False) or _today()
+    imposed_on = _date(imposed_on, "imposed_on", required=False) or _today(actor)
     review_date = _date(review_date, "review_date")
     decision = policy.restriction_review_date_check(imposed_on, review_date)
     if not decision.allowed:
@@ -906,7 +906,7 @@ def contact_restriction_end(
     reason = _required_text(reason, "reason", "why the restricted service ends")
     return _end_active(actor=actor, row_type=ContactRestriction, pk=restriction.pk,
                        action="contact_restriction.end", already="This restricted service has already ended.",
-                       reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today())
+                       reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today(actor))
 
 
 def representative_add(
@@ -930,7 +930,7 @@ def representative_add(
     decision = policy.representative_scope_check(scope, scope_detail)
     if not decision.allowed:
         raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"scope_detail": [decision.reason]})
-    valid_from = _date(valid_from, "valid_from", required=False) or _today()
+    valid_from = _date(valid_from, "valid_from", required=False) or _today(actor)
     valid_to = _date(valid_to, "valid_to", required=False)
     if valid_to is not None and valid_to < valid_from:
         raise _invalid({"valid_to": ["The end date cannot be before the start date."]})
@@ -969,5 +969,5 @@ def representative_end(
         already="This representative's authority has already ended.", reason=reason, step_ids=step_ids,
         end_field="valid_to",
         # An authority that already ended earlier keeps its earlier end date.
-        end_value=lambda row: row.valid_to if row.valid_to and row.valid_to <= _today() else _today(),
+        end_value=lambda row: row.valid_to if row.valid_to and row.valid_to <= _today(actor) else _today(actor),
     )

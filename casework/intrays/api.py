@@ -128,7 +128,7 @@ class IntrayCreateIn(AssigneeIn):
     issues = serializers.ListField(child=serializers.IntegerField(), required=False)
     details = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True)
-    step_ids = serializers.ListField(child=serializers.CharField(), required=False)
+    # No step_ids: step IDs come from the server's policy (the intray type's steps), never from a request.
 
 
 class DocumentIn(serializers.Serializer):
@@ -266,7 +266,6 @@ class IntrayListView(APIView):
             assignee_officer=_officer(data.get("assignee_officer")),
             assignee_position=_position(data.get("assignee_position")),
             issues=_issues(data.get("issues")), details=data.get("details", ""), reason=data.get("reason", ""),
-            step_ids=data.get("step_ids", ()),
         )
         return Response(IntrayDetailSerializer(selectors.intray_get(user=request.user, pk=intray.pk)).data,
                         status=status.HTTP_201_CREATED)
@@ -305,7 +304,6 @@ class IntrayStartView(APIView):
 
 CompleteIn = inline_serializer("IntrayCompleteIn", {
     "outcome": serializers.CharField(required=False, allow_blank=True),
-    "step_ids": serializers.ListField(child=serializers.CharField(), required=False),
 })
 
 
@@ -313,8 +311,8 @@ class IntrayCompleteView(APIView):
     @extend_schema(request=CompleteIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
-        services.intray_complete(actor=request.user, intray=intray, outcome=str(request.data.get("outcome", "")),
-                                 step_ids=tuple(request.data.get("step_ids") or ()))
+        data = _valid(type(CompleteIn), request.data)
+        services.intray_complete(actor=request.user, intray=intray, outcome=data.get("outcome", ""))
         return _action_response(request, pk)
 
 

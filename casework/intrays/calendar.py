@@ -21,7 +21,8 @@ from collections.abc import Iterable
 
 import holidays
 
-from casework.org.roles import STATE_TIMEZONES
+from casework.core import clock
+from casework.core.clock import STATE_TIMEZONES
 
 
 @functools.lru_cache(maxsize=256)
@@ -104,8 +105,8 @@ def due_date_for(
 
 
 def local_today(office, moment: dt.datetime) -> dt.date:
-    """The office-local date of an aware moment."""
-    return moment.astimezone(zoneinfo.ZoneInfo(office.timezone or STATE_TIMEZONES[office.state])).date()
+    """The office-local date of an aware moment (``clock.local_date``; kept under this name for the intray code)."""
+    return clock.local_date(moment, office)
 
 
 def cutoff_hour() -> int:

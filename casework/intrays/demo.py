@@ -53,7 +53,7 @@ def seed() -> str:
         with clock.freeze(now - 3 * days):
             services.correspondence_receive(
                 actor=so.user, customer=customers["correspondence_customer"], channel="post",
-                received_on=(now - 4 * days).date(), category="general", subject=MARKER_SUBJECT,
+                received_on=clock.local_date(now - 4 * days, None), category="general", subject=MARKER_SUBJECT,
                 assignee_officer=so, sender="The customer",
                 documents=[("letter-scan.txt", b"Scanned letter: I disagree with my assessment and my income is "
                             b"wrong. Please also send me a payment summary.", "text/plain")],

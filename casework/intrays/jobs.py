@@ -3,8 +3,6 @@ visible when read (a worklist computes "overdue" from the due date and today), a
 
 from __future__ import annotations
 
-import datetime as dt
-
 from casework.core import clock
 from casework.core.context import job_context
 
@@ -17,9 +15,8 @@ def sla_breach_job(batch: int = 500) -> int:
     ``sla_breach`` intray for the Team Leader. Returns the number of breaches recorded in this run."""
     recorded = 0
     with job_context("intrays.sla_breach"):
-        # The latest office-local date in Australia is at most one day ahead of UTC; each row is then checked
-        # against its own office's local date by the policy.
-        before = clock.now().astimezone(dt.UTC).date() + dt.timedelta(days=1)
+        # The latest office-local date anywhere; each row is then checked against its own office's day by the policy.
+        before = clock.latest_today()
         after = None
         while True:
             rows = selectors.sla_candidates(before=before, batch=batch, after=after)

@@ -19,7 +19,6 @@ from casework.org.roles import TEAM_LEADER_ROLES
 from casework.org.rules import officer_of
 
 from . import policy
-from .calendar import local_today
 from .models import IS_OPEN, Intray, IntrayStatus
 
 SCOPES = ("mine", "position", "team")
@@ -39,13 +38,7 @@ def ordered(qs: QuerySet) -> QuerySet:
 
 def today_for(user: Any) -> dt.date:
     """The viewer's office-local date ("overdue" as the officer sees it); Sydney when they hold no position."""
-    officer = officer_of(user)
-    now = clock.now()
-    if officer is not None and officer.position_id:
-        return local_today(officer.position.office, now)
-    import zoneinfo
-
-    return now.astimezone(zoneinfo.ZoneInfo("Australia/Sydney")).date()
+    return clock.today_for(officer_of(user))
 
 
 def teams_led(officer) -> list[int]:

@@ -132,6 +132,15 @@ def _receiver(to_officer: Officer | None, to_position: Position | None):
     return facts, to_position.office, to_position.team
 
 
+def _receiving_office(to_officer: Officer | None, to_position: Position | None, actor: Any = None):
+    """The office whose day "today" is for work received by ``to_position`` / ``to_officer`` (else the actor's)."""
+    for holder in (to_position, to_officer, actor):
+        office = clock.office_of(holder)
+        if office is not None:
+            return office
+    return None
+
+
 def _get_type(type_code: str) -> IntrayType:
     t = IntrayType.objects.filter(code=type_code).first()
     if t is None:
@@ -366,7 +375,8 @@ def correspondence_receive(
         errors["category"] = ["Unknown category."]
     if received_on is None:
         errors["received_on"] = ["This field is required."]
-    elif received_on > clock.now().date():
+    elif received_on > clock.local_today(_receiving_office(assignee_officer, assignee_position, actor)):
+        # "Today" is the receiving position's office day: 09:00 in Sydney is still yesterday in UTC.
         errors["received_on"] = ["Correspondence cannot be received in the future."]
     if errors:
         raise InvalidInput("The correspondence details are incomplete.", fields=errors, step_ids=("CMA-1.1",))

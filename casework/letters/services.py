@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -96,11 +97,17 @@ def letter_issue(
         )
     if case is not None and customer.pk not in (case.payer_id, case.payee_id):
         raise InvalidInput("The customer is not a party to this case.", fields={"case": ["Not this customer's case."]})
-    filtered = policy.filter_context(template, context or {})
+    office = clock.office_of(actor)
+    # A moment in the context becomes the issuing officer's local day before the (pure) filter sees it.
+    local = {key: clock.local_date(value, office) if isinstance(value, dt.datetime) and value.tzinfo else value
+             for key, value in (context or {}).items()}
+    filtered = policy.filter_context(template, local)
     check = policy.internal_text_check(filtered.fields, internal_texts_for(customer))
     if not check.allowed:
         raise InvalidInput(check.reason, step_ids=check.step_ids, fields={"context": [check.reason]})
     issued_at = clock.now()
+    # Dated the issuing officer's local day (a letter issued at 09:00 in Sydney is not dated yesterday, UTC).
+    issued_on = clock.local_date(issued_at, office)
     signer_name = ""
     if signed_by is not None:
         signer_name = signed_by.get_full_name() or signed_by.username
@@ -112,10 +119,10 @@ def letter_issue(
         "case_number": case.case_number if case is not None else "",
         "fields": filtered.fields,
         "signature": signer_name or SIGNATURE_DEFAULT,
-        "issued_on": issued_at.date().isoformat(),
+        "issued_on": issued_on.isoformat(),
     }
     page = select_template([template.template_name, "letters/_generic.html"])
-    html = page.render({**source, "issued_on": issued_at.date(), "blocks": _blocks(filtered.fields)})
+    html = page.render({**source, "issued_on": issued_on, "blocks": _blocks(filtered.fields)})
     pdf = render_pdf(html)
     steps = tuple(dict.fromkeys([*step_ids, *template.step_ids]))
     with transaction.atomic():

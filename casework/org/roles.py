@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from casework.core import clock
+
 
 class Role(models.TextChoices):
     SERVICE_OFFICER = "service_officer", "Service Officer"
@@ -44,13 +46,5 @@ class State(models.TextChoices):
     NT = "NT", "Northern Territory"
 
 
-STATE_TIMEZONES = {
-    "NSW": "Australia/Sydney",
-    "VIC": "Australia/Melbourne",
-    "QLD": "Australia/Brisbane",
-    "WA": "Australia/Perth",
-    "SA": "Australia/Adelaide",
-    "TAS": "Australia/Hobart",
-    "ACT": "Australia/Sydney",
-    "NT": "Australia/Darwin",
-}
+# The state -> zone table lives with the clock (casework/core/clock.py); re-exported here for org's callers.
+STATE_TIMEZONES = clock.STATE_TIMEZONES

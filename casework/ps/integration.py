@@ -7,7 +7,6 @@ transaction (the contracts' services open nested atomic blocks), so a refusal ro
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from casework.core import clock
@@ -15,14 +14,8 @@ from casework.org.models import Officer, Position
 
 
 def local_today(officer: Officer | None) -> dt.date:
-    """Today in the officer's office time zone (Perth is not Sydney)."""
-    now = clock.now()
-    tzname = None
-    if officer is not None and officer.position_id:
-        tzname = officer.position.office.timezone
-    if tzname:
-        return now.astimezone(zoneinfo.ZoneInfo(tzname)).date()
-    return now.date()
+    """Today in the officer's office time zone (Perth is not Sydney); the agency's day without one."""
+    return clock.today_for(officer)
 
 
 # --- C. ownership ----------------------------------------------------------------------------------------------

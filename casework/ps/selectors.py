@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q
 
+from casework.core import clock
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.customers.models import (
     ArrangementStatus,
@@ -144,12 +145,7 @@ def readiness_for(*, ps_record: PsRecord, attestations: Mapping[str, bool]) -> p
     exit_log = LetterLog.objects.filter(ps_record=ps_record, template_code="uq140_02_exit").order_by("-sent_at").first()
     exit_on = None
     if exit_log is not None:
-        import zoneinfo
-
-        office = ps_record.case_manager.position.office if ps_record.case_manager and \
-            ps_record.case_manager.position_id else None
-        tz = zoneinfo.ZoneInfo(office.timezone) if office else None
-        exit_on = exit_log.sent_at.astimezone(tz).date() if tz else exit_log.sent_at.date()
+        exit_on = clock.local_date(exit_log.sent_at, clock.office_of(ps_record.case_manager))
     return policy.finalisation_readiness(policy.ReadinessFacts(
         today=integration.local_today(ps_record.case_manager),
         cma_activities_completed=bool(attestations.get("cma_activities_completed")),

@@ -1217,3 +1217,39 @@ def finalisation_decide(*, actor, request: FinalisationRequest, approve: bool, r
                      target=req, after={"status": req.status, "reason": reason, "comments": req.comments},
                      step_ids=steps, customer=rec.customer_id)
     return req
+
+
+# --- Scheduled: overdue plans (PS-PSP-1) ------------------------------------------------------------------------
+
+
+def plan_overdue_notify(*, plan: Plan) -> bool:
+    """PS-PSP-1: a plan not approved within its 21 days is notified to the PS Team Leader by a *General Follow-up*
+    intray, once. Overdue is decided on the Case Manager's office day (``clock``). Idempotent under concurrency (the
+    plan row is locked). Returns whether a notice was created; audited ``ps_plan.overdue_notify``."""
+    with transaction.atomic():
+        locked = (Plan.objects.select_for_update(of=("self",))
+                  .select_related("ps_record__customer", "ps_record__case_manager__position__office",
+                                  "ps_record__case_manager__position__team__leader")
+                  .filter(pk=plan.pk).first())
+        if locked is None or locked.overdue_notified_at is not None or locked.approved_at is not None:
+            return False
+        rec = locked.ps_record
+        if not rec.is_active:
+            return False
+        state = policy.plan_due_state(due_on=locked.due_on, today=_today_for(rec), approved=False)
+        if state.outcome != "overdue":
+            return False
+        tl = _team_leader_for(rec.case_manager)
+        if tl is None:
+            return False
+        intray = integration.intray_create(
+            actor=None, type_code="general_follow_up", customer=rec.customer,
+            subject=f"PSP overdue: {rec.customer.full_name} ({rec.case_manager.display_name})",
+            details=state.reason, assignee_officer=tl, reason="PS plan overdue (PS-PSP-1)",
+            step_ids=("PS-PSP-1",))
+        locked.overdue_notified_at = clock.now()
+        locked.save(update_fields=["overdue_notified_at"])
+        audit_record(actor=None, action="ps_plan.overdue_notify", target=locked,
+                     after={"intray": intray.pk, "team_leader": tl.pk, "due_on": locked.due_on},
+                     step_ids=("PS-PSP-1",), customer=rec.customer_id)
+    return True

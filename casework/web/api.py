@@ -1,10 +1,11 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from . import services
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -33,5 +34,4 @@ class ObtainTokenView(APIView):
             return Response(
                 {"non_field_errors": ["Unable to sign in with those details."]}, status=status.HTTP_400_BAD_REQUEST
             )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": services.api_token_issue(user=user)})

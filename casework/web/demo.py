@@ -232,7 +232,7 @@ SCENARIO_PEOPLE = {
 def _seed_book(officers: dict[str, om.Officer]) -> dict[str, int]:
     rng = random.Random(20261122)
     now = clock.now()
-    today = now.date()
+    today = clock.local_today(None)
     author = officers[NOTE_AUTHOR].user
     areas = {a.code: a for a in om.BusinessArea.objects.all()}
     issue_types = {t.code: t for t in om.IssueType.objects.all()}

@@ -229,3 +229,20 @@ def test_worklist_query_count_does_not_grow_with_rows(org, frozen, django_assert
     with django_assert_max_num_queries(n_small):
         r = c.get("/api/v1/intrays/")
     assert r.json()["count"] == 13
+
+
+def test_step_ids_in_a_request_are_never_taken(org, frozen):
+    """Step IDs come only from the server's policy (issue 10): a client naming steps changes nothing."""
+    from casework.core.models import AuditEvent
+
+    c = client_for(org.so)
+    r = c.post("/api/v1/intrays/", {
+        "type_code": "client_contact_required", "customer": org.customer.csid, "subject": "Call back",
+        "assignee_officer": org.so.pk, "step_ids": ["PS-ROLE", "made-up"]}, format="json")
+    assert r.status_code == 201, r.json()
+    assert "PS-ROLE" not in r.json()["step_ids"] and "made-up" not in r.json()["step_ids"]
+    pk = r.json()["id"]
+    r = c.post(f"/api/v1/intrays/{pk}/complete/", {"outcome": "Called", "step_ids": ["PS-ROLE"]}, format="json")
+    assert r.status_code == 200
+    for event in AuditEvent.objects.filter(target_type="intray", target_id=str(pk)):
+        assert "PS-ROLE" not in event.step_ids

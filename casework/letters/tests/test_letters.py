@@ -186,3 +186,27 @@ def test_letters_are_append_only(officer, customer):
         letter.save()
     with pytest.raises(PermissionError):
         letter.delete()
+
+
+# --- one clock (issue 10): a letter is dated the issuing officer's local day -------------------------------------
+
+
+@pytest.mark.parametrize("moment,state", [
+    pytest.param(dt.datetime(2026, 11, 22, 22, 0, tzinfo=dt.UTC), "NSW", id="CMA-3.4-9am-sydney"),
+    pytest.param(dt.datetime(2026, 11, 22, 23, 0, tzinfo=dt.UTC), "WA", id="CMA-3.4-7am-perth"),
+])
+def test_CMA_3_4_letter_is_dated_the_officers_local_day_not_the_utc_date(customer, moment, state):
+    """09:00 Monday in Sydney / 07:00 Monday in Perth is Sunday in UTC: the letter says Monday 23 Nov."""
+    from casework.core import clock
+    from casework.testing.factories import OfficeFactory
+
+    officer = OfficerFactory(position__office=OfficeFactory(code=f"office-{state}", state=state))
+    with clock.freeze(moment):
+        letter = services.letter_issue(
+            actor=officer.user, customer=customer, template_code="decision_letter",
+            context={"decision_summary": "We updated your income", "decision_date": clock.now()},
+            step_ids=("CMA-3.4",),
+        )
+    assert letter.source_data["issued_on"] == "2026-11-23"
+    assert letter.source_data["fields"]["decision_date"] == "2026-11-23"
+    assert letter.issued_at == moment

@@ -8,6 +8,7 @@ from casework.core import clock
 from casework.core.models import AuditEvent
 from casework.intrays.models import Intray
 from casework.ps.jobs import plan_overdue_job
+from casework.ps.models import Plan
 
 from .helpers import allocate
 
@@ -24,3 +25,31 @@ def test_PS_PSP_1_overdue_plan_notifies_team_leader_once(ps_org):
     assert intray.assignee_officer == ps_org.tl
     ev = AuditEvent.objects.get(action="ps_plan.overdue_notify")
     assert ev.actor_label == "job:ps.plan_overdue" and ev.step_ids == ["PS-PSP-1"]
+
+
+
+def test_PS_PSP_1_plan_overdue_on_the_case_managers_day_is_notified_at_7am_perth(ps_org):
+    """PS-PSP-1: a Perth plan due on Sunday 22 Nov is overdue at 07:00 Monday in Perth, while UTC is still Sunday."""
+    rec = allocate(ps_org, cm=ps_org.cm2)
+    Plan.objects.filter(pk=rec.plan.pk).update(due_on=dt.date(2026, 11, 22))
+    with clock.freeze(dt.datetime(2026, 11, 22, 15, 0, tzinfo=dt.UTC)):  # 23:00 Sunday in Perth: due today
+        assert plan_overdue_job() == 0
+    with clock.freeze(dt.datetime(2026, 11, 22, 23, 0, tzinfo=dt.UTC)):  # 07:00 Monday in Perth
+        assert plan_overdue_job() == 1
+        assert plan_overdue_job() == 0
+    intray = Intray.objects.get(subject__startswith="PSP overdue")
+    assert intray.assignee_officer == ps_org.tl_wa
+    ev = AuditEvent.objects.get(action="ps_plan.overdue_notify")
+    assert ev.actor_label == "job:ps.plan_overdue" and ev.step_ids == ["PS-PSP-1"]
+
+
+def test_PS_PSP_1_overdue_notice_is_written_by_the_service_not_the_job(ps_org):
+    """The job only selects; ``services.plan_overdue_notify`` writes (and refuses a plan that is not overdue)."""
+    from casework.ps import services
+
+    rec = allocate(ps_org)
+    assert services.plan_overdue_notify(plan=rec.plan) is False
+    Plan.objects.filter(pk=rec.plan.pk).update(due_on=clock.local_today(ps_org.mel) - dt.timedelta(days=1))
+    assert services.plan_overdue_notify(plan=rec.plan) is True
+    assert services.plan_overdue_notify(plan=rec.plan) is False
+    assert AuditEvent.objects.filter(action="ps_plan.overdue_notify").count() == 1

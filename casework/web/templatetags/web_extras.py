@@ -16,7 +16,7 @@ def age(born: dt.date | None) -> str:
     """Whole years between ``born`` and today (the officer's "now")."""
     if not born:
         return ""
-    today = clock.now().date()
+    today = clock.viewer_today()
     years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     return str(years)
 

@@ -1,6 +1,7 @@
 """POST /api/v1/auth/token/ {"username", "password"} -> {"token"}; every refusal is a 400, never a 500."""
 
 import pytest
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from casework.testing.factories import OfficerFactory
@@ -48,3 +49,14 @@ def test_bad_token_is_refused(db):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert client.get("/api/v1/customers/search/").status_code in (401, 403)
+
+
+def test_token_is_issued_by_the_service_and_audited_once(user):
+    from casework.core.models import AuditEvent
+
+    client = APIClient()
+    for _ in range(2):
+        assert client.post(URL, {"username": "tokenuser", "password": "pass-Word-123"}, format="json").status_code == 200
+    event = AuditEvent.objects.get(action="api_token.issue")
+    assert event.target_id == str(user.pk)
+    assert Token.objects.get(user=user).key not in f"{event.after} {event.target_repr}"

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from casework.core import clock
 from casework.intrays.models import IS_OPEN, Intray
 from casework.intrays.selectors import ordered
 
@@ -28,7 +27,7 @@ class Command(BaseCommand):
         if fill:
             self._fill(sample, by_position.assignee_position_id, fill)
         officer_id = sample.assignee_officer_id or 1
-        today = dt.date.today()
+        today = clock.local_today(sample.office)
         queries = {
             "My intrays (page 1)": ordered(Intray.objects.filter(IS_OPEN, assignee_officer_id=officer_id))
             .select_related("type", "customer", "assignee_officer__user", "assignee_position", "office")[:25],
