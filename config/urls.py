@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from casework.core.api import HealthView
-from casework.core.readiness import ReadinessView
+from casework.web.readiness import ReadinessView
 from casework.web.api import ObtainTokenView
 
 api_v1 = [
