@@ -52,6 +52,7 @@ class HealthView(APIView):
 
 
 SERVER_ONLY_FIELDS = ("step_ids",)
+CLIENT_STEP_IDS_REFUSED = "Step IDs are decided by the system's rules and cannot be supplied."
 
 
 class NoClientStepIdsMixin:
@@ -63,7 +64,7 @@ class NoClientStepIdsMixin:
             given = [name for name in SERVER_ONLY_FIELDS if name in data]
             if given:
                 raise serializers.ValidationError(
-                    {name: ["Step IDs are decided by the system's rules and cannot be supplied."] for name in given}
+                    {name: [CLIENT_STEP_IDS_REFUSED] for name in given}
                 )
         return super().to_internal_value(data)
 
@@ -74,6 +75,6 @@ def reject_client_step_ids(data) -> None:
 
     if hasattr(data, "keys") and any(name in data for name in SERVER_ONLY_FIELDS):
         raise InvalidInput(
-            "Step IDs are decided by the system's rules and cannot be supplied.",
-            fields={name: ["Step IDs cannot be supplied."] for name in SERVER_ONLY_FIELDS if name in data},
+            CLIENT_STEP_IDS_REFUSED,
+            fields={name: [CLIENT_STEP_IDS_REFUSED] for name in SERVER_ONLY_FIELDS if name in data},
         )
