@@ -69,17 +69,26 @@ def contact_case(contact: Contact, summary) -> Any:
 def mca_facts_from_record(contact: Contact) -> dict[str, Any]:
     """The case data MCA reads, as plain data (stored on the contact at POI so the assessment does not move when an
     arrangement is recorded during the call)."""
+    return mca_facts_for_customer(contact.customer, case_id=contact.case_id)
+
+
+def mca_facts_for_customer(customer, *, case_id: int | None = None) -> dict[str, Any]:
+    """The MCA facts of a customer's record (the case ``case_id``, else their first case)."""
     from casework.customers.selectors import customer_summary
 
-    summary = customer_summary(customer=contact.customer)
-    case_summary = contact_case(contact, summary)
+    summary = customer_summary(customer=customer)
+    case_summary = None
+    if case_id is not None:
+        case_summary = next((cs for cs in summary.cases if cs.case.pk == case_id), None)
+    if case_summary is None and summary.cases:
+        case_summary = summary.cases[0]
     role = case_summary.role if case_summary is not None else ("payer" if summary.is_payer else "payee")
     payer_overpaid = False
     if role == policy.PAYER:
         payer_case_ids = [c.case.pk for c in summary.cases if c.role == policy.PAYER]
         payer_overpaid = (
             Debt.objects.filter(case_id__in=payer_case_ids, kind=DebtKind.OVERPAYMENT, is_open=True)
-            .exclude(debtor=contact.customer)
+            .exclude(debtor=customer)
             .exists()
         )
     ongoing = any(
@@ -102,6 +111,20 @@ def mca_facts_from_record(contact: Contact) -> dict[str, Any]:
         "past_role_reversal": bool(case_summary.role_reversal) if case_summary is not None else summary.role_reversal,
         "ongoing_entitlement": ongoing,
     }
+
+
+def customer_mca_status(customer, *, since) -> tuple[bool, bool]:
+    """CMA-2.1 for the unlock readiness (CMA-3.4): (required by the customer's record, documented). Documented =
+    MCA completed in a contact with the customer since ``since`` (the lock started) or in the contact that led to
+    the lock (the latest one before it)."""
+    required = policy.mca_assess(policy.McaFacts(**mca_facts_for_customer(customer))).required
+    if not required:
+        return False, False
+    contacts = Contact.objects.filter(customer=customer)
+    if contacts.filter(started_at__gte=since, mca_completed_at__isnull=False).exists():
+        return True, True
+    before = contacts.filter(started_at__lt=since).order_by("-started_at", "-id").only("mca_completed_at").first()
+    return True, before is not None and before.mca_completed_at is not None
 
 
 def mca_facts(contact: Contact) -> policy.McaFacts:

@@ -796,8 +796,11 @@ def contact_unlock(
         if explained and not locked:
             contact.unlock_outcome = "not_locked"
         elif explained:
+            # The contact itself was the contact; the ownership service checks the same CMA-3.4 readiness as
+            # every other unlock path (MCA, issues in scope, PS).
             lock = own_services.customer_unlock(
-                actor=actor, customer=contact.customer, reason=reason, decision_explained=True, step_ids=("CMA-3.4",)
+                actor=actor, customer=contact.customer, reason=reason, decision_explained=True,
+                contact_attempted=True, step_ids=("CMA-3.4",),
             )
             contact.unlock_outcome = "relocked" if lock is not None else "unlocked"
             result["lock"] = lock.pk if lock is not None else None
@@ -826,7 +829,7 @@ def contact_unlock(
             if locked:
                 auto = own_services.auto_unlock_schedule(
                     actor=actor, customer=contact.customer, letters=letters, reason=reason,
-                    impacted_customers=[row.customer for row in impacted],
+                    impacted_customers=[row.customer for row in impacted], contact_attempted=True,
                 )
                 contact.unlock_outcome = "auto_unlock_scheduled"
                 result["auto_unlock"] = auto.pk

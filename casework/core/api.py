@@ -49,3 +49,32 @@ class HealthView(APIView):
         except DatabaseError:
             return Response({"status": "unavailable"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response({"status": "ok"})
+
+
+SERVER_ONLY_FIELDS = ("step_ids",)
+CLIENT_STEP_IDS_REFUSED = "Step IDs are decided by the system's rules and cannot be supplied."
+
+
+class NoClientStepIdsMixin:
+    """For every write serializer: step IDs come only from the server's policy, never from a request. A request that
+    supplies ``step_ids`` is refused with 400 naming the field (nothing is stored)."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            given = [name for name in SERVER_ONLY_FIELDS if name in data]
+            if given:
+                raise serializers.ValidationError(
+                    {name: [CLIENT_STEP_IDS_REFUSED] for name in given}
+                )
+        return super().to_internal_value(data)
+
+
+def reject_client_step_ids(data) -> None:
+    """The same refusal for views that read a form or raw mapping: ``step_ids`` in a request is a 400."""
+    from .errors import InvalidInput
+
+    if hasattr(data, "keys") and any(name in data for name in SERVER_ONLY_FIELDS):
+        raise InvalidInput(
+            CLIENT_STEP_IDS_REFUSED,
+            fields={name: [CLIENT_STEP_IDS_REFUSED] for name in SERVER_ONLY_FIELDS if name in data},
+        )

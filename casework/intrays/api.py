@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.core.api import NoClientStepIdsMixin
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.customers import selectors as customer_selectors
 from casework.customers.models import PresentingIssue
@@ -120,7 +121,7 @@ class AssigneeIn(serializers.Serializer):
                                               help_text="Position id or code.")
 
 
-class IntrayCreateIn(AssigneeIn):
+class IntrayCreateIn(NoClientStepIdsMixin, AssigneeIn):
     type_code = serializers.CharField()
     customer = serializers.CharField(help_text="CSID")
     subject = serializers.CharField(allow_blank=True)
@@ -128,7 +129,6 @@ class IntrayCreateIn(AssigneeIn):
     issues = serializers.ListField(child=serializers.IntegerField(), required=False)
     details = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True)
-    # No step_ids: step IDs come from the server's policy (the intray type's steps), never from a request.
 
 
 class DocumentIn(serializers.Serializer):
@@ -302,17 +302,18 @@ class IntrayStartView(APIView):
         return _action_response(request, pk)
 
 
-CompleteIn = inline_serializer("IntrayCompleteIn", {
-    "outcome": serializers.CharField(required=False, allow_blank=True),
-})
+class CompleteIn(NoClientStepIdsMixin, serializers.Serializer):
+    """Step IDs come from the intray type and the policy, never from the request."""
+
+    outcome = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class IntrayCompleteView(APIView):
     @extend_schema(request=CompleteIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
+        data = _valid(CompleteIn, request.data)
         intray = selectors.intray_get(user=request.user, pk=pk)
-        data = _valid(type(CompleteIn), request.data)
-        services.intray_complete(actor=request.user, intray=intray, outcome=data.get("outcome", ""))
+        services.intray_complete(actor=request.user, intray=intray, outcome=data["outcome"])
         return _action_response(request, pk)
 
 

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.core.api import NoClientStepIdsMixin, reject_client_step_ids
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.customers.models import Customer, PresentingIssue
 from casework.customers.selectors import customer_get
@@ -182,8 +183,49 @@ def _require_view(request) -> None:
 GenericOut = OpenApiResponse(description="Ownership of the customer (see GET)")
 
 
-class ActionSerializer(serializers.Serializer):
+class ActionSerializer(NoClientStepIdsMixin, serializers.Serializer):
     reason = serializers.CharField()
+
+
+class LockIn(ActionSerializer):
+    to_officer = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    to_position = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    issue = serializers.IntegerField(required=False, allow_null=True)
+
+
+class UnlockIn(ActionSerializer):
+    """CMA-3.4: the officer states both explicitly; nothing is assumed."""
+
+    decision_explained = serializers.BooleanField(
+        required=True, help_text="The decision was verbally explained to every impacted customer.")
+    contact_attempted = serializers.BooleanField(
+        required=True, help_text="Appropriate contact attempts were made with every impacted customer.")
+
+
+class AutoUnlockIn(ActionSerializer):
+    letters = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    contact_attempted = serializers.BooleanField(
+        required=True, help_text="Appropriate contact attempts were made (CMA-3.4); required, never assumed.")
+    impacted_csids = serializers.ListField(child=serializers.CharField(), required=False)
+    after_hours = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+def _valid(serializer_class, data) -> dict[str, Any]:
+    ser = serializer_class(data=data)
+    if not ser.is_valid():
+        raise InvalidInput("Check the highlighted fields.",
+                           fields={k: [str(m) for m in v] if isinstance(v, list) else [str(v)]
+                                   for k, v in ser.errors.items()})
+    return ser.validated_data
+
+
+class WriteView(APIView):
+    """Every ownership write endpoint: step IDs come from the server's policy only, never from a request."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            reject_client_step_ids(request.data)
 
 
 # ---------------------------------------------------------------- views
@@ -205,15 +247,15 @@ def _ownership_response(customer: Customer, status: int = 200, **extra: Any) -> 
     return Response(body, status=status)
 
 
-class LockView(APIView):
+class LockView(WriteView):
     @extend_schema(summary="Lock the customer (to yourself, a position, or — Team Leader — another officer)",
-                   request=ActionSerializer, responses={201: GenericOut, 409: OpenApiResponse(description="Held")})
+                   request=LockIn, responses={201: GenericOut, 409: OpenApiResponse(description="Held")})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = request.data
+        data = _valid(LockIn, request.data)
         issue = None
-        if data.get("issue") not in (None, ""):
-            issue = PresentingIssue.objects.filter(pk=data.get("issue"), customer=customer).first()
+        if data.get("issue") is not None:
+            issue = PresentingIssue.objects.filter(pk=data["issue"], customer=customer).first()
             if issue is None:
                 raise InvalidInput("No such presenting issue on this customer.", fields={"issue": ["Unknown issue."]})
         lock = services.customer_lock(
@@ -221,14 +263,13 @@ class LockView(APIView):
             customer=customer,
             to_officer=_officer_in(data.get("to_officer")),
             to_position=_position_in(data.get("to_position")),
-            reason=data.get("reason", ""),
-            step_ids=tuple(data.get("step_ids") or ()),
+            reason=data["reason"],
             issue=issue,
         )
         return _ownership_response(customer, 201, lock=lock_out(lock))
 
 
-class TakeOverView(APIView):
+class TakeOverView(WriteView):
     @extend_schema(summary="Take over the lock with a reason; the previous holder is notified (CMA-2.10)",
                    request=ActionSerializer, responses={201: GenericOut})
     def post(self, request, csid: str):
@@ -237,7 +278,7 @@ class TakeOverView(APIView):
         return _ownership_response(customer, 201, lock=lock_out(lock))
 
 
-class ApplyRulesView(APIView):
+class ApplyRulesView(WriteView):
     @extend_schema(summary="Apply the CMA-1.5 ownership rules again (the lock moves to the owning area)",
                    request=ActionSerializer, responses={200: GenericOut})
     def post(self, request, csid: str):
@@ -247,7 +288,7 @@ class ApplyRulesView(APIView):
         return _ownership_response(customer, 200, lock=lock_out(lock))
 
 
-class ReferView(APIView):
+class ReferView(WriteView):
     @extend_schema(summary="Refer follow-up work by a Client Contact Required intray (CMA-2.10, CMA-1.3)",
                    request=ActionSerializer, responses={201: GenericOut})
     def post(self, request, csid: str):
@@ -272,51 +313,45 @@ class ReferView(APIView):
         )
 
 
-class UnlockView(APIView):
+class UnlockView(WriteView):
     @extend_schema(summary="Unlock (decision explained): the ownership rules apply again (CMA-3.3, CMA-3.4)",
-                   request=ActionSerializer, responses={200: GenericOut})
+                   request=UnlockIn, responses={200: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
+        data = _valid(UnlockIn, request.data)
         lock = services.customer_unlock(
             actor=request.user,
             customer=customer,
-            reason=request.data.get("reason", ""),
-            decision_explained=_bool(request.data, "decision_explained", required=True),
+            reason=data["reason"],
+            decision_explained=data["decision_explained"],
+            contact_attempted=data["contact_attempted"],
         )
         return _ownership_response(customer, 200, relocked=lock_out(lock))
 
 
-class AutoUnlockView(APIView):
+class AutoUnlockView(WriteView):
     @extend_schema(summary="Schedule the automatic unlock (decision not explained; letters recorded) (CMA-3.4)",
-                   request=ActionSerializer, responses={201: GenericOut})
+                   request=AutoUnlockIn, responses={201: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = request.data
+        data = _valid(AutoUnlockIn, request.data)
         impacted = None
         if data.get("impacted_csids"):
-            impacted = [customer_get(user=request.user, csid=c) for c in _list(data, "impacted_csids")]
-        after_hours = data.get("after_hours")
-        if after_hours not in (None, ""):
-            try:
-                after_hours = int(after_hours)
-            except (TypeError, ValueError):
-                raise InvalidInput("Hours must be a whole number.", fields={"after_hours": ["Whole hours."]})
-        else:
-            after_hours = None
+            impacted = [customer_get(user=request.user, csid=c) for c in data["impacted_csids"]]
         auto = services.auto_unlock_schedule(
             actor=request.user,
             customer=customer,
-            letters=_list(data, "letters"),
-            reason=data.get("reason", ""),
+            letters=data["letters"],
+            reason=data["reason"],
             impacted_customers=impacted,
-            contact_attempted=_bool(data, "contact_attempted", default=True),
-            after_hours=after_hours,
+            contact_attempted=data["contact_attempted"],
+            after_hours=data.get("after_hours"),
         )
         return _ownership_response(customer, 201, scheduled={"id": auto.pk, "due_at": auto.due_at,
                                                               "letters": auto.letter_ids, "step_ids": ["CMA-3.4"]})
 
 
-class TransferView(APIView):
+class TransferView(WriteView):
     @extend_schema(summary="Transfer ownership between specialised areas by agreement (CMA-1.6)",
                    request=ActionSerializer, responses={201: GenericOut})
     def post(self, request, csid: str):
@@ -336,7 +371,7 @@ class TransferView(APIView):
         return _ownership_response(customer, 201, transfer=transfer_out(transfer))
 
 
-class ParentsLockView(APIView):
+class ParentsLockView(WriteView):
     @extend_schema(summary="Both parents need locking for one issue (CMA-2.10): who manages, and lock accordingly",
                    request=ActionSerializer, responses={200: OpenApiResponse(description="Decision and both locks")})
     def post(self, request, csid: str):
@@ -350,7 +385,7 @@ class ParentsLockView(APIView):
                          "locks": {customer.csid: lock_out(locks[0]), other.csid: lock_out(locks[1])}})
 
 
-class ReassignView(APIView):
+class ReassignView(WriteView):
     @extend_schema(summary="Reallocate the lock to another officer of the same area",
                    request=ActionSerializer, responses={200: GenericOut})
     def post(self, request, csid: str):
@@ -363,7 +398,7 @@ class ReassignView(APIView):
         return _ownership_response(customer, 200, lock=lock_out(lock))
 
 
-class DisputeRaiseView(APIView):
+class DisputeRaiseView(WriteView):
     @extend_schema(summary="No agreement: escalate the ownership dispute to a Team Leader (CMA-1.6)",
                    request=ActionSerializer, responses={201: GenericOut})
     def post(self, request, csid: str):
@@ -386,10 +421,11 @@ class DisputeListView(APIView):
     def get(self, request):
         if not request.user.has_perm("ownership.view_team_queue"):
             raise NotPermitted("Only a Team Leader sees the ownership dispute queue.", step_ids=("CMA-1.6",))
-        return Response({"results": [transfer_out(t) for t in selectors.disputes_open()]})
+        areas = services.team_leader_areas(officer_of(request.user))
+        return Response({"results": [transfer_out(t) for t in selectors.disputes_open(areas=areas)]})
 
 
-class DisputeDecideView(APIView):
+class DisputeDecideView(WriteView):
     @extend_schema(summary="Team Leader decides an ownership dispute: transfer or keep (CMA-1.6)",
                    request=ActionSerializer, responses={200: OpenApiResponse(description="Decided dispute")})
     def post(self, request, pk: int):
@@ -408,7 +444,7 @@ class DisputeDecideView(APIView):
         return Response(transfer_out(dispute))
 
 
-class ErrorView(APIView):
+class ErrorView(WriteView):
     @extend_schema(summary="Error identified (CMA-1.3): resolve, refer to the locked officer, or lock and manage",
                    request=ActionSerializer, responses={201: GenericOut})
     def post(self, request, csid: str):
@@ -426,7 +462,7 @@ class ErrorView(APIView):
                                                          "step_ids": ["CMA-1.3"]})
 
 
-class ConsultationView(APIView):
+class ConsultationView(WriteView):
     @extend_schema(summary="Record the consultation with the PS Case Manager (PS-SPE-1/2)",
                    request=ActionSerializer, responses={201: OpenApiResponse(description="Consultation")})
     def post(self, request, csid: str):

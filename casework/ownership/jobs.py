@@ -2,23 +2,59 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.db import transaction
+
 from casework.core import clock
+from casework.core.audit import audit_record
 from casework.core.context import job_context
 
 from .models import AutoUnlock, AutoUnlockStatus
 
+log = logging.getLogger(__name__)
+
 
 def auto_unlock_due() -> int:
-    """CMA-3.4: unlock every customer whose automatic unlock is due, as the job ``job:auto_unlock``. Idempotent.
-    Returns how many customers were unlocked."""
+    """CMA-3.4: materialise every due automatic unlock, as the job ``job:auto_unlock``. Idempotent. Each one runs
+    in its own transaction (``services.auto_unlock_run`` re-checks readiness): one that fails is rolled back,
+    recorded (audited ``ownership.auto_unlock_failed``, logged) and left scheduled for the next run, and the rest
+    are still processed. Returns how many customers were unlocked; ``auto_unlock_due_report`` gives the detail."""
+    return auto_unlock_due_report()["unlocked"]
+
+
+def auto_unlock_due_report() -> dict:
+    """The run of ``auto_unlock_due`` with its report: ``{"unlocked", "refused", "cancelled", "failed": [{"id",
+    "csid", "error"}]}``."""
     from .services import auto_unlock_run
 
-    done = 0
+    report: dict = {"unlocked": 0, "refused": 0, "cancelled": 0, "failed": []}
     with job_context("auto_unlock"):
-        for auto in AutoUnlock.objects.filter(status=AutoUnlockStatus.SCHEDULED, due_at__lte=clock.now()).order_by(
-            "due_at", "id"
-        ):
-            auto_unlock_run(auto=auto)
-            auto.refresh_from_db()
-            done += auto.status == AutoUnlockStatus.DONE
-    return done
+        due = list(
+            AutoUnlock.objects.filter(status=AutoUnlockStatus.SCHEDULED, due_at__lte=clock.now())
+            .select_related("customer")
+            .order_by("due_at", "id")
+        )
+        for auto in due:
+            try:
+                auto_unlock_run(auto=auto)
+            except Exception as exc:  # per-item isolation: one customer never stops the others
+                log.exception("auto_unlock %s for customer %s failed", auto.pk, auto.customer.csid)
+                report["failed"].append({"id": auto.pk, "csid": auto.customer.csid, "error": str(exc)})
+                try:
+                    with transaction.atomic():
+                        audit_record(actor=None, action="ownership.auto_unlock_failed", target=auto,
+                                     after={"error": f"{type(exc).__name__}: {exc}"[:500]},
+                                     reason="The automatic unlock failed; it stays scheduled for the next run.",
+                                     step_ids=("CMA-3.4",), customer=auto.customer)
+                except Exception:  # recording the failure must not stop the run either
+                    log.exception("could not audit the failed auto_unlock %s", auto.pk)
+                continue
+            auto.refresh_from_db(fields=["status"])
+            if auto.status == AutoUnlockStatus.DONE:
+                report["unlocked"] += 1
+            elif auto.status == AutoUnlockStatus.REFUSED:
+                report["refused"] += 1
+            elif auto.status == AutoUnlockStatus.CANCELLED:
+                report["cancelled"] += 1
+    return report

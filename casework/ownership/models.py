@@ -96,6 +96,7 @@ class AutoUnlockStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     DONE = "done", "Unlocked"
     CANCELLED = "cancelled", "Cancelled (the lock changed first)"
+    REFUSED = "refused", "Not done (CMA-3.4 readiness no longer held)"
 
 
 class AutoUnlock(models.Model):
@@ -112,6 +113,7 @@ class AutoUnlock(models.Model):
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     completed_at = models.DateTimeField(null=True, blank=True)
+    outcome_reason = models.TextField(blank=True, help_text="Why the job did not unlock (status refused).")
 
     class Meta:
         ordering = ["due_at"]

@@ -19,7 +19,7 @@ def customer_panel(request, customer) -> dict | None:
     actions = {}
     current = selectors.holder_fact(view.lock)
     my_area = officer.business_area if officer is not None else None
-    is_tl = services._is_tl(officer)
+    tl_areas = services.team_leader_areas(officer)
     if officer is not None and my_area is not None:
         if user.has_perm("ownership.lock_customer"):
             if view.lock is None:
@@ -27,7 +27,7 @@ def customer_panel(request, customer) -> dict | None:
             elif not (view.officer is not None and view.officer.pk == officer.pk):
                 rule_area = view.rule.facts.get("area")
                 take = policy.take_over_decision(current=current, actor_officer_id=officer.pk,
-                                                 actor_area=my_area.code, actor_is_team_leader=is_tl,
+                                                 actor_area=my_area.code, actor_tl_areas=tl_areas,
                                                  rule_owner_area=rule_area)
                 actions["take_over"] = take.allowed and user.has_perm("ownership.take_over")
                 actions["refer"] = user.has_perm("ownership.refer_follow_up")
@@ -36,7 +36,7 @@ def customer_panel(request, customer) -> dict | None:
         ):
             actions["unlock"] = True
         if view.lock is not None and view.area.is_specialised and user.has_perm("ownership.transfer"):
-            if my_area.code == view.area.code or is_tl or my_area.is_specialised:
+            if my_area.code == view.area.code or view.area.code in tl_areas or my_area.is_specialised:
                 actions["transfer"] = True
                 actions["dispute"] = user.has_perm("ownership.raise_dispute")
         actions["lock_other"] = view.lock is None and user.has_perm("ownership.lock_for_other")

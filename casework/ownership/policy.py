@@ -9,6 +9,9 @@
 - ``unlock_decision``: unlock now, schedule an automatic unlock, or re-lock (CMA-3.3, CMA-3.4)
 - ``transfer_decision``: transfer between specialised areas (CMA-1.6)
 - ``specialist_action_allowed``: PS customers (PS-SPE-1)
+- ``unlock_readiness``: the one CMA-3.4 readiness check of every unlock path (CMA-3.1/3.2, CMA-2.1, PS-ACT-5)
+- ``lock_in_effect``: the effective lock read by ownership and routing alike (CMA-3.4, CMA-1.1)
+- ``apply_rules_decision`` / ``dispute_decider_decision``: who re-applies CMA-1.5, who decides disputes (CMA-1.6)
 """
 
 from __future__ import annotations
@@ -307,13 +310,14 @@ def take_over_decision(
     current: HolderFact | None,
     actor_officer_id: int | None,
     actor_area: str | None,
-    actor_is_team_leader: bool,
+    actor_tl_areas: frozenset[str] = frozenset(),
     rule_owner_area: str | None,
 ) -> Decision:
     """CMA-2.10: lock the customer to yourself (notifying the other officer) where that gives a better outcome.
 
-    A lock held by a specialist area can only be taken over from within that area (or by a Team Leader), unless the
-    actor's area owns the customer under CMA-1.5; otherwise ownership moves by agreement (CMA-1.6).
+    A lock held by a specialist area can only be taken over from within that area (or by a Team Leader **of that
+    area**, CMA-1.6: the areas concerned), unless the actor's area owns the customer under CMA-1.5; otherwise
+    ownership moves by agreement (CMA-1.6). ``actor_tl_areas``: the areas the actor leads as a Team Leader.
     """
     if current is None:
         return Decision.no("The customer is not locked: lock them instead of taking over.", "CMA-2.10",
@@ -323,12 +327,13 @@ def take_over_decision(
     if (
         current.is_specialised
         and current.area != actor_area
-        and not actor_is_team_leader
+        and current.area not in actor_tl_areas
         and rule_owner_area != actor_area
     ):
         return Decision.no(
             f"Locked to the specialist area {current.label}: ownership between specialised areas moves by "
-            "agreement (or a Team Leader's decision), not by take-over; refer the follow-up instead.",
+            "agreement (or a decision of a Team Leader of the areas concerned), not by take-over; refer the "
+            "follow-up instead.",
             "CMA-2.10",
             "CMA-1.6",
             outcome="refused",
@@ -372,14 +377,25 @@ def both_parents_manager(*, holders: Sequence[HolderFact | None]) -> Decision:
 
 
 def error_handling(
-    *, resolvable_in_real_time: bool, current: HolderFact | None, actor_officer_id: int | None
+    *, resolvable_in_real_time: bool, current: HolderFact | None, actor_officer_id: int | None,
+    actor_area: str | None = None,
 ) -> Decision:
-    """CMA-1.3: an error identified. ``outcome``: ``resolve`` / ``refer`` / ``lock``."""
+    """CMA-1.3: an error identified. ``outcome``: ``resolve`` / ``refer`` / ``lock``.
+
+    Locked to another officer, or to a position of a specialist area the identifying officer does not belong to →
+    refer the follow-up to the holder (the specialist lock is never taken by recording an error)."""
     if resolvable_in_real_time:
         return Decision.yes("Resolve the error in real time.", "CMA-1.3", outcome="resolve")
     if current is not None and current.officer_id is not None and current.officer_id != actor_officer_id:
         return Decision.yes(
             f"Locked to {current.label}: take all information and refer the follow-up to the locked officer.",
+            "CMA-1.3",
+            outcome="refer",
+        )
+    if current is not None and current.officer_id is None and current.is_specialised and current.area != actor_area:
+        return Decision.yes(
+            f"Locked to the specialist area {current.label}: take all information and refer the follow-up to "
+            "that position; its lock is not taken.",
             "CMA-1.3",
             outcome="refer",
         )
@@ -441,7 +457,7 @@ def auto_unlock_letters_decision(
 
 
 def transfer_decision(*, current: HolderFact | None, to_area: AreaFact, actor_area: str | None,
-                      actor_is_team_leader: bool) -> Decision:
+                      actor_tl_areas: frozenset[str] = frozenset()) -> Decision:
     """CMA-1.6: ownership moves between specialised areas by agreement."""
     if current is None:
         return Decision.no("The customer is not locked: there is no ownership to transfer.", "CMA-1.6",
@@ -452,9 +468,9 @@ def transfer_decision(*, current: HolderFact | None, to_area: AreaFact, actor_ar
         )
     if current.area == to_area.code:
         return Decision.no("The customer is already owned by that area.", "CMA-1.6", outcome="refused")
-    if actor_area not in (current.area, to_area.code) and not actor_is_team_leader:
+    if actor_area not in (current.area, to_area.code) and not (actor_tl_areas & {current.area, to_area.code}):
         return Decision.no(
-            "Only an officer of one of the two areas (or a Team Leader) can record their agreement.",
+            "Only an officer (or a Team Leader) of one of the two areas concerned can record their agreement.",
             "CMA-1.6",
             outcome="refused",
         )
@@ -482,4 +498,164 @@ def specialist_action_allowed(
         "consultation before any specialist action.",
         "PS-SPE-1",
         outcome="consult_first",
+    )
+
+
+# ---------------------------------------------------------------- CMA-3.4 readiness (one check for every unlock path)
+
+
+@dataclass(frozen=True)
+class UnlockReadinessFacts:
+    """Everything CMA-3.4 (with CMA-3.1/3.2, CMA-2.1 and PS-FIN/PS-ACT-5) looks at before a customer is unlocked.
+
+    ``decision_explained`` and ``contact_attempted`` are what the officer stated explicitly (never defaulted);
+    ``letters_missing_for`` is ``None`` when no decision letters are offered (unlock now) and otherwise names the
+    impacted customers without a recorded decision letter (``()``: every impacted customer has one)."""
+
+    decision_explained: bool
+    contact_attempted: bool
+    open_issues_in_scope: tuple[str, ...] = ()
+    mca_required: bool = False
+    mca_done: bool = False
+    letters_missing_for: tuple[str, ...] | None = None
+    ps_record_active: bool = False
+    ps_finalisation_approved: bool = False
+
+
+def unlock_readiness(facts: UnlockReadinessFacts) -> Decision:
+    """CMA-3.4: may the customer be unlocked now (``outcome="unlock"``) or automatically after decision letters
+    (``outcome="auto_unlock"``)? Otherwise ``refused`` naming every missing item (``facts["missing"]``).
+
+    - a customer with an active Personalised Services record leaves PS only through an approved PS finalisation
+      (PS-FIN-3, PS-ACT-5), whose own readiness (PS-FIN-1) was checked when it was approved;
+    - Minimum Collection Activity documented where the customer's record requires it (CMA-2.1, CMA-3.1);
+    - every presenting issue in scope (the holding area's, and the common ones) finalised (CMA-3.1, CMA-3.2);
+    - the decision explained to every impacted customer → unlock by the ownership rules; otherwise appropriate contact
+      attempts made AND a decision letter recorded for every impacted customer → automatic unlock (CMA-3.4).
+    """
+    if facts.ps_finalisation_approved:
+        return Decision.yes(
+            "Personalised Services finalisation approved: the customer leaves PS and is unlocked by the ownership "
+            "rules.",
+            "PS-ACT-5",
+            "CMA-3.4",
+            outcome="unlock",
+            missing=[],
+        )
+    if facts.ps_record_active:
+        return Decision.no(
+            "This customer is managed by Personalised Services: they leave PS (unlock, transfer or the ownership "
+            "rules) only when the PS Team Leader approves the Case Manager's finalisation request.",
+            "PS-FIN-3",
+            "PS-ACT-5",
+            outcome="refused",
+            missing=["PS finalisation not approved"],
+        )
+    missing: list[str] = []
+    steps: list[str] = []
+    if facts.mca_required and not facts.mca_done:
+        missing.append("Minimum Collection Activity not documented")
+        steps += ["CMA-2.1", "CMA-3.1"]
+    if facts.open_issues_in_scope:
+        missing += [f"Presenting issue not finalised: {name}" for name in facts.open_issues_in_scope]
+        steps += ["CMA-3.1", "CMA-3.2"]
+    outcome = "unlock"
+    if not facts.decision_explained:
+        outcome = "auto_unlock"
+        if not facts.contact_attempted:
+            missing.append("Decision not explained and no contact attempts made")
+            steps.append("CMA-3.4")
+        if facts.letters_missing_for is None:
+            missing.append("Decision not explained: a decision letter to every impacted customer, then the "
+                           "automatic unlock")
+            steps.append("CMA-3.4")
+        elif facts.letters_missing_for:
+            missing += [f"No decision letter for: {name}" for name in facts.letters_missing_for]
+            steps.append("CMA-3.4")
+    if missing:
+        return Decision.no(
+            "Not ready to unlock: " + "; ".join(missing) + ".",
+            *dict.fromkeys([*steps, "CMA-3.4"]),
+            outcome="refused",
+            missing=missing,
+        )
+    if outcome == "unlock":
+        return Decision.yes("Decision explained and the work in scope finalised: unlock by the ownership rules.",
+                            "CMA-3.4", outcome="unlock", missing=[])
+    return Decision.yes(
+        "Contact attempted and a decision letter recorded for every impacted customer: automatic unlock after the "
+        "waiting period.",
+        "CMA-3.4",
+        outcome="auto_unlock",
+        missing=[],
+    )
+
+
+# ---------------------------------------------------------------- effective lock (ownership and routing agree)
+
+
+def lock_in_effect(
+    *, locked: bool, auto_unlock_due_at: dt.datetime | None, now: dt.datetime, auto_unlock_ready: bool
+) -> Decision:
+    """CMA-3.4 / CMA-1.1: is the customer's lock in effect now? ONE rule read by ownership, routing and the panel.
+
+    A scheduled automatic unlock whose time has come counts as done (correct when read, before the job materialises
+    it) only while the CMA-3.4 readiness still holds (``auto_unlock_ready``: the same ``unlock_readiness`` the job
+    re-checks); if it no longer holds, the lock stays in effect and the job will refuse the automatic unlock.
+    ``outcome``: ``locked`` / ``auto_unlocked`` / ``not_locked``."""
+    if not locked:
+        return Decision.no("Not locked.", "CMA-1.1", outcome="not_locked")
+    if auto_unlock_due_at is not None and auto_unlock_due_at <= now and auto_unlock_ready:
+        return Decision.no("Unlocked automatically: the waiting period after the decision letters has passed.",
+                           "CMA-3.4", outcome="auto_unlocked")
+    return Decision.yes("Locked.", "CMA-2.10", outcome="locked")
+
+
+# ---------------------------------------------------------------- CMA-1.5 again / CMA-1.6 who decides
+
+
+def apply_rules_decision(
+    *,
+    current: HolderFact | None,
+    rule_owner_area: str | None,
+    actor_area: str | None,
+    actor_tl_areas: frozenset[str],
+    agreed_area: str | None,
+) -> Decision:
+    """CMA-1.5 applied again, by an officer or Team Leader of the owning area (CMA-1.5, CMA-1.6).
+
+    ``outcome``: ``no_change`` (the rules name no other area), ``move`` (the lock moves to the rules' area),
+    ``not_permitted`` (not the owning area's officer or Team Leader), ``agreed`` (the current owner was agreed
+    between the areas or decided by a Team Leader, CMA-1.6, which the rules do not undo). ``agreed_area``: the area the current lock was
+    given to by a recorded agreement or Team Leader decision.
+    """
+    owning = current.area if current is not None else rule_owner_area
+    if owning is not None and actor_area != owning and owning not in actor_tl_areas:
+        return Decision.no(
+            f"Only an officer or a Team Leader of the owning area ({owning}) applies the ownership rules again.",
+            "CMA-1.5",
+            "CMA-1.6",
+            outcome="not_permitted",
+        )
+    if not rule_owner_area or (current is not None and current.area == rule_owner_area):
+        return Decision.yes("The ownership rules name no other owner.", "CMA-1.5", outcome="no_change")
+    if current is not None and agreed_area is not None and current.area == agreed_area:
+        return Decision.no(
+            f"Ownership by {current.label} was agreed between the areas (or decided by a Team Leader): the rules do "
+            "not undo that agreement; transfer it by a new agreement or escalate instead.",
+            "CMA-1.6",
+            outcome="agreed",
+        )
+    return Decision.yes("The CMA-1.5 priority order names another owning area: the lock moves.", "CMA-1.5",
+                        outcome="move", area=rule_owner_area)
+
+
+def dispute_decider_decision(*, from_area: str, to_area: str, actor_tl_areas: frozenset[str]) -> Decision:
+    """CMA-1.6: an ownership dispute is decided only by a Team Leader of one of the areas concerned."""
+    if actor_tl_areas & {from_area, to_area}:
+        return Decision.yes("Team Leader of an area concerned.", "CMA-1.6", outcome="decide")
+    return Decision.no(
+        f"Only a Team Leader of the areas concerned ({from_area} or {to_area}) decides this ownership dispute.",
+        "CMA-1.6",
+        outcome="refused",
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import FilteredRelation, Q
+from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 
 from casework.core import clock
 from casework.core.errors import InvalidInput, NotFound
@@ -107,6 +107,77 @@ def due_auto_unlock(*, lock: Lock | None) -> AutoUnlock | None:
     )
 
 
+# ---------------------------------------------------------------- CMA-3.4 readiness facts (one check, every path)
+
+
+def ps_record_active(*, customer: Customer) -> bool:
+    """PS-FIN / PS-ACT-5: the customer (or the associated customer) has an active Personalised Services record."""
+    from casework.ps.models import PsRecord  # PS builds on ownership; read its record lazily (no import cycle)
+
+    return PsRecord.objects.filter(Q(customer=customer) | Q(associated_customer=customer), is_active=True).exists()
+
+
+def open_issues_in_scope(*, customer: Customer, lock: Lock | None) -> tuple[str, ...]:
+    """CMA-3.1/3.2: outstanding presenting issues the unlocking area must finalise first — every issue except the
+    specialised issues of *other* areas (those re-lock the customer to their officer, CMA-3.3)."""
+    rows = (
+        PresentingIssue.objects.filter(customer=customer, status__in=(IssueStatus.OPEN, IssueStatus.REFERRED))
+        .select_related("issue_type__handling_area")
+        .order_by("received_at", "id")
+    )
+    area_id = lock.area_id if lock is not None else None
+    return tuple(
+        i.issue_type.name
+        for i in rows
+        if not (i.issue_type.kind == policy.SPECIALISED and i.issue_type.handling_area_id != area_id)
+    )
+
+
+def unlock_readiness_facts(
+    *,
+    customer: Customer,
+    lock: Lock | None,
+    decision_explained: bool,
+    contact_attempted: bool,
+    letters_missing_for: tuple[str, ...] | None = None,
+    ps_finalisation_approved: bool = False,
+) -> policy.UnlockReadinessFacts:
+    from casework.contacts.selectors import customer_mca_status  # contacts builds on ownership: read lazily
+
+    since = lock.started_at if lock is not None else clock.now()
+    mca_required, mca_done = customer_mca_status(customer, since=since)
+    return policy.UnlockReadinessFacts(
+        decision_explained=decision_explained,
+        contact_attempted=contact_attempted,
+        open_issues_in_scope=open_issues_in_scope(customer=customer, lock=lock),
+        mca_required=mca_required,
+        mca_done=mca_done,
+        letters_missing_for=letters_missing_for,
+        ps_record_active=ps_record_active(customer=customer),
+        ps_finalisation_approved=ps_finalisation_approved,
+    )
+
+
+def auto_unlock_readiness(*, auto: AutoUnlock, lock: Lock | None) -> Decision:
+    """CMA-3.4 re-checked for a scheduled automatic unlock: contact was attempted and the letters recorded when it
+    was scheduled (both required then); the rest (issues in scope, MCA, PS) is read again now."""
+    return policy.unlock_readiness(
+        unlock_readiness_facts(customer=auto.customer, lock=lock, decision_explained=False, contact_attempted=True,
+                               letters_missing_for=())
+    )
+
+
+def lock_in_effect(*, customer: Customer, lock: Lock | None, pending: AutoUnlock | None) -> Decision:
+    """The effective-lock rule (policy.lock_in_effect) with its facts: ownership and routing both read this."""
+    now = clock.now()
+    due = pending.due_at if pending is not None else None
+    ready = False
+    if lock is not None and due is not None and due <= now:
+        pending.customer = customer
+        ready = auto_unlock_readiness(auto=pending, lock=lock).allowed
+    return policy.lock_in_effect(locked=lock is not None, auto_unlock_due_at=due, now=now, auto_unlock_ready=ready)
+
+
 # ---------------------------------------------------------------- the owner, explained
 
 
@@ -142,8 +213,7 @@ def ownership_get(*, customer: Customer) -> OwnershipView:
     lock = active_lock(customer=customer)
     rule = rule_owner(customer=customer)
     pending = due_auto_unlock(lock=lock)
-    now = clock.now()
-    if lock is not None and pending is not None and pending.due_at <= now:
+    if lock_in_effect(customer=customer, lock=lock, pending=pending).outcome == "auto_unlocked":
         decision = Decision.no(
             f"Unlocked automatically at {pending.due_at:%Y-%m-%d %H:%M} UTC after the decision letter(s) "
             f"(previously {lock.holder_label}).",
@@ -234,8 +304,14 @@ def route_call(*, csid: str) -> RouteView:
     except Exception as exc:  # django ValidationError
         raise InvalidInput("Not a valid CSID.", fields={"csid": list(getattr(exc, "messages", [str(exc)]))},
                            step_ids=("CMA-1.1",)) from exc
+    pending_due = (
+        AutoUnlock.objects.filter(lock_id=OuterRef("active_lock__id"), status=AutoUnlockStatus.SCHEDULED)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
     row = (
         Customer.objects.annotate(active_lock=FilteredRelation("locks", condition=Q(locks__is_active=True)))
+        .annotate(auto_unlock_due_at=Subquery(pending_due))
         .filter(csid=csid)
         .order_by()
         .values(
@@ -246,13 +322,26 @@ def route_call(*, csid: str) -> RouteView:
             "active_lock__position__code",
             "active_lock__officer__user__username",
             "active_lock__officer__position__code",
+            "auto_unlock_due_at",
         )
         .first()
     )
     if row is None:
         raise NotFound("No customer has this CSID.", step_ids=("CMA-1.1",))
-    if row["active_lock__id"] is None:
+    in_effect = row["active_lock__id"] is not None
+    due = row["auto_unlock_due_at"]
+    if in_effect and due is not None and due <= clock.now():
+        # Rare: an automatic unlock is due but not yet materialised; read the same effective-lock rule as
+        # ownership_get (extra queries only in this window).
+        lock = Lock.objects.select_related("area", "customer").get(pk=row["active_lock__id"])
+        effect = lock_in_effect(customer=lock.customer, lock=lock, pending=due_auto_unlock(lock=lock))
+        in_effect = effect.outcome == "locked"
+    if not in_effect:
         code, name = _front_line()
+        if row["active_lock__id"] is not None:
+            return RouteView(csid, code, name, None, None, False,
+                             "Unlocked automatically after the decision letter(s): the default front-line area takes "
+                             "the call.", ("CMA-3.4", "CMA-1.1"))
         return RouteView(csid, code, name, None, None, False,
                          "Not locked to any area: the default front-line area takes the call.", ("CMA-1.1",))
     position = row["active_lock__position__code"] or row["active_lock__officer__position__code"]
@@ -268,13 +357,40 @@ def route_call(*, csid: str) -> RouteView:
     )
 
 
+# ---------------------------------------------------------------- agreements (CMA-1.6)
+
+
+def agreed_area(*, customer: Customer) -> str | None:
+    """CMA-1.6: the area the customer's ownership was last given to by agreement between the areas or by a Team
+    Leader's decision (``keep`` keeps the current area), while that agreement still stands (the customer has not been
+    unlocked since)."""
+    from .models import EndKind
+
+    t = (
+        OwnershipTransfer.objects.filter(customer=customer, status__in=(TransferStatus.AGREED, TransferStatus.DECIDED))
+        .select_related("from_area", "to_area")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if t is None or t.decided_at is None:
+        return None
+    if Lock.objects.filter(customer=customer, ended_at__gte=t.decided_at,
+                           end_kind__in=(EndKind.UNLOCKED, EndKind.AUTO_UNLOCKED)).exists():
+        return None
+    return t.to_area.code if t.decision == "transfer" else t.from_area.code
+
+
 # ---------------------------------------------------------------- queues
 
 
-def disputes_open() -> list[OwnershipTransfer]:
-    """Team Leader queue: ownership disputes awaiting a decision (CMA-1.6)."""
+def disputes_open(*, areas: frozenset[str] | None = None) -> list[OwnershipTransfer]:
+    """Team Leader queue: ownership disputes awaiting a decision (CMA-1.6); with ``areas``, only the disputes
+    between those areas and another (a Team Leader decides only for the areas concerned)."""
+    qs = OwnershipTransfer.objects.filter(status=TransferStatus.ESCALATED)
+    if areas is not None:
+        qs = qs.filter(Q(from_area__code__in=areas) | Q(to_area__code__in=areas))
     return list(
-        OwnershipTransfer.objects.filter(status=TransferStatus.ESCALATED)
+        qs
         .select_related("customer", "from_area", "to_area", "raised_by")
         .order_by("raised_at", "id")
     )

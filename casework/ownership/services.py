@@ -69,6 +69,33 @@ def _is_tl(officer: Officer | None) -> bool:
     return officer is not None and officer.role in TEAM_LEADER_ROLES
 
 
+def _tl_areas(officer: Officer | None) -> frozenset[str]:
+    """CMA-1.6: the areas this officer leads as a Team Leader (their own position's area), for "a Team Leader of
+    the areas concerned"."""
+    if not _is_tl(officer) or officer.business_area is None:
+        return frozenset()
+    return frozenset({officer.business_area.code})
+
+
+def team_leader_areas(officer: Officer | None) -> frozenset[str]:
+    """The areas whose ownership disputes this Team Leader decides (CMA-1.6)."""
+    return _tl_areas(officer)
+
+
+def _area_code(officer: Officer | None) -> str | None:
+    return officer.business_area.code if officer is not None and officer.business_area is not None else None
+
+
+def _ps_exit_guard(customer: Customer) -> None:
+    """PS-FIN-3 / PS-ACT-5: a customer with an active PS record leaves PS (unlock, transfer, the ownership rules)
+    only through an approved PS finalisation; the refusal is the readiness policy's own clause."""
+    if selectors.ps_record_active(customer=customer):
+        decision = policy.unlock_readiness(
+            policy.UnlockReadinessFacts(decision_explained=False, contact_attempted=False, ps_record_active=True)
+        )
+        raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+
+
 def _lock_snapshot(lock: Lock | None) -> dict[str, Any] | None:
     if lock is None:
         return None
@@ -318,7 +345,7 @@ def lock_take_over(*, actor: Any, customer: Customer, reason: str, step_ids: Ite
             current=selectors.holder_fact(current),
             actor_officer_id=officer.pk,
             actor_area=officer.position.business_area.code,
-            actor_is_team_leader=_is_tl(officer),
+            actor_tl_areas=_tl_areas(officer),
             rule_owner_area=rule.facts.get("area"),
         )
         if not decision.allowed:
@@ -358,8 +385,20 @@ def customer_lock_apply_rules(*, actor: Any, customer: Customer, reason: str) ->
         current = selectors.active_lock(customer=customer)
         rule = selectors.rule_owner(customer=customer)
         area_code = rule.facts.get("area")
-        if not area_code or (current is not None and current.area.code == area_code):
+        decision = policy.apply_rules_decision(
+            current=selectors.holder_fact(current),
+            rule_owner_area=area_code,
+            actor_area=_area_code(officer),
+            actor_tl_areas=_tl_areas(officer),
+            agreed_area=selectors.agreed_area(customer=customer),
+        )
+        if decision.outcome == "not_permitted":
+            raise NotPermitted(decision.reason, step_ids=decision.step_ids)
+        if not decision.allowed:
+            raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+        if decision.outcome == "no_change":
             return current
+        _ps_exit_guard(customer)
         area = BusinessArea.objects.get(code=area_code)
         to_officer, to_position = _manager_of(customer, area, prefer_office=officer.office)
         if current is not None:
@@ -558,6 +597,7 @@ def error_identified(
             resolvable_in_real_time=resolvable_in_real_time,
             current=selectors.holder_fact(current),
             actor_officer_id=officer.pk,
+            actor_area=_area_code(officer),
         )
         report = ErrorReport.objects.create(
             customer=customer,
@@ -677,11 +717,12 @@ def ownership_transfer(
             current=selectors.holder_fact(current),
             to_area=selectors.area_fact(area),
             actor_area=officer.business_area.code if officer.business_area else None,
-            actor_is_team_leader=_is_tl(officer),
+            actor_tl_areas=_tl_areas(officer),
         )
         if not decision.allowed:
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
         _ps_guard(actor, customer)
+        _ps_exit_guard(customer)
         lock = _move(actor=actor, customer=customer, current=current, area=area, to_officer=to_officer,
                      to_position=to_position, kind=LockKind.TRANSFER, reason=reason, steps=decision.step_ids)
         transfer = OwnershipTransfer.objects.create(
@@ -728,7 +769,7 @@ def ownership_dispute_raise(
         decision = policy.transfer_decision(
             current=selectors.holder_fact(current), to_area=selectors.area_fact(to_area),
             actor_area=officer.business_area.code if officer.business_area else None,
-            actor_is_team_leader=_is_tl(officer),
+            actor_tl_areas=_tl_areas(officer),
         )
         if not decision.allowed:
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
@@ -770,7 +811,13 @@ def ownership_dispute_decide(
         )
         if dispute.status != TransferStatus.ESCALATED:
             raise TransitionRefused("This ownership dispute has already been decided.", step_ids=("CMA-1.6",))
+        who = policy.dispute_decider_decision(from_area=dispute.from_area.code, to_area=dispute.to_area.code,
+                                              actor_tl_areas=_tl_areas(officer))
+        if not who.allowed:
+            raise NotPermitted(who.reason, step_ids=who.step_ids)
         customer = dispute.customer
+        if decision == "transfer":
+            _ps_exit_guard(customer)
         _lock_customer_row(customer)
         current = selectors.active_lock(customer=customer)
         lock = None
@@ -847,12 +894,45 @@ def _unlock_and_apply_rules(*, actor, customer, lock: Lock, end_kind: str, reaso
     return new_lock
 
 
+def _refuse_readiness(decision: Decision) -> None:
+    if not decision.allowed:
+        raise TransitionRefused(decision.reason, step_ids=decision.step_ids,
+                                extra={"missing": decision.facts.get("missing", [])})
+
+
+def _ps_finalisation_approved(customer: Customer, ps_finalisation) -> bool:
+    """PS-ACT-5: the unlock is the action of this approved PS finalisation of this customer (or the associated
+    customer)."""
+    if ps_finalisation is None:
+        return False
+    from casework.ps.models import FinalisationRequest, FinalisationStatus  # PS builds on ownership: read lazily
+
+    # The request being approved in the caller's transaction (PS-FIN-3 → PS-ACT-5): server code only.
+    req = ps_finalisation
+    return (
+        isinstance(req, FinalisationRequest)
+        and req.status == FinalisationStatus.APPROVED
+        and customer.pk in (req.ps_record.customer_id, req.ps_record.associated_customer_id)
+    )
+
+
 def customer_unlock(
-    *, actor: Any, customer: Customer, reason: str, decision_explained: bool, step_ids: Iterable[str] = ("CMA-3.4",)
+    *,
+    actor: Any,
+    customer: Customer,
+    reason: str,
+    decision_explained: bool,
+    contact_attempted: bool,
+    step_ids: Iterable[str] = ("CMA-3.4",),
+    ps_finalisation=None,
 ) -> Lock | None:
-    """CMA-3.4: decision explained → unlock by applying the ownership rules again (CMA-3.3: may re-lock to the
-    officer of outstanding specialised issues). Returns the new lock, or None when the customer is now unlocked.
-    Not explained → refused: schedule the automatic unlock instead (``auto_unlock_schedule``)."""
+    """CMA-3.4: unlock now. Every path (customer page, API, the contact's unlock step, PS finalisation) comes here
+    and passes ONE readiness check (``policy.unlock_readiness``): MCA documented where required, every issue in
+    scope finalised, the decision explained (stated explicitly by the officer, with whether contact was attempted),
+    and no active PS record unless this is the action of an approved PS finalisation (``ps_finalisation``,
+    PS-ACT-5). Then the ownership rules apply again (CMA-3.3: may re-lock to the officer of an outstanding
+    specialised issue). Returns the new lock, or None when the customer is now unlocked. Not explained → refused:
+    schedule the automatic unlock instead (``auto_unlock_schedule``)."""
     officer = _officer(actor, "ownership.unlock_customer", "unlock customers", ("CMA-3.4",))
     reason = _reason(reason)
     with transaction.atomic():
@@ -865,24 +945,14 @@ def customer_unlock(
                 f"Locked to {lock.holder_label}: only the holder, their area or a Team Leader may unlock.",
                 step_ids=("CMA-3.4",),
             )
-        decision = policy.unlock_decision(
-            decision_explained=decision_explained, owner_after=selectors.rule_owner(customer=customer),
-            current_area=lock.area.code,
-        )
-        if decision.outcome == "schedule":
-            raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
-        own_open = [
-            i for i in selectors.issue_facts(customer=customer)
-            if i.outstanding and i.is_specialised and i.handling_area == lock.area.code
-        ]
-        if own_open:
-            raise TransitionRefused(
-                f"Finalise the outstanding {lock.area.name} issue(s) before unlocking "
-                f"({', '.join(i.type_code for i in own_open)}).",
-                step_ids=("CMA-3.1", "CMA-3.2"),
-            )
+        readiness = policy.unlock_readiness(selectors.unlock_readiness_facts(
+            customer=customer, lock=lock, decision_explained=bool(decision_explained),
+            contact_attempted=bool(contact_attempted),
+            ps_finalisation_approved=_ps_finalisation_approved(customer, ps_finalisation),
+        ))
+        _refuse_readiness(readiness)
         return _unlock_and_apply_rules(actor=actor, customer=customer, lock=lock, end_kind=EndKind.UNLOCKED,
-                                       reason=reason, steps=_steps(step_ids, ("CMA-3.4",)))
+                                       reason=reason, steps=_steps(step_ids, readiness.step_ids))
 
 
 def auto_unlock_schedule(
@@ -891,13 +961,14 @@ def auto_unlock_schedule(
     customer: Customer,
     letters: list,
     reason: str,
+    contact_attempted: bool,
     impacted_customers: Sequence[Customer] | None = None,
-    contact_attempted: bool = True,
     after_hours: int | None = None,
 ) -> AutoUnlock:
-    """CMA-3.4, decision not explained but contact attempted: requires a decision letter recorded for every impacted
-    customer (default: this customer and the other parties on their cases), then unlocks automatically
-    ``AUTO_UNLOCK_AFTER_HOURS`` (configurable) after the latest letter."""
+    """CMA-3.4, decision not explained: the same readiness check as ``customer_unlock`` with the officer's explicit
+    statement that contact was attempted and a decision letter recorded for every impacted customer (default: this
+    customer and the other parties on their cases); unlocks automatically ``AUTO_UNLOCK_AFTER_HOURS``
+    (configurable) after the latest letter, once the job has checked the readiness again."""
     from casework.letters.models import Letter
 
     officer = _officer(actor, "ownership.unlock_customer", "schedule automatic unlocks", ("CMA-3.4",))
@@ -915,13 +986,15 @@ def auto_unlock_schedule(
             impacted.update((payer_id, payee_id))
     else:
         impacted = {c.pk for c in impacted_customers} | {customer.pk}
-    decision = policy.auto_unlock_letters_decision(
+    letters_check = policy.auto_unlock_letters_decision(
         impacted_customer_ids=frozenset(impacted),
         lettered_customer_ids=frozenset(r.customer_id for r in rows),
-        contact_attempted=contact_attempted,
+        contact_attempted=True,
     )
-    if not decision.allowed:
-        raise TransitionRefused(decision.reason, step_ids=decision.step_ids, extra=decision.facts or None)
+    missing_ids = letters_check.facts.get("missing_customer_ids", [])
+    missing_names = tuple(
+        c.full_name for c in Customer.objects.filter(pk__in=missing_ids).order_by("pk")
+    )
     hours = after_hours if after_hours is not None else settings.CASEWORK["AUTO_UNLOCK_AFTER_HOURS"]
     if hours < 0:
         raise InvalidInput("The waiting period cannot be negative.", fields={"after_hours": ["Must be >= 0."]})
@@ -935,6 +1008,14 @@ def auto_unlock_schedule(
                 f"Locked to {lock.holder_label}: only the holder, their area or a Team Leader may unlock.",
                 step_ids=("CMA-3.4",),
             )
+        readiness = policy.unlock_readiness(selectors.unlock_readiness_facts(
+            customer=customer, lock=lock, decision_explained=False, contact_attempted=bool(contact_attempted),
+            letters_missing_for=missing_names,
+        ))
+        if not readiness.allowed:
+            raise TransitionRefused(readiness.reason, step_ids=readiness.step_ids,
+                                    extra={"missing": readiness.facts.get("missing", []),
+                                           "missing_customer_ids": list(missing_ids)})
         if AutoUnlock.objects.filter(lock=lock, status=AutoUnlockStatus.SCHEDULED).exists():
             raise Conflict("An automatic unlock is already scheduled for this lock.", step_ids=("CMA-3.4",))
         latest = max([r.issued_at for r in rows] + [clock.now()])
@@ -945,15 +1026,20 @@ def auto_unlock_schedule(
         )
         audit_record(actor=actor, action="ownership.auto_unlock_schedule", target=auto,
                      after={"due_at": auto.due_at, "letters": auto.letter_ids, "lock": lock.pk,
-                            "impacted_customers": auto.impacted_customer_ids},
-                     reason=reason, step_ids=decision.step_ids, customer=customer)
+                            "impacted_customers": auto.impacted_customer_ids, "contact_attempted": True},
+                     reason=reason, step_ids=readiness.step_ids, customer=customer)
     return auto
 
 
 def auto_unlock_run(*, auto: AutoUnlock) -> Lock | None:
-    """Materialise one due automatic unlock (the job is the audited actor). Returns the re-lock, if any."""
+    """Materialise one due automatic unlock (the job is the audited actor). Returns the re-lock, if any.
+
+    CMA-3.4 is checked again now (``selectors.auto_unlock_readiness``, the same policy as every unlock): not ready
+    (an issue in scope reopened or raised, MCA now required, an active PS record) → the automatic unlock is
+    ``refused`` with the reason (audited ``ownership.auto_unlock_refused``), the lock stays, and the officer who
+    scheduled it gets a *General Follow-up* intray saying why."""
     with transaction.atomic():
-        auto = AutoUnlock.objects.select_for_update().select_related("customer").get(pk=auto.pk)
+        auto = AutoUnlock.objects.select_for_update().select_related("customer", "created_by").get(pk=auto.pk)
         if auto.status != AutoUnlockStatus.SCHEDULED or auto.due_at > clock.now():
             return None
         customer = auto.customer
@@ -964,9 +1050,28 @@ def auto_unlock_run(*, auto: AutoUnlock) -> Lock | None:
             auto.completed_at = clock.now()
             auto.save(update_fields=["status", "completed_at"])
             return None
+        readiness = selectors.auto_unlock_readiness(auto=auto, lock=lock)
+        if not readiness.allowed:
+            auto.status = AutoUnlockStatus.REFUSED
+            auto.completed_at = clock.now()
+            auto.outcome_reason = readiness.reason
+            auto.save(update_fields=["status", "completed_at", "outcome_reason"])
+            audit_record(actor=None, action="ownership.auto_unlock_refused", target=auto,
+                         before={"status": AutoUnlockStatus.SCHEDULED},
+                         after={"status": auto.status, "missing": readiness.facts.get("missing", []),
+                                "lock": lock.pk},
+                         reason=readiness.reason, step_ids=readiness.step_ids, customer=customer)
+            scheduler = officer_of(auto.created_by)
+            if scheduler is not None and scheduler.is_active:
+                _notify(actor=None, type_code="general_follow_up", customer=customer,
+                        subject=f"Automatic unlock of {customer.csid} not done",
+                        details=f"{readiness.reason} The customer stays locked to {lock.holder_label}.",
+                        to_lock=None, officer=scheduler, reason=readiness.reason, step_ids=readiness.step_ids)
+            return None
         new_lock = _unlock_and_apply_rules(
             actor=None, customer=customer, lock=lock, end_kind=EndKind.AUTO_UNLOCKED,
-            reason=f"Automatic unlock after decision letter(s): {auto.reason}", steps=("CMA-3.4",),
+            reason=f"Automatic unlock after decision letter(s): {auto.reason}",
+            steps=_steps(("CMA-3.4",), readiness.step_ids),
         )
         auto.status = AutoUnlockStatus.DONE
         auto.completed_at = clock.now()

@@ -14,6 +14,7 @@ from casework.customers.selectors import customer_get
 
 from . import selectors, services
 from .api import _area_in, _officer_in
+from .forms import AutoUnlockForm, UnlockForm, errors_text
 from .models import OwnershipTransfer
 
 
@@ -67,9 +68,15 @@ def refer(request, csid: str):
 @login_required
 @require_POST
 def unlock(request, csid: str):
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+        return _back(csid)
+
     def act(customer):
-        new = services.customer_unlock(actor=request.user, customer=customer, reason=request.POST.get("reason", ""),
-                                       decision_explained=_yes(request, "decision_explained"))
+        new = services.customer_unlock(actor=request.user, customer=customer, reason=form.cleaned_data["reason"],
+                                       decision_explained=form.cleaned_data["decision_explained"],
+                                       contact_attempted=form.cleaned_data["contact_attempted"])
         return f"now locked to {new.holder_label} (CMA-3.3)" if new is not None else "unlocked"
 
     return _run(request, csid, act, "Customer {result}.")
@@ -78,9 +85,13 @@ def unlock(request, csid: str):
 @login_required
 @require_POST
 def auto_unlock(request, csid: str):
+    form = AutoUnlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+        return _back(csid)
     return _run(request, csid, lambda c: services.auto_unlock_schedule(
-        actor=request.user, customer=c, letters=[int(x) for x in request.POST.getlist("letters") if x.isdigit()],
-        reason=request.POST.get("reason", ""), contact_attempted=_yes(request, "contact_attempted")),
+        actor=request.user, customer=c, letters=form.cleaned_data["letters"], reason=form.cleaned_data["reason"],
+        contact_attempted=form.cleaned_data["contact_attempted"]),
         "Automatic unlock scheduled for {result.due_at:%d/%m/%Y %H:%M} UTC (CMA-3.4).")
 
 
@@ -122,7 +133,10 @@ def team_queue(request):
     if not request.user.has_perm("ownership.view_team_queue"):
         return render(request, "ownership/team_queue.html",
                       {"refused": "Only a Team Leader sees and decides ownership disputes (CMA-1.6)."}, status=403)
-    return render(request, "ownership/team_queue.html", {"disputes": selectors.disputes_open()})
+    from casework.org.rules import officer_of
+
+    return render(request, "ownership/team_queue.html",
+                  {"disputes": selectors.disputes_open(areas=services.team_leader_areas(officer_of(request.user)))})
 
 
 @login_required

@@ -46,10 +46,13 @@ def lock_to(*, actor, customer, officer: Officer, reason: str, step_ids=(), issu
                              step_ids=tuple(step_ids), issue=issue)
 
 
-def unlock(*, actor, customer, reason: str, step_ids=()) -> Any:
-    """PS-ACT-5 / CMA-3.4: unlock through the ownership rules (may re-lock to another specialised owner)."""
+def unlock(*, actor, customer, reason: str, finalisation, step_ids=()) -> Any:
+    """PS-ACT-5 / CMA-3.4: unlock through the ownership rules (may re-lock to another specialised owner). Only as the
+    action of an approved finalisation request (``finalisation``): the ownership service refuses any other unlock
+    of a customer with an active PS record; PS-FIN-1 readiness was checked when the request was approved."""
     return _ownership().customer_unlock(actor=actor, customer=customer, reason=reason, decision_explained=True,
-                                        step_ids=tuple(step_ids))
+                                        contact_attempted=True, step_ids=tuple(step_ids),
+                                        ps_finalisation=finalisation)
 
 
 def active_lock(customer) -> Any:

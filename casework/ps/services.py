@@ -1188,7 +1188,7 @@ def finalisation_decide(*, actor, request: FinalisationRequest, approve: bool, r
                     if lock is not None and lock.area.code == "PS":
                         integration.unlock(actor=actor, customer=cust,
                                            reason=f"PS finalisation approved: {policy.APPROVAL_REASONS[reason]}",
-                                           step_ids=("PS-ACT-5", "CMA-3.4"))
+                                           finalisation=req, step_ids=("PS-ACT-5", "CMA-3.4"))
         else:
             steps = ("PS-ACT-3", "PS-PSP-4")
             for issue in rec.plan.issues.select_for_update().filter(status=policy.RESOLVED, is_active=True):

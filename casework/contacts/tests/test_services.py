@@ -453,3 +453,38 @@ def test_unlock_not_explained_flag_sends_letters(so, payer_call):
         decision_summary="A payment arrangement was agreed.",
     )
     assert result["outcome"] == "auto_unlock_scheduled" and len(result["letters"]) == 2
+
+
+def test_cma_3_4_contact_unlock_refused_while_another_issue_in_scope_is_open(so, payer_call):
+    """CMA-3.4 / CMA-3.2 (issue 10): the contact's unlock step goes through the same readiness check as every other
+    unlock path — an open issue of the customer outside this contact keeps them locked (it used to unlock)."""
+    from casework.customers.models import PresentingIssue
+    from casework.core import clock
+
+    contact = _finalised_locked_contact(so, payer_call, explained=True)
+    PresentingIssue.objects.create(customer=payer_call["payer"], issue_type=issue_type("payment_enquiry"),
+                                   received_area=area("SERVICES"), received_at=clock.now())
+    with pytest.raises(TransitionRefused) as exc:
+        services.contact_unlock(actor=so.user, contact=contact, reason="All explained")
+    assert "CMA-3.2" in exc.value.step_ids and "Payment enquiry" in exc.value.message
+    assert Lock.objects.filter(customer=payer_call["payer"], is_active=True).exists()
+    contact.refresh_from_db()
+    assert contact.unlock_outcome == ""
+
+
+def test_ps_act_5_contact_unlock_refused_for_an_active_ps_record(so, payer_call):
+    """PS-FIN-3 / PS-ACT-5 (issue 10): a customer with an active PS record is not unlocked by a contact's unlock
+    step, explained or not (no decision letters are left half-issued either)."""
+    from casework.core import clock
+    from casework.ps.models import PsRecord
+
+    contact = _finalised_locked_contact(so, payer_call, explained=False)
+    now = clock.now()
+    PsRecord.objects.create(customer=payer_call["payer"], referral_type_code="crg_referral_to_ps",
+                            referral_source="crg", main_referral_reason="Complex", referred_at=now, allocated_at=now)
+    with pytest.raises(TransitionRefused) as exc:
+        services.contact_unlock(actor=so.user, contact=contact, reason="Payee not reachable",
+                                decision_summary="Arrangement agreed.")
+    assert "PS-ACT-5" in exc.value.step_ids
+    assert not Letter.objects.filter(customer=payer_call["payer"]).exists()
+    assert not AutoUnlock.objects.filter(customer=payer_call["payer"]).exists()

@@ -13,6 +13,7 @@ from casework.org.roles import Role
 from casework.testing.factories import (
     CaseFactory,
     CustomerFactory,
+    IncomeFactory,
     OfficeFactory,
     OfficerFactory,
     PositionFactory,
@@ -64,9 +65,19 @@ def org(reference):
     return Org()
 
 
+def reliable_income(*customers):
+    """An ATO-issued income: the customer's record needs no Minimum Collection Activity (CMA-2.1), so the unlock
+    readiness (CMA-3.4) turns on the other clauses. Tests of the MCA clause use a customer without it."""
+    for c in customers:
+        IncomeFactory(customer=c)
+    return customers
+
+
 @pytest.fixture
 def case(reference):
-    return CaseFactory()
+    c = CaseFactory()
+    reliable_income(c.payer, c.payee)
+    return c
 
 
 @pytest.fixture
@@ -91,4 +102,6 @@ def add_issue(customer, type_code: str, received_area: str | None = None, minute
 
 @pytest.fixture
 def customer(reference):
-    return CustomerFactory()
+    c = CustomerFactory()
+    reliable_income(c)
+    return c

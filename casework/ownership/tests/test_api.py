@@ -136,15 +136,16 @@ def test_unlock_explained_and_not_explained(org, payer):
     client_for(so).post(url(payer.csid, "lock"), {"reason": "a"}, format="json")
     r = client_for(so).post(url(payer.csid, "unlock"), {"reason": "x"}, format="json")
     assert r.status_code == 400 and "decision_explained" in r.json()
-    r = client_for(so).post(url(payer.csid, "unlock"), {"reason": "x", "decision_explained": False}, format="json")
+    r = client_for(so).post(url(payer.csid, "unlock"), {"reason": "x", "decision_explained": False,
+                                                        "contact_attempted": True}, format="json")
     assert r.status_code == 409 and r.json()["step_ids"] == ["CMA-3.4"]
     dpo = org.officer("DPO", Role.SPECIALIST_OFFICER)
-    r = client_for(dpo).post(url(payer.csid, "unlock"), {"reason": "x", "decision_explained": True}, format="json")
+    r = client_for(dpo).post(url(payer.csid, "unlock"), {"reason": "x", "decision_explained": True, "contact_attempted": True}, format="json")
     assert r.status_code == 403 and r.json()["step_ids"] == ["CMA-3.4"]
-    r = client_for(so).post(url(payer.csid, "unlock"), {"reason": "Explained", "decision_explained": True},
+    r = client_for(so).post(url(payer.csid, "unlock"), {"reason": "Explained", "decision_explained": True, "contact_attempted": True},
                             format="json")
     assert r.status_code == 200 and r.json()["locked"] is False and r.json()["relocked"] is None
-    assert client_for(other).post(url(payer.csid, "unlock"), {"reason": "x", "decision_explained": True},
+    assert client_for(other).post(url(payer.csid, "unlock"), {"reason": "x", "decision_explained": True, "contact_attempted": True},
                                   format="json").status_code == 409
 
 
@@ -153,7 +154,7 @@ def test_unlock_relocks_to_outstanding_specialised_issue(org, payer):
     foi = org.intake("FOI")
     add_issue(payer, "foi")
     client_for(so).post(url(payer.csid, "lock"), {"reason": "a"}, format="json")
-    r = client_for(so).post(url(payer.csid, "unlock"), {"reason": "done", "decision_explained": True}, format="json")
+    r = client_for(so).post(url(payer.csid, "unlock"), {"reason": "done", "decision_explained": True, "contact_attempted": True}, format="json")
     assert r.status_code == 200 and r.json()["relocked"]["position"]["code"] == foi.code
     assert "CMA-3.3" in r.json()["relocked"]["step_ids"]
 
@@ -166,16 +167,20 @@ def test_auto_unlock_schedule(org, payer, payee):
     letters = [Letter.objects.create(customer=c, template_code="decision_letter", title="Decision", html="x",
                                      pdf=b"%PDF", sha256="0" * 64, issued_at=clock.now(), issued_by=so.user).pk
                for c in (payer, payee)]
-    r = client_for(so).post(url(payer.csid, "auto-unlock"), {"reason": "No answer", "letters": letters[:1]},
+    r = client_for(so).post(url(payer.csid, "auto-unlock"), {"reason": "No answer", "letters": letters},
                             format="json")
+    # CMA-3.4: contact_attempted is stated explicitly, never defaulted
+    assert r.status_code == 400 and "contact_attempted" in r.json()
+    ok = {"reason": "No answer", "contact_attempted": True}
+    r = client_for(so).post(url(payer.csid, "auto-unlock"), {**ok, "letters": letters[:1]}, format="json")
     assert r.status_code == 409 and r.json()["missing_customer_ids"] == [payee.pk]
-    r = client_for(so).post(url(payer.csid, "auto-unlock"), {"reason": "No answer", "letters": [999999]},
-                            format="json")
+    r = client_for(so).post(url(payer.csid, "auto-unlock"), {**ok, "letters": [999999]}, format="json")
     assert r.status_code == 400 and "letters" in r.json()
-    r = client_for(so).post(url(payer.csid, "auto-unlock"),
-                            {"reason": "No answer", "letters": letters, "after_hours": 24}, format="json")
+    r = client_for(so).post(url(payer.csid, "auto-unlock"), {**ok, "letters": letters, "after_hours": 24},
+                            format="json")
     assert r.status_code == 201 and r.json()["auto_unlock"]["status"] == "scheduled"
-    r = client_for(so).post(url(payer.csid, "auto-unlock"), {"reason": "again", "letters": letters}, format="json")
+    r = client_for(so).post(url(payer.csid, "auto-unlock"), {**ok, "reason": "again", "letters": letters},
+                            format="json")
     assert r.status_code == 409
 
 
@@ -283,7 +288,7 @@ def test_routing_endpoint_is_one_query(org, payer):
 def test_every_write_is_audited_with_step_ids(org, payer):
     so = org.officer()
     client_for(so).post(url(payer.csid, "lock"), {"reason": "a"}, format="json")
-    client_for(so).post(url(payer.csid, "unlock"), {"reason": "b", "decision_explained": True}, format="json")
+    client_for(so).post(url(payer.csid, "unlock"), {"reason": "b", "decision_explained": True, "contact_attempted": True}, format="json")
     actions = list(AuditEvent.objects.filter(customer_id=payer.pk, action__startswith="ownership.").order_by("id")
                    .values_list("action", "step_ids"))
     assert [a for a, _ in actions] == ["ownership.lock", "ownership.unlock"]

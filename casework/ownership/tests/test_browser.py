@@ -6,7 +6,7 @@ import pytest
 
 from casework.org.roles import Role
 from casework.ownership.models import Lock
-from casework.testing.factories import CaseFactory
+from casework.testing.factories import CaseFactory, IncomeFactory
 
 PASSWORD = "pass-Word-123"
 
@@ -18,6 +18,7 @@ def test_lock_transfer_unlock_from_the_customer_page(live_server, browser_page, 
     dpo = org.officer("DPO", Role.SPECIALIST_OFFICER, username="own_dpo")
     case = CaseFactory(payer__given_names="Oliver", payer__family_name="Drummond")
     payer = case.payer
+    IncomeFactory(customer=payer)  # ATO-issued income: no Minimum Collection Activity needed (CMA-2.1, CMA-3.4)
     page = browser_page
 
     login(page, "own_objections", PASSWORD)
@@ -52,7 +53,9 @@ def test_lock_transfer_unlock_from_the_customer_page(live_server, browser_page, 
     login(page, "own_dpo", PASSWORD)
     page.goto(f"{live_server.url}/customers/{payer.csid}/")
     page.get_by_text("Finalise and unlock").click()
-    page.get_by_label("Decision verbally explained to every impacted customer").check()
+    form = page.get_by_role("form", name="Unlock customer")
+    form.get_by_role("group", name="Decision verbally explained to every impacted customer?").get_by_label("Yes").check()
+    form.get_by_role("group", name="Appropriate contact attempts made?").get_by_label("Yes").check()
     page.get_by_label("Reason for unlocking").fill("Decision explained to both parents")
     page.get_by_role("button", name="Unlock customer").click()
     banner = page.get_by_role("status", name="Ownership")

@@ -164,22 +164,26 @@ def test_lock_decision(name, current, target, is_tl, rule_area, errs, outcome, a
 
 
 # ---------------------------------------------------------------- CMA-2.10 take over
+NO_TL = frozenset()
 TAKE_CASES = [
-    ("CMA-2.10 nothing to take over", None, "SERVICES", False, None, "not_locked", False),
-    ("CMA-2.10 you already hold it", H_ME, "SERVICES", False, None, "already", False),
-    ("CMA-2.10 take over from another officer in a common area", H_OTHER, "SERVICES", False, None, "take_over", True),
-    ("CMA-2.10 CMA-1.6 specialist lock from outside the area: refused", H_OBJ, "SERVICES", False, None, "refused",
+    ("CMA-2.10 nothing to take over", None, "SERVICES", NO_TL, None, "not_locked", False),
+    ("CMA-2.10 you already hold it", H_ME, "SERVICES", NO_TL, None, "already", False),
+    ("CMA-2.10 take over from another officer in a common area", H_OTHER, "SERVICES", NO_TL, None, "take_over", True),
+    ("CMA-2.10 CMA-1.6 specialist lock from outside the area: refused", H_OBJ, "SERVICES", NO_TL, None, "refused",
      False),
-    ("CMA-2.10 specialist lock within the same area", H_OBJ, "GENERAL_OBJECTIONS", False, None, "take_over", True),
-    ("CMA-2.10 Team Leader may take over a specialist lock", H_OBJ, "SERVICES", True, None, "take_over", True),
-    ("CMA-2.10 CMA-1.5 the rules give ownership to the actor's area", H_OBJ, "DPO", False, "DPO", "take_over", True),
+    ("CMA-2.10 specialist lock within the same area", H_OBJ, "GENERAL_OBJECTIONS", NO_TL, None, "take_over", True),
+    ("CMA-1.6 Team Leader of the holding area may take over its specialist lock", H_OBJ, "GENERAL_OBJECTIONS",
+     frozenset({"GENERAL_OBJECTIONS"}), None, "take_over", True),
+    ("CMA-1.6 Team Leader of another area may not take over a DPO lock", H_POS, "SERVICES", frozenset({"SERVICES"}),
+     None, "refused", False),
+    ("CMA-2.10 CMA-1.5 the rules give ownership to the actor's area", H_OBJ, "DPO", NO_TL, "DPO", "take_over", True),
 ]
 
 
-@pytest.mark.parametrize("name,current,actor_area,is_tl,rule_area,outcome,allowed", TAKE_CASES,
+@pytest.mark.parametrize("name,current,actor_area,tl_areas,rule_area,outcome,allowed", TAKE_CASES,
                          ids=[c[0] for c in TAKE_CASES])
-def test_take_over_decision(name, current, actor_area, is_tl, rule_area, outcome, allowed):
-    d = p.take_over_decision(current=current, actor_officer_id=ME, actor_area=actor_area, actor_is_team_leader=is_tl,
+def test_take_over_decision(name, current, actor_area, tl_areas, rule_area, outcome, allowed):
+    d = p.take_over_decision(current=current, actor_officer_id=ME, actor_area=actor_area, actor_tl_areas=tl_areas,
                              rule_owner_area=rule_area)
     assert (d.outcome, d.allowed) == (outcome, allowed)
     assert "CMA-2.10" in d.step_ids
@@ -207,14 +211,20 @@ ERROR_CASES = [
     ("CMA-1.3 resolvable in real time", True, H_OTHER, "resolve"),
     ("CMA-1.3 locked to another officer: refer", False, H_OTHER, "refer"),
     ("CMA-1.3 not locked: identifying officer locks", False, None, "lock"),
-    ("CMA-1.3 locked to a position only: identifying officer locks", False, H_POS, "lock"),
+    ("CMA-1.3 locked to a common-area position only: identifying officer locks", False,
+     p.HolderFact("SERVICES", "common", position_id=8, label="Services intake"), "lock"),
+    ("CMA-1.3 locked to a specialist position, officer outside it: refer to the holder, lock not taken", False,
+     H_POS, "refer"),
+    ("CMA-1.3 locked to a specialist position of my own area: I lock", False,
+     p.HolderFact("SERVICES", "specialised", position_id=9, label="x"), "lock"),
     ("CMA-1.3 locked to me: I manage it", False, H_ME, "lock"),
 ]
 
 
 @pytest.mark.parametrize("name,realtime,current,outcome", ERROR_CASES, ids=[c[0] for c in ERROR_CASES])
 def test_error_handling(name, realtime, current, outcome):
-    d = p.error_handling(resolvable_in_real_time=realtime, current=current, actor_officer_id=ME)
+    d = p.error_handling(resolvable_in_real_time=realtime, current=current, actor_officer_id=ME,
+                         actor_area="SERVICES")
     assert d.outcome == outcome
     assert d.step_ids == ("CMA-1.3",)
 
@@ -260,14 +270,16 @@ TRANSFER_CASES = [
     ("CMA-1.6 outsider refused", H_OBJ, AREAS["DPO"], "FOI", False, False),
     ("CMA-1.6 by agreement from the owning area", H_OBJ, AREAS["DPO"], "GENERAL_OBJECTIONS", False, True),
     ("CMA-1.6 by agreement from the receiving area", H_OBJ, AREAS["DPO"], "DPO", False, True),
-    ("CMA-1.6 a Team Leader", H_OBJ, AREAS["DPO"], "SERVICES", True, True),
+    ("CMA-1.6 a Team Leader of an area concerned", H_OBJ, AREAS["DPO"], "DPO", True, True),
+    ("CMA-1.6 a Team Leader of another area refused", H_OBJ, AREAS["DPO"], "SERVICES", True, False),
 ]
 
 
 @pytest.mark.parametrize("name,current,to_area,actor_area,is_tl,allowed", TRANSFER_CASES,
                          ids=[c[0] for c in TRANSFER_CASES])
 def test_transfer_decision(name, current, to_area, actor_area, is_tl, allowed):
-    d = p.transfer_decision(current=current, to_area=to_area, actor_area=actor_area, actor_is_team_leader=is_tl)
+    d = p.transfer_decision(current=current, to_area=to_area, actor_area=actor_area,
+                            actor_tl_areas=frozenset({actor_area}) if is_tl else frozenset())
     assert d.allowed is allowed
     assert "CMA-1.6" in d.step_ids
 
@@ -287,3 +299,106 @@ def test_specialist_action_allowed(name, owner_ps, actor_ps, consulted, allowed,
     d = p.specialist_action_allowed(owner_is_ps=owner_ps, actor_is_ps=actor_ps, consultation_recorded=consulted)
     assert (d.allowed, d.outcome) == (allowed, outcome)
     assert "PS-SPE-1" in d.step_ids
+
+
+# ---------------------------------------------------------------- CMA-3.4 readiness: one check for every unlock path
+R = p.UnlockReadinessFacts
+READY_CASES = [
+    ("CMA-3.4 explained, nothing open, MCA not required: unlock",
+     R(decision_explained=True, contact_attempted=True), "unlock", True, "CMA-3.4"),
+    ("CMA-3.4 explained with contact not attempted is still an explanation: unlock",
+     R(decision_explained=True, contact_attempted=False), "unlock", True, "CMA-3.4"),
+    ("CMA-2.1 CMA-3.1 MCA required and not documented: refused",
+     R(decision_explained=True, contact_attempted=True, mca_required=True), "refused", False, "CMA-2.1"),
+    ("CMA-2.1 MCA required and documented: unlock",
+     R(decision_explained=True, contact_attempted=True, mca_required=True, mca_done=True), "unlock", True, "CMA-3.4"),
+    ("CMA-3.1 CMA-3.2 an issue in scope not finalised: refused",
+     R(decision_explained=True, contact_attempted=True, open_issues_in_scope=("Payment enquiry",)), "refused", False,
+     "CMA-3.2"),
+    ("CMA-3.4 not explained, no letters offered: refused (schedule the automatic unlock)",
+     R(decision_explained=False, contact_attempted=True), "refused", False, "CMA-3.4"),
+    ("CMA-3.4 not explained, letters for everyone but no contact attempts: refused",
+     R(decision_explained=False, contact_attempted=False, letters_missing_for=()), "refused", False, "CMA-3.4"),
+    ("CMA-3.4 not explained, a customer without a letter: refused",
+     R(decision_explained=False, contact_attempted=True, letters_missing_for=("Pat Payee",)), "refused", False,
+     "CMA-3.4"),
+    ("CMA-3.4 not explained, contact attempted and letters to every impacted customer: automatic unlock",
+     R(decision_explained=False, contact_attempted=True, letters_missing_for=()), "auto_unlock", True, "CMA-3.4"),
+    ("PS-FIN-3 PS-ACT-5 active PS record: refused outside PS finalisation",
+     R(decision_explained=True, contact_attempted=True, ps_record_active=True), "refused", False, "PS-ACT-5"),
+    ("PS-ACT-5 approved PS finalisation: unlock (PS-FIN-1 checked at approval)",
+     R(decision_explained=True, contact_attempted=True, ps_record_active=True, ps_finalisation_approved=True,
+       mca_required=True), "unlock", True, "PS-ACT-5"),
+]
+
+
+@pytest.mark.parametrize("name,facts,outcome,allowed,step", READY_CASES, ids=[c[0] for c in READY_CASES])
+def test_unlock_readiness(name, facts, outcome, allowed, step):
+    d = p.unlock_readiness(facts)
+    assert (d.outcome, d.allowed) == (outcome, allowed)
+    assert step in d.step_ids
+    assert bool(d.facts["missing"]) is not allowed
+
+
+def test_cma_3_4_readiness_names_every_missing_item():
+    d = p.unlock_readiness(R(decision_explained=False, contact_attempted=False, mca_required=True,
+                             open_issues_in_scope=("Debt enquiry",), letters_missing_for=("Pat",)))
+    assert len(d.facts["missing"]) == 4 and {"CMA-2.1", "CMA-3.2", "CMA-3.4"} <= set(d.step_ids)
+
+
+# ---------------------------------------------------------------- effective lock (ownership and routing agree)
+T_DUE = T0 + dt.timedelta(hours=1)
+EFFECT_CASES = [
+    ("CMA-1.1 not locked", False, None, T0, False, "not_locked"),
+    ("CMA-2.10 locked, nothing scheduled", True, None, T0, False, "locked"),
+    ("CMA-3.4 automatic unlock not yet due: locked", True, T_DUE, T0, True, "locked"),
+    ("CMA-3.4 automatic unlock due and still ready: unlocked when read", True, T_DUE, T_DUE, True, "auto_unlocked"),
+    ("CMA-3.4 automatic unlock due but no longer ready: still locked", True, T_DUE, T_DUE, False, "locked"),
+]
+
+
+@pytest.mark.parametrize("name,locked,due,now,ready,outcome", EFFECT_CASES, ids=[c[0] for c in EFFECT_CASES])
+def test_lock_in_effect(name, locked, due, now, ready, outcome):
+    assert p.lock_in_effect(locked=locked, auto_unlock_due_at=due, now=now, auto_unlock_ready=ready).outcome == outcome
+
+
+# ---------------------------------------------------------------- CMA-1.5 applied again / CMA-1.6 who decides
+H_DPO_OFFICER = p.HolderFact("DPO", "specialised", officer_id=OTHER, label="DPO officer")
+APPLY_CASES = [
+    ("CMA-1.5 CMA-1.6 officer of another area: not permitted", H_OBJ, "DPO", "SERVICES", NO_TL, None,
+     "not_permitted"),
+    ("CMA-1.5 CMA-1.6 Team Leader of another area: not permitted", H_OBJ, "DPO", "SERVICES",
+     frozenset({"SERVICES"}), None, "not_permitted"),
+    ("CMA-1.5 officer of the owning area: the lock moves", H_OBJ, "DPO", "GENERAL_OBJECTIONS", NO_TL, None, "move"),
+    ("CMA-1.5 Team Leader of the owning area: the lock moves", H_OBJ, "DPO", "X", frozenset({"GENERAL_OBJECTIONS"}),
+     None, "move"),
+    ("CMA-1.5 rules name the current area: no change", H_OBJ, "GENERAL_OBJECTIONS", "GENERAL_OBJECTIONS", NO_TL, None,
+     "no_change"),
+    ("CMA-1.5 rules name nobody: no change", H_OBJ, None, "GENERAL_OBJECTIONS", NO_TL, None, "no_change"),
+    ("CMA-1.6 a recorded agreement is not undone by the rules", H_OBJ, "DPO", "GENERAL_OBJECTIONS", NO_TL,
+     "GENERAL_OBJECTIONS", "agreed"),
+    ("CMA-1.5 not locked: an officer of the rules' area locks by the rules", None, "DPO", "DPO", NO_TL, None, "move"),
+]
+
+
+@pytest.mark.parametrize("name,current,rule_area,actor_area,tl_areas,agreed,outcome", APPLY_CASES,
+                         ids=[c[0] for c in APPLY_CASES])
+def test_apply_rules_decision(name, current, rule_area, actor_area, tl_areas, agreed, outcome):
+    d = p.apply_rules_decision(current=current, rule_owner_area=rule_area, actor_area=actor_area,
+                               actor_tl_areas=tl_areas, agreed_area=agreed)
+    assert d.outcome == outcome
+    assert d.allowed is (outcome in ("move", "no_change"))
+
+
+DISPUTE_CASES = [
+    ("CMA-1.6 Team Leader of the area the dispute is from", frozenset({"GENERAL_OBJECTIONS"}), True),
+    ("CMA-1.6 Team Leader of the area the dispute is to", frozenset({"DPO"}), True),
+    ("CMA-1.6 Team Leader of an unrelated area refused", frozenset({"SERVICES"}), False),
+    ("CMA-1.6 not a Team Leader refused", frozenset(), False),
+]
+
+
+@pytest.mark.parametrize("name,tl_areas,allowed", DISPUTE_CASES, ids=[c[0] for c in DISPUTE_CASES])
+def test_dispute_decider_decision(name, tl_areas, allowed):
+    d = p.dispute_decider_decision(from_area="GENERAL_OBJECTIONS", to_area="DPO", actor_tl_areas=tl_areas)
+    assert d.allowed is allowed and d.step_ids == ("CMA-1.6",)

@@ -71,7 +71,11 @@ def test_take_over_refer_unlock_views(org, payer):
     assert Lock.objects.get(customer=payer, is_active=True).officer == b
     r = client_for(b).post(f"/customers/{payer.csid}/ownership/unlock/", {"reason": "done"}, follow=True)
     assert "CMA-3.4" in r.content.decode() and Lock.objects.filter(customer=payer, is_active=True).exists()
-    client_for(b).post(f"/customers/{payer.csid}/ownership/unlock/", {"reason": "done", "decision_explained": "on"})
+    r = client_for(b).post(f"/customers/{payer.csid}/ownership/unlock/", {"reason": "done", "decision_explained": "yes"},
+                           follow=True)
+    assert "Answer yes or no" in r.content.decode() and Lock.objects.filter(customer=payer, is_active=True).exists()
+    client_for(b).post(f"/customers/{payer.csid}/ownership/unlock/",
+                       {"reason": "done", "decision_explained": "yes", "contact_attempted": "yes"})
     assert not Lock.objects.filter(customer=payer, is_active=True).exists()
 
 
@@ -115,9 +119,9 @@ def test_auto_unlock_form_lists_decision_letters_and_schedules(org, payer, payee
     html = page(client_for(so), payer)
     assert "Schedule automatic unlock" in html and payee.full_name in html
     r = client_for(so).post(f"/customers/{payer.csid}/ownership/auto-unlock/",
-                            {"letters": [letters[0].pk], "contact_attempted": "on", "reason": "No answer"}, follow=True)
+                            {"letters": [letters[0].pk], "contact_attempted": "yes", "reason": "No answer"}, follow=True)
     assert "every impacted customer" in r.content.decode() and not AutoUnlock.objects.exists()
     client_for(so).post(f"/customers/{payer.csid}/ownership/auto-unlock/",
-                        {"letters": [lt.pk for lt in letters], "contact_attempted": "on", "reason": "No answer"})
+                        {"letters": [lt.pk for lt in letters], "contact_attempted": "yes", "reason": "No answer"})
     assert AutoUnlock.objects.get().customer == payer
     assert "Automatic unlock scheduled" in page(client_for(so), payer)
