@@ -102,6 +102,11 @@ class McaFacts:
     income_enquiry: bool = False  # the customer called specifically about income
     past_role_reversal: bool = False  # the customer held the other role on this case before
     ongoing_entitlement: bool = False  # the customer (payee) has an ongoing entitlement to receive child support
+    roles: tuple[str, ...] = ()  # the customer's role on every case (CMA-2.1/2.3 read all of them)
+
+    @property
+    def all_roles(self) -> frozenset[str]:
+        return frozenset(self.roles) | {self.role}
 
 
 @dataclass(frozen=True)
@@ -211,7 +216,9 @@ def mca_assess(facts: McaFacts) -> McaAssessment:
     steps: list[str] = ["CMA-2.1", "CMA-2.2"]
     if not facts.income_reliable:
         triggers.append(Decision.yes("Income is not reliable (not ATO-issued).", "CMA-2.1", "CMA-2.2", outcome="unreliable_income"))
-    if facts.role == PAYER and facts.cs_debt_without_arrangement:
+    # CMA-2.1/2.3: a payer on *any* case with a child support debt and no arrangement (not only the case discussed).
+    payer_debt = PAYER in facts.all_roles and facts.cs_debt_without_arrangement
+    if payer_debt:
         triggers.append(Decision.yes("Payer debt with no payment arrangement.", "CMA-2.1", "CMA-2.3", outcome="payer_debt"))
     if facts.overpayment_without_arrangement:
         triggers.append(
@@ -220,7 +227,7 @@ def mca_assess(facts: McaFacts) -> McaAssessment:
                 "CMA-2.1", "CMA-2.3", outcome="overpayment",
             )
         )
-    collection = facts.role == PAYEE and facts.owed_child_support and facts.collection_enquiry
+    collection = PAYEE in facts.all_roles and facts.owed_child_support and facts.collection_enquiry
     if collection:
         triggers.append(
             Decision.yes(
@@ -231,24 +238,23 @@ def mca_assess(facts: McaFacts) -> McaAssessment:
 
     # CMA-2.3 / 2.4 / 2.5: which payment path applies
     payment_path, expectations = "none", ""
-    if facts.role == PAYER:
-        if facts.overpayment_without_arrangement and facts.past_role_reversal:
-            payment_path, expectations = "payee_overpayment_debt", PAYEE  # CMA-2.4 -> CMA-2.5
-            steps += ["CMA-2.3", "CMA-2.4", "CMA-2.5", "CMA-2.7"]
-        elif facts.cs_debt_without_arrangement:
-            payment_path, expectations = "debt_repayment", PAYER
-            steps += ["CMA-2.3", "CMA-2.4", "CMA-2.6"]
-        elif facts.overpayment_without_arrangement or facts.payer_overpaid:
-            # CMA-2.4: an overpaid payer (no past role reversal) follows the payer overpayment process (CMA-2.6).
-            payment_path, expectations = "payer_overpaid", PAYER
-            steps += ["CMA-2.3", "CMA-2.4", "CMA-2.6"]
-    elif facts.role == PAYEE:
-        if facts.overpayment_without_arrangement:
-            payment_path, expectations = "payee_overpayment_debt", PAYEE
-            steps += ["CMA-2.3", "CMA-2.5", "CMA-2.7"]
-        elif collection:
-            payment_path, expectations = "payee_collection", PAYEE
-            steps += ["CMA-2.5", "CMA-2.7"]
+    if facts.role == PAYER and facts.overpayment_without_arrangement and facts.past_role_reversal:
+        payment_path, expectations = "payee_overpayment_debt", PAYEE  # CMA-2.4 -> CMA-2.5
+        steps += ["CMA-2.3", "CMA-2.4", "CMA-2.5", "CMA-2.7"]
+    elif payer_debt:
+        # CMA-2.3 -> 2.4: the role comes from the case that has the debt, whichever case is discussed.
+        payment_path, expectations = "debt_repayment", PAYER
+        steps += ["CMA-2.3", "CMA-2.4", "CMA-2.6"]
+    elif facts.role == PAYER and (facts.overpayment_without_arrangement or facts.payer_overpaid):
+        # CMA-2.4: an overpaid payer (no past role reversal) follows the payer overpayment process (CMA-2.6).
+        payment_path, expectations = "payer_overpaid", PAYER
+        steps += ["CMA-2.3", "CMA-2.4", "CMA-2.6"]
+    elif facts.role == PAYEE and facts.overpayment_without_arrangement:
+        payment_path, expectations = "payee_overpayment_debt", PAYEE
+        steps += ["CMA-2.3", "CMA-2.5", "CMA-2.7"]
+    elif collection:
+        payment_path, expectations = "payee_collection", PAYEE
+        steps += ["CMA-2.5", "CMA-2.7"]
 
     required = bool(triggers)
     checklist: list[ChecklistItem] = []

@@ -99,6 +99,7 @@ def mca_facts_for_customer(customer, *, case_id: int | None = None) -> dict[str,
     )
     return {
         "role": role,
+        "roles": sorted({c.role for c in summary.cases}),  # CMA-2.1/2.3: every case, not only the first
         "income_reliable": summary.income.is_reliable,
         "cs_debt_without_arrangement": any(
             d.debt.kind == DebtKind.CHILD_SUPPORT_DEBT for d in summary.debts_without_arrangement
@@ -129,6 +130,7 @@ def customer_mca_status(customer, *, since) -> tuple[bool, bool]:
 
 def mca_facts(contact: Contact) -> policy.McaFacts:
     base = dict(contact.mca_snapshot.get("facts") or mca_facts_from_record(contact))
+    base["roles"] = tuple(base.get("roles") or ())
     issue_types = [ci.presenting_issue.issue_type for ci in contact.issues.all()]
     base["collection_enquiry"] = any(t.is_collection_related for t in issue_types)
     base["income_enquiry"] = any(t.is_income_related for t in issue_types)
@@ -149,6 +151,26 @@ def mca_status(contact: Contact, assessment: policy.McaAssessment | None = None)
     )
 
 
+def open_issues_in_scope(contact: Contact) -> list:
+    """CMA-3.1/3.2: every open presenting issue of the customer -- raised in this contact or earlier -- that this
+    officer may finalise (``ownership.policy.issue_change_scope``, the same rule the close transition applies).
+    Issues referred to a specialist area, another area's collaborative issues and a PS customer's issues are not
+    in this officer's scope."""
+    from casework.customers.models import IssueStatus, PresentingIssue
+    from casework.customers.scope import ISSUE_CLOSE
+    from casework.ownership.scope import issue_change_check
+
+    rows = PresentingIssue.objects.filter(customer=contact.customer, status=IssueStatus.OPEN).select_related(
+        "issue_type"
+    )
+    actor = contact.officer.user
+    return [
+        i for i in rows
+        if issue_change_check(actor=actor, customer=contact.customer, action=ISSUE_CLOSE, issue=i,
+                              status=IssueStatus.FINALISED).allowed
+    ]
+
+
 def finalise_facts(contact: Contact) -> policy.FinaliseFacts:
     assessment = mca_assessment(contact)
     mca = mca_status(contact, assessment)
@@ -157,13 +179,7 @@ def finalise_facts(contact: Contact) -> policy.FinaliseFacts:
             "Minimum Collection Activity not yet documented.", "CMA-2.8",
             outcome="incomplete", missing=["Document the MCA (CMA-2.8)"],
         )
-    open_issues = tuple(
-        ci.presenting_issue.issue_type.name
-        for ci in contact.issues.all()
-        if ci.presenting_issue.is_outstanding
-        and ci.presenting_issue.status == "open"
-        and ci.handling not in ("referral", "collaborative")
-    )
+    open_issues = tuple(i.issue_type.name for i in open_issues_in_scope(contact))
     return policy.FinaliseFacts(
         poi_confirmed=contact.poi_confirmed,
         mca=mca,

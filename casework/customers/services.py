@@ -23,7 +23,7 @@ from casework.core.errors import Conflict, InvalidInput, NotPermitted, Transitio
 from casework.org.models import BusinessArea, IssueType
 from casework.org.rules import officer_of
 
-from . import policy
+from . import policy, scope
 from .csid import csid_problem, normalise_csid
 from .models import (
     ArrangementStatus,
@@ -425,10 +425,20 @@ def note_add(
     kind: str = NoteKind.GENERAL,
     ref: models.Model | None = None,
     step_ids: Iterable[str] = (),
+    via: str = scope.VIA_GENERIC,
 ) -> Note:
     """Append a notepad to the customer record. Notes are never changed: a correction is a new note with ``ref``
-    pointing at the earlier one."""
+    pointing at the earlier one.
+
+    PS-DOC-2: stacking-document notepads (kind ``ps_stacking``) are written only through Personalised Services
+    (``via=scope.VIA_PS``, from ``ps.services``), which keeps *PS referral* first; every other path is refused."""
     _require(actor, "customers.add_note", "Your role does not allow you to add notes.")
+    if getattr(kind, "value", kind) == NoteKind.PS_STACKING and via != scope.VIA_PS:
+        raise TransitionRefused(
+            "Stacking-document notepads are written through the customer's Personalised Services record: its first "
+            "notepad is always 'PS referral'.",
+            step_ids=("PS-DOC-2", "PS-DOC-1"),
+        )
     problems: dict[str, list[str]] = {}
     subject = str(subject or "").strip()
     body = str(body or "").strip()
@@ -702,6 +712,7 @@ def presenting_issue_add(
     case: Case | None = None,
     description: str = "",
     step_ids: Iterable[str] = ("CMA-1.2",),
+    via: str = scope.VIA_GENERIC,
 ) -> PresentingIssue:
     """Record a presenting issue, classified from the catalogue of common and specialised issues (CMA-1.2).
 
@@ -719,6 +730,8 @@ def presenting_issue_add(
     if case is not None and customer.pk not in (case.payer_id, case.payee_id):
         raise _invalid({"case": ["This customer is not a party to that case."]})
     with transaction.atomic():
+        _scope_guard(scope.issue_change_check(actor=actor, customer=customer, action=scope.ISSUE_ADD,
+                                              issue_type=kind, via=via))
         issue = PresentingIssue.objects.create(
             customer=customer,
             case=case,
@@ -748,10 +761,23 @@ def presenting_issue_add(
 CLOSING_STATUSES = (IssueStatus.FINALISED, IssueStatus.WITHDRAWN, IssueStatus.REFERRED)
 
 
+def _scope_guard(decision) -> None:
+    """A scope refusal (customers.scope → ownership.policy.issue_change_scope) as a 403 naming its steps."""
+    if not decision.allowed:
+        raise NotPermitted(decision.reason, step_ids=decision.step_ids,
+                           extra={"outcome": decision.outcome} if decision.outcome else None)
+
+
 def presenting_issue_close(
-    *, actor, issue: PresentingIssue, status: IssueStatus | str, outcome: str, step_ids: Iterable[str] = ()
+    *, actor, issue: PresentingIssue, status: IssueStatus | str, outcome: str, step_ids: Iterable[str] = (),
+    via: str = scope.VIA_GENERIC,
 ) -> PresentingIssue:
-    """Finalise, withdraw or refer a presenting issue (CMA-3.1). A finalised or withdrawn issue stays closed."""
+    """Finalise, withdraw or refer a presenting issue (CMA-3.1). A finalised or withdrawn issue stays closed.
+
+    Only an officer whose scope includes the issue may close it (``ownership.policy.issue_change_scope``: handling
+    area, lock holder, collaborative partner for its own issues, CMA-1.2/1.4/3.2); a PS customer's issues move only
+    through Personalised Services (``via=scope.VIA_PS``, PS-ACT-5) or a specialist who consulted the customer's Case
+    Manager (PS-SPE-1)."""
     steps = tuple(step_ids) or ("CMA-3.1",)
     _require(actor, "customers.change_presenting_issue", "Your role does not allow you to close issues.", steps)
     status = getattr(status, "value", status)
@@ -764,6 +790,8 @@ def presenting_issue_close(
             raise TransitionRefused(
                 f"This issue is already {row.get_status_display().lower()}.", step_ids=steps
             )
+        _scope_guard(scope.issue_change_check(actor=actor, customer=row.customer, action=scope.ISSUE_CLOSE,
+                                              issue=row, status=status, via=via))
         before = {"status": row.status}
         row.status = status
         row.outcome = outcome

@@ -22,6 +22,8 @@ class LetterTemplate:
     step_ids: tuple[str, ...] = ()
     # Keys whose values are lists of strings (rendered as bullet points).
     list_keys: frozenset[str] = frozenset()
+    # PS-CON-8: sent only through the Personalised Services service (who may send, signature, exit-letter wait).
+    ps_only: bool = False
 
     @property
     def template_name(self) -> str:
@@ -87,5 +89,6 @@ for _code, _title in (
             allowed_keys=_PS_KEYS,
             list_keys=frozenset({"issues", "commitments"}),
             step_ids=("PS-CON-8",),
+            ps_only=True,
         )
     )

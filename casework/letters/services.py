@@ -13,7 +13,8 @@ from django.template.loader import select_template
 
 from casework.core import clock
 from casework.core.audit import audit_record
-from casework.core.errors import InvalidInput, NotPermitted
+from casework.core.errors import InvalidInput, NotPermitted, TransitionRefused
+from casework.customers import scope
 from casework.customers.models import Case, Customer, NoteKind
 
 from . import policy, registry
@@ -85,8 +86,14 @@ def letter_issue(
     case: Case | None = None,
     signed_by=None,
     step_ids: Iterable[str] = (),
+    via: str = scope.VIA_GENERIC,
 ) -> Letter:
-    """Render the template from allow-listed customer-facing data, store PDF + data, audit ``letter.issue``."""
+    """Render the template from allow-listed customer-facing data, store PDF + data, audit ``letter.issue``.
+
+    PS-CON-8: a PS letter (UQ140.*) goes only through ``ps.services.ps_letter_send`` (``via=scope.VIA_PS``), which
+    decides who may send it, signs it for the Case Manager and counts the exit letter. PS-SPE-1: any other letter to
+    a customer managed by Personalised Services needs a consultation with their Case Manager (PS officers and the
+    PS services excepted)."""
     if not actor.has_perm("letters.issue_letter"):
         raise NotPermitted("Your role cannot issue letters.", step_ids=("CMA-1.2",))
     template = registry.get(template_code)
@@ -95,6 +102,18 @@ def letter_issue(
             f"Unknown letter template '{template_code}'.",
             fields={"template_code": [f"Choose one of: {', '.join(t.code for t in registry.all_templates())}."]},
         )
+    if template.ps_only and via != scope.VIA_PS:
+        raise TransitionRefused(
+            f"{template.title} is a Personalised Services letter: send it from the customer's PS record, signed by "
+            "their Case Manager.",
+            step_ids=("PS-CON-8",),
+        )
+    if template.ps_only and signed_by is None:
+        raise InvalidInput("A Personalised Services letter is signed by the PS Case Manager.",
+                           fields={"signed_by": ["Required (PS-CON-8)."]}, step_ids=("PS-CON-8",))
+    ps_check = scope.ps_customer_action_check(actor=actor, customer=customer, via=via)
+    if not ps_check.allowed:
+        raise TransitionRefused(ps_check.reason, step_ids=ps_check.step_ids)
     if case is not None and customer.pk not in (case.payer_id, case.payee_id):
         raise InvalidInput("The customer is not a party to this case.", fields={"case": ["Not this customer's case."]})
     office = clock.office_of(actor)

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class OwnershipConfig(AppConfig):
     name = "casework.ownership"
     label = "ownership"
+
+    def ready(self) -> None:
+        # The customers and letters transitions check issue scope and PS-SPE-1 through these (customers.scope).
+        from . import scope
+
+        scope.register()

@@ -659,3 +659,113 @@ def dispute_decider_decision(*, from_area: str, to_area: str, actor_tl_areas: fr
         "CMA-1.6",
         outcome="refused",
     )
+
+
+# ---------------------------------------------------------------- scope of a presenting issue (i10)
+
+ISSUE_ADD, ISSUE_CLOSE = "add", "close"
+REFERRED = "referred"
+
+
+@dataclass(frozen=True)
+class ActorFact:
+    """The officer changing an issue: their officer/position, business area and whether they are PS."""
+
+    officer_id: int | None
+    position_id: int | None = None
+    area: str | None = None
+    area_kind: str | None = None
+    is_ps: bool = False
+    is_system: bool = False  # scheduled work running as the job
+
+
+def issue_change_scope(
+    *,
+    action: str,
+    issue: IssueFact,
+    status: str,
+    actor: ActorFact,
+    handling: Decision | None,
+    holder: HolderFact | None,
+    ps_owned: bool,
+    consulted_case_manager: bool,
+    via_ps: bool,
+) -> Decision:
+    """Who may add or close (finalise, withdraw, refer) a presenting issue. One rule for every path.
+
+    - PS customer (locked to Personalised Services): issues move only through PS (finalisation approval, PS-ACT-5),
+      or by a specialist of the issue's area after a recorded consultation with the customer's Case Manager
+      (PS-SPE-1). A PS officer closing on a generic path is sent to the PS service. Recording a *common* issue at
+      the point of entry stays open to everyone (CMA-1.2), PS officers record any issue (PS-RES-3); a specialist
+      opening a specialised one needs the consultation.
+    - Otherwise (CMA-1.2, CMA-1.4, CMA-3.2) an issue is closed by: the officer or position the customer is locked
+      to; under collaborative management, the specialist area of that issue (its own issues only); the area that
+      handles it (CMA-1.2); anyone at the point of entry for a common issue when the customer is not locked to a
+      specialist area; and a specialised issue not yet with its area may be *referred* by the point of entry.
+    ``handling`` is ``issue_handling``'s decision for this issue with the actor's area as the point of entry.
+    """
+    if actor.officer_id is None and not actor.is_system:
+        return Decision.no("Only an officer may change a presenting issue.", "CMA-3.2", outcome="no_officer")
+    if actor.is_system:
+        return Decision.yes("Scheduled work running under the job.", "CMA-3.2", outcome="system")
+    if ps_owned:
+        if via_ps:
+            return Decision.yes("Through Personalised Services.", "PS-ACT-5", "CMA-1.7", outcome="through_ps")
+        if action == ISSUE_ADD and not issue.is_specialised:
+            return Decision.yes("Common issue recorded at the point of entry; Personalised Services coordinates it.",
+                                "CMA-1.2", "CMA-1.7", outcome="point_of_entry")
+        if action == ISSUE_ADD and actor.is_ps:
+            return Decision.yes("Personalised Services records the issue and coordinates it with the specialist area.",
+                                "PS-RES-3", "CMA-1.7", outcome="ps_records")
+        if actor.is_ps:
+            return Decision.no(
+                "This customer is managed by Personalised Services: change their issues through the PS record "
+                "(finalisation request and Team Leader approval), not here.",
+                "PS-ACT-5", "PS-FIN-2", outcome="use_ps",
+            )
+        if actor.area_kind == SPECIALISED and actor.area == issue.handling_area and consulted_case_manager:
+            return Decision.yes("The customer's PS Case Manager was consulted about this specialist action.",
+                                "PS-SPE-1", "PS-SPE-2", outcome="consulted")
+        if actor.area_kind == SPECIALISED and actor.area == issue.handling_area:
+            return Decision.no(
+                "This customer is managed by Personalised Services: consult their Case Manager and record the "
+                "consultation before any action on this issue.",
+                "PS-SPE-1", outcome="consult_first",
+            )
+        return Decision.no(
+            "This customer is managed by Personalised Services: only Personalised Services, or the specialist area "
+            "of this issue after consulting the Case Manager, may change it.",
+            "PS-SPE-1", "CMA-1.7", outcome="not_yours",
+        )
+    if action == ISSUE_ADD:
+        return Decision.yes("Presenting issues are recorded at the point of entry.", "CMA-1.2",
+                            outcome="point_of_entry")
+    if holder is not None and (
+        (holder.officer_id is not None and holder.officer_id == actor.officer_id)
+        or (holder.officer_id is None and holder.position_id is not None and holder.position_id == actor.position_id)
+    ):
+        return Decision.yes(f"The customer is locked to you ({holder.label or holder.area}).", "CMA-1.2",
+                            "CMA-2.10", outcome="holder")
+    outcome = handling.outcome if handling is not None else None
+    handled_by = handling.facts.get("handled_by") if handling is not None else issue.handling_area
+    if outcome == "collaborative":
+        if actor.area == issue.handling_area:
+            return Decision.yes("Collaborative management: your area's own specialised issue.", "CMA-1.4",
+                                "CMA-3.2", outcome="collaborative_own")
+        return Decision.no(
+            f"Collaborative management: this issue belongs to {issue.handling_area}; only its officers (or the "
+            "officer the customer is locked to) finalise it.",
+            "CMA-1.4", "CMA-3.2", outcome="collaborative_other",
+        )
+    if status == REFERRED and outcome == "referral":
+        return Decision.yes("Referred to its specialist area from the point of entry.", "CMA-1.2",
+                            outcome="refer")
+    if actor.area is not None and actor.area == handled_by:
+        return Decision.yes("Your business area handles this issue.", "CMA-1.2", "CMA-3.2", outcome="handling_area")
+    if not issue.is_specialised and (holder is None or not holder.is_specialised):
+        return Decision.yes("Common issue managed at the point of entry.", "CMA-1.2", outcome="point_of_entry")
+    return Decision.no(
+        f"This {issue.type_code} issue is handled by {handled_by}: only its officers, or the officer or position "
+        "the customer is locked to, may finalise it.",
+        "CMA-3.2", "CMA-1.2", outcome="out_of_scope",
+    )

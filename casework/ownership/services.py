@@ -1106,6 +1106,16 @@ def specialist_consultation_record(
         raise InvalidInput("Record the consultation with the PS Case Manager.", fields=problems,
                            step_ids=("PS-SPE-1", "PS-SPE-2"))
     with transaction.atomic():
+        lock = selectors.active_lock(customer=customer)
+        if lock is None or lock.area.code != selectors.PS_AREA:
+            raise TransitionRefused("This customer is not managed by Personalised Services: there is no Case Manager "
+                                    "to consult.", step_ids=("PS-SPE-1",))
+        if not (ps_case_manager.pk == lock.officer_id
+                or (lock.officer_id is None and ps_case_manager.position_id == lock.position_id)):
+            raise InvalidInput(
+                f"Consult this customer's Case Manager ({lock.holder_label}), not another Case Manager.",
+                fields={"ps_case_manager": ["Not this customer's Case Manager."]}, step_ids=("PS-SPE-1",),
+            )
         consultation = SpecialistConsultation.objects.create(
             customer=customer, specialist=officer, ps_case_manager=ps_case_manager, summary=summary.strip(),
             communication_approach=communication_approach.strip(), who_communicates=who_communicates.strip(),
@@ -1116,19 +1126,24 @@ def specialist_consultation_record(
                      after={"ps_case_manager": ps_case_manager.pk, "who_communicates": consultation.who_communicates,
                             "face_to_face": consultation.face_to_face},
                      reason=summary, step_ids=("PS-SPE-1", "PS-SPE-2"), customer=customer)
+        # PS-SPE-1: the Case Manager controls activity on the case, so they are told of the consultation.
+        _notify(actor=actor, type_code="general_follow_up", customer=customer,
+                subject=f"Specialist consultation recorded for {customer.csid} by {officer.display_name}",
+                details=f"{consultation.summary}\nCommunication approach: {consultation.communication_approach}\n"
+                        f"Who communicates the decision: {consultation.who_communicates}",
+                to_lock=None, officer=ps_case_manager, reason=summary, step_ids=("PS-SPE-1", "PS-SPE-2"))
     return consultation
 
 
 def specialist_action_check(*, actor: Any, customer: Customer):
     """PS-SPE-1: the Decision for a specialist action on this customer by this officer (no writes)."""
+    from .scope import consulted_case_manager, is_ps_lock
+
     officer = officer_of(actor)
     lock = selectors.active_lock(customer=customer)
-    owner_is_ps = lock is not None and lock.area.code == selectors.PS_AREA
-    consulted = False
-    if owner_is_ps and officer is not None:
-        consulted = SpecialistConsultation.objects.filter(
-            customer=customer, specialist=officer, recorded_at__gte=lock.started_at
-        ).exists()
+    owner_is_ps = is_ps_lock(lock)
+    # PS-SPE-1: the consultation counts only with *this customer's* Case Manager (the PS lock holder).
+    consulted = consulted_case_manager(officer=officer, customer=customer, lock=lock)
     return policy.specialist_action_allowed(
         owner_is_ps=owner_is_ps,
         actor_is_ps=officer is not None and officer.role in PS_ROLES,

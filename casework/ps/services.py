@@ -16,6 +16,7 @@ from casework.core import clock
 from casework.core.audit import audit_record, snapshot
 from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, TransitionRefused
 from casework.customers.models import ContactRestriction, Customer, Note, NoteKind, SensitiveReason
+from casework.customers.scope import VIA_PS
 from casework.org.models import Officer, Position
 from casework.org.roles import Role
 
@@ -133,7 +134,8 @@ def _stacking_note(*, actor, rec: PsRecord, subject: str, body: str, step_ids: I
     _refuse(policy.stacking_note_check(is_first=is_first, subject=subject, body=body), InvalidInput, "subject")
     steps = tuple(dict.fromkeys([*step_ids, "PS-DOC-1"]))
     note = integration.note_add(actor=actor, customer=rec.customer, subject=subject.strip(), body=body.strip(),
-                                kind=NoteKind.PS_STACKING, ref=ref if ref is not None else doc, step_ids=steps)
+                                kind=NoteKind.PS_STACKING, ref=ref if ref is not None else doc, step_ids=steps,
+                                via=VIA_PS)
     return note
 
 
@@ -255,14 +257,14 @@ def ps_referral_action(
         lock_reason = f"Personalised Services: assigned to {case_manager.display_name} (PS referral)"
         ps_issue = integration.presenting_issue_add(
             actor=actor, customer=customer, issue_type="personalised_services", received_area="PS",
-            description=main_referral_reason.strip()[:500], step_ids=("PS-REF-2", "CMA-1.2"))
+            description=main_referral_reason.strip()[:500], step_ids=("PS-REF-2", "CMA-1.2"), via=VIA_PS)
         integration.lock_to(actor=actor, customer=customer, officer=case_manager, reason=lock_reason,
                             step_ids=("PS-REF-2",), issue=ps_issue)
         assoc_issue = None
         if associated_customer is not None:
             assoc_issue = integration.presenting_issue_add(
                 actor=actor, customer=associated_customer, issue_type="personalised_services", received_area="PS",
-                description="Associated customer of a PS referral", step_ids=("PS-REF-2", "CMA-1.2"))
+                description="Associated customer of a PS referral", step_ids=("PS-REF-2", "CMA-1.2"), via=VIA_PS)
             integration.lock_to(actor=actor, customer=associated_customer, officer=case_manager,
                                 reason=lock_reason + " — associated customer", step_ids=("PS-REF-2",),
                                 issue=assoc_issue)
@@ -791,7 +793,7 @@ def ps_letter_send(*, actor, ps_record: PsRecord, template_code: str, context: M
         steps = {"uq140_00_introduction": ("PS-CON-8",), "uq140_01_first_call_confirmation": ("PS-CON-8", "PS-RES-4"),
                  "uq140_02_exit": ("PS-CON-8", "PS-FIN-1")}[template_code]
         letter = integration.letter_issue(actor=actor, customer=rec.customer, template_code=template_code,
-                                          context=ctx, signed_by=cm.user, step_ids=steps)
+                                          context=ctx, signed_by=cm.user, step_ids=steps, via=VIA_PS)
         log = LetterLog.objects.create(ps_record=rec, template_code=template_code, letter_id=letter.pk,
                                        sent_at=letter.issued_at, sent_by=actor)
         audit_record(actor=actor, action="ps_letter.send", target=log, after={"template_code": template_code,
@@ -1183,7 +1185,7 @@ def finalisation_decide(*, actor, request: FinalisationRequest, approve: bool, r
                         integration.presenting_issue_close(
                             actor=actor, issue=issue, status="finalised",
                             outcome=f"PS finalisation approved: {policy.APPROVAL_REASONS[reason]}",
-                            step_ids=("PS-ACT-5", "CMA-3.1"))
+                            step_ids=("PS-ACT-5", "CMA-3.1"), via=VIA_PS)
                     lock = integration.active_lock(cust)
                     if lock is not None and lock.area.code == "PS":
                         integration.unlock(actor=actor, customer=cust,

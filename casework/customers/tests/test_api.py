@@ -303,6 +303,11 @@ def test_issue_add_list_and_close_cma_1_2_cma_3_1(officer_client):
     issue_id = response.json()["id"]
     assert officer_client.get(base).json()[0]["kind"] == "specialised"
     close = f"{base}{issue_id}/close/"
+    # CMA-3.2: the point of entry refers a specialised issue; its specialist area finalises it.
+    assert officer_client.post(close, {"status": "finalised", "outcome": "Done"}, format="json").status_code == 403
+    assert officer_client.post(close, {"status": "referred", "outcome": "To objections"}, format="json").status_code == 200
+    specialist = f.OfficerFactory(role="specialist_officer", position__business_area=f.area("GENERAL_OBJECTIONS"))
+    officer_client.force_authenticate(specialist.user)
     assert officer_client.post(close, {"status": "finalised", "outcome": "Done"}, format="json").status_code == 200
     again = officer_client.post(close, {"status": "finalised", "outcome": "Done"}, format="json")
     assert again.status_code == 409 and again.json()["step_ids"] == ["CMA-3.1"]

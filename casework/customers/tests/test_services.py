@@ -252,11 +252,16 @@ def test_presenting_issue_add_and_close_cma_1_2_cma_3_1(officer):
         actor=officer.user, customer=c, issue_type="objection", received_area="SERVICES"
     )
     assert issue.issue_type.is_specialised and issue.is_outstanding
-    services.presenting_issue_close(actor=officer.user, issue=issue, status="finalised", outcome="Lodged")
+    # CMA-3.2: the point of entry does not finalise a specialised issue; the Objections area does.
+    with pytest.raises(NotPermitted) as exc:
+        services.presenting_issue_close(actor=officer.user, issue=issue, status="finalised", outcome="Lodged")
+    assert "CMA-3.2" in exc.value.step_ids
+    specialist = f.OfficerFactory(role="specialist_officer", position__business_area=f.area("GENERAL_OBJECTIONS"))
+    services.presenting_issue_close(actor=specialist.user, issue=issue, status="finalised", outcome="Lodged")
     issue.refresh_from_db()
-    assert issue.status == "finalised" and issue.closed_by == officer.user
+    assert issue.status == "finalised" and issue.closed_by == specialist.user
     with pytest.raises(TransitionRefused) as exc:
-        services.presenting_issue_close(actor=officer.user, issue=issue, status="withdrawn", outcome="x")
+        services.presenting_issue_close(actor=specialist.user, issue=issue, status="withdrawn", outcome="x")
     assert exc.value.step_ids == ("CMA-3.1",)
     steps = list(AuditEvent.objects.filter(customer_id=c.pk).order_by("id").values_list("step_ids", flat=True))
     assert steps == [["CMA-1.2"], ["CMA-3.1"]]

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from casework.core.errors import InvalidInput, NotPermitted
+from casework.core.errors import InvalidInput, NotPermitted, TransitionRefused
 from casework.core.models import AuditEvent
 from casework.customers.models import Note, NoteKind, SensitiveIssueIndicator, SensitiveReason
+from casework.customers.scope import VIA_PS
 from casework.letters import policy, registry, services
 from casework.letters.models import Letter
 from casework.org.roles import Role
@@ -176,8 +177,22 @@ def test_ps_letter_signed_by_case_manager(officer, customer):
     letter = services.letter_issue(
         actor=cm.user, customer=customer, template_code="uq140_01_first_call_confirmation",
         context={"issues": ["Income correct"], "case_manager_name": "Casey Manager"}, signed_by=cm.user,
+        via=VIA_PS,
     )
     assert "Casey Manager" in letter.html and "PS-CON-8" in letter.step_ids
+
+
+def test_ps_letter_only_through_the_ps_service_ps_con_8(officer, customer):
+    """PS-CON-8: a UQ140 letter on the generic path is refused (the PS service sends it), and even on the PS path
+    it must be signed by the Case Manager, not for the General Manager."""
+    cm = OfficerFactory(role=Role.PS_CASE_MANAGER)
+    with pytest.raises(TransitionRefused) as exc:
+        services.letter_issue(actor=cm.user, customer=customer, template_code="uq140_02_exit", context={},
+                              signed_by=cm.user)
+    assert exc.value.step_ids == ("PS-CON-8",)
+    with pytest.raises(InvalidInput):
+        services.letter_issue(actor=cm.user, customer=customer, template_code="uq140_02_exit", context={},
+                              via=VIA_PS)
 
 
 def test_letters_are_append_only(officer, customer):
