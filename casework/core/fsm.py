@@ -27,10 +27,35 @@ from typing import Any
 
 import django_fsm
 from django.apps import apps
+from django.core.exceptions import ValidationError
 
 from .errors import TransitionRefused
 
-ProtectedStateModel = django_fsm.FSMModelMixin
+
+
+class ProtectedStateModel(django_fsm.FSMModelMixin):
+    """Mixin for models with a protected state: ``refresh_from_db()`` works (django-fsm's ``FSMModelMixin``) and so
+    does ``full_clean()``, whose ``clean_fields`` would otherwise re-assign the (unchanged) state and raise."""
+
+    def clean_fields(self, exclude=None):
+        protected = self._get_protected_fsm_fields()
+        exclude = set(exclude or ())
+        errors: dict[str, list] = {}
+        try:
+            super().clean_fields(exclude=exclude | protected)
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+        for name in sorted(protected - exclude):
+            field = self._meta.get_field(name)
+            raw = getattr(self, field.attname)
+            if field.blank and raw in field.empty_values:
+                continue
+            try:
+                field.clean(raw, self)  # validated, never re-assigned
+            except ValidationError as exc:
+                errors[field.name] = exc.error_list
+        if errors:
+            raise ValidationError(errors)
 
 
 def transition(

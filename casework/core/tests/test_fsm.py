@@ -183,3 +183,17 @@ def test_architecture_doc_shows_the_generated_transition_tables():
     match = re.search(r"<!-- fsm-tables:start -->\n(.*?)<!-- fsm-tables:end -->", doc, re.S)
     assert match, "docs/architecture.md has no fsm-tables section"
     assert match.group(1) == transition_tables_markdown(), "regenerate with: manage.py fsm_table --write"
+
+
+@pytest.mark.parametrize(("model", "field"), PROTECTED, ids=PROTECTED_IDS)
+def test_full_clean_validates_a_protected_state_without_assigning_it(model, field):
+    """Services call full_clean(); Django's clean_fields re-assigns each field, which a protected state refuses:
+    ProtectedStateModel validates it without assigning (a valid state passes, an unknown one is a field error)."""
+    from django.core.exceptions import ValidationError
+
+    others = [f.name for f in model._meta.concrete_fields if f.name != field.name]
+    states = [value for value, _ in field.flatchoices]
+    _unsaved(model, field, states[0]).clean_fields(exclude=others)
+    with pytest.raises(ValidationError) as invalid:
+        _unsaved(model, field, "no_such_state").clean_fields(exclude=others)
+    assert field.name in invalid.value.message_dict
