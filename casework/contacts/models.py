@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django_fsm import FSMField
+
+from casework.core.fsm import ProtectedStateModel, transition
 
 from casework.customers.models import (
     AuthorisedRepresentative,
@@ -44,7 +47,7 @@ class TransferKind(models.TextChoices):
     WARM = "warm", "Warm transfer"
 
 
-class Contact(models.Model):
+class Contact(ProtectedStateModel, models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contacts")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts")
     channel = models.CharField(max_length=14, choices=Channel.choices)
@@ -56,7 +59,7 @@ class Contact(models.Model):
     area = models.ForeignKey(
         BusinessArea, on_delete=models.PROTECT, related_name="+", help_text="Point of entry (CMA-1.2)."
     )
-    status = models.CharField(max_length=12, choices=ContactStatus.choices, default=ContactStatus.OPEN)
+    status = FSMField(max_length=12, choices=ContactStatus.choices, default=ContactStatus.OPEN, protected=True)
     started_at = models.DateTimeField()
     # CMA-1.1 identity
     poi_confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -112,6 +115,23 @@ class Contact(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == ContactStatus.OPEN
+
+    # A contact ends once: transferred, referred for follow-up, or finalised. The guards (POI, MCA, everything in
+    # scope done) are evaluated by the service before the transition.
+    @transition(source=ContactStatus.OPEN, target=ContactStatus.TRANSFERRED, step_ids=("CMA-1.1",),
+                callers=("contacts.services.contact_transfer",))
+    def transfer(self) -> None:
+        """Wrong business area: cold or warm transfer."""
+
+    @transition(source=ContactStatus.OPEN, target=ContactStatus.FOLLOW_UP, step_ids=("CMA-2.9", "CMA-2.10"),
+                callers=("contacts.services.contact_not_resolved",), act="refer for follow-up")
+    def refer_for_follow_up(self) -> None:
+        """Not resolved in real time: locked to the officer or referred to the owner."""
+
+    @transition(source=ContactStatus.OPEN, target=ContactStatus.FINALISED, step_ids=("CMA-2.9", "CMA-3.1", "CMA-3.2"),
+                callers=("contacts.services.contact_finalise",))
+    def finalise(self) -> None:
+        """Everything in scope is done."""
 
     UNLOCK_LABELS = {
         "unlocked": "Unlocked by the ownership rules",
@@ -179,15 +199,28 @@ class ExplanationStatus(models.TextChoices):
     NOT_CONTACTABLE = "not_contactable", "Not explained: contact attempted (decision letter, CMA-3.4)"
 
 
-class ImpactedCustomer(models.Model):
+class ImpactedCustomer(ProtectedStateModel, models.Model):
     """A customer impacted by the decisions of this contact, and whether the decision was explained (CMA-3.1)."""
 
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="impacted")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=16, choices=ExplanationStatus.choices, default=ExplanationStatus.PENDING)
+    status = FSMField(max_length=16, choices=ExplanationStatus.choices, default=ExplanationStatus.PENDING,
+                      protected=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
     letter = models.ForeignKey("letters.Letter", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["contact", "customer"], name="contact_impacted_once")]
+
+    # CMA-3.1: explained is final; after attempts (CMA-3.4) the decision can still be explained later.
+    @transition(source=[ExplanationStatus.PENDING, ExplanationStatus.NOT_CONTACTABLE], target=ExplanationStatus.EXPLAINED,
+                step_ids=("CMA-3.1",), callers=("contacts.services.contact_decision_explained",))
+    def explain(self) -> None:
+        """The decision was explained verbally to this customer."""
+
+    @transition(source=[ExplanationStatus.PENDING, ExplanationStatus.NOT_CONTACTABLE],
+                target=ExplanationStatus.NOT_CONTACTABLE, step_ids=("CMA-3.1", "CMA-3.4"),
+                callers=("contacts.services.contact_decision_explained",), act="record as not contactable")
+    def record_not_contactable(self) -> None:
+        """Contact was attempted; a decision letter goes out on unlock."""

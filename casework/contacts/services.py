@@ -211,7 +211,7 @@ def contact_transfer(
             raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"reasons" if kind == "warm" else "kind": [decision.reason]})
         if to_area.pk == contact.area_id:
             raise InvalidInput("The call is already in this business area.", fields={"to_area": ["Choose another business area."]})
-        contact.status = ContactStatus.TRANSFERRED
+        contact.transfer()
         contact.transfer_kind = kind
         contact.transfer_reasons = list(reasons)
         contact.transfer_to_area = to_area
@@ -651,7 +651,7 @@ def contact_not_resolved(*, actor, contact: Contact, reason: str) -> Contact:
             outcome = "already_owned"
         contact.realtime_resolved = False
         contact.not_resolved_reason = reason
-        contact.status = ContactStatus.FOLLOW_UP
+        contact.refer_for_follow_up()
         _bump(contact, ["realtime_resolved", "not_resolved_reason", "status"])
         audit_record(
             actor=actor, action="contact.not_resolved", target=contact, after={"outcome": outcome},
@@ -699,7 +699,10 @@ def contact_decision_explained(
         if row is None:
             raise InvalidInput("This customer is not recorded as impacted.", fields={"customer": ["Add them as impacted first."]})
         before = row.status
-        row.status = ExplanationStatus.EXPLAINED if explained else ExplanationStatus.NOT_CONTACTABLE
+        if explained:
+            row.explain()
+        else:
+            row.record_not_contactable()
         row.recorded_at = clock.now()
         row.save(update_fields=["status", "recorded_at"])
         audit_record(
@@ -744,7 +747,7 @@ def contact_finalise(*, actor, contact: Contact) -> Contact:
         decision = selectors.finalise_check(contact)
         if not decision.allowed:
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids, extra={"missing": decision.facts["missing"]})
-        contact.status = ContactStatus.FINALISED
+        contact.finalise()
         contact.realtime_resolved = True
         contact.finalised_at = clock.now()
         _bump(contact, ["status", "realtime_resolved", "finalised_at"])

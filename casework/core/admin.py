@@ -63,6 +63,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
             )
         return actions
 
+    def get_readonly_fields(self, request, obj=None):
+        # Issue 10: a life-cycle status changes only through its transition (a service), never from the admin.
+        from .fsm import protected_field_names
+
+        return tuple(dict.fromkeys([*super().get_readonly_fields(request, obj), *protected_field_names(self.model)]))
+
     # --- writes ---
     def save_model(self, request, obj, form, change):
         name = obj._meta.model_name

@@ -13,7 +13,9 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField
 
+from casework.core.fsm import ProtectedStateModel, transition
 from casework.org.models import BusinessArea, IssueType
 from casework.org.roles import State
 
@@ -173,12 +175,15 @@ class CollectionType(models.TextChoices):
     PRIVATE = "private", "Private collect"
 
 
-class Case(models.Model):
+class Case(ProtectedStateModel, models.Model):
+    """A child support case. ``registration_status`` comes with the case from registration and is never changed in
+    this system (protected, no transition: a change would need one)."""
+
     case_number = models.CharField(max_length=12, unique=True)
     payer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases_as_payer")
     payee = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases_as_payee")
-    registration_status = models.CharField(
-        max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.REGISTERED
+    registration_status = FSMField(
+        max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.REGISTERED, protected=True
     )
     collection_type = models.CharField(max_length=8, choices=CollectionType.choices, default=CollectionType.AGENCY)
     annual_liability = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
@@ -304,9 +309,9 @@ class PaymentFrequency(models.TextChoices):
     MONTHLY = "monthly", "Monthly"
 
 
-class PaymentArrangement(models.Model):
+class PaymentArrangement(ProtectedStateModel, models.Model):
     debt = models.ForeignKey(Debt, on_delete=models.PROTECT, related_name="arrangements")
-    status = models.CharField(max_length=10, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE)
+    status = FSMField(max_length=10, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE, protected=True)
     instalment = models.DecimalField(max_digits=10, decimal_places=2)
     frequency = models.CharField(max_length=12, choices=PaymentFrequency.choices)
     start_date = models.DateField()
@@ -318,6 +323,16 @@ class PaymentArrangement(models.Model):
     class Meta:
         indexes = [models.Index(fields=["debt", "status"], name="arrangement_debt_status")]
 
+    @transition(source=ArrangementStatus.ACTIVE, target=ArrangementStatus.DEFAULTED, step_ids=("CMA-2.3",),
+                callers=("customers.services.payment_arrangement_default",))
+    def default(self) -> None:
+        """The arrangement was not kept: the debt has no working arrangement (CMA-2.3)."""
+
+    @transition(source=[ArrangementStatus.ACTIVE, ArrangementStatus.DEFAULTED], target=ArrangementStatus.ENDED,
+                step_ids=("CMA-2.1",), callers=("customers.services.payment_arrangement_create",))
+    def end(self) -> None:
+        """Replaced by a newly negotiated arrangement (CMA-2.1 MCA); a defaulted one stays on record as ended."""
+
 
 class DpoStatus(models.TextChoices):
     CONSIDERED = "considered", "Being considered"
@@ -325,10 +340,13 @@ class DpoStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
-class DepartureProhibitionOrder(models.Model):
+class DepartureProhibitionOrder(ProtectedStateModel, models.Model):
+    """A DPO as recorded (``dpo_record``). Its status is set when recorded and never changed here (no transition):
+    a later DPO decision is a new record."""
+
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="dpos")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="dpos")
-    status = models.CharField(max_length=12, choices=DpoStatus.choices)
+    status = FSMField(max_length=12, choices=DpoStatus.choices, protected=True)
     issued_on = models.DateField(null=True, blank=True)
     revoked_on = models.DateField(null=True, blank=True)
 
@@ -398,7 +416,7 @@ class IssueStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class PresentingIssue(models.Model):
+class PresentingIssue(ProtectedStateModel, models.Model):
     """One presenting issue raised by or about a customer (CMA-1.2), whichever way it arrived.
 
     The ownership rules use these: the first specialised issue received decides the owner when no retaining area
@@ -411,7 +429,7 @@ class PresentingIssue(models.Model):
     received_area = models.ForeignKey(
         BusinessArea, on_delete=models.PROTECT, related_name="+", help_text="Where the issue was received."
     )
-    status = models.CharField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    status = FSMField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.OPEN, protected=True)
     description = models.TextField(blank=True)
     received_at = models.DateTimeField()
     raised_by = models.ForeignKey(
@@ -433,3 +451,20 @@ class PresentingIssue(models.Model):
     @property
     def is_outstanding(self) -> bool:
         return self.status in (IssueStatus.OPEN, IssueStatus.REFERRED)
+
+    # CMA-3.1: an outstanding (open or referred) issue is finalised, withdrawn or referred; a finalised or withdrawn
+    # issue stays closed.
+    @transition(source=[IssueStatus.OPEN, IssueStatus.REFERRED], target=IssueStatus.FINALISED,
+                step_ids=("CMA-3.1",), callers=("customers.services.presenting_issue_close",))
+    def finalise(self) -> None:
+        """The issue was dealt with."""
+
+    @transition(source=[IssueStatus.OPEN, IssueStatus.REFERRED], target=IssueStatus.WITHDRAWN,
+                step_ids=("CMA-3.1",), callers=("customers.services.presenting_issue_close",))
+    def withdraw(self) -> None:
+        """The customer no longer raises the issue."""
+
+    @transition(source=[IssueStatus.OPEN, IssueStatus.REFERRED], target=IssueStatus.REFERRED,
+                step_ids=("CMA-3.1",), callers=("customers.services.presenting_issue_close",))
+    def refer(self) -> None:
+        """Referred to another area: still outstanding."""

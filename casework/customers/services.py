@@ -601,12 +601,14 @@ def payment_arrangement_create(
             )
         )
         for old in current:
-            PaymentArrangement.objects.filter(pk=old.pk).update(status=ArrangementStatus.ENDED)
+            before_status = old.status
+            old.end()
+            old.save(update_fields=["status"])
             audit_record(
                 actor=actor,
                 action="payment_arrangement.end",
                 target=old,
-                before={"status": old.status},
+                before={"status": before_status},
                 after={"status": ArrangementStatus.ENDED},
                 reason="Replaced by a new payment arrangement.",
                 step_ids=steps,
@@ -638,18 +640,18 @@ def payment_arrangement_default(*, actor, arrangement: PaymentArrangement, reaso
         row = PaymentArrangement.objects.select_for_update().select_related("debt").get(pk=arrangement.pk)
         if row.status != ArrangementStatus.ACTIVE:
             raise TransitionRefused("Only an active arrangement can default.", step_ids=("CMA-2.3",))
-        PaymentArrangement.objects.filter(pk=row.pk).update(status=ArrangementStatus.DEFAULTED)
+        row.default()
+        row.save(update_fields=["status"])
         audit_record(
             actor=actor,
             action="payment_arrangement.default",
             target=row,
-            before={"status": row.status},
+            before={"status": ArrangementStatus.ACTIVE},
             after={"status": ArrangementStatus.DEFAULTED},
             reason=reason,
             step_ids=("CMA-2.3",),
             customer=row.debt.debtor_id,
         )
-        row.status = ArrangementStatus.DEFAULTED
     return row
 
 
@@ -793,7 +795,8 @@ def presenting_issue_close(
         _scope_guard(scope.issue_change_check(actor=actor, customer=row.customer, action=scope.ISSUE_CLOSE,
                                               issue=row, status=status, via=via))
         before = {"status": row.status}
-        row.status = status
+        acts = {IssueStatus.FINALISED: row.finalise, IssueStatus.WITHDRAWN: row.withdraw, IssueStatus.REFERRED: row.refer}
+        acts[status]()
         row.outcome = outcome
         if status != IssueStatus.REFERRED:
             row.closed_at = clock.now()

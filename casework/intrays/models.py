@@ -13,6 +13,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField
+
+from casework.core.fsm import ProtectedStateModel, transition
 
 from casework.customers.models import AppendOnlyModel, Case, Customer, PresentingIssue
 from casework.org.models import Office, Officer, Position, Team
@@ -100,13 +103,18 @@ OPEN_STATUSES = (IntrayStatus.OPEN, IntrayStatus.IN_PROGRESS)
 IS_OPEN = Q(status__in=[s.value for s in OPEN_STATUSES])
 
 
-class Intray(models.Model):
+def _intray_steps(intray: Intray) -> tuple[str, ...]:
+    """the intray's own step IDs (its type's rule)"""
+    return tuple(intray.step_ids or ())
+
+
+class Intray(ProtectedStateModel, models.Model):
     type = models.ForeignKey(IntrayType, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="intrays")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="intrays")
     subject = models.CharField(max_length=200)
     details = models.TextField(blank=True)
-    status = models.CharField(max_length=12, choices=IntrayStatus.choices, default=IntrayStatus.OPEN)
+    status = FSMField(max_length=12, choices=IntrayStatus.choices, default=IntrayStatus.OPEN, protected=True)
     # Exactly one assignee. ``team`` and ``office`` are copied from the assignee when (re)assigned so the team
     # worklist and the calendar need no joins (the receiving position's office decides the calendar).
     assignee_officer = models.ForeignKey(
@@ -173,6 +181,27 @@ class Intray(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    # The guards (who may work or close it, matters addressed, a reason) are intrays.policy, run by the service.
+    @transition(source=IntrayStatus.OPEN, target=IntrayStatus.IN_PROGRESS, step_ids=_intray_steps,
+                callers=("intrays.services.intray_start",))
+    def start(self) -> None:
+        """An officer starts working it."""
+
+    @transition(source=[IntrayStatus.OPEN, IntrayStatus.IN_PROGRESS], target=IntrayStatus.DONE, step_ids=_intray_steps,
+                callers=("intrays.services.intray_complete",))
+    def complete(self) -> None:
+        """Done, with its outcome."""
+
+    @transition(source=[IntrayStatus.OPEN, IntrayStatus.IN_PROGRESS], target=IntrayStatus.DELETED,
+                step_ids=_intray_steps, callers=("intrays.services.intray_delete",), act="delete")
+    def soft_delete(self) -> None:
+        """Deleted with a reason (the row stays)."""
+
+    @transition(source=IntrayStatus.IN_PROGRESS, target=IntrayStatus.OPEN, step_ids=_intray_steps,
+                callers=("intrays.services.intray_reassign",), act="put back in the queue")
+    def requeue(self) -> None:
+        """Referred to another officer or position while in progress: open again for the new assignee."""
 
     @property
     def assignee_label(self) -> str:
@@ -260,12 +289,12 @@ class MatterStatus(models.TextChoices):
     ADDRESSED = "addressed", "Addressed"
 
 
-class CorrespondenceMatter(models.Model):
+class CorrespondenceMatter(ProtectedStateModel, models.Model):
     """A matter the correspondence raised that is not (or not yet) a presenting issue (CMA-1.1, CMA-3.5)."""
 
     correspondence = models.ForeignKey(Correspondence, on_delete=models.PROTECT, related_name="matters")
     description = models.TextField()
-    status = models.CharField(max_length=12, choices=MatterStatus.choices, default=MatterStatus.OUTSTANDING)
+    status = FSMField(max_length=12, choices=MatterStatus.choices, default=MatterStatus.OUTSTANDING, protected=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     addressed_at = models.DateTimeField(null=True, blank=True)
@@ -280,3 +309,8 @@ class CorrespondenceMatter(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    @transition(source=MatterStatus.OUTSTANDING, target=MatterStatus.ADDRESSED, step_ids=("CMA-3.5",),
+                callers=("intrays.services.correspondence_matter_address",))
+    def address(self) -> None:
+        """Addressed, with its outcome communicated to the customer."""

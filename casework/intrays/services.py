@@ -242,7 +242,7 @@ def intray_start(*, actor: Any, intray: Intray) -> Intray:
         decision = policy.may_start(intray_facts(intray), actor_facts(actor))
         _refuse(decision, _refusal_class(decision))
         before = snapshot(intray, AUDIT_FIELDS)
-        intray.status = IntrayStatus.IN_PROGRESS
+        intray.start()
         intray.started_at = clock.now()
         intray.started_by = actor
         _bump(intray, ["status", "started_at", "started_by"])
@@ -264,7 +264,7 @@ def intray_complete(*, actor: Any, intray: Intray, outcome: str = "", step_ids: 
         decision = policy.may_complete(intray_facts(intray, with_matters=True), actor_facts(actor))
         _refuse(decision, _refusal_class(decision))
         before = snapshot(intray, AUDIT_FIELDS)
-        intray.status = IntrayStatus.DONE
+        intray.complete()
         intray.closed_at = clock.now()
         intray.closed_by = actor
         intray.outcome = outcome
@@ -286,7 +286,7 @@ def intray_delete(*, actor: Any, intray: Intray, reason: str) -> Intray:
             raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"reason": [decision.reason]})
         _refuse(decision, _refusal_class(decision))
         before = snapshot(intray, AUDIT_FIELDS)
-        intray.status = IntrayStatus.DELETED
+        intray.soft_delete()
         intray.closed_at = clock.now()
         intray.closed_by = actor
         intray.delete_reason = reason.strip()
@@ -321,7 +321,7 @@ def intray_reassign(
         intray.team = team
         intray.office = office
         if intray.status == IntrayStatus.IN_PROGRESS:
-            intray.status = IntrayStatus.OPEN
+            intray.requeue()
         _bump(intray, ["assignee_officer", "assignee_position", "team", "office", "status"])
         audit_record(actor=actor, action="intray.reassign", target=intray, before=before,
                      after=snapshot(intray, AUDIT_FIELDS), reason=reason, step_ids=decision.step_ids,
@@ -499,7 +499,7 @@ def correspondence_matter_address(*, actor: Any, matter: CorrespondenceMatter, o
             raise TransitionRefused(
                 "Communicate the outcome to the customer (a letter, or contact them if no letter was issued) "
                 "before marking the matter addressed.", step_ids=("CMA-1.1", "CMA-3.5"))
-        matter.status = MatterStatus.ADDRESSED
+        matter.address()
         matter.outcome = outcome.strip()
         matter.communicated = True
         matter.addressed_at = clock.now()

@@ -11,6 +11,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField
+
+from casework.core.fsm import ProtectedStateModel, transition
 
 from casework.customers.models import Customer, PresentingIssue
 from casework.org.models import BusinessArea, Officer, Position
@@ -99,7 +102,7 @@ class AutoUnlockStatus(models.TextChoices):
     REFUSED = "refused", "Not done (CMA-3.4 readiness no longer held)"
 
 
-class AutoUnlock(models.Model):
+class AutoUnlock(ProtectedStateModel, models.Model):
     """CMA-3.4: decision not explained but contact attempted — unlock automatically once customers have had time
     to call about the decision letter(s). Correct when read (``due_at`` vs now); materialised by ``jobs.py``."""
 
@@ -109,7 +112,8 @@ class AutoUnlock(models.Model):
     letter_ids = models.JSONField(default=list)
     impacted_customer_ids = models.JSONField(default=list)
     reason = models.TextField()
-    status = models.CharField(max_length=10, choices=AutoUnlockStatus.choices, default=AutoUnlockStatus.SCHEDULED)
+    status = FSMField(max_length=10, choices=AutoUnlockStatus.choices, default=AutoUnlockStatus.SCHEDULED,
+                      protected=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -124,6 +128,21 @@ class AutoUnlock(models.Model):
     def __str__(self) -> str:
         return f"Auto-unlock of {self.customer.csid} at {self.due_at:%Y-%m-%d %H:%M}"
 
+    @transition(source=AutoUnlockStatus.SCHEDULED, target=AutoUnlockStatus.DONE, step_ids=("CMA-3.4",),
+                callers=("ownership.services.auto_unlock_run",), act="carry out")
+    def carry_out(self) -> None:
+        """Due, and the lock is still the one it was scheduled for: the customer was unlocked."""
+
+    @transition(source=AutoUnlockStatus.SCHEDULED, target=AutoUnlockStatus.CANCELLED, step_ids=("CMA-3.4",),
+                callers=("ownership.services.auto_unlock_run", "ownership.services._cancel_auto_unlocks"))
+    def cancel(self) -> None:
+        """The lock changed (ended or replaced) before it was due."""
+
+    @transition(source=AutoUnlockStatus.SCHEDULED, target=AutoUnlockStatus.REFUSED, step_ids=("CMA-3.4",),
+                callers=("ownership.services.auto_unlock_run",))
+    def refuse(self) -> None:
+        """Due, but the CMA-3.4 readiness no longer holds when the job runs: the customer stays locked."""
+
 
 class TransferStatus(models.TextChoices):
     AGREED = "agreed", "Agreed between the areas"
@@ -131,7 +150,7 @@ class TransferStatus(models.TextChoices):
     DECIDED = "decided", "Decided by a Team Leader"
 
 
-class OwnershipTransfer(models.Model):
+class OwnershipTransfer(ProtectedStateModel, models.Model):
     """CMA-1.6: a transfer of ownership between specialised areas, by agreement or by a Team Leader's decision.
 
     INTERNAL ONLY: customers are never advised of, or involved in, ownership discussions."""
@@ -145,7 +164,7 @@ class OwnershipTransfer(models.Model):
     to_position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_lock = models.ForeignKey(Lock, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_lock = models.ForeignKey(Lock, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=TransferStatus.choices)
+    status = FSMField(max_length=10, choices=TransferStatus.choices, protected=True)
     expected_contact_volume = models.TextField(help_text="CMA-1.6: how much contact each issue will generate.")
     time_to_resolve = models.TextField(help_text="CMA-1.6: how long each issue will take to resolve.")
     agreed_with = models.CharField(max_length=200, blank=True, help_text="Who in the other area agreed.")
@@ -165,6 +184,12 @@ class OwnershipTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"Ownership of {self.customer.csid}: {self.from_area.code} -> {self.to_area.code} ({self.status})"
+
+    # Created agreed (final) or escalated; an escalated dispute is decided once by a Team Leader.
+    @transition(source=TransferStatus.ESCALATED, target=TransferStatus.DECIDED, step_ids=("CMA-1.6",),
+                callers=("ownership.services.ownership_dispute_decide",))
+    def decide(self) -> None:
+        """The Team Leader decided: transfer or keep."""
 
 
 class ErrorReport(models.Model):

@@ -173,9 +173,20 @@ def _end_lock(lock: Lock, *, actor: Any, end_kind: str, reason: str, step_ids: I
     lock.save(update_fields=["is_active", "ended_at", "ended_by", "ended_by_label", "end_kind", "end_reason",
                              "end_step_ids"])
     # Whatever was pending on the lock no longer applies.
-    AutoUnlock.objects.filter(lock=lock, status=AutoUnlockStatus.SCHEDULED).update(
-        status=AutoUnlockStatus.CANCELLED, completed_at=lock.ended_at
-    )
+    _cancel_auto_unlocks(lock, actor=actor)
+
+
+def _cancel_auto_unlocks(lock: Lock, *, actor: Any) -> None:
+    """Set-based transition: every automatic unlock still scheduled on an ended lock is cancelled, one audited
+    transition per row (CMA-3.4)."""
+    for auto in AutoUnlock.objects.select_for_update().filter(lock=lock, status=AutoUnlockStatus.SCHEDULED):
+        auto.cancel()
+        auto.completed_at = lock.ended_at
+        auto.save(update_fields=["status", "completed_at"])
+        audit_record(actor=actor if getattr(actor, "is_authenticated", False) else None,
+                     action="ownership.auto_unlock_cancel", target=auto, before={"status": AutoUnlockStatus.SCHEDULED},
+                     after={"status": auto.status}, reason="The lock ended before the automatic unlock was due.",
+                     step_ids=("CMA-3.4",), customer=lock.customer_id)
 
 
 def _insert_lock(**fields: Any) -> Lock:
@@ -837,7 +848,7 @@ def ownership_dispute_decide(
                              to_position=to_position, kind=LockKind.DISPUTE_DECISION, reason=reason,
                              steps=("CMA-1.6",))
             dispute.to_officer, dispute.to_position, dispute.to_lock = to_officer, to_position, lock
-        dispute.status = TransferStatus.DECIDED
+        dispute.decide()
         dispute.decision = decision
         dispute.decision_reason = reason
         dispute.decided_at = clock.now()
@@ -1046,13 +1057,13 @@ def auto_unlock_run(*, auto: AutoUnlock) -> Lock | None:
         _lock_customer_row(customer)
         lock = selectors.active_lock(customer=customer)
         if lock is None or lock.pk != auto.lock_id:
-            auto.status = AutoUnlockStatus.CANCELLED
+            auto.cancel()
             auto.completed_at = clock.now()
             auto.save(update_fields=["status", "completed_at"])
             return None
         readiness = selectors.auto_unlock_readiness(auto=auto, lock=lock)
         if not readiness.allowed:
-            auto.status = AutoUnlockStatus.REFUSED
+            auto.refuse()
             auto.completed_at = clock.now()
             auto.outcome_reason = readiness.reason
             auto.save(update_fields=["status", "completed_at", "outcome_reason"])
@@ -1068,14 +1079,15 @@ def auto_unlock_run(*, auto: AutoUnlock) -> Lock | None:
                         details=f"{readiness.reason} The customer stays locked to {lock.holder_label}.",
                         to_lock=None, officer=scheduler, reason=readiness.reason, step_ids=readiness.step_ids)
             return None
+        # Carried out first, so ending the lock below does not also cancel this (no longer scheduled) row.
+        auto.carry_out()
+        auto.completed_at = clock.now()
+        auto.save(update_fields=["status", "completed_at"])
         new_lock = _unlock_and_apply_rules(
             actor=None, customer=customer, lock=lock, end_kind=EndKind.AUTO_UNLOCKED,
             reason=f"Automatic unlock after decision letter(s): {auto.reason}",
             steps=_steps(("CMA-3.4",), readiness.step_ids),
         )
-        auto.status = AutoUnlockStatus.DONE
-        auto.completed_at = clock.now()
-        auto.save(update_fields=["status", "completed_at"])
     return new_lock
 
 

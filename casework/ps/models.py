@@ -10,6 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField
+
+from casework.core.fsm import ProtectedStateModel, transition
 
 from casework.customers.models import (
     AppendOnlyModel,
@@ -36,14 +39,14 @@ class RecordStatus(models.TextChoices):
 REFERRAL_SOURCE_CHOICES = list(policy.REFERRAL_SOURCES.items())
 
 
-class PsRecord(models.Model):
+class PsRecord(ProtectedStateModel, models.Model):
     """A customer's entry in the PS Activity Database (PS-REF-3): one active record per customer."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ps_records")
     associated_customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(max_length=14, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
+    status = FSMField(max_length=14, choices=RecordStatus.choices, default=RecordStatus.ACTIVE, protected=True)
     case_manager = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="ps_records")
     # The outstanding 'personalised_services' presenting issue that makes PS the owner under CMA-1.5.
     presenting_issue = models.ForeignKey(PresentingIssue, null=True, blank=True, on_delete=models.PROTECT,
@@ -83,6 +86,39 @@ class PsRecord(models.Model):
 
     def __str__(self) -> str:
         return f"PS record {self.pk} for {self.customer.csid}"
+
+    # PS-REV-2/3 reallocation and PS-FIN-2/3, PS-ACT-1..5 finalisation; the guards are ps.policy, run by the service.
+    @transition(source=RecordStatus.ACTIVE, target=RecordStatus.REALLOCATION, step_ids=("PS-REV-2",),
+                callers=("ps.services.reallocation_request",), act="request reallocation of")
+    def request_reallocation(self) -> None:
+        """The Case Manager asked the Team Leader to reallocate the customer."""
+
+    @transition(source=RecordStatus.REALLOCATION, target=RecordStatus.ACTIVE, step_ids=("PS-REV-3",),
+                callers=("ps.services.reallocation_assign",), act="assign")
+    def assign_reallocated(self) -> None:
+        """The receiving Team Leader assigned the customer to a Case Manager."""
+
+    @transition(source=RecordStatus.ACTIVE, target=RecordStatus.FINALISATION, step_ids=("PS-FIN-2",),
+                callers=("ps.services.finalisation_request_submit",), act="request finalisation of")
+    def request_finalisation(self) -> None:
+        """The Case Manager submitted a finalisation request to the Team Leader."""
+
+    @transition(source=RecordStatus.FINALISATION, target=RecordStatus.FINALISED, step_ids=("PS-FIN-3", "PS-ACT-5"),
+                callers=("ps.services.finalisation_decide",))
+    def finalise(self) -> None:
+        """Finalisation approved: the customer leaves PS (the record stays, inactive)."""
+        self.is_active = False
+
+    @transition(source=RecordStatus.FINALISATION, target=RecordStatus.ACTIVE, step_ids=("PS-FIN-3", "PS-ORM-1"),
+                callers=("ps.services.finalisation_decide",), act="keep in segment 3")
+    def keep_in_segment_3(self) -> None:
+        """Finalisation approved as ongoing reactive management: the customer stays in PS in segment 3."""
+
+    @transition(source=RecordStatus.FINALISATION, target=RecordStatus.ACTIVE, step_ids=("PS-ACT-3", "PS-ACT-5"),
+                callers=("ps.services.finalisation_decide",), act="reactivate")
+    def reactivate(self) -> None:
+        """Finalisation not approved: the customer is reactivated with the Case Manager."""
+
 
 
 class CaseReview(models.Model):
@@ -132,14 +168,14 @@ class IssueStatus(models.TextChoices):
     RESOLVED = policy.RESOLVED, "Resolved"
 
 
-class PlanIssue(models.Model):
+class PlanIssue(ProtectedStateModel, models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="issues")
     title = models.CharField(max_length=200)
     classification = models.CharField(max_length=10, choices=Classification.choices)
     is_mandatory = models.BooleanField(default=False)
     customer_perspective = models.TextField(blank=True)
     is_specialist_process = models.BooleanField(default=False, help_text="PS-ACT-4: an ongoing specialist process.")
-    status = models.CharField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.RECORDED)
+    status = FSMField(max_length=10, choices=IssueStatus.choices, default=IssueStatus.RECORDED, protected=True)
     comments = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1)
@@ -149,6 +185,22 @@ class PlanIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.status})"
+
+    # PS-PSP-4: recorded -> confirmed -> resolved; back to confirmed only on a Team Leader's rejection (PS-ACT-3).
+    @transition(source=IssueStatus.RECORDED, target=IssueStatus.CONFIRMED, step_ids=("PS-PSP-4",),
+                callers=("ps.services.plan_issue_transition", "ps.services.contact_record"))
+    def confirm(self) -> None:
+        """Confirmed with the customer."""
+
+    @transition(source=IssueStatus.CONFIRMED, target=IssueStatus.RESOLVED, step_ids=("PS-PSP-4",),
+                callers=("ps.services.plan_issue_transition",))
+    def resolve(self) -> None:
+        """Resolved."""
+
+    @transition(source=IssueStatus.RESOLVED, target=IssueStatus.CONFIRMED, step_ids=("PS-PSP-4", "PS-ACT-3"),
+                callers=("ps.services.finalisation_decide",), act="reset to confirmed")
+    def reset_on_rejection(self) -> None:
+        """The Team Leader did not approve finalisation: the issue needs more work."""
 
 
 class PlanIssueEvent(AppendOnlyModel):
@@ -175,13 +227,13 @@ class OptionStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-class PlanOption(models.Model):
+class PlanOption(ProtectedStateModel, models.Model):
     """PS-RES-3: options provided to the customer."""
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="options")
     kind = models.CharField(max_length=24, choices=OPTION_KIND_CHOICES)
     detail = models.TextField()
-    status = models.CharField(max_length=10, choices=OptionStatus.choices, default=OptionStatus.OFFERED)
+    status = FSMField(max_length=10, choices=OptionStatus.choices, default=OptionStatus.OFFERED, protected=True)
     confirmed_in_writing = models.BooleanField(default=False)
     timeframe = models.CharField(max_length=200, blank=True)
     recorded_at = models.DateTimeField()
@@ -189,6 +241,17 @@ class PlanOption(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    # PS-RES-3: the customer's answer to an offered option; a changed answer is recorded as the new answer.
+    @transition(source=[OptionStatus.OFFERED, OptionStatus.DECLINED], target=OptionStatus.ACCEPTED,
+                step_ids=("PS-RES-3",), callers=("ps.services.plan_option_update",))
+    def accept(self) -> None:
+        """The customer accepted the option."""
+
+    @transition(source=[OptionStatus.OFFERED, OptionStatus.ACCEPTED], target=OptionStatus.DECLINED,
+                step_ids=("PS-RES-3", "PS-SPE-5"), callers=("ps.services.plan_option_update",))
+    def decline(self) -> None:
+        """The customer declined the option."""
 
 
 class PlanAction(models.Model):
@@ -280,8 +343,9 @@ class F2FStatus(models.TextChoices):
 F2F_LOCATION_CHOICES = list(policy.F2F_LOCATIONS.items())
 
 
-class FaceToFace(models.Model):
-    """PS-F2F-1..4."""
+class FaceToFace(ProtectedStateModel, models.Model):
+    """PS-F2F-1..4. Booked when recorded; no service changes its status yet (no transition: protected, so it can
+    only change once a transition is written)."""
 
     ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="meetings")
     tl_discussed_with = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
@@ -294,7 +358,7 @@ class FaceToFace(models.Model):
     security_risk = models.BooleanField(default=False)
     security_notified = models.BooleanField(default=False)
     scheduled_for = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=F2FStatus.choices, default=F2FStatus.BOOKED)
+    status = FSMField(max_length=10, choices=F2FStatus.choices, default=F2FStatus.BOOKED, protected=True)
     booked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     booked_at = models.DateTimeField()
 
@@ -309,13 +373,14 @@ class ReallocationStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-class ReallocationRequest(models.Model):
+class ReallocationRequest(ProtectedStateModel, models.Model):
     """PS-REV-2/3."""
 
     ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="reallocations")
     reason_code = models.CharField(max_length=32, choices=[(k, v) for k, v in policy.REALLOCATION_REASONS.items()])
     detail = models.TextField()
-    status = models.CharField(max_length=10, choices=ReallocationStatus.choices, default=ReallocationStatus.REQUESTED)
+    status = FSMField(max_length=10, choices=ReallocationStatus.choices, default=ReallocationStatus.REQUESTED,
+                      protected=True)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     receiving_position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -327,6 +392,16 @@ class ReallocationRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+
+    @transition(source=ReallocationStatus.REQUESTED, target=ReallocationStatus.FORWARDED, step_ids=("PS-REV-3",),
+                callers=("ps.services.reallocation_forward",))
+    def forward(self) -> None:
+        """The Team Leader sent the customer to the receiving PS team."""
+
+    @transition(source=ReallocationStatus.FORWARDED, target=ReallocationStatus.ASSIGNED, step_ids=("PS-REV-3",),
+                callers=("ps.services.reallocation_assign",))
+    def assign(self) -> None:
+        """The receiving Team Leader assigned a Case Manager."""
 
 
 class Segment3Review(models.Model):
@@ -368,11 +443,12 @@ class FinalisationStatus(models.TextChoices):
     REJECTED = "rejected", "Not approved"
 
 
-class FinalisationRequest(models.Model):
+class FinalisationRequest(ProtectedStateModel, models.Model):
     """PS-FIN-2/3, PS-ACT-1..5."""
 
     ps_record = models.ForeignKey(PsRecord, on_delete=models.PROTECT, related_name="finalisations")
-    status = models.CharField(max_length=10, choices=FinalisationStatus.choices, default=FinalisationStatus.PENDING)
+    status = FSMField(max_length=10, choices=FinalisationStatus.choices, default=FinalisationStatus.PENDING,
+                      protected=True)
     team_leader = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     readiness = models.JSONField(default=dict)
     attestations = models.JSONField(default=dict)
@@ -390,6 +466,16 @@ class FinalisationRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ps_record"], condition=Q(status="pending"), name="ps_one_pending_final"),
         ]
+
+    @transition(source=FinalisationStatus.PENDING, target=FinalisationStatus.APPROVED, step_ids=("PS-FIN-3",),
+                callers=("ps.services.finalisation_decide",))
+    def approve(self) -> None:
+        """The Team Leader approved, with a PS-FIN-3 reason."""
+
+    @transition(source=FinalisationStatus.PENDING, target=FinalisationStatus.REJECTED, step_ids=("PS-FIN-3", "PS-ACT-3"),
+                callers=("ps.services.finalisation_decide",))
+    def reject(self) -> None:
+        """The Team Leader did not approve: the issues go back to confirmed."""
 
 
 class Referral(models.Model):

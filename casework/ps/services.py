@@ -444,7 +444,7 @@ def plan_issue_transition(*, actor, issue: PlanIssue, status: str, comment: str 
         _check_version(locked, version, "issue")
         _refuse(policy.issue_transition(current=locked.status, target=status, comment=comment))
         before = locked.status
-        locked.status = status
+        {policy.CONFIRMED: locked.confirm, policy.RESOLVED: locked.resolve}[status]()
         if comment.strip():
             locked.comments = (locked.comments + "\n" if locked.comments else "") + comment.strip()
         _bump(locked, ["status", "comments"])
@@ -489,8 +489,11 @@ def plan_option_update(*, actor, option: PlanOption, status: str | None = None,
         opt = PlanOption.objects.select_for_update().get(pk=option.pk)
         locked, rec = _plan_for_write(actor, opt.plan, ("PS-RES-3",))
         before = snapshot(opt, ["status", "confirmed_in_writing", "timeframe"])
-        if status is not None:
-            opt.status = status
+        if status is not None and status != opt.status:
+            if status == OptionStatus.OFFERED:
+                raise TransitionRefused("The customer has answered: record their new answer (accepted or declined).",
+                                        step_ids=("PS-RES-3",))
+            {OptionStatus.ACCEPTED: opt.accept, OptionStatus.DECLINED: opt.decline}[status]()
         if confirmed_in_writing is not None:
             opt.confirmed_in_writing = confirmed_in_writing
         if timeframe is not None:
@@ -679,7 +682,7 @@ def contact_record(
         if kind == ContactKind.FIRST:
             # PS-PSP-4: mandatory issues discussed with the customer become confirmed.
             for issue in rec.plan.issues.select_for_update().filter(is_mandatory=True, status=policy.RECORDED):
-                issue.status = policy.CONFIRMED
+                issue.confirm()
                 _bump(issue, ["status"])
                 _issue_event(actor=actor, issue=issue, from_status=policy.RECORDED, to_status=policy.CONFIRMED,
                              comment="Confirmed with the customer at first contact", step_ids=("PS-PSP-4", "PS-CON-2"))
@@ -1005,7 +1008,7 @@ def reallocation_request(*, actor, ps_record: PsRecord, reason_code: str, detail
         _require_active(rec)
         req = ReallocationRequest.objects.create(ps_record=rec, reason_code=reason_code, detail=detail.strip(),
                                                  requested_by=actor, requested_at=clock.now())
-        rec.status = RecordStatus.REALLOCATION
+        rec.request_reallocation()
         _bump(rec, ["status"])
         _stacking_note(actor=actor, rec=rec, subject="Reallocation request",
                        body=f"{policy.REALLOCATION_REASONS[reason_code]}: {detail.strip()}", step_ids=("PS-REV-2",),
@@ -1033,7 +1036,8 @@ def reallocation_forward(*, actor, request: ReallocationRequest, receiving_posit
             if intray.type.code in policy.REFERRAL_INTRAY_DAYS and intray.assignee_officer_id == rec.case_manager_id:
                 integration.intray_complete(actor=actor, intray=intray, step_ids=("PS-REV-3",),
                                             outcome="Customer reallocated to another PS team (PS-REV-3).")
-        req.status, req.receiving_position, req.forwarded_by = ReallocationStatus.FORWARDED, receiving_position, actor
+        req.forward()
+        req.receiving_position, req.forwarded_by = receiving_position, actor
         req.comments = comments.strip()
         req.save(update_fields=["status", "receiving_position", "forwarded_by", "comments"])
         audit_record(actor=actor, action="ps_reallocation.forward", target=req,
@@ -1059,7 +1063,8 @@ def reallocation_assign(*, actor, request: ReallocationRequest, case_manager: Of
         integration.lock_to(actor=actor, customer=rec.customer, officer=case_manager,
                             reason=f"PS reallocation to {case_manager.display_name}", step_ids=("PS-REV-3",),
                             issue=rec.presenting_issue)
-        rec.case_manager, rec.status = case_manager, RecordStatus.ACTIVE
+        rec.case_manager = case_manager
+        rec.assign_reallocated()
         _bump(rec, ["case_manager", "status"])
         intray = integration.intray_create(
             actor=actor, type_code="customer_assigned_to_ps", customer=rec.customer,
@@ -1067,8 +1072,8 @@ def reallocation_assign(*, actor, request: ReallocationRequest, case_manager: Of
             details=f"Reallocated from {previous.display_name if previous else '-'}: "
             f"{policy.REALLOCATION_REASONS[req.reason_code]}. The existing plan moves with the customer.",
             reason="PS reallocation", step_ids=("PS-REV-3",))
-        req.status, req.assigned_to, req.assigned_by, req.decided_at = (ReallocationStatus.ASSIGNED, case_manager,
-                                                                        actor, clock.now())
+        req.assign()
+        req.assigned_to, req.assigned_by, req.decided_at = case_manager, actor, clock.now()
         req.save(update_fields=["status", "assigned_to", "assigned_by", "decided_at"])
         _stacking_note(actor=actor, rec=rec, subject="Customer reallocated",
                        body=f"Assigned to {case_manager.display_name}. Reason: {req.detail}", step_ids=("PS-REV-3",),
@@ -1130,7 +1135,7 @@ def finalisation_request_submit(*, actor, ps_record: PsRecord, summary: str, att
         req = FinalisationRequest.objects.create(ps_record=rec, team_leader=tl, readiness=readiness.as_dict(),
                                                  attestations=att, note=note, submitted_by=actor,
                                                  submitted_at=clock.now())
-        rec.status = RecordStatus.FINALISATION
+        rec.request_finalisation()
         _bump(rec, ["status"])
         audit_record(actor=actor, action="ps_finalisation.submit", target=req,
                      after={"team_leader": tl.pk if tl else None, "readiness": readiness.as_dict()},
@@ -1163,7 +1168,8 @@ def finalisation_decide(*, actor, request: FinalisationRequest, approve: bool, r
                                    needs_ongoing_support=needs_ongoing_support)
             decision = policy.approval_check(reason=reason, f=facts)
             _refuse(decision, TransitionRefused)
-            req.status, req.approval_reason = FinalisationStatus.APPROVED, reason
+            req.approve()
+            req.approval_reason = reason
             req.decision_facts = decision.as_dict()
             steps = tuple(dict.fromkeys([*decision.step_ids, "PS-ACT-2", "PS-ACT-5"]))
             _stacking_note(actor=actor, rec=rec, subject="Finalisation approved",
@@ -1172,10 +1178,12 @@ def finalisation_decide(*, actor, request: FinalisationRequest, approve: bool, r
                 before = rec.segment
                 SegmentChange.objects.create(ps_record=rec, from_segment=before, to_segment=3,
                                              reason=comments.strip(), approved_by=actor, actor=actor, at=now)
-                rec.segment, rec.segment_approved_by, rec.status = 3, actor, RecordStatus.ACTIVE
+                rec.segment, rec.segment_approved_by = 3, actor
+                rec.keep_in_segment_3()
                 _bump(rec, ["segment", "segment_approved_by", "status"])
             else:
-                rec.status, rec.is_active, rec.finalised_at = RecordStatus.FINALISED, False, now
+                rec.finalise()
+                rec.finalised_at = now
                 _bump(rec, ["status", "is_active", "finalised_at"])
                 for cust, issue in ((rec.customer, rec.presenting_issue),
                                     (rec.associated_customer, rec.associated_issue)):
@@ -1196,15 +1204,15 @@ def finalisation_decide(*, actor, request: FinalisationRequest, approve: bool, r
             for issue in rec.plan.issues.select_for_update().filter(status=policy.RESOLVED, is_active=True):
                 _refuse(policy.issue_transition(current=issue.status, target=policy.CONFIRMED,
                                                 team_leader_rejection=True, comment=comments))
-                issue.status = policy.CONFIRMED
+                issue.reset_on_rejection()
                 issue.comments = (issue.comments + "\n" if issue.comments else "") + \
                     f"Finalisation not approved: {comments.strip()}"
                 _bump(issue, ["status", "comments"])
                 _issue_event(actor=actor, issue=issue, from_status=policy.RESOLVED, to_status=policy.CONFIRMED,
                              comment=comments.strip(), step_ids=steps)
             _bump(rec.plan, [])
-            req.status = FinalisationStatus.REJECTED
-            rec.status = RecordStatus.ACTIVE
+            req.reject()
+            rec.reactivate()
             _bump(rec, ["status"])
             if rec.case_manager is not None and rec.case_manager.position_id:
                 # PS-ACT-5 not approved: the customer is reactivated with the Case Manager.

@@ -6,7 +6,6 @@ import pytest
 from casework.core import clock
 from casework.core.errors import InvalidInput, NotPermitted, TransitionRefused
 from casework.core.models import AuditEvent
-from casework.customers.models import IssueStatus
 from casework.intrays import services
 from casework.intrays.jobs import sla_breach_job
 from casework.intrays.models import CategoryChange, CorrespondenceDocument, Intray, IntrayStatus
@@ -199,11 +198,11 @@ def test_CMA_3_5_linked_presenting_issue_must_be_finalised(org, frozen):
     intray = correspondence(org, matters=(), issues=[issue])
     with pytest.raises(TransitionRefused, match="Payment enquiry"):
         services.intray_delete(actor=org.so.user, intray=intray, reason="Done")
-    issue.status = IssueStatus.REFERRED
+    issue.refer()
     issue.save()
     with pytest.raises(TransitionRefused):
         services.intray_delete(actor=org.so.user, intray=intray, reason="Done")
-    issue.status = IssueStatus.FINALISED
+    issue.finalise()
     issue.save()
     services.intray_complete(actor=org.so.user, intray=intray, outcome="Answered")
 

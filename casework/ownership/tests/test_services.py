@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from casework.core import clock
 from casework.core.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
 from casework.core.models import AuditEvent
-from casework.customers.models import IssueStatus
 from casework.intrays.models import Intray
 from casework.org.roles import Role
 from casework.ownership import selectors, services
@@ -234,7 +233,7 @@ def test_cma_3_3_other_specialised_issue_relocks_to_its_officer(org, payer):
     services.customer_lock(actor=obj.user, customer=payer, reason="Objection")
     dpo_issue = add_issue(payer, "dpo", minutes=2)
     services.customer_lock(actor=dpo.user, customer=payer, reason="DPO", issue=dpo_issue)
-    dpo_issue.status = IssueStatus.FINALISED
+    dpo_issue.finalise()
     dpo_issue.save()
     relock = services.customer_unlock(actor=dpo.user, customer=payer, reason="DPO finalised", decision_explained=True,
                                     contact_attempted=True)
