@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.template.loader import select_template
 
 from casework.core import clock
 from casework.core.audit import audit_record
 from casework.core.errors import InvalidInput, NotPermitted
-from casework.customers.models import Case, Customer, NoteKind
+from casework.customers.models import Case, Customer
 
-from . import policy, registry
+from . import disclosure, policy, registry
 from .models import Letter
 
 SIGNATURE_DEFAULT = "for the General Manager, Child Support"
@@ -47,23 +47,8 @@ def render_pdf(html: str) -> bytes:
 
 
 def internal_texts_for(customer: Customer) -> list[str]:
-    """Internal-only text held about the customer: sensitive issue indicators, internal notes, and any model an app
-    marks ``INTERNAL_ONLY = True`` with a ``customer`` foreign key (e.g. ownership discussions)."""
-    texts: list[str] = []
-    texts += [n.body for n in customer.notes.filter(kind=NoteKind.INTERNAL)]
-    texts += [n.subject for n in customer.notes.filter(kind=NoteKind.INTERNAL)]
-    for model in apps.get_models():
-        if not getattr(model, "INTERNAL_ONLY", False):
-            continue
-        fk = next(
-            (f for f in model._meta.concrete_fields if f.is_relation and f.related_model is Customer), None
-        )
-        if fk is None:
-            continue
-        text_fields = [f.attname for f in model._meta.concrete_fields if f.get_internal_type() in ("TextField", "CharField")]
-        for row in model._base_manager.filter(**{fk.name: customer}).values(*text_fields):
-            texts += [str(v) for v in row.values() if v]
-    return texts
+    """Internal-only text held about the customer (kept for callers; letters check far more, see ``disclosure``)."""
+    return [p.text for p in disclosure.protected_for(customer) if p.kind in disclosure.TEXT_KINDS]
 
 
 def _blocks(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -73,6 +58,103 @@ def _blocks(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
             continue
         blocks.append({"items": value} if isinstance(value, list) else {"text": value})
     return blocks
+
+
+@dataclass(frozen=True)
+class ComposedLetter:
+    template: registry.LetterTemplate
+    source: dict[str, Any]
+    html: str
+    dropped: tuple[str, ...]
+    step_ids: tuple[str, ...]
+    issued_at: Any
+
+
+def _compose(
+    *,
+    actor,
+    customer: Customer,
+    template_code: str,
+    context: Mapping[str, Any],
+    case: Case | None,
+    signed_by,
+    step_ids: Iterable[str],
+) -> ComposedLetter:
+    """Everything a letter goes through before it exists: permission, template, size limits, allow-list and the
+    disclosure check (PS-CON-4, CMA-1.6). Issue and preview share it, so a preview refuses exactly what issuing would."""
+    if not actor.has_perm("letters.issue_letter"):
+        raise NotPermitted("Your role cannot issue letters.", step_ids=("CMA-1.2",))
+    template = registry.get(template_code)
+    if template is None:
+        raise InvalidInput(
+            f"Unknown letter template '{template_code}'.",
+            fields={"template_code": [f"Choose one of: {', '.join(t.code for t in registry.all_templates())}."]},
+        )
+    if case is not None and customer.pk not in (case.payer_id, case.payee_id):
+        raise InvalidInput("The customer is not a party to this case.", fields={"case": ["Not this customer's case."]})
+    too_big = policy.size_check(context or {})
+    if too_big:
+        raise InvalidInput("This letter is too long: " + " ".join(m for ms in too_big.values() for m in ms), fields=too_big)
+    filtered = policy.filter_context(template, context or {})
+    _disclosure_guard(actor=actor, customer=customer, template=template, fields=filtered.fields)
+    issued_at = clock.now()
+    signer_name = ""
+    if signed_by is not None:
+        signer_name = signed_by.get_full_name() or signed_by.username
+    # Customer block: only these fields, taken from the record (never from the caller). The postal address printed
+    # is the recipient's own (a silent address is printed only to its owner).
+    source = {
+        "template_code": template.code,
+        "title": template.title,
+        "customer": {"full_name": customer.full_name, "csid": customer.csid, "postal_address": customer.postal_address},
+        "case_number": case.case_number if case is not None else "",
+        "fields": filtered.fields,
+        "signature": signer_name or SIGNATURE_DEFAULT,
+        "issued_on": issued_at.date().isoformat(),
+    }
+    page = select_template([template.template_name, "letters/_generic.html"])
+    html = page.render({**source, "issued_on": issued_at.date(), "blocks": _blocks(filtered.fields)})
+    steps = tuple(dict.fromkeys([*step_ids, *template.step_ids]))
+    return ComposedLetter(template, source, html, filtered.dropped, steps, issued_at)
+
+
+def _disclosure_guard(*, actor, customer: Customer, template: registry.LetterTemplate, fields: Mapping[str, Any]) -> None:
+    """Refuse (400, per field, PS-CON-4 / CMA-1.6) free text that discloses internal or another customer's data.
+    The refusal names the kind of information, never the text; the attempt is audited (kinds only)."""
+    protected = disclosure.protected_for(customer)
+    result = disclosure.check_texts(disclosure.free_texts(fields), protected)
+    if result.allowed:
+        return
+    reason = result.decision.reason
+    per_field = {"context": [reason]}
+    for key, value in fields.items():
+        if not disclosure.check_texts(disclosure.free_texts({key: value}), protected).allowed:
+            per_field[key] = [reason]
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="letter.disclosure_refused",
+            target=("customer", customer.pk),
+            after={"template_code": template.code, "kinds": result.kinds(), "fields": sorted(per_field)},
+            step_ids=result.decision.step_ids,
+            customer=customer,
+        )
+    raise InvalidInput(reason, step_ids=result.decision.step_ids, fields=per_field, code="disclosure_refused")
+
+
+def letter_preview(
+    *,
+    actor,
+    customer: Customer,
+    template_code: str,
+    context: Mapping[str, Any],
+    case: Case | None = None,
+    signed_by=None,
+    step_ids: Iterable[str] = (),
+) -> ComposedLetter:
+    """What ``letter_issue`` would send, without rendering the PDF or storing anything. Same checks, same refusals."""
+    return _compose(actor=actor, customer=customer, template_code=template_code, context=context, case=case,
+                    signed_by=signed_by, step_ids=step_ids)
 
 
 def letter_issue(
@@ -86,38 +168,10 @@ def letter_issue(
     step_ids: Iterable[str] = (),
 ) -> Letter:
     """Render the template from allow-listed customer-facing data, store PDF + data, audit ``letter.issue``."""
-    if not actor.has_perm("letters.issue_letter"):
-        raise NotPermitted("Your role cannot issue letters.", step_ids=("CMA-1.2",))
-    template = registry.get(template_code)
-    if template is None:
-        raise InvalidInput(
-            f"Unknown letter template '{template_code}'.",
-            fields={"template_code": [f"Choose one of: {', '.join(t.code for t in registry.all_templates())}."]},
-        )
-    if case is not None and customer.pk not in (case.payer_id, case.payee_id):
-        raise InvalidInput("The customer is not a party to this case.", fields={"case": ["Not this customer's case."]})
-    filtered = policy.filter_context(template, context or {})
-    check = policy.internal_text_check(filtered.fields, internal_texts_for(customer))
-    if not check.allowed:
-        raise InvalidInput(check.reason, step_ids=check.step_ids, fields={"context": [check.reason]})
-    issued_at = clock.now()
-    signer_name = ""
-    if signed_by is not None:
-        signer_name = signed_by.get_full_name() or signed_by.username
-    # Customer block: only these fields, taken from the record (never from the caller).
-    source = {
-        "template_code": template.code,
-        "title": template.title,
-        "customer": {"full_name": customer.full_name, "csid": customer.csid, "postal_address": customer.postal_address},
-        "case_number": case.case_number if case is not None else "",
-        "fields": filtered.fields,
-        "signature": signer_name or SIGNATURE_DEFAULT,
-        "issued_on": issued_at.date().isoformat(),
-    }
-    page = select_template([template.template_name, "letters/_generic.html"])
-    html = page.render({**source, "issued_on": issued_at.date(), "blocks": _blocks(filtered.fields)})
+    composed = _compose(actor=actor, customer=customer, template_code=template_code, context=context, case=case,
+                        signed_by=signed_by, step_ids=step_ids)
+    template, source, html, steps = composed.template, composed.source, composed.html, composed.step_ids
     pdf = render_pdf(html)
-    steps = tuple(dict.fromkeys([*step_ids, *template.step_ids]))
     with transaction.atomic():
         letter = Letter.objects.create(
             customer=customer,
@@ -128,7 +182,7 @@ def letter_issue(
             html=html,
             pdf=pdf,
             sha256=hashlib.sha256(pdf).hexdigest(),
-            issued_at=issued_at,
+            issued_at=composed.issued_at,
             issued_by=actor,
             signed_by=signed_by,
             step_ids=list(steps),
@@ -137,10 +191,8 @@ def letter_issue(
             actor=actor,
             action="letter.issue",
             target=letter,
-            after={"template_code": template.code, "sha256": letter.sha256, "dropped_keys": list(filtered.dropped)},
+            after={"template_code": template.code, "sha256": letter.sha256, "dropped_keys": list(composed.dropped)},
             step_ids=steps,
             customer=customer,
         )
     return letter
-
-
