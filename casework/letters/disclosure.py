@@ -153,7 +153,8 @@ SENSITIVE_TERMS: tuple[tuple[str, ...], ...] = tuple(
         "intervention order", "protection order", "apprehended", "restraining order", "police", "refuge", "shelter",
         "silent", "threat", "threats", "threatened", "threatening", "self harm", "suicide", "suicidal",
         "security incident", "restricted service", "abuse", "abusive", "stalking", "assault", "sensitive",
-        "ownership", "transfer ownership", "escalated", "relocated", "hiding",
+        "ownership", "transfer ownership", "escalated", "relocated", "hiding", "aggressive", "unreasonable",
+        "fled", "flee", "harassment", "harass", "harassed", "weapon", "weapons", "injury", "injured",
     )
 )
 # Capitalised words that are not names of anything secret.
@@ -164,7 +165,16 @@ COMMON_CAPITALISED = STOPWORDS | CASEWORK_COMMON | STATES | frozenset(
     spoke called advised noted customer payer payee note internal discussion wants want agreed considered consider
     considering intends intend plans plan will keep keeping transfer transferred ownership reason reasons indicator
     sensitive silent family violence conditions condition employer employed works working works garnishee
-    mr mrs ms miss mx dr do not never disclose""".split()
+    mr mrs ms miss mx dr do not never disclose mother father partner husband wife son daughter ex kids school work
+    job moved lives sent letter notice wages pay salary debt objection decided decision""".split()
+)
+# Words in organisation names that are ordinary on their own ("Acme Logistics" -> "acme" is distinctive).
+ORGANISATION_WORDS = frozenset(
+    """warehouse group services service holdings solutions industries logistics transport australia company
+    construction limited trust store stores shop supermarket hospital council school university bank centre center
+    real estate agency agencies mining health care builders building plumbing electrical motors cafe restaurant
+    hotel club office national international global management consulting partners associates north south east
+    west street road city""".split()
 )
 
 MIN_FRAGMENT_CHARS = 12  # whole clauses shorter than this ("FV") would match ordinary words
@@ -367,7 +377,21 @@ def _clauses(text: str) -> list[list[str]]:
     return [tokens(part) for part in re.split(r"[.;:\n!?]+", text or "")]
 
 
-def _internal_text_match(letter: Sequence[str], letter_text: str, text: str) -> str:
+def _entity_keys(entity: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The entity itself and, for a multi-word name, each distinctive word of it ("Bunnings Warehouse" -> bunnings)."""
+    keys = [entity]
+    if len(entity) > 1:
+        keys += [
+            (t,) for t in entity
+            if len(t) >= 5 and not t.isdigit() and t not in COMMON_CAPITALISED and t not in ORGANISATION_WORDS
+            and not _is_street_type(t)
+        ]
+    return keys
+
+
+def _internal_text_match(
+    letter: Sequence[str], letter_text: str, text: str, public: frozenset[str] = frozenset()
+) -> str:
     whole = tokens(text)
     if not whole:
         return ""
@@ -378,8 +402,11 @@ def _internal_text_match(letter: Sequence[str], letter_text: str, text: str) -> 
         if _address_match(letter, parts, suburb_alone=True):
             return "address_in_text"
     for entity in entities_in(text):
-        if _contains(letter, entity):
-            return "named_entity"
+        for key in _entity_keys(entity):
+            if all(t in public for t in key):
+                continue  # the recipient's own name, the signing officer's name
+            if _contains(letter, key):
+                return "named_entity"
     for term in SENSITIVE_TERMS:
         if _contains(whole, term) and _contains(letter, term):
             return "internal_vocabulary"
@@ -409,17 +436,22 @@ def free_texts(fields: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def check_texts(texts: Sequence[str], protected: Iterable[Protected]) -> DisclosureResult:
+def check_texts(
+    texts: Sequence[str], protected: Iterable[Protected], *, public_names: Iterable[str] = ()
+) -> DisclosureResult:
     """Pure: refuse when any of ``texts`` discloses any ``protected`` item (PS-CON-4, CMA-1.6).
 
-    The texts are joined into one token stream, so a secret split across paragraphs is still found."""
+    The texts are joined into one token stream, so a secret split across paragraphs is still found.
+    ``public_names`` (the recipient's own name, the signing officer's) are not secrets when an internal text names
+    them."""
     letter_text = "\n".join(texts)
     letter = tokens(letter_text)
+    public = frozenset(t for name in public_names for t in tokens(name))
     matches: list[Match] = []
     for item in protected:
         how = ""
         if item.kind in TEXT_KINDS:
-            how = _internal_text_match(letter, letter_text, item.text)
+            how = _internal_text_match(letter, letter_text, item.text, public)
         elif item.kind in (ADDRESS, SILENT_ADDRESS):
             for parts in postal_address_parts(item.text):
                 how = _address_match(letter, parts, suburb_alone=item.kind == SILENT_ADDRESS)
@@ -434,7 +466,7 @@ def check_texts(texts: Sequence[str], protected: Iterable[Protected]) -> Disclos
             ) == 0:
                 how = "phone" if _phone_match(letter_text, value) else ""
             else:  # special contact arrangements: treat as internal text
-                how = _internal_text_match(letter, letter_text, value)
+                how = _internal_text_match(letter, letter_text, value, public)
         elif item.kind == NAME:
             how = _name_match(letter, item.given, item.family)
         if how:
@@ -479,8 +511,7 @@ def protected_for(recipient) -> list[Protected]:
     scope = [recipient.pk, *sorted(others)]
     items: list[Protected] = []
     for ind in SensitiveIssueIndicator.objects.filter(customer_id__in=scope).only("conditions", "reason"):
-        if ind.conditions:
-            items.append(Protected(INDICATOR, ind.conditions))
+        items.append(Protected(INDICATOR, f"{ind.get_reason_display()}\n{ind.conditions}"))
     for note in Note.objects.filter(customer_id__in=scope, kind__in=(NoteKind.INTERNAL, NoteKind.PS_STACKING)).only(
         "subject", "body"
     ):
@@ -500,7 +531,8 @@ def protected_for(recipient) -> list[Protected]:
         for row in model._base_manager.filter(**{f"{fk.name}_id__in": scope}).values_list(*text_fields):
             text = "\n".join(str(v) for v in row if v)
             if text:
-                items.append(Protected(kind, text))
+                # The record's existence is internal too: its kind joins the text ("ownership transfer ...").
+                items.append(Protected(kind, f"{model._meta.verbose_name}\n{text}"))
     if apps.is_installed("casework.ps"):
         PsRecord = apps.get_model("ps", "PsRecord")  # noqa: N806
         for row in PsRecord.objects.filter(customer_id__in=scope).values_list(
@@ -522,8 +554,8 @@ def protected_for(recipient) -> list[Protected]:
     return items
 
 
-def check_for_recipient(*, recipient, texts: Sequence[str]) -> DisclosureResult:
+def check_for_recipient(*, recipient, texts: Sequence[str], public_names: Iterable[str] = ()) -> DisclosureResult:
     """The check every customer-facing output calls: may these texts go to ``recipient``?"""
-    if not any(t.strip() for t in texts):
+    if not any(str(t).strip() for t in texts):
         return DisclosureResult(Decision.yes("Nothing written by an officer.", "PS-CON-4"))
-    return check_texts(texts, protected_for(recipient))
+    return check_texts(texts, protected_for(recipient), public_names=[recipient.full_name, *public_names])

@@ -96,7 +96,8 @@ def _compose(
     if too_big:
         raise InvalidInput("This letter is too long: " + " ".join(m for ms in too_big.values() for m in ms), fields=too_big)
     filtered = policy.filter_context(template, context or {})
-    _disclosure_guard(actor=actor, customer=customer, template=template, fields=filtered.fields)
+    _disclosure_guard(actor=actor, customer=customer, template=template, fields=filtered.fields,
+                      public_names=_officer_names(actor, signed_by, filtered.fields.get("case_manager_name")))
     issued_at = clock.now()
     signer_name = ""
     if signed_by is not None:
@@ -118,17 +119,35 @@ def _compose(
     return ComposedLetter(template, source, html, filtered.dropped, steps, issued_at)
 
 
-def _disclosure_guard(*, actor, customer: Customer, template: registry.LetterTemplate, fields: Mapping[str, Any]) -> None:
+def _officer_names(actor, signed_by, case_manager_name: Any) -> list[str]:
+    """Officers' names a letter may carry (the issuer, the signer, the named PS Case Manager if an officer)."""
+    from django.contrib.auth import get_user_model
+
+    names = [u.get_full_name() for u in (actor, signed_by) if u is not None and hasattr(u, "get_full_name")]
+    if isinstance(case_manager_name, str) and case_manager_name.strip():
+        parts = case_manager_name.split()
+        if len(parts) >= 2 and get_user_model().objects.filter(
+            first_name__iexact=" ".join(parts[:-1]), last_name__iexact=parts[-1], officer__isnull=False
+        ).exists():
+            names.append(case_manager_name)
+    return [n for n in names if n]
+
+
+def _disclosure_guard(
+    *, actor, customer: Customer, template: registry.LetterTemplate, fields: Mapping[str, Any],
+    public_names: Iterable[str] = (),
+) -> None:
     """Refuse (400, per field, PS-CON-4 / CMA-1.6) free text that discloses internal or another customer's data.
     The refusal names the kind of information, never the text; the attempt is audited (kinds only)."""
     protected = disclosure.protected_for(customer)
-    result = disclosure.check_texts(disclosure.free_texts(fields), protected)
+    public = [customer.full_name, *public_names]
+    result = disclosure.check_texts(disclosure.free_texts(fields), protected, public_names=public)
     if result.allowed:
         return
     reason = result.decision.reason
     per_field = {"context": [reason]}
     for key, value in fields.items():
-        if not disclosure.check_texts(disclosure.free_texts({key: value}), protected).allowed:
+        if not disclosure.check_texts(disclosure.free_texts({key: value}), protected, public_names=public).allowed:
             per_field[key] = [reason]
     with transaction.atomic():
         audit_record(
