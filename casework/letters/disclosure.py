@@ -383,7 +383,7 @@ def _entity_keys(entity: tuple[str, ...]) -> list[tuple[str, ...]]:
     if len(entity) > 1:
         keys += [
             (t,) for t in entity
-            if len(t) >= 5 and not t.isdigit() and t not in COMMON_CAPITALISED and t not in ORGANISATION_WORDS
+            if len(t) >= 4 and not t.isdigit() and t not in COMMON_CAPITALISED and t not in ORGANISATION_WORDS
             and not _is_street_type(t)
         ]
     return keys
