@@ -319,8 +319,11 @@ def _letter_form(request):
     form = LetterForm(request.POST)
     if not form.is_valid():
         errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
-        first = next(iter(errors.values()))[0]
-        raise InvalidInput(first if "template_code" in errors or "body" in errors else "Check the letter.", fields=errors)
+        if "template_code" in errors:
+            message = "Choose a letter."
+        else:
+            message = errors["body"][0] if "body" in errors else "Check the letter."
+        raise InvalidInput(message, fields=errors)
     return form
 
 
