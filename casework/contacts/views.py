@@ -312,6 +312,21 @@ def contact_action(request, pk: int, action: str):
     return redirect(reverse("contacts:contact", kwargs={"pk": pk}) + f"#{ANCHORS.get(action, '')}")
 
 
+def _letter_form(request):
+    """The letter form (django.forms); invalid input becomes the same 400 refusal the service would give."""
+    from casework.letters.forms import LetterForm
+
+    form = LetterForm(request.POST)
+    if not form.is_valid():
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+        if "template_code" in errors:
+            message = "Choose a letter."
+        else:
+            message = errors["body"][0] if "body" in errors else "Check the letter."
+        raise InvalidInput(message, fields=errors)
+    return form
+
+
 @login_required
 @require_POST
 def letter_send(request, csid: str):
@@ -322,25 +337,34 @@ def letter_send(request, csid: str):
 
     try:
         customer = customer_get(user=request.user, csid=csid)
-        template_code = request.POST.get("template_code", "")
-        if template_code == "mx1_1_request_contact":
-            context = {"matter": request.POST.get("matter", ""), "contact_by_date": request.POST.get("contact_by_date", "")}
-        elif template_code == "unique_letter":
-            text = request.POST.get("body", "").strip()
-            if not text:
-                raise InvalidInput("Write the letter.", fields={"body": ["Write the letter."]})
-            context = {
-                "heading": request.POST.get("heading", ""),
-                "paragraphs": [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()],
-            }
-        else:
-            raise InvalidInput("Choose a letter.", fields={"template_code": ["Choose MX1-1 or a unique letter."]})
+        form = _letter_form(request)
         letter = letter_issue(
-            actor=request.user, customer=customer, template_code=template_code,
-            context={k: v for k, v in context.items() if v}, step_ids=("CMA-1.2",),
+            actor=request.user, customer=customer, template_code=form.cleaned_data["template_code"],
+            context=form.letter_context(), step_ids=("CMA-1.2",),
         )
     except DomainError as exc:
         _refused(request, exc)
     else:
         messages.success(request, f"{letter.title} sent and logged against the customer.")
     return redirect(reverse("web:customer", args=[csid]) + "#contacts")
+
+
+@login_required
+@require_POST
+def letter_preview(request, csid: str):
+    """The letter as it would be sent, with the same checks (size limits, disclosure control PS-CON-4 / CMA-1.6);
+    nothing is stored. The page offers to send exactly what was previewed."""
+    from casework.customers.selectors import customer_get
+    from casework.letters.services import letter_preview as preview
+
+    try:
+        customer = customer_get(user=request.user, csid=csid)
+        form = _letter_form(request)
+        composed = preview(actor=request.user, customer=customer, template_code=form.cleaned_data["template_code"],
+                           context=form.letter_context(), step_ids=("CMA-1.2",))
+    except DomainError as exc:
+        _refused(request, exc)
+        return redirect(reverse("web:customer", args=[csid]) + "#contacts")
+    return render(request, "contacts/letter_preview.html", {
+        "customer": customer, "composed": composed, "form": form,
+    })

@@ -70,6 +70,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "phone_mobile",
             "phone_home",
             "postal_address",
+            "postal_address_is_silent",
             "residence",
             "country",
             "preferred_contact_times",
@@ -91,6 +92,9 @@ class CustomerWriteSerializer(serializers.Serializer):
     phone_mobile = serializers.CharField(required=False, allow_blank=True, max_length=20)
     phone_home = serializers.CharField(required=False, allow_blank=True, max_length=20)
     postal_address = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    postal_address_is_silent = serializers.BooleanField(
+        required=False, help_text="Silent address: never printed on anything sent to another customer (PS-CON-4)."
+    )
     residence = serializers.ChoiceField(choices=Residence.choices)
     country = serializers.CharField(required=False, allow_blank=True, max_length=60)
     preferred_contact_times = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -53,6 +53,11 @@ class Customer(models.Model):
     phone_mobile = models.CharField(max_length=20, blank=True)
     phone_home = models.CharField(max_length=20, blank=True)
     postal_address = models.TextField(blank=True)
+    postal_address_is_silent = models.BooleanField(
+        default=False,
+        help_text="Silent address (e.g. family violence, PS-CON-4): printed only on the customer's own letters, never "
+        "disclosed to anyone else.",
+    )
     residence = models.CharField(max_length=3, choices=Residence.choices)
     country = models.CharField(max_length=60, blank=True, help_text="When residence is overseas.")
     preferred_contact_times = models.CharField(max_length=200, blank=True)

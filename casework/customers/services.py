@@ -64,6 +64,7 @@ CUSTOMER_FIELDS = (
     "phone_mobile",
     "phone_home",
     "postal_address",
+    "postal_address_is_silent",
     "residence",
     "country",
     "preferred_contact_times",

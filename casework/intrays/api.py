@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from casework.core.api import NoClientStepIdsMixin
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
+from casework.core.files import content_disposition, safe_content_type
 from casework.customers import selectors as customer_selectors
 from casework.customers.models import PresentingIssue
 from casework.org.models import Officer, Position
@@ -132,9 +133,14 @@ class IntrayCreateIn(NoClientStepIdsMixin, AssigneeIn):
 
 
 class DocumentIn(serializers.Serializer):
-    filename = serializers.CharField()
-    content_base64 = serializers.CharField()
-    content_type = serializers.CharField(required=False, default="application/octet-stream")
+    filename = serializers.CharField(
+        max_length=255, help_text="Stored sanitised: control characters (CR/LF), quotes and path separators removed."
+    )
+    content_base64 = serializers.CharField(
+        max_length=(services.MAX_DOCUMENT_BYTES * 4) // 3 + 4,
+        help_text=f"The file, base64-encoded: at most {services.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB decoded.",
+    )
+    content_type = serializers.CharField(required=False, default="application/octet-stream", max_length=100)
 
 
 class CorrespondenceIn(AssigneeIn):
@@ -425,8 +431,8 @@ class DocumentDownloadView(APIView):
         doc = corr.documents.filter(pk=doc_id).first() if corr is not None else None
         if doc is None:
             raise NotFound("No such document on this intray.")
-        response = HttpResponse(bytes(doc.content), content_type=doc.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+        response = HttpResponse(bytes(doc.content), content_type=safe_content_type(doc.content_type))
+        response["Content-Disposition"] = content_disposition(doc.filename)
         response["X-Content-SHA256"] = doc.sha256
         return response
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from casework.core import clock
 from casework.core.audit import audit_record, snapshot
 from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, TransitionRefused
+from casework.core.files import safe_content_type, safe_filename
 from casework.org.models import Office, Officer, Position, Team
 from casework.org.rules import officer_of
 
@@ -338,8 +339,8 @@ def _document_row(corr: Correspondence, actor, filename: str, content: bytes, co
         raise InvalidInput("The document is too large (20 MB at most).", fields={"documents": ["Too large."]})
     return CorrespondenceDocument.objects.create(
         correspondence=corr,
-        filename=filename[:200],
-        content_type=(content_type or "application/octet-stream")[:100],
+        filename=safe_filename(filename),  # no CR/LF, control characters, quotes or path separators
+        content_type=safe_content_type(content_type),
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=bytes(content),

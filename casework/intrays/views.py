@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from casework.core import clock
 from casework.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
+from casework.core.files import content_disposition, safe_content_type
 from casework.customers import selectors as customer_selectors
 from casework.customers.models import PresentingIssue
 from casework.org.models import Officer, Position
@@ -201,8 +202,8 @@ def document(request, pk: int, doc_id: int):
             raise NotFound("No such document on this intray.")
     except DomainError as exc:
         return _error(request, exc)
-    response = HttpResponse(bytes(doc.content), content_type=doc.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    response = HttpResponse(bytes(doc.content), content_type=safe_content_type(doc.content_type))
+    response["Content-Disposition"] = content_disposition(doc.filename)
     return response
 
 

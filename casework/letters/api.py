@@ -11,7 +11,9 @@ from rest_framework.views import APIView
 from casework.core.errors import InvalidInput, NotFound
 from casework.customers.models import Case
 
-from . import registry, selectors, services
+from casework.core.files import content_disposition
+
+from . import policy, registry, selectors, services
 from .models import Letter
 
 
@@ -39,15 +41,67 @@ class LetterSerializer(serializers.ModelSerializer):
         return f"/api/v1/letters/{obj.pk}/pdf/"
 
 
+LIMITS = (
+    f"At most {policy.MAX_ITEMS} paragraphs or points per list, {policy.MAX_FIELD_CHARS} characters per paragraph or "
+    f"field and {policy.MAX_TOTAL_CHARS} characters in all."
+)
+
+
 class LetterIssueSerializer(serializers.Serializer):
-    csid = serializers.CharField()
+    csid = serializers.CharField(max_length=20)
     template_code = serializers.ChoiceField(choices=[])
-    context = serializers.DictField(required=False, default=dict)
-    case_number = serializers.CharField(required=False, allow_blank=True, default="")
+    context = serializers.DictField(
+        required=False, default=dict,
+        help_text="The template's allow-listed fields (anything else is dropped). Free text is checked against "
+        "internal-only information and other customers' details (PS-CON-4, CMA-1.6). " + LIMITS,
+    )
+    heading = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Unique letter: the heading (same as context.heading)."
+    )
+    paragraphs = serializers.ListField(
+        child=serializers.CharField(max_length=policy.MAX_FIELD_CHARS, allow_blank=False),
+        required=False, max_length=policy.MAX_ITEMS,
+        help_text="Unique letter: the paragraphs (same as context.paragraphs). " + LIMITS,
+    )
+    case_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=12)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template_code"].choices = [t.code for t in registry.all_templates()]
+
+    def validate(self, attrs):
+        context = dict(attrs.get("context") or {})
+        for key in ("heading", "paragraphs"):
+            if attrs.get(key):
+                context[key] = attrs.pop(key)
+            attrs.pop(key, None)
+        problems = policy.size_check(context)
+        if problems:
+            raise serializers.ValidationError(problems)
+        attrs["context"] = context
+        return attrs
+
+
+class LetterPreviewSerializer(serializers.Serializer):
+    template_code = serializers.CharField()
+    title = serializers.CharField()
+    html = serializers.CharField(help_text="The letter as it would be rendered to PDF (nothing is stored).")
+    source_data = serializers.DictField()
+    step_ids = serializers.ListField(child=serializers.CharField())
+
+
+def _issue_args(request) -> dict:
+    ser = LetterIssueSerializer(data=request.data)
+    ser.is_valid(raise_exception=True)
+    data = ser.validated_data
+    customer = _customer(request.user, data["csid"])
+    case = None
+    if data["case_number"]:
+        case = Case.objects.filter(case_number=data["case_number"]).first()
+        if case is None:
+            raise InvalidInput("No such case.", fields={"case_number": ["No case with this number."]})
+    return {"actor": request.user, "customer": customer, "template_code": data["template_code"],
+            "context": data["context"], "case": case}
 
 
 class LetterListView(APIView):
@@ -62,23 +116,20 @@ class LetterListView(APIView):
 
     @extend_schema(request=LetterIssueSerializer, responses={201: LetterSerializer})
     def post(self, request):
-        ser = LetterIssueSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = ser.validated_data
-        customer = _customer(request.user, data["csid"])
-        case = None
-        if data["case_number"]:
-            case = Case.objects.filter(case_number=data["case_number"]).first()
-            if case is None:
-                raise InvalidInput("No such case.", fields={"case_number": ["No case with this number."]})
-        letter = services.letter_issue(
-            actor=request.user,
-            customer=customer,
-            template_code=data["template_code"],
-            context=data["context"],
-            case=case,
-        )
+        letter = services.letter_issue(**_issue_args(request))
         return Response(LetterSerializer(letter).data, status=status.HTTP_201_CREATED)
+
+
+class LetterPreviewView(APIView):
+    """The letter as it would be issued, with the same checks (disclosure control, size limits); nothing stored."""
+
+    @extend_schema(operation_id="letters_preview", request=LetterIssueSerializer, responses={200: LetterPreviewSerializer})
+    def post(self, request):
+        composed = services.letter_preview(**_issue_args(request))
+        return Response(LetterPreviewSerializer({
+            "template_code": composed.template.code, "title": composed.template.title, "html": composed.html,
+            "source_data": composed.source, "step_ids": list(composed.step_ids),
+        }).data)
 
 
 class LetterDetailView(APIView):
@@ -94,5 +145,5 @@ class LetterPdfView(APIView):
         if not letter.pdf:
             raise NotFound("This letter has no PDF.")
         response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}-{letter.template_code}.pdf"'
+        response["Content-Disposition"] = content_disposition(f"letter-{letter.pk}-{letter.template_code}.pdf", inline=True)
         return response

@@ -8,7 +8,6 @@ held on the customer's record is refused.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,7 +18,6 @@ from casework.core.policy import Decision
 from .registry import COMMON_KEYS, LetterTemplate
 
 PLAIN_TYPES = (str, int, Decimal, dt.date)
-MIN_INTERNAL_FRAGMENT = 12  # shorter internal texts ("FV") would match ordinary words
 
 
 @dataclass(frozen=True)
@@ -62,35 +60,35 @@ def filter_context(template: LetterTemplate, context: Mapping[str, Any]) -> Filt
     return FilteredContext(fields=fields, dropped=tuple(sorted(dropped)))
 
 
-def _texts(fields: Mapping[str, Any]) -> Iterable[str]:
-    for value in fields.values():
-        if isinstance(value, list):
-            yield from (str(v) for v in value)
-        else:
-            yield str(value)
+MAX_ITEMS = 40  # paragraphs (or bullet points) in one list field
+MAX_FIELD_CHARS = 4000  # one paragraph or field
+MAX_TOTAL_CHARS = 20000  # all the officer's text in one letter (a few pages)
 
 
-def _normal(text: str) -> str:
-    return " ".join(text.lower().split())
+def size_check(context: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Letter size limits, per field (empty = within limits). Checked before anything is filtered or rendered."""
+    problems: dict[str, list[str]] = {}
+    total = 0
+    for key, value in context.items():
+        items = list(value) if isinstance(value, (list, tuple)) else [value]
+        if isinstance(value, (list, tuple)) and len(items) > MAX_ITEMS:
+            problems[key] = [f"A letter may have at most {MAX_ITEMS} paragraphs or points here ({len(items)} given)."]
+            continue
+        for item in items:
+            size = len(str(item)) if isinstance(item, (str, int, Decimal)) else 0
+            total += size
+            if size > MAX_FIELD_CHARS:
+                problems[key] = [f"Each paragraph may have at most {MAX_FIELD_CHARS} characters."]
+                break
+    if not problems and total > MAX_TOTAL_CHARS:
+        problems["context"] = [f"A letter may have at most {MAX_TOTAL_CHARS} characters of text ({total} given)."]
+    return problems
 
 
 def internal_text_check(fields: Mapping[str, Any], internal_texts: Iterable[str]) -> Decision:
-    """Refuse a letter whose fields repeat internal-only text from the customer's record (PS-CON-4, CMA-1.6)."""
-    haystack = [_normal(t) for t in _texts(fields)]
-    needles: set[str] = set()
-    for internal in internal_texts:
-        whole = _normal(internal or "")
-        needles.add(whole)
-        needles.update(_normal(part) for part in re.split(r"[.;:\n]+", internal or ""))
-    for needle in needles:
-        if len(needle) < MIN_INTERNAL_FRAGMENT:
-            continue
-        for text in haystack:
-            if needle in text:
-                return Decision.no(
-                    "This letter repeats internal-only information (sensitive issue indicator, ownership discussion "
-                    "or internal note); it cannot be sent to a customer.",
-                    "PS-CON-4",
-                    "CMA-1.6",
-                )
-    return Decision.yes("Only customer-facing information.", "PS-CON-4")
+    """Refuse a letter whose fields repeat internal-only text (PS-CON-4, CMA-1.6). Kept for callers that hold the
+    internal texts themselves; letters use ``disclosure.check_for_recipient`` (every customer the recipient shares a
+    case with, reworded matching)."""
+    from .disclosure import INTERNAL_NOTE, Protected, check_texts, free_texts
+
+    return check_texts(free_texts(fields), [Protected(INTERNAL_NOTE, t) for t in internal_texts if t]).decision

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.template.loader import select_template
 
@@ -15,9 +15,9 @@ from casework.core import clock
 from casework.core.audit import audit_record
 from casework.core.errors import InvalidInput, NotPermitted, TransitionRefused
 from casework.customers import scope
-from casework.customers.models import Case, Customer, NoteKind
+from casework.customers.models import Case, Customer
 
-from . import policy, registry
+from . import disclosure, policy, registry
 from .models import Letter
 
 SIGNATURE_DEFAULT = "for the General Manager, Child Support"
@@ -49,23 +49,8 @@ def render_pdf(html: str) -> bytes:
 
 
 def internal_texts_for(customer: Customer) -> list[str]:
-    """Internal-only text held about the customer: sensitive issue indicators, internal notes, and any model an app
-    marks ``INTERNAL_ONLY = True`` with a ``customer`` foreign key (e.g. ownership discussions)."""
-    texts: list[str] = []
-    texts += [n.body for n in customer.notes.filter(kind=NoteKind.INTERNAL)]
-    texts += [n.subject for n in customer.notes.filter(kind=NoteKind.INTERNAL)]
-    for model in apps.get_models():
-        if not getattr(model, "INTERNAL_ONLY", False):
-            continue
-        fk = next(
-            (f for f in model._meta.concrete_fields if f.is_relation and f.related_model is Customer), None
-        )
-        if fk is None:
-            continue
-        text_fields = [f.attname for f in model._meta.concrete_fields if f.get_internal_type() in ("TextField", "CharField")]
-        for row in model._base_manager.filter(**{fk.name: customer}).values(*text_fields):
-            texts += [str(v) for v in row.values() if v]
-    return texts
+    """Internal-only text held about the customer (kept for callers; letters check far more, see ``disclosure``)."""
+    return [p.text for p in disclosure.protected_for(customer) if p.kind in disclosure.TEXT_KINDS]
 
 
 def _blocks(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -77,18 +62,30 @@ def _blocks(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
     return blocks
 
 
-def letter_issue(
+@dataclass(frozen=True)
+class ComposedLetter:
+    template: registry.LetterTemplate
+    source: dict[str, Any]
+    html: str
+    dropped: tuple[str, ...]
+    step_ids: tuple[str, ...]
+    issued_at: Any
+
+
+def _compose(
     *,
     actor,
     customer: Customer,
     template_code: str,
     context: Mapping[str, Any],
-    case: Case | None = None,
-    signed_by=None,
-    step_ids: Iterable[str] = (),
+    case: Case | None,
+    signed_by,
+    step_ids: Iterable[str],
     via: str = scope.VIA_GENERIC,
-) -> Letter:
-    """Render the template from allow-listed customer-facing data, store PDF + data, audit ``letter.issue``.
+) -> ComposedLetter:
+    """Everything a letter goes through before it exists: permission, template, PS paths, size limits, allow-list and
+    the disclosure check (PS-CON-4, CMA-1.6). Issue and preview share it, so a preview refuses exactly what issuing
+    would.
 
     PS-CON-8: a PS letter (UQ140.*) goes only through ``ps.services.ps_letter_send`` (``via=scope.VIA_PS``), which
     decides who may send it, signs it for the Case Manager and counts the exit letter. PS-SPE-1: any other letter to
@@ -116,21 +113,24 @@ def letter_issue(
         raise TransitionRefused(ps_check.reason, step_ids=ps_check.step_ids)
     if case is not None and customer.pk not in (case.payer_id, case.payee_id):
         raise InvalidInput("The customer is not a party to this case.", fields={"case": ["Not this customer's case."]})
+    too_big = policy.size_check(context or {})
+    if too_big:
+        raise InvalidInput("This letter is too long: " + " ".join(m for ms in too_big.values() for m in ms), fields=too_big)
     office = clock.office_of(actor)
     # A moment in the context becomes the issuing officer's local day before the (pure) filter sees it.
     local = {key: clock.local_date(value, office) if isinstance(value, dt.datetime) and value.tzinfo else value
              for key, value in (context or {}).items()}
     filtered = policy.filter_context(template, local)
-    check = policy.internal_text_check(filtered.fields, internal_texts_for(customer))
-    if not check.allowed:
-        raise InvalidInput(check.reason, step_ids=check.step_ids, fields={"context": [check.reason]})
+    _disclosure_guard(actor=actor, customer=customer, template=template, fields=filtered.fields,
+                      public_names=_officer_names(actor, signed_by, filtered.fields.get("case_manager_name")))
     issued_at = clock.now()
     # Dated the issuing officer's local day (a letter issued at 09:00 in Sydney is not dated yesterday, UTC).
     issued_on = clock.local_date(issued_at, office)
     signer_name = ""
     if signed_by is not None:
         signer_name = signed_by.get_full_name() or signed_by.username
-    # Customer block: only these fields, taken from the record (never from the caller).
+    # Customer block: only these fields, taken from the record (never from the caller). The postal address printed
+    # is the recipient's own (a silent address is printed only to its owner).
     source = {
         "template_code": template.code,
         "title": template.title,
@@ -142,8 +142,84 @@ def letter_issue(
     }
     page = select_template([template.template_name, "letters/_generic.html"])
     html = page.render({**source, "issued_on": issued_on, "blocks": _blocks(filtered.fields)})
-    pdf = render_pdf(html)
     steps = tuple(dict.fromkeys([*step_ids, *template.step_ids]))
+    return ComposedLetter(template, source, html, filtered.dropped, steps, issued_at)
+
+
+def _officer_names(actor, signed_by, case_manager_name: Any) -> list[str]:
+    """Officers' names a letter may carry (the issuer, the signer, the named PS Case Manager if an officer)."""
+    from django.contrib.auth import get_user_model
+
+    names = [u.get_full_name() for u in (actor, signed_by) if u is not None and hasattr(u, "get_full_name")]
+    if isinstance(case_manager_name, str) and case_manager_name.strip():
+        parts = case_manager_name.split()
+        if len(parts) >= 2 and get_user_model().objects.filter(
+            first_name__iexact=" ".join(parts[:-1]), last_name__iexact=parts[-1], officer__isnull=False
+        ).exists():
+            names.append(case_manager_name)
+    return [n for n in names if n]
+
+
+def _disclosure_guard(
+    *, actor, customer: Customer, template: registry.LetterTemplate, fields: Mapping[str, Any],
+    public_names: Iterable[str] = (),
+) -> None:
+    """Refuse (400, per field, PS-CON-4 / CMA-1.6) free text that discloses internal or another customer's data.
+    The refusal names the kind of information, never the text; the attempt is audited (kinds only)."""
+    protected = disclosure.protected_for(customer)
+    public = [customer.full_name, *public_names]
+    result = disclosure.check_texts(disclosure.free_texts(fields), protected, public_names=public)
+    if result.allowed:
+        return
+    reason = result.decision.reason
+    per_field = {"context": [reason]}
+    for key, value in fields.items():
+        if not disclosure.check_texts(disclosure.free_texts({key: value}), protected, public_names=public).allowed:
+            per_field[key] = [reason]
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="letter.disclosure_refused",
+            target=("customer", customer.pk),
+            after={"template_code": template.code, "kinds": result.kinds(), "fields": sorted(per_field)},
+            step_ids=result.decision.step_ids,
+            customer=customer,
+        )
+    raise InvalidInput(reason, step_ids=result.decision.step_ids, fields=per_field, code="disclosure_refused")
+
+
+def letter_preview(
+    *,
+    actor,
+    customer: Customer,
+    template_code: str,
+    context: Mapping[str, Any],
+    case: Case | None = None,
+    signed_by=None,
+    step_ids: Iterable[str] = (),
+    via: str = scope.VIA_GENERIC,
+) -> ComposedLetter:
+    """What ``letter_issue`` would send, without rendering the PDF or storing anything. Same checks, same refusals."""
+    return _compose(actor=actor, customer=customer, template_code=template_code, context=context, case=case,
+                    signed_by=signed_by, step_ids=step_ids, via=via)
+
+
+def letter_issue(
+    *,
+    actor,
+    customer: Customer,
+    template_code: str,
+    context: Mapping[str, Any],
+    case: Case | None = None,
+    signed_by=None,
+    step_ids: Iterable[str] = (),
+    via: str = scope.VIA_GENERIC,
+) -> Letter:
+    """Render the template from allow-listed customer-facing data, store PDF + data, audit ``letter.issue``."""
+    composed = _compose(actor=actor, customer=customer, template_code=template_code, context=context, case=case,
+                        signed_by=signed_by, step_ids=step_ids, via=via)
+    template, source, html, steps = composed.template, composed.source, composed.html, composed.step_ids
+    pdf = render_pdf(html)
     with transaction.atomic():
         letter = Letter.objects.create(
             customer=customer,
@@ -154,7 +230,7 @@ def letter_issue(
             html=html,
             pdf=pdf,
             sha256=hashlib.sha256(pdf).hexdigest(),
-            issued_at=issued_at,
+            issued_at=composed.issued_at,
             issued_by=actor,
             signed_by=signed_by,
             step_ids=list(steps),
@@ -163,10 +239,8 @@ def letter_issue(
             actor=actor,
             action="letter.issue",
             target=letter,
-            after={"template_code": template.code, "sha256": letter.sha256, "dropped_keys": list(filtered.dropped)},
+            after={"template_code": template.code, "sha256": letter.sha256, "dropped_keys": list(composed.dropped)},
             step_ids=steps,
             customer=customer,
         )
     return letter
-
-

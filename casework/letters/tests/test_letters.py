@@ -50,7 +50,8 @@ def test_filter_context_allow_list(context, kept, dropped):
         pytest.param({"decision_summary": "Income updated"}, [SECRET_INDICATOR], True, id="PS-CON-4-clean-letter"),
         pytest.param({"decision_summary": f"Note: {SECRET_INDICATOR}"}, [SECRET_INDICATOR], False, id="PS-CON-4-indicator-text-refused"),
         pytest.param({"options": ["a", "they want to keep the payer"]}, [SECRET_NOTE], False, id="CMA-1.6-discussion-fragment-refused"),
-        pytest.param({"decision_summary": "FV"}, ["FV"], True, id="PS-CON-4-short-fragment-ignored"),
+        pytest.param({"decision_summary": "Your income was updated"}, ["Income"], True, id="PS-CON-4-short-fragment-ignored"),
+        pytest.param({"decision_summary": "We know about the FV"}, ["FV risk"], False, id="PS-CON-4-fv-abbreviation-is-family-violence"),
     ],
 )
 def test_internal_text_check(fields, internal, allowed):
