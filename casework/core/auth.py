@@ -1,0 +1,44 @@
+"""Who may sign in, and how: the authentication backends and the API token scheme (docs/security.md).
+
+* ``ThrottledSignInBackend`` (django-axes): failures are counted per username and per address; once either is locked
+  out, every further attempt is refused — even with the right password — until the cool-off ends.
+* ``NoSuperuserModelBackend``: a Django superuser passes every ``has_perm`` check, so nobody works as one. Such an
+  account can neither sign in nor keep a session (break-glass: ``CASEWORK_ALLOW_SUPERUSER_SIGNIN``, never in
+  production, where a system check also refuses to start while an active superuser exists).
+* ``ExpiringTokenAuthentication`` (django-rest-knox): API tokens are stored as a SHA-512 digest, expire, and are
+  refused for superusers and inactive accounts.
+"""
+
+from __future__ import annotations
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from knox.auth import TokenAuthentication
+from rest_framework import exceptions
+
+
+def superuser_refused(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) and not settings.CASEWORK_ALLOW_SUPERUSER_SIGNIN
+
+
+class ThrottledSignInBackend(AxesStandaloneBackend):
+    """Axes' lockout check. Every network sign-in (web form, admin, token endpoint) passes the request; a call
+    without one (a management command, a test's ``Client.login``) has no address to count and is not throttled."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class NoSuperuserModelBackend(ModelBackend):
+    def user_can_authenticate(self, user) -> bool:
+        return super().user_can_authenticate(user) and not superuser_refused(user)
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    def validate_user(self, auth_token):
+        if superuser_refused(auth_token.user):
+            raise exceptions.AuthenticationFailed("Superuser accounts cannot use the API.")
+        return super().validate_user(auth_token)
