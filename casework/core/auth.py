@@ -42,3 +42,18 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if superuser_refused(auth_token.user):
             raise exceptions.AuthenticationFailed("Superuser accounts cannot use the API.")
         return super().validate_user(auth_token)
+
+
+LOCKED_OUT_MESSAGE = "Too many failed sign-ins: this account or address is locked for a while. Try again later."
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """``AXES_LOCKOUT_CALLABLE``: JSON for the API sign-in, the "Sign-in locked" page for the web."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    status = settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": LOCKED_OUT_MESSAGE, "code": "locked_out"}, status=status)
+    return render(request, "registration/locked_out.html", {"cooloff_timedelta": settings.AXES_COOLOFF_TIME},
+                  status=status)

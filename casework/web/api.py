@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.core.auth import LOCKED_OUT_MESSAGE
 from casework.core.signin import client_address
 
 from . import services
@@ -35,7 +36,6 @@ class TokenListSerializer(serializers.ModelSerializer):
         fields = ["token_key", "created", "expiry"]
 
 
-LOCKED_OUT = "Too many failed sign-ins: this account or address is locked for a while. Try again later."
 
 
 class ObtainTokenView(APIView):
@@ -61,7 +61,7 @@ class ObtainTokenView(APIView):
             http_request, username=data.validated_data["username"], password=data.validated_data["password"]
         )
         if getattr(http_request, "axes_locked_out", False):
-            return Response({"detail": LOCKED_OUT, "code": "locked_out"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return Response({"detail": LOCKED_OUT_MESSAGE, "code": "locked_out"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
             return Response(
                 {"non_field_errors": ["Unable to sign in with those details."]}, status=status.HTTP_400_BAD_REQUEST
