@@ -57,3 +57,21 @@ def lockout_response(request, original_response=None, credentials=None):
         return JsonResponse({"detail": LOCKED_OUT_MESSAGE, "code": "locked_out"}, status=status)
     return render(request, "registration/locked_out.html", {"cooloff_timedelta": settings.AXES_COOLOFF_TIME},
                   status=status)
+
+
+try:  # the API schema names the token scheme (drf-spectacular)
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+        target_class = ExpiringTokenAuthentication
+        name = "tokenAuth"
+
+        def get_security_definition(self, auto_schema):
+            return {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": 'Expiring token from POST /api/v1/auth/token/, sent as "Token <token>".',
+            }
+except ImportError:  # pragma: no cover
+    pass
