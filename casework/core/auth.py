@@ -33,8 +33,27 @@ class ThrottledSignInBackend(AxesStandaloneBackend):
 
 
 class NoSuperuserModelBackend(ModelBackend):
+    """Checks passwords; grants no permission. Permissions come from the role rules only (``*/rules.py``): Django's
+    per-user and per-group permissions (whose names coincide with ours, e.g. ``customers.add_note``) would let
+    whoever edits users grant themselves caseworker actions."""
+
     def user_can_authenticate(self, user) -> bool:
         return super().user_can_authenticate(user) and not superuser_refused(user)
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return False
+
+    def has_module_perms(self, user_obj, app_label):
+        return False
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):

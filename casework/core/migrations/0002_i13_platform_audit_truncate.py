@@ -9,6 +9,9 @@ PostgreSQL:
   other than the owner (e.g. granted by ``ALTER DEFAULT PRIVILEGES``); ``scripts/db-roles.sql`` grants the
   application role SELECT and INSERT only.
 SQLite has no roles and no TRUNCATE; its limit is documented in docs/security.md.
+
+Also: the table of DRF's clear-text API tokens (``authtoken_token``, replaced by django-rest-knox's hashed, expiring
+tokens) is dropped, so no clear token survives in the database. Holders sign in again for a new token.
 """
 
 from django.db import migrations
@@ -68,4 +71,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        migrations.RunPython(forwards, backwards),
+        migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token", reverse_sql=migrations.RunSQL.noop),
+    ]

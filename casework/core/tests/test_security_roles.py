@@ -174,3 +174,21 @@ def test_scheduler_and_token_admin_screens_are_gone_404(administrator, url):
     client.force_login(administrator.user)
     assert client.get("/admin/").status_code == 200
     assert client.get(url).status_code == 404
+
+
+def test_django_user_permissions_grant_nothing(administrator):
+    """Bypass: Django's per-user permission ``customers.add_note`` (same name as the rule) grants nothing."""
+    from django.contrib.auth.models import Permission
+
+    administrator.user.user_permissions.add(Permission.objects.get(codename="add_note", content_type__app_label="customers"))
+    user = type(administrator.user).objects.get(pk=administrator.user.pk)  # fresh permission cache
+    assert user.has_perm("customers.add_note") is False
+
+
+def test_user_admin_cannot_make_a_superuser(administrator):
+    client = Client()
+    client.force_login(administrator.user)
+    target = f.UserFactory(username="target")
+    page = client.get(f"/admin/auth/user/{target.pk}/change/").content.decode()
+    assert 'name="is_staff"' in page
+    assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
