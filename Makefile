@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run serve-prod cluster-check test bench install install-dev system-deps migrate demo check lint clean
+.PHONY: run serve-prod cluster-check test security bench install install-dev system-deps migrate demo check lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ cluster-check: install-dev
 
 test: install-dev system-deps
 	bash scripts/test.sh
+
+# The security tests of docs/security.md (audit roles on PostgreSQL, Administrator matrix, sign-in throttling,
+# leak corpus if present, schemathesis); one figures line at the end. `make test` runs these tests too.
+security: install-dev
+	bash scripts/security.sh
 
 bench: install-dev
 	$(BIN)/python -m casework.bench

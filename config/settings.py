@@ -253,3 +253,69 @@ CASEWORK = {
     # The front-line area that takes calls for customers nobody owns.
     "DEFAULT_FRONT_LINE_AREA": os.environ.get("DEFAULT_FRONT_LINE_AREA", "SERVICES"),
 }
+
+# ---------------------------------------------------------------------------------------------------------------
+# i13-platform: security — API tokens (knox), sign-in throttling (axes), Content-Security-Policy (django-csp),
+# no superuser in operation, database roles. See docs/security.md.
+# ---------------------------------------------------------------------------------------------------------------
+from datetime import timedelta as _timedelta  # noqa: E402
+
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "rest_framework.authtoken"] + ["knox", "axes"]
+MIDDLEWARE = (
+    MIDDLEWARE[:1]
+    + ["csp.middleware.CSPMiddleware"]
+    + MIDDLEWARE[1:]
+    # Axes turns a locked-out sign-in into a refusal; it must come last.
+    + ["axes.middleware.AxesMiddleware"]
+)
+AUTHENTICATION_BACKENDS = [
+    # Counts failures per username and per address; refuses further attempts once locked out.
+    "casework.core.auth.ThrottledSignInBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    # Like ModelBackend, but a Django superuser can neither sign in nor keep a session: nobody works as one.
+    "casework.core.auth.NoSuperuserModelBackend",
+]
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.SessionAuthentication",
+    "casework.core.auth.ExpiringTokenAuthentication",
+]
+# API tokens: stored hashed (SHA-512 digest), expire after API_TOKEN_TTL_HOURS, at most 5 live tokens per person.
+REST_KNOX = {
+    "TOKEN_TTL": _timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", "10"))),
+    "TOKEN_LIMIT_PER_USER": 5,
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# Sign-in throttling: after AXES_FAILURE_LIMIT failures for one username (from any address) or from one address,
+# further attempts are refused for AXES_COOLOFF_MINUTES, even with the right password.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "casework.core.auth.lockout_response"  # JSON under /api/, a page elsewhere
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+AXES_VERBOSE = False
+# Content-Security-Policy: scripts only from this origin (htmx is served from static files; no inline script).
+# Inline style attributes remain in a few templates, so styles allow 'unsafe-inline' (no script can run from them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Superusers: none in operation. Only a break-glass setting lets one sign in (never set in production).
+CASEWORK_ALLOW_SUPERUSER_SIGNIN = env_bool("CASEWORK_ALLOW_SUPERUSER_SIGNIN", False)
+# Database roles (docs/security.md): DATABASE_URL is the application role (no superuser, owns nothing, may only
+# INSERT/SELECT the audit trail); DATABASE_OWNER_URL is the owner role, used by ``manage.py migrate`` only.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+# ---- end i13-platform ----

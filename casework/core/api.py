@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView, exception_handler as drf_exception_handler
+from rest_framework.views import APIView, exception_handler as drf_exception_handler, set_rollback
 
+from .context import request_id_var
 from .errors import DomainError
+
+logger = logging.getLogger("casework.api")
+
+SERVER_ERROR_DETAIL = "Something went wrong on our side. Quote the request id if you report it."
+
+
+def server_error_body(request=None) -> dict:
+    rid = getattr(request, "request_id", "") or request_id_var.get()
+    return {"detail": SERVER_ERROR_DETAIL, "code": "server_error", "request_id": rid}
+
+
+def server_error(request, *args, **kwargs):
+    """``handler500``: JSON under ``/api/`` (clients parse it), the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(server_error_body(request), status=500)
+    return defaults.server_error(request, *args, **kwargs)
 
 
 def exception_handler(exc, context):
@@ -25,7 +47,15 @@ def exception_handler(exc, context):
         else:
             body = {"non_field_errors": list(exc.messages)}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None and not settings.DEBUG:
+        # Unhandled: logged with its traceback (got_request_exception is not sent for a handled response), and the
+        # client gets JSON naming the request, never a page or a trace. In DEBUG Django shows the traceback.
+        set_rollback()
+        request = context.get("request")
+        logger.error("Unhandled API exception", exc_info=exc, extra={"request_id": request_id_var.get()})
+        return Response(server_error_body(request), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return response
 
 
 class HealthView(APIView):

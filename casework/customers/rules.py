@@ -22,6 +22,6 @@ rules.add_perm("customers.record_income", is_caseworker)
 rules.add_perm("customers.record_collection", is_caseworker)
 rules.add_perm("customers.view_presenting_issue", is_caseworker | is_auditor | is_administrator)
 # Authorised representatives (CMA-1.1: their authority limits what may be exchanged with them).
-rules.add_perm("customers.change_representative", is_caseworker | is_administrator)
+rules.add_perm("customers.change_representative", is_caseworker)
 # Restricted service is a Team Leader decision; its review needs the National Manager QCC (PS-ORM-3).
-rules.add_perm("customers.restrict_service", is_team_leader | is_national_manager_qcc | is_administrator)
+rules.add_perm("customers.restrict_service", is_team_leader | is_national_manager_qcc)

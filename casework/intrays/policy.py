@@ -91,7 +91,7 @@ def may_create(t: TypeFacts, actor: ActorFacts) -> Decision:
     """Who may create an intray of this type. PS Referral (TL only) needs a Team Leader (PS-REF-1)."""
     if not t.is_active:
         return Decision.no(f"The intray type '{t.name}' is no longer in use.", *_steps(t))
-    if actor.role not in CASEWORK_ROLES and not actor.is_admin:
+    if actor.role not in CASEWORK_ROLES:  # Administrators manage reference data only (docs/security.md)
         return Decision.no("Only caseworking officers may create intrays.", *_steps(t))
     if t.creator_roles and actor.role not in t.creator_roles:
         if t.code == "ps_referral_tl_only":
@@ -125,9 +125,7 @@ def _role_labels(roles: tuple[str, ...]) -> list[str]:
 def may_work(i: IntrayFacts, actor: ActorFacts) -> Decision:
     """The assignee, an officer in the assignee position, or the Team Leader of the intray's team may work it."""
     t = i.type
-    if actor.is_admin:
-        return Decision.yes("Administrator.", *_steps(t))
-    if actor.role not in CASEWORK_ROLES:
+    if actor.role not in CASEWORK_ROLES:  # Administrators included: they never act as caseworkers
         return Decision.no("Only caseworking officers may work intrays.", *_steps(t))
     if i.assignee_officer_id is not None and i.assignee_officer_id == actor.officer_id:
         return Decision.yes("It is your intray.", *_steps(t))
@@ -165,7 +163,7 @@ def may_close(i: IntrayFacts, actor: ActorFacts) -> Decision:
     if not work.allowed:
         return work
     t = i.type
-    if t.closer_roles and actor.role not in t.closer_roles and not actor.is_admin:
+    if t.closer_roles and actor.role not in t.closer_roles:
         return Decision.no(f"Only a {' or '.join(_role_labels(t.closer_roles))} may close a '{t.name}' intray.", *_steps(t))
     return Decision.yes("You may close this intray.", *_steps(t))
 

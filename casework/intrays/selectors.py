@@ -85,7 +85,7 @@ def scope_queryset(*, user: Any, scope: str, position_id: int | None = None, tea
     if not user.has_perm("intrays.view_intray"):
         raise NotPermitted("Your role does not allow you to see intrays.")
     officer = officer_of(user)
-    overseer = user.is_superuser or (officer is not None and officer.role in ("auditor", "administrator"))
+    overseer = officer is not None and officer.role in ("auditor", "administrator")
     if scope == "mine":
         if officer is None:
             return Intray.objects.none()

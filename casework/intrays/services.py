@@ -58,9 +58,7 @@ def type_facts(t: IntrayType) -> policy.TypeFacts:
 
 
 def actor_facts(actor: Any) -> policy.ActorFacts:
-    is_admin = bool(getattr(actor, "is_superuser", False)) or (
-        officer_of(actor) is not None and officer_of(actor).role == "administrator"
-    )
+    is_admin = officer_of(actor) is not None and officer_of(actor).role == "administrator"
     officer = officer_of(actor)
     if officer is None:
         return policy.ActorFacts(is_admin=is_admin)

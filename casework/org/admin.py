@@ -83,6 +83,16 @@ class AuditedUserAdmin(AuditedModelAdmin, UserAdmin):
     """
 
     audit_exclude = ("password", "last_login")
+    # No superuser flag, per-user permissions or groups: what a person may do comes from their officer role only
+    # (docs/security.md). Staff status opens the admin, which shows only what the role allows.
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Access", {"fields": ("is_active", "is_staff")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    list_filter = ("is_staff", "is_active")
 
     def user_change_password(self, request, id, form_url=""):
         with transaction.atomic():

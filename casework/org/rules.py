@@ -39,16 +39,18 @@ is_ps_team_leader = _role_in({Role.PS_TEAM_LEADER})
 is_ps_officer = _role_in(PS_ROLES)
 is_customer_review_officer = _role_in({Role.CUSTOMER_REVIEW_OFFICER})
 is_national_manager_qcc = _role_in({Role.NATIONAL_MANAGER_QCC})
-is_administrator = _role_in({Role.ADMINISTRATOR}) | rules.is_superuser
+# Administrators manage users and reference data; they never act as caseworkers (docs/security.md). Superuser
+# status grants nothing here: ``is_superuser`` is not a role, and no superuser signs in (core/auth.py).
+is_administrator = _role_in({Role.ADMINISTRATOR})
 is_auditor = _role_in({Role.AUDITOR})
 is_caseworker = _role_in(CASEWORK_ROLES)
 
 # Customers, cases, notes
 rules.add_perm("customers.view_customer", is_caseworker | is_auditor | is_administrator)
-rules.add_perm("customers.add_customer", is_caseworker | is_administrator)
-rules.add_perm("customers.change_customer", is_caseworker | is_administrator)
+rules.add_perm("customers.add_customer", is_caseworker)
+rules.add_perm("customers.change_customer", is_caseworker)
 rules.add_perm("customers.view_case", is_caseworker | is_auditor | is_administrator)
-rules.add_perm("customers.add_case", is_caseworker | is_administrator)
+rules.add_perm("customers.add_case", is_caseworker)
 rules.add_perm("customers.add_note", is_caseworker)
 rules.add_perm("customers.view_note", is_caseworker | is_auditor)
 # Internal-only material (sensitive issue indicator): officers yes; nothing customer-facing ever.

@@ -129,7 +129,8 @@ def _seed_org(password_hash: str) -> tuple[dict[str, om.Office], dict[str, om.Of
                 "email": f"{username}@casework.example",
                 "password": password_hash,
                 "is_staff": role == Role.ADMINISTRATOR,
-                "is_superuser": role == Role.ADMINISTRATOR,
+                # Staff (the admin site) but never a superuser: a superuser passes every permission rule.
+                "is_superuser": False,
             },
         )
         users[username] = user

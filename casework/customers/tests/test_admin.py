@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(reference):
-    user = f.UserFactory(username="root", is_staff=True, is_superuser=True)
+    # The Administrator role (staff, never a superuser: docs/security.md).
+    user = f.OfficerFactory(role=Role.ADMINISTRATOR, position=None, user__username="root", user__is_staff=True).user
     client = Client()
     client.force_login(user)
     client.user = user

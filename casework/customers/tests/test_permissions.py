@@ -44,8 +44,8 @@ MATRIX = {
     R.NATIONAL_MANAGER_QCC: {"customers.view_customer", "customers.add_customer", "customers.add_note",
                              "customers.view_note", "customers.view_sensitive", "customers.add_presenting_issue",
                              "customers.restrict_service"},
-    R.ADMINISTRATOR: {"customers.view_customer", "customers.add_customer", "customers.restrict_service",
-                      "core.view_auditevent", "org.manage_reference"},
+    # Issue 13: users and reference data only; never a caseworker's write.
+    R.ADMINISTRATOR: {"customers.view_customer", "core.view_auditevent", "org.manage_reference"},
     R.AUDITOR: {"customers.view_customer", "customers.view_note", "customers.view_sensitive", "core.view_auditevent"},
 }
 

@@ -13,7 +13,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -51,8 +51,11 @@ OPERATIONS = [
 
 @pytest.fixture
 def api_token(reference):
-    user = f.UserFactory(username="fuzz-admin", is_staff=True, is_superuser=True)
-    return Token.objects.create(user=user).key
+    # A Team Leader works customers and cases (no superuser exists in operation; docs/security.md).
+    from casework.org.roles import Role
+
+    user = f.OfficerFactory(role=Role.TEAM_LEADER, user__username="fuzz-tl").user
+    return AuthToken.objects.create(user=user)[1]
 
 
 @pytest.fixture

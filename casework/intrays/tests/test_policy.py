@@ -19,7 +19,7 @@ SO = p.ActorFacts(role="service_officer", officer_id=1, position_id=10)
 SO2 = p.ActorFacts(role="service_officer", officer_id=2, position_id=20)
 TL = p.ActorFacts(role="team_leader", officer_id=3, position_id=30, team_ids_led=frozenset({7}))
 AUDITOR = p.ActorFacts(role="auditor", officer_id=4)
-ADMIN = p.ActorFacts(is_admin=True)
+ADMIN = p.ActorFacts(role="administrator", officer_id=5, is_admin=True)
 
 
 @pytest.mark.parametrize("has_officer,has_position,allowed", [
@@ -38,7 +38,8 @@ def test_assignee_given(has_officer, has_position, allowed):
     pytest.param(TL_ONLY, TL, True, "PS-REF-1", id="PS-REF-1-tl-only-team-leader"),
     pytest.param(CCR, SO, True, "CMA-2.10", id="CMA-2.10-any-caseworker"),
     pytest.param(CCR, AUDITOR, False, "CMA-2.10", id="CMA-2.10-auditor-refused"),
-    pytest.param(CCR, ADMIN, True, "CMA-2.10", id="CMA-2.10-administrator"),
+    # Least privilege (issue 13): an Administrator manages reference data and never works intrays.
+    pytest.param(CCR, ADMIN, False, "CMA-2.10", id="CMA-2.10-administrator-refused"),
     pytest.param(p.TypeFacts(code="client_contact_required", name="Old", is_active=False), SO, False, "CMA-2.10",
                  id="CMA-2.10-inactive-type-refused"),
 ])
@@ -74,7 +75,7 @@ def facts(t=CCR, status="open", officer=1, position=None, team=7, matters=()):
     pytest.param(facts(), TL, True, id="CMA-2.10-team-leader-of-the-team"),
     pytest.param(facts(team=8), TL, False, id="CMA-2.10-team-leader-of-another-team-refused"),
     pytest.param(facts(), AUDITOR, False, id="CMA-2.10-auditor-refused"),
-    pytest.param(facts(), ADMIN, True, id="CMA-2.10-administrator"),
+    pytest.param(facts(), ADMIN, False, id="CMA-2.10-administrator-refused"),
 ])
 def test_may_work(intray, actor, allowed):
     assert p.may_work(intray, actor).allowed is allowed

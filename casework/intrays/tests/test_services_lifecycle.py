@@ -277,7 +277,10 @@ def test_sla_not_breached_on_the_due_day_in_perth(org, frozen):
 def test_office_closure_data_service(org, frozen):
     from django.contrib.auth import get_user_model
 
-    admin = get_user_model().objects.create_superuser("root", "r@example.com", "pass-Word-123")
+    from casework.org.models import Officer
+
+    admin = get_user_model().objects.create_user("root", "r@example.com", "pass-Word-123", is_staff=True)
+    Officer.objects.create(user=admin, role="administrator")
     with pytest.raises(NotPermitted):
         services.office_closure_add(actor=org.so.user, office=org.sydney, date=dt.date(2026, 11, 24), reason="x")
     with pytest.raises(InvalidInput):

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `make security`: the security tests of docs/security.md, one figures line at the end.
+#   audit-roles  the application's database role cannot erase the audit trail (PostgreSQL; required when CI=true)
+#   admin-matrix the Administrator role over every caseworker write; no superuser; removed admin screens
+#   sign-in      throttling/lockout, sign-in audit, CSP, JSON 500s; API tokens (hashed, expiring, revocable)
+#   leak-corpus  scripts/leak-corpus, when that file exists
+#   schemathesis the property-based API test
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY="${PY:-.venv/bin/python}"
+PG_URL="${DATABASE_URL_PG:-postgres://postgres@127.0.0.1:5432/test}"
+PYTEST=("$PY" -m pytest -q -n 0 -p no:logging)
+status=0
+figures=()
+
+run() {  # run <label> <command...>: records "<label> <N passed|failed|skipped>"
+  local label="$1"; shift
+  echo "=== security: $label ==="
+  local out rc
+  out="$("$@" 2>&1)"; rc=$?
+  echo "$out" | tail -n 3
+  local passed
+  passed="$(echo "$out" | grep -Eo '[0-9]+ passed' | tail -n 1)"
+  if [ $rc -eq 0 ]; then figures+=("$label ${passed:-ok}"); else figures+=("$label FAILED"); status=1; fi
+}
+
+pg_up() {
+  "$PY" - "$PG_URL" <<'PYEOF'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1], connect_timeout=5).close()
+except Exception:
+    sys.exit(1)
+PYEOF
+}
+
+if pg_up; then
+  run audit-roles env DATABASE_URL="$PG_URL" TEST_DB_NAME="${TEST_DB_NAME:-test_casework_security}" \
+    "${PYTEST[@]}" casework/core/tests/test_audit_roles.py
+elif [ "${CI:-}" = "true" ]; then
+  figures+=("audit-roles FAILED(no PostgreSQL)"); status=1
+else
+  figures+=("audit-roles skipped(no PostgreSQL)")
+fi
+run admin-matrix env DATABASE_URL= "${PYTEST[@]}" casework/core/tests/test_security_roles.py
+run sign-in env DATABASE_URL= "${PYTEST[@]}" casework/core/tests/test_security_platform.py \
+  casework/web/tests/test_token_api.py
+if [ -e scripts/leak-corpus ]; then
+  if [ -x scripts/leak-corpus ]; then run leak-corpus scripts/leak-corpus
+  else run leak-corpus bash scripts/leak-corpus; fi
+else
+  figures+=("leak-corpus absent")
+fi
+run schemathesis env DATABASE_URL= "${PYTEST[@]}" casework/customers/tests/test_schemathesis.py
+
+line="security:"
+for f in "${figures[@]}"; do line="$line $f;"; done
+echo "$line"
+exit $status
