@@ -301,6 +301,9 @@ def case_create(
     registration_status = _choice(registration_status, RegistrationStatus, "registration_status")
     collection_type = _choice(collection_type, CollectionType, "collection_type")
     liability = _decimal(annual_liability, "annual_liability")
+    role_history_from = _date(role_history_from, "roles_since", required=False)
+    if role_history_from is not None and not policy.SCHEME_START <= role_history_from <= _today():
+        raise _invalid({"roles_since": ["The roles must start between 1988 and today."]})
     kids = [_child_data(c) for c in children]
     child_errors = []
     for index, kid in enumerate(kids):
