@@ -40,6 +40,7 @@ from .models import (
 )
 from .policy import RESTRICTION_CHANNELS
 
+MAX_ID = 2**31 - 1
 WRITE_ERRORS = {**ERRORS, 409: CustomersErrorSerializer}
 CSID = OpenApiParameter("csid", OpenApiTypes.STR, OpenApiParameter.PATH, description="The customer's CSID.")
 CASE = OpenApiParameter("case_number", OpenApiTypes.STR, OpenApiParameter.PATH)
@@ -191,7 +192,7 @@ class PaymentCreateSerializer(serializers.Serializer):
     payer_csid = serializers.CharField(max_length=20, help_text="Who paid (payer or payee on the case).")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     received_on = serializers.DateField()
-    debt_id = serializers.IntegerField(required=False, allow_null=True)
+    debt_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     method = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
 
@@ -201,7 +202,7 @@ class PaymentCorrectSerializer(ReasonSerializer):
 
 
 class CareCreateSerializer(serializers.Serializer):
-    child_id = serializers.IntegerField()
+    child_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     carer_csid = serializers.CharField(max_length=20)
     care_percentage = serializers.IntegerField(min_value=0, max_value=100)
     effective_from = serializers.DateField()
@@ -225,7 +226,7 @@ class RegistrationSerializer(ReasonSerializer):
 class IncomeCreateSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     source = serializers.ChoiceField(choices=IncomeSource.choices)
-    tax_year = serializers.IntegerField()
+    tax_year = serializers.IntegerField(min_value=1990, max_value=2100)
     effective_from = serializers.DateField()
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -294,7 +295,7 @@ def _party(request, case: Case, csid: str, field: str) -> Customer:
 def _row(request, model, pk: int, label: str):
     if not request.user.has_perm("customers.view_case"):
         raise NotPermitted("Your role does not allow you to view cases.")
-    row = model.objects.filter(pk=pk).first()
+    row = model.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     if row is None:
         raise NotFound(f"No such {label}.")
     return row
