@@ -796,12 +796,15 @@ def _status_change(*, actor, arrangement: PaymentArrangement, to_status: str, re
         arrangement.status = to_status
 
 
-def _arrangement_values(*, debt: Debt, instalment, frequency, start_date):
+def _arrangement_values(*, debt: Debt, instalment, frequency, start_date, kept_start: dt.date | None = None):
+    """Parse and sense-check; ``kept_start``: an amendment keeping the arrangement's original start date (which may
+    precede the debt's latest 'as at' balance date) is not refused for it."""
     instalment = _decimal(instalment, "instalment", minimum=None)
     frequency = _choice(frequency, PaymentFrequency, "frequency")
     start_date = _date(start_date, "start_date")
+    earliest = min(debt.as_at, kept_start) if kept_start is not None and start_date == kept_start else debt.as_at
     _refuse_fields(policy.arrangement_sense_check(
-        debt_amount=_outstanding(debt), debt_as_at=debt.as_at, instalment=instalment, frequency=frequency,
+        debt_amount=_outstanding(debt), debt_as_at=earliest, instalment=instalment, frequency=frequency,
         start_date=start_date, today=_today(),
     ))
     return instalment, frequency, start_date
@@ -888,7 +891,7 @@ def payment_arrangement_amend(
         debt = Debt.objects.select_for_update().get(pk=old.debt_id)
         values = _arrangement_values(
             debt=debt, instalment=old.instalment if instalment is None else instalment,
-            frequency=frequency or old.frequency, start_date=start_date or old.start_date,
+            frequency=frequency or old.frequency, start_date=start_date or old.start_date, kept_start=old.start_date,
         )
         _status_change(actor=actor, arrangement=old, from_status=old.status, to_status=ArrangementStatus.AMENDED,
                        reason=reason)

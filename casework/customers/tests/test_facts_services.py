@@ -173,3 +173,16 @@ def test_fact_writes_need_a_caseworker(reference):
     with pytest.raises(NotPermitted):
         services.debt_record(actor=auditor.user, case=case, debtor=case.payer, kind="child_support_debt",
                              amount="10", as_at=dt.date(2026, 1, 1))
+
+
+def test_amendment_keeping_the_original_start_is_not_refused_for_it_cma_2_6(officer, debt):
+    """The debt's 'as at' balance date moves on (a correction); amending the instalment keeps the old start date."""
+    a = services.payment_arrangement_create(actor=officer.user, debt=debt, instalment="100", frequency="weekly",
+                                            start_date=dt.date(2026, 11, 28))
+    services.debt_correct(actor=officer.user, debt=debt, as_at=dt.date(2026, 11, 29), reason="New balance")
+    new = services.payment_arrangement_amend(actor=officer.user, arrangement=a, instalment="120", reason="More income")
+    assert new.start_date == dt.date(2026, 11, 28)
+    with pytest.raises(InvalidInput) as exc:  # a new start date is still checked
+        services.payment_arrangement_amend(actor=officer.user, arrangement=new, start_date=dt.date(2026, 11, 20),
+                                           reason="Backdate")
+    assert "start_date" in exc.value.fields
