@@ -200,6 +200,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NoteKindEnum": "casework.customers.models.NoteKind",
         "IntrayStatusEnum": "casework.intrays.models.IntrayStatus",
+        "DebtKindEnum": "casework.customers.models.DebtKind",
+        "ArrangementStatusEnum": "casework.customers.models.ArrangementStatus",
+        "DpoStatusEnum": "casework.customers.models.DpoStatus",
+        "RestrictionStatusEnum": "casework.customers.models.RestrictionStatus",
     },
 }
 

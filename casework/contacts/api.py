@@ -118,8 +118,15 @@ def contact_out(contact: Contact, *, user) -> dict[str, Any]:
         "unlock_outcome": contact.unlock_outcome or None,
         "version": contact.version,
     }
+    body["restriction"] = restriction_out(screen.restriction)
     if screen.summary is not None:
         body["summary"] = summary_out(screen.summary)
+        # CMA-1.1: a specified-matters representative hears only those matters.
+        if not screen.may_discuss("income"):
+            body["summary"]["income"] = None
+        if not screen.may_discuss("collection"):
+            body["summary"]["debts"] = None
+            body["summary"]["owed_to_customer"] = None
         body["mca"] = screen.mca.as_dict()
         body["mca_status"] = screen.mca_status.as_dict()
         body["finalise"] = screen.finalise.as_dict()
@@ -132,6 +139,20 @@ def contact_out(contact: Contact, *, user) -> dict[str, Any]:
             if not contact.poi_confirmed else screen.access.reason
         )
     return body
+
+
+def restriction_out(status: dict[str, Any]) -> dict[str, Any]:
+    """PS-ORM-3: restricted service in force, shown before identity is confirmed, with this contact's check."""
+    return {
+        "in_force": bool(status.get("restrictions")),
+        "items": [
+            {"id": r.pk, "conditions": r.conditions, "channels": r.channels, "days": r.days,
+             "time_from": r.time_from, "time_to": r.time_to, "review_date": r.review_date,
+             "check": decision.as_dict()}
+            for r, decision in status.get("checks", [])
+        ],
+        "outside": [d.reason for d in status.get("outside", [])],
+    }
 
 
 def issue_out(ci: ContactIssue) -> dict[str, Any]:

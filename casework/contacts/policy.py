@@ -59,29 +59,54 @@ def transfer_check(*, kind: str, reasons: Iterable[str], poi_confirmed: bool) ->
 FULL, ENQUIRE, SPECIFIED = "full", "enquire", "specified"
 
 
-def representative_access(*, speaker_is_representative: bool, scope: str | None) -> Decision:
+# The case information each matter opens (customers.models.RepresentativeMatter values).
+MATTERS = ("income", "care", "collection", "contact_details")
+MATTER_LABELS = {"income": "income", "care": "care", "collection": "payments, debts and arrangements",
+                 "contact_details": "contact details"}
+
+
+def representative_access(
+    *, speaker_is_representative: bool, scope: str | None, matters: Iterable[str] = (), current: bool = True
+) -> Decision:
     """CMA-1.1: what can be exchanged with an authorised representative is limited to what their authority
-    allows. ``facts``: may_discuss (case details), may_act (negotiate arrangements, record changes)."""
+    allows. ``facts``: may_discuss (anything at all), may_act (anything at all), ``matters`` (what may be
+    discussed), ``act_matters`` (what may be changed). Full: everything. Enquiry only: discuss everything, change
+    nothing. Specified matters: discuss and act on those matters only. Ended or not yet started: nothing."""
     if not speaker_is_representative:
-        return Decision.yes("Speaking with the customer.", "CMA-1.1", may_discuss=True, may_act=True, limited=False)
-    if scope == FULL:
+        return Decision.yes("Speaking with the customer.", "CMA-1.1", may_discuss=True, may_act=True, limited=False,
+                            matters=MATTERS, act_matters=MATTERS)
+    if scope == FULL and current:
         return Decision.yes(
             "Authorised representative with full authority: may discuss and act on all matters.",
-            "CMA-1.1", may_discuss=True, may_act=True, limited=False,
+            "CMA-1.1", may_discuss=True, may_act=True, limited=False, matters=MATTERS, act_matters=MATTERS,
         )
-    if scope == ENQUIRE:
+    if scope == ENQUIRE and current:
         return Decision.yes(
             "Authorised representative who may enquire and receive information only: no arrangements or changes.",
-            "CMA-1.1", may_discuss=True, may_act=False, limited=True,
+            "CMA-1.1", may_discuss=True, may_act=False, limited=True, matters=MATTERS, act_matters=(),
         )
-    if scope == SPECIFIED:
+    allowed = tuple(m for m in MATTERS if m in set(matters or ()))
+    if scope == SPECIFIED and current and allowed:
+        labels = ", ".join(MATTER_LABELS[m] for m in allowed)
         return Decision.yes(
-            "Authorised representative for specified matters only: discuss only those matters (see the authority).",
-            "CMA-1.1", may_discuss=True, may_act=False, limited=True,
+            f"Authorised representative for specified matters only: discuss and act on {labels} only.",
+            "CMA-1.1", may_discuss=True, may_act=False, limited=True, matters=allowed, act_matters=allowed,
         )
     return Decision.no(
         "No current authority on record for this representative: discuss nothing about the case.",
-        "CMA-1.1", may_discuss=False, may_act=False, limited=True,
+        "CMA-1.1", may_discuss=False, may_act=False, limited=True, matters=(), act_matters=(),
+    )
+
+
+def representative_matter_check(access: Decision, *, matter: str, act: bool) -> Decision:
+    """CMA-1.1: may this matter be discussed (``act=False``) or changed (``act=True``) with whoever is speaking?"""
+    label = MATTER_LABELS.get(matter, matter)
+    pool = access.facts.get("act_matters" if act else "matters", ())
+    if matter in pool:
+        return Decision.yes(f"The speaker's authority covers {label}.", "CMA-1.1")
+    verb = "change" if act else "discuss"
+    return Decision.no(
+        f"The representative's authority does not let you {verb} {label}: {access.reason}", "CMA-1.1",
     )
 
 

@@ -21,7 +21,8 @@ def _require_view(user) -> None:
 
 def contact_queryset():
     return Contact.objects.select_related(
-        "customer", "case", "case__payer", "case__payee", "officer", "officer__user", "area", "representative",
+        "customer", "case", "case__payer", "case__payee", "officer", "officer__user", "officer__position__office", "area",
+        "representative",
         "transfer_to_area", "arrangement",
     ).prefetch_related(
         Prefetch(
@@ -212,15 +213,54 @@ class ContactScreen:
     mca_status: policy.Decision | None = None
     finalise: policy.Decision | None = None
     payer_debts: list = field(default_factory=list)
+    restriction: dict = field(default_factory=dict)  # PS-ORM-3, shown before POI
+
+    def may_discuss(self, matter: str) -> bool:
+        return matter in self.access.facts.get("matters", ())
+
+
+def contact_access(contact: Contact) -> policy.Decision:
+    """CMA-1.1: what the person speaking may discuss and change, from the representative's authority as it stands
+    today (ended, or outside its dates → nothing)."""
+    from casework.customers.services import _today
+
+    rep = contact.representative if contact.representative_id else None
+    current = rep is not None and rep.is_active and rep.valid_from <= _today() and (
+        rep.valid_to is None or rep.valid_to >= _today()
+    )
+    return policy.representative_access(
+        speaker_is_representative=contact.speaker == "representative",
+        scope=rep.scope if rep else None,
+        matters=rep.matters if rep else (),
+        current=current,
+    )
+
+
+def restriction_status(contact: Contact) -> dict[str, Any]:
+    """PS-ORM-3: the customer's restricted service in force, shown before identity is confirmed, and whether this
+    contact (channel, the officer's local day and time) is within it."""
+    from django.utils import timezone as djtz
+    from zoneinfo import ZoneInfo
+
+    from casework.core import clock
+    from casework.customers.models import ContactRestriction
+    from casework.customers.policy import restriction_contact_check
+    from casework.customers.selectors import restriction_terms
+
+    rows = list(ContactRestriction.objects.filter(customer_id=contact.customer_id, is_active=True).order_by("id"))
+    office = getattr(getattr(contact.officer, "position", None), "office", None)
+    zone = ZoneInfo(office.timezone) if office is not None and office.timezone else djtz.get_current_timezone()
+    local_now = clock.now().astimezone(zone).replace(tzinfo=None)
+    checks = [(r, restriction_contact_check(restriction_terms(r), channel=contact.channel, local_now=local_now))
+              for r in rows]
+    return {"restrictions": rows, "checks": checks, "outside": [d for _, d in checks if not d.allowed]}
 
 
 def contact_screen(*, user, contact: Contact) -> ContactScreen:
     _require_view(user)
-    rep_scope = contact.representative.scope if contact.representative_id else None
-    access = policy.representative_access(
-        speaker_is_representative=contact.speaker == "representative", scope=rep_scope
-    )
+    access = contact_access(contact)
     screen = ContactScreen(contact=contact, poi_confirmed=contact.poi_confirmed, access=access)
+    screen.restriction = restriction_status(contact)
     from casework.ownership.selectors import ownership_get
 
     screen.ownership = ownership_get(customer=contact.customer)

@@ -80,11 +80,11 @@ def _require_poi(contact: Contact) -> None:
         )
 
 
-def _require_may_act(contact: Contact) -> None:
-    rep_scope = contact.representative.scope if contact.representative_id else None
-    access = policy.representative_access(speaker_is_representative=contact.speaker == Speaker.REPRESENTATIVE, scope=rep_scope)
-    if not access.facts["may_act"]:
-        raise NotPermitted(access.reason, step_ids=access.step_ids)
+def _require_may_act(contact: Contact, matter: str) -> None:
+    """CMA-1.1: the person speaking may change this matter (their authority, checked as it stands today)."""
+    decision = policy.representative_matter_check(selectors.contact_access(contact), matter=matter, act=True)
+    if not decision.allowed:
+        raise NotPermitted(decision.reason, step_ids=decision.step_ids)
 
 
 def _bump(contact: Contact, fields: list[str]) -> None:
@@ -174,6 +174,12 @@ def contact_start(
             step_ids=("CMA-1.1",),
             customer=customer,
         )
+        # PS-ORM-3: a contact outside the restricted service's channels, days or times is recorded (and the
+        # officer is warned on the screen before identity is confirmed).
+        for decision in selectors.restriction_status(contact)["outside"]:
+            audit_record(actor=actor, action="contact.restriction_outside", target=contact,
+                         after={"channel": channel, "warning": decision.reason}, step_ids=decision.step_ids,
+                         customer=customer)
     return contact
 
 
@@ -458,7 +464,7 @@ def contact_income_update(
         contact = _lock(contact)
         _require_open(contact, ("CMA-2.2",))
         _require_poi(contact)
-        _require_may_act(contact)
+        _require_may_act(contact, "income")
         row = income_record_add(
             actor=actor, customer=contact.customer, amount=amount, source=source, tax_year=tax_year,
             effective_from=effective_from, reason="Updated during a customer contact (MCA)", step_ids=("CMA-2.2",),
@@ -486,7 +492,7 @@ def contact_payment_arrangement_record(
         contact = _lock(contact)
         _require_open(contact, ("CMA-2.4",))
         _require_poi(contact)
-        _require_may_act(contact)
+        _require_may_act(contact, "collection")
         if debt.debtor_id != contact.customer_id:
             raise InvalidInput("This debt is not owed by the customer on the line.", step_ids=("CMA-2.3",), fields={"debt": ["Choose one of the customer's debts."]})
         arrangement = payment_arrangement_create(
@@ -518,6 +524,7 @@ def contact_collection_info_record(
         contact = _lock(contact)
         _require_open(contact, ("CMA-2.5",))
         _require_poi(contact)
+        _require_may_act(contact, "collection")
         facts = selectors.mca_facts(contact)
         if facts.role != policy.PAYEE:
             raise TransitionRefused("Collection information is gathered from payees.", step_ids=("CMA-2.5",))

@@ -112,6 +112,7 @@ class CustomerUpdateSerializer(CustomerWriteSerializer):
 
 
 class ChildSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, help_text="Used to record care (cases/<n>/care/).")
     given_names = serializers.CharField(max_length=100)
     family_name = serializers.CharField(max_length=100)
     date_of_birth = serializers.DateField()
@@ -148,6 +149,10 @@ class CaseCreateSerializer(serializers.Serializer):
         max_digits=10, decimal_places=2, min_value=0, required=False, default=0
     )
     children = ChildSerializer(many=True, required=False, default=list)
+    roles_since = serializers.DateField(
+        required=False, allow_null=True,
+        help_text="Since when the payer and payee hold these roles (default today); a later reversal starts after it.",
+    )
 
 
 class IncomeSummarySerializer(serializers.Serializer):
@@ -472,6 +477,7 @@ class CaseCreateView(APIView):
             collection_type=data["collection_type"],
             annual_liability=data["annual_liability"],
             children=[dict(c) for c in data["children"]],
+            role_history_from=data.get("roles_since"),
         )
         case = selectors.case_get(user=request.user, case_number=case.case_number)
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)

@@ -100,6 +100,15 @@ class RepresentativeScope(models.TextChoices):
     SPECIFIED = "specified", "Specified matters only (see detail)"
 
 
+class RepresentativeMatter(models.TextChoices):
+    """The matters a 'specified matters' authority can cover (CMA-1.1). Each names the case information it opens."""
+
+    INCOME = "income", "Income"
+    CARE = "care", "Care arrangements"
+    COLLECTION = "collection", "Payments, debts and arrangements"
+    CONTACT_DETAILS = "contact_details", "Contact details"
+
+
 class AuthorisedRepresentative(models.Model):
     """CMA-1.1: what can be exchanged with a representative is limited to what their authority allows."""
 
@@ -110,6 +119,7 @@ class AuthorisedRepresentative(models.Model):
     phone = models.CharField(max_length=20, blank=True)
     scope = models.CharField(max_length=12, choices=RepresentativeScope.choices)
     scope_detail = models.TextField(blank=True)
+    matters = models.JSONField(default=list, blank=True, help_text="RepresentativeMatter codes (specified scope).")
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
@@ -118,16 +128,39 @@ class AuthorisedRepresentative(models.Model):
         return f"{self.name} for {self.customer.csid} ({self.get_scope_display()})"
 
 
-class ContactRestriction(models.Model):
-    """Restricted service: limits on the customer's contact after unreasonable conduct (PS-ORM-3)."""
+class RestrictionStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed (awaiting approval)"
+    ACTIVE = "active", "In force"
+    REJECTED = "rejected", "Not approved"
+    ENDED = "ended", "Ended"
+
+
+class ContactRestriction(ProtectedStateModel, models.Model):
+    """Restricted service: limits on the customer's contact after unreasonable conduct (PS-ORM-3).
+
+    Proposed with the record PS-DOC-2 asks for (case review, recommendation, the letter to the customer), in force
+    (``is_active``) only once a second eligible person approved it (customers/approvals.py)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contact_restrictions")
     conditions = models.TextField()
+    channels = models.JSONField(default=list, blank=True, help_text="Allowed channels; empty = any channel.")
+    days = models.JSONField(default=list, blank=True, help_text="Allowed weekdays 0=Mon..6=Sun; empty = any day.")
+    time_from = models.TimeField(null=True, blank=True)
+    time_to = models.TimeField(null=True, blank=True)
     imposed_on = models.DateField()
     review_date = models.DateField()
+    case_review = models.TextField(blank=True)
+    recommendation = models.TextField(blank=True)
+    letter_reference = models.CharField(max_length=200, blank=True, help_text="The letter sent to the customer.")
+    status = FSMField(max_length=10, choices=RestrictionStatus.choices, default=RestrictionStatus.ACTIVE, protected=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     ended_on = models.DateField(null=True, blank=True)
 
@@ -136,6 +169,21 @@ class ContactRestriction(models.Model):
 
     def __str__(self) -> str:
         return f"Restricted service for {self.customer.csid} (review {self.review_date})"
+
+    @transition(source=RestrictionStatus.PROPOSED, target=RestrictionStatus.ACTIVE, step_ids=("PS-ORM-3",),
+                callers=("customers.approvals.contact_restriction_approve",))
+    def approve(self) -> None:
+        """A second eligible person approved the proposed restriction: it is in force (PS-ORM-3)."""
+
+    @transition(source=RestrictionStatus.PROPOSED, target=RestrictionStatus.REJECTED, step_ids=("PS-ORM-3",),
+                callers=("customers.approvals.contact_restriction_reject",))
+    def reject(self) -> None:
+        """The approver declined the proposed restriction: it never took effect (PS-ORM-3)."""
+
+    @transition(source=[RestrictionStatus.ACTIVE, RestrictionStatus.PROPOSED], target=RestrictionStatus.ENDED,
+                step_ids=("PS-ORM-3",), callers=("customers.services.contact_restriction_end",))
+    def end(self) -> None:
+        """The restricted service ends (review outcome or withdrawn proposal); it stays on record."""
 
 
 class SensitiveReason(models.TextChoices):
@@ -235,12 +283,33 @@ class CaseRoleHistory(models.Model):
         ordering = ["case", "from_date"]
 
 
-class CareArrangement(models.Model):
+class Supersedable(models.Model):
+    """A fact that is corrected by a new row: the old row stays readable, pointing at its replacement, with the
+    reason. Selectors read only current rows (``superseded_by`` empty)."""
+
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_by_id is None
+
+
+class CareArrangement(Supersedable):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="care_arrangements")
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="care_arrangements")
     carer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="care_arrangements")
     care_percentage = models.PositiveSmallIntegerField()
     effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-effective_from"]
@@ -285,15 +354,22 @@ class DebtKind(models.TextChoices):
     OVERPAYMENT = "overpayment", "Overpayment"
 
 
-class Debt(models.Model):
-    """Money owed on a case: a payer's child support arrears, or an overpayment owed back by whoever was overpaid."""
+class Debt(Supersedable):
+    """Money owed on a case: a payer's child support arrears (owed to the payee), or an overpayment owed back by
+    whoever was overpaid. Corrected by superseding (the old row stays, ``is_open`` False, with the reason)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="debts")
     debtor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="debts")
     kind = models.CharField(max_length=20, choices=DebtKind.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     as_at = models.DateField()
+    source = models.CharField(max_length=200, blank=True, help_text="Where the figure comes from.")
     is_open = models.BooleanField(default=True)
+
+    @property
+    def creditor(self) -> Customer:
+        """Who is owed: arrears are owed to the payee; an overpayment to the other party."""
+        return self.case.other_party(self.debtor)
 
     class Meta:
         indexes = [models.Index(fields=["debtor", "is_open"], name="debt_debtor_open")]
@@ -304,6 +380,7 @@ class Debt(models.Model):
 
 class ArrangementStatus(models.TextChoices):
     ACTIVE = "active", "Active"
+    AMENDED = "amended", "Amended (replaced by a new arrangement)"
     DEFAULTED = "defaulted", "Defaulted"
     ENDED = "ended", "Ended"
 
@@ -323,6 +400,10 @@ class PaymentArrangement(ProtectedStateModel, models.Model):
     negotiated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The arrangement this one amended.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -337,6 +418,11 @@ class PaymentArrangement(ProtectedStateModel, models.Model):
                 step_ids=("CMA-2.1",), callers=("customers.services.payment_arrangement_create",))
     def end(self) -> None:
         """Replaced by a newly negotiated arrangement (CMA-2.1 MCA); a defaulted one stays on record as ended."""
+
+    @transition(source=ArrangementStatus.ACTIVE, target=ArrangementStatus.AMENDED, step_ids=("CMA-2.3",),
+                callers=("customers.services.payment_arrangement_amend",))
+    def amend(self) -> None:
+        """Replaced by an amended arrangement (new amount, frequency or start): kept on record as amended."""
 
 
 class DpoStatus(models.TextChoices):
@@ -354,6 +440,7 @@ class DepartureProhibitionOrder(ProtectedStateModel, models.Model):
     status = FSMField(max_length=12, choices=DpoStatus.choices, protected=True)
     issued_on = models.DateField(null=True, blank=True)
     revoked_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True)
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -377,6 +464,36 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(f"{type(self).__name__} records are append-only.")
+
+
+class ArrangementStatusChange(AppendOnlyModel):
+    """The status history of a payment arrangement: active -> amended / defaulted / ended (CMA-2.3)."""
+
+    arrangement = models.ForeignKey(PaymentArrangement, on_delete=models.PROTECT, related_name="status_history")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, choices=ArrangementStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+
+class PaymentReceived(Supersedable):
+    """A payment received from a customer on a case (optionally against a debt)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments")
+    payer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments_made")
+    debt = models.ForeignKey(Debt, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    received_on = models.DateField()
+    method = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
 
 
 class NoteKind(models.TextChoices):

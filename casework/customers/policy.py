@@ -79,11 +79,23 @@ def restriction_review_date_check(imposed_on: dt.date, review_date: dt.date) -> 
 SPECIFIED_SCOPE = "specified"
 
 
-def representative_scope_check(scope: str, scope_detail: str) -> Decision:
+REPRESENTATIVE_MATTERS = ("income", "care", "collection", "contact_details")
+
+
+def representative_scope_check(scope: str, scope_detail: str, matters: Iterable[str] | None = None) -> Decision:
     """CMA-1.1: what can be exchanged with a representative is limited by their authority, so a 'specified matters'
-    authority must say which matters."""
-    if scope == SPECIFIED_SCOPE and not (scope_detail or "").strip():
-        return Decision.no("Say which matters the representative's authority covers.", "CMA-1.1")
+    authority must say which matters (chosen from REPRESENTATIVE_MATTERS, so the contact can enforce them)."""
+    matters = list(matters or [])
+    unknown = [m for m in matters if m not in REPRESENTATIVE_MATTERS]
+    if unknown:
+        return Decision.no(
+            f"Unknown matter(s): {', '.join(unknown)}. Choose from: {', '.join(REPRESENTATIVE_MATTERS)}.",
+            "CMA-1.1", field="matters",
+        )
+    if scope == SPECIFIED_SCOPE and not matters:
+        return Decision.no("Say which matters the representative's authority covers.", "CMA-1.1", field="matters")
+    if scope != SPECIFIED_SCOPE and matters:
+        return Decision.no("Matters are chosen only for a 'specified matters' authority.", "CMA-1.1", field="matters")
     return Decision.yes("The representative's authority is recorded.", "CMA-1.1")
 
 
@@ -101,3 +113,206 @@ def arrangement_status(statuses: Iterable[str]) -> str:
     if statuses and statuses[0] == "defaulted":
         return "defaulted"
     return NO_ARRANGEMENT
+
+
+# --- Sense checks on money and dates (CMA-2.1 up-front check, CMA-2.3 debts, CMA-2.6 arrangement details) ---------
+#
+# Each returns a Decision whose ``facts["fields"]`` maps a field name to the officer-facing messages, so services
+# raise one 400 naming every field at once. The limits are documented in docs/facts.md.
+
+from decimal import ROUND_CEILING, Decimal  # noqa: E402
+
+SCHEME_START = dt.date(1988, 6, 1)  # the Child Support Scheme began in 1988: no debt or payment can be older
+MAX_DEBT = Decimal("10000000.00")  # larger figures are keying errors, not debts
+ARRANGEMENT_MAX_TERM_MONTHS = 60  # a payment arrangement must clear the debt within five years
+ARRANGEMENT_MAX_START_AHEAD_DAYS = 366  # an arrangement starts within a year
+MAX_PERSON_AGE_YEARS = 120
+MAX_CHILD_AGE_YEARS = 25
+INSTALMENTS_PER_YEAR = {"weekly": 52, "fortnightly": 26, "monthly": 12}
+DEBT_STEPS = ("CMA-2.1", "CMA-2.3")
+ARRANGEMENT_STEPS = ("CMA-2.3", "CMA-2.6")
+
+
+def _fields_decision(problems: dict[str, list[str]], ok: str, *steps: str, **facts) -> Decision:
+    if problems:
+        first = next(iter(problems.values()))[0]
+        return Decision.no(first, *steps, outcome="invalid", fields=problems, **facts)
+    return Decision.yes(ok, *steps, fields={}, **facts)
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    return _add_months(day, -12 * years)
+
+
+def debt_sense_check(*, amount: Decimal, as_at: dt.date, today: dt.date) -> Decision:
+    """CMA-2.3: a debt or overpayment is a positive amount within reason, as at a date not in the future and not
+    before the scheme began."""
+    problems: dict[str, list[str]] = {}
+    if amount <= 0:
+        problems["amount"] = ["The amount must be more than zero."]
+    elif amount > MAX_DEBT:
+        problems["amount"] = [f"The amount cannot be more than ${MAX_DEBT:,.2f}: check the figure."]
+    if as_at > today:
+        problems["as_at"] = ["The 'as at' date cannot be in the future."]
+    elif as_at < SCHEME_START:
+        problems["as_at"] = [f"The 'as at' date cannot be before the scheme began ({SCHEME_START:%d/%m/%Y})."]
+    return _fields_decision(problems, "The debt figures are plausible.", *DEBT_STEPS)
+
+
+def arrangement_term_months(*, debt_amount: Decimal, instalment: Decimal, frequency: str) -> Decimal:
+    """How many months the arrangement takes to clear the debt."""
+    per_year = INSTALMENTS_PER_YEAR[frequency]
+    count = (debt_amount / instalment).to_integral_value(rounding=ROUND_CEILING)
+    return (count * 12 / Decimal(per_year)).quantize(Decimal("0.1"))
+
+
+def arrangement_sense_check(
+    *, debt_amount: Decimal, debt_as_at: dt.date, instalment: Decimal, frequency: str, start_date: dt.date,
+    today: dt.date,
+) -> Decision:
+    """CMA-2.6 (payment arrangement details for the debt): an instalment is positive and not more than the debt; the
+    arrangement clears the debt within ARRANGEMENT_MAX_TERM_MONTHS; it starts no earlier than the debt's 'as at'
+    date and no more than a year ahead."""
+    problems: dict[str, list[str]] = {}
+    term = None
+    if instalment <= 0:
+        problems["instalment"] = ["The instalment must be more than zero."]
+    elif instalment > debt_amount:
+        problems["instalment"] = [
+            f"The instalment cannot be more than the debt (${debt_amount:,.2f}): one payment would clear it."
+        ]
+    elif frequency in INSTALMENTS_PER_YEAR:
+        term = arrangement_term_months(debt_amount=debt_amount, instalment=instalment, frequency=frequency)
+        if term > ARRANGEMENT_MAX_TERM_MONTHS:
+            per_year = INSTALMENTS_PER_YEAR[frequency]
+            least = (debt_amount * 12 / (ARRANGEMENT_MAX_TERM_MONTHS * per_year)).quantize(
+                Decimal("0.01"), rounding=ROUND_CEILING
+            )
+            problems["instalment"] = [
+                f"At this instalment the debt takes {term} months to clear; an arrangement must clear it within "
+                f"{ARRANGEMENT_MAX_TERM_MONTHS} months (at least ${least:,.2f} {frequency})."
+            ]
+    if frequency not in INSTALMENTS_PER_YEAR:
+        problems["frequency"] = ["Choose weekly, fortnightly or monthly."]
+    if start_date < debt_as_at:
+        problems["start_date"] = [f"The arrangement cannot start before the debt ({debt_as_at:%d/%m/%Y})."]
+    elif start_date > today + dt.timedelta(days=ARRANGEMENT_MAX_START_AHEAD_DAYS):
+        problems["start_date"] = ["The arrangement must start within a year from today."]
+    return _fields_decision(
+        problems, "The arrangement clears the debt in a plausible time.", *ARRANGEMENT_STEPS, term_months=term
+    )
+
+
+def payment_sense_check(*, amount: Decimal, received_on: dt.date, today: dt.date,
+                        outstanding: Decimal | None) -> Decision:
+    """CMA-2.3: a payment received is positive, not more than what is outstanding on the debt it pays, and dated
+    between the scheme's start and today."""
+    problems: dict[str, list[str]] = {}
+    if amount <= 0:
+        problems["amount"] = ["The amount must be more than zero."]
+    elif outstanding is not None and amount > outstanding:
+        problems["amount"] = [f"The payment cannot be more than the debt outstanding (${outstanding:,.2f})."]
+    elif amount > MAX_DEBT:
+        problems["amount"] = [f"The amount cannot be more than ${MAX_DEBT:,.2f}: check the figure."]
+    if received_on > today:
+        problems["received_on"] = ["The payment date cannot be in the future."]
+    elif received_on < SCHEME_START:
+        problems["received_on"] = [f"The payment date cannot be before {SCHEME_START:%d/%m/%Y}."]
+    return _fields_decision(problems, "The payment is plausible.", "CMA-2.3")
+
+
+def date_of_birth_check(*, date_of_birth: dt.date, today: dt.date, child: bool = False,
+                        field: str = "date_of_birth") -> Decision:
+    """CMA-2.1: a date of birth is not in the future and within a lifetime (a child's within 25 years)."""
+    limit = MAX_CHILD_AGE_YEARS if child else MAX_PERSON_AGE_YEARS
+    problems: dict[str, list[str]] = {}
+    if date_of_birth > today:
+        problems[field] = ["The date of birth cannot be in the future."]
+    elif date_of_birth < _years_before(today, limit):
+        who = "a child" if child else "a person"
+        problems[field] = [f"The date of birth is more than {limit} years ago for {who}: check the year."]
+    return _fields_decision(problems, "The date of birth is plausible.", "CMA-2.1")
+
+
+def care_total_check(*, percentages: Iterable[int]) -> Decision:
+    """CMA-2.1 (care checked up-front): the parents' care of one child cannot add up to more than 100%."""
+    total = sum(int(p) for p in percentages)
+    if total > 100:
+        message = f"The parents' care of this child would add up to {total}%: it cannot be more than 100%."
+        return Decision.no(message, "CMA-2.1", outcome="invalid", fields={"care_percentage": [message]}, total=total)
+    return Decision.yes("The care adds up to 100% or less.", "CMA-2.1", fields={}, total=total)
+
+
+def care_dates_check(*, effective_from: dt.date, child_date_of_birth: dt.date, today: dt.date) -> Decision:
+    """CMA-2.1: care starts on or after the child's birth and no more than a year ahead."""
+    problems: dict[str, list[str]] = {}
+    if effective_from < child_date_of_birth:
+        problems["effective_from"] = ["Care cannot start before the child was born."]
+    elif effective_from > today + dt.timedelta(days=366):
+        problems["effective_from"] = ["Care must start within a year from today."]
+    return _fields_decision(problems, "The care dates are plausible.", "CMA-2.1")
+
+
+# --- Restricted service terms and the contact-time check (PS-ORM-3, PS-CON-3) ------------------------------------
+
+RESTRICTION_CHANNELS = ("phone", "face_to_face", "fax", "email", "post")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class RestrictionTerms:
+    channels: tuple[str, ...]  # empty: any channel
+    days: tuple[int, ...]  # 0=Monday..6=Sunday; empty: any day
+    time_from: dt.time | None
+    time_to: dt.time | None
+
+
+def restriction_terms_check(terms: RestrictionTerms) -> Decision:
+    """PS-ORM-3: the restricted service says how (channels), on which days and between which times the customer may
+    contact; the window must make sense."""
+    problems: dict[str, list[str]] = {}
+    bad = [c for c in terms.channels if c not in RESTRICTION_CHANNELS]
+    if bad:
+        problems["channels"] = [f"Unknown channel(s): {', '.join(bad)}. Choose from {', '.join(RESTRICTION_CHANNELS)}."]
+    if any(not isinstance(d, int) or not 0 <= d <= 6 for d in terms.days):
+        problems["days"] = ["Days are 0 (Monday) to 6 (Sunday)."]
+    if (terms.time_from is None) != (terms.time_to is None):
+        problems["time_to"] = ["Give both the start and the end of the allowed contact times, or neither."]
+    elif terms.time_from is not None and terms.time_from >= terms.time_to:
+        problems["time_to"] = ["The end of the allowed contact times must be after the start."]
+    return _fields_decision(problems, "The restriction's terms are complete.", "PS-ORM-3")
+
+
+def restriction_contact_check(terms: RestrictionTerms, *, channel: str, local_now: dt.datetime) -> Decision:
+    """PS-ORM-3 / PS-CON-3: is this contact (channel, the office's local day and time) within the restricted
+    service? Outside → the officer is warned and the contact records it (``outcome="outside"``)."""
+    problems = []
+    if terms.channels and channel not in terms.channels:
+        problems.append(f"the {channel.replace('_', ' ')} channel is not allowed (only {', '.join(terms.channels)})")
+    if terms.days and local_now.weekday() not in terms.days:
+        allowed = ", ".join(WEEKDAY_NAMES[d] for d in sorted(terms.days))
+        problems.append(f"today is {WEEKDAY_NAMES[local_now.weekday()]} (allowed: {allowed})")
+    if terms.time_from is not None and terms.time_to is not None:
+        now_t = local_now.time()
+        if not terms.time_from <= now_t < terms.time_to:
+            problems.append(
+                f"it is {now_t:%H:%M} (allowed {terms.time_from:%H:%M} to {terms.time_to:%H:%M})"
+            )
+    if problems:
+        return Decision.no(
+            "Restricted service: this contact is outside the conditions: " + "; ".join(problems) + ".",
+            "PS-ORM-3", outcome="outside",
+        )
+    return Decision.yes("This contact is within the restricted service conditions.", "PS-ORM-3", outcome="within")
+
+
+def restriction_approval_check(*, requested_by_id: int | None, approver_id: int, approver_is_ps_team_leader: bool) -> Decision:
+    """PS-ORM-3 (maker–checker): restricted service is imposed only when a PS Team Leader other than the person who
+    proposed it approves it."""
+    if requested_by_id is not None and requested_by_id == approver_id:
+        return Decision.no("You proposed this restricted service: a different PS Team Leader must approve it.",
+                           "PS-ORM-3", outcome="same_person")
+    if not approver_is_ps_team_leader:
+        return Decision.no("Only a PS Team Leader approves imposing a restricted service.", "PS-ORM-3",
+                           outcome="not_eligible")
+    return Decision.yes("Approved by a second, eligible person.", "PS-ORM-3")

@@ -31,6 +31,7 @@ from .models import (
     IncomeRecord,
     Note,
     PaymentArrangement,
+    PaymentReceived,
     PresentingIssue,
     SensitiveIssueIndicator,
 )
@@ -219,7 +220,10 @@ def customer_summary(*, customer: Customer) -> CustomerSummary:
         .select_related("payer", "payee")
         .prefetch_related(
             Prefetch("children", queryset=Child.objects.order_by("date_of_birth", "id")),
-            Prefetch("care_arrangements", queryset=CareArrangement.objects.select_related("carer", "child")),
+            Prefetch(
+                "care_arrangements",
+                queryset=CareArrangement.objects.filter(superseded_by__isnull=True).select_related("carer", "child"),
+            ),
             Prefetch("role_history", queryset=CaseRoleHistory.objects.order_by("from_date")),
         )
         .order_by("case_number")
@@ -398,3 +402,57 @@ def audit_search(
     if date_to:
         qs = qs.filter(occurred_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     return qs.order_by("-occurred_at", "-id")
+
+
+# --- Case financial and care facts (docs/facts.md): every row, current and superseded ---------------------------
+
+
+def debts_for_customer(*, user, customer: Customer) -> QuerySet[Debt]:
+    """Every debt the customer owes or is owed on their cases (corrected ones too, with their correction), with
+    arrangements, their status history and payments."""
+    _require(user, "customers.view_case", "Your role does not allow you to view cases.")
+    return (
+        Debt.objects.filter(Q(debtor=customer) | Q(case__payer=customer) | Q(case__payee=customer))
+        .select_related("case", "case__payer", "case__payee", "debtor", "superseded_by")
+        .prefetch_related(
+            Prefetch(
+                "arrangements",
+                queryset=PaymentArrangement.objects.order_by("-created_at", "-id").prefetch_related("status_history"),
+            ),
+            Prefetch("payments", queryset=PaymentReceived.objects.order_by("-received_on", "-id")),
+        )
+        .distinct()
+        .order_by("-as_at", "-id")
+    )
+
+
+def care_for_case(*, user, case: Case) -> QuerySet[CareArrangement]:
+    _require(user, "customers.view_case", "Your role does not allow you to view cases.")
+    return (
+        CareArrangement.objects.filter(case=case)
+        .select_related("child", "carer", "superseded_by")
+        .order_by("child_id", "-effective_from", "-id")
+    )
+
+
+def payments_for_case(*, user, case: Case) -> QuerySet[PaymentReceived]:
+    _require(user, "customers.view_case", "Your role does not allow you to view cases.")
+    return PaymentReceived.objects.filter(case=case).select_related("payer", "debt").order_by("-received_on", "-id")
+
+
+def restrictions_for_customer(*, user, customer: Customer) -> QuerySet[ContactRestriction]:
+    """Every restricted service of the customer: proposed, in force, not approved, ended."""
+    _require(user, "customers.view_customer", "Your role does not allow you to view customer records.")
+    return customer.contact_restrictions.select_related("requested_by", "approved_by").order_by("-imposed_on", "-id")
+
+
+def representatives_for_customer(*, user, customer: Customer) -> QuerySet[AuthorisedRepresentative]:
+    _require(user, "customers.view_customer", "Your role does not allow you to view customer records.")
+    return customer.representatives.order_by("-is_active", "name", "id")
+
+
+def restriction_terms(restriction: ContactRestriction) -> policy.RestrictionTerms:
+    return policy.RestrictionTerms(
+        channels=tuple(restriction.channels or ()), days=tuple(restriction.days or ()),
+        time_from=restriction.time_from, time_to=restriction.time_to,
+    )

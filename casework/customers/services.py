@@ -27,6 +27,7 @@ from . import policy, scope
 from .csid import csid_problem, normalise_csid
 from .models import (
     ArrangementStatus,
+    ArrangementStatusChange,
     AuthorisedRepresentative,
     CareArrangement,
     Case,
@@ -46,10 +47,12 @@ from .models import (
     NoteKind,
     PaymentArrangement,
     PaymentFrequency,
+    PaymentReceived,
     PresentingIssue,
     RegistrationStatus,
     RepresentativeScope,
     Residence,
+    RestrictionStatus,
     SensitiveIssueIndicator,
     SensitiveReason,
 )
@@ -154,8 +157,8 @@ def _date(value: Any, field: str, *, required: bool = True) -> dt.date | None:
 def _customer_problems(customer: Customer, *, actor: Any = None) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     today = _today(actor)
-    if isinstance(customer.date_of_birth, dt.date) and customer.date_of_birth > today:
-        problems["date_of_birth"] = ["The date of birth cannot be in the future."]
+    if isinstance(customer.date_of_birth, dt.date):
+        problems.update(policy.date_of_birth_check(date_of_birth=customer.date_of_birth, today=today).facts["fields"])
     if isinstance(customer.date_of_death, dt.date):
         if customer.date_of_death > today:
             problems["date_of_death"] = ["The date of death cannot be in the future."]
@@ -299,6 +302,9 @@ def case_create(
     registration_status = _choice(registration_status, RegistrationStatus, "registration_status")
     collection_type = _choice(collection_type, CollectionType, "collection_type")
     liability = _decimal(annual_liability, "annual_liability")
+    role_history_from = _date(role_history_from, "roles_since", required=False)
+    if role_history_from is not None and not policy.SCHEME_START <= role_history_from <= _today():
+        raise _invalid({"roles_since": ["The roles must start between 1988 and today."]})
     kids = [_child_data(c) for c in children]
     child_errors = []
     for index, kid in enumerate(kids):
@@ -309,8 +315,10 @@ def case_create(
             continue
         if not kid["given_names"] or not kid["family_name"]:
             child_errors.append(f"Child {index + 1}: enter the child's given and family names.")
-        elif kid["date_of_birth"] > _today(actor):
-            child_errors.append(f"Child {index + 1}: the date of birth cannot be in the future.")
+        else:
+            check = policy.date_of_birth_check(date_of_birth=kid["date_of_birth"], today=_today(actor), child=True)
+            if not check.allowed:
+                child_errors.append(f"Child {index + 1}: {check.reason[0].lower()}{check.reason[1:]}")
     if child_errors:
         raise _invalid({"children": child_errors})
     if case_number is not None:
@@ -388,11 +396,32 @@ def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: st
     return Case.objects.select_related("payer", "payee").get(pk=row.pk)
 
 
-def care_arrangement_record(
-    *, actor, case: Case, child: Child, carer: Customer, care_percentage: int, effective_from: dt.date
-) -> CareArrangement:
-    """A care percentage for a child from a date (checked up-front at every interaction, CMA-2.1)."""
-    _require(actor, "customers.record_income", "Your role does not allow you to record care.", ("CMA-2.1",))
+def _refuse_fields(decision, error=None) -> None:
+    """A policy sense check said no: one 400 naming every field, with the decision's step IDs."""
+    if not decision.allowed:
+        fields = decision.facts.get("fields") or {decision.facts.get("field", "non_field_errors"): [decision.reason]}
+        raise (error or InvalidInput)(decision.reason, step_ids=decision.step_ids, fields=fields)
+
+
+def _supersede(*, actor, old, new, reason: str, action: str, step_ids: Iterable[str], customer, fields: Iterable[str]):
+    """Point ``old`` at its correction ``new`` (the old row stays readable, with the reason) and audit both."""
+    type(old).objects.filter(pk=old.pk).update(superseded_by=new, superseded_at=clock.now(), correction_reason=reason)
+    audit_record(
+        actor=actor,
+        action=action,
+        target=new,
+        before={"id": old.pk, **snapshot(old, fields)},
+        after={"id": new.pk, **snapshot(new, fields)},
+        reason=reason,
+        step_ids=step_ids,
+        customer=customer,
+    )
+
+
+CARE_FIELDS = ["case_id", "child_id", "carer_id", "care_percentage", "effective_from", "effective_to"]
+
+
+def _care_values(*, case: Case, child: Child, carer: Customer, care_percentage, effective_from, effective_to):
     if child.case_id != case.pk:
         raise _invalid({"child": ["This child is not on the case."]})
     if carer.pk not in (case.payer_id, case.payee_id):
@@ -403,13 +432,99 @@ def care_arrangement_record(
         raise _invalid({"care_percentage": ["Enter a whole percentage from 0 to 100."]}) from exc
     if not 0 <= pct <= 100:
         raise _invalid({"care_percentage": ["Enter a whole percentage from 0 to 100."]})
+    effective_from = _date(effective_from, "effective_from")
+    effective_to = _date(effective_to, "effective_to", required=False)
+    if effective_to is not None and effective_to < effective_from:
+        raise _invalid({"effective_to": ["The end date cannot be before the start date."]})
+    _refuse_fields(policy.care_dates_check(effective_from=effective_from, child_date_of_birth=child.date_of_birth,
+                                           today=_today()))
+    return pct, effective_from, effective_to
+
+
+def _care_total_guard(*, case: Case, child: Child, carer: Customer, pct: int, exclude_pk: int | None = None) -> None:
+    """CMA-2.1: the other parent's current care of this child plus this one cannot exceed 100%."""
+    others = (
+        CareArrangement.objects.filter(case=case, child=child, superseded_by__isnull=True, effective_to__isnull=True)
+        .exclude(carer=carer)
+        .order_by("carer_id", "-effective_from", "-id")
+    )
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    latest: dict[int, int] = {}
+    for row in others:
+        latest.setdefault(row.carer_id, row.care_percentage)
+    _refuse_fields(policy.care_total_check(percentages=[pct, *latest.values()]))
+
+
+def care_arrangement_record(
+    *, actor, case: Case, child: Child, carer: Customer, care_percentage: int, effective_from: dt.date,
+    effective_to: dt.date | None = None,
+) -> CareArrangement:
+    """A care percentage for a child from a date (checked up-front at every interaction, CMA-2.1). The two parents'
+    care of the child cannot add up to more than 100%."""
+    _require(actor, "customers.record_income", "Your role does not allow you to record care.", ("CMA-2.1",))
+    pct, effective_from, effective_to = _care_values(
+        case=case, child=child, carer=carer, care_percentage=care_percentage, effective_from=effective_from,
+        effective_to=effective_to,
+    )
     with transaction.atomic():
+        Case.objects.select_for_update().get(pk=case.pk)  # serialise care changes on one case
+        _care_total_guard(case=case, child=child, carer=carer, pct=pct)
         row = CareArrangement.objects.create(
-            case=case, child=child, carer=carer, care_percentage=pct, effective_from=_date(effective_from, "effective_from")
+            case=case, child=child, carer=carer, care_percentage=pct, effective_from=effective_from,
+            effective_to=effective_to, recorded_at=clock.now(), recorded_by=actor,
         )
         audit_record(
-            actor=actor, action="care.record", target=row, after=snapshot(row), step_ids=("CMA-2.1",), customer=carer
+            actor=actor, action="care.record", target=row, after=snapshot(row, CARE_FIELDS), step_ids=("CMA-2.1",),
+            customer=carer,
         )
+    return row
+
+
+def care_arrangement_correct(
+    *, actor, care: CareArrangement, reason: str, care_percentage: int | None = None,
+    effective_from: dt.date | None = None, effective_to: dt.date | None = None,
+) -> CareArrangement:
+    """Correct a care record: a new row supersedes it (the old one stays, with the reason)."""
+    _require(actor, "customers.record_income", "Your role does not allow you to correct care.", ("CMA-2.1",))
+    reason = _required_text(reason, "reason", "the reason for the correction")
+    with transaction.atomic():
+        old = CareArrangement.objects.select_for_update().select_related("case", "child", "carer").get(pk=care.pk)
+        if old.superseded_by_id:
+            raise TransitionRefused("This care record was already corrected: correct the current one.", step_ids=("CMA-2.1",))
+        pct, start, end = _care_values(
+            case=old.case, child=old.child, carer=old.carer,
+            care_percentage=old.care_percentage if care_percentage is None else care_percentage,
+            effective_from=effective_from or old.effective_from,
+            effective_to=effective_to if effective_to is not None else old.effective_to,
+        )
+        _care_total_guard(case=old.case, child=old.child, carer=old.carer, pct=pct, exclude_pk=old.pk)
+        new = CareArrangement.objects.create(
+            case=old.case, child=old.child, carer=old.carer, care_percentage=pct, effective_from=start,
+            effective_to=end, recorded_at=clock.now(), recorded_by=actor,
+        )
+        _supersede(actor=actor, old=old, new=new, reason=reason, action="care.correct", step_ids=("CMA-2.1",),
+                   customer=old.carer_id, fields=CARE_FIELDS)
+    return new
+
+
+def case_registration_set(*, actor, case: Case, registration_status: str, reason: str) -> Case:
+    """Registration pending / registered / ended (CMA-2.1: a pending registration has no ongoing entitlement yet)."""
+    _require(actor, "customers.add_case", "Your role does not allow you to change cases.", ("CMA-2.1",))
+    status = _choice(registration_status, RegistrationStatus, "registration_status")
+    reason = _required_text(reason, "reason", "the reason for the change")
+    with transaction.atomic():
+        row = Case.objects.select_for_update().get(pk=case.pk)
+        if row.registration_status == status:
+            raise TransitionRefused(f"The case is already {row.get_registration_status_display().lower()}.",
+                                    step_ids=("CMA-2.1",))
+        before = row.registration_status
+        row.registration_status = status
+        row.save(update_fields=["registration_status"])
+        for party in (row.payer_id, row.payee_id):
+            audit_record(actor=actor, action="case.registration_set", target=row,
+                         before={"registration_status": before}, after={"registration_status": status},
+                         reason=reason, step_ids=("CMA-2.1",), customer=party)
     return row
 
 
@@ -540,6 +655,21 @@ def income_record_add(
 # --- Collection: debts, arrangements, DPOs (CMA-2.3 - CMA-2.6) ---------------------------------------------------
 
 
+DEBT_FIELDS = ["case_id", "debtor_id", "kind", "amount", "as_at", "source", "is_open"]
+
+
+def _debt_values(*, case: Case, debtor: Customer, kind: str, amount, as_at, source: str):
+    kind = _choice(kind, DebtKind, "kind")
+    if debtor.pk not in (case.payer_id, case.payee_id):
+        raise _invalid({"debtor": ["The debtor must be the payer or the payee on the case."]})
+    if kind == DebtKind.CHILD_SUPPORT_DEBT and debtor.pk != case.payer_id:
+        raise _invalid({"debtor": ["Child support arrears are owed by the payer."]})
+    amount = _decimal(amount, "amount", minimum=None)
+    as_at = _date(as_at, "as_at")
+    _refuse_fields(policy.debt_sense_check(amount=amount, as_at=as_at, today=_today()))
+    return kind, amount, as_at, str(source or "").strip()[:200]
+
+
 def debt_record(
     *,
     actor,
@@ -548,27 +678,149 @@ def debt_record(
     kind: str,
     amount: Decimal | str | int,
     as_at: dt.date,
+    source: str = "",
     step_ids: Iterable[str] = (),
 ) -> Debt:
-    """A child support debt owed by the payer, or an overpayment owed back by whoever was overpaid (CMA-2.3)."""
+    """A child support debt owed by the payer to the payee (arrears), or an overpayment owed back by whoever was
+    overpaid (CMA-2.3). Sense-checked: a positive amount within reason, as at a date not in the future."""
     _require(actor, "customers.record_collection", "Your role does not allow you to record debts.", ("CMA-2.3",))
-    kind = _choice(kind, DebtKind, "kind")
-    if debtor.pk not in (case.payer_id, case.payee_id):
-        raise _invalid({"debtor": ["The debtor must be the payer or the payee on the case."]})
-    if kind == DebtKind.CHILD_SUPPORT_DEBT and debtor.pk != case.payer_id:
-        raise _invalid({"debtor": ["Child support arrears are owed by the payer."]})
-    amount = _decimal(amount, "amount", positive=True)
+    kind, amount, as_at, source = _debt_values(case=case, debtor=debtor, kind=kind, amount=amount, as_at=as_at,
+                                               source=source)
     with transaction.atomic():
-        row = Debt.objects.create(case=case, debtor=debtor, kind=kind, amount=amount, as_at=_date(as_at, "as_at"))
+        row = Debt.objects.create(case=case, debtor=debtor, kind=kind, amount=amount, as_at=as_at, source=source,
+                                  recorded_at=clock.now(), recorded_by=actor)
         audit_record(
             actor=actor,
             action="debt.record",
             target=row,
-            after=snapshot(row),
+            after=snapshot(row, DEBT_FIELDS),
             step_ids=tuple(step_ids) or ("CMA-2.3",),
             customer=debtor,
         )
     return row
+
+
+def debt_correct(
+    *, actor, debt: Debt, reason: str, amount: Decimal | str | int | None = None, as_at: dt.date | None = None,
+    source: str | None = None,
+) -> Debt:
+    """Correct a debt's figures: a new open debt supersedes it and takes over its active arrangement; the old row
+    stays (closed) with the reason. Nothing is deleted."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to correct debts.", ("CMA-2.3",))
+    reason = _required_text(reason, "reason", "the reason for the correction")
+    with transaction.atomic():
+        old = Debt.objects.select_for_update().select_related("case").get(pk=debt.pk)
+        if old.superseded_by_id:
+            raise TransitionRefused("This debt was already corrected: correct the current figure.", step_ids=("CMA-2.3",))
+        if not old.is_open:
+            raise TransitionRefused("This debt is closed.", step_ids=("CMA-2.3",))
+        kind, new_amount, new_as_at, new_source = _debt_values(
+            case=old.case, debtor=old.debtor, kind=old.kind, amount=old.amount if amount is None else amount,
+            as_at=as_at or old.as_at, source=old.source if source is None else source,
+        )
+        new = Debt.objects.create(case=old.case, debtor_id=old.debtor_id, kind=kind, amount=new_amount,
+                                  as_at=new_as_at, source=new_source, recorded_at=clock.now(), recorded_by=actor)
+        Debt.objects.filter(pk=old.pk).update(is_open=False)
+        # The working arrangement follows the corrected figure (its instalment is re-checked against it).
+        for arrangement in PaymentArrangement.objects.select_for_update().filter(
+            debt=old, status__in=[ArrangementStatus.ACTIVE, ArrangementStatus.DEFAULTED]
+        ):
+            PaymentArrangement.objects.filter(pk=arrangement.pk).update(debt=new)
+        _supersede(actor=actor, old=old, new=new, reason=reason, action="debt.correct", step_ids=("CMA-2.3",),
+                   customer=old.debtor_id, fields=DEBT_FIELDS)
+    return new
+
+
+def _outstanding(debt: Debt) -> Decimal:
+    paid = sum(
+        (p.amount for p in PaymentReceived.objects.filter(debt=debt, superseded_by__isnull=True)), Decimal("0")
+    )
+    return debt.amount - paid
+
+
+PAYMENT_FIELDS = ["case_id", "payer_id", "debt_id", "amount", "received_on", "method"]
+
+
+def payment_received_record(
+    *, actor, case: Case, payer: Customer, amount, received_on: dt.date, debt: Debt | None = None, method: str = "",
+) -> PaymentReceived:
+    """A payment received from a party on a case; against a debt it cannot be more than what is outstanding."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to record payments.", ("CMA-2.3",))
+    if payer.pk not in (case.payer_id, case.payee_id):
+        raise _invalid({"payer": ["The payment must come from the payer or the payee on the case."]})
+    if debt is not None and (debt.case_id != case.pk or debt.debtor_id != payer.pk):
+        raise _invalid({"debt_id": ["That debt is not owed by this customer on this case."]})
+    amount = _decimal(amount, "amount", minimum=None)
+    received_on = _date(received_on, "received_on")
+    with transaction.atomic():
+        if debt is not None:
+            debt = Debt.objects.select_for_update().get(pk=debt.pk)
+            if not debt.is_open:
+                raise TransitionRefused("That debt is closed: record the payment against the current one.",
+                                        step_ids=("CMA-2.3",))
+        _refuse_fields(policy.payment_sense_check(amount=amount, received_on=received_on, today=_today(),
+                                                  outstanding=_outstanding(debt) if debt is not None else None))
+        row = PaymentReceived.objects.create(case=case, payer=payer, debt=debt, amount=amount, received_on=received_on,
+                                             method=str(method or "").strip()[:60], recorded_at=clock.now(),
+                                             recorded_by=actor)
+        audit_record(actor=actor, action="payment.record", target=row, after=snapshot(row, PAYMENT_FIELDS),
+                     step_ids=("CMA-2.3",), customer=payer)
+    return row
+
+
+def payment_received_correct(*, actor, payment: PaymentReceived, reason: str, amount=None,
+                             received_on: dt.date | None = None) -> PaymentReceived:
+    """Correct a payment: a new row supersedes it (the old one stays, with the reason)."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to correct payments.", ("CMA-2.3",))
+    reason = _required_text(reason, "reason", "the reason for the correction")
+    with transaction.atomic():
+        old = PaymentReceived.objects.select_for_update().get(pk=payment.pk)
+        if old.superseded_by_id:
+            raise TransitionRefused("This payment was already corrected.", step_ids=("CMA-2.3",))
+        new_amount = _decimal(old.amount if amount is None else amount, "amount", minimum=None)
+        new_on = _date(received_on or old.received_on, "received_on")
+        outstanding = None
+        if old.debt_id:
+            debt = Debt.objects.select_for_update().get(pk=old.debt_id)
+            outstanding = _outstanding(debt) + old.amount
+        _refuse_fields(policy.payment_sense_check(amount=new_amount, received_on=new_on, today=_today(),
+                                                  outstanding=outstanding))
+        new = PaymentReceived.objects.create(case_id=old.case_id, payer_id=old.payer_id, debt_id=old.debt_id,
+                                             amount=new_amount, received_on=new_on, method=old.method,
+                                             recorded_at=clock.now(), recorded_by=actor)
+        _supersede(actor=actor, old=old, new=new, reason=reason, action="payment.correct", step_ids=("CMA-2.3",),
+                   customer=old.payer_id, fields=PAYMENT_FIELDS)
+    return new
+
+
+ARRANGEMENT_STEPS = policy.ARRANGEMENT_STEPS
+ARRANGEMENT_FIELDS = ["debt_id", "status", "instalment", "frequency", "start_date", "replaces_id"]
+
+
+def _status_change(*, actor, arrangement: PaymentArrangement, to_status: str, reason: str, from_status: str = ""):
+    ArrangementStatusChange.objects.create(
+        arrangement=arrangement, from_status=from_status, to_status=to_status, reason=reason,
+        changed_at=clock.now(), changed_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if from_status:
+        # The protected transition named for the act (django-fsm checks the source state).
+        {ArrangementStatus.DEFAULTED: arrangement.default, ArrangementStatus.ENDED: arrangement.end,
+         ArrangementStatus.AMENDED: arrangement.amend}[to_status]()
+        arrangement.save(update_fields=["status"])
+
+
+def _arrangement_values(*, debt: Debt, instalment, frequency, start_date, kept_start: dt.date | None = None):
+    """Parse and sense-check; ``kept_start``: an amendment keeping the arrangement's original start date (which may
+    precede the debt's latest 'as at' balance date) is not refused for it."""
+    instalment = _decimal(instalment, "instalment", minimum=None)
+    frequency = _choice(frequency, PaymentFrequency, "frequency")
+    start_date = _date(start_date, "start_date")
+    earliest = min(debt.as_at, kept_start) if kept_start is not None and start_date == kept_start else debt.as_at
+    _refuse_fields(policy.arrangement_sense_check(
+        debt_amount=_outstanding(debt), debt_as_at=earliest, instalment=instalment, frequency=frequency,
+        start_date=start_date, today=_today(),
+    ))
+    return instalment, frequency, start_date
 
 
 def payment_arrangement_create(
@@ -580,36 +832,37 @@ def payment_arrangement_create(
     start_date: dt.date,
     step_ids: Iterable[str] = (),
 ) -> PaymentArrangement:
-    """Negotiate a repayment arrangement for an open debt (CMA-2.1 MCA). It replaces any current arrangement, which
-    ends (a defaulted one stays on record as ended)."""
+    """Negotiate a repayment arrangement for an open debt (CMA-2.1 MCA, CMA-2.6). Sense-checked against the debt: not
+    more than the debt per instalment, clears it within the maximum term, starts between the debt's date and a year
+    ahead. It replaces any current arrangement, which ends (a defaulted one stays on record as ended)."""
     _require(
         actor,
         "customers.record_collection",
         "Your role does not allow you to negotiate payment arrangements.",
         ("CMA-2.1",),
     )
-    instalment = _decimal(instalment, "instalment", positive=True)
-    frequency = _choice(frequency, PaymentFrequency, "frequency")
-    start_date = _date(start_date, "start_date")
     steps = tuple(step_ids) or ("CMA-2.1",)
     with transaction.atomic():
         locked = Debt.objects.select_for_update().get(pk=debt.pk)
         if not locked.is_open:
             raise TransitionRefused("This debt is closed: there is nothing to arrange.", step_ids=steps)
+        instalment, frequency, start_date = _arrangement_values(
+            debt=locked, instalment=instalment, frequency=frequency, start_date=start_date
+        )
         current = list(
             PaymentArrangement.objects.select_for_update().filter(
                 debt=locked, status__in=[ArrangementStatus.ACTIVE, ArrangementStatus.DEFAULTED]
             )
         )
         for old in current:
-            before_status = old.status
-            old.end()
-            old.save(update_fields=["status"])
+            before = old.status
+            _status_change(actor=actor, arrangement=old, from_status=before, to_status=ArrangementStatus.ENDED,
+                           reason="Replaced by a new payment arrangement.")
             audit_record(
                 actor=actor,
                 action="payment_arrangement.end",
                 target=old,
-                before={"status": before_status},
+                before={"status": before},
                 after={"status": ArrangementStatus.ENDED},
                 reason="Replaced by a new payment arrangement.",
                 step_ids=steps,
@@ -622,14 +875,61 @@ def payment_arrangement_create(
             start_date=start_date,
             negotiated_by=actor,
         )
+        _status_change(actor=actor, arrangement=row, to_status=ArrangementStatus.ACTIVE, reason="Negotiated.")
         audit_record(
             actor=actor,
             action="payment_arrangement.create",
             target=row,
-            after=snapshot(row, ["debt_id", "status", "instalment", "frequency", "start_date"]),
+            after=snapshot(row, ARRANGEMENT_FIELDS),
             step_ids=steps,
             customer=locked.debtor_id,
         )
+    return row
+
+
+def payment_arrangement_amend(
+    *, actor, arrangement: PaymentArrangement, reason: str, instalment=None, frequency: str | None = None,
+    start_date: dt.date | None = None,
+) -> PaymentArrangement:
+    """Amend an active arrangement (also how a wrongly keyed one is corrected): the old one becomes *amended* and
+    stays on record with the reason; the new one, sense-checked again, replaces it (CMA-2.3, CMA-2.6)."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to change arrangements.",
+             ARRANGEMENT_STEPS)
+    reason = _required_text(reason, "reason", "the reason for the amendment")
+    with transaction.atomic():
+        old = PaymentArrangement.objects.select_for_update().get(pk=arrangement.pk)
+        if old.status != ArrangementStatus.ACTIVE:
+            raise TransitionRefused(f"Only an active arrangement can be amended (this one is {old.status}).",
+                                    step_ids=ARRANGEMENT_STEPS)
+        debt = Debt.objects.select_for_update().get(pk=old.debt_id)
+        values = _arrangement_values(
+            debt=debt, instalment=old.instalment if instalment is None else instalment,
+            frequency=frequency or old.frequency, start_date=start_date or old.start_date, kept_start=old.start_date,
+        )
+        _status_change(actor=actor, arrangement=old, from_status=old.status, to_status=ArrangementStatus.AMENDED,
+                       reason=reason)
+        new = PaymentArrangement.objects.create(debt=debt, instalment=values[0], frequency=values[1],
+                                                start_date=values[2], negotiated_by=actor, replaces=old)
+        _status_change(actor=actor, arrangement=new, to_status=ArrangementStatus.ACTIVE, reason=reason)
+        audit_record(actor=actor, action="payment_arrangement.amend", target=new,
+                     before={"id": old.pk, **snapshot(old, ARRANGEMENT_FIELDS)},
+                     after={"id": new.pk, **snapshot(new, ARRANGEMENT_FIELDS)}, reason=reason,
+                     step_ids=ARRANGEMENT_STEPS, customer=debt.debtor_id)
+    return new
+
+
+def _arrangement_transition(*, actor, arrangement, to_status: str, reason: str, allowed_from, action: str):
+    with transaction.atomic():
+        row = PaymentArrangement.objects.select_for_update().select_related("debt").get(pk=arrangement.pk)
+        if row.status not in allowed_from:
+            raise TransitionRefused(
+                f"An arrangement that is {row.get_status_display().lower()} cannot become {to_status}.",
+                step_ids=("CMA-2.3",),
+            )
+        before = row.status
+        _status_change(actor=actor, arrangement=row, from_status=before, to_status=to_status, reason=reason)
+        audit_record(actor=actor, action=action, target=row, before={"status": before}, after={"status": to_status},
+                     reason=reason, step_ids=("CMA-2.3",), customer=row.debt.debtor_id)
     return row
 
 
@@ -637,23 +937,18 @@ def payment_arrangement_default(*, actor, arrangement: PaymentArrangement, reaso
     """An active arrangement was not kept: it becomes defaulted (the debt has no working arrangement, CMA-2.3)."""
     _require(actor, "customers.record_collection", "Your role does not allow you to change arrangements.", ("CMA-2.3",))
     reason = _required_text(reason, "reason", "why the arrangement defaulted")
-    with transaction.atomic():
-        row = PaymentArrangement.objects.select_for_update().select_related("debt").get(pk=arrangement.pk)
-        if row.status != ArrangementStatus.ACTIVE:
-            raise TransitionRefused("Only an active arrangement can default.", step_ids=("CMA-2.3",))
-        row.default()
-        row.save(update_fields=["status"])
-        audit_record(
-            actor=actor,
-            action="payment_arrangement.default",
-            target=row,
-            before={"status": ArrangementStatus.ACTIVE},
-            after={"status": ArrangementStatus.DEFAULTED},
-            reason=reason,
-            step_ids=("CMA-2.3",),
-            customer=row.debt.debtor_id,
-        )
-    return row
+    return _arrangement_transition(actor=actor, arrangement=arrangement, to_status=ArrangementStatus.DEFAULTED,
+                                   reason=reason, allowed_from=(ArrangementStatus.ACTIVE,),
+                                   action="payment_arrangement.default")
+
+
+def payment_arrangement_end(*, actor, arrangement: PaymentArrangement, reason: str) -> PaymentArrangement:
+    """An active or defaulted arrangement ends (paid out, cancelled): it stays on record as ended (CMA-2.3)."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to change arrangements.", ("CMA-2.3",))
+    reason = _required_text(reason, "reason", "why the arrangement ends")
+    return _arrangement_transition(actor=actor, arrangement=arrangement, to_status=ArrangementStatus.ENDED,
+                                   reason=reason, allowed_from=(ArrangementStatus.ACTIVE, ArrangementStatus.DEFAULTED),
+                                   action="payment_arrangement.end")
 
 
 def dpo_record(
@@ -663,12 +958,15 @@ def dpo_record(
     status: str,
     case: Case | None = None,
     issued_on: dt.date | None = None,
+    reason: str = "",
     step_ids: Iterable[str] = (),
 ) -> DepartureProhibitionOrder:
     """A Departure Prohibition Order being considered or issued against a payer."""
     _require(actor, "customers.record_collection", "Your role does not allow you to record DPOs.")
     status = _choice(status, DpoStatus, "status")
     issued_on = _date(issued_on, "issued_on", required=status == DpoStatus.ISSUED)
+    if issued_on is not None and not policy.SCHEME_START <= issued_on <= _today():
+        raise _invalid({"issued_on": ["The issue date must be between 1988 and today."]})
     if case is not None and case.payer_id != customer.pk:
         raise _invalid({"case": ["A DPO is made against the payer on the case."]})
     with transaction.atomic():
@@ -678,6 +976,7 @@ def dpo_record(
             status=status,
             issued_on=issued_on,
             revoked_on=_today(actor) if status == DpoStatus.REVOKED else None,
+            reason=str(reason or "").strip(),
         )
         audit_record(
             actor=actor, action="dpo.record", target=row, after=snapshot(row), step_ids=step_ids, customer=customer
@@ -884,6 +1183,10 @@ def sensitive_indicator_end(
                        reason=reason, step_ids=step_ids, end_field="ended_at", end_value=lambda row: clock.now())
 
 
+RESTRICTION_FIELDS = ["conditions", "channels", "days", "time_from", "time_to", "imposed_on", "review_date",
+                      "case_review", "recommendation", "status", "requested_by_id"]
+
+
 def contact_restriction_add(
     *,
     actor,
@@ -891,36 +1194,66 @@ def contact_restriction_add(
     conditions: str,
     review_date: dt.date,
     imposed_on: dt.date | None = None,
-    approved_by=None,
+    case_review: str = "",
+    recommendation: str = "",
+    channels: Iterable[str] = (),
+    days: Iterable[int] = (),
+    time_from: dt.time | None = None,
+    time_to: dt.time | None = None,
     step_ids: Iterable[str] = ("PS-ORM-3",),
 ) -> ContactRestriction:
-    """Restricted service: conditions limiting contact, reviewed every 3 to 6 months (PS-ORM-3)."""
+    """Propose a restricted service (PS-ORM-3) with the record PS-DOC-2 asks for: the case review and the
+    recommendation, the conditions, allowed channels, days and times, and a review date 3 to 6 months ahead. It is
+    *proposed* (not in force) until a second eligible person approves it (``customers.approvals``)."""
     _require(
         actor,
-        "customers.restrict_service",
-        "A restricted service is decided by a Team Leader (PS-ORM-3).",
+        "customers.propose_restriction",
+        "A restricted service is proposed by a Team Leader or a PS officer (PS-ORM-3).",
         ("PS-ORM-3",),
     )
-    conditions = _required_text(conditions, "conditions", "the conditions of the restricted service")
+    problems: dict[str, list[str]] = {}
+    conditions = str(conditions or "").strip()
+    case_review = str(case_review or "").strip()
+    recommendation = str(recommendation or "").strip()
+    for name, value, label in (("conditions", conditions, "the conditions of the restricted service"),
+                               ("case_review", case_review, "the case review (PS-DOC-2)"),
+                               ("recommendation", recommendation, "the recommendation (PS-DOC-2)")):
+        if not value:
+            problems[name] = [f"Enter {label}."]
+    if problems:
+        raise InvalidInput("Check the highlighted fields.", step_ids=("PS-ORM-3", "PS-DOC-2"), fields=problems)
     imposed_on = _date(imposed_on, "imposed_on", required=False) or _today(actor)
     review_date = _date(review_date, "review_date")
     decision = policy.restriction_review_date_check(imposed_on, review_date)
     if not decision.allowed:
         raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"review_date": [decision.reason]})
+    terms = policy.RestrictionTerms(
+        channels=tuple(dict.fromkeys(getattr(c, "value", c) for c in channels)),
+        days=tuple(sorted(set(days))), time_from=time_from, time_to=time_to,
+    )
+    _refuse_fields(policy.restriction_terms_check(terms))
     with transaction.atomic():
         row = ContactRestriction.objects.create(
             customer=customer,
             conditions=conditions,
+            channels=list(terms.channels),
+            days=list(terms.days),
+            time_from=time_from,
+            time_to=time_to,
             imposed_on=imposed_on,
             review_date=review_date,
-            approved_by=approved_by,
+            case_review=case_review,
+            recommendation=recommendation,
+            status=RestrictionStatus.PROPOSED,
+            is_active=False,
+            requested_by=actor,
         )
         audit_record(
             actor=actor,
-            action="contact_restriction.add",
+            action="contact_restriction.propose",
             target=row,
-            after=snapshot(row, ["conditions", "imposed_on", "review_date", "approved_by_id"]),
-            step_ids=step_ids,
+            after=snapshot(row, RESTRICTION_FIELDS),
+            step_ids=(*step_ids, "PS-DOC-2"),
             customer=customer,
         )
     return row
@@ -936,9 +1269,12 @@ def contact_restriction_end(
         ("PS-ORM-3",),
     )
     reason = _required_text(reason, "reason", "why the restricted service ends")
-    return _end_active(actor=actor, row_type=ContactRestriction, pk=restriction.pk,
-                       action="contact_restriction.end", already="This restricted service has already ended.",
-                       reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today(actor))
+    row = _end_active(actor=actor, row_type=ContactRestriction, pk=restriction.pk,
+                      action="contact_restriction.end", already="This restricted service is not in force.",
+                      reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today(actor))
+    row.end()
+    row.save(update_fields=["status"])
+    return row
 
 
 def representative_add(
@@ -948,6 +1284,7 @@ def representative_add(
     name: str,
     scope: str,
     scope_detail: str = "",
+    matters: Iterable[str] = (),
     relationship: str = "",
     organisation: str = "",
     phone: str = "",
@@ -959,11 +1296,14 @@ def representative_add(
     _require(actor, "customers.change_representative", "Your role does not allow you to record representatives.", ("CMA-1.1",))
     name = _required_text(name, "name", "the representative's name")
     scope = _choice(scope, RepresentativeScope, "scope")
-    decision = policy.representative_scope_check(scope, scope_detail)
+    matters = list(dict.fromkeys(getattr(m, "value", m) for m in (matters or [])))
+    decision = policy.representative_scope_check(scope, scope_detail, matters)
     if not decision.allowed:
-        raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"scope_detail": [decision.reason]})
+        raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"matters": [decision.reason]})
     valid_from = _date(valid_from, "valid_from", required=False) or _today(actor)
     valid_to = _date(valid_to, "valid_to", required=False)
+    if not policy.SCHEME_START <= valid_from <= _today() + dt.timedelta(days=366):
+        raise _invalid({"valid_from": ["The authority must start between 1988 and a year from today."]})
     if valid_to is not None and valid_to < valid_from:
         raise _invalid({"valid_to": ["The end date cannot be before the start date."]})
     with transaction.atomic():
@@ -972,6 +1312,7 @@ def representative_add(
             name=name,
             scope=scope,
             scope_detail=str(scope_detail or "").strip(),
+            matters=matters,
             relationship=str(relationship or "").strip(),
             organisation=str(organisation or "").strip(),
             phone=str(phone or "").strip(),
@@ -984,7 +1325,8 @@ def representative_add(
             actor=actor,
             action="representative.add",
             target=row,
-            after=snapshot(row, ["name", "scope", "scope_detail", "relationship", "organisation", "valid_from", "valid_to"]),
+            after=snapshot(row, ["name", "scope", "scope_detail", "matters", "relationship", "organisation", "valid_from",
+                                "valid_to"]),
             step_ids=step_ids,
             customer=customer,
         )

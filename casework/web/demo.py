@@ -435,6 +435,7 @@ def _seed_book(officers: dict[str, om.Officer]) -> dict[str, int]:
         cm.AuthorisedRepresentative(
             customer=scen["deceased"], name="Margaret Eastwood", relationship="Executor of the estate",
             scope=cm.RepresentativeScope.SPECIFIED, scope_detail="Estate matters: debt and refunds only.",
+            matters=["collection"],
             valid_from=today - dt.timedelta(days=30)),
     ])
 

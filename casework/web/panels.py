@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-PANEL_APPS = ("ownership", "contacts", "intrays", "ps")
+PANEL_APPS = ("ownership", "contacts", "customers", "intrays", "ps")
 
 
 @dataclass

@@ -3,9 +3,13 @@ POI, presenting issue, MCA checklist, payment arrangement, finalise, unlock (JOU
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from casework.contacts.models import Contact, ContactStatus
+from casework.core import clock
 from casework.core.models import AuditEvent
 from casework.customers.models import Customer, Note, NoteKind, PaymentArrangement
 
@@ -65,7 +69,8 @@ def test_whole_payer_call_debt_without_arrangement(live_server, browser_page, lo
     # CMA-2.4: payment arrangement; CMA-2.6: checklist; CMA-2.8: documented automatically
     page.get_by_label("Instalment ($)").fill("60")
     page.get_by_label("Frequency").select_option("weekly")
-    page.get_by_label("Starting").fill("2026-12-01")
+    # Within the sense checks (docs/facts.md): not before the debt, not more than a year ahead.
+    page.get_by_label("Starting").fill((timezone.localdate(clock.now()) + dt.timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Record arrangement").click()
     assert page.get_by_test_id("arrangement-done").is_visible()
     boxes = page.locator("ul.checklist input[type=checkbox]")

@@ -214,13 +214,34 @@ def test_CMA_1_1_poi_done_carried():
         pytest.param(False, None, True, True, id="CMA-1.1-customer"),
         pytest.param(True, "full", True, True, id="CMA-1.1-rep-full"),
         pytest.param(True, "enquire", True, False, id="CMA-1.1-rep-enquire-only"),
-        pytest.param(True, "specified", True, False, id="CMA-1.1-rep-specified"),
+        pytest.param(True, "specified", False, False, id="CMA-1.1-rep-specified-without-matters"),
         pytest.param(True, None, False, False, id="CMA-1.1-rep-no-authority"),
     ],
 )
 def test_representative_access(is_rep, scope, discuss, act):
     d = p.representative_access(speaker_is_representative=is_rep, scope=scope)
     assert (d.facts["may_discuss"], d.facts["may_act"]) == (discuss, act)
+
+
+@pytest.mark.parametrize(
+    "scope, matters, current, matter, act, allowed",
+    [
+        pytest.param("specified", ["income"], True, "income", False, True, id="CMA-1.1-specified-discuss-its-matter"),
+        pytest.param("specified", ["income"], True, "collection", False, False,
+                     id="CMA-1.1-specified-cannot-discuss-other-matters"),
+        pytest.param("specified", ["income"], True, "income", True, True, id="CMA-1.1-specified-acts-on-its-matter"),
+        pytest.param("specified", ["income"], True, "collection", True, False,
+                     id="CMA-1.1-specified-cannot-act-on-other-matters"),
+        pytest.param("enquire", [], True, "collection", False, True, id="CMA-1.1-enquire-discusses-everything"),
+        pytest.param("enquire", [], True, "income", True, False, id="CMA-1.1-enquire-cannot-change"),
+        pytest.param("full", [], True, "collection", True, True, id="CMA-1.1-full-acts"),
+        pytest.param("full", [], False, "income", False, False, id="CMA-1.1-authority-not-current"),
+    ],
+)
+def test_representative_matter_check(scope, matters, current, matter, act, allowed):
+    access = p.representative_access(speaker_is_representative=True, scope=scope, matters=matters, current=current)
+    d = p.representative_matter_check(access, matter=matter, act=act)
+    assert d.allowed is allowed and d.step_ids == ("CMA-1.1",)
 
 
 # --- CMA-2.9 / CMA-3.1 / CMA-3.2 ---------------------------------------------------------------------------------

@@ -82,14 +82,14 @@ def test_restricted_service_review_window(imposed, review, allowed):
 
 
 @pytest.mark.parametrize(
-    "scope, detail, allowed",
-    [("full", "", True), ("enquire", "", True), ("specified", "", False), ("specified", "  ", False),
-     ("specified", "Objection only", True)],
-    ids=["CMA-1.1-full", "CMA-1.1-enquire", "CMA-1.1-specified-without-detail", "CMA-1.1-specified-blank-detail",
-         "CMA-1.1-specified-with-detail"],
+    "scope, matters, allowed",
+    [("full", [], True), ("enquire", [], True), ("specified", [], False), ("specified", ["income"], True),
+     ("specified", ["objections"], False), ("full", ["income"], False)],
+    ids=["CMA-1.1-full", "CMA-1.1-enquire", "CMA-1.1-specified-without-matters", "CMA-1.1-specified-with-matters",
+         "CMA-1.1-unknown-matter", "CMA-1.1-matters-only-for-specified"],
 )
-def test_representative_scope(scope, detail, allowed):
-    decision = policy.representative_scope_check(scope, detail)
+def test_representative_scope(scope, matters, allowed):
+    decision = policy.representative_scope_check(scope, "", matters)
     assert decision.allowed is allowed and decision.step_ids == ("CMA-1.1",)
 
 

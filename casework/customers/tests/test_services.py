@@ -286,21 +286,77 @@ def test_sensitive_indicator_add_and_end_ps_con_4(officer):
         services.sensitive_indicator_end(actor=officer.user, indicator=row, reason="again")
 
 
-def test_contact_restriction_needs_team_leader_ps_orm_3(officer):
+RECORD = dict(case_review="Reviewed 14 abusive calls since July.", recommendation="Written contact only.")
+
+
+def test_contact_restriction_proposed_then_approved_by_another_ps_team_leader_ps_orm_3(officer):
+    from casework.customers import approvals
+
     c = f.CustomerFactory()
     with pytest.raises(NotPermitted) as exc:
         services.contact_restriction_add(
             actor=officer.user, customer=c, conditions="Written only", review_date=dt.date(2027, 3, 1),
-            imposed_on=dt.date(2026, 12, 1),
+            imposed_on=dt.date(2026, 12, 1), **RECORD,
         )
     assert exc.value.step_ids == ("PS-ORM-3",)
-    tl = f.OfficerFactory(role=Role.TEAM_LEADER)
+    tl = f.OfficerFactory(role=Role.PS_TEAM_LEADER)
     row = services.contact_restriction_add(
         actor=tl.user, customer=c, conditions="Written only", review_date=dt.date(2027, 3, 1),
-        imposed_on=dt.date(2026, 12, 1),
+        imposed_on=dt.date(2026, 12, 1), **RECORD,
     )
+    assert (row.status, row.is_active) == ("proposed", False)
+    with pytest.raises(NotPermitted) as exc:  # maker cannot check
+        approvals.contact_restriction_approve(actor=tl.user, restriction=row, letter_reference="MX-RS letter")
+    assert "different PS Team Leader" in exc.value.message
+    with pytest.raises(NotPermitted):  # a Team Leader outside PS is not eligible
+        approvals.contact_restriction_approve(actor=f.OfficerFactory(role=Role.TEAM_LEADER).user, restriction=row,
+                                              letter_reference="MX-RS letter")
+    checker = f.OfficerFactory(role=Role.PS_TEAM_LEADER)
+    with pytest.raises(InvalidInput) as exc:
+        approvals.contact_restriction_approve(actor=checker.user, restriction=row, letter_reference="")
+    assert "letter_reference" in exc.value.fields
+    row = approvals.contact_restriction_approve(actor=checker.user, restriction=row, letter_reference="MX-RS letter")
+    assert (row.status, row.is_active, row.approved_by_id) == ("active", True, checker.user.pk)
+    with pytest.raises(TransitionRefused):
+        approvals.contact_restriction_approve(actor=checker.user, restriction=row, letter_reference="again")
     services.contact_restriction_end(actor=tl.user, restriction=row, reason="Review outcome approved")
-    assert actions(c) == ["contact_restriction.add", "contact_restriction.end"]
+    assert actions(c) == ["contact_restriction.propose", "contact_restriction.approve", "contact_restriction.end"]
+
+
+def test_contact_restriction_needs_the_ps_doc_2_record(reference):
+    tl = f.OfficerFactory(role=Role.PS_TEAM_LEADER)
+    with pytest.raises(InvalidInput) as exc:
+        services.contact_restriction_add(actor=tl.user, customer=f.CustomerFactory(), conditions="Written only",
+                                         review_date=dt.date(2027, 3, 1), imposed_on=dt.date(2026, 12, 1))
+    assert set(exc.value.fields) == {"case_review", "recommendation"} and "PS-DOC-2" in exc.value.step_ids
+
+
+def test_contact_restriction_rejected_is_kept_with_reason(reference):
+    from casework.customers import approvals
+
+    maker, checker = (f.OfficerFactory(role=Role.PS_TEAM_LEADER) for _ in range(2))
+    c = f.CustomerFactory()
+    row = services.contact_restriction_add(actor=maker.user, customer=c, conditions="c", review_date=dt.date(2027, 3, 1),
+                                           imposed_on=dt.date(2026, 12, 1), **RECORD)
+    row = approvals.contact_restriction_reject(actor=checker.user, restriction=row, reason="Not yet warranted")
+    assert (row.status, row.is_active, row.decision_reason) == ("rejected", False, "Not yet warranted")
+    assert actions(c)[-1] == "contact_restriction.reject"
+
+
+@pytest.mark.parametrize(
+    "terms, field",
+    [({"channels": ["pigeon"]}, "channels"), ({"days": [7]}, "days"),
+     ({"time_from": dt.time(10), "time_to": None}, "time_to"),
+     ({"time_from": dt.time(14), "time_to": dt.time(10)}, "time_to")],
+    ids=["PS-ORM-3-unknown-channel", "PS-ORM-3-bad-day", "PS-ORM-3-half-window", "PS-ORM-3-window-backwards"],
+)
+def test_contact_restriction_terms_sense_checked_ps_orm_3(reference, terms, field):
+    tl = f.OfficerFactory(role=Role.PS_TEAM_LEADER)
+    with pytest.raises(InvalidInput) as exc:
+        services.contact_restriction_add(actor=tl.user, customer=f.CustomerFactory(), conditions="c",
+                                         review_date=dt.date(2027, 3, 1), imposed_on=dt.date(2026, 12, 1),
+                                         **RECORD, **terms)
+    assert field in exc.value.fields
 
 
 @pytest.mark.parametrize(
@@ -311,7 +367,8 @@ def test_contact_restriction_needs_team_leader_ps_orm_3(officer):
 def test_contact_restriction_review_window_ps_orm_3(reference, review, ok):
     tl = f.OfficerFactory(role=Role.TEAM_LEADER)
     kwargs = dict(
-        actor=tl.user, customer=f.CustomerFactory(), conditions="c", review_date=review, imposed_on=dt.date(2026, 12, 1)
+        actor=tl.user, customer=f.CustomerFactory(), conditions="c", review_date=review, imposed_on=dt.date(2026, 12, 1),
+        **RECORD,
     )
     if ok:
         services.contact_restriction_add(**kwargs)
@@ -325,10 +382,12 @@ def test_representative_add_and_end_cma_1_1(officer):
     c = f.CustomerFactory()
     with pytest.raises(InvalidInput) as exc:
         services.representative_add(actor=officer.user, customer=c, name="Legal Aid", scope="specified")
-    assert "scope_detail" in exc.value.fields and exc.value.step_ids == ("CMA-1.1",)
+    assert "matters" in exc.value.fields and exc.value.step_ids == ("CMA-1.1",)
     rep = services.representative_add(
-        actor=officer.user, customer=c, name="Legal Aid", scope="specified", scope_detail="Objection only"
+        actor=officer.user, customer=c, name="Legal Aid", scope="specified", scope_detail="Objection only",
+        matters=["income"],
     )
+    assert rep.matters == ["income"]
     services.representative_end(actor=officer.user, representative=rep, reason="Authority withdrawn")
     rep.refresh_from_db()
     assert not rep.is_active

@@ -1,0 +1,597 @@
+"""Case financial and care facts, representatives and restricted service over HTTP (/api/v1/), see docs/facts.md.
+
+Thin: a DRF serializer parses the input, a service does the write (sense checks, audit, corrections that supersede),
+a serializer renders the row. Corrections never delete: the old row stays readable with ``superseded_by`` and the
+``correction_reason``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.core.errors import InvalidInput, NotFound, NotPermitted
+
+from . import approvals, selectors, services
+from .api import ERRORS, CustomersErrorSerializer, _valid
+from .models import (
+    ArrangementStatusChange,
+    AuthorisedRepresentative,
+    CareArrangement,
+    Case,
+    CaseRoleHistory,
+    ContactRestriction,
+    Customer,
+    Debt,
+    DebtKind,
+    DepartureProhibitionOrder,
+    DpoStatus,
+    IncomeRecord,
+    IncomeSource,
+    PaymentArrangement,
+    PaymentFrequency,
+    PaymentReceived,
+    RegistrationStatus,
+    RepresentativeMatter,
+    RepresentativeScope,
+)
+from .policy import RESTRICTION_CHANNELS
+
+MAX_ID = 2**31 - 1
+WRITE_ERRORS = {**ERRORS, 409: CustomersErrorSerializer}
+CSID = OpenApiParameter("csid", OpenApiTypes.STR, OpenApiParameter.PATH, description="The customer's CSID.")
+CASE = OpenApiParameter("case_number", OpenApiTypes.STR, OpenApiParameter.PATH)
+
+
+def _id(name: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+# --- read serializers --------------------------------------------------------------------------------------------
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.CharField(source="changed_by.username", allow_null=True, read_only=True)
+
+    class Meta:
+        model = ArrangementStatusChange
+        fields = ["from_status", "to_status", "reason", "changed_at", "changed_by"]
+        read_only_fields = fields
+
+
+class ArrangementSerializer(serializers.ModelSerializer):
+    history = StatusChangeSerializer(source="status_history", many=True, read_only=True)
+
+    class Meta:
+        model = PaymentArrangement
+        fields = ["id", "debt", "status", "instalment", "frequency", "start_date", "replaces", "created_at", "history"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.case_number", read_only=True)
+    payer_csid = serializers.CharField(source="payer.csid", read_only=True)
+
+    class Meta:
+        model = PaymentReceived
+        fields = ["id", "case_number", "payer_csid", "debt", "amount", "received_on", "method", "recorded_at",
+                  "superseded_by", "superseded_at", "correction_reason"]
+        read_only_fields = fields
+
+
+class DebtSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.case_number", read_only=True)
+    debtor_csid = serializers.CharField(source="debtor.csid", read_only=True)
+    creditor_csid = serializers.CharField(source="creditor.csid", read_only=True, help_text="Who is owed.")
+    arrangements = ArrangementSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Debt
+        fields = ["id", "case_number", "kind", "debtor_csid", "creditor_csid", "amount", "as_at", "source", "is_open",
+                  "recorded_at", "superseded_by", "superseded_at", "correction_reason", "arrangements", "payments"]
+        read_only_fields = fields
+
+
+class CareRowSerializer(serializers.ModelSerializer):
+    child_name = serializers.CharField(source="child.__str__", read_only=True)
+    carer_csid = serializers.CharField(source="carer.csid", read_only=True)
+
+    class Meta:
+        model = CareArrangement
+        fields = ["id", "child", "child_name", "carer_csid", "care_percentage", "effective_from", "effective_to",
+                  "recorded_at", "superseded_by", "superseded_at", "correction_reason"]
+        read_only_fields = fields
+
+
+class RolePeriodSerializer(serializers.ModelSerializer):
+    payer_csid = serializers.CharField(source="payer.csid", read_only=True)
+    payee_csid = serializers.CharField(source="payee.csid", read_only=True)
+
+    class Meta:
+        model = CaseRoleHistory
+        fields = ["payer_csid", "payee_csid", "from_date", "to_date"]
+        read_only_fields = fields
+
+
+class IncomeRowSerializer(serializers.ModelSerializer):
+    is_reliable = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = IncomeRecord
+        fields = ["id", "amount", "source", "tax_year", "effective_from", "is_reliable", "recorded_at"]
+        read_only_fields = fields
+
+
+class DpoRowSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.case_number", read_only=True, allow_null=True)
+
+    class Meta:
+        model = DepartureProhibitionOrder
+        fields = ["id", "case_number", "status", "issued_on", "revoked_on", "reason"]
+        read_only_fields = fields
+
+
+class RepresentativeRowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuthorisedRepresentative
+        fields = ["id", "name", "relationship", "organisation", "phone", "scope", "scope_detail", "matters",
+                  "valid_from", "valid_to", "is_active"]
+        read_only_fields = fields
+
+
+class RestrictionRowSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", allow_null=True, read_only=True)
+    approved_by = serializers.CharField(source="approved_by.username", allow_null=True, read_only=True)
+
+    class Meta:
+        model = ContactRestriction
+        fields = ["id", "status", "is_active", "conditions", "channels", "days", "time_from", "time_to",
+                  "imposed_on", "review_date", "case_review", "recommendation", "letter_reference", "requested_by",
+                  "approved_by", "approved_at", "decision_reason", "ended_on"]
+        read_only_fields = fields
+
+
+# --- write serializers -------------------------------------------------------------------------------------------
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why (recorded in the audit trail).")
+
+
+class DebtCreateSerializer(serializers.Serializer):
+    case_number = serializers.CharField(max_length=12)
+    kind = serializers.ChoiceField(choices=DebtKind.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    as_at = serializers.DateField()
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DebtCorrectSerializer(ReasonSerializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    as_at = serializers.DateField(required=False)
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ArrangementCreateSerializer(serializers.Serializer):
+    instalment = serializers.DecimalField(max_digits=14, decimal_places=2)
+    frequency = serializers.ChoiceField(choices=PaymentFrequency.choices)
+    start_date = serializers.DateField()
+
+
+class ArrangementAmendSerializer(ReasonSerializer):
+    instalment = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    frequency = serializers.ChoiceField(choices=PaymentFrequency.choices, required=False)
+    start_date = serializers.DateField(required=False)
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    payer_csid = serializers.CharField(max_length=20, help_text="Who paid (payer or payee on the case).")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    received_on = serializers.DateField()
+    debt_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    method = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+
+class PaymentCorrectSerializer(ReasonSerializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    received_on = serializers.DateField(required=False)
+
+
+class CareCreateSerializer(serializers.Serializer):
+    child_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    carer_csid = serializers.CharField(max_length=20)
+    care_percentage = serializers.IntegerField(min_value=0, max_value=100)
+    effective_from = serializers.DateField()
+    effective_to = serializers.DateField(required=False, allow_null=True)
+
+
+class CareCorrectSerializer(ReasonSerializer):
+    care_percentage = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    effective_from = serializers.DateField(required=False)
+    effective_to = serializers.DateField(required=False, allow_null=True)
+
+
+class RoleReversalSerializer(ReasonSerializer):
+    effective_from = serializers.DateField()
+
+
+class RegistrationSerializer(ReasonSerializer):
+    registration_status = serializers.ChoiceField(choices=RegistrationStatus.choices)
+
+
+class IncomeCreateSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    source = serializers.ChoiceField(choices=IncomeSource.choices)
+    tax_year = serializers.IntegerField(min_value=1990, max_value=2100)
+    effective_from = serializers.DateField()
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class DpoCreateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DpoStatus.choices)
+    case_number = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    issued_on = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RepresentativeCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    scope = serializers.ChoiceField(choices=RepresentativeScope.choices)
+    matters = serializers.ListField(child=serializers.ChoiceField(choices=RepresentativeMatter.choices),
+                                    required=False, default=list,
+                                    help_text="Required for 'specified': the matters the authority covers.")
+    scope_detail = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    relationship = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    organisation = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_to = serializers.DateField(required=False, allow_null=True)
+
+
+class RestrictionCreateSerializer(serializers.Serializer):
+    conditions = serializers.CharField(max_length=4000)
+    case_review = serializers.CharField(max_length=8000, help_text="PS-DOC-2: the case review.")
+    recommendation = serializers.CharField(max_length=4000, help_text="PS-DOC-2: the recommendation.")
+    review_date = serializers.DateField(help_text="3 to 6 months after it starts (PS-ORM-3).")
+    imposed_on = serializers.DateField(required=False, allow_null=True)
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=[(c, c) for c in RESTRICTION_CHANNELS]),
+                                     required=False, default=list, help_text="Allowed channels; empty = any.")
+    days = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6), required=False,
+                                 default=list, help_text="Allowed weekdays, 0 = Monday; empty = any.")
+    time_from = serializers.TimeField(required=False, allow_null=True)
+    time_to = serializers.TimeField(required=False, allow_null=True)
+
+
+class RestrictionApproveSerializer(serializers.Serializer):
+    letter_reference = serializers.CharField(max_length=200, help_text="The letter sent to the customer (PS-DOC-2).")
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+# --- lookups -----------------------------------------------------------------------------------------------------
+
+
+def _customer(request, csid: str) -> Customer:
+    return selectors.customer_get(user=request.user, csid=csid)
+
+
+def _case(request, case_number: str) -> Case:
+    return selectors.case_get(user=request.user, case_number=case_number)
+
+
+def _party(request, case: Case, csid: str, field: str) -> Customer:
+    try:
+        person = selectors.customer_get(user=request.user, csid=csid)
+    except (InvalidInput, NotFound) as exc:
+        raise InvalidInput("Check the highlighted fields.", fields={field: [exc.message]}) from exc
+    if person.pk not in (case.payer_id, case.payee_id):
+        raise InvalidInput("Check the highlighted fields.", fields={field: ["Not a party to this case."]})
+    return person
+
+
+def _row(request, model, pk: int, label: str):
+    if not request.user.has_perm("customers.view_case"):
+        raise NotPermitted("Your role does not allow you to view cases.")
+    row = model.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if row is None:
+        raise NotFound(f"No such {label}.")
+    return row
+
+
+def _debt_out(debt: Debt) -> dict:
+    row = (Debt.objects.select_related("case", "case__payer", "case__payee", "debtor")
+           .prefetch_related("arrangements__status_history", "payments").get(pk=debt.pk))
+    return DebtSerializer(row).data
+
+
+# --- views -------------------------------------------------------------------------------------------------------
+
+
+class DebtsView(APIView):
+    @extend_schema(operation_id="customers_debts_list", parameters=[CSID], responses={200: DebtSerializer(many=True), **ERRORS},
+                   description="Debts and overpayments the customer owes or is owed on their cases, corrected ones "
+                               "included (superseded_by), with arrangements, status history and payments (CMA-2.3).")
+    def get(self, request, csid: str):
+        customer = _customer(request, csid)
+        return Response(DebtSerializer(selectors.debts_for_customer(user=request.user, customer=customer), many=True).data)
+
+    @extend_schema(operation_id="customers_debts_add", parameters=[CSID], request=DebtCreateSerializer,
+                   responses={201: DebtSerializer, **WRITE_ERRORS},
+                   description="Record a debt owed by this customer: child support arrears (payer, owed to the "
+                               "payee) or an overpayment (CMA-2.3). Sense-checked, see docs/facts.md.")
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = _valid(DebtCreateSerializer, request.data)
+        case = selectors.case_get(user=request.user, case_number=data["case_number"])
+        debt = services.debt_record(actor=request.user, case=case, debtor=customer, kind=data["kind"],
+                                    amount=data["amount"], as_at=data["as_at"], source=data["source"])
+        return Response(_debt_out(debt), status=status.HTTP_201_CREATED)
+
+
+class DebtCorrectView(APIView):
+    @extend_schema(operation_id="debts_correct", parameters=[_id("debt_id")], request=DebtCorrectSerializer,
+                   responses={201: DebtSerializer, **WRITE_ERRORS},
+                   description="Correct a debt: a new debt supersedes it; the old one stays with the reason.")
+    def post(self, request, debt_id: int):
+        debt = _row(request, Debt, debt_id, "debt")
+        data = dict(_valid(DebtCorrectSerializer, request.data))
+        new = services.debt_correct(actor=request.user, debt=debt, **data)
+        return Response(_debt_out(new), status=status.HTTP_201_CREATED)
+
+
+class ArrangementCreateView(APIView):
+    @extend_schema(operation_id="debts_arrangement_add", parameters=[_id("debt_id")], request=ArrangementCreateSerializer,
+                   responses={201: ArrangementSerializer, **WRITE_ERRORS},
+                   description="Negotiate a payment arrangement for the debt (CMA-2.6). Refused per field when the "
+                               "instalment exceeds the debt, the term exceeds the maximum, or the start date is "
+                               "before the debt or more than a year ahead.")
+    def post(self, request, debt_id: int):
+        debt = _row(request, Debt, debt_id, "debt")
+        data = _valid(ArrangementCreateSerializer, request.data)
+        row = services.payment_arrangement_create(actor=request.user, debt=debt, **data)
+        return Response(ArrangementSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class ArrangementAmendView(APIView):
+    @extend_schema(operation_id="arrangements_amend", parameters=[_id("arrangement_id")],
+                   request=ArrangementAmendSerializer, responses={201: ArrangementSerializer, **WRITE_ERRORS},
+                   description="Amend (or correct) an active arrangement: the old one becomes 'amended'.")
+    def post(self, request, arrangement_id: int):
+        row = _row(request, PaymentArrangement, arrangement_id, "arrangement")
+        data = dict(_valid(ArrangementAmendSerializer, request.data))
+        new = services.payment_arrangement_amend(actor=request.user, arrangement=row, **data)
+        return Response(ArrangementSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class ArrangementTransitionView(APIView):
+    transition = ""
+
+    @extend_schema(parameters=[_id("arrangement_id")], request=ReasonSerializer,
+                   responses={200: ArrangementSerializer, **WRITE_ERRORS})
+    def post(self, request, arrangement_id: int):
+        row = _row(request, PaymentArrangement, arrangement_id, "arrangement")
+        data = _valid(ReasonSerializer, request.data)
+        service = {"default": services.payment_arrangement_default, "end": services.payment_arrangement_end}
+        row = service[self.transition](actor=request.user, arrangement=row, reason=data["reason"])
+        return Response(ArrangementSerializer(PaymentArrangement.objects.get(pk=row.pk)).data)
+
+
+class ArrangementDefaultView(ArrangementTransitionView):
+    transition = "default"
+
+
+class ArrangementEndView(ArrangementTransitionView):
+    transition = "end"
+
+
+class PaymentsView(APIView):
+    @extend_schema(operation_id="cases_payments_list", parameters=[CASE], responses={200: PaymentSerializer(many=True), **ERRORS})
+    def get(self, request, case_number: str):
+        case = _case(request, case_number)
+        return Response(PaymentSerializer(selectors.payments_for_case(user=request.user, case=case), many=True).data)
+
+    @extend_schema(operation_id="cases_payments_add", parameters=[CASE], request=PaymentCreateSerializer,
+                   responses={201: PaymentSerializer, **WRITE_ERRORS},
+                   description="Record a payment received (against a debt: not more than what is outstanding).")
+    def post(self, request, case_number: str):
+        case = _case(request, case_number)
+        data = _valid(PaymentCreateSerializer, request.data)
+        payer = _party(request, case, data["payer_csid"], "payer_csid")
+        debt = None
+        if data.get("debt_id"):
+            debt = Debt.objects.filter(pk=data["debt_id"], case=case).first()
+            if debt is None:
+                raise InvalidInput("Check the highlighted fields.", fields={"debt_id": ["No such debt on this case."]})
+        row = services.payment_received_record(actor=request.user, case=case, payer=payer, debt=debt,
+                                               amount=data["amount"], received_on=data["received_on"],
+                                               method=data["method"])
+        return Response(PaymentSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class PaymentCorrectView(APIView):
+    @extend_schema(operation_id="payments_correct", parameters=[_id("payment_id")], request=PaymentCorrectSerializer,
+                   responses={201: PaymentSerializer, **WRITE_ERRORS})
+    def post(self, request, payment_id: int):
+        row = _row(request, PaymentReceived, payment_id, "payment")
+        data = dict(_valid(PaymentCorrectSerializer, request.data))
+        return Response(PaymentSerializer(services.payment_received_correct(actor=request.user, payment=row, **data)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class CareView(APIView):
+    @extend_schema(operation_id="cases_care_list", parameters=[CASE], responses={200: CareRowSerializer(many=True), **ERRORS},
+                   description="Care per child, corrected rows included (superseded_by).")
+    def get(self, request, case_number: str):
+        case = _case(request, case_number)
+        return Response(CareRowSerializer(selectors.care_for_case(user=request.user, case=case), many=True).data)
+
+    @extend_schema(operation_id="cases_care_add", parameters=[CASE], request=CareCreateSerializer,
+                   responses={201: CareRowSerializer, **WRITE_ERRORS},
+                   description="Record a parent's care of a child (CMA-2.1): the parents' care cannot exceed 100%.")
+    def post(self, request, case_number: str):
+        case = _case(request, case_number)
+        data = _valid(CareCreateSerializer, request.data)
+        child = case.children.filter(pk=data["child_id"]).first()
+        if child is None:
+            raise InvalidInput("Check the highlighted fields.", fields={"child_id": ["No such child on this case."]})
+        carer = _party(request, case, data["carer_csid"], "carer_csid")
+        row = services.care_arrangement_record(actor=request.user, case=case, child=child, carer=carer,
+                                               care_percentage=data["care_percentage"],
+                                               effective_from=data["effective_from"],
+                                               effective_to=data.get("effective_to"))
+        return Response(CareRowSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class CareCorrectView(APIView):
+    @extend_schema(operation_id="care_correct", parameters=[_id("care_id")], request=CareCorrectSerializer,
+                   responses={201: CareRowSerializer, **WRITE_ERRORS})
+    def post(self, request, care_id: int):
+        row = _row(request, CareArrangement, care_id, "care record")
+        data = dict(_valid(CareCorrectSerializer, request.data))
+        return Response(CareRowSerializer(services.care_arrangement_correct(actor=request.user, care=row, **data)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class RoleHistoryView(APIView):
+    @extend_schema(operation_id="cases_roles_list", parameters=[CASE], responses={200: RolePeriodSerializer(many=True), **ERRORS},
+                   description="Who was payer and payee when (CMA-2.4: past role reversals).")
+    def get(self, request, case_number: str):
+        case = _case(request, case_number)
+        return Response(RolePeriodSerializer(case.role_history.select_related("payer", "payee"), many=True).data)
+
+    @extend_schema(operation_id="cases_roles_reverse", parameters=[CASE], request=RoleReversalSerializer,
+                   responses={201: RolePeriodSerializer(many=True), **WRITE_ERRORS},
+                   description="Reverse the roles from a date (CMA-2.4); the earlier period is kept.")
+    def post(self, request, case_number: str):
+        case = _case(request, case_number)
+        data = _valid(RoleReversalSerializer, request.data)
+        case = services.case_roles_reverse(actor=request.user, case=case, effective_from=data["effective_from"],
+                                           reason=data["reason"])
+        return Response(RolePeriodSerializer(case.role_history.select_related("payer", "payee"), many=True).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class RegistrationView(APIView):
+    @extend_schema(operation_id="cases_registration_set", parameters=[CASE], request=RegistrationSerializer,
+                   responses={200: RegistrationSerializer, **WRITE_ERRORS},
+                   description="Registration pending / registered / ended.")
+    def post(self, request, case_number: str):
+        case = _case(request, case_number)
+        data = _valid(RegistrationSerializer, request.data)
+        case = services.case_registration_set(actor=request.user, case=case, **data)
+        return Response({"registration_status": case.registration_status, "reason": data["reason"]})
+
+
+class IncomeView(APIView):
+    @extend_schema(operation_id="customers_income_list", parameters=[CSID], responses={200: IncomeRowSerializer(many=True), **ERRORS})
+    def get(self, request, csid: str):
+        customer = _customer(request, csid)
+        return Response(IncomeRowSerializer(customer.incomes.all(), many=True).data)
+
+    @extend_schema(operation_id="customers_income_add", parameters=[CSID], request=IncomeCreateSerializer,
+                   responses={201: IncomeRowSerializer, **WRITE_ERRORS},
+                   description="Record income (CMA-2.2: reliable only when ATO-issued). The latest counts.")
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = _valid(IncomeCreateSerializer, request.data)
+        row = services.income_record_add(actor=request.user, customer=customer, **data)
+        return Response(IncomeRowSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class DposView(APIView):
+    @extend_schema(operation_id="customers_dpos_list", parameters=[CSID], responses={200: DpoRowSerializer(many=True), **ERRORS})
+    def get(self, request, csid: str):
+        customer = _customer(request, csid)
+        return Response(DpoRowSerializer(customer.dpos.select_related("case").order_by("-id"), many=True).data)
+
+    @extend_schema(operation_id="customers_dpos_add", parameters=[CSID], request=DpoCreateSerializer,
+                   responses={201: DpoRowSerializer, **WRITE_ERRORS})
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = _valid(DpoCreateSerializer, request.data)
+        case = _case(request, data["case_number"]) if data.get("case_number") else None
+        row = services.dpo_record(actor=request.user, customer=customer, status=data["status"], case=case,
+                                  issued_on=data.get("issued_on"), reason=data["reason"])
+        return Response(DpoRowSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class RepresentativesView(APIView):
+    @extend_schema(operation_id="customers_representatives_list", parameters=[CSID],
+                   responses={200: RepresentativeRowSerializer(many=True), **ERRORS})
+    def get(self, request, csid: str):
+        customer = _customer(request, csid)
+        rows = selectors.representatives_for_customer(user=request.user, customer=customer)
+        return Response(RepresentativeRowSerializer(rows, many=True).data)
+
+    @extend_schema(operation_id="customers_representatives_add", parameters=[CSID],
+                   request=RepresentativeCreateSerializer, responses={201: RepresentativeRowSerializer, **WRITE_ERRORS},
+                   description="An authorised representative: full, specified matters (which) or enquiry only (CMA-1.1).")
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = _valid(RepresentativeCreateSerializer, request.data)
+        row = services.representative_add(actor=request.user, customer=customer, **data)
+        return Response(RepresentativeRowSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class RepresentativeEndView(APIView):
+    @extend_schema(operation_id="representatives_end", parameters=[_id("representative_id")], request=ReasonSerializer,
+                   responses={200: RepresentativeRowSerializer, **WRITE_ERRORS})
+    def post(self, request, representative_id: int):
+        row = _row(request, AuthorisedRepresentative, representative_id, "representative")
+        data = _valid(ReasonSerializer, request.data)
+        row = services.representative_end(actor=request.user, representative=row, reason=data["reason"])
+        return Response(RepresentativeRowSerializer(row).data)
+
+
+class RestrictionsView(APIView):
+    @extend_schema(operation_id="customers_restrictions_list", parameters=[CSID],
+                   responses={200: RestrictionRowSerializer(many=True), **ERRORS},
+                   description="Restricted service: proposed, in force, not approved and ended (PS-ORM-3).")
+    def get(self, request, csid: str):
+        customer = _customer(request, csid)
+        rows = selectors.restrictions_for_customer(user=request.user, customer=customer)
+        return Response(RestrictionRowSerializer(rows, many=True).data)
+
+    @extend_schema(operation_id="customers_restrictions_propose", parameters=[CSID],
+                   request=RestrictionCreateSerializer, responses={201: RestrictionRowSerializer, **WRITE_ERRORS},
+                   description="Propose a restricted service with the case review and recommendation (PS-DOC-2); "
+                               "it is in force once a different PS Team Leader approves it.")
+    def post(self, request, csid: str):
+        customer = _customer(request, csid)
+        data = _valid(RestrictionCreateSerializer, request.data)
+        row = services.contact_restriction_add(actor=request.user, customer=customer, **data)
+        return Response(RestrictionRowSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class RestrictionApproveView(APIView):
+    @extend_schema(operation_id="restrictions_approve", parameters=[_id("restriction_id")],
+                   request=RestrictionApproveSerializer, responses={200: RestrictionRowSerializer, **WRITE_ERRORS},
+                   description="Approve (PS Team Leader, not the proposer) with the letter sent (PS-ORM-3, PS-DOC-2).")
+    def post(self, request, restriction_id: int):
+        row = _row(request, ContactRestriction, restriction_id, "restricted service")
+        data = _valid(RestrictionApproveSerializer, request.data)
+        row = approvals.contact_restriction_approve(actor=request.user, restriction=row, **data)
+        return Response(RestrictionRowSerializer(row).data)
+
+
+class RestrictionRejectView(APIView):
+    @extend_schema(operation_id="restrictions_reject", parameters=[_id("restriction_id")], request=ReasonSerializer,
+                   responses={200: RestrictionRowSerializer, **WRITE_ERRORS})
+    def post(self, request, restriction_id: int):
+        row = _row(request, ContactRestriction, restriction_id, "restricted service")
+        data = _valid(ReasonSerializer, request.data)
+        row = approvals.contact_restriction_reject(actor=request.user, restriction=row, reason=data["reason"])
+        return Response(RestrictionRowSerializer(row).data)
+
+
+class RestrictionEndView(APIView):
+    @extend_schema(operation_id="restrictions_end", parameters=[_id("restriction_id")], request=ReasonSerializer,
+                   responses={200: RestrictionRowSerializer, **WRITE_ERRORS})
+    def post(self, request, restriction_id: int):
+        row = _row(request, ContactRestriction, restriction_id, "restricted service")
+        data = _valid(ReasonSerializer, request.data)
+        row = services.contact_restriction_end(actor=request.user, restriction=row, reason=data["reason"])
+        return Response(RestrictionRowSerializer(row).data)

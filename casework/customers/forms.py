@@ -1,0 +1,121 @@
+"""django.forms for recording case financial and care facts from the customer page (docs/facts.md).
+
+Forms only parse; the services do every check (sense checks, permissions) and write, so the web, the API, jobs and
+imports share one guard.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import (
+    DebtKind,
+    DpoStatus,
+    PaymentFrequency,
+    RegistrationStatus,
+    RepresentativeMatter,
+    RepresentativeScope,
+)
+from .policy import RESTRICTION_CHANNELS, WEEKDAY_NAMES
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"})
+
+
+class DebtForm(forms.Form):
+    case_number = forms.CharField(max_length=12)
+    kind = forms.ChoiceField(choices=DebtKind.choices)
+    amount = forms.DecimalField(max_digits=14, decimal_places=2)
+    as_at = forms.DateField(widget=DATE)
+    source = forms.CharField(max_length=200, required=False)
+
+
+class DebtCorrectForm(forms.Form):
+    debt_id = forms.IntegerField(widget=forms.HiddenInput)
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    as_at = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
+class ArrangementForm(forms.Form):
+    debt_id = forms.IntegerField(widget=forms.HiddenInput)
+    instalment = forms.DecimalField(max_digits=14, decimal_places=2)
+    frequency = forms.ChoiceField(choices=PaymentFrequency.choices)
+    start_date = forms.DateField(widget=DATE)
+
+
+class ArrangementChangeForm(forms.Form):
+    arrangement_id = forms.IntegerField(widget=forms.HiddenInput)
+    change = forms.ChoiceField(choices=[("amend", "Amend"), ("default", "Defaulted"), ("end", "Ended")])
+    instalment = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    frequency = forms.ChoiceField(choices=[("", "—"), *PaymentFrequency.choices], required=False)
+    start_date = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
+class PaymentForm(forms.Form):
+    case_number = forms.CharField(max_length=12)
+    amount = forms.DecimalField(max_digits=14, decimal_places=2)
+    received_on = forms.DateField(widget=DATE)
+    debt_id = forms.IntegerField(required=False)
+
+
+class CareForm(forms.Form):
+    child_id = forms.IntegerField()
+    care_percentage = forms.IntegerField(min_value=0, max_value=100)
+    effective_from = forms.DateField(widget=DATE)
+
+
+class RoleReversalForm(forms.Form):
+    case_number = forms.CharField(max_length=12)
+    effective_from = forms.DateField(widget=DATE)
+    reason = forms.CharField(max_length=2000)
+
+
+class RegistrationForm(forms.Form):
+    case_number = forms.CharField(max_length=12)
+    registration_status = forms.ChoiceField(choices=RegistrationStatus.choices)
+    reason = forms.CharField(max_length=2000)
+
+
+class DpoForm(forms.Form):
+    status = forms.ChoiceField(choices=DpoStatus.choices)
+    case_number = forms.CharField(max_length=12, required=False)
+    issued_on = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000, required=False)
+
+
+class DeathForm(forms.Form):
+    date_of_death = forms.DateField(widget=DATE)
+    reason = forms.CharField(max_length=2000)
+
+
+class RepresentativeForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    scope = forms.ChoiceField(choices=RepresentativeScope.choices)
+    matters = forms.MultipleChoiceField(choices=RepresentativeMatter.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+    scope_detail = forms.CharField(max_length=2000, required=False)
+    relationship = forms.CharField(max_length=100, required=False)
+    valid_from = forms.DateField(widget=DATE, required=False)
+    valid_to = forms.DateField(widget=DATE, required=False)
+
+
+class RestrictionForm(forms.Form):
+    conditions = forms.CharField(widget=forms.Textarea, max_length=4000)
+    case_review = forms.CharField(widget=forms.Textarea, max_length=8000)
+    recommendation = forms.CharField(widget=forms.Textarea, max_length=4000)
+    review_date = forms.DateField(widget=DATE)
+    channels = forms.MultipleChoiceField(choices=[(c, c.replace("_", " ")) for c in RESTRICTION_CHANNELS],
+                                         required=False, widget=forms.CheckboxSelectMultiple)
+    days = forms.TypedMultipleChoiceField(choices=list(enumerate(WEEKDAY_NAMES)), coerce=int, required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    time_from = forms.TimeField(widget=TIME, required=False)
+    time_to = forms.TimeField(widget=TIME, required=False)
+
+
+class RestrictionDecisionForm(forms.Form):
+    restriction_id = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Do not approve")])
+    letter_reference = forms.CharField(max_length=200, required=False)
+    reason = forms.CharField(max_length=2000, required=False)

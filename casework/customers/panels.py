@@ -1,0 +1,33 @@
+"""The "Case facts" section of the customer page: debts and overpayments (with corrections), arrangements and their
+history, payments, care, role history, registration, DPOs, date of death, representatives and restricted service,
+each with its django.forms form (posted to customers:fact_record)."""
+
+from __future__ import annotations
+
+from . import forms, selectors
+
+
+def customer_panel(request, customer) -> dict | None:
+    user = request.user
+    if not user.has_perm("customers.view_case"):
+        return None
+    cases = list(selectors.cases_for_customer(user=user, customer=customer).prefetch_related(
+        "care_arrangements__carer", "care_arrangements__child", "role_history__payer", "role_history__payee"))
+    return {
+        "customer": customer,
+        "cases": cases,
+        "debts": list(selectors.debts_for_customer(user=user, customer=customer)),
+        "dpos": list(customer.dpos.select_related("case").order_by("-id")),
+        "representatives": list(selectors.representatives_for_customer(user=user, customer=customer)),
+        "restrictions": list(selectors.restrictions_for_customer(user=user, customer=customer)),
+        "can_record": user.has_perm("customers.record_collection"),
+        "can_propose_restriction": user.has_perm("customers.propose_restriction"),
+        "can_approve_restriction": user.has_perm("customers.approve_restriction"),
+        "can_change_representative": user.has_perm("customers.change_representative"),
+        "forms": {
+            "debt": forms.DebtForm(), "arrangement": forms.ArrangementForm(), "payment": forms.PaymentForm(),
+            "care": forms.CareForm(), "roles": forms.RoleReversalForm(), "registration": forms.RegistrationForm(),
+            "dpo": forms.DpoForm(), "death": forms.DeathForm(), "representative": forms.RepresentativeForm(),
+            "restriction": forms.RestrictionForm(),
+        },
+    }
