@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "casework.contacts",
     "casework.ps",
     "casework.letters",
+    "casework.imports",
     "casework.web",
 ]
 
