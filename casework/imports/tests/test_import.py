@@ -192,3 +192,12 @@ def test_round_trip_of_the_demo_data_into_an_empty_database(reference, tmp_path)
         exporter.write(stream, "csv", exporter.export_rows())
     again = run(csv_path)
     assert (again.created, again.updated, again.rejected) == (0, 0, 0)
+
+
+def test_the_bench_file_imports_and_reimports_unchanged(reference):
+    from casework.bench.imports import bench_import
+
+    result = bench_import(13)
+    assert result["first_run"]["created"] == 13 and result["first_run"]["rejected"] == 0
+    assert result["second_run_unchanged"]["unchanged"] == 13
+    assert result["first_run"]["peak_python_memory_mb"] is not None

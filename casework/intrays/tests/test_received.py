@@ -186,3 +186,21 @@ def test_CMA_1_1_working_day_due_date_in_every_state_through_the_api_from_refere
             assert r.json()["office_state"] == state
             got[state] = r.json()["due_date"]
     assert got == EXPECTED_DUE
+
+
+# ---------------------------------------------------------------- web form
+
+
+@pytest.mark.django_db
+def test_CMA_1_1_web_form_takes_the_time_received(org, frozen, client):
+    client.force_login(org.so.user)
+    r = client.post("/work/new/", {"csid": org.customer.csid, "type_code": "client_contact_required", "subject": "Ring",
+                                   "to_officer": "so2", "received_at": "2026-11-19T10:00"})
+    assert r.status_code == 302
+    assert Intray.objects.get().due_date == dt.date(2026, 11, 23)
+    r = client.post("/work/new/", {"csid": org.customer.csid, "type_code": "client_contact_required", "subject": "Ring",
+                                   "to_officer": "so2", "received_at": "2026-11-30T10:00"})
+    assert r.status_code == 400 and "cannot be in the future" in r.content.decode()
+    r = client.post("/work/new/", {"csid": org.customer.csid, "type_code": "client_contact_required", "subject": "Ring",
+                                   "to_officer": "so2", "received_at": "yesterday"})
+    assert r.status_code == 400 and Intray.objects.count() == 1
