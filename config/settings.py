@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "casework.contacts",
     "casework.ps",
     "casework.letters",
+    "casework.imports",
     "casework.web",
 ]
 
@@ -254,6 +255,8 @@ CASEWORK = {
     "AUTO_UNLOCK_AFTER_HOURS": int(os.environ.get("AUTO_UNLOCK_AFTER_HOURS", str(14 * 24))),
     # Intrays created at or after this local time count from the next working day.
     "INTRAY_CUTOFF_HOUR": int(os.environ.get("INTRAY_CUTOFF_HOUR", "17")),
+    # CMA-1.1: an item keyed as received more than this many days ago is refused (400 on received_at).
+    "RECEIVED_MAX_AGE_DAYS": int(os.environ.get("RECEIVED_MAX_AGE_DAYS", "90")),
     # The front-line area that takes calls for customers nobody owns.
     "DEFAULT_FRONT_LINE_AREA": os.environ.get("DEFAULT_FRONT_LINE_AREA", "SERVICES"),
 }

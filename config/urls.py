@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("casework.contacts.api_urls")),
     path("", include("casework.ps.api_urls")),
     path("", include("casework.letters.api_urls")),
+    path("", include("casework.org.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("casework.intrays.urls")),
     path("", include("casework.contacts.urls")),
     path("", include("casework.ps.urls")),
+    path("", include("casework.org.urls")),
     path("", include("casework.web.urls")),
 ]
 

@@ -2,7 +2,8 @@
 
 Environment: BENCH_DATABASE_URL (default: PostgreSQL at postgres://postgres@127.0.0.1:5432/casework_bench, created
 if missing; falls back to a SQLite file under var/bench/ when PostgreSQL is unreachable), BENCH_SMALL (default
-20000 customers), BENCH_LARGE (default 200000; 1500000 for the national scale), BENCH_REPEAT (default 300).
+20000 customers), BENCH_LARGE (default 200000; 1500000 for the national scale), BENCH_REPEAT (default 300), BENCH_IMPORT_ROWS
+(default BENCH_LARGE / 50: rows of the generated import file).
 Results: var/bench/results-<UTC time>.json with the machine noted, and a summary on stdout.
 """
 
@@ -111,6 +112,13 @@ def main() -> int:
         if "small" in by_scale and "large" in by_scale and by_scale["small"]["median_ms"] > 0:
             by_scale["ratio_large_to_small"] = round(by_scale["large"]["median_ms"] / by_scale["small"]["median_ms"], 2)
     results["data_ratio"] = round(large / small, 2)
+    from .imports import bench_import
+
+    import_rows = int(os.environ.get("BENCH_IMPORT_ROWS", str(max(600, large // 50))))
+    results["import"] = bench_import(import_rows)
+    first = results["import"]["first_run"]
+    print(f"[import] {import_rows} rows: {first['rows_per_second']} rows/s, peak {first['peak_python_memory_mb']} MB "
+          f"(second run, unchanged: {results['import']['second_run_unchanged']['rows_per_second']} rows/s)", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     path = OUT / f"results-{stamp}.json"

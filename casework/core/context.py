@@ -26,3 +26,16 @@ def job_context(job_name: str) -> Iterator[str]:
     finally:
         request_id_var.reset(t1)
         system_actor_var.reset(t2)
+
+
+@contextlib.contextmanager
+def system_context(name: str) -> Iterator[str]:
+    """Run a system process (e.g. the bulk import) with ``system:<name>`` as the audited actor."""
+    rid = new_request_id()
+    t1 = request_id_var.set(rid)
+    t2 = system_actor_var.set(f"system:{name}")
+    try:
+        yield rid
+    finally:
+        request_id_var.reset(t1)
+        system_actor_var.reset(t2)

@@ -58,8 +58,8 @@ class IntraySerializer(serializers.ModelSerializer):
         model = Intray
         fields = [
             "id", "type", "type_name", "customer", "customer_name", "case", "subject", "details", "status",
-            "assignee_officer", "assignee_position", "assignee", "team", "office_state", "created_at", "due_date",
-            "bucket", "is_overdue", "started_at", "closed_at", "outcome", "delete_reason", "sla_breached_at",
+            "assignee_officer", "assignee_position", "assignee", "team", "office_state", "created_at", "received_at",
+            "due_date", "bucket", "is_overdue", "started_at", "closed_at", "outcome", "delete_reason", "sla_breached_at",
             "step_ids", "version",
         ]
         read_only_fields = fields
@@ -79,6 +79,7 @@ class IntraySerializer(serializers.ModelSerializer):
 class CorrespondenceSerializer(serializers.Serializer):
     channel = serializers.CharField()
     received_on = serializers.DateField()
+    received_at = serializers.DateTimeField()
     category = serializers.CharField()
     sender = serializers.CharField()
     from_representative = serializers.BooleanField()
@@ -130,6 +131,10 @@ class IntrayCreateIn(NoClientStepIdsMixin, AssigneeIn):
     issues = serializers.ListField(child=serializers.IntegerField(), required=False)
     details = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True)
+    received_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="When the item was received (CMA-1.1; default now). The due date counts working days from here.",
+    )
 
 
 class DocumentIn(serializers.Serializer):
@@ -146,7 +151,10 @@ class DocumentIn(serializers.Serializer):
 class CorrespondenceIn(AssigneeIn):
     customer = serializers.CharField()
     channel = serializers.ChoiceField(choices=Channel.choices)
-    received_on = serializers.DateField()
+    received_at = serializers.DateTimeField(required=False, allow_null=True,
+                                            help_text="Date and time received (CMA-1.1). Give this or received_on.")
+    received_on = serializers.DateField(required=False, allow_null=True,
+                                        help_text="Date received (the start of that day in the receiving office).")
     category = serializers.ChoiceField(choices=CorrespondenceCategory.choices)
     subject = serializers.CharField()
     case = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -272,6 +280,7 @@ class IntrayListView(APIView):
             assignee_officer=_officer(data.get("assignee_officer")),
             assignee_position=_position(data.get("assignee_position")),
             issues=_issues(data.get("issues")), details=data.get("details", ""), reason=data.get("reason", ""),
+            received_at=data.get("received_at"),
         )
         return Response(IntrayDetailSerializer(selectors.intray_get(user=request.user, pk=intray.pk)).data,
                         status=status.HTTP_201_CREATED)
@@ -443,7 +452,8 @@ class CorrespondenceView(APIView):
         data = _valid(CorrespondenceIn, request.data)
         customer = customer_selectors.customer_get(user=request.user, csid=data["customer"])
         intray = services.correspondence_receive(
-            actor=request.user, customer=customer, channel=data["channel"], received_on=data["received_on"],
+            actor=request.user, customer=customer, channel=data["channel"], received_on=data.get("received_on"),
+            received_at=data.get("received_at"),
             category=data["category"], subject=data["subject"], case=_case(request.user, customer, data.get("case")),
             assignee_officer=_officer(data.get("assignee_officer")),
             assignee_position=_position(data.get("assignee_position")),

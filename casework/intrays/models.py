@@ -131,6 +131,11 @@ class Intray(ProtectedStateModel, models.Model):
         help_text="The intray this one is about (an SLA-breach notice points at the breached intray).",
     )
     created_at = models.DateTimeField()
+    received_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the item was received (CMA-1.1); the due date counts from here. Empty only on rows keyed "
+        "before it was recorded (then it is created_at).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -244,7 +249,8 @@ class Correspondence(models.Model):
 
     intray = models.OneToOneField(Intray, on_delete=models.PROTECT, related_name="correspondence")
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    received_on = models.DateField()
+    received_on = models.DateField(help_text="Local date received, in the receiving office's time zone.")
+    received_at = models.DateTimeField(null=True, blank=True, help_text="Date and time received (CMA-1.1).")
     category = models.CharField(max_length=24, choices=CorrespondenceCategory.choices)
     from_representative = models.BooleanField(default=False)
     sender = models.CharField(max_length=150, blank=True)

@@ -269,3 +269,30 @@ def bucket(due: dt.date | None, today: dt.date) -> str:
 def is_breached(*, status: str, due: dt.date | None, office_today: dt.date) -> bool:
     """An open intray breaches its service level once the office-local day is past its due date."""
     return status in OPEN_STATUSES and due is not None and due < office_today
+
+
+# ---------------------------------------------------------------- received date (CMA-1.1)
+
+RECEIVED_STEPS = ("CMA-1.1",)
+
+
+def received_check(*, received_at: dt.datetime, now: dt.datetime, max_age_days: int) -> Decision:
+    """CMA-1.1: record when the item was received. Not in the future; not more than ``max_age_days`` back (older items
+    are keyed as received today with the real date in the notepad, or raised with a Team Leader). Aware datetimes."""
+    if received_at > now:
+        return Decision.no("The date and time received cannot be in the future.", *RECEIVED_STEPS,
+                           outcome="future")
+    if received_at < now - dt.timedelta(days=max_age_days):
+        return Decision.no(f"The date received is more than {max_age_days} days ago.", *RECEIVED_STEPS,
+                           outcome="too_old")
+    return Decision.yes("Received date accepted.", *RECEIVED_STEPS)
+
+
+def received_date_check(*, received_on: dt.date, office_today: dt.date, max_age_days: int) -> Decision:
+    """The same rule for a date without a time, against the receiving office's local today."""
+    if received_on > office_today:
+        return Decision.no("The date received cannot be in the future.", *RECEIVED_STEPS, outcome="future")
+    if received_on < office_today - dt.timedelta(days=max_age_days):
+        return Decision.no(f"The date received is more than {max_age_days} days ago.", *RECEIVED_STEPS,
+                           outcome="too_old")
+    return Decision.yes("Received date accepted.", *RECEIVED_STEPS)

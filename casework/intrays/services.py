@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from typing import Any
@@ -16,7 +17,7 @@ from casework.org.models import Office, Officer, Position, Team
 from casework.org.rules import officer_of
 
 from . import policy
-from .calendar import working_days_due
+from .calendar import local_today, working_days_due
 from .models import (
     CategoryChange,
     Channel,
@@ -165,6 +166,44 @@ def _bump(intray: Intray, fields: list[str]) -> None:
     intray.save(update_fields=[*fields, "version"])
 
 
+# ---------------------------------------------------------------- received date (CMA-1.1)
+
+
+def received_max_age_days() -> int:
+    from django.conf import settings
+
+    return int(settings.CASEWORK.get("RECEIVED_MAX_AGE_DAYS", 90))
+
+
+def check_received_at(received_at: dt.datetime, *, now: dt.datetime, field: str = "received_at") -> None:
+    """400 with a message on ``field`` when the moment received is in the future or too far back (CMA-1.1)."""
+    if received_at.tzinfo is None:
+        raise InvalidInput("Give the time zone of the time received.", fields={field: ["Include a time zone."]},
+                           step_ids=policy.RECEIVED_STEPS)
+    decision = policy.received_check(received_at=received_at, now=now, max_age_days=received_max_age_days())
+    if not decision.allowed:
+        raise InvalidInput(decision.reason, fields={field: [decision.reason]}, step_ids=decision.step_ids)
+
+
+def _received_moment(*, office: Office, received_on: dt.date | None, received_at: dt.datetime | None
+                     ) -> tuple[dt.datetime, dt.date]:
+    """(moment, office-local date) the correspondence was received. A date alone means the start of that day in the
+    receiving office's time zone; it is checked against the office's local today."""
+    now = clock.now()
+    if received_at is not None:
+        check_received_at(received_at, now=now)
+        return received_at, local_today(office, received_at)
+    if received_on is None:
+        raise InvalidInput("Enter the date received.", fields={"received_at": ["This field is required."]},
+                           step_ids=policy.RECEIVED_STEPS)
+    decision = policy.received_date_check(received_on=received_on, office_today=local_today(office, now),
+                                          max_age_days=received_max_age_days())
+    if not decision.allowed:
+        raise InvalidInput(decision.reason, fields={"received_on": [decision.reason]}, step_ids=decision.step_ids)
+    tz = clock.office_zone(office)
+    return dt.datetime.combine(received_on, dt.time.min, tzinfo=tz), received_on
+
+
 # ---------------------------------------------------------------- life cycle
 
 def intray_create(
@@ -181,9 +220,12 @@ def intray_create(
     reason: str = "",
     step_ids: Iterable[str] = (),
     related_intray: Intray | None = None,
+    received_at: dt.datetime | None = None,
 ) -> Intray:
-    """Create an intray for exactly one officer or position. Its due date is the type's working days in the
-    receiving position's office calendar (see calendar.py). Audited ``intray.create``."""
+    """Create an intray for exactly one officer or position. Its due date is the type's working days counted from
+    ``received_at`` — when the item was received (CMA-1.1; default: now) — in the receiving position's office calendar
+    (see calendar.py). ``received_at`` may not be in the future nor more than ``CASEWORK["RECEIVED_MAX_AGE_DAYS"]``
+    back (400 on the field). Audited ``intray.create``."""
     _require_perm(actor, "intrays.add_intray", "create intrays")
     t = _get_type(type_code)
     tf = type_facts(t)
@@ -203,6 +245,10 @@ def intray_create(
         if issue.customer_id != customer.pk:
             raise InvalidInput("A linked presenting issue belongs to another customer.", fields={"issues": ["Not this customer's issue."]})
     now = clock.now()
+    if received_at is None:
+        received_at = now
+    else:
+        check_received_at(received_at, now=now)
     steps = tuple(dict.fromkeys((*step_ids, *tf.step_ids)))
     with transaction.atomic():
         intray = Intray.objects.create(
@@ -216,8 +262,10 @@ def intray_create(
             team=team,
             office=office,
             created_at=now,
+            received_at=received_at,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            due_date=working_days_due(now, t.sla_working_days, office=office) if t.sla_working_days is not None else None,
+            due_date=(working_days_due(received_at, t.sla_working_days, office=office)
+                      if t.sla_working_days is not None else None),
             related_intray=related_intray,
             step_ids=list(steps),
         )
@@ -226,7 +274,8 @@ def intray_create(
             actor=actor,
             action="intray.create",
             target=intray,
-            after={**snapshot(intray, AUDIT_FIELDS), "type": t.code, "issues": [i.pk for i in issues]},
+            after={**snapshot(intray, AUDIT_FIELDS), "type": t.code, "issues": [i.pk for i in issues],
+                   "received_at": received_at},
             reason=reason,
             step_ids=steps,
             customer=customer,
@@ -352,8 +401,9 @@ def correspondence_receive(
     actor: Any,
     customer,
     channel: str,
-    received_on,
     category: str,
+    received_on: dt.date | None = None,
+    received_at: dt.datetime | None = None,
     subject: str,
     case=None,
     assignee_officer: Officer | None = None,
@@ -365,29 +415,31 @@ def correspondence_receive(
     from_representative: bool = False,
     details: str = "",
 ) -> Intray:
-    """Written correspondence creates a *Correspondence received* intray with its channel, date received, category,
-    documents (immutable) and the matters it raised (CMA-1.1)."""
+    """Written correspondence creates a *Correspondence received* intray with its channel, date and time received
+    (``received_at``; or ``received_on``, a date, meaning the start of that day in the receiving office), category,
+    documents (immutable) and the matters it raised (CMA-1.1). The intray's due date counts from receipt."""
     errors = {}
     if channel not in Channel.values:
         errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
     if category not in CorrespondenceCategory.values:
         errors["category"] = ["Unknown category."]
-    if received_on is None:
-        errors["received_on"] = ["This field is required."]
-    elif received_on > clock.local_today(_receiving_office(assignee_officer, assignee_position, actor)):
-        # "Today" is the receiving position's office day: 09:00 in Sydney is still yesterday in UTC.
-        errors["received_on"] = ["Correspondence cannot be received in the future."]
+    if received_on is None and received_at is None:
+        errors["received_at"] = ["This field is required."]
     if errors:
         raise InvalidInput("The correspondence details are incomplete.", fields=errors, step_ids=("CMA-1.1",))
+    _refuse(policy.assignee_given(has_officer=assignee_officer is not None, has_position=assignee_position is not None),
+            InvalidInput)
+    _, office, _ = _receiver(assignee_officer, assignee_position)
+    received_at, received_on = _received_moment(office=office, received_on=received_on, received_at=received_at)
     with transaction.atomic():
         intray = intray_create(
             actor=actor, type_code="correspondence_received", customer=customer, subject=subject, case=case,
             assignee_officer=assignee_officer, assignee_position=assignee_position, issues=issues, details=details,
-            step_ids=("CMA-1.1",),
+            step_ids=("CMA-1.1",), received_at=received_at,
         )
         corr = Correspondence.objects.create(
-            intray=intray, channel=channel, received_on=received_on, category=category, sender=sender,
-            from_representative=from_representative,
+            intray=intray, channel=channel, received_on=received_on, received_at=received_at, category=category,
+            sender=sender, from_representative=from_representative,
         )
         docs = [_document_row(corr, actor, name, content, ctype) for name, content, ctype in documents]
         now = clock.now()
@@ -397,7 +449,8 @@ def correspondence_receive(
                                                     created_by=actor if getattr(actor, "is_authenticated", False) else None)
         audit_record(
             actor=actor, action="correspondence.receive", target=corr,
-            after={"intray": intray.pk, "channel": channel, "received_on": received_on, "category": category,
+            after={"intray": intray.pk, "channel": channel, "received_on": received_on, "received_at": received_at,
+                   "category": category,
                    "documents": [{"filename": d.filename, "sha256": d.sha256} for d in docs],
                    "matters": [m for m in matters if m.strip()]},
             step_ids=("CMA-1.1",), customer=customer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -27,6 +28,20 @@ from .models import Channel, CorrespondenceCategory, CorrespondenceMatter, Intra
 from .policy import bucket
 
 PAGE_SIZE = 25
+
+
+class ReceivedForm(forms.Form):
+    """When the item was received (CMA-1.1). A time without a zone is in the officer's active (office) time zone."""
+
+    received_at = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+
+def _received_at(post) -> dt.datetime | None:
+    form = ReceivedForm(post)
+    if not form.is_valid():
+        raise InvalidInput("Enter the date and time received.", fields={"received_at": form.errors["received_at"]},
+                           step_ids=("CMA-1.1",))
+    return form.cleaned_data["received_at"]
 
 
 def _error(request, error: DomainError, status: int | None = None):
@@ -224,6 +239,7 @@ def create(request):
             p = request.POST
             officer = _find_officer(p.get("to_officer")) if p.get("to_officer") else None
             position = _find_position(p.get("to_position")) if p.get("to_position") else None
+            received_at = _received_at(p)
             if p.get("type_code") == "correspondence_received":
                 received = p.get("received_on") or ""
                 try:
@@ -233,7 +249,7 @@ def create(request):
                 upload = request.FILES.get("file")
                 intray = services.correspondence_receive(
                     actor=request.user, customer=customer, channel=p.get("channel", ""), received_on=received_on,
-                    category=p.get("category", ""), subject=p.get("subject", ""), assignee_officer=officer,
+                    received_at=received_at, category=p.get("category", ""), subject=p.get("subject", ""), assignee_officer=officer,
                     assignee_position=position, details=p.get("details", ""),
                     documents=[(upload.name, upload.read(), upload.content_type)] if upload else [],
                     matters=[m for m in p.get("matters", "").splitlines() if m.strip()],
@@ -244,7 +260,7 @@ def create(request):
                 intray = services.intray_create(
                     actor=request.user, type_code=p.get("type_code", ""), customer=customer,
                     subject=p.get("subject", ""), assignee_officer=officer, assignee_position=position,
-                    issues=issues, details=p.get("details", ""),
+                    issues=issues, details=p.get("details", ""), received_at=received_at,
                 )
             messages.success(request, "Intray created.")
             return redirect(reverse("intrays:detail", args=[intray.pk]))

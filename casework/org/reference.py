@@ -1,11 +1,13 @@
-"""Reference data shipped with the system: business areas (with CMA-1.5 ownership data) and the issue catalogue.
+"""Reference data shipped with the system: business areas (with CMA-1.5 ownership data), the issue catalogue, one
+office in every state and territory, and a team-less intake position for every business area in each of them (so
+work addressed to an area — CMA-1.3, CMA-2.10, CMA-3.3 — always has somewhere to land; ``manage.py org_coverage``).
 
 Loaded by ``manage.py load_reference`` (idempotent). Administrators may change it in the admin; changes are audited.
 """
 
 from __future__ import annotations
 
-from .models import AreaKind, BusinessArea, IssueType, RetainedParties
+from .models import AreaKind, BusinessArea, IssueType, Office, Position, RetainedParties
 from .services import reference_upsert
 
 C, S = AreaKind.COMMON, AreaKind.SPECIALISED
@@ -57,6 +59,24 @@ ISSUE_TYPES = [
 ]
 
 
+# code, name, state: one office in every state and territory (its state picks the calendar and time zone).
+OFFICES = [
+    ("sydney", "Sydney", "NSW"),
+    ("melbourne", "Melbourne", "VIC"),
+    ("brisbane", "Brisbane", "QLD"),
+    ("perth", "Perth", "WA"),
+    ("adelaide", "Adelaide", "SA"),
+    ("hobart", "Hobart", "TAS"),
+    ("canberra", "Canberra", "ACT"),
+    ("darwin", "Darwin", "NT"),
+]
+
+
+def intake_code(area_code: str, office_code: str) -> str:
+    """The code of an area's team-less intake position at an office (the demo data uses the same codes)."""
+    return f"{area_code}-{office_code}-intake"
+
+
 def load(*, actor=None) -> int:
     changed = 0
     areas = {}
@@ -89,6 +109,40 @@ def load(*, actor=None) -> int:
                 "is_income_related": income,
             },
             reason="Reference data load (CMA-1.2)",
+        )
+        changed += did
+    offices = {}
+    for code, name, state in OFFICES:
+        office, did = reference_upsert(
+            actor=actor, model=Office, lookup={"code": code}, values={"name": name, "state": state},
+            reason="Reference data load (an office in every state and territory)",
+        )
+        offices[code] = office
+        changed += did
+    changed += _load_intake_positions(actor=actor, areas=areas, offices=offices)
+    return changed
+
+
+def _load_intake_positions(*, actor, areas: dict, offices: dict) -> int:
+    """A team-less intake position for every area at every reference office. Created once; an administrator's later
+    changes (a new title, deactivation) are kept — a deactivated one shows as a gap in ``org_coverage``."""
+    wanted = {
+        intake_code(area_code, office_code): (area, office)
+        for area_code, area in areas.items()
+        for office_code, office in offices.items()
+    }
+    existing = set(Position.objects.filter(code__in=wanted).values_list("code", flat=True))
+    changed = 0
+    for code, (area, office) in wanted.items():
+        if code in existing:
+            continue
+        _, did = reference_upsert(
+            actor=actor,
+            model=Position,
+            lookup={"code": code},
+            values={"title": f"{area.name} intake ({office.name})", "business_area": area, "office": office,
+                    "team": None},
+            reason="Reference data load (intake position: CMA-1.3, CMA-2.10, CMA-3.3)",
         )
         changed += did
     return changed

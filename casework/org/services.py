@@ -55,7 +55,7 @@ from casework.core.context import system_actor_var  # noqa: E402
 from casework.core.errors import InvalidInput, NotPermitted  # noqa: E402
 
 from .models import BusinessArea, Office, Officer, Position, Team  # noqa: E402
-from .roles import TEAM_LEADER_ROLES, Role  # noqa: E402
+from .roles import STATE_TIMEZONES, TEAM_LEADER_ROLES, Role  # noqa: E402
 
 
 def _require_manage(actor: Any) -> None:
@@ -217,3 +217,102 @@ def position_create(
         position.save()
         audit_record(actor=actor, action="position.create", target=position, after=snapshot(position))
     return position
+
+
+# --- Offices and updates -----------------------------------------------------------------------------------------
+
+
+def _check_timezone(timezone: str) -> None:
+    import zoneinfo
+
+    if timezone:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(
+                "Unknown time zone.", fields={"timezone": ["Use an IANA time zone, e.g. Australia/Adelaide."]}
+            ) from None
+
+
+def _require_reason(reason: str) -> None:
+    if not (reason or "").strip():
+        raise InvalidInput("Say why.", fields={"reason": ["Enter the reason for the change."]})
+
+
+def office_create(*, actor: Any, code: str, name: str, state: str, timezone: str = "") -> Office:
+    """An office in a state or territory. Its state picks the public-holiday calendar, its time zone (default: the
+    state's) the local day that working-day due dates count in."""
+    _require_manage(actor)
+    _check_timezone(timezone)
+    with transaction.atomic():
+        office = Office(code=code, name=name, state=state, timezone=timezone)
+        _clean(office, exclude=["timezone"] if not timezone else None)
+        office.save()
+        audit_record(actor=actor, action="office.create", target=office, after=snapshot(office))
+    return office
+
+
+def _update(actor: Any, model: type[models.Model], row: models.Model, values: dict[str, Any], reason: str) -> Any:
+    """Apply changed values to a locked copy, validate, save and audit ``<model>.update`` with before/after."""
+    _require_manage(actor)
+    _require_reason(reason)
+    name = model._meta.model_name
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=row.pk)
+        before = snapshot(locked)
+        for key, value in values.items():
+            setattr(locked, key, value)
+        after = snapshot(locked)
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        if not changed:
+            return locked
+        _clean(locked)
+        locked.save()
+        audit_record(
+            actor=actor, action=f"{name}.update", target=locked, before={k: before[k] for k in changed},
+            after=changed, reason=reason,
+        )
+    return locked
+
+
+def office_update(
+    *, actor: Any, office: Office, reason: str, name: str | None = None, timezone: str | None = None,
+    is_active: bool | None = None,
+) -> Office:
+    """Rename an office, change its time zone, or (de)activate it. Its state is fixed (positions' calendars and the
+    due dates already counted on them depend on it): open a new office instead."""
+    if timezone is not None:
+        _check_timezone(timezone)
+    values = {k: v for k, v in {"name": name, "timezone": timezone, "is_active": is_active}.items() if v is not None}
+    if values.get("timezone") == "":
+        values["timezone"] = STATE_TIMEZONES[office.state]
+    return _update(actor, Office, office, values, reason)
+
+
+def team_update(*, actor: Any, team: Team, reason: str, name: str | None = None, is_active: bool | None = None) -> Team:
+    """Rename or (de)activate a team (its leader changes through ``team_leader_set``)."""
+    values = {k: v for k, v in {"name": name, "is_active": is_active}.items() if v is not None}
+    return _update(actor, Team, team, values, reason)
+
+
+def position_update(
+    *, actor: Any, position: Position, reason: str, title: str | None = None, team: Team | None = None,
+    clear_team: bool = False, is_active: bool | None = None,
+) -> Position:
+    """Retitle a position, move it into (or out of) a team of its own area, or (de)activate it. A position with an
+    active officer in it is not deactivated (move the officer first)."""
+    if team is not None and team.business_area_id != position.business_area_id:
+        raise InvalidInput(
+            "The team belongs to another business area.", fields={"team": ["Choose a team in the same business area."]}
+        )
+    if is_active is False and Officer.objects.filter(position=position, is_active=True).exists():
+        raise InvalidInput(
+            "An active officer holds this position; move them to another position first.",
+            fields={"is_active": ["An active officer holds this position."]},
+        )
+    values: dict[str, Any] = {k: v for k, v in {"title": title, "is_active": is_active}.items() if v is not None}
+    if team is not None:
+        values["team"] = team
+    elif clear_team:
+        values["team"] = None
+    return _update(actor, Position, position, values, reason)

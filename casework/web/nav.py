@@ -10,6 +10,7 @@ NAV = (
     ("Team", "ownership:team_queue", "ownership.view_team_queue"),
     ("Personalised Services", "ps:dashboard", "ps.view_ps"),
     ("Audit", "web:audit", "core.view_auditevent"),
+    ("Organisation", "org:home", "org.manage_reference"),
     # Django admin for reference data: administrators with staff access only.
     ("Admin", "admin:index", "org.manage_reference"),
 )

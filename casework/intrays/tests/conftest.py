@@ -42,7 +42,7 @@ def org(reference):
     so2 = OfficerFactory(user__username="so2", position__office=sydney, position__team=team)
     other = OfficerFactory(user__username="other", position__office=melbourne)
     ps_team = TeamFactory(name="PS Melbourne", office=melbourne, business_area=area("PS"))
-    ps_pos = PositionFactory(code="PS-melbourne-intake", business_area=area("PS"), office=melbourne, team=ps_team)
+    ps_pos = PositionFactory(code="PS-mel-intake", business_area=area("PS"), office=melbourne, team=ps_team)
     ps_cm = OfficerFactory(user__username="pscm", role=Role.PS_CASE_MANAGER,
                            position__business_area=area("PS"), position__office=melbourne, position__team=ps_team)
     auditor = OfficerFactory(user__username="aud", role=Role.AUDITOR, position=None)

@@ -38,7 +38,7 @@ def ps_org(reference):
     nmqcc = officer("nmqcc", Role.NATIONAL_MANAGER_QCC, "COMPLAINTS", syd)
     spec = officer("spec_objections", Role.SPECIALIST_OFFICER, "GENERAL_OBJECTIONS", syd)
     auditor = OfficerFactory(user__username="auditor", role=Role.AUDITOR, position=None)
-    intake = PositionFactory(code="PS-melbourne-intake", business_area=area("PS"), office=mel, team=team)
+    intake = PositionFactory(code="PS-melbourne-team-intake", business_area=area("PS"), office=mel, team=team)
     case = CaseFactory()
     return type("Org", (), dict(mel=mel, per=per, syd=syd, team=team, tl=tl, tl_wa=tl_wa, cm=cm, cm2=cm2, so=so,
                                 tl_front=tl_front, nmqcc=nmqcc, spec=spec, auditor=auditor, intake=intake, case=case,

@@ -1,0 +1,87 @@
+"""Write this system's customers, cases (with children), care, income, debts and payment arrangements in the import
+format (docs/import.md), one row at a time: ``manage.py export_case_data FILE``. Source keys are the local natural
+keys (CSID, case number) or ``<type>-<id>``. Used to round-trip the demo data and to build test and bench files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+from casework.customers.models import (
+    CareArrangement,
+    Case,
+    Customer,
+    Debt,
+    IncomeRecord,
+    PaymentArrangement,
+)
+
+from .schema import CUSTOMER_OPTIONAL, RECORD_TYPES
+
+CHUNK = 2000
+
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def export_rows(customers=None) -> Iterator[dict[str, Any]]:
+    """Rows in dependency order. ``customers``: a Customer queryset to limit the export (default all)."""
+    customers = customers if customers is not None else Customer.objects.all()
+    ids = customers.values("pk")
+    for c in customers.order_by("pk").iterator(chunk_size=CHUNK):
+        row = {"record": "customer", "source_key": c.csid, "csid": c.csid, "given_names": c.given_names,
+               "family_name": c.family_name, "date_of_birth": _s(c.date_of_birth), "residence": c.residence}
+        row.update({k: _s(getattr(c, k)) for k in CUSTOMER_OPTIONAL})
+        yield row
+    cases = Case.objects.filter(payer__in=ids, payee__in=ids).select_related("payer", "payee")
+    for case in cases.order_by("pk").iterator(chunk_size=CHUNK):
+        first = case.role_history.order_by("from_date").first()
+        yield {"record": "case", "source_key": case.case_number, "case_number": case.case_number,
+               "payer": case.payer.csid, "payee": case.payee.csid, "registration_status": case.registration_status,
+               "collection_type": case.collection_type, "annual_liability": _s(case.annual_liability),
+               "role_history_from": _s(first.from_date) if first else "",
+               "children": [{"source_key": f"child-{k.pk}", "given_names": k.given_names,
+                             "family_name": k.family_name, "date_of_birth": _s(k.date_of_birth)}
+                            for k in case.children.order_by("id")]}
+    for r in IncomeRecord.objects.filter(customer__in=ids).select_related("customer").order_by("pk").iterator(
+            chunk_size=CHUNK):
+        yield {"record": "income", "source_key": f"income-{r.pk}", "customer": r.customer.csid,
+               "amount": _s(r.amount), "source": r.source, "tax_year": _s(r.tax_year),
+               "effective_from": _s(r.effective_from)}
+    for r in CareArrangement.objects.filter(case__in=cases).select_related("case", "carer").order_by("pk").iterator(
+            chunk_size=CHUNK):
+        yield {"record": "care", "source_key": f"care-{r.pk}", "case": r.case.case_number,
+               "child": f"child-{r.child_id}", "carer": r.carer.csid, "care_percentage": _s(r.care_percentage),
+               "effective_from": _s(r.effective_from)}
+    for d in Debt.objects.filter(case__in=cases).select_related("case", "debtor").order_by("pk").iterator(
+            chunk_size=CHUNK):
+        yield {"record": "debt", "source_key": f"debt-{d.pk}", "case": d.case.case_number, "debtor": d.debtor.csid,
+               "kind": d.kind, "amount": _s(d.amount), "as_at": _s(d.as_at)}
+    for a in PaymentArrangement.objects.filter(debt__case__in=cases).order_by("pk").iterator(chunk_size=CHUNK):
+        yield {"record": "arrangement", "source_key": f"arrangement-{a.pk}", "debt": f"debt-{a.debt_id}",
+               "instalment": _s(a.instalment), "frequency": a.frequency, "start_date": _s(a.start_date),
+               "status": a.status}
+
+
+CSV_COLUMNS = ["record", "source_key"] + sorted({f for t in RECORD_TYPES.values() for f in t.fields}
+                                                - {"record", "source_key"})
+
+
+def write(stream: IO[str], fmt: str, rows) -> int:
+    n = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            if "children" in row:
+                row = {**row, "children": json.dumps(row["children"]) if row["children"] else ""}
+            writer.writerow(row)
+            n += 1
+    else:
+        for row in rows:
+            stream.write(json.dumps(row, separators=(",", ":")) + "\n")
+            n += 1
+    return n
