@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from casework.core import clock
 from casework.core.errors import NotFound, NotPermitted
 from casework.customers.models import Case, Debt, DebtKind, RegistrationStatus
 
@@ -222,11 +223,10 @@ class ContactScreen:
 def contact_access(contact: Contact) -> policy.Decision:
     """CMA-1.1: what the person speaking may discuss and change, from the representative's authority as it stands
     today (ended, or outside its dates → nothing)."""
-    from casework.customers.services import _today
-
     rep = contact.representative if contact.representative_id else None
-    current = rep is not None and rep.is_active and rep.valid_from <= _today() and (
-        rep.valid_to is None or rep.valid_to >= _today()
+    today = clock.today_for(contact.officer) if getattr(contact, "officer_id", None) else clock.local_today(None)
+    current = rep is not None and rep.is_active and rep.valid_from <= today and (
+        rep.valid_to is None or rep.valid_to >= today
     )
     return policy.representative_access(
         speaker_is_representative=contact.speaker == "representative",
