@@ -136,11 +136,13 @@ def _target(to_officer: Officer | None, to_position: Position | None) -> tuple[B
 
 
 def area_position(area: BusinessArea, *, prefer_office=None) -> Position:
-    """The position that receives work addressed to an area (a team-less "intake" position, ideally in the given
-    office)."""
+    """The position that receives work addressed to an area: a team-less "intake" position, ideally in the given
+    office, else in the same state or territory, else any (by code)."""
     qs = Position.objects.filter(business_area=area, is_active=True).select_related("business_area", "office")
     for candidate_qs in (
         qs.filter(team__isnull=True, office=prefer_office) if prefer_office is not None else qs.none(),
+        # Same state or territory next: work addressed to an area stays in the caller's jurisdiction.
+        qs.filter(team__isnull=True, office__state=prefer_office.state) if prefer_office is not None else qs.none(),
         qs.filter(team__isnull=True),
         qs,
     ):
