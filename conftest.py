@@ -1,4 +1,5 @@
-"""Fixtures shared by every test. ``reference`` loads the shipped reference data once per test that needs it."""
+"""Fixtures shared by every test. ``reference`` gives a test the shipped reference data (loaded once per test process
+through the real loader, then copied in per test)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,56 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+_REFERENCE_ROWS: list[tuple[type, list[dict]]] | None = None
+
+
+def _rows_by_model(models) -> dict[type, set]:
+    return {model: set(model._base_manager.values_list("pk", flat=True)) for model in models}
+
+
+def _reference_models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+
+
+def _insert_reference_rows(rows) -> None:
+    """The rows the loader wrote, inserted again with their ids (one bulk insert per table); on PostgreSQL the id
+    sequences are moved past them so the test's own rows get fresh ids."""
+    from django.core.management.color import no_style
+
+    for model, values in rows:
+        model._base_manager.bulk_create([model(**v) for v in values])
+    statements = connection.ops.sequence_reset_sql(no_style(), [model for model, _ in rows])
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
 @pytest.fixture
 def reference(db):
+    """The shipped reference data (offices in every state, intake positions, intray types, calendars, schedules…).
+
+    The first test in a process runs the real loader (``load_all``) and remembers exactly the rows it wrote; every
+    later test gets those rows inserted directly. Loading ~200 rows through the audited upsert costs seconds per test;
+    the copy costs milliseconds, and each test still starts from the same state (its transaction is rolled back)."""
+    global _REFERENCE_ROWS
     from casework.core.management.commands.load_reference import load_all
 
+    if _REFERENCE_ROWS is not None:
+        _insert_reference_rows(_REFERENCE_ROWS)
+        return
+    models = _reference_models()
+    before = _rows_by_model(models)
     load_all()
+    rows = []
+    for model in models:
+        fields = [f.attname for f in model._meta.concrete_fields]
+        new = [v for v in model._base_manager.values(*fields) if v[model._meta.pk.attname] not in before[model]]
+        if new:
+            rows.append((model, new))
+    _REFERENCE_ROWS = rows
 
 
 @pytest.fixture
