@@ -239,18 +239,13 @@ def contact_access(contact: Contact) -> policy.Decision:
 def restriction_status(contact: Contact) -> dict[str, Any]:
     """PS-ORM-3: the customer's restricted service in force, shown before identity is confirmed, and whether this
     contact (channel, the officer's local day and time) is within it."""
-    from django.utils import timezone as djtz
-    from zoneinfo import ZoneInfo
-
-    from casework.core import clock
     from casework.customers.models import ContactRestriction
     from casework.customers.policy import restriction_contact_check
     from casework.customers.selectors import restriction_terms
 
     rows = list(ContactRestriction.objects.filter(customer_id=contact.customer_id, is_active=True).order_by("id"))
-    office = getattr(getattr(contact.officer, "position", None), "office", None)
-    zone = ZoneInfo(office.timezone) if office is not None and office.timezone else djtz.get_current_timezone()
-    local_now = clock.now().astimezone(zone).replace(tzinfo=None)
+    # The officer's office wall clock (the agency's zone when the officer has no office).
+    local_now = clock.local_now(clock.office_of(contact.officer)).replace(tzinfo=None)
     checks = [(r, restriction_contact_check(restriction_terms(r), channel=contact.channel, local_now=local_now))
               for r in rows]
     return {"restrictions": rows, "checks": checks, "outside": [d for _, d in checks if not d.allowed]}

@@ -229,8 +229,8 @@ class CollectionType(models.TextChoices):
 
 
 class Case(ProtectedStateModel, models.Model):
-    """A child support case. ``registration_status`` comes with the case from registration and is never changed in
-    this system (protected, no transition: a change would need one)."""
+    """A child support case. ``registration_status`` comes with the case from registration; a correction by an
+    officer (``customers.services.case_registration_set``) goes through one of the transitions below."""
 
     case_number = models.CharField(max_length=12, unique=True)
     payer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases_as_payer")
@@ -248,6 +248,24 @@ class Case(ProtectedStateModel, models.Model):
 
     def __str__(self) -> str:
         return f"Case {self.case_number}"
+
+    @transition(field="registration_status", source=[RegistrationStatus.PENDING, RegistrationStatus.ENDED],
+                target=RegistrationStatus.REGISTERED, step_ids=("CMA-2.1",),
+                callers=("customers.services.case_registration_set",))
+    def register(self) -> None:
+        """Registration completed (or an ended case registered again): ongoing entitlement from here (CMA-2.1)."""
+
+    @transition(field="registration_status", source=[RegistrationStatus.REGISTERED, RegistrationStatus.ENDED],
+                target=RegistrationStatus.PENDING, step_ids=("CMA-2.1",),
+                callers=("customers.services.case_registration_set",))
+    def mark_registration_pending(self) -> None:
+        """Registration pending: no ongoing entitlement yet (CMA-2.1)."""
+
+    @transition(field="registration_status", source=[RegistrationStatus.PENDING, RegistrationStatus.REGISTERED],
+                target=RegistrationStatus.ENDED, step_ids=("CMA-2.1",),
+                callers=("customers.services.case_registration_set",))
+    def end_registration(self) -> None:
+        """The case ended: no further liability accrues (CMA-2.1)."""
 
     def other_party(self, customer: Customer) -> Customer:
         return self.payee if customer.pk == self.payer_id else self.payer

@@ -519,7 +519,8 @@ def case_registration_set(*, actor, case: Case, registration_status: str, reason
             raise TransitionRefused(f"The case is already {row.get_registration_status_display().lower()}.",
                                     step_ids=("CMA-2.1",))
         before = row.registration_status
-        row.registration_status = status
+        {RegistrationStatus.REGISTERED: row.register, RegistrationStatus.PENDING: row.mark_registration_pending,
+         RegistrationStatus.ENDED: row.end_registration}[status]()
         row.save(update_fields=["registration_status"])
         for party in (row.payer_id, row.payee_id):
             audit_record(actor=actor, action="case.registration_set", target=row,
@@ -831,10 +832,15 @@ def payment_arrangement_create(
     frequency: str,
     start_date: dt.date,
     step_ids: Iterable[str] = (),
+    from_system_of_record: bool = False,
 ) -> PaymentArrangement:
     """Negotiate a repayment arrangement for an open debt (CMA-2.1 MCA, CMA-2.6). Sense-checked against the debt: not
     more than the debt per instalment, clears it within the maximum term, starts between the debt's date and a year
-    ahead. It replaces any current arrangement, which ends (a defaulted one stays on record as ended)."""
+    ahead. It replaces any current arrangement, which ends (a defaulted one stays on record as ended).
+
+    ``from_system_of_record`` (the bulk import only, never a request): the arrangement already exists in the
+    assessment and payments system, so its historical start date may precede the debt's latest "as at" balance date
+    (as an amendment keeping its start may); every other sense check still applies."""
     _require(
         actor,
         "customers.record_collection",
@@ -847,7 +853,8 @@ def payment_arrangement_create(
         if not locked.is_open:
             raise TransitionRefused("This debt is closed: there is nothing to arrange.", step_ids=steps)
         instalment, frequency, start_date = _arrangement_values(
-            debt=locked, instalment=instalment, frequency=frequency, start_date=start_date
+            debt=locked, instalment=instalment, frequency=frequency, start_date=start_date,
+            kept_start=_date(start_date, "start_date") if from_system_of_record else None,
         )
         current = list(
             PaymentArrangement.objects.select_for_update().filter(
@@ -906,7 +913,8 @@ def payment_arrangement_amend(
             debt=debt, instalment=old.instalment if instalment is None else instalment,
             frequency=frequency or old.frequency, start_date=start_date or old.start_date, kept_start=old.start_date,
         )
-        _status_change(actor=actor, arrangement=old, from_status=old.status, to_status=ArrangementStatus.AMENDED,
+        amended_from = old.status
+        _status_change(actor=actor, arrangement=old, from_status=amended_from, to_status=ArrangementStatus.AMENDED,
                        reason=reason)
         new = PaymentArrangement.objects.create(debt=debt, instalment=values[0], frequency=values[1],
                                                 start_date=values[2], negotiated_by=actor, replaces=old)

@@ -192,6 +192,7 @@ class _Importer:
         arrangement = cs.payment_arrangement_create(
             actor=None, debt=self._resolve("debt", row["debt"], "debt"), instalment=row["instalment"],
             frequency=row["frequency"], start_date=_date(row["start_date"], "start_date"),
+            from_system_of_record=True,
         )
         if status == "defaulted":
             arrangement = cs.payment_arrangement_default(actor=None, arrangement=arrangement, reason=REASON)

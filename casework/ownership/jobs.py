@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
 from casework.core import clock
-from casework.core.audit import audit_record
 from casework.core.context import job_context
 
 from .models import AutoUnlock, AutoUnlockStatus
@@ -26,7 +23,7 @@ def auto_unlock_due() -> int:
 def auto_unlock_due_report() -> dict:
     """The run of ``auto_unlock_due`` with its report: ``{"unlocked", "refused", "cancelled", "failed": [{"id",
     "csid", "error"}]}``."""
-    from .services import auto_unlock_run
+    from .services import auto_unlock_failure_record, auto_unlock_run
 
     report: dict = {"unlocked": 0, "refused": 0, "cancelled": 0, "failed": []}
     with job_context("auto_unlock"):
@@ -42,11 +39,7 @@ def auto_unlock_due_report() -> dict:
                 log.exception("auto_unlock %s for customer %s failed", auto.pk, auto.customer.csid)
                 report["failed"].append({"id": auto.pk, "csid": auto.customer.csid, "error": str(exc)})
                 try:
-                    with transaction.atomic():
-                        audit_record(actor=None, action="ownership.auto_unlock_failed", target=auto,
-                                     after={"error": f"{type(exc).__name__}: {exc}"[:500]},
-                                     reason="The automatic unlock failed; it stays scheduled for the next run.",
-                                     step_ids=("CMA-3.4",), customer=auto.customer)
+                    auto_unlock_failure_record(auto=auto, error=exc)
                 except Exception:  # recording the failure must not stop the run either
                     log.exception("could not audit the failed auto_unlock %s", auto.pk)
                 continue

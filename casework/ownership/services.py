@@ -1044,6 +1044,16 @@ def auto_unlock_schedule(
     return auto
 
 
+def auto_unlock_failure_record(*, auto: AutoUnlock, error: Exception) -> None:
+    """The automatic unlock raised: audited ``ownership.auto_unlock_failed`` (the row stays scheduled and the next
+    run retries it); the job goes on with the other customers (per-item isolation)."""
+    with transaction.atomic():
+        audit_record(actor=None, action="ownership.auto_unlock_failed", target=auto,
+                     after={"error": f"{type(error).__name__}: {error}"[:500]},
+                     reason="The automatic unlock failed; it stays scheduled for the next run.",
+                     step_ids=("CMA-3.4",), customer=auto.customer)
+
+
 def auto_unlock_run(*, auto: AutoUnlock) -> Lock | None:
     """Materialise one due automatic unlock (the job is the audited actor). Returns the re-lock, if any.
 

@@ -30,6 +30,8 @@ NOT_LIFE_CYCLE = {
     ("intrays.OfficeClosure", "state"),  # the Australian state a closure applies to
     ("ps.PlanIssueEvent", "from_status"),  # append-only history of PlanIssue transitions (PS-PSP-4)
     ("ps.PlanIssueEvent", "to_status"),  # idem
+    ("customers.ArrangementStatusChange", "from_status"),  # append-only history of PaymentArrangement transitions
+    ("customers.ArrangementStatusChange", "to_status"),  # idem
 }
 
 

@@ -232,17 +232,25 @@ def test_worklist_query_count_does_not_grow_with_rows(org, frozen, django_assert
 
 
 def test_step_ids_in_a_request_are_never_taken(org, frozen):
-    """Step IDs come only from the server's policy (issue 10): a client naming steps changes nothing."""
+    """Step IDs come only from the server's policy (issue 10): a client naming steps is refused (400 on
+    ``step_ids``) and nothing is written; without them the same request succeeds with the type's own steps."""
     from casework.core.models import AuditEvent
+    from casework.intrays.models import Intray
 
     c = client_for(org.so)
-    r = c.post("/api/v1/intrays/", {
-        "type_code": "client_contact_required", "customer": org.customer.csid, "subject": "Call back",
-        "assignee_officer": org.so.pk, "step_ids": ["PS-ROLE", "made-up"]}, format="json")
+    body = {"type_code": "client_contact_required", "customer": org.customer.csid, "subject": "Call back",
+            "assignee_officer": org.so.pk}
+    before = Intray.objects.count()
+    r = c.post("/api/v1/intrays/", {**body, "step_ids": ["PS-ROLE", "made-up"]}, format="json")
+    assert r.status_code == 400 and "step_ids" in r.json()["fields"]
+    assert Intray.objects.count() == before
+    r = c.post("/api/v1/intrays/", body, format="json")
     assert r.status_code == 201, r.json()
     assert "PS-ROLE" not in r.json()["step_ids"] and "made-up" not in r.json()["step_ids"]
     pk = r.json()["id"]
     r = c.post(f"/api/v1/intrays/{pk}/complete/", {"outcome": "Called", "step_ids": ["PS-ROLE"]}, format="json")
+    assert r.status_code == 400
+    r = c.post(f"/api/v1/intrays/{pk}/complete/", {"outcome": "Called"}, format="json")
     assert r.status_code == 200
     for event in AuditEvent.objects.filter(target_type="intray", target_id=str(pk)):
         assert "PS-ROLE" not in event.step_ids

@@ -69,7 +69,7 @@ def ps_customer(org, payer):
     issue = add_issue(payer, "personalised_services")
     services.customer_lock(actor=cm.user, customer=payer, reason="PS referral", issue=issue)
     ps_record(payer, cm)
-    issue.status = IssueStatus.FINALISED
+    issue.finalise()  # set-up: the issue is finalised (a protected transition, no guard)
     issue.save()
     return payer, cm
 
@@ -177,7 +177,7 @@ def test_cma_3_4_common_issue_of_another_area_is_in_scope(org, payer):
         services.customer_unlock(actor=dpo.user, customer=payer, reason="x", decision_explained=True,
                                  contact_attempted=True)
     assert "CMA-3.2" in exc.value.step_ids
-    issue.status = IssueStatus.FINALISED
+    issue.finalise()  # set-up: the issue is finalised (a protected transition, no guard)
     issue.save()
     assert services.customer_unlock(actor=dpo.user, customer=payer, reason="x", decision_explained=True,
                                     contact_attempted=True) is None

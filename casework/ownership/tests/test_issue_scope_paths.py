@@ -41,7 +41,8 @@ def test_CMA_3_2_service_officer_cannot_finalise_litigation_issue_via_api(litiga
     assert issue.status == IssueStatus.OPEN
     assert not AuditEvent.objects.filter(action="presenting_issue.close").exists()
     with pytest.raises(TransitionRefused):
-        own.customer_unlock(actor=lit.user, customer=payer, reason="Done", decision_explained=True)
+        own.customer_unlock(actor=lit.user, customer=payer, reason="Done", decision_explained=True,
+                          contact_attempted=True)
     assert active_lock(customer=payer) is not None
 
 
@@ -51,7 +52,8 @@ def test_CMA_3_2_litigation_officer_finalises_then_unlocks(litigation, payer):
     customer_services.presenting_issue_close(actor=lit.user, issue=issue, status="finalised", outcome="Resolved")
     event = AuditEvent.objects.get(action="presenting_issue.close")
     assert event.after["status"] == "finalised" and "CMA-3.1" in event.step_ids
-    own.customer_unlock(actor=lit.user, customer=payer, reason="Done", decision_explained=True)
+    own.customer_unlock(actor=lit.user, customer=payer, reason="Done", decision_explained=True,
+                          contact_attempted=True)
     assert active_lock(customer=payer) is None
 
 

@@ -29,7 +29,7 @@ def _schedule(org, payer, payee):
     a = org.officer()
     services.customer_lock(actor=a.user, customer=payer, reason="x")
     auto = services.auto_unlock_schedule(actor=a.user, customer=payer, letters=[_letter(payer, a), _letter(payee, a)],
-                                         reason="Not reached", after_hours=1)
+                                         reason="Not reached", after_hours=1, contact_attempted=True)
     return a, auto
 
 
