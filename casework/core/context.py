@@ -16,26 +16,23 @@ def new_request_id() -> str:
 
 
 @contextlib.contextmanager
-def job_context(job_name: str) -> Iterator[str]:
+def _actor_context(actor: str) -> Iterator[str]:
+    """A fresh request id and a non-human audited actor for the block."""
+    rid = new_request_id()
+    t1 = request_id_var.set(rid)
+    t2 = system_actor_var.set(actor)
+    try:
+        yield rid
+    finally:
+        request_id_var.reset(t1)
+        system_actor_var.reset(t2)
+
+
+def job_context(job_name: str) -> contextlib.AbstractContextManager[str]:
     """Run scheduled work with the job as the audited actor (e.g. ``job:auto_unlock``)."""
-    rid = new_request_id()
-    t1 = request_id_var.set(rid)
-    t2 = system_actor_var.set(f"job:{job_name}")
-    try:
-        yield rid
-    finally:
-        request_id_var.reset(t1)
-        system_actor_var.reset(t2)
+    return _actor_context(f"job:{job_name}")
 
 
-@contextlib.contextmanager
-def system_context(name: str) -> Iterator[str]:
+def system_context(name: str) -> contextlib.AbstractContextManager[str]:
     """Run a system process (e.g. the bulk import) with ``system:<name>`` as the audited actor."""
-    rid = new_request_id()
-    t1 = request_id_var.set(rid)
-    t2 = system_actor_var.set(f"system:{name}")
-    try:
-        yield rid
-    finally:
-        request_id_var.reset(t1)
-        system_actor_var.reset(t2)
+    return _actor_context(f"system:{name}")
