@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 
 import pytest
 from django.db import transaction
@@ -49,7 +50,7 @@ ISSUE_TYPES = ["payment_enquiry", "collection_enquiry", "objection", "litigation
                "personalised_services"]
 AREAS = ["SERVICES", "GENERAL_OBJECTIONS", "LITIGATION", "DPO", "PS"]
 OWN = "/api/v1/customers/{}/ownership/{}"
-STATS = {"examples": 0, "steps": 0, "violations": 0, "responses": {}}
+STATS = {"examples": 0, "steps": 0, "violations": 0, "responses": {}, "rules": {}}
 
 
 # ---------------------------------------------------------------- the world (built once per test)
@@ -185,6 +186,8 @@ class CaseworkMachine(RuleBasedStateMachine):
             self.server_errors.append(f"{method.upper()} {url} as {officer.user.username}: {exc!r}")
             return None
         STATS["responses"][r.status_code // 100] = STATS["responses"].get(r.status_code // 100, 0) + 1
+        per_rule = STATS["rules"].setdefault(sys._getframe(1).f_code.co_name.lstrip("_"), {})
+        per_rule[r.status_code] = per_rule.get(r.status_code, 0) + 1
         if r.status_code >= 500:
             self.server_errors.append(f"{method.upper()} {url} as {officer.user.username}: {r.status_code}")
         return r
@@ -231,7 +234,7 @@ class CaseworkMachine(RuleBasedStateMachine):
             body["to_officer"] = self.w.officers[t].user.username
         self.call(self.w.officers[o], "post", OWN.format(self.w.customers[c].csid, "transfer/"), body)
 
-    @rule(o=officers, c=customers, to=st.sampled_from(AREAS[1:]))
+    @rule(o=st.integers(2, 5), c=customers, to=st.sampled_from(AREAS[1:]))
     def dispute_raise(self, o, c, to):
         self.call(self.w.officers[o], "post", OWN.format(self.w.customers[c].csid, "disputes/"),
                   {"to_area": to, "expected_contact_volume": "High", "time_to_resolve": "Months",
@@ -327,7 +330,7 @@ class CaseworkMachine(RuleBasedStateMachine):
             self.referral_intrays[self.w.customers[c].pk] = r.json()["intray_id"]
 
     @precondition(lambda self: bool(self.referral_intrays))
-    @rule(o=officers, c=customers, cm=st.sampled_from(["st_ps_cm", "st_ps_tl", "st_so_syd"]))
+    @rule(o=st.sampled_from([7, 7, 6, 0]), c=customers, cm=st.sampled_from(["st_ps_cm", "st_ps_tl", "st_so_syd"]))
     def ps_allocate(self, o, c, cm):
         customer = self.w.customers[c]
         self.call(self.w.officers[o], "post", "/api/v1/ps/records/",
@@ -468,7 +471,7 @@ def world(reference):
 def test_issue_10_invariants_hold_on_random_api_sequences(world, capsys):
     """CMA-2.10, CMA-1.7, PS-ACT-5, CMA-3.2, CMA-1.6, PS-FIN-3: the five invariants of issue 10 hold after every step
     of random API sequences by random officers (and no response is a 5xx)."""
-    STATS.update(examples=0, steps=0, violations=0, responses={})
+    STATS.update(examples=0, steps=0, violations=0, responses={}, rules={})
     CaseworkMachine.world = world
     try:
         run_state_machine_as_test(CaseworkMachine, settings=STATEFUL_SETTINGS)
@@ -476,6 +479,9 @@ def test_issue_10_invariants_hold_on_random_api_sequences(world, capsys):
         with capsys.disabled():
             print(f"\nstateful: {STATS['examples']} examples, {STATS['steps']} steps, "
                   f"{STATS['violations']} invariant violations (responses by class: {STATS['responses']})")
+            if os.environ.get("STATEFUL_VERBOSE"):
+                for name, codes in sorted(STATS["rules"].items()):
+                    print(f"  {name}: {dict(sorted(codes.items()))}")
     assert STATS["violations"] == 0
     assert STATS["responses"].get(2, 0) > 0, "no action ever succeeded: the machine explored nothing"
 
@@ -526,12 +532,49 @@ def test_meta_routing_that_ignores_the_lock_is_caught(world, monkeypatch):
         f"{customer.csid}: ownership locked=True but routing owned=False"]
 
 
-def test_meta_issue_scope_guard_always_allowing_is_caught_by_the_machine(world, monkeypatch):
-    """CMA-3.2: with the presenting-issue scope guard monkeypatched to always allow, the machine finds an issue
-    closed outside its scope and invariant 3 fails: the stateful test can fail."""
+def _drive(world, steps):
+    """Run a fixed sequence of the machine's own rules, then its invariants; returns the first failure or None."""
+    CaseworkMachine.world = world
+    machine = CaseworkMachine()
+    try:
+        for name, kwargs in steps:
+            getattr(machine, name)(**kwargs)
+        for check in ("never_5xx", "at_most_one_active_lock", "ps_record_means_ps_lock", "issues_closed_in_scope",
+                      "requester_never_decides", "routing_equals_ownership"):
+            getattr(machine, check)()
+    except AssertionError as exc:
+        return str(exc)
+    finally:
+        machine.teardown()
+    return None
+
+
+SO_CLOSES_AN_OBJECTION = [("issue_add", {"o": 0, "c": 0, "issue_type": "objection"}),
+                          ("issue_close", {"o": 0, "i": 0, "status": "finalised"})]
+TL_DECIDES_OWN_DISPUTE = [("lock", {"o": 4, "c": 0, "target_kind": "self", "t": 0, "p": 0}),
+                          ("dispute_raise", {"o": 4, "c": 0, "to": "LITIGATION"}),
+                          ("dispute_decide", {"o": 5, "decision": "keep", "raiser": True})]
+
+
+def test_meta_issue_scope_guard_always_allowing_is_caught(world, monkeypatch):
+    """CMA-3.2 / CMA-1.2: with the presenting-issue scope guard monkeypatched to always allow, a Service Officer
+    finalising an objection (General Objections' issue) is caught by invariant 3; with the guard, it is refused."""
     from casework.customers import services as customer_services
 
+    assert _drive(world, SO_CLOSES_AN_OBJECTION) is None
     monkeypatch.setattr(customer_services, "_scope_guard", lambda decision: None)
-    CaseworkMachine.world = world
-    with pytest.raises(AssertionError, match="invariant 3"):
-        run_state_machine_as_test(CaseworkMachine, settings=settings(STATEFUL_SETTINGS, max_examples=60))
+    found = _drive(world, SO_CLOSES_AN_OBJECTION)
+    assert found and "invariant 3" in found and "outside its scope" in found
+
+
+def test_meta_dispute_decided_by_its_raiser_is_caught(world, monkeypatch):
+    """CMA-1.6: a Team Leader raising a dispute and deciding it themselves is caught by invariant 4 when the guard
+    ignores the raiser (as it did before the stateful test found it); with the guard, it is refused (403)."""
+    from casework.ownership import policy as own_policy
+
+    assert _drive(world, TL_DECIDES_OWN_DISPUTE) is None
+    original = own_policy.dispute_decider_decision
+    monkeypatch.setattr(own_policy, "dispute_decider_decision",
+                        lambda **kw: original(**{**kw, "actor_is_raiser": False}))
+    found = _drive(world, TL_DECIDES_OWN_DISPUTE)
+    assert found and "invariant 4" in found and "decided by its raiser" in found
