@@ -650,8 +650,16 @@ def apply_rules_decision(
                         outcome="move", area=rule_owner_area)
 
 
-def dispute_decider_decision(*, from_area: str, to_area: str, actor_tl_areas: frozenset[str]) -> Decision:
-    """CMA-1.6: an ownership dispute is decided only by a Team Leader of one of the areas concerned."""
+def dispute_decider_decision(*, from_area: str, to_area: str, actor_tl_areas: frozenset[str],
+                             actor_is_raiser: bool = False) -> Decision:
+    """CMA-1.6: an ownership dispute is decided only by a Team Leader of one of the areas concerned, and never by
+    the officer who raised it (the escalation goes to someone else: no approval is decided by its requester)."""
+    if actor_is_raiser:
+        return Decision.no(
+            "You raised this ownership dispute: another Team Leader of the areas concerned decides it.",
+            "CMA-1.6",
+            outcome="own_request",
+        )
     if actor_tl_areas & {from_area, to_area}:
         return Decision.yes("Team Leader of an area concerned.", "CMA-1.6", outcome="decide")
     return Decision.no(

@@ -825,7 +825,8 @@ def ownership_dispute_decide(
         if dispute.status != TransferStatus.ESCALATED:
             raise TransitionRefused("This ownership dispute has already been decided.", step_ids=("CMA-1.6",))
         who = policy.dispute_decider_decision(from_area=dispute.from_area.code, to_area=dispute.to_area.code,
-                                              actor_tl_areas=_tl_areas(officer))
+                                              actor_tl_areas=_tl_areas(officer),
+                                              actor_is_raiser=dispute.raised_by_id == actor.pk)
         if not who.allowed:
             raise NotPermitted(who.reason, step_ids=who.step_ids)
         customer = dispute.customer
