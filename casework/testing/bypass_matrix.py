@@ -37,6 +37,9 @@ STATES = {
     "unlocked": "the customer has no active lock",
     "locked_other": "the customer is locked to a Service Officer of another business area (COLLECTION)",
     "locked_actor": "the customer is locked to the acting officer",
+    "dispute_services": "an ownership dispute escalated from COLLECTION (the holder) to SERVICES (CMA-1.6)",
+    "dispute_elsewhere": "an ownership dispute escalated from COLLECTION (the holder) to LITIGATION (CMA-1.6)",
+    "ps": "the customer has an active PS record (referred and allocated): locked to the PS Case Manager",
 }
 
 
@@ -98,7 +101,6 @@ NOT_YET_IN_MATRIX: frozenset[str] = frozenset(
         "contacts_unlock_create",
         "customers_ownership_auto_unlock_create",
         "customers_ownership_consultations_create",
-        "customers_ownership_transfer_create",
         "debts_arrangement_add",
         "debts_correct",
         "intrays_complete_create",
@@ -109,7 +111,6 @@ NOT_YET_IN_MATRIX: frozenset[str] = frozenset(
         "intrays_reassign_create",
         "intrays_recategorise_create",
         "intrays_start_create",
-        "ownership_disputes_decide_create",
         "payments_correct",
         "ps_actionadd",
         "ps_actioncomplete",

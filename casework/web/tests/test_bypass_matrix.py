@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from casework.core import clock
 from casework.customers.csid import make_csid
 from casework.org.roles import Role
-from casework.ownership.models import Lock
+from casework.ownership.models import Lock, OwnershipTransfer, TransferStatus
 from casework.testing import bypass_matrix as bm
 from casework.testing import factories as f
 
@@ -46,19 +46,56 @@ def schema_write_operations() -> dict[str, tuple[str, str]]:
 
 # ---------------------------------------------------------------------------------------------------------- world
 @dataclass
+class Subject:
+    """The customer a customer-scoped cell acts on, with the case, open issue and other parent it needs."""
+
+    customer: Any
+    payee: Any
+    case: Any
+    issue: Any  # an open SERVICES presenting issue (payment enquiry)
+
+
+@dataclass
 class World:
     officers: dict[str, Any]  # role value -> Officer
     other_holder: Any  # a COLLECTION Service Officer holding "locked_other"
-    customer: Any  # the customer every customer-scoped cell acts on
-    payee: Any
-    case: Any
-    issue: Any  # an open SERVICES presenting issue of ``customer``
+    plain: Subject  # no PS record: unlocked / locked_other / locked_actor are built on it per cell
+    ps: Subject  # an active PS record, locked to the PS Case Manager (state "ps")
     office: Any
     position_code: str  # a vacant SERVICES position (org edits)
     team: Any
+    target: Subject | None = None  # the subject of the running cell
+    dispute: Any = None  # the escalated ownership dispute of a "dispute_*" cell
+
+    # The bodies read the running cell's subject.
+    @property
+    def customer(self):
+        return self.target.customer
+
+    @property
+    def payee(self):
+        return self.target.payee
+
+    @property
+    def case(self):
+        return self.target.case
+
+    @property
+    def issue(self):
+        return self.target.issue
+
+
+def _subject() -> Subject:
+    case = f.CaseFactory()
+    f.IncomeFactory(customer=case.payer)
+    f.IncomeFactory(customer=case.payee)
+    return Subject(customer=case.payer, payee=case.payee, case=case,
+                   issue=f.PresentingIssueFactory(customer=case.payer))
 
 
 def build_world() -> World:
+    from casework.ps import services as ps_services
+
     office = f.OfficeFactory(code="bm-sydney", state="NSW")
 
     def officer(role: str, area_code: str | None, username: str, team=None):
@@ -88,22 +125,38 @@ def build_world() -> World:
     ps_team.leader = officers[Role.PS_TEAM_LEADER.value]
     ps_team.save()
     other_holder = officer(Role.SERVICE_OFFICER, "COLLECTION", "bm_collect")
-    case = f.CaseFactory()
-    f.IncomeFactory(customer=case.payer)
-    f.IncomeFactory(customer=case.payee)
-    issue = f.PresentingIssueFactory(customer=case.payer)
     vacant = f.PositionFactory(code="bm-vacant", business_area=f.area("SERVICES"), office=office)
-    return World(officers=officers, other_holder=other_holder, customer=case.payer, payee=case.payee, case=case,
-                 issue=issue, office=office, position_code=vacant.code, team=team)
+    plain, ps = _subject(), _subject()
+    # The PS customer: referred by the Service Officer (PS-REF-1), allocated by the PS Team Leader (PS-REF-2).
+    referral = ps_services.ps_referral_create(
+        actor=officers[Role.SERVICE_OFFICER.value].user, customer=ps.customer, type_code="crg_referral_to_ps",
+        reason="Repeated escalations about the assessment")
+    ps_services.ps_referral_action(
+        actor=officers[Role.PS_TEAM_LEADER.value].user, customer=ps.customer,
+        case_manager=officers[Role.PS_CASE_MANAGER.value], referral_source="crg",
+        main_referral_reason="Persistent complaints about the assessment", referral_intray=referral.intray,
+        review={"reviewed_items": ["case records", "notepads"], "crg_record": "CRG: 3 escalations"})
+    return World(officers=officers, other_holder=other_holder, plain=plain, ps=ps, office=office,
+                 position_code=vacant.code, team=team)
 
 
 def set_state(w: World, state: str, actor) -> None:
-    """Put the world in ``state`` (inside the cell's savepoint)."""
-    if state in ("-", "unlocked"):
+    """Put the world in ``state`` (inside the cell's savepoint) and choose the cell's subject customer."""
+    w.target = w.ps if state == "ps" else w.plain
+    w.dispute = None
+    if state in ("-", "unlocked", "ps"):
         return
-    holder = {"locked_other": w.other_holder, "locked_actor": actor}[state]
-    Lock.objects.create(customer=w.customer, area=holder.position.business_area, position=holder.position,
-                        officer=holder, reason="Working it", started_at=clock.now(), started_by=holder.user)
+    holder = actor if state == "locked_actor" else w.other_holder
+    lock = Lock.objects.create(customer=w.customer, area=holder.position.business_area, position=holder.position,
+                               officer=holder, reason="Working it", started_at=clock.now(), started_by=holder.user)
+    if state.startswith("dispute_"):
+        # CMA-1.6: escalated from the holder's area (COLLECTION) to SERVICES (the matrix Team Leader's area) or to
+        # LITIGATION (no area of any matrix Team Leader), raised by the COLLECTION officer.
+        to_area = f.area("SERVICES" if state == "dispute_services" else "LITIGATION")
+        w.dispute = OwnershipTransfer.objects.create(
+            customer=w.customer, from_area=lock.area, to_area=to_area, from_lock=lock,
+            status=TransferStatus.ESCALATED, expected_contact_volume="Weekly calls", time_to_resolve="A month",
+            reason="Both areas say the other owns it", raised_at=clock.now(), raised_by=w.other_holder.user)
 
 
 # ------------------------------------------------------------------------------------------- one body per operation
@@ -151,6 +204,11 @@ BODIES: dict[str, Callable[[World], Request]] = {
         "reason": "Wrong assessment", "description": "Wrong assessment", "resolvable_in_real_time": True}),
     "customers_ownership_refer_create": lambda w: (f"{_c(w)}/ownership/refer/", {
         "reason": "Needs follow-up", "subject": "Call back", "details": "Ring about the new income."}),
+    "customers_ownership_transfer_create": lambda w: (f"{_c(w)}/ownership/transfer/", {
+        "reason": "Another area", "to_area": "LITIGATION", "agreed_with": "Services Team Leader",
+        **CONSIDERATIONS}),
+    "ownership_disputes_decide_create": lambda w: (f"/api/v1/ownership/disputes/{w.dispute.pk}/decide/", {
+        "decision": "keep", "reason": "Collection keeps it: the debt is the main issue"}),
     "customers_ownership_reassign_create": lambda w: (f"{_c(w)}/ownership/reassign/", {"reason": "Leave", "to_officer": "bm_so"}),
     "customers_ownership_lock_parents_create": lambda w: (f"{_c(w)}/ownership/lock-parents/", {
         "reason": "Both parents", "associated_csid": w.payee.csid}),
