@@ -39,6 +39,8 @@ STATES = {
     "locked_actor": "the customer is locked to the acting officer",
     "dispute_services": "an ownership dispute escalated from COLLECTION (the holder) to SERVICES (CMA-1.6)",
     "dispute_elsewhere": "an ownership dispute escalated from COLLECTION (the holder) to LITIGATION (CMA-1.6)",
+    "intray_actor": "an open General Follow-up intray assigned to the acting officer",
+    "intray_other": "an open General Follow-up intray assigned to another officer (COLLECTION)",
     "ps": "the customer has an active PS record (referred and allocated): locked to the PS Case Manager",
 }
 
@@ -103,14 +105,10 @@ NOT_YET_IN_MATRIX: frozenset[str] = frozenset(
         "customers_ownership_consultations_create",
         "debts_arrangement_add",
         "debts_correct",
-        "intrays_complete_create",
-        "intrays_delete_create",
         "intrays_documents_create",
         "intrays_matters_address_create",
         "intrays_matters_create",
-        "intrays_reassign_create",
         "intrays_recategorise_create",
-        "intrays_start_create",
         "payments_correct",
         "ps_actionadd",
         "ps_actioncomplete",

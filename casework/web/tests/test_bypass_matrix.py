@@ -66,6 +66,7 @@ class World:
     team: Any
     target: Subject | None = None  # the subject of the running cell
     dispute: Any = None  # the escalated ownership dispute of a "dispute_*" cell
+    intray: Any = None  # the open intray of an "intray_*" cell
 
     # The bodies read the running cell's subject.
     @property
@@ -143,8 +144,16 @@ def build_world() -> World:
 def set_state(w: World, state: str, actor) -> None:
     """Put the world in ``state`` (inside the cell's savepoint) and choose the cell's subject customer."""
     w.target = w.ps if state == "ps" else w.plain
-    w.dispute = None
+    w.dispute = w.intray = None
     if state in ("-", "unlocked", "ps"):
+        return
+    if state.startswith("intray_"):
+        from casework.intrays import services as intray_services
+
+        assignee = actor if state == "intray_actor" else w.other_holder
+        w.intray = intray_services.intray_create(
+            actor=w.other_holder.user, type_code="general_follow_up", customer=w.customer,
+            subject="Call back about income", assignee_officer=assignee)
         return
     holder = actor if state == "locked_actor" else w.other_holder
     lock = Lock.objects.create(customer=w.customer, area=holder.position.business_area, position=holder.position,
@@ -222,6 +231,11 @@ BODIES: dict[str, Callable[[World], Request]] = {
     "intrays_create": lambda w: ("/api/v1/intrays/", {
         "type_code": "general_follow_up", "customer": w.customer.csid, "subject": "Call back about income",
         "assignee_position": "bm-bm_so"}),
+    "intrays_start_create": lambda w: (f"/api/v1/intrays/{w.intray.pk}/start/", {}),
+    "intrays_complete_create": lambda w: (f"/api/v1/intrays/{w.intray.pk}/complete/", {"outcome": "Rang back"}),
+    "intrays_delete_create": lambda w: (f"/api/v1/intrays/{w.intray.pk}/delete/", {"reason": "Duplicate"}),
+    "intrays_reassign_create": lambda w: (f"/api/v1/intrays/{w.intray.pk}/reassign/", {
+        "to_position": "bm-bm_so", "reason": "Back to Services"}),
     "correspondence_create": lambda w: ("/api/v1/correspondence/", {
         "customer": w.customer.csid, "channel": "post", "category": "income", "subject": "New payslips",
         "received_at": "2026-11-30T09:00:00Z", "assignee_position": "bm-bm_so"}),
