@@ -969,8 +969,14 @@ def dpo_record(
     reason: str = "",
     step_ids: Iterable[str] = (),
 ) -> DepartureProhibitionOrder:
-    """A Departure Prohibition Order being considered or issued against a payer."""
+    """A Departure Prohibition Order being considered or issued against a payer.
+
+    A DPO is a specialised activity: on a customer managed by Personalised Services it waits for a recorded
+    consultation with the PS Case Manager (PS-SPE-1), on every path (API, web, import) since they all come here."""
     _require(actor, "customers.record_collection", "Your role does not allow you to record DPOs.")
+    ps_check = scope.ps_customer_action_check(actor=actor, customer=customer)
+    if not ps_check.allowed:
+        raise TransitionRefused(ps_check.reason, step_ids=ps_check.step_ids)
     status = _choice(status, DpoStatus, "status")
     issued_on = _date(issued_on, "issued_on", required=status == DpoStatus.ISSUED)
     if issued_on is not None and not policy.SCHEME_START <= issued_on <= _today():
