@@ -27,8 +27,21 @@ def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _source_keys() -> dict[tuple[str, int], str]:
+    """(record type, local id) → the source system's key, for rows that came in through the import: exporting them
+    again gives the keys they were imported with, so a re-import recognises them (a row made here gets ``<type>-<id>``)."""
+    from .models import SourceRecord
+
+    return {(t, o): k for t, o, k in SourceRecord.objects.values_list("record_type", "object_id", "source_key")}
+
+
 def export_rows(customers=None) -> Iterator[dict[str, Any]]:
     """Rows in dependency order. ``customers``: a Customer queryset to limit the export (default all)."""
+    known = _source_keys()
+
+    def key(kind: str, pk: int) -> str:
+        return known.get((kind, pk), f"{kind}-{pk}")
+
     customers = customers if customers is not None else Customer.objects.all()
     ids = customers.values("pk")
     for c in customers.order_by("pk").iterator(chunk_size=CHUNK):
@@ -43,25 +56,25 @@ def export_rows(customers=None) -> Iterator[dict[str, Any]]:
                "payer": case.payer.csid, "payee": case.payee.csid, "registration_status": case.registration_status,
                "collection_type": case.collection_type, "annual_liability": _s(case.annual_liability),
                "role_history_from": _s(first.from_date) if first else "",
-               "children": [{"source_key": f"child-{k.pk}", "given_names": k.given_names,
+               "children": [{"source_key": key("child", k.pk), "given_names": k.given_names,
                              "family_name": k.family_name, "date_of_birth": _s(k.date_of_birth)}
                             for k in case.children.order_by("id")]}
     for r in IncomeRecord.objects.filter(customer__in=ids).select_related("customer").order_by("pk").iterator(
             chunk_size=CHUNK):
-        yield {"record": "income", "source_key": f"income-{r.pk}", "customer": r.customer.csid,
+        yield {"record": "income", "source_key": key("income", r.pk), "customer": r.customer.csid,
                "amount": _s(r.amount), "source": r.source, "tax_year": _s(r.tax_year),
                "effective_from": _s(r.effective_from)}
     for r in CareArrangement.objects.filter(case__in=cases).select_related("case", "carer").order_by("pk").iterator(
             chunk_size=CHUNK):
-        yield {"record": "care", "source_key": f"care-{r.pk}", "case": r.case.case_number,
-               "child": f"child-{r.child_id}", "carer": r.carer.csid, "care_percentage": _s(r.care_percentage),
+        yield {"record": "care", "source_key": key("care", r.pk), "case": r.case.case_number,
+               "child": key("child", r.child_id), "carer": r.carer.csid, "care_percentage": _s(r.care_percentage),
                "effective_from": _s(r.effective_from)}
     for d in Debt.objects.filter(case__in=cases).select_related("case", "debtor").order_by("pk").iterator(
             chunk_size=CHUNK):
-        yield {"record": "debt", "source_key": f"debt-{d.pk}", "case": d.case.case_number, "debtor": d.debtor.csid,
+        yield {"record": "debt", "source_key": key("debt", d.pk), "case": d.case.case_number, "debtor": d.debtor.csid,
                "kind": d.kind, "amount": _s(d.amount), "as_at": _s(d.as_at)}
     for a in PaymentArrangement.objects.filter(debt__case__in=cases).order_by("pk").iterator(chunk_size=CHUNK):
-        yield {"record": "arrangement", "source_key": f"arrangement-{a.pk}", "debt": f"debt-{a.debt_id}",
+        yield {"record": "arrangement", "source_key": key("arrangement", a.pk), "debt": key("debt", a.debt_id),
                "instalment": _s(a.instalment), "frequency": a.frequency, "start_date": _s(a.start_date),
                "status": a.status}
 

@@ -9,6 +9,8 @@ imported is skipped without a write, so running the same file twice changes noth
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -263,6 +265,7 @@ def import_rows(
                     if on_row is not None:
                         on_row()
         with transaction.atomic():
-            audit_record(actor=None, action="import.run", target=("import", source_name), after=result.as_dict(),
-                         reason=REASON)
+            # The target id is bounded (64 characters); the whole file name is kept in the event's data.
+            audit_record(actor=None, action="import.run", target=("import", Path(source_name).name[-64:]),
+                         after={**result.as_dict(), "source": source_name}, reason=REASON)
     return result

@@ -191,7 +191,7 @@ def test_round_trip_of_the_demo_data_into_an_empty_database(reference, tmp_path)
     with open(csv_path, "w", encoding="utf-8", newline="") as stream:
         exporter.write(stream, "csv", exporter.export_rows())
     again = run(csv_path)
-    assert (again.created, again.updated, again.rejected) == (0, 0, 0)
+    assert (again.created, again.updated, again.rejected) == (0, 0, 0), [str(r) for r in again.rejections[:3]]
 
 
 def test_the_bench_file_imports_and_reimports_unchanged(reference):
