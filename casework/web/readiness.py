@@ -4,7 +4,7 @@ readiness also needs every migration applied, the reference data loaded, and the
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -71,7 +71,7 @@ class ReadinessView(APIView):
         for name, check in CHECKS.items():
             try:
                 results[name] = check()
-            except (DatabaseError, OSError, Exception) as exc:  # noqa: BLE001 - any failure means "not ready"
+            except Exception as exc:  # noqa: BLE001 - any failure (database, Redis, ...) means "not ready"
                 results[name] = f"unavailable: {type(exc).__name__}"
             if name == "database" and results[name] != "ok":
                 break
