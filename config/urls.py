@@ -22,6 +22,8 @@ api_v1 = [
     path("", include("casework.ps.api_urls")),
     path("", include("casework.letters.api_urls")),
     path("", include("casework.org.api_urls")),
+    path("", include("casework.notifications.api_urls")),
+    path("", include("casework.approvals.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +35,8 @@ urlpatterns = [
     path("", include("casework.contacts.urls")),
     path("", include("casework.ps.urls")),
     path("", include("casework.org.urls")),
+    path("", include("casework.notifications.urls")),
+    path("", include("casework.approvals.urls")),
     path("", include("casework.web.urls")),
 ]
 

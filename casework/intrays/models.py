@@ -194,7 +194,7 @@ class Intray(ProtectedStateModel, models.Model):
         """An officer starts working it."""
 
     @transition(source=[IntrayStatus.OPEN, IntrayStatus.IN_PROGRESS], target=IntrayStatus.DONE, step_ids=_intray_steps,
-                callers=("intrays.services.intray_complete",))
+                callers=("intrays.services.intray_complete", "intrays.services.intray_resolve"))
     def complete(self) -> None:
         """Done, with its outcome."""
 

@@ -30,6 +30,9 @@ TYPE_STEPS = {
     "sla_breach": ("CMA-2.10",),
 }
 
+# Intrays that carry a request for a decision (issue 11): closed by the decision, never completed or deleted by hand.
+DECISION_TYPES = frozenset({"approval_decision"})
+
 
 @dataclass(frozen=True)
 class TypeFacts:
@@ -163,6 +166,9 @@ def may_close(i: IntrayFacts, actor: ActorFacts) -> Decision:
     if not work.allowed:
         return work
     t = i.type
+    if t.code in DECISION_TYPES:
+        return Decision.no("This intray closes when the request it carries is decided: decide (or withdraw) the "
+                           "request from Approvals.", *_steps(t))
     if t.closer_roles and actor.role not in t.closer_roles:
         return Decision.no(f"Only a {' or '.join(_role_labels(t.closer_roles))} may close a '{t.name}' intray.", *_steps(t))
     return Decision.yes("You may close this intray.", *_steps(t))

@@ -24,6 +24,8 @@ INTRAY_TYPES = [
     ("lock_taken_over", "Lock taken over", None, [], [], [], [], False),
     ("ownership_dispute", "Ownership dispute", None, [], TL, [], TL, False),
     ("sla_breach", "SLA breach", None, [], TL, [], [], False),
+    # Issue 11: a request waiting for the eligible decider (closed by the decision, never by hand).
+    ("approval_decision", "Decision requested", 2, [], [], [], [], False),
 ]
 
 SLA_SCHEDULE_NAME = "intrays.sla_breach"

@@ -323,6 +323,32 @@ def intray_complete(*, actor: Any, intray: Intray, outcome: str = "", step_ids: 
     return intray
 
 
+# Work items that exist only to carry a decision: they are closed by the decision itself (issue 11), by whoever
+# made it, so a second eligible decider's copy of the same request closes too.
+RESOLVED_BY_DECISION = policy.DECISION_TYPES
+
+
+def intray_resolve(*, actor: Any, intray: Intray, outcome: str, step_ids: Iterable[str] = ()) -> Intray | None:
+    """Close a decision intray because the request it carries was decided or withdrawn (issue 11). Only for the
+    types in ``RESOLVED_BY_DECISION``; an intray already closed is left as it is (returns None)."""
+    with transaction.atomic():
+        intray = _lock(intray)
+        if intray.type.code not in RESOLVED_BY_DECISION:
+            raise TransitionRefused("Only a decision intray is closed by its decision.")
+        if not intray.is_open:
+            return None
+        before = snapshot(intray, AUDIT_FIELDS)
+        intray.complete()
+        intray.closed_at = clock.now()
+        intray.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+        intray.outcome = outcome
+        _bump(intray, ["status", "closed_at", "closed_by", "outcome"])
+        audit_record(actor=actor, action="intray.resolve", target=intray, before=before,
+                     after=snapshot(intray, AUDIT_FIELDS), reason=outcome,
+                     step_ids=tuple(dict.fromkeys((*step_ids, *(intray.step_ids or ())))), customer=intray.customer_id)
+    return intray
+
+
 def intray_delete(*, actor: Any, intray: Intray, reason: str) -> Intray:
     """Soft delete (status + reason). Refused without a reason, and for correspondence while any matter it raised
     is unaddressed (CMA-1.1, CMA-3.5)."""

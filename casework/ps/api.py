@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.approvals.models import ApprovalRequest
 from casework.core.db_router import reporting_reads
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.customers.models import ContactRestriction, Note
@@ -28,6 +29,12 @@ from .models import (
     ReallocationRequest,
     Segment3Review,
 )
+
+
+def approval_ref(a: ApprovalRequest) -> dict:
+    """A request for approval that an act became (issue 11): it takes effect only when the decider approves."""
+    return {"approval": a.pk, "kind": a.kind, "status": a.status, "who_decides": a.eligible.label,
+            "due_date": a.due_date, "summary": a.summary, "url": f"/api/v1/approvals/{a.pk}/"}
 
 
 def _customer(user, csid: str):
@@ -501,19 +508,26 @@ class SegmentSuggestionView(APIView):
 class SegmentIn(serializers.Serializer):
     segment = serializers.IntegerField()
     reason = serializers.CharField(allow_blank=True)
-    approved_by = serializers.CharField(allow_blank=True, default="")
 
 
 class SegmentView(_Base):
+    """Segments 1 and 2 are recorded (200). Segment 3 is a request to the PS Team Leader (PS-ORM-1): 202 with the
+    request; it applies only when they approve it (/api/v1/approvals/{id}/decide/)."""
+
     serializer = SegmentIn
 
-    def act(self, request, pk, d):
-        return services.segment_set(actor=request.user, ps_record=_record(request, pk), segment=d["segment"],
-                                    reason=d["reason"], approved_by=_officer_ref(d["approved_by"], "approved_by"))
-
-    def present(self, c):
-        return {"id": c.pk, "segment": c.to_segment, "suggested_segment": c.suggested_segment,
-                "indicators": c.indicators}
+    @extend_schema(request=SegmentIn, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+                   operation_id="ps_segment")
+    def post(self, request, pk=None):
+        ser = SegmentIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        result = services.segment_set(actor=request.user, ps_record=_record(request, pk), segment=d["segment"],
+                                      reason=d["reason"])
+        if isinstance(result, ApprovalRequest):
+            return Response(approval_ref(result), status=status.HTTP_202_ACCEPTED)
+        return Response({"id": result.pk, "segment": result.to_segment,
+                         "suggested_segment": result.suggested_segment, "indicators": result.indicators})
 
 
 class LetterIn(serializers.Serializer):

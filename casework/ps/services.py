@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
+from casework.approvals.models import ApprovalRequest
+from casework.approvals.policy import Eligibility
 from casework.core import clock
 from casework.core.audit import audit_record, snapshot
 from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, TransitionRefused
@@ -568,56 +570,96 @@ def plan_approve(*, actor, plan: Plan, version: int | None = None) -> Plan:
 # --- Segments (PS-RES-1, PS-SEG, PS-ORM-1) ---------------------------------------------------------------------
 
 
-def segment_set(*, actor, ps_record: PsRecord, segment: int, reason: str, approved_by: Officer | None = None,
-                suggestion: policy.SegmentSuggestion | None = None) -> SegmentChange:
-    """PS-RES-1: the Case Manager decides the segment; segment 3 needs a PS Team Leader's approval (PS-ORM-1).
-    Recorded on the plan's trigger details and the PS record, every change."""
+def ps_team_leader_eligibility(rec: PsRecord, *, exclude_user_ids=()) -> Eligibility:
+    """Who decides a PS request (issue 11): the PS Team Leader of the Case Manager's team; when that team has no
+    other PS Team Leader who could (the requester or a worker is its leader), any PS Team Leader."""
+    from casework.approvals.services import eligible_officers
+
+    team = rec.case_manager.position.team if rec.case_manager and rec.case_manager.position_id else None
+    if team is not None:
+        e = Eligibility(role=Role.PS_TEAM_LEADER.value, team_ids=(team.pk,),
+                        label=f"the PS Team Leader of {team.name}")
+        if eligible_officers(e, exclude_user_ids=exclude_user_ids):
+            return e
+    return Eligibility(role=Role.PS_TEAM_LEADER.value, area_codes=("PS",), label="a PS Team Leader")
+
+
+def segment_set(*, actor, ps_record: PsRecord, segment: int, reason: str,
+                suggestion: policy.SegmentSuggestion | None = None) -> SegmentChange | ApprovalRequest:
+    """PS-RES-1: the Case Manager decides segments 1 and 2 and they are recorded at once. Segment 3 is a request
+    (PS-ORM-1): it lands in the PS Team Leader's queue and only their approval applies it (``segment_3`` kind)."""
     _require(actor, "ps.manage_plan", "Only PS officers set the segment.", ("PS-RES-1",))
-    off = _officer(actor)
-    approver = approved_by
-    if segment == 3 and approver is None and off is not None and off.role == Role.PS_TEAM_LEADER:
-        approver = off
-    tl_ok = approver is not None and approver.role == Role.PS_TEAM_LEADER and approver.is_active
-    if approved_by is not None and not tl_ok:
-        raise InvalidInput("Segment 3 is approved by a PS Team Leader.",
-                           fields={"approved_by": ["Not a PS Team Leader."]}, step_ids=("PS-ORM-1",))
     try:
         segment = int(segment)
     except (TypeError, ValueError):
         segment = 0
-    decision = policy.segment_change_check(new_segment=segment, reason=reason, team_leader_approved=tl_ok)
+    decision = policy.segment_change_check(new_segment=segment, reason=reason, team_leader_approved=True)
     if not decision.allowed:
-        _refuse(decision, TransitionRefused if segment == 3 else InvalidInput, None if segment == 3 else "segment")
+        _refuse(decision, InvalidInput, "segment" if "segment must" in decision.reason else "reason")
+    if segment == 3:
+        return segment_3_request(actor=actor, ps_record=ps_record, reason=reason)
     with transaction.atomic():
         rec = _locked_record(ps_record)
         _require_case_manager_or_tl(actor, rec, ("PS-RES-1",))
         _require_active(rec)
-        if suggestion is None:
-            from .selectors import segment_suggestion
+        return _segment_apply(actor=actor, rec=rec, segment=segment, reason=reason, suggestion=suggestion,
+                              step_ids=decision.step_ids)
 
-            suggestion = segment_suggestion(ps_record=rec)
-        before = rec.segment
-        change = SegmentChange.objects.create(
-            ps_record=rec, from_segment=before, to_segment=segment, suggested_segment=suggestion.segment,
-            indicators=list(suggestion.indicators), reason=reason.strip(),
-            approved_by=approver.user if (segment == 3 and approver) else None, actor=actor, at=clock.now(),
-        )
-        rec.segment = segment
-        rec.segment_approved_by = change.approved_by
-        _bump(rec, ["segment", "segment_approved_by"])
-        plan = rec.plan
-        _bump(plan, [])
-        _stacking_note(actor=actor, rec=rec, subject=f"Customer segment {segment}",
-                       body=f"Segment {before or '-'} → {segment}. Reason: {reason.strip()}\n"
-                       f"System suggestion: segment {suggestion.segment} ({'; '.join(suggestion.indicators)})"
-                       + (f"\nApproved by {approver.display_name} (PS Team Leader)" if segment == 3 else ""),
-                       step_ids=decision.step_ids, ref=change)
-        audit_record(actor=actor, action="ps_segment.set", target=rec, before={"segment": before},
-                     after={"segment": segment, "suggested": suggestion.segment,
-                            "indicators": list(suggestion.indicators),
-                            "approved_by": approver.pk if segment == 3 and approver else None},
-                     reason=reason.strip(), step_ids=decision.step_ids, customer=rec.customer_id)
+
+def _segment_apply(*, actor, rec: PsRecord, segment: int, reason: str, suggestion=None, approver=None,
+                   requested_by=None, step_ids=("PS-RES-1",)) -> SegmentChange:
+    if suggestion is None:
+        from .selectors import segment_suggestion
+
+        suggestion = segment_suggestion(ps_record=rec)
+    before = rec.segment
+    approver_officer = _officer(approver) if approver is not None else None
+    change = SegmentChange.objects.create(
+        ps_record=rec, from_segment=before, to_segment=segment, suggested_segment=suggestion.segment,
+        indicators=list(suggestion.indicators), reason=reason.strip(), approved_by=approver,
+        actor=requested_by or actor, at=clock.now(),
+    )
+    rec.segment = segment
+    rec.segment_approved_by = approver
+    _bump(rec, ["segment", "segment_approved_by"])
+    _bump(rec.plan, [])
+    _stacking_note(actor=actor, rec=rec, subject=f"Customer segment {segment}",
+                   body=f"Segment {before or '-'} → {segment}. Reason: {reason.strip()}\n"
+                   f"System suggestion: segment {suggestion.segment} ({'; '.join(suggestion.indicators)})"
+                   + (f"\nApproved by {approver_officer.display_name} (PS Team Leader)" if approver_officer else ""),
+                   step_ids=step_ids, ref=change)
+    audit_record(actor=actor, action="ps_segment.set", target=rec, before={"segment": before},
+                 after={"segment": segment, "suggested": suggestion.segment, "indicators": list(suggestion.indicators),
+                        "approved_by": approver_officer.pk if approver_officer else None},
+                 reason=reason.strip(), step_ids=step_ids, customer=rec.customer_id)
     return change
+
+
+def segment_3_request(*, actor, ps_record: PsRecord, reason: str) -> ApprovalRequest:
+    """PS-ORM-1: ask the PS Team Leader to classify the customer as segment 3. Nothing changes until they approve."""
+    from casework.approvals.services import approval_request_create
+
+    _require(actor, "ps.manage_plan", "Only PS officers ask for segment 3.", ("PS-ORM-1",))
+    with transaction.atomic():
+        rec = _locked_record(ps_record)
+        _require_case_manager_or_tl(actor, rec, ("PS-ORM-1",))
+        _require_active(rec)
+        if rec.segment == 3:
+            raise TransitionRefused("The customer is already in segment 3.", step_ids=("PS-ORM-1",))
+        return approval_request_create(
+            actor=actor, kind="segment_3", customer=rec.customer, subject=rec,
+            summary=f"Classify {rec.customer.full_name} as segment 3 (now segment {rec.segment or '-'})",
+            reason=reason, payload={"segment": 3, "from_segment": rec.segment},
+            eligibility=ps_team_leader_eligibility(rec, exclude_user_ids=[actor.pk]),
+            step_ids=("PS-ORM-1", "PS-SEG-3", "PS-RES-1"))
+
+
+def segment_3_apply(*, request: ApprovalRequest, actor, data) -> SegmentChange:
+    """The ``segment_3`` kind's effect, run by ``approvals.services.approval_decide`` on approval."""
+    rec = _locked_record(PsRecord.objects.get(pk=int(request.subject_id)))
+    _require_active(rec, step_ids=("PS-ORM-1",))
+    return _segment_apply(actor=actor, rec=rec, segment=3, reason=request.reason, approver=actor,
+                          requested_by=request.requested_by, step_ids=("PS-ORM-1", "PS-SEG-3", "PS-RES-1"))
 
 
 # --- Contacts (PS-CON) -----------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from casework.customers.models import ContactRestriction, SensitiveIssueIndicato
 from casework.org.models import Officer
 from casework.org.roles import Role
 
+from casework.approvals.models import ApprovalRequest
+
 from . import policy, selectors, services
 from .api import export_csv_response
 from .models import FinalisationRequest, PlanAction, PlanIssue, PlanOption, ReallocationRequest, Segment3Review
@@ -217,8 +219,10 @@ def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of
             follow_up_subject=p.get("follow_up_subject", ""))
         return "Contact recorded (PS-CON-3)."
     if action == "segment":
-        services.segment_set(actor=u, ps_record=rec, segment=p.get("segment"), reason=p.get("reason", ""),
-                             approved_by=_officer(p.get("approved_by")))
+        result = services.segment_set(actor=u, ps_record=rec, segment=p.get("segment"), reason=p.get("reason", ""))
+        if isinstance(result, ApprovalRequest):
+            return (f"Segment 3 requested: {result.eligible.label} decides it (due {result.due_date:%d/%m/%Y}). "
+                    "Nothing changes until then (PS-ORM-1).")
         return "Segment recorded on the plan and the PS record (PS-RES-1)."
     if action == "letter":
         letter = services.ps_letter_send(actor=u, ps_record=rec, template_code=p.get("template_code", ""),

@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 NAV = (
     ("Customers", "web:home", "customers.view_customer"),
     ("My work", "intrays:worklist", "intrays.view_intray"),
+    ("Approvals", "approvals:queue", "approvals.view_approval"),
     ("Team", "ownership:team_queue", "ownership.view_team_queue"),
     ("Personalised Services", "ps:dashboard", "ps.view_ps"),
     ("Audit", "web:audit", "core.view_auditevent"),

@@ -39,3 +39,13 @@ def resolve_all(org, rec):
 
 def actions(**filters):
     return list(AuditEvent.objects.filter(**filters).values_list("action", flat=True))
+
+
+def segment_3(org, rec, *, by=None, decider=None, reason="History of aggression"):
+    """Segment 3 the way it happens now (PS-ORM-1): the CM asks, the PS Team Leader approves from their queue."""
+    from casework.approvals import services as approvals
+
+    req = services.segment_set(actor=(by or org.cm).user, ps_record=rec, segment=3, reason=reason)
+    approvals.approval_decide(actor=(decider or org.tl).user, approval=req, approve=True, reason="Agreed")
+    rec.refresh_from_db()
+    return rec

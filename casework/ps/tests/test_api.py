@@ -196,21 +196,38 @@ def test_contact_with_restricted_service_needs_conditions_reviewed(ps_org, rec):
     assert r.status_code == 400 and "PS-CON-1" in r.json()["step_ids"]
 
 
-def test_segment_suggestion_and_segment_3_needs_team_leader(ps_org, rec):
+def test_segment_suggestion_and_segment_3_is_a_request_the_team_leader_decides(ps_org, rec):
+    """Issue 11 measured case: a Case Manager set segment 3 by typing ``approved_by: ps_tl`` and it applied at once.
+    Now segment 3 is a request (202); it applies only when the PS Team Leader of the CM's team approves it from
+    their own queue (PS-ORM-1); the requester, an out-of-scope Team Leader and another CM cannot decide it."""
     s = client(ps_org.cm).get(f"/api/v1/ps/records/{rec['id']}/segment-suggestion/").json()
     assert s["segment"] == 2 and any("Customer Review Referral Gateway" in i for i in s["indicators"])
-    r = post(ps_org.cm, f"ps/records/{rec['id']}/segment/", {"segment": 3, "reason": "Aggression"})
-    assert r.status_code == 409 and "PS-ORM-1" in r.json()["step_ids"]
     r = post(ps_org.cm, f"ps/records/{rec['id']}/segment/", {"segment": 3, "reason": "Aggression",
-                                                             "approved_by": "ps_cm2"})
-    assert r.status_code == 400
-    r = post(ps_org.cm, f"ps/records/{rec['id']}/segment/", {"segment": 3, "reason": "Aggression",
-                                                             "approved_by": "ps_tl"}, 200)
-    assert r.json()["suggested_segment"] == 2
+                                                             "approved_by": "ps_tl"}, 202)
+    req = r.json()
+    assert req["kind"] == "segment_3" and req["status"] == "pending" and "PS Melbourne" in req["who_decides"]
+    detail = client(ps_org.cm).get(f"/api/v1/ps/records/{rec['id']}/").json()
+    assert detail["segment"] != 3, "nothing applies before the Team Leader decides"
+    a = req["approval"]
+    for who in (ps_org.cm, ps_org.cm2, ps_org.tl_wa):
+        r = post(who, f"approvals/{a}/decide/", {"approve": True, "reason": "ok"})
+        assert r.status_code == 403 and "PS-ORM-1" in r.json()["step_ids"], (who, r.json())
+        assert "PS Team Leader of PS Melbourne" in r.json()["detail"]
+    queue = client(ps_org.tl).get("/api/v1/approvals/?queue=to_decide").json()
+    assert [q["id"] for q in queue] == [a]
+    assert client(ps_org.tl_wa).get("/api/v1/approvals/?queue=to_decide").json() == []
+    r = post(ps_org.tl, f"approvals/{a}/decide/", {"approve": True, "reason": "History of aggression"}, 200)
+    assert r.json()["status"] == "approved" and r.json()["history"][-1]["action"] == "approved"
     detail = client(ps_org.cm).get(f"/api/v1/ps/records/{rec['id']}/").json()
     assert detail["segment"] == 3 and detail["plan"]["segment_history"][-1]["to"] == 3
     ev = AuditEvent.objects.filter(action="ps_segment.set").first()
-    assert "PS-RES-1" in ev.step_ids and ev.after["approved_by"] == ps_org.tl.pk
+    assert "PS-ORM-1" in ev.step_ids and ev.after["approved_by"] == ps_org.tl.pk
+    assert AuditEvent.objects.filter(action="approval.approve").exists()
+    notes = client(ps_org.cm).get("/api/v1/notifications/?unread=true").json()
+    assert notes["unread"] >= 1 and any(n["kind"] == "approval_decided" for n in notes["results"])
+    from casework.intrays.models import Intray
+
+    assert not Intray.objects.filter(type__code="approval_decision", status__in=["open", "in_progress"]).exists()
 
 
 def test_options_actions_and_plan_approval(ps_org, rec):
@@ -370,7 +387,11 @@ def test_segment3_review_and_restricted_service_review(ps_org, rec):
     today = clock.now().date()
     r = post(ps_org.tl, f"ps/records/{rid}/segment3-review/", {"review_date": str(today + dt.timedelta(days=30))})
     assert r.status_code == 409 and "PS-ORM-2" in r.json()["step_ids"]  # not segment 3
-    post(ps_org.tl, f"ps/records/{rid}/segment/", {"segment": 3, "reason": "Restricted service"}, 200)
+    a = post(ps_org.tl, f"ps/records/{rid}/segment/", {"segment": 3, "reason": "Restricted service"}, 202).json()
+    # The team's own PS Team Leader asked, so another PS Team Leader decides (PS-ORM-1, issue 11).
+    assert a["who_decides"] == "a PS Team Leader"
+    post(ps_org.tl, f"approvals/{a['approval']}/decide/", {"approve": True, "reason": "ok"}, 403)
+    post(ps_org.tl_wa, f"approvals/{a['approval']}/decide/", {"approve": True, "reason": "ok"}, 200)
     r = post(ps_org.tl, f"ps/records/{rid}/segment3-review/", {"review_date": str(today + dt.timedelta(days=120))})
     assert r.status_code == 400 and "PS-ORM-2" in r.json()["step_ids"]
     r = post(ps_org.cm, f"ps/records/{rid}/segment3-review/", {"review_date": str(today + dt.timedelta(days=30))})

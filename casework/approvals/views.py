@@ -1,0 +1,133 @@
+"""/approvals/: the officer's decisions to make and their own requests; /approvals/<id>/: one request with its
+history, the decision form (built from the kind's decision fields, django.forms) and, for the requester, withdraw."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from casework.core.errors import DomainError, InvalidInput
+from casework.org.models import Officer, Position
+
+from . import policy, selectors, services
+from .models import ApprovalStatus
+
+
+def _error(request, error: DomainError):
+    return render(request, "approvals/error.html", {"error": error}, status=error.http_status)
+
+
+@login_required
+def queue(request):
+    try:
+        selectors.require_viewer(user=request.user)
+    except DomainError as exc:
+        return _error(request, exc)
+    return render(request, "approvals/queue.html", {
+        "to_decide": selectors.approvals_to_decide(user=request.user),
+        "mine": selectors.approvals_requested_by(user=request.user, limit=50),
+    })
+
+
+def decision_form_class(kind) -> type[forms.Form]:
+    fields: dict[str, forms.Field] = {
+        "approve": forms.TypedChoiceField(choices=[("yes", "Approve"), ("no", "Do not approve")],
+                                          coerce=lambda v: v == "yes", widget=forms.RadioSelect, label="Decision"),
+        "reason": forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                  label="Reason (required if you do not approve)", max_length=4000),
+        "version": forms.IntegerField(widget=forms.HiddenInput, required=False),
+    }
+    for f in (kind.decision_fields if kind else ()):
+        if f.kind == "choice":
+            fields[f.name] = forms.ChoiceField(choices=[("", "—"), *f.choices], required=False, label=f.label,
+                                               help_text=f.help)
+        elif f.kind == "bool":
+            fields[f.name] = forms.BooleanField(required=False, label=f.label, help_text=f.help)
+        elif f.kind == "officer":
+            fields[f.name] = forms.ModelChoiceField(
+                queryset=Officer.objects.filter(is_active=True).select_related("user"), required=False,
+                label=f.label, help_text=f.help, to_field_name="pk")
+        elif f.kind == "position":
+            fields[f.name] = forms.ModelChoiceField(queryset=Position.objects.filter(is_active=True), required=False,
+                                                    label=f.label, help_text=f.help)
+        else:
+            fields[f.name] = forms.CharField(required=False, label=f.label, help_text=f.help, max_length=4000,
+                                             widget=forms.Textarea(attrs={"rows": 2}))
+    return type("DecisionForm", (forms.Form,), fields)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, label="Why withdraw it")
+
+
+def _page(request, row, form=None, withdraw_form=None, status=200):
+    kind = selectors.kind_of(row)
+    check = selectors.decision_check(user=request.user, approval=row)
+    return render(request, "approvals/detail.html", {
+        "row": row, "kind": kind, "history": selectors.history(approval=row), "check": check,
+        "form": form or decision_form_class(kind)(initial={"version": row.version}),
+        "withdraw_form": withdraw_form or WithdrawForm(),
+        "may_withdraw": row.status == ApprovalStatus.PENDING and row.requested_by_id == request.user.pk,
+        "statuses": ApprovalStatus, "kinds": policy.KINDS,
+    }, status=status)
+
+
+@login_required
+def detail(request, pk: int):
+    try:
+        row = selectors.approval_get(user=request.user, pk=pk)
+    except DomainError as exc:
+        return _error(request, exc)
+    return _page(request, row)
+
+
+@login_required
+@require_POST
+def decide(request, pk: int):
+    try:
+        row = selectors.approval_get(user=request.user, pk=pk)
+    except DomainError as exc:
+        return _error(request, exc)
+    form = decision_form_class(selectors.kind_of(row))(request.POST)
+    if not form.is_valid():
+        return _page(request, row, form=form, status=400)
+    data = dict(form.cleaned_data)
+    approve, reason, version = data.pop("approve"), data.pop("reason"), data.pop("version")
+    data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
+    try:
+        row = services.approval_decide(actor=request.user, approval=row, approve=approve, reason=reason, data=data,
+                                       version=version)
+    except InvalidInput as exc:
+        for field, errors in exc.fields.items():
+            form.add_error(field if field in form.fields else None, errors)
+        if not exc.fields:
+            form.add_error(None, exc.message)
+        return _page(request, row, form=form, status=400)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("approvals:detail", pk=row.pk)
+    messages.success(request, f"{'Approved' if row.status == ApprovalStatus.APPROVED else 'Not approved'}: "
+                              f"{row.summary}")
+    return redirect("approvals:detail", pk=row.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    try:
+        row = selectors.approval_get(user=request.user, pk=pk)
+    except DomainError as exc:
+        return _error(request, exc)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _page(request, row, withdraw_form=form, status=400)
+    try:
+        services.approval_withdraw(actor=request.user, approval=row, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Request withdrawn.")
+    return redirect("approvals:detail", pk=row.pk)
