@@ -208,6 +208,9 @@ SPECTACULAR_SETTINGS = {
         "ArrangementStatusEnum": "casework.customers.models.ArrangementStatus",
         "DpoStatusEnum": "casework.customers.models.DpoStatus",
         "RestrictionStatusEnum": "casework.customers.models.RestrictionStatus",
+        "ApprovalKindEnum": "casework.approvals.models.KIND_CHOICES",
+        "ApprovalStatusEnum": "casework.approvals.models.ApprovalStatus",
+        "NotificationKindEnum": "casework.notifications.models.NotificationKind",
     },
 }
 
