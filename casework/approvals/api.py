@@ -19,7 +19,7 @@ def _username(user) -> str | None:
 
 
 class EventOut(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = ApprovalEvent
@@ -31,7 +31,7 @@ class ApprovalOut(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=ApprovalStatus.choices)
     csid = serializers.CharField(source="customer.csid", read_only=True)
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True, allow_null=True)
     who_decides = serializers.SerializerMethodField()
 
     class Meta:

@@ -14,7 +14,7 @@ from .models import Notification
 
 
 class NotificationOut(serializers.ModelSerializer):
-    csid = serializers.CharField(source="customer.csid", default=None, read_only=True)
+    csid = serializers.CharField(source="customer.csid", default=None, read_only=True, allow_null=True)
     is_read = serializers.BooleanField(read_only=True)
 
     class Meta:
