@@ -44,9 +44,11 @@ $PY manage.py qcluster &
 QPID=$!
 $PY -m gunicorn -c config/gunicorn.conf.py config.wsgi:application &
 WPID=$!
+# shellcheck source=stop-procs.sh
+. scripts/stop-procs.sh
 stop() {
   trap - INT TERM EXIT
-  kill -TERM "$WPID" "$QPID" 2>/dev/null
+  stop_procs "$WPID" "$QPID"
   wait "$WPID" "$QPID" 2>/dev/null
   exit 0
 }

@@ -9,9 +9,11 @@ $PY manage.py qcluster &
 QPID=$!
 $PY manage.py runserver --noreload "$HOST:$PORT" &
 WPID=$!
+# shellcheck source=stop-procs.sh
+. scripts/stop-procs.sh
 stop() {
   trap - INT TERM EXIT
-  kill -TERM "$WPID" "$QPID" 2>/dev/null
+  stop_procs "$WPID" "$QPID"
   wait "$WPID" "$QPID" 2>/dev/null
   exit 0
 }
