@@ -22,7 +22,7 @@ from casework.customers import selectors, services
 from casework.customers.models import Customer, NoteKind
 
 from .panels import render_customer_panels
-from .selectors import recent_customers
+from .selectors import officer_day, recent_customers
 
 AUDIT_PAGE_SIZE = 50
 SEARCH_LIMIT = 50
@@ -104,6 +104,7 @@ def home(request):
         return _error_page(request, exc)
     ctx["can_search"] = True
     ctx["recent"] = recent_customers(user=request.user)
+    ctx["day"] = officer_day(user=request.user)
     return render(request, "web/home.html", ctx, status=400 if ctx["errors"] else 200)
 
 

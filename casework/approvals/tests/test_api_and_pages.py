@@ -111,3 +111,13 @@ def test_a_notification_is_sent_once_per_event_and_never_to_the_actor(world):
                               key="evt:1", exclude=[world.cm])
     again = notification_send(recipients=[world.tl], kind="work_received", text="t", key="evt:1")
     assert [n.recipient_id for n in first] == [world.tl.user.pk] and again == []
+
+
+def test_home_page_shows_the_officers_day_with_decisions_waiting(client, world, ask):
+    row = ask()
+    page = web(client, world.tl).get("/").content.decode()
+    assert 'data-testid="your-day"' in page and f"/approvals/{row.pk}/" in page
+    assert 'data-testid="to-decide-count">1<' in page
+    client.logout()
+    page = web(client, world.cm).get("/").content.decode()
+    assert 'data-testid="to-decide-count">0<' in page
