@@ -263,6 +263,8 @@ LIST_PARAMS = [
 
 
 class IntrayListView(APIView):
+    pagination_class = LimitOffsetPagination  # so the schema describes the page (count, next, previous, results)
+
     @extend_schema(parameters=LIST_PARAMS, responses={200: IntraySerializer(many=True), **ERRORS})
     def get(self, request):
         qs = selectors.worklist(user=request.user, f=filter_from_params(request.query_params))

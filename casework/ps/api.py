@@ -31,6 +31,9 @@ from .models import (
 )
 
 
+LIST_OF_OBJECTS = {200: {"type": "array", "items": {"type": "object", "additionalProperties": True}}}
+
+
 def approval_ref(a: ApprovalRequest) -> dict:
     """A request for approval that an act became (issue 11): it takes effect only when the decider approves."""
     return {"approval": a.pk, "kind": a.kind, "status": a.status, "who_decides": a.eligible.label,
@@ -232,7 +235,7 @@ class RecordListView(_Base):
     serializer = RecordIn
     created = True
 
-    @extend_schema(parameters=[OpenApiParameter("csid", str, required=False)], responses=OpenApiTypes.OBJECT,
+    @extend_schema(parameters=[OpenApiParameter("csid", str, required=False)], responses=LIST_OF_OBJECTS,
                    operation_id="ps_records_list")
     def get(self, request, pk=None):
         if not request.user.has_perm("ps.view_ps"):
@@ -734,7 +737,7 @@ class FinalisationDecisionView(_Base):
 
 
 class FinalisationListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=LIST_OF_OBJECTS)
     def get(self, request):
         data = selectors.dashboard(user=request.user)
         return Response([finalisation_data(f) for f in data["finalisations"]])
