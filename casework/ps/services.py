@@ -1298,7 +1298,8 @@ def reallocation_assign_apply(*, request: ApprovalRequest, actor, data: Mapping[
     return rec
 
 
-def reallocation_decline(*, request: ApprovalRequest, actor, data: Mapping[str, Any] | None = None) -> ReallocationRequest:
+def reallocation_decline(*, request: ApprovalRequest, actor,
+                         data: Mapping[str, Any] | None = None) -> ReallocationRequest:
     """``ps_reallocation`` not approved, ``ps_reallocation_assign`` declined with a reason, or either withdrawn: the
     reallocation is declined and the customer returns to where it was (active, with the same Case Manager and
     lock); the Case Manager who asked is told."""

@@ -332,3 +332,30 @@ def test_record_page_links_the_request_and_shows_the_decision_form_only_to_an_el
     html = page(ps_org.cm)
     assert f"/approvals/{f['approval']['approval']}/" in html and "Approve finalisation" not in html
     assert "Approve finalisation" in page(ps_org.tl)
+
+
+def test_record_page_reallocation_decisions_go_through_the_approval(ps_org):
+    """The web path (rule 1): the record page's forward/assign forms are shown only to the eligible decider and
+    decide the same requests as /approvals/<id>/; the Case Manager's POST of the forward form is refused."""
+    from django.test import Client
+
+    def web(officer):
+        c = Client()
+        c.force_login(officer.user)
+        return c
+
+    rec = _allocate(ps_org)
+    r = _request_realloc(ps_org, rec)
+    url = f"/ps/records/{rec.pk}/"
+    assert "Send to receiving team" not in web(ps_org.cm).get(url).content.decode()
+    assert "Send to receiving team" in web(ps_org.tl).get(url).content.decode()
+    web(ps_org.cm).post(url + "realloc_forward/", {"request": r["id"], "receiving_position": "ps_tl_wa-pos"})
+    assert ReallocationRequest.objects.get(pk=r["id"]).status == "requested"
+    web(ps_org.tl).post(url + "realloc_forward/", {"request": r["id"], "receiving_position": "ps_tl_wa-pos"})
+    assert ReallocationRequest.objects.get(pk=r["id"]).status == "forwarded"
+    assert ApprovalRequest.objects.get(pk=r["approval"]["approval"]).status == "approved"
+    assert "Assign and lock" in web(ps_org.tl_wa).get(url).content.decode()
+    web(ps_org.tl_wa).post(url + "realloc_assign/", {"request": r["id"], "case_manager": "ps_cm2"})
+    rec.refresh_from_db()
+    assert rec.case_manager == ps_org.cm2
+    assert ApprovalRequest.objects.get(kind="ps_reallocation_assign").status == "approved"
