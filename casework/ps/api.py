@@ -152,10 +152,15 @@ def record_data(rec: PsRecord, *, full: bool = True) -> dict:
 
 
 def finalisation_data(f: FinalisationRequest) -> dict:
+    """A finalisation request; ``approval`` is its ``ps_finalisation`` request for approval (decided on
+    /api/v1/approvals/{id}/decide/ by an eligible PS Team Leader, issue 11)."""
+    from casework.approvals.selectors import approvals_for_subject
+
+    a = approvals_for_subject(subject=f, kind="ps_finalisation").order_by("-id").first()
     return {"id": f.pk, "ps_record": f.ps_record_id, "status": f.status,
             "team_leader": f.team_leader.user.username if f.team_leader_id else None, "readiness": f.readiness,
             "submitted_at": f.submitted_at, "approval_reason": f.approval_reason, "comments": f.comments,
-            "decided_at": f.decided_at}
+            "decided_at": f.decided_at, "approval": approval_ref(a) if a is not None else None}
 
 
 class _Base(APIView):
@@ -204,9 +209,17 @@ class ReferralView(_Base):
     serializer = ReferralIn
     created = True
 
-    @extend_schema(request=ReferralIn, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=ReferralIn, responses={201: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
     def post(self, request, pk=None):
-        return super().post(request, pk)
+        """201 with the referral intray; an urgent referral (PS-REF-1, by a Team Leader with their call to the PS
+        Team Leader) is 202: a request the PS Team Leader accepts before the intray reaches the PS queue."""
+        ser = self.serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        ref = self.act(request, pk, ser.validated_data)
+        if getattr(ref, "approval", None) is not None:
+            return Response({**approval_ref(ref.approval), "id": ref.pk, "urgent": True, "intray_id": None},
+                            status=status.HTTP_202_ACCEPTED)
+        return Response(self.present(ref), status=status.HTTP_201_CREATED)
 
     def act(self, request, pk, d):
         return services.ps_referral_create(
@@ -646,6 +659,10 @@ class ReallocationRequestView(_Base):
 
     def act(self, request, pk, d):
         return services.reallocation_request(actor=request.user, ps_record=_record(request, pk), **d)
+
+    def present(self, r):
+        """The reallocation request and its ``ps_reallocation`` request for approval (the Team Leader's queue)."""
+        return {"id": r.pk, "status": r.status, "approval": approval_ref(r.approval)}
 
 
 class ForwardIn(serializers.Serializer):

@@ -94,9 +94,15 @@ class PsRecord(ProtectedStateModel, models.Model):
         """The Case Manager asked the Team Leader to reallocate the customer."""
 
     @transition(source=RecordStatus.REALLOCATION, target=RecordStatus.ACTIVE, step_ids=("PS-REV-3",),
-                callers=("ps.services.reallocation_assign",), act="assign")
+                callers=("ps.services.reallocation_assign_apply",), act="assign")
     def assign_reallocated(self) -> None:
         """The receiving Team Leader assigned the customer to a Case Manager."""
+
+    @transition(source=RecordStatus.REALLOCATION, target=RecordStatus.ACTIVE, step_ids=("PS-REV-2", "PS-REV-3"),
+                callers=("ps.services.reallocation_decline",), act="decline reallocation of")
+    def decline_reallocation(self) -> None:
+        """Reallocation declined (by the Team Leader or the receiving Team Leader) or withdrawn: the customer stays
+        where it was, with the Case Manager."""
 
     @transition(source=RecordStatus.ACTIVE, target=RecordStatus.FINALISATION, step_ids=("PS-FIN-2",),
                 callers=("ps.services.finalisation_request_submit",), act="request finalisation of")
@@ -104,20 +110,21 @@ class PsRecord(ProtectedStateModel, models.Model):
         """The Case Manager submitted a finalisation request to the Team Leader."""
 
     @transition(source=RecordStatus.FINALISATION, target=RecordStatus.FINALISED, step_ids=("PS-FIN-3", "PS-ACT-5"),
-                callers=("ps.services.finalisation_decide",))
+                callers=("ps.services.finalisation_approve",))
     def finalise(self) -> None:
         """Finalisation approved: the customer leaves PS (the record stays, inactive)."""
         self.is_active = False
 
     @transition(source=RecordStatus.FINALISATION, target=RecordStatus.ACTIVE, step_ids=("PS-FIN-3", "PS-ORM-1"),
-                callers=("ps.services.finalisation_decide",), act="keep in segment 3")
+                callers=("ps.services.finalisation_approve",), act="keep in segment 3")
     def keep_in_segment_3(self) -> None:
         """Finalisation approved as ongoing reactive management: the customer stays in PS in segment 3."""
 
     @transition(source=RecordStatus.FINALISATION, target=RecordStatus.ACTIVE, step_ids=("PS-ACT-3", "PS-ACT-5"),
-                callers=("ps.services.finalisation_decide",), act="reactivate")
+                callers=("ps.services.finalisation_reject", "ps.services.finalisation_withdraw"), act="reactivate")
     def reactivate(self) -> None:
-        """Finalisation not approved: the customer is reactivated with the Case Manager."""
+        """Finalisation not approved (or the request withdrawn): the customer is reactivated with the Case
+        Manager."""
 
 
 
@@ -198,7 +205,7 @@ class PlanIssue(ProtectedStateModel, models.Model):
         """Resolved."""
 
     @transition(source=IssueStatus.RESOLVED, target=IssueStatus.CONFIRMED, step_ids=("PS-PSP-4", "PS-ACT-3"),
-                callers=("ps.services.finalisation_decide",), act="reset to confirmed")
+                callers=("ps.services.finalisation_reject",), act="reset to confirmed")
     def reset_on_rejection(self) -> None:
         """The Team Leader did not approve finalisation: the issue needs more work."""
 
@@ -394,14 +401,21 @@ class ReallocationRequest(ProtectedStateModel, models.Model):
         ordering = ["-requested_at", "-id"]
 
     @transition(source=ReallocationStatus.REQUESTED, target=ReallocationStatus.FORWARDED, step_ids=("PS-REV-3",),
-                callers=("ps.services.reallocation_forward",))
+                callers=("ps.services.reallocation_forward_apply",))
     def forward(self) -> None:
-        """The Team Leader sent the customer to the receiving PS team."""
+        """The Team Leader approved and sent the customer to the receiving PS team."""
 
     @transition(source=ReallocationStatus.FORWARDED, target=ReallocationStatus.ASSIGNED, step_ids=("PS-REV-3",),
-                callers=("ps.services.reallocation_assign",))
+                callers=("ps.services.reallocation_assign_apply",))
     def assign(self) -> None:
         """The receiving Team Leader assigned a Case Manager."""
+
+    @transition(source=[ReallocationStatus.REQUESTED, ReallocationStatus.FORWARDED],
+                target=ReallocationStatus.DECLINED, step_ids=("PS-REV-2", "PS-REV-3"),
+                callers=("ps.services.reallocation_decline",))
+    def decline(self) -> None:
+        """Declined with a reason (by the Team Leader, or by the receiving Team Leader), or withdrawn by the Case
+        Manager: the customer returns to where it was."""
 
 
 class Segment3Review(models.Model):
@@ -441,6 +455,7 @@ class FinalisationStatus(models.TextChoices):
     PENDING = "pending", "Awaiting Team Leader decision"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Not approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class FinalisationRequest(ProtectedStateModel, models.Model):
@@ -467,15 +482,22 @@ class FinalisationRequest(ProtectedStateModel, models.Model):
             models.UniqueConstraint(fields=["ps_record"], condition=Q(status="pending"), name="ps_one_pending_final"),
         ]
 
+    # Decided through the ``ps_finalisation`` request for approval (issue 11): the effects below run inside
+    # ``approvals.services.approval_decide`` / ``approval_withdraw``.
     @transition(source=FinalisationStatus.PENDING, target=FinalisationStatus.APPROVED, step_ids=("PS-FIN-3",),
-                callers=("ps.services.finalisation_decide",))
+                callers=("ps.services.finalisation_approve",))
     def approve(self) -> None:
         """The Team Leader approved, with a PS-FIN-3 reason."""
 
     @transition(source=FinalisationStatus.PENDING, target=FinalisationStatus.REJECTED, step_ids=("PS-FIN-3", "PS-ACT-3"),
-                callers=("ps.services.finalisation_decide",))
+                callers=("ps.services.finalisation_reject",))
     def reject(self) -> None:
         """The Team Leader did not approve: the issues go back to confirmed."""
+
+    @transition(source=FinalisationStatus.PENDING, target=FinalisationStatus.WITHDRAWN, step_ids=("PS-FIN-2",),
+                callers=("ps.services.finalisation_withdraw",))
+    def withdraw(self) -> None:
+        """The submitter withdrew the request before the Team Leader decided it."""
 
 
 class Referral(models.Model):

@@ -147,7 +147,8 @@ def plan_due_state(*, due_on: dt.date, today: dt.date, approved: bool, warn_days
 
 
 def referral_check(*, type_code: str, creator_is_team_leader: bool, urgent: bool, tl_contacted_ps_tl: bool) -> Decision:
-    """PS-REF-1: only the four referral intrays; TL-only intrays by a Team Leader; urgent after a TL's call."""
+    """PS-REF-1: only the four referral intrays; TL-only intrays by a Team Leader; urgent only by a Team Leader who
+    records their call to the PS Team Leader (the PS Team Leader then accepts it: ``urgent_ps_referral``)."""
     if type_code not in REFERRAL_INTRAY_DAYS:
         return Decision.no(f"'{type_code}' is not a Personalised Services referral intray.", "PS-REF-1")
     if type_code == "ps_referral_tl_only" and not creator_is_team_leader:
@@ -155,6 +156,12 @@ def referral_check(*, type_code: str, creator_is_team_leader: bool, urgent: bool
     if urgent and not tl_contacted_ps_tl:
         return Decision.no(
             "An urgent referral can only be made after a Team Leader has contacted the PS Team Leader.", "PS-REF-1"
+        )
+    if urgent and not creator_is_team_leader:
+        return Decision.no(
+            "Only a Team Leader makes an urgent referral: the referring Team Leader records their call to the PS Team "
+            "Leader. Ask your Team Leader to call the PS Team Leader and refer the customer.",
+            "PS-REF-1", outcome="urgent_needs_team_leader",
         )
     return Decision.yes(
         f"Referral accepted: due within {REFERRAL_INTRAY_DAYS[type_code]} working days.",

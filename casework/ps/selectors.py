@@ -125,9 +125,17 @@ def segment_suggestion(*, ps_record: PsRecord) -> policy.SegmentSuggestion:
 
 
 def _outstanding_intrays(ps_record: PsRecord) -> int:
-    """PS-FIN-1: open intrays, except those of other specialised issues still in progress."""
+    """PS-FIN-1: open intrays, except those of other specialised issues still in progress, and the Team Leader's
+    own *Decision requested* queue items for this finalisation (issue 11: they close with the decision itself)."""
+    from casework.approvals.models import ApprovalIntray
+
+    deciding = set(ApprovalIntray.objects.filter(request__kind="ps_finalisation",
+                                                 request__customer_id=ps_record.customer_id)
+                   .values_list("intray_id", flat=True))
     count = 0
     for intray in integration.open_intrays(ps_record.customer):
+        if intray.pk in deciding:
+            continue
         holder_area = None
         if intray.assignee_position_id:
             holder_area = intray.assignee_position.business_area

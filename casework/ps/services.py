@@ -149,6 +149,28 @@ def _issue_event(*, actor, issue: PlanIssue, from_status: str, to_status: str, c
 # --- Referral (PS-REF-1/2) --------------------------------------------------------------------------------------
 
 
+def _referral_target(to_position: Position | None, to_officer: Officer | None) -> Position | None:
+    if to_officer is None and to_position is None:
+        to_position = integration.ps_intake_position()
+        if to_position is None:
+            raise InvalidInput("No Personalised Services position to receive the referral.",
+                               fields={"to_position": ["Choose the receiving PS position."]}, step_ids=("PS-REF-1",))
+    return to_position
+
+
+def _referral_intray(*, actor, customer: Customer, type_code: str, reason: str, urgent: bool, tl_call_details: str,
+                     to_position: Position | None, to_officer: Officer | None, step_ids):
+    subject = ("URGENT — " if urgent else "") + f"PS referral: {reason.strip()[:150]}"
+    details = reason.strip()
+    if urgent:
+        details += f"\n\nPreceded by a Team Leader's call to the PS Team Leader: {tl_call_details.strip()}"
+    return integration.intray_create(
+        actor=actor, type_code=type_code, customer=customer, subject=subject, details=details,
+        assignee_officer=to_officer, assignee_position=to_position if to_officer is None else None,
+        reason="Referral to Personalised Services", step_ids=step_ids,
+    )
+
+
 def ps_referral_create(
     *,
     actor,
@@ -161,7 +183,14 @@ def ps_referral_create(
     tl_call_details: str = "",
     step_ids: Iterable[str] = ("PS-REF-1",),
 ) -> Referral:
-    """Refer a customer to PS by one of the four referral intrays (PS-REF-1); due per PS-REF-2."""
+    """Refer a customer to PS by one of the four referral intrays (PS-REF-1); due per PS-REF-2.
+
+    An urgent referral (PS-REF-1) is made only by a Team Leader, who records their call to the PS Team Leader; it is
+    an ``urgent_ps_referral`` request for approval in the PS Team Leader's queue (the call is in the request) and the
+    referral intray reaches the PS queue only when they accept it. The referral is returned with ``approval`` set
+    and no intray yet."""
+    from casework.approvals.services import approval_request_create
+
     _require(actor, "ps.refer_customer", "Your role does not allow you to refer customers to PS.", ("PS-REF-1",))
     off = _officer(actor)
     if not reason.strip():
@@ -178,31 +207,75 @@ def ps_referral_create(
             _refuse(decision, InvalidInput, "type_code")
         if urgent and not tl_call_details.strip():
             _refuse(decision, InvalidInput, "tl_call_details")
-        _refuse(decision, NotPermitted)
-    if to_officer is None and to_position is None:
-        to_position = integration.ps_intake_position()
-        if to_position is None:
-            raise InvalidInput("No Personalised Services position to receive the referral.",
-                               fields={"to_position": ["Choose the receiving PS position."]}, step_ids=("PS-REF-1",))
+        _refuse(decision, NotPermitted, "tl_call_details" if decision.outcome == "urgent_needs_team_leader" else None)
+    to_position = _referral_target(to_position, to_officer)
     steps = tuple(dict.fromkeys([*step_ids, *decision.step_ids]))
     with transaction.atomic():
-        subject = ("URGENT — " if urgent else "") + f"PS referral: {reason.strip()[:150]}"
-        details = reason.strip()
-        if urgent:
-            details += f"\n\nPreceded by a Team Leader's call to the PS Team Leader: {tl_call_details.strip()}"
-        intray = integration.intray_create(
-            actor=actor, type_code=type_code, customer=customer, subject=subject, details=details,
-            assignee_officer=to_officer, assignee_position=to_position if to_officer is None else None,
-            reason="Referral to Personalised Services", step_ids=steps,
-        )
-        ref = Referral.objects.create(customer=customer, type_code=type_code, intray_id=intray.pk,
+        intray = None
+        if not urgent:
+            intray = _referral_intray(actor=actor, customer=customer, type_code=type_code, reason=reason,
+                                      urgent=False, tl_call_details="", to_position=to_position,
+                                      to_officer=to_officer, step_ids=steps)
+        ref = Referral.objects.create(customer=customer, type_code=type_code,
+                                      intray_id=intray.pk if intray is not None else None,
                                       reason=reason.strip(), urgent=urgent, tl_call_details=tl_call_details.strip(),
                                       created_by=actor, created_at=clock.now())
+        approval = None
+        if urgent:
+            receiving_team = (to_officer.position.team if to_officer is not None and to_officer.position_id
+                              else to_position.team if to_position is not None else None)
+            approval = approval_request_create(
+                actor=actor, kind="urgent_ps_referral", customer=customer, subject=ref,
+                summary=f"Accept an urgent PS referral of {customer.full_name} ({type_code})",
+                reason=f"{reason.strip()}\nTeam Leader's call to the PS Team Leader: {tl_call_details.strip()}",
+                eligibility=_team_eligibility(receiving_team, exclude_user_ids=[actor.pk]),
+                payload={"type_code": type_code, "tl_call_details": tl_call_details.strip(),
+                         "to_position": to_position.pk if to_position is not None and to_officer is None else None,
+                         "to_officer": to_officer.pk if to_officer is not None else None},
+                step_ids=steps)
         audit_record(actor=actor, action="ps_referral.create", target=ref,
-                     after={"type_code": type_code, "intray": intray.pk, "urgent": urgent,
-                            "due_date": intray.due_date}, step_ids=steps, customer=customer)
+                     after={"type_code": type_code, "intray": intray.pk if intray else None, "urgent": urgent,
+                            "due_date": intray.due_date if intray else None,
+                            "approval": approval.pk if approval else None}, step_ids=steps, customer=customer)
     ref.intray = intray
+    ref.approval = approval
     return ref
+
+
+def urgent_referral_accept(*, request: ApprovalRequest, actor, data: Mapping[str, Any]) -> Referral:
+    """The ``urgent_ps_referral`` kind's effect on approval (PS-REF-1): the PS Team Leader accepted the urgent
+    referral; its referral intray (URGENT, with the Team Leader's call) goes to the PS queue, due per PS-REF-2."""
+    ref = Referral.objects.select_for_update().select_related("customer").get(pk=int(request.subject_id))
+    if ref.intray_id is not None:
+        raise TransitionRefused("This referral is already in the PS queue.", step_ids=("PS-REF-1",))
+    p = request.payload or {}
+    to_officer = Officer.objects.filter(pk=p.get("to_officer")).first() if p.get("to_officer") else None
+    to_position = Position.objects.filter(pk=p.get("to_position")).first() if p.get("to_position") else None
+    steps = ("PS-REF-1", "PS-REF-2")
+    intray = _referral_intray(actor=actor, customer=ref.customer, type_code=ref.type_code, reason=ref.reason,
+                              urgent=True, tl_call_details=ref.tl_call_details,
+                              to_position=_referral_target(to_position, to_officer), to_officer=to_officer,
+                              step_ids=steps)
+    ref.intray_id = intray.pk
+    ref.save(update_fields=["intray_id"])
+    audit_record(actor=actor, action="ps_referral.accept", target=ref,
+                 after={"intray": intray.pk, "due_date": intray.due_date, "approval": request.pk,
+                        "referred_by": request.requested_by_id}, step_ids=steps, customer=ref.customer)
+    return ref
+
+
+def urgent_referral_decline(*, request: ApprovalRequest, actor, data: Mapping[str, Any] | None = None) -> Referral:
+    """``urgent_ps_referral`` not accepted (or withdrawn): no referral intray is created; the referring Team Leader
+    is told (by the approval) and may refer the customer again, not urgently."""
+    ref = Referral.objects.get(pk=int(request.subject_id))
+    audit_record(actor=actor, action="ps_referral.decline", target=ref,
+                 after={"approval": request.pk, "status": request.status}, reason=request.decision_reason,
+                 step_ids=("PS-REF-1",), customer=ref.customer_id)
+    return ref
+
+
+def urgent_referral_withdraw(*, request: ApprovalRequest, actor) -> Referral:
+    return urgent_referral_decline(request=request, actor=actor)
 
 
 def ps_referral_action(
@@ -1040,8 +1113,33 @@ def restricted_service_review_record(*, actor, ps_record: PsRecord, restriction:
 # --- Reallocation (PS-REV-2/3) ---------------------------------------------------------------------------------
 
 
+def _team_eligibility(team, *, exclude_user_ids=()) -> Eligibility:
+    """The PS Team Leader of ``team``; when it has none other than those excluded, any PS Team Leader."""
+    from casework.approvals.services import eligible_officers
+
+    if team is not None:
+        e = Eligibility(role=Role.PS_TEAM_LEADER.value, team_ids=(team.pk,), label=f"the PS Team Leader of {team.name}")
+        if eligible_officers(e, exclude_user_ids=exclude_user_ids):
+            return e
+    return Eligibility(role=Role.PS_TEAM_LEADER.value, area_codes=("PS",), label="a PS Team Leader")
+
+
+def _notify_requester(*, parent: ApprovalRequest, actor, text: str, key: str, link: str, step_ids) -> None:
+    """The Case Manager who asked for a reallocation hears of the second stage's decision too."""
+    from casework.notifications.models import NotificationKind
+    from casework.notifications.services import notification_send
+
+    notification_send(recipients=[parent.requested_by], kind=NotificationKind.APPROVAL_DECIDED, text=text[:300],
+                      key=key, link=link, customer=parent.customer, step_ids=step_ids, exclude=[actor])
+
+
 def reallocation_request(*, actor, ps_record: PsRecord, reason_code: str, detail: str) -> ReallocationRequest:
-    """PS-REV-2: the Case Manager asks the Team Leader to reallocate, with a reason."""
+    """PS-REV-2: the Case Manager asks their own PS Team Leader to reallocate, with a reason. The request is a
+    ``ps_reallocation`` request for approval in that Team Leader's queue: on approval they send it to a receiving PS
+    position (whose PS Team Leader then assigns or declines, ``ps_reallocation_assign``); on rejection the customer
+    stays with the Case Manager."""
+    from casework.approvals.services import approval_request_create
+
     _require(actor, "ps.request_reallocation", "Only PS officers request reallocation.", ("PS-REV-2",))
     _refuse(policy.reallocation_check(reason_code=reason_code, detail=detail), InvalidInput, "reason_code")
     with transaction.atomic():
@@ -1055,82 +1153,227 @@ def reallocation_request(*, actor, ps_record: PsRecord, reason_code: str, detail
         _stacking_note(actor=actor, rec=rec, subject="Reallocation request",
                        body=f"{policy.REALLOCATION_REASONS[reason_code]}: {detail.strip()}", step_ids=("PS-REV-2",),
                        ref=req)
+        worked = [rec.case_manager.user_id] if rec.case_manager_id else []
+        approval = approval_request_create(
+            actor=actor, kind="ps_reallocation", customer=rec.customer, subject=req,
+            summary=f"Reallocate {rec.customer.full_name} to another PS Case Manager "
+                    f"({policy.REALLOCATION_REASONS[reason_code]})",
+            reason=detail.strip(), worked_by=worked,
+            eligibility=ps_team_leader_eligibility(rec, exclude_user_ids=[actor.pk, *worked]),
+            payload={"ps_record": rec.pk, "reason_code": reason_code,
+                     "case_manager": rec.case_manager_id}, step_ids=("PS-REV-2",))
         audit_record(actor=actor, action="ps_reallocation.request", target=req,
-                     after={"reason_code": reason_code, "detail": detail.strip()}, step_ids=("PS-REV-2",),
-                     customer=rec.customer_id)
+                     after={"reason_code": reason_code, "detail": detail.strip(), "approval": approval.pk},
+                     step_ids=("PS-REV-2",), customer=rec.customer_id)
+    req.approval = approval
     return req
+
+
+def _position_value(value) -> Position | None:
+    if isinstance(value, Position):
+        return value
+    if value in (None, ""):
+        return None
+    qs = Position.objects.select_related("business_area", "team", "office")
+    return qs.filter(pk=value).first() if str(value).isdigit() else qs.filter(code=str(value)).first()
+
+
+def _officer_value(value) -> Officer | None:
+    if isinstance(value, Officer):
+        return value
+    if value in (None, ""):
+        return None
+    qs = Officer.objects.select_related("user", "position__team", "position__office")
+    return qs.filter(pk=value).first() if str(value).isdigit() else qs.filter(user__username=str(value)).first()
+
+
+def reallocation_forward_clean(*, request: ApprovalRequest, approve: bool, data: Mapping[str, Any]) -> dict:
+    """``ps_reallocation`` decision data: on approval, the receiving PS position (id or code)."""
+    out = dict(data)
+    out["comments"] = str(out.get("comments") or "").strip()
+    if approve:
+        pos = _position_value(out.get("receiving_position"))
+        if pos is None or not pos.is_active:
+            raise InvalidInput("Choose the receiving PS position.",
+                               fields={"receiving_position": ["No such position."]}, step_ids=("PS-REV-3",))
+        if pos.business_area.code != "PS":
+            raise InvalidInput("Reallocate to a Personalised Services position.",
+                               fields={"receiving_position": ["Not a PS position."]}, step_ids=("PS-REV-3",))
+        out["receiving_position"], out["receiving_position_id"] = pos, pos.pk
+    return out
+
+
+def _reallocation_for(request: ApprovalRequest, status: str) -> tuple[ReallocationRequest, PsRecord]:
+    req = ReallocationRequest.objects.select_for_update().get(pk=int(request.subject_id))
+    if req.status != status:
+        raise TransitionRefused(f"This reallocation request is {req.get_status_display().lower()}: nothing to "
+                                "decide.", step_ids=("PS-REV-3",))
+    return req, _locked_record(req.ps_record)
+
+
+def reallocation_forward_apply(*, request: ApprovalRequest, actor, data: Mapping[str, Any]) -> ApprovalRequest:
+    """The ``ps_reallocation`` kind's effect on approval (PS-REV-3): the Case Manager's Team Leader sends the customer
+    to the receiving PS position; that team's PS Team Leader gets a ``ps_reallocation_assign`` request in their
+    queue (the follow-on of this one). The customer stays locked to the Case Manager until then."""
+    from casework.approvals.services import approval_request_create
+
+    pos, comments = data["receiving_position"], data.get("comments", "")
+    req, rec = _reallocation_for(request, ReallocationStatus.REQUESTED)
+    # The sending team's referral intrays close here: the receiving team gets a Customer Assigned to PS intray.
+    for intray in integration.open_intrays(rec.customer):
+        if intray.type.code in policy.REFERRAL_INTRAY_DAYS and intray.assignee_officer_id == rec.case_manager_id:
+            integration.intray_complete(actor=actor, intray=intray, step_ids=("PS-REV-3",),
+                                        outcome="Customer reallocated to another PS team (PS-REV-3).")
+    req.forward()
+    req.receiving_position, req.forwarded_by = pos, actor
+    req.comments = comments
+    req.save(update_fields=["status", "receiving_position", "forwarded_by", "comments"])
+    worked = sorted({request.requested_by_id, *([rec.case_manager.user_id] if rec.case_manager_id else [])})
+    follow_on = approval_request_create(
+        actor=actor, kind="ps_reallocation_assign", customer=rec.customer, subject=req, parent=request,
+        summary=f"Assign {rec.customer.full_name} (reallocated to {pos.title}) "
+                "to a Case Manager of your team",
+        reason=f"{policy.REALLOCATION_REASONS[req.reason_code]}: {req.detail}" + (f"\n{comments}" if comments else ""),
+        worked_by=worked, eligibility=_team_eligibility(pos.team, exclude_user_ids=[actor.pk, *worked]),
+        payload={"ps_record": rec.pk, "receiving_position": pos.pk}, step_ids=("PS-REV-3",))
+    audit_record(actor=actor, action="ps_reallocation.forward", target=req,
+                 after={"receiving_position": pos.pk, "comments": req.comments, "approval": request.pk,
+                        "follow_on": follow_on.pk},
+                 step_ids=("PS-REV-3",), customer=rec.customer_id)
+    return follow_on
+
+
+def reallocation_assign_clean(*, request: ApprovalRequest, approve: bool, data: Mapping[str, Any]) -> dict:
+    """``ps_reallocation_assign`` decision data: on approval, an active PS Case Manager (id or username)."""
+    out = dict(data)
+    if approve:
+        cm = _officer_value(out.get("case_manager"))
+        if cm is None or cm.role != Role.PS_CASE_MANAGER or not cm.is_active:
+            raise InvalidInput("Assign to an active PS Case Manager.",
+                               fields={"case_manager": ["Not a PS Case Manager."]}, step_ids=("PS-REV-3",))
+        out["case_manager"], out["case_manager_id"] = cm, cm.pk
+    return out
+
+
+def reallocation_assign_apply(*, request: ApprovalRequest, actor, data: Mapping[str, Any]) -> PsRecord:
+    """The ``ps_reallocation_assign`` kind's effect on approval (PS-REV-3): the receiving Team Leader assigns and
+    locks the customer to a Case Manager; a Customer Assigned to PS intray is generated for them. The existing plan
+    moves with the customer (PS-PSP-1)."""
+    from casework.notifications.models import NotificationKind
+    from casework.notifications.services import notification_send
+
+    case_manager = data["case_manager"]
+    req, rec = _reallocation_for(request, ReallocationStatus.FORWARDED)
+    previous = rec.case_manager
+    integration.lock_to(actor=actor, customer=rec.customer, officer=case_manager,
+                        reason=f"PS reallocation to {case_manager.display_name}", step_ids=("PS-REV-3",),
+                        issue=rec.presenting_issue)
+    rec.case_manager = case_manager
+    rec.assign_reallocated()
+    _bump(rec, ["case_manager", "status"])
+    intray = integration.intray_create(
+        actor=actor, type_code="customer_assigned_to_ps", customer=rec.customer,
+        subject=f"Customer assigned to PS: {rec.customer.full_name}", assignee_officer=case_manager,
+        details=f"Reallocated from {previous.display_name if previous else '-'}: "
+        f"{policy.REALLOCATION_REASONS[req.reason_code]}. The existing plan moves with the customer.",
+        reason="PS reallocation", step_ids=("PS-REV-3",))
+    req.assign()
+    req.assigned_to, req.assigned_by, req.decided_at = case_manager, actor, clock.now()
+    req.save(update_fields=["status", "assigned_to", "assigned_by", "decided_at"])
+    _stacking_note(actor=actor, rec=rec, subject="Customer reallocated",
+                   body=f"Assigned to {case_manager.display_name}. Reason: {req.detail}", step_ids=("PS-REV-3",),
+                   ref=req)
+    notification_send(recipients=[case_manager], kind=NotificationKind.WORK_RECEIVED,
+                      text=f"{rec.customer.full_name} is reallocated to you (PS-REV-3); the plan moves with them.",
+                      key=f"ps_reallocation:{req.pk}:assigned", link=f"/ps/records/{rec.pk}/", customer=rec.customer,
+                      step_ids=("PS-REV-3",), exclude=[actor])
+    if request.parent_id:
+        _notify_requester(parent=request.parent, actor=actor, key=f"approval:{request.parent_id}:follow-on-decided",
+                          text=f"Reallocation of {rec.customer.full_name}: assigned to {case_manager.display_name}.",
+                          link=f"/approvals/{request.pk}/", step_ids=("PS-REV-3",))
+    audit_record(actor=actor, action="ps_reallocation.assign", target=rec,
+                 before={"case_manager": previous.pk if previous else None},
+                 after={"case_manager": case_manager.pk, "intray": intray.pk, "approval": request.pk},
+                 step_ids=("PS-REV-3", "PS-PSP-1"), customer=rec.customer_id)
+    return rec
+
+
+def reallocation_decline(*, request: ApprovalRequest, actor,
+                         data: Mapping[str, Any] | None = None) -> ReallocationRequest:
+    """``ps_reallocation`` not approved, ``ps_reallocation_assign`` declined with a reason, or either withdrawn: the
+    reallocation is declined and the customer returns to where it was (active, with the same Case Manager and
+    lock); the Case Manager who asked is told."""
+    req = ReallocationRequest.objects.select_for_update().get(pk=int(request.subject_id))
+    if req.status not in (ReallocationStatus.REQUESTED, ReallocationStatus.FORWARDED):
+        raise TransitionRefused(f"This reallocation request is {req.get_status_display().lower()}.",
+                                step_ids=("PS-REV-3",))
+    rec = _locked_record(req.ps_record)
+    stage = req.status
+    reason = request.decision_reason
+    req.decline()
+    req.decided_at = clock.now()
+    req.comments = (req.comments + "\n" if req.comments else "") + f"Declined: {reason}"
+    req.save(update_fields=["status", "decided_at", "comments"])
+    rec.decline_reallocation()
+    _bump(rec, ["status"])
+    _stacking_note(actor=actor, rec=rec, subject="Reallocation declined",
+                   body=f"{reason}\nThe customer stays with "
+                        f"{rec.case_manager.display_name if rec.case_manager else 'the Case Manager'}.",
+                   step_ids=("PS-REV-2", "PS-REV-3"), ref=req)
+    if request.parent_id:
+        _notify_requester(parent=request.parent, actor=actor, key=f"approval:{request.parent_id}:follow-on-decided",
+                          text=f"Reallocation of {rec.customer.full_name} declined by the receiving Team Leader: "
+                               f"{reason}", link=f"/approvals/{request.pk}/", step_ids=("PS-REV-3",))
+    audit_record(actor=actor, action="ps_reallocation.decline", target=req, before={"status": stage},
+                 after={"status": req.status, "record_status": rec.status, "approval": request.pk},
+                 reason=reason, step_ids=("PS-REV-2", "PS-REV-3"), customer=rec.customer_id)
+    return req
+
+
+def reallocation_withdraw(*, request: ApprovalRequest, actor) -> ReallocationRequest:
+    return reallocation_decline(request=request, actor=actor)
+
+
+def _decide_pending(*, actor, subject, kind: str, approve: bool, reason: str, data: Mapping[str, Any],
+                    not_pending: str, step_ids) -> ApprovalRequest:
+    from casework.approvals.selectors import pending_for_subject
+    from casework.approvals.services import approval_decide
+
+    approval = pending_for_subject(subject=subject, kind=kind)
+    if approval is None:
+        raise TransitionRefused(not_pending, step_ids=step_ids)
+    return approval_decide(actor=actor, approval=approval, approve=approve, reason=reason, data=data)
 
 
 def reallocation_forward(*, actor, request: ReallocationRequest, receiving_position: Position,
                          comments: str = "") -> ReallocationRequest:
-    """PS-REV-3: the Team Leader discusses and sends the customer to the receiving PS team."""
-    _require(actor, "ps.reallocate", "Only a PS Team Leader reallocates customers.", ("PS-REV-3",))
-    if receiving_position.business_area.code != "PS":
-        raise InvalidInput("Reallocate to a Personalised Services position.",
-                           fields={"receiving_position": ["Not a PS position."]}, step_ids=("PS-REV-3",))
-    with transaction.atomic():
-        req = ReallocationRequest.objects.select_for_update().get(pk=request.pk)
-        if req.status != ReallocationStatus.REQUESTED:
-            raise TransitionRefused("This request is no longer waiting for the Team Leader.", step_ids=("PS-REV-3",))
-        rec = req.ps_record
-        # The sending team's referral intrays close here: the receiving team gets a Customer Assigned to PS intray.
-        for intray in integration.open_intrays(rec.customer):
-            if intray.type.code in policy.REFERRAL_INTRAY_DAYS and intray.assignee_officer_id == rec.case_manager_id:
-                integration.intray_complete(actor=actor, intray=intray, step_ids=("PS-REV-3",),
-                                            outcome="Customer reallocated to another PS team (PS-REV-3).")
-        req.forward()
-        req.receiving_position, req.forwarded_by = receiving_position, actor
-        req.comments = comments.strip()
-        req.save(update_fields=["status", "receiving_position", "forwarded_by", "comments"])
-        audit_record(actor=actor, action="ps_reallocation.forward", target=req,
-                     after={"receiving_position": receiving_position.pk, "comments": req.comments},
-                     step_ids=("PS-REV-3",), customer=req.ps_record.customer_id)
-    return req
+    """PS-REV-3 by the older path (/api/v1/ps/reallocations/<id>/forward/): approves the ``ps_reallocation``
+    request through ``approvals.services.approval_decide`` (same eligibility, effect, queue and notifications)."""
+    _decide_pending(actor=actor, subject=request, kind="ps_reallocation", approve=True,
+                    reason=comments.strip() or "Sent to the receiving PS team",
+                    data={"receiving_position": receiving_position.pk if receiving_position else None,
+                          "comments": comments},
+                    not_pending="This request is no longer waiting for the Team Leader.", step_ids=("PS-REV-3",))
+    return ReallocationRequest.objects.get(pk=request.pk)
 
 
 def reallocation_assign(*, actor, request: ReallocationRequest, case_manager: Officer) -> PsRecord:
-    """PS-REV-3: the receiving Team Leader assigns and locks the customer to a Case Manager; a Customer Assigned to
-    PS intray is generated. The existing plan moves with the customer (PS-PSP-1)."""
-    _require(actor, "ps.reallocate", "Only a PS Team Leader assigns a reallocated customer.", ("PS-REV-3",))
-    if case_manager.role != Role.PS_CASE_MANAGER or not case_manager.is_active:
-        raise InvalidInput("Assign to an active PS Case Manager.", fields={"case_manager": ["Not a PS Case Manager."]},
-                           step_ids=("PS-REV-3",))
-    with transaction.atomic():
-        req = ReallocationRequest.objects.select_for_update().get(pk=request.pk)
-        if req.status != ReallocationStatus.FORWARDED:
-            raise TransitionRefused("The Team Leader has not sent this customer to a receiving team yet.",
-                                    step_ids=("PS-REV-3",))
-        rec = _locked_record(req.ps_record)
-        previous = rec.case_manager
-        integration.lock_to(actor=actor, customer=rec.customer, officer=case_manager,
-                            reason=f"PS reallocation to {case_manager.display_name}", step_ids=("PS-REV-3",),
-                            issue=rec.presenting_issue)
-        rec.case_manager = case_manager
-        rec.assign_reallocated()
-        _bump(rec, ["case_manager", "status"])
-        intray = integration.intray_create(
-            actor=actor, type_code="customer_assigned_to_ps", customer=rec.customer,
-            subject=f"Customer assigned to PS: {rec.customer.full_name}", assignee_officer=case_manager,
-            details=f"Reallocated from {previous.display_name if previous else '-'}: "
-            f"{policy.REALLOCATION_REASONS[req.reason_code]}. The existing plan moves with the customer.",
-            reason="PS reallocation", step_ids=("PS-REV-3",))
-        req.assign()
-        req.assigned_to, req.assigned_by, req.decided_at = case_manager, actor, clock.now()
-        req.save(update_fields=["status", "assigned_to", "assigned_by", "decided_at"])
-        _stacking_note(actor=actor, rec=rec, subject="Customer reallocated",
-                       body=f"Assigned to {case_manager.display_name}. Reason: {req.detail}", step_ids=("PS-REV-3",),
-                       ref=req)
-        audit_record(actor=actor, action="ps_reallocation.assign", target=rec,
-                     before={"case_manager": previous.pk if previous else None},
-                     after={"case_manager": case_manager.pk, "intray": intray.pk}, step_ids=("PS-REV-3", "PS-PSP-1"),
-                     customer=rec.customer_id)
-    return rec
+    """PS-REV-3 by the older path (/api/v1/ps/reallocations/<id>/assign/): approves the ``ps_reallocation_assign``
+    request through ``approvals.services.approval_decide``."""
+    _decide_pending(actor=actor, subject=request, kind="ps_reallocation_assign", approve=True,
+                    reason=f"Assigned to {case_manager.display_name}" if case_manager else "Assigned",
+                    data={"case_manager": case_manager.pk if case_manager else None},
+                    not_pending="The Team Leader has not sent this customer to a receiving team yet.",
+                    step_ids=("PS-REV-3",))
+    return PsRecord.objects.get(pk=request.ps_record_id)
 
 
 # --- Finalisation (PS-FIN, PS-ACT) -----------------------------------------------------------------------------
 
 ATTESTATIONS = ("cma_activities_completed", "written_responses_understood", "customer_notified_of_decisions",
                 "feedback_provided")
+FINALISATION_BOOLEANS = ("ongoing_ps_will_not_resolve", "no_escalation_history", "needs_ongoing_support")
+FINALISATION_REJECTED_INTRAY = "ps_finalisation_not_approved"
 
 
 def _team_leader_for(cm: Officer | None) -> Officer | None:
@@ -1144,10 +1387,29 @@ def _team_leader_for(cm: Officer | None) -> Officer | None:
             or Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True).select_related("user").first())
 
 
+def finalisation_worked_by(rec: PsRecord, *, submitter=None) -> list[int]:
+    """Who worked the item a finalisation approves (issue 11): everyone who actioned the plan's issues (a status
+    change: confirmed, resolved, reset — not the automatic recording of the mandatory issues on allocation), the Case
+    Manager and the submitter. None of them may approve it."""
+    actors = set(PlanIssueEvent.objects.filter(issue__plan__ps_record=rec).exclude(from_status="")
+                 .values_list("actor_id", flat=True))
+    if rec.case_manager_id and rec.case_manager.user_id:
+        actors.add(rec.case_manager.user_id)
+    if submitter is not None:
+        actors.add(submitter.pk)
+    return sorted(a for a in actors if a is not None)
+
+
 def finalisation_request_submit(*, actor, ps_record: PsRecord, summary: str, attestations: Mapping[str, bool],
                                 team_leader: Officer | None = None) -> FinalisationRequest:
     """PS-FIN-2: readiness (PS-FIN-1) holds, every PSP issue resolved (other than an ongoing specialist process),
-    a finalisation notepad in the stacking document, the customer transferred to the PS Team Leader."""
+    a finalisation notepad in the stacking document, the customer transferred to the PS Team Leader. The request is
+    a ``ps_finalisation`` request for approval (issue 11): it lands in the queue of the PS Team Leader of the Case
+    Manager's team — never one who worked the plan's issues (then any other PS Team Leader) — and nothing is
+    finalised until they decide it on /approvals/. ``team_leader`` (optional) picks which of the eligible PS Team
+    Leaders the customer is transferred to; it cannot name anyone else."""
+    from casework.approvals.services import approval_request_create, eligible_officers
+
     _require(actor, "ps.submit_finalisation", "Only PS officers submit finalisation.", ("PS-FIN-2",))
     if not summary.strip():
         raise InvalidInput("Write the finalisation notepad.", fields={"summary": ["Write the finalisation notepad."]},
@@ -1166,7 +1428,16 @@ def finalisation_request_submit(*, actor, ps_record: PsRecord, summary: str, att
         if not readiness.ready:
             raise TransitionRefused(readiness.reason(), step_ids=("PS-FIN-1", "PS-FIN-2"),
                                     extra={"checks": [c.as_dict() for c in readiness.checks]})
-        tl = team_leader or _team_leader_for(rec.case_manager)
+        worked = finalisation_worked_by(rec, submitter=actor)
+        eligibility = ps_team_leader_eligibility(rec, exclude_user_ids=worked)
+        deciders = eligible_officers(eligibility, exclude_user_ids=worked)
+        if team_leader is not None and team_leader.pk not in {d.pk for d in deciders}:
+            raise InvalidInput(f"Finalisation goes to {eligibility.label}, who did not work on this customer.",
+                               fields={"team_leader": [f"Not {eligibility.label} (or worked on this customer)."]},
+                               step_ids=("PS-FIN-2", "PS-FIN-3"))
+        preferred = _team_leader_for(rec.case_manager)
+        tl = team_leader or (preferred if preferred is not None and preferred.pk in {d.pk for d in deciders}
+                             else (deciders[0] if deciders else None))
         if tl is not None and tl.position_id:
             # PS-FIN-2: the customer is transferred to the PS Team Leader for the review.
             integration.lock_to(actor=actor, customer=rec.customer, officer=tl,
@@ -1179,96 +1450,194 @@ def finalisation_request_submit(*, actor, ps_record: PsRecord, summary: str, att
                                                  submitted_at=clock.now())
         rec.request_finalisation()
         _bump(rec, ["status"])
+        approval = approval_request_create(
+            actor=actor, kind="ps_finalisation", customer=rec.customer, subject=req,
+            summary=f"Finalise {rec.customer.full_name}: the customer leaves Personalised Services",
+            reason=summary.strip(), eligibility=eligibility, worked_by=worked,
+            payload={"ps_record": rec.pk, "readiness": readiness.as_dict(), "attestations": att},
+            step_ids=("PS-FIN-2", "PS-FIN-3"))
         audit_record(actor=actor, action="ps_finalisation.submit", target=req,
-                     after={"team_leader": tl.pk if tl else None, "readiness": readiness.as_dict()},
+                     after={"team_leader": tl.pk if tl else None, "readiness": readiness.as_dict(),
+                            "approval": approval.pk, "worked_by": worked},
                      step_ids=("PS-FIN-1", "PS-FIN-2"), customer=rec.customer_id)
+    req.approval = approval
+    return req
+
+
+def finalisation_clean(*, request: ApprovalRequest, approve: bool, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``ps_finalisation`` decision data: on approval a PS-FIN-3 reason and the comments documented in the
+    stacking document (PS-ACT-2); the three facts the Team Leader attests (PS-ACT-1, PS-ACT-4, PS-ORM-1)."""
+    out = dict(data)
+    for name in FINALISATION_BOOLEANS:
+        out[name] = out.get(name) in (True, "1", "true", "True", "on", "yes")
+    out["comments"] = str(out.get("comments") or "").strip()
+    if approve:
+        if out.get("approval_reason") not in policy.APPROVAL_REASONS:
+            raise InvalidInput("Choose the PS-FIN-3 reason for approving.",
+                               fields={"approval_reason": [f"Choose one of: {', '.join(policy.APPROVAL_REASONS)}."]},
+                               step_ids=("PS-FIN-3",))
+        if not out["comments"]:
+            raise InvalidInput("Document the decision.", fields={"comments": ["Document the decision."]},
+                               step_ids=("PS-ACT-2",))
+    return out
+
+
+def _finalisation_for(request: ApprovalRequest) -> tuple[FinalisationRequest, PsRecord]:
+    req = FinalisationRequest.objects.select_for_update().get(pk=int(request.subject_id))
+    if req.status != FinalisationStatus.PENDING:
+        raise TransitionRefused("This finalisation request has already been decided.", step_ids=("PS-FIN-3",))
+    return req, _locked_record(req.ps_record)
+
+
+def finalisation_approve(*, request: ApprovalRequest, actor, data: Mapping[str, Any]) -> FinalisationRequest:
+    """The ``ps_finalisation`` kind's effect on approval (PS-FIN-3 / PS-ACT-1,2,4,5), run inside
+    ``approvals.services.approval_decide``: with a PS-FIN-3 reason (PS-ACT-1 and PS-ACT-4 conditions enforced) the
+    customer is unlocked through the ownership rules and returns to the business line; segment 3 stays in PS."""
+    from .selectors import approval_facts
+
+    reason, comments = data["approval_reason"], data["comments"]
+    req, rec = _finalisation_for(request)
+    now = clock.now()
+    facts = approval_facts(ps_record=rec, attestations=req.attestations,
+                           ongoing_ps_will_not_resolve=data["ongoing_ps_will_not_resolve"],
+                           escalation_history=not data["no_escalation_history"],
+                           needs_ongoing_support=data["needs_ongoing_support"])
+    decision = policy.approval_check(reason=reason, f=facts)
+    _refuse(decision, TransitionRefused)
+    req.approve()
+    req.approval_reason = reason
+    req.decision_facts = decision.as_dict()
+    steps = tuple(dict.fromkeys([*decision.step_ids, "PS-ACT-2", "PS-ACT-5"]))
+    _stacking_note(actor=actor, rec=rec, subject="Finalisation approved",
+                   body=f"{policy.APPROVAL_REASONS[reason]}. {comments}", step_ids=steps, ref=req)
+    if decision.outcome == "segment_3":
+        before = rec.segment
+        SegmentChange.objects.create(ps_record=rec, from_segment=before, to_segment=3, reason=comments,
+                                     approved_by=actor, actor=req.submitted_by, at=now)
+        rec.segment, rec.segment_approved_by = 3, actor
+        rec.keep_in_segment_3()
+        _bump(rec, ["segment", "segment_approved_by", "status"])
+    else:
+        rec.finalise()
+        rec.finalised_at = now
+        _bump(rec, ["status", "is_active", "finalised_at"])
+        for cust, issue in ((rec.customer, rec.presenting_issue), (rec.associated_customer, rec.associated_issue)):
+            if cust is None:
+                continue
+            if issue is not None and issue.is_outstanding:
+                integration.presenting_issue_close(
+                    actor=actor, issue=issue, status="finalised",
+                    outcome=f"PS finalisation approved: {policy.APPROVAL_REASONS[reason]}",
+                    step_ids=("PS-ACT-5", "CMA-3.1"), via=VIA_PS)
+            lock = integration.active_lock(cust)
+            if lock is not None and lock.area.code == "PS":
+                integration.unlock(actor=actor, customer=cust,
+                                   reason=f"PS finalisation approved: {policy.APPROVAL_REASONS[reason]}",
+                                   finalisation=req, step_ids=("PS-ACT-5", "CMA-3.4"))
+    req.comments, req.decided_by, req.decided_at = comments, actor, now
+    req.save(update_fields=["status", "approval_reason", "decision_facts", "comments", "decided_by", "decided_at"])
+    audit_record(actor=actor, action="ps_finalisation.approve", target=req,
+                 after={"status": req.status, "reason": reason, "comments": req.comments, "approval": request.pk},
+                 step_ids=steps, customer=rec.customer_id)
+    return req
+
+
+def finalisation_reject(*, request: ApprovalRequest, actor, data: Mapping[str, Any]) -> FinalisationRequest:
+    """The ``ps_finalisation`` kind's effect on rejection (PS-ACT-3, PS-ACT-5 not approved): the issues go back to
+    confirmed with the Team Leader's comments, the customer is reactivated and locked back to the Case Manager, and
+    the Case Manager gets the work: a *Finalisation not approved* intray (due in working days, their office's
+    calendar) and a notification with the comments."""
+    extra = str(data.get("comments") or "").strip()
+    comments = request.decision_reason.strip() + (f"\n{extra}" if extra and extra != request.decision_reason.strip()
+                                                  else "")
+    req, rec = _finalisation_for(request)
+    steps = ("PS-ACT-3", "PS-PSP-4")
+    for issue in rec.plan.issues.select_for_update().filter(status=policy.RESOLVED, is_active=True):
+        _refuse(policy.issue_transition(current=issue.status, target=policy.CONFIRMED, team_leader_rejection=True,
+                                        comment=comments))
+        issue.reset_on_rejection()
+        issue.comments = (issue.comments + "\n" if issue.comments else "") + f"Finalisation not approved: {comments}"
+        _bump(issue, ["status", "comments"])
+        _issue_event(actor=actor, issue=issue, from_status=policy.RESOLVED, to_status=policy.CONFIRMED,
+                     comment=comments, step_ids=steps)
+    _bump(rec.plan, [])
+    req.reject()
+    rec.reactivate()
+    _bump(rec, ["status"])
+    cm = rec.case_manager
+    intray = None
+    if cm is not None and cm.position_id:
+        # PS-ACT-5 not approved: the customer is reactivated with the Case Manager.
+        integration.lock_to(actor=actor, customer=rec.customer, officer=cm,
+                            reason="Finalisation not approved: customer back with the Case Manager",
+                            step_ids=("PS-ACT-3", "PS-ACT-5"), issue=rec.presenting_issue)
+        intray = integration.intray_create(
+            actor=actor, type_code=FINALISATION_REJECTED_INTRAY, customer=rec.customer, assignee_officer=cm,
+            subject=f"Finalisation not approved: {rec.customer.full_name}",
+            details=f"The Team Leader's comments: {comments}\nReview them, agree next steps and action the "
+                    "unresolved issues (PS-ACT-3, PS-ACT-5, PS-RES).",
+            reason="PS finalisation not approved", step_ids=("PS-ACT-3", "PS-ACT-5"))
+    _stacking_note(actor=actor, rec=rec, subject="Finalisation not approved", body=comments, step_ids=steps, ref=req)
+    if cm is not None:
+        from casework.notifications.models import NotificationKind
+        from casework.notifications.services import notification_send
+
+        decider = _officer(actor)
+        notification_send(
+            recipients=[cm], kind=NotificationKind.FINALISATION_REJECTED,
+            text=f"Finalisation of {rec.customer.full_name} not approved by "
+                 f"{decider.display_name if decider else actor}: {comments}"[:300],
+            key=f"ps_finalisation:{req.pk}:rejected", link=f"/ps/records/{rec.pk}/", customer=rec.customer,
+            step_ids=("PS-ACT-3", "PS-ACT-5"), exclude=[actor])
+    req.comments, req.decided_by, req.decided_at = comments, actor, clock.now()
+    req.save(update_fields=["status", "comments", "decided_by", "decided_at"])
+    audit_record(actor=actor, action="ps_finalisation.reject", target=req,
+                 after={"status": req.status, "comments": req.comments, "approval": request.pk,
+                        "intray": intray.pk if intray else None, "due_date": intray.due_date if intray else None},
+                 step_ids=steps, customer=rec.customer_id)
+    return req
+
+
+def finalisation_withdraw(*, request: ApprovalRequest, actor) -> FinalisationRequest:
+    """The ``ps_finalisation`` request withdrawn by its submitter: nothing is finalised; the customer is active again
+    and back with the Case Manager (the issues keep their status)."""
+    req, rec = _finalisation_for(request)
+    req.withdraw()
+    req.comments, req.decided_by, req.decided_at = request.decision_reason, actor, clock.now()
+    req.save(update_fields=["status", "comments", "decided_by", "decided_at"])
+    rec.reactivate()
+    _bump(rec, ["status"])
+    if rec.case_manager is not None and rec.case_manager.position_id:
+        integration.lock_to(actor=actor, customer=rec.customer, officer=rec.case_manager,
+                            reason="Finalisation request withdrawn: customer back with the Case Manager",
+                            step_ids=("PS-FIN-2",), issue=rec.presenting_issue)
+    _stacking_note(actor=actor, rec=rec, subject="Finalisation request withdrawn", body=request.decision_reason,
+                   step_ids=("PS-FIN-2",), ref=req)
+    audit_record(actor=actor, action="ps_finalisation.withdraw", target=req, after={"status": req.status},
+                 reason=request.decision_reason, step_ids=("PS-FIN-2",), customer=rec.customer_id)
     return req
 
 
 def finalisation_decide(*, actor, request: FinalisationRequest, approve: bool, reason: str = "", comments: str = "",
                         ongoing_ps_will_not_resolve: bool = False, no_escalation_history: bool = False,
                         needs_ongoing_support: bool = False) -> FinalisationRequest:
-    """PS-FIN-3 / PS-ACT-1..5. Approve with a PS-FIN-3 reason (PS-ACT-1 and PS-ACT-4 conditions enforced) → unlock
-    through the ownership rules and the customer returns to the business line (segment 3: stays in PS). Reject →
-    issues back to confirmed with the Team Leader's comments; the customer is reactivated with the Case Manager."""
-    _require(actor, "ps.decide_finalisation", "Only a PS Team Leader decides finalisation.", ("PS-FIN-3",))
-    if not comments.strip():
-        raise InvalidInput("Document the decision.", fields={"comments": ["Document the decision."]},
-                           step_ids=("PS-ACT-2", "PS-ACT-3"))
-    from .selectors import approval_facts
+    """PS-FIN-3 by the older path (/api/v1/ps/finalisations/<id>/decision/, the PS record page): it decides the
+    request's ``ps_finalisation`` request for approval through ``approvals.services.approval_decide`` — the same
+    eligibility (not the requester, nobody who worked the issues), effects, queue and notifications as
+    /approvals/<id>/. ``reason`` is the PS-FIN-3 reason; ``comments`` the Team Leader's comments (the decision's
+    reason)."""
+    from casework.approvals.selectors import pending_for_subject
+    from casework.approvals.services import approval_decide
 
-    with transaction.atomic():
-        req = FinalisationRequest.objects.select_for_update().get(pk=request.pk)
-        if req.status != FinalisationStatus.PENDING:
-            raise TransitionRefused("This finalisation request has already been decided.", step_ids=("PS-FIN-3",))
-        rec = _locked_record(req.ps_record)
-        now = clock.now()
-        if approve:
-            facts = approval_facts(ps_record=rec, attestations=req.attestations,
-                                   ongoing_ps_will_not_resolve=ongoing_ps_will_not_resolve,
-                                   escalation_history=not no_escalation_history,
-                                   needs_ongoing_support=needs_ongoing_support)
-            decision = policy.approval_check(reason=reason, f=facts)
-            _refuse(decision, TransitionRefused)
-            req.approve()
-            req.approval_reason = reason
-            req.decision_facts = decision.as_dict()
-            steps = tuple(dict.fromkeys([*decision.step_ids, "PS-ACT-2", "PS-ACT-5"]))
-            _stacking_note(actor=actor, rec=rec, subject="Finalisation approved",
-                           body=f"{policy.APPROVAL_REASONS[reason]}. {comments.strip()}", step_ids=steps, ref=req)
-            if decision.outcome == "segment_3":
-                before = rec.segment
-                SegmentChange.objects.create(ps_record=rec, from_segment=before, to_segment=3,
-                                             reason=comments.strip(), approved_by=actor, actor=actor, at=now)
-                rec.segment, rec.segment_approved_by = 3, actor
-                rec.keep_in_segment_3()
-                _bump(rec, ["segment", "segment_approved_by", "status"])
-            else:
-                rec.finalise()
-                rec.finalised_at = now
-                _bump(rec, ["status", "is_active", "finalised_at"])
-                for cust, issue in ((rec.customer, rec.presenting_issue),
-                                    (rec.associated_customer, rec.associated_issue)):
-                    if cust is None:
-                        continue
-                    if issue is not None and issue.is_outstanding:
-                        integration.presenting_issue_close(
-                            actor=actor, issue=issue, status="finalised",
-                            outcome=f"PS finalisation approved: {policy.APPROVAL_REASONS[reason]}",
-                            step_ids=("PS-ACT-5", "CMA-3.1"), via=VIA_PS)
-                    lock = integration.active_lock(cust)
-                    if lock is not None and lock.area.code == "PS":
-                        integration.unlock(actor=actor, customer=cust,
-                                           reason=f"PS finalisation approved: {policy.APPROVAL_REASONS[reason]}",
-                                           finalisation=req, step_ids=("PS-ACT-5", "CMA-3.4"))
-        else:
-            steps = ("PS-ACT-3", "PS-PSP-4")
-            for issue in rec.plan.issues.select_for_update().filter(status=policy.RESOLVED, is_active=True):
-                _refuse(policy.issue_transition(current=issue.status, target=policy.CONFIRMED,
-                                                team_leader_rejection=True, comment=comments))
-                issue.reset_on_rejection()
-                issue.comments = (issue.comments + "\n" if issue.comments else "") + \
-                    f"Finalisation not approved: {comments.strip()}"
-                _bump(issue, ["status", "comments"])
-                _issue_event(actor=actor, issue=issue, from_status=policy.RESOLVED, to_status=policy.CONFIRMED,
-                             comment=comments.strip(), step_ids=steps)
-            _bump(rec.plan, [])
-            req.reject()
-            rec.reactivate()
-            _bump(rec, ["status"])
-            if rec.case_manager is not None and rec.case_manager.position_id:
-                # PS-ACT-5 not approved: the customer is reactivated with the Case Manager.
-                integration.lock_to(actor=actor, customer=rec.customer, officer=rec.case_manager,
-                                    reason="Finalisation not approved: customer back with the Case Manager",
-                                    step_ids=("PS-ACT-3", "PS-ACT-5"), issue=rec.presenting_issue)
-            _stacking_note(actor=actor, rec=rec, subject="Finalisation not approved", body=comments.strip(),
-                           step_ids=steps, ref=req)
-        req.comments, req.decided_by, req.decided_at = comments.strip(), actor, now
-        req.save(update_fields=["status", "approval_reason", "decision_facts", "comments", "decided_by", "decided_at"])
-        audit_record(actor=actor, action="ps_finalisation.approve" if approve else "ps_finalisation.reject",
-                     target=req, after={"status": req.status, "reason": reason, "comments": req.comments},
-                     step_ids=steps, customer=rec.customer_id)
-    return req
+    approval = pending_for_subject(subject=request, kind="ps_finalisation")
+    if approval is None:
+        raise TransitionRefused("This finalisation request has already been decided.", step_ids=("PS-FIN-3",))
+    approval_decide(actor=actor, approval=approval, approve=approve, reason=comments,
+                    data={"approval_reason": reason, "comments": comments,
+                          "ongoing_ps_will_not_resolve": ongoing_ps_will_not_resolve,
+                          "no_escalation_history": no_escalation_history,
+                          "needs_ongoing_support": needs_ongoing_support})
+    return FinalisationRequest.objects.get(pk=request.pk)
 
 
 # --- Scheduled: overdue plans (PS-PSP-1) ------------------------------------------------------------------------

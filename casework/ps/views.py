@@ -133,6 +133,18 @@ def record(request, pk: int):
     pd = selectors.plan_detail(ps_record=rec)
     att = {k: True for k in services.ATTESTATIONS}
     off = getattr(request.user, "officer", None)
+    # Issue 11: finalisation and reallocation are requests for approval; the forms below decide them through
+    # approvals.services.approval_decide and are shown only to an eligible decider (the same as /approvals/<id>/).
+    from casework.approvals import selectors as approvals
+
+    pending = rec.finalisations.filter(status="pending").first()
+    pending_approval = approvals.pending_for_subject(subject=pending, kind="ps_finalisation") if pending else None
+    reallocations = list(rec.reallocations.all())
+    for r in reallocations:
+        r.pending_approval = (approvals.pending_for_subject(subject=r, kind="ps_reallocation")
+                              or approvals.pending_for_subject(subject=r, kind="ps_reallocation_assign"))
+        r.may_decide = r.pending_approval is not None and approvals.decision_check(
+            user=request.user, approval=r.pending_approval).allowed
     ctx = {
         "rec": rec, **pd,
         "notes": selectors.stacking_notes(ps_record=rec),
@@ -142,8 +154,11 @@ def record(request, pk: int):
         "has_first_contact": rec.contacts.filter(kind="first").exists(),
         "letters": list(rec.letters.all()),
         "finalisations": list(rec.finalisations.select_related("team_leader__user")),
-        "pending": rec.finalisations.filter(status="pending").first(),
-        "reallocations": list(rec.reallocations.all()),
+        "pending": pending,
+        "pending_approval": pending_approval,
+        "may_decide_finalisation": pending_approval is not None and approvals.decision_check(
+            user=request.user, approval=pending_approval).allowed,
+        "reallocations": reallocations,
         "segment3_reviews": list(rec.segment3_reviews.filter(reviewed_at__isnull=True)),
         "restrictions": list(ContactRestriction.objects.filter(customer=rec.customer, is_active=True)),
         "indicators": list(SensitiveIssueIndicator.objects.filter(customer=rec.customer, is_active=True)),
@@ -266,7 +281,7 @@ def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of
     if action == "finalise":
         services.finalisation_request_submit(actor=u, ps_record=rec, summary=p.get("summary", ""),
                                              attestations={k: _bool(p, k) for k in services.ATTESTATIONS})
-        return "Finalisation request sent to the Team Leader (PS-FIN-2)."
+        return "Finalisation request sent to the Team Leader for approval (PS-FIN-2)."
     if action == "decide":
         req = FinalisationRequest.objects.get(pk=p.get("request"), ps_record=rec)
         services.finalisation_decide(actor=u, request=req, approve=p.get("decision") == "approve",
@@ -278,7 +293,7 @@ def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of
     if action == "realloc":
         services.reallocation_request(actor=u, ps_record=rec, reason_code=p.get("reason_code", ""),
                                       detail=p.get("detail", ""))
-        return "Reallocation requested (PS-REV-2)."
+        return "Reallocation request sent to your Team Leader for approval (PS-REV-2)."
     if action == "realloc_forward":
         from casework.org.models import Position
 

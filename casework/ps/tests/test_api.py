@@ -70,9 +70,14 @@ def test_referral_refusals(ps_org, kw, code, step):
 
 
 def test_urgent_referral_after_tl_call_and_tl_only_by_team_leader(ps_org):
+    """PS-REF-1 (issue 11): a Service Officer cannot record the Team Leader's call; the referring Team Leader's
+    urgent referral is a request the PS Team Leader accepts before the URGENT intray reaches the PS queue."""
     r = refer_api(ps_org, urgent=True, tl_call_details="tl_nsw called ps_tl at 9am")
-    assert r.status_code == 201 and r.json()["urgent"] is True
-    assert "URGENT" in Intray.objects.get(pk=r.json()["intray_id"]).subject
+    assert r.status_code == 403 and "PS-REF-1" in r.json()["step_ids"]
+    r = refer_api(ps_org, by=ps_org.tl_front, urgent=True, tl_call_details="tl_nsw called ps_tl at 9am")
+    assert r.status_code == 202 and r.json()["urgent"] is True and r.json()["intray_id"] is None
+    post(ps_org.tl, f"approvals/{r.json()['approval']}/decide/", {"approve": True, "reason": "Agreed on the call"}, 200)
+    assert "URGENT" in Intray.objects.get(customer=ps_org.customer, type__code="crg_referral_to_ps").subject
     r = refer_api(ps_org, by=ps_org.tl_front, type_code="ps_referral_tl_only")
     assert r.status_code == 201
 

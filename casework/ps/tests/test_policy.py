@@ -124,7 +124,9 @@ def test_stacking_note(is_first, subject, body, allowed, step):
         pytest.param("ps_referral_tl_only", True, False, False, True, 2, id="PS-REF-1-tl-only-by-tl"),
         pytest.param("ps_referral_tl_only", False, False, False, False, None, id="PS-REF-1-tl-only-refused"),
         pytest.param("crg_referral_to_ps", False, True, False, False, None, id="PS-REF-1-urgent-needs-tl-call"),
-        pytest.param("crg_referral_to_ps", False, True, True, True, 2, id="PS-REF-1-urgent-after-tl-call"),
+        pytest.param("crg_referral_to_ps", True, True, True, True, 2, id="PS-REF-1-urgent-after-tl-call"),
+        pytest.param("crg_referral_to_ps", False, True, True, False, None,
+                     id="PS-REF-1-urgent-call-recorded-by-non-tl"),
         pytest.param("general_follow_up", False, False, False, False, None, id="PS-REF-1-not-a-referral-type"),
     ],
 )
