@@ -995,6 +995,8 @@ def dpo_record(
         audit_record(
             actor=actor, action="dpo.record", target=row, after=snapshot(row), step_ids=step_ids, customer=customer
         )
+        scope.ps_customer_action_done(actor=actor, customer=customer,
+                                      what=f"recorded a Departure Prohibition Order ({row.get_status_display()})")
     return row
 
 
@@ -1071,6 +1073,8 @@ def presenting_issue_add(
             step_ids=step_ids,
             customer=customer,
         )
+        scope.ps_customer_action_done(actor=actor, customer=customer,
+                                      what=f"opened the presenting issue {kind.name}", via=via)
     return issue
 
 
@@ -1125,6 +1129,8 @@ def presenting_issue_close(
             step_ids=steps,
             customer=row.customer_id,
         )
+        scope.ps_customer_action_done(actor=actor, customer=row.customer,
+                                      what=f"closed the presenting issue {row.issue_type.name} ({status})", via=via)
     return row
 
 

@@ -342,3 +342,30 @@ def test_specialist_action_on_a_ps_customer_notifies_the_case_manager(ps_org):
     assert any(n["kind"] == "specialist_action" for n in listed)
     # PS officers coordinate themselves: their own acts notify nobody.
     assert own.specialist_action_notify(actor=ps_org.tl.user, customer=ps_org.customer, what="x") == []
+
+
+def test_specialist_dpo_and_letter_on_a_ps_customer_notify_the_case_manager(ps_org, rec):
+    """PS-ROLE, PS-SPE-1: the other specialist acts (a Departure Prohibition Order, a decision letter, their own
+    area's presenting issue) go through ``customers.scope``; after the consultation they are allowed and each tells
+    the Case Manager. The Case Manager's own PS work tells nobody."""
+    from casework.customers import services as cs
+    from casework.letters.services import letter_issue
+    from casework.ownership import services as own
+
+    dpo_spec = f.OfficerFactory(role=Role.SPECIALIST_OFFICER, user__username="spec_dpo",
+                                position__business_area=f.area("DPO"), position__office=ps_org.syd)
+    own.specialist_consultation_record(actor=dpo_spec.user, customer=ps_org.customer, ps_case_manager=ps_org.cm,
+                                       summary="DPO being considered", communication_approach="CM calls first",
+                                       who_communicates="PS Case Manager")
+    cs.dpo_record(actor=dpo_spec.user, customer=ps_org.customer, status="considered", case=ps_org.case,
+                  reason="Arrears over a year")
+    letter_issue(actor=dpo_spec.user, customer=ps_org.customer, template_code="decision_letter",
+                 context={"decision": "A DPO is being considered."}, case=ps_org.case)
+    texts = list(Notification.objects.filter(recipient=ps_org.cm.user, kind="specialist_action")
+                 .order_by("id").values_list("text", flat=True))
+    assert len(texts) == 2, texts
+    assert "Departure Prohibition Order" in texts[0] and "letter" in texts[1]
+    assert all("Discussed with" in t for t in texts)
+    before = Notification.objects.filter(kind="specialist_action").count()
+    post(ps_org.cm, f"ps/records/{rec['id']}/letters/", {"template_code": "uq140_00_introduction"}, 201)
+    assert Notification.objects.filter(kind="specialist_action").count() == before
