@@ -210,6 +210,13 @@ def test_restricted_service_review_is_decided_by_the_national_manager_only(ps_or
     nm = client(ps_org.nmqcc)
     assert nm.get(f"/api/v1/approvals/{a}/").json()["you_may_decide"] is True
     assert nm.get(f"/api/v1/ps/records/{rec['id']}/").status_code == 200
+    from django.test import Client
+
+    web = Client()
+    web.force_login(ps_org.nmqcc.user)
+    assert web.get("/approvals/").status_code == 200
+    assert web.get(f"/approvals/{a}/").status_code == 200
+    assert web.get(f"/ps/records/{rec['id']}/").status_code == 200
     restriction.refresh_from_db()
     assert restriction.review_date == today + dt.timedelta(days=90)
     post(ps_org.nmqcc, f"approvals/{a}/decide/", {"approve": True, "reason": "Approved"}, 200)
