@@ -14,8 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.approvals.models import ApprovalRequest
+from casework.approvals.selectors import approval_get, pending_for_subject
+from casework.approvals.services import approval_decide
+from casework.core.api import NoClientStepIdsMixin
 from casework.core.db_router import reporting_reads
-from casework.core.errors import InvalidInput, NotFound, NotPermitted
+from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionRefused
 from casework.customers.models import ContactRestriction, Note
 from casework.org.models import Officer, Position
 
@@ -660,7 +663,7 @@ class RestrictedReviewView(_RequestView):
             next_review_date=d["next_review_date"])
 
 
-class RestrictionDecisionIn(serializers.Serializer):
+class RestrictionDecisionIn(NoClientStepIdsMixin, serializers.Serializer):
     letter_reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
                                              help_text="The letter sent to the customer (PS-DOC-2); to approve.")
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -668,15 +671,11 @@ class RestrictionDecisionIn(serializers.Serializer):
 
 
 def _restriction_request(request, restriction_id: int) -> ApprovalRequest:
-    from casework.approvals.selectors import approval_get, pending_for_subject
-
     restriction = ContactRestriction.objects.filter(pk=restriction_id).first()
     if restriction is None:
         raise NotFound("No such restricted service.")
     pending = pending_for_subject(subject=restriction, kind="restricted_service")
     if pending is None:
-        from casework.core.errors import TransitionRefused
-
         raise TransitionRefused("This restricted service has no request waiting for a decision.",
                                 step_ids=services.RESTRICTION_STEPS)
     return approval_get(user=request.user, pk=pending.pk)
@@ -686,8 +685,6 @@ class _RestrictionDecisionView(APIView):
     approve = True
 
     def _post(self, request, restriction_id: int):
-        from casework.approvals.services import approval_decide
-
         ser = RestrictionDecisionIn(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
