@@ -38,9 +38,7 @@ urlpatterns += [
     path("cases/<str:case_number>/roles/", facts.RoleHistoryView.as_view(), name="api-case-roles"),
     path("cases/<str:case_number>/registration/", facts.RegistrationView.as_view(), name="api-case-registration"),
     path("representatives/<int:representative_id>/end/", facts.RepresentativeEndView.as_view(), name="api-rep-end"),
-    path("restrictions/<int:restriction_id>/approve/", facts.RestrictionApproveView.as_view(),
-         name="api-restriction-approve"),
-    path("restrictions/<int:restriction_id>/reject/", facts.RestrictionRejectView.as_view(),
-         name="api-restriction-reject"),
+    # restrictions/<id>/approve/ and /reject/ are served by casework.ps.api (they decide the restriction's request for
+    # approval through approvals.services, issue 11).
     path("restrictions/<int:restriction_id>/end/", facts.RestrictionEndView.as_view(), name="api-restriction-end"),
 ]

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 
-from . import approvals, selectors, services
+from . import selectors, services
 from .api import ERRORS, CustomersErrorSerializer, _valid
 from .models import (
     ArrangementStatusChange,
@@ -264,11 +264,6 @@ class RestrictionCreateSerializer(serializers.Serializer):
                                  default=list, help_text="Allowed weekdays, 0 = Monday; empty = any.")
     time_from = serializers.TimeField(required=False, allow_null=True)
     time_to = serializers.TimeField(required=False, allow_null=True)
-
-
-class RestrictionApproveSerializer(serializers.Serializer):
-    letter_reference = serializers.CharField(max_length=200, help_text="The letter sent to the customer (PS-DOC-2).")
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 # --- lookups -----------------------------------------------------------------------------------------------------
@@ -557,34 +552,15 @@ class RestrictionsView(APIView):
 
     @extend_schema(operation_id="customers_restrictions_propose", parameters=[CSID],
                    request=RestrictionCreateSerializer, responses={201: RestrictionRowSerializer, **WRITE_ERRORS},
-                   description="Propose a restricted service with the case review and recommendation (PS-DOC-2); "
-                               "it is in force once a different PS Team Leader approves it.")
+                   description="Propose a restricted service with the case review and recommendation (PS-DOC-2). "
+                               "It stays proposed: a request for approval (kind restricted_service) is raised in the "
+                               "same transaction and the restriction is in force only once a PS Team Leader other "
+                               "than the proposer approves it on /api/v1/approvals/{id}/decide/ (issue 11).")
     def post(self, request, csid: str):
         customer = _customer(request, csid)
         data = _valid(RestrictionCreateSerializer, request.data)
         row = services.contact_restriction_add(actor=request.user, customer=customer, **data)
         return Response(RestrictionRowSerializer(row).data, status=status.HTTP_201_CREATED)
-
-
-class RestrictionApproveView(APIView):
-    @extend_schema(operation_id="restrictions_approve", parameters=[_id("restriction_id")],
-                   request=RestrictionApproveSerializer, responses={200: RestrictionRowSerializer, **WRITE_ERRORS},
-                   description="Approve (PS Team Leader, not the proposer) with the letter sent (PS-ORM-3, PS-DOC-2).")
-    def post(self, request, restriction_id: int):
-        row = _row(request, ContactRestriction, restriction_id, "restricted service")
-        data = _valid(RestrictionApproveSerializer, request.data)
-        row = approvals.contact_restriction_approve(actor=request.user, restriction=row, **data)
-        return Response(RestrictionRowSerializer(row).data)
-
-
-class RestrictionRejectView(APIView):
-    @extend_schema(operation_id="restrictions_reject", parameters=[_id("restriction_id")], request=ReasonSerializer,
-                   responses={200: RestrictionRowSerializer, **WRITE_ERRORS})
-    def post(self, request, restriction_id: int):
-        row = _row(request, ContactRestriction, restriction_id, "restricted service")
-        data = _valid(ReasonSerializer, request.data)
-        row = approvals.contact_restriction_reject(actor=request.user, restriction=row, reason=data["reason"])
-        return Response(RestrictionRowSerializer(row).data)
 
 
 class RestrictionEndView(APIView):

@@ -112,10 +112,3 @@ class RestrictionForm(forms.Form):
                                           widget=forms.CheckboxSelectMultiple)
     time_from = forms.TimeField(widget=TIME, required=False)
     time_to = forms.TimeField(widget=TIME, required=False)
-
-
-class RestrictionDecisionForm(forms.Form):
-    restriction_id = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Do not approve")])
-    letter_reference = forms.CharField(max_length=200, required=False)
-    reason = forms.CharField(max_length=2000, required=False)

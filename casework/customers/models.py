@@ -139,7 +139,8 @@ class ContactRestriction(ProtectedStateModel, models.Model):
     """Restricted service: limits on the customer's contact after unreasonable conduct (PS-ORM-3).
 
     Proposed with the record PS-DOC-2 asks for (case review, recommendation, the letter to the customer), in force
-    (``is_active``) only once a second eligible person approved it (customers/approvals.py)."""
+    (``is_active``) only once a second eligible person approved its ``restricted_service`` request for approval
+    (issue 11: the kind is registered by ``ps.approval_kinds``; decided on /approvals/)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contact_restrictions")
     conditions = models.TextField()
@@ -171,17 +172,18 @@ class ContactRestriction(ProtectedStateModel, models.Model):
         return f"Restricted service for {self.customer.csid} (review {self.review_date})"
 
     @transition(source=RestrictionStatus.PROPOSED, target=RestrictionStatus.ACTIVE, step_ids=("PS-ORM-3",),
-                callers=("customers.approvals.contact_restriction_approve",))
+                callers=("ps.services.restricted_service_apply",))
     def approve(self) -> None:
         """A second eligible person approved the proposed restriction: it is in force (PS-ORM-3)."""
 
     @transition(source=RestrictionStatus.PROPOSED, target=RestrictionStatus.REJECTED, step_ids=("PS-ORM-3",),
-                callers=("customers.approvals.contact_restriction_reject",))
+                callers=("ps.services.restricted_service_reject",))
     def reject(self) -> None:
         """The approver declined the proposed restriction: it never took effect (PS-ORM-3)."""
 
     @transition(source=[RestrictionStatus.ACTIVE, RestrictionStatus.PROPOSED], target=RestrictionStatus.ENDED,
-                step_ids=("PS-ORM-3",), callers=("customers.services.contact_restriction_end",))
+                step_ids=("PS-ORM-3",), callers=("customers.services.contact_restriction_end",
+                                                   "ps.services.restricted_service_withdrawn"))
     def end(self) -> None:
         """The restricted service ends (review outcome or withdrawn proposal); it stays on record."""
 

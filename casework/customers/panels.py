@@ -22,7 +22,6 @@ def customer_panel(request, customer) -> dict | None:
         "restrictions": list(selectors.restrictions_for_customer(user=user, customer=customer)),
         "can_record": user.has_perm("customers.record_collection"),
         "can_propose_restriction": user.has_perm("customers.propose_restriction"),
-        "can_approve_restriction": user.has_perm("customers.approve_restriction"),
         "can_change_representative": user.has_perm("customers.change_representative"),
         "forms": {
             "debt": forms.DebtForm(), "arrangement": forms.ArrangementForm(), "payment": forms.PaymentForm(),

@@ -13,7 +13,6 @@ from casework.org.rules import (
     is_caseworker,
     is_national_manager_qcc,
     is_ps_officer,
-    is_ps_team_leader,
     is_team_leader,
 )
 
@@ -27,7 +26,7 @@ rules.add_perm("customers.view_presenting_issue", is_caseworker | is_auditor | i
 rules.add_perm("customers.change_representative", is_caseworker)
 # Restricted service is a Team Leader decision; its review needs the National Manager QCC (PS-ORM-3).
 rules.add_perm("customers.restrict_service", is_team_leader | is_national_manager_qcc)
-# Imposing restricted service is maker-checker (PS-ORM-3): proposed by a Team Leader or PS officer, approved by a
-# different PS Team Leader (customers/approvals.py).
+# Imposing restricted service (PS-ORM-3) is proposed by a Team Leader or PS officer; the proposal is a request for
+# approval (kind ``restricted_service``) decided by a PS Team Leader other than the proposer, by that request's own
+# eligibility (issue 11), not by a permission here.
 rules.add_perm("customers.propose_restriction", is_team_leader | is_ps_officer)
-rules.add_perm("customers.approve_restriction", is_ps_team_leader)

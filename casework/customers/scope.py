@@ -28,13 +28,19 @@ IssueCheck = Callable[..., Decision]
 # check(actor=, customer=, via=) -> Decision (PS-SPE-1)
 CustomerActionCheck = Callable[..., Decision]
 
-_checks: dict[str, Callable[..., Decision]] = {}
+# done(actor=, customer=, what=, via=) -> None (PS-ROLE, PS-SPE-1: tell the Case Manager; issue 11)
+CustomerActionDone = Callable[..., Any]
+
+_checks: dict[str, Callable[..., Any]] = {}
 
 
-def register(*, issue_change: IssueCheck, ps_customer_action: CustomerActionCheck) -> None:
+def register(*, issue_change: IssueCheck, ps_customer_action: CustomerActionCheck,
+             ps_customer_action_done: CustomerActionDone | None = None) -> None:
     """Called once by the ownership app at start-up."""
     _checks["issue_change"] = issue_change
     _checks["ps_customer_action"] = ps_customer_action
+    if ps_customer_action_done is not None:
+        _checks["ps_customer_action_done"] = ps_customer_action_done
 
 
 def _missing(step: str) -> Decision:
@@ -59,3 +65,12 @@ def ps_customer_action_check(*, actor: Any, customer: Any, via: str = VIA_GENERI
     if check is None:
         return _missing("PS-SPE-1")
     return check(actor=actor, customer=customer, via=via)
+
+
+def ps_customer_action_done(*, actor: Any, customer: Any, what: str, via: str = VIA_GENERIC) -> None:
+    """PS-ROLE, PS-SPE-1 (issue 11): an act the checks above allowed on a customer managed by Personalised Services
+    was done: the Case Manager is told (when an officer outside PS did it). Call it inside the acting service's
+    transaction, after the write. Nothing registered → nobody is told (a notification, not a guard)."""
+    done = _checks.get("ps_customer_action_done")
+    if done is not None:
+        done(actor=actor, customer=customer, what=what, via=via)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -995,6 +995,8 @@ def dpo_record(
         audit_record(
             actor=actor, action="dpo.record", target=row, after=snapshot(row), step_ids=step_ids, customer=customer
         )
+        scope.ps_customer_action_done(actor=actor, customer=customer,
+                                      what=f"recorded a Departure Prohibition Order ({row.get_status_display()})")
     return row
 
 
@@ -1071,6 +1073,8 @@ def presenting_issue_add(
             step_ids=step_ids,
             customer=customer,
         )
+        scope.ps_customer_action_done(actor=actor, customer=customer,
+                                      what=f"opened the presenting issue {kind.name}", via=via)
     return issue
 
 
@@ -1125,6 +1129,8 @@ def presenting_issue_close(
             step_ids=steps,
             customer=row.customer_id,
         )
+        scope.ps_customer_action_done(actor=actor, customer=row.customer,
+                                      what=f"closed the presenting issue {row.issue_type.name} ({status})", via=via)
     return row
 
 
@@ -1197,6 +1203,19 @@ def sensitive_indicator_end(
                        reason=reason, step_ids=step_ids, end_field="ended_at", end_value=lambda row: clock.now())
 
 
+# PS-ORM-3, issue 11: a proposed restricted service is approved by a second person on the shared approval mechanism,
+# which lives above this app. The app that owns the kind (``ps.approval_kinds``) registers here at start-up the
+# function that turns a proposal into a request; ``contact_restriction_add`` calls it in the proposal's transaction,
+# so every path that proposes one (API, screen, import, anything later) asks for the decision. None registered →
+# the proposal is refused (fail closed): a restriction nobody could ever approve is never recorded.
+_restriction_approval: list[Callable[..., Any]] = []
+
+
+def restriction_approval_register(request_for: Callable[..., Any]) -> None:
+    """Called once at start-up by the app that registers the ``restricted_service`` kind of request."""
+    _restriction_approval[:] = [request_for]
+
+
 RESTRICTION_FIELDS = ["conditions", "channels", "days", "time_from", "time_to", "imposed_on", "review_date",
                       "case_review", "recommendation", "status", "requested_by_id"]
 
@@ -1218,7 +1237,9 @@ def contact_restriction_add(
 ) -> ContactRestriction:
     """Propose a restricted service (PS-ORM-3) with the record PS-DOC-2 asks for: the case review and the
     recommendation, the conditions, allowed channels, days and times, and a review date 3 to 6 months ahead. It is
-    *proposed* (not in force) until a second eligible person approves it (``customers.approvals``)."""
+    *proposed* (not in force) and a request for approval is raised in the same transaction (the registered
+    ``restricted_service`` route): it comes into force only when a second eligible person approves that request on
+    /approvals/ (issue 11)."""
     _require(
         actor,
         "customers.propose_restriction",
@@ -1270,6 +1291,10 @@ def contact_restriction_add(
             step_ids=(*step_ids, "PS-DOC-2"),
             customer=customer,
         )
+        if not _restriction_approval:
+            raise TransitionRefused("Restricted service cannot be proposed: the approval route is not loaded.",
+                                    step_ids=("PS-ORM-3",))
+        _restriction_approval[0](actor=actor, restriction=row)
     return row
 
 

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from casework.core.errors import DomainError, InvalidInput, NotFound
 
-from . import approvals, forms, selectors, services
-from .models import Case, ContactRestriction, Debt, PaymentArrangement
+from . import forms, selectors, services
+from .models import Case, Debt, PaymentArrangement
 
 
 def _case(request, customer, number: str) -> Case:
@@ -95,17 +95,8 @@ def _record(request, customer, kind: str, data: dict) -> str:
         return "Authorised representative recorded."
     if kind == "restriction":
         services.contact_restriction_add(actor=user, customer=customer, **data)
-        return "Restricted service proposed: a different PS Team Leader must approve it (PS-ORM-3)."
-    if kind == "restriction-decision":
-        row = ContactRestriction.objects.filter(pk=data["restriction_id"], customer=customer).first()
-        if row is None:
-            raise NotFound("No such restricted service for this customer.")
-        if data["decision"] == "approve":
-            approvals.contact_restriction_approve(actor=user, restriction=row, letter_reference=data["letter_reference"],
-                                                  reason=data["reason"])
-            return "Restricted service approved: it is in force."
-        approvals.contact_restriction_reject(actor=user, restriction=row, reason=data["reason"])
-        return "Restricted service not approved."
+        return ("Restricted service proposed: it is not in force until a PS Team Leader other than you approves the "
+                "request for approval on /approvals/ (PS-ORM-3).")
     raise NotFound("Unknown fact.")
 
 
@@ -114,7 +105,6 @@ FORMS = {
     "arrangement-change": forms.ArrangementChangeForm, "payment": forms.PaymentForm, "care": forms.CareForm,
     "roles": forms.RoleReversalForm, "registration": forms.RegistrationForm, "dpo": forms.DpoForm,
     "death": forms.DeathForm, "representative": forms.RepresentativeForm, "restriction": forms.RestrictionForm,
-    "restriction-decision": forms.RestrictionDecisionForm,
 }
 
 
@@ -122,6 +112,11 @@ FORMS = {
 @require_POST
 def fact_record(request, csid: str, kind: str):
     back = reverse("web:customer", kwargs={"csid": csid}) + "#facts"
+    if kind == "restriction-decision":
+        # Issue 11: a proposed restricted service is decided as a request for approval, from the decider's queue.
+        messages.info(request, "Restricted service is decided on the request for approval, from your queue "
+                               "(PS-ORM-3).")
+        return redirect(reverse("approvals:queue"))
     form_class = FORMS.get(kind)
     try:
         customer = selectors.customer_get(user=request.user, csid=csid)

@@ -243,4 +243,6 @@ def letter_issue(
             step_ids=steps,
             customer=customer,
         )
+        scope.ps_customer_action_done(actor=actor, customer=customer, what=f"issued the letter {template.title}",
+                                      via=via)
     return letter

@@ -89,5 +89,16 @@ def ps_customer_action_check(*, actor: Any, customer: Customer, via: str = custo
     return specialist_action_check(actor=actor, customer=customer)
 
 
+def ps_customer_action_done(*, actor: Any, customer: Customer, what: str,
+                            via: str = customer_scope.VIA_GENERIC) -> None:
+    """PS-ROLE, PS-SPE-1: tell the Case Manager of an act by an officer outside PS (not through the PS services)."""
+    if via == customer_scope.VIA_PS or actor is None:
+        return
+    from .services import specialist_action_notify
+
+    specialist_action_notify(actor=actor, customer=customer, what=what)
+
+
 def register() -> None:
-    customer_scope.register(issue_change=issue_change_check, ps_customer_action=ps_customer_action_check)
+    customer_scope.register(issue_change=issue_change_check, ps_customer_action=ps_customer_action_check,
+                            ps_customer_action_done=ps_customer_action_done)

@@ -252,9 +252,11 @@ def _record_lock_change(
         )
 
 
-def _ps_guard(actor: Any, customer: Customer) -> None:
-    """PS-SPE-1: acting on a customer owned by Personalised Services needs a consultation with the Case Manager."""
+def _ps_guard(actor: Any, customer: Customer, what: str) -> None:
+    """PS-SPE-1: acting on a customer owned by Personalised Services needs a consultation with the Case Manager,
+    and the Case Manager is told of the action (PS-ROLE, issue 11). Called inside the service's transaction."""
     specialist_action_guard(actor=actor, customer=customer)
+    specialist_action_notify(actor=actor, customer=customer, what=what)
 
 
 def _lock_customer_row(customer: Customer) -> Customer:
@@ -364,7 +366,7 @@ def lock_take_over(*, actor: Any, customer: Customer, reason: str, step_ids: Ite
         if not decision.allowed:
             extra = _holder_extra(current) if current is not None else None
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids, extra=extra)
-        _ps_guard(actor, customer)
+        _ps_guard(actor, customer, "took over the lock")
         if officer.pk in _open_error_previous_officers(customer):
             raise TransitionRefused(
                 "An error by you is being corrected on this customer: it is not locked back to you.",
@@ -734,7 +736,7 @@ def ownership_transfer(
         )
         if not decision.allowed:
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
-        _ps_guard(actor, customer)
+        _ps_guard(actor, customer, f"transferred the customer to {area.name}")
         _ps_exit_guard(customer)
         lock = _move(actor=actor, customer=customer, current=current, area=area, to_officer=to_officer,
                      to_position=to_position, kind=LockKind.TRANSFER, reason=reason, steps=decision.step_ids)
@@ -786,7 +788,7 @@ def ownership_dispute_raise(
         )
         if not decision.allowed:
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
-        _ps_guard(actor, customer)
+        _ps_guard(actor, customer, "raised an ownership dispute")
         if OwnershipTransfer.objects.filter(customer=customer, status=TransferStatus.ESCALATED).exists():
             raise Conflict("An ownership dispute for this customer is already with a Team Leader.",
                            step_ids=("CMA-1.6",))
@@ -1181,6 +1183,39 @@ def specialist_action_guard(*, actor: Any, customer: Customer) -> None:
     decision = specialist_action_check(actor=actor, customer=customer)
     if not decision.allowed:
         raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+
+
+def specialist_action_notify(*, actor: Any, customer: Customer, what: str) -> list:
+    """PS-ROLE, PS-SPE-1 (issue 11): an action by an officer outside Personalised Services on a PS customer (allowed
+    only after the recorded consultation, ``specialist_action_guard``) notifies the customer's Case Manager, naming
+    the consultation the decision was discussed in first. Nothing for PS officers or customers not in PS. Call it
+    inside the acting service's transaction, after the guard."""
+    from casework.notifications.models import NotificationKind
+    from casework.notifications.services import notification_send
+
+    from .scope import is_ps_lock
+
+    officer = officer_of(actor)
+    if officer is None or officer.role in PS_ROLES:
+        return []
+    lock = selectors.active_lock(customer=customer)
+    if not is_ps_lock(lock):
+        return []
+    consultations = SpecialistConsultation.objects.filter(customer=customer, specialist=officer,
+                                                          recorded_at__gte=lock.started_at)
+    recipients = [lock.officer] if lock.officer_id else list(
+        Officer.objects.filter(position_id=lock.position_id, is_active=True, role__in=PS_ROLES))
+    consultation = consultations.order_by("-recorded_at", "-pk").first()
+    discussed = (f" Discussed with {consultation.ps_case_manager.display_name} first "
+                 f"({clock.local_date(consultation.recorded_at, clock.office_of(officer)):%d/%m/%Y})."
+                 if consultation is not None else "")
+    now = clock.now()
+    return notification_send(
+        recipients=recipients, kind=NotificationKind.SPECIALIST_ACTION,
+        text=f"{officer.display_name} ({officer.get_role_display()}) {what} on your PS customer {customer.csid}."
+             f"{discussed}",
+        key=f"specialist_action:{customer.pk}:{officer.pk}:{what[:40]}:{now.isoformat()}",
+        link=f"/customers/{customer.csid}/", customer=customer, step_ids=("PS-SPE-1", "PS-ROLE"), exclude=[actor])
 
 
 def specialist_action_allowed(*, actor: Any, customer: Customer) -> bool:

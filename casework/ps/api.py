@@ -14,8 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.approvals.models import ApprovalRequest
+from casework.approvals.selectors import approval_get, pending_for_subject
+from casework.approvals.services import approval_decide
+from casework.core.api import NoClientStepIdsMixin
 from casework.core.db_router import reporting_reads
-from casework.core.errors import InvalidInput, NotFound, NotPermitted
+from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionRefused
 from casework.customers.models import ContactRestriction, Note
 from casework.org.models import Officer, Position
 
@@ -190,6 +193,30 @@ class _Base(APIView):
         ser.is_valid(raise_exception=True)
         result = self.act(request, pk, ser.validated_data)
         return Response(self.present(result), status=status.HTTP_201_CREATED if self.created else status.HTTP_200_OK)
+
+
+class _RequestView(_Base):
+    """An act that may be a request for approval (issue 11): 202 with the request; it takes effect only when the
+    decider approves it on /api/v1/approvals/{id}/decide/."""
+
+    def _post(self, request, pk=None):
+        ser = self.serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        result = self.act(request, pk, ser.validated_data)
+        if isinstance(result, ApprovalRequest):
+            return Response(approval_ref(result), status=status.HTTP_202_ACCEPTED)
+        return Response(self.present(result), status=status.HTTP_201_CREATED if self.created else status.HTTP_200_OK)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+
+        def post(self, request, pk=None):
+            return _RequestView._post(self, request, pk)
+
+        cls.post = extend_schema(request=cls.serializer,
+                                 responses={202: OpenApiTypes.OBJECT,
+                                            201 if cls.created else 200: OpenApiTypes.OBJECT},
+                                 operation_id=f"ps_{cls.__name__.removesuffix('View').lower()}")(post)
 
 
 # --- referrals and records -------------------------------------------------------------------------------------
@@ -370,7 +397,9 @@ class OptionIn(serializers.Serializer):
     timeframe = serializers.CharField(allow_blank=True, default="")
 
 
-class OptionAddView(_Base):
+class OptionAddView(_RequestView):
+    """201 with the option; a social worker referral is a request to the PS Team Leader (PS-CON-6): 202."""
+
     serializer = OptionIn
     created = True
 
@@ -578,26 +607,25 @@ class SkipView(_Base):
 
 
 class F2FIn(serializers.Serializer):
-    tl_discussed_with = serializers.CharField(allow_blank=True, default="")
     location_type = serializers.CharField(default="service_centre")
     location_detail = serializers.CharField(allow_blank=True)
     attendees = serializers.CharField(allow_blank=True)
     scheduled_for = serializers.DateTimeField()
-    location_approved_by = serializers.CharField(allow_blank=True, default="")
+    reason = serializers.CharField(allow_blank=True, default="", max_length=4000,
+                                   help_text="Why a meeting is needed (PS-F2F-1), for the PS Team Leader.")
     via_customer_review = serializers.BooleanField(default=False)
     second_person = serializers.BooleanField(default=False)
     security_risk = serializers.BooleanField(default=False)
     security_notified = serializers.BooleanField(default=False)
 
 
-class F2FView(_Base):
+class F2FView(_RequestView):
+    """Booking a face-to-face meeting is a request to the PS Team Leader (PS-F2F-1/3): 202; the meeting is booked
+    when they approve it. There is no typed approver."""
+
     serializer = F2FIn
-    created = True
 
     def act(self, request, pk, d):
-        d = dict(d)
-        d["tl_discussed_with"] = _officer_ref(d["tl_discussed_with"], "tl_discussed_with")
-        d["location_approved_by"] = _officer_ref(d["location_approved_by"], "location_approved_by")
         return services.f2f_book(actor=request.user, ps_record=_record(request, pk), **d)
 
 
@@ -620,7 +648,9 @@ class S3OutcomeIn(serializers.Serializer):
     new_review_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class Segment3OutcomeView(_Base):
+class Segment3OutcomeView(_RequestView):
+    """The segment 3 review outcome is a request to a second PS Team Leader (PS-ORM-2): 202."""
+
     serializer = S3OutcomeIn
 
     def act(self, request, pk, d):
@@ -632,12 +662,13 @@ class RestrictedIn(serializers.Serializer):
     restriction_id = serializers.IntegerField()
     outcome = serializers.CharField(allow_blank=True)
     next_review_date = serializers.DateField()
-    approved_by = serializers.CharField()
 
 
-class RestrictedReviewView(_Base):
+class RestrictedReviewView(_RequestView):
+    """The restricted-service review outcome is a request only the National Manager Quality and Customer
+    Complaints decides (PS-ORM-3): 202. There is no typed approver."""
+
     serializer = RestrictedIn
-    created = True
 
     def act(self, request, pk, d):
         restriction = ContactRestriction.objects.filter(pk=d["restriction_id"]).first()
@@ -645,7 +676,59 @@ class RestrictedReviewView(_Base):
             raise InvalidInput("No such restriction.", fields={"restriction_id": ["No such restriction."]})
         return services.restricted_service_review_record(
             actor=request.user, ps_record=_record(request, pk), restriction=restriction, outcome=d["outcome"],
-            next_review_date=d["next_review_date"], approved_by=_officer_ref(d["approved_by"], "approved_by"))
+            next_review_date=d["next_review_date"])
+
+
+class RestrictionDecisionIn(NoClientStepIdsMixin, serializers.Serializer):
+    letter_reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                             help_text="The letter sent to the customer (PS-DOC-2); to approve.")
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+def _restriction_request(request, restriction_id: int) -> ApprovalRequest:
+    restriction = ContactRestriction.objects.filter(pk=restriction_id).first()
+    if restriction is None:
+        raise NotFound("No such restricted service.")
+    pending = pending_for_subject(subject=restriction, kind="restricted_service")
+    if pending is None:
+        raise TransitionRefused("This restricted service has no request waiting for a decision.",
+                                step_ids=services.RESTRICTION_STEPS)
+    return approval_get(user=request.user, pk=pending.pk)
+
+
+class _RestrictionDecisionView(APIView):
+    approve = True
+
+    def _post(self, request, restriction_id: int):
+        ser = RestrictionDecisionIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        row = approval_decide(actor=request.user, approval=_restriction_request(request, restriction_id),
+                              approve=self.approve, reason=d["reason"], version=d["version"],
+                              data={"letter_reference": d["letter_reference"]} if self.approve else {})
+        return Response(approval_ref(row))
+
+
+class RestrictionApproveView(_RestrictionDecisionView):
+    """Same as deciding the restriction's request on /api/v1/approvals/{id}/decide/ (issue 11): only a PS Team
+    Leader other than the proposer, with the letter sent (PS-ORM-3, PS-DOC-2)."""
+
+    @extend_schema(operation_id="restrictions_approve", request=RestrictionDecisionIn,
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, restriction_id: int):
+        return self._post(request, restriction_id)
+
+
+class RestrictionRejectView(_RestrictionDecisionView):
+    """Same as not approving the restriction's request on /api/v1/approvals/{id}/decide/ (issue 11), with a reason."""
+
+    approve = False
+
+    @extend_schema(operation_id="restrictions_reject", request=RestrictionDecisionIn,
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, restriction_id: int):
+        return self._post(request, restriction_id)
 
 
 class ReallocIn(serializers.Serializer):

@@ -8,7 +8,6 @@ from casework.org.rules import (
     is_administrator,
     is_auditor,
     is_caseworker,
-    is_national_manager_qcc,
     is_ps_case_manager,
     is_ps_officer,
     is_ps_team_leader,
@@ -26,6 +25,7 @@ rules.add_perm("ps.submit_finalisation", is_ps_officer)  # PS-FIN-2
 rules.add_perm("ps.decide_finalisation", is_ps_team_leader)  # PS-FIN-3
 rules.add_perm("ps.review_segment3", is_ps_team_leader)  # PS-ORM-2
 rules.add_perm("ps.review_restricted_service", is_ps_team_leader)  # PS-ORM-3
-rules.add_perm("ps.approve_restricted_review", is_national_manager_qcc)  # PS-ORM-3
+# The restricted-service review outcome is decided by the National Manager QCC as a request for approval (issue 11):
+# its eligibility (ps.services.NMQCC_ELIGIBILITY), not a permission here, says who decides it (PS-ORM-3).
 rules.add_perm("ps.view_team", is_ps_team_leader | is_team_leader | is_administrator)
 rules.add_perm("ps.export", is_ps_officer | is_auditor | is_administrator)

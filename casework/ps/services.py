@@ -532,8 +532,10 @@ def plan_issue_transition(*, actor, issue: PlanIssue, status: str, comment: str 
     return locked
 
 
-def plan_option_add(*, actor, plan: Plan, kind: str, detail: str, timeframe: str = "") -> PlanOption:
-    """PS-RES-3: an option provided to the customer, recorded on the plan."""
+def plan_option_add(*, actor, plan: Plan, kind: str, detail: str,
+                    timeframe: str = "") -> PlanOption | ApprovalRequest:
+    """PS-RES-3: an option provided to the customer, recorded on the plan. A social worker referral is discussed
+    with the Team Leader first (PS-CON-6): it is a request (``social_worker_referral``), recorded only on approval."""
     _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-RES-3",))
     problems = {}
     if kind not in policy.OPTION_KINDS:
@@ -542,6 +544,8 @@ def plan_option_add(*, actor, plan: Plan, kind: str, detail: str, timeframe: str
         problems["detail"] = ["Describe the option."]
     if problems:
         raise InvalidInput("Check the option.", fields=problems, step_ids=("PS-RES-3",))
+    if kind == SOCIAL_WORKER:
+        return social_worker_referral_request(actor=actor, plan=plan, detail=detail, timeframe=timeframe)
     with transaction.atomic():
         locked, rec = _plan_for_write(actor, plan, ("PS-RES-3",))
         opt = PlanOption.objects.create(plan=locked, kind=kind, detail=detail.strip(), timeframe=timeframe.strip(),
@@ -550,6 +554,53 @@ def plan_option_add(*, actor, plan: Plan, kind: str, detail: str, timeframe: str
         audit_record(actor=actor, action="ps_plan_option.add", target=opt,
                      after=snapshot(opt, ["kind", "detail", "timeframe", "status"]), step_ids=("PS-RES-3",),
                      customer=rec.customer_id)
+    return opt
+
+
+SOCIAL_WORKER = "social_worker"
+
+
+def social_worker_referral_request(*, actor, plan: Plan, detail: str, timeframe: str = "") -> ApprovalRequest:
+    """PS-CON-6 (issue 11): "A social worker referral is discussed with the Team Leader first" — the Case Manager's
+    social worker referral goes to the PS Team Leader of their team as a request; the referral is recorded on the
+    plan (PS-RES-3) only when the Team Leader approves it (``social_worker_referral_apply``)."""
+    _require(actor, "ps.manage_plan", "Only PS officers refer customers to a social worker.", ("PS-CON-6",))
+    if not str(detail or "").strip():
+        raise InvalidInput("Describe the referral.", fields={"detail": ["Describe the referral."]},
+                           step_ids=("PS-CON-6", "PS-RES-3"))
+    from casework.approvals.services import approval_request_create
+
+    with transaction.atomic():
+        locked, rec = _plan_for_write(actor, plan, ("PS-CON-6",))
+        return approval_request_create(
+            actor=actor, kind="social_worker_referral", customer=rec.customer, subject=locked,
+            summary=f"Refer {rec.customer.full_name} to a social worker: {detail.strip()[:150]}",
+            reason=detail.strip(), payload={"detail": detail.strip(), "timeframe": str(timeframe or "").strip()},
+            eligibility=ps_team_leader_eligibility(rec, exclude_user_ids=[actor.pk]),
+            step_ids=("PS-CON-6", "PS-RES-3"))
+
+
+def social_worker_referral_apply(*, request: ApprovalRequest, actor, data) -> PlanOption:
+    """The ``social_worker_referral`` kind's effect: the referral is recorded on the plan as an option offered,
+    with the Team Leader's approval in the stacking document."""
+    locked = Plan.objects.select_for_update().get(pk=int(request.subject_id))
+    rec = _locked_record(locked.ps_record)
+    _require_active(rec, step_ids=("PS-CON-6",))
+    p = request.payload
+    opt = PlanOption.objects.create(plan=locked, kind=SOCIAL_WORKER, detail=p["detail"],
+                                    timeframe=p.get("timeframe", ""), recorded_at=clock.now(),
+                                    recorded_by=request.requested_by)
+    _bump(locked, [])
+    decider = _officer(actor)
+    _stacking_note(actor=actor, rec=rec, subject="Social worker referral",
+                   body=f"{p['detail']}\nDiscussed with and approved by "
+                   f"{decider.display_name if decider else actor} (PS Team Leader).",
+                   step_ids=("PS-CON-6", "PS-RES-3"), ref=opt)
+    audit_record(actor=actor, action="ps_plan_option.add", target=opt,
+                 after={**snapshot(opt, ["kind", "detail", "timeframe", "status"]),
+                        "requested_by": request.requested_by_id, "approved_by": decider.pk if decider else None,
+                        "approval": request.pk},
+                 step_ids=("PS-CON-6", "PS-RES-3"), customer=rec.customer_id)
     return opt
 
 
@@ -951,50 +1002,90 @@ def uq140_01_skip(*, actor, ps_record: PsRecord, straightforward: bool, tl_discu
 # --- Face-to-face (PS-F2F) -------------------------------------------------------------------------------------
 
 
-def f2f_book(*, actor, ps_record: PsRecord, tl_discussed_with: Officer | None, location_type: str,
-             location_detail: str, attendees: str, scheduled_for: dt.datetime,
-             location_approved_by: Officer | None = None, via_customer_review: bool = False,
-             second_person: bool = False, security_risk: bool = False, security_notified: bool = False) -> FaceToFace:
-    """PS-F2F-1..4: Team Leader discussion first; location (service centre by default, other locations approved by
-    a Team Leader, MP offices via Customer Review); attendees; security-risk notification."""
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _record_of(request: ApprovalRequest) -> PsRecord:
+    return _locked_record(PsRecord.objects.get(pk=int(request.subject_id)))
+
+
+def f2f_book(*, actor, ps_record: PsRecord, location_type: str, location_detail: str, attendees: str,
+             scheduled_for: dt.datetime, reason: str = "", via_customer_review: bool = False,
+             second_person: bool = False, security_risk: bool = False,
+             security_notified: bool = False) -> ApprovalRequest:
+    """PS-F2F-1..4, issue 11: booking a meeting is a request to the PS Team Leader (the PS-F2F-1 discussion before
+    the appointment); a location other than a service centre is approved in the same request (PS-F2F-3). The
+    meeting is booked (``face_to_face_apply``) only when they approve it, with them recorded as the Team Leader it
+    was discussed with (and who approved the location). MP offices are organised through Customer Review; a
+    security risk is notified via the Team Leader (PS-F2F-2)."""
     _require(actor, "ps.manage_plan", "Only PS officers book face-to-face meetings.", ("PS-F2F-1",))
-    tl_ok = tl_discussed_with is not None and tl_discussed_with.role == Role.PS_TEAM_LEADER
-    loc_ok = location_approved_by is not None and location_approved_by.role == Role.PS_TEAM_LEADER
-    _refuse(policy.f2f_check(tl_discussed=tl_ok, location_type=location_type, tl_approved_location=loc_ok,
+    _refuse(policy.f2f_check(tl_discussed=True, location_type=location_type, tl_approved_location=True,
                              via_customer_review=via_customer_review, security_risk=security_risk,
                              security_notified=security_notified))
     problems = {}
-    if not location_detail.strip():
+    if not str(location_detail or "").strip():
         problems["location_detail"] = ["Give the meeting place."]
-    if not attendees.strip():
+    if not str(attendees or "").strip():
         problems["attendees"] = ["Say who attends."]
     if problems:
         raise InvalidInput("Check the meeting details.", fields=problems, step_ids=("PS-F2F-2",))
+    from casework.approvals.services import approval_request_create
+
+    steps = ("PS-F2F-1", "PS-F2F-2", "PS-F2F-3") if location_type != "service_centre" else ("PS-F2F-1", "PS-F2F-2")
+    label = policy.F2F_LOCATIONS.get(location_type, location_type)
     with transaction.atomic():
         rec = _locked_record(ps_record)
         _require_case_manager_or_tl(actor, rec, ("PS-F2F-1",))
         _require_active(rec)
-        meeting = FaceToFace.objects.create(
-            ps_record=rec, tl_discussed_with=tl_discussed_with, location_type=location_type,
-            location_detail=location_detail.strip(), location_approved_by=location_approved_by if loc_ok else None,
-            via_customer_review=via_customer_review, attendees=attendees.strip(), second_person=second_person,
-            security_risk=security_risk, security_notified=security_notified, scheduled_for=scheduled_for,
-            booked_by=actor, booked_at=clock.now(),
-        )
-        plan = Plan.objects.select_for_update().get(pk=rec.plan.pk)
-        if not plan.options.filter(kind="face_to_face").exists():
-            PlanOption.objects.create(plan=plan, kind="face_to_face", detail=f"Meeting at {meeting.location_detail}",
-                                      status=OptionStatus.ACCEPTED, recorded_at=clock.now(), recorded_by=actor)
-        _bump(plan, [])
-        _stacking_note(actor=actor, rec=rec, subject="Face-to-face meeting booked",
-                       body=f"{meeting.get_location_type_display()}: {meeting.location_detail}, "
-                       f"{scheduled_for:%d/%m/%Y %H:%M}. Attendees: {meeting.attendees}. "
-                       f"Discussed with {tl_discussed_with.display_name}.", step_ids=("PS-F2F-1", "PS-F2F-3"),
-                       ref=meeting)
-        audit_record(actor=actor, action="ps_f2f.book", target=meeting,
-                     after=snapshot(meeting, ["location_type", "location_detail", "attendees", "scheduled_for",
-                                              "security_risk", "security_notified"]),
-                     step_ids=("PS-F2F-1", "PS-F2F-2", "PS-F2F-3"), customer=rec.customer_id)
+        return approval_request_create(
+            actor=actor, kind="face_to_face", customer=rec.customer, subject=rec,
+            summary=(f"Face-to-face meeting with {rec.customer.full_name}: {label}, {location_detail.strip()}, "
+                     f"{scheduled_for:%d/%m/%Y %H:%M}"
+                     + (" (location needs your approval)" if location_type == "other" else "")),
+            reason=str(reason or "").strip() or f"Face-to-face meeting requested. Attendees: {attendees.strip()}",
+            payload={"location_type": location_type, "location_detail": location_detail.strip(),
+                     "attendees": attendees.strip(), "scheduled_for": _iso(scheduled_for),
+                     "via_customer_review": bool(via_customer_review), "second_person": bool(second_person),
+                     "security_risk": bool(security_risk), "security_notified": bool(security_notified)},
+            eligibility=ps_team_leader_eligibility(rec, exclude_user_ids=[actor.pk]), step_ids=steps)
+
+
+def face_to_face_apply(*, request: ApprovalRequest, actor, data) -> FaceToFace:
+    """The ``face_to_face`` kind's effect: the meeting is booked, discussed with (and, for another location, its
+    location approved by) the deciding PS Team Leader."""
+    p = request.payload
+    rec = _record_of(request)
+    _require_active(rec, step_ids=("PS-F2F-1",))
+    decider = _officer(actor)
+    scheduled_for = dt.datetime.fromisoformat(p["scheduled_for"])
+    now = clock.now()
+    meeting = FaceToFace.objects.create(
+        ps_record=rec, tl_discussed_with=decider, location_type=p["location_type"],
+        location_detail=p["location_detail"],
+        location_approved_by=decider if p["location_type"] == "other" else None,
+        via_customer_review=p.get("via_customer_review", False), attendees=p["attendees"],
+        second_person=p.get("second_person", False), security_risk=p.get("security_risk", False),
+        security_notified=p.get("security_notified", False), scheduled_for=scheduled_for,
+        booked_by=request.requested_by, booked_at=now,
+    )
+    plan = Plan.objects.select_for_update().get(pk=rec.plan.pk)
+    if not plan.options.filter(kind="face_to_face").exists():
+        PlanOption.objects.create(plan=plan, kind="face_to_face", detail=f"Meeting at {meeting.location_detail}",
+                                  status=OptionStatus.ACCEPTED, recorded_at=now, recorded_by=request.requested_by)
+    _bump(plan, [])
+    _stacking_note(actor=actor, rec=rec, subject="Face-to-face meeting booked",
+                   body=f"{meeting.get_location_type_display()}: {meeting.location_detail}, "
+                   f"{scheduled_for:%d/%m/%Y %H:%M}. "
+                   f"Attendees: {meeting.attendees}. Discussed with {decider.display_name} (PS Team Leader)"
+                   + (", who approved the location." if meeting.location_approved_by_id else "."),
+                   step_ids=("PS-F2F-1", "PS-F2F-3"), ref=meeting)
+    audit_record(actor=actor, action="ps_f2f.book", target=meeting,
+                 after={**snapshot(meeting, ["location_type", "location_detail", "attendees", "scheduled_for",
+                                             "security_risk", "security_notified"]),
+                        "tl_discussed_with": decider.pk, "location_approved_by": meeting.location_approved_by_id,
+                        "requested_by": request.requested_by_id, "approval": request.pk},
+                 step_ids=("PS-F2F-1", "PS-F2F-2", "PS-F2F-3"), customer=rec.customer_id)
     return meeting
 
 
@@ -1024,89 +1115,241 @@ def segment3_review_schedule(*, actor, ps_record: PsRecord, review_date: dt.date
     return review
 
 
+def _segment3_outcome_checked(*, rec: PsRecord, outcome: str, notes: str, new_review_date: dt.date | None) -> None:
+    _refuse(policy.segment3_review_outcome_check(outcome=outcome, today=_today_for(rec),
+                                                 new_review_date=new_review_date), InvalidInput,
+            "new_review_date" if outcome == "continue" else "outcome")
+    if not str(notes or "").strip():
+        raise InvalidInput("Document the review outcome.", fields={"notes": ["Document the outcome."]},
+                           step_ids=("PS-ORM-2",))
+
+
 def segment3_review_record(*, actor, review: Segment3Review, outcome: str, notes: str,
-                           new_review_date: dt.date | None = None) -> Segment3Review:
-    """PS-ORM-2 at review: back to segment 2, or continue with a new date no more than 3 months ahead."""
+                           new_review_date: dt.date | None = None) -> ApprovalRequest:
+    """PS-ORM-2 at review, issue 11: the PS Team Leader who reviewed the case records the outcome (back to segment
+    2, or continue with a new date no more than 3 months ahead) as a request; it is decided by a second PS Team
+    Leader — the Team Leader of the Case Manager's team when someone else recorded it, otherwise another PS Team
+    Leader, who stands in for the procedure's "PS Team Manager" the outstanding issues are discussed with. The
+    outcome applies (``segment3_review_apply``) only on their approval."""
     _require(actor, "ps.review_segment3", "Segment 3 reviews are recorded by a PS Team Leader.", ("PS-ORM-2",))
+    from casework.approvals.services import approval_request_create
+
     with transaction.atomic():
         row = Segment3Review.objects.select_for_update().get(pk=review.pk)
         rec = _locked_record(row.ps_record)
+        _require_active(rec, step_ids=("PS-ORM-2",))
         if row.reviewed_at is not None:
             raise TransitionRefused("This review is already recorded.", step_ids=("PS-ORM-2",))
-        _refuse(policy.segment3_review_outcome_check(outcome=outcome, today=_today_for(rec),
-                                                     new_review_date=new_review_date), InvalidInput, "outcome")
-        if not notes.strip():
-            raise InvalidInput("Document the review outcome.", fields={"notes": ["Document the outcome."]},
-                               step_ids=("PS-ORM-2",))
-        row.outcome, row.notes, row.new_review_date = outcome, notes.strip(), new_review_date
-        row.reviewed_by, row.reviewed_at = actor, clock.now()
-        row.save(update_fields=["outcome", "notes", "new_review_date", "reviewed_by", "reviewed_at"])
-        from casework.customers import services as customer_services
+        _segment3_outcome_checked(rec=rec, outcome=outcome, notes=notes, new_review_date=new_review_date)
+        what = ("back to segment 2" if outcome == "back_to_segment_2"
+                else f"continue in segment 3, next review {new_review_date:%d/%m/%Y}")
+        return approval_request_create(
+            actor=actor, kind="segment_3_review", customer=rec.customer, subject=row,
+            summary=f"Segment 3 review of {rec.customer.full_name}: {what}", reason=notes.strip(),
+            payload={"outcome": outcome, "notes": notes.strip(), "new_review_date": _iso(new_review_date),
+                     "review_date": _iso(row.review_date)},
+            eligibility=ps_team_leader_eligibility(rec, exclude_user_ids=[actor.pk]), step_ids=("PS-ORM-2",))
 
-        if outcome == "back_to_segment_2":
-            before = rec.segment
-            SegmentChange.objects.create(ps_record=rec, from_segment=before, to_segment=2, reason=notes.strip(),
-                                         actor=actor, at=clock.now())
-            rec.segment, rec.segment3_review_date = 2, None
-            _bump(rec, ["segment", "segment3_review_date"])
-            if row.indicator is not None and row.indicator.is_active:
-                customer_services.sensitive_indicator_end(actor=actor, indicator=row.indicator,
-                                                          reason="Segment 3 no longer needed",
-                                                          step_ids=("PS-CON-4", "PS-ORM-2"))
-        else:
-            indicator = integration.sensitive_indicator_add(
-                actor=actor, customer=rec.customer, reason=SensitiveReason.SEGMENT_3_REVIEW,
-                conditions=row.indicator.conditions if row.indicator else "Segment 3 ongoing reactive management",
-                review_date=new_review_date, step_ids=("PS-CON-4", "PS-ORM-2"))
-            if row.indicator is not None and row.indicator.is_active:
-                customer_services.sensitive_indicator_end(actor=actor, indicator=row.indicator,
-                                                          reason="Replaced by the new review date",
-                                                          step_ids=("PS-ORM-2",))
-            Segment3Review.objects.create(ps_record=rec, indicator=indicator, review_date=new_review_date)
-            rec.segment3_review_date = new_review_date
-            _bump(rec, ["segment3_review_date"])
-        _stacking_note(actor=actor, rec=rec, subject="Segment 3 review outcome",
-                       body=f"Outcome: {outcome.replace('_', ' ')}. {notes.strip()}", step_ids=("PS-ORM-2",), ref=row)
-        audit_record(actor=actor, action="ps_segment3_review.record", target=row,
-                     after={"outcome": outcome, "new_review_date": new_review_date}, step_ids=("PS-ORM-2",),
-                     customer=rec.customer_id)
+
+def segment3_review_apply(*, request: ApprovalRequest, actor, data) -> Segment3Review:
+    """The ``segment_3_review`` kind's effect: the outcome recorded by the requester applies on approval."""
+    p = request.payload
+    outcome = p["outcome"]
+    notes = p["notes"]
+    new_review_date = dt.date.fromisoformat(p["new_review_date"]) if p.get("new_review_date") else None
+    row = Segment3Review.objects.select_for_update().get(pk=int(request.subject_id))
+    rec = _locked_record(row.ps_record)
+    _require_active(rec, step_ids=("PS-ORM-2",))
+    if row.reviewed_at is not None:
+        raise TransitionRefused("This review is already recorded.", step_ids=("PS-ORM-2",))
+    _segment3_outcome_checked(rec=rec, outcome=outcome, notes=notes, new_review_date=new_review_date)
+    requester = request.requested_by
+    decider = _officer(actor)
+    now = clock.now()
+    row.outcome, row.notes, row.new_review_date = outcome, notes, new_review_date
+    row.reviewed_by, row.reviewed_at = requester, now
+    row.save(update_fields=["outcome", "notes", "new_review_date", "reviewed_by", "reviewed_at"])
+    from casework.customers import services as customer_services
+
+    if outcome == "back_to_segment_2":
+        before = rec.segment
+        SegmentChange.objects.create(ps_record=rec, from_segment=before, to_segment=2, reason=notes,
+                                     approved_by=actor, actor=requester, at=now)
+        rec.segment, rec.segment3_review_date = 2, None
+        _bump(rec, ["segment", "segment3_review_date"])
+        if row.indicator is not None and row.indicator.is_active:
+            customer_services.sensitive_indicator_end(actor=actor, indicator=row.indicator,
+                                                      reason="Segment 3 no longer needed",
+                                                      step_ids=("PS-CON-4", "PS-ORM-2"))
+    else:
+        indicator = integration.sensitive_indicator_add(
+            actor=actor, customer=rec.customer, reason=SensitiveReason.SEGMENT_3_REVIEW,
+            conditions=row.indicator.conditions if row.indicator else "Segment 3 ongoing reactive management",
+            review_date=new_review_date, step_ids=("PS-CON-4", "PS-ORM-2"))
+        if row.indicator is not None and row.indicator.is_active:
+            customer_services.sensitive_indicator_end(actor=actor, indicator=row.indicator,
+                                                      reason="Replaced by the new review date",
+                                                      step_ids=("PS-ORM-2",))
+        Segment3Review.objects.create(ps_record=rec, indicator=indicator, review_date=new_review_date)
+        rec.segment3_review_date = new_review_date
+        _bump(rec, ["segment3_review_date"])
+    _stacking_note(actor=actor, rec=rec, subject="Segment 3 review outcome",
+                   body=f"Outcome: {outcome.replace('_', ' ')}. {notes}\nRecorded by "
+                   f"{_officer(requester).display_name if _officer(requester) else requester}; approved by "
+                   f"{decider.display_name if decider else actor} (PS Team Leader).",
+                   step_ids=("PS-ORM-2",), ref=row)
+    audit_record(actor=actor, action="ps_segment3_review.record", target=row,
+                 after={"outcome": outcome, "new_review_date": new_review_date, "reviewed_by": requester.pk,
+                        "approved_by": decider.pk if decider else None, "approval": request.pk},
+                 step_ids=("PS-ORM-2",), customer=rec.customer_id)
     return row
 
 
+NMQCC_ELIGIBILITY = Eligibility(role=Role.NATIONAL_MANAGER_QCC.value,
+                                label="the National Manager Quality and Customer Complaints")
+
+
 def restricted_service_review_record(*, actor, ps_record: PsRecord, restriction: ContactRestriction, outcome: str,
-                                     next_review_date: dt.date, approved_by: Officer,
-                                     reviewed_on: dt.date | None = None) -> RestrictedServiceReview:
-    """PS-ORM-3: restricted service reviewed every 3–6 months; the outcome approved by the National Manager QCC."""
+                                     next_review_date: dt.date,
+                                     reviewed_on: dt.date | None = None) -> ApprovalRequest:
+    """PS-ORM-3, issue 11: the PS Team Leader records the restricted-service review (every 3 to 6 months) as a
+    request that only the National Manager Quality and Customer Complaints decides; on their approval the review is
+    recorded with them as approver and the restriction's review date moves (``restricted_service_review_apply``)."""
     _require(actor, "ps.review_restricted_service", "Restricted-service reviews are by a PS Team Leader.",
              ("PS-ORM-3",))
     if restriction.customer_id != ps_record.customer_id or not restriction.is_active:
         raise InvalidInput("Choose this customer's active restricted service.",
                            fields={"restriction": ["Not an active restriction of this customer."]},
                            step_ids=("PS-ORM-3",))
-    if not outcome.strip():
+    if not str(outcome or "").strip():
         raise InvalidInput("Record the review outcome.", fields={"outcome": ["Record the outcome."]},
                            step_ids=("PS-ORM-3",))
+    from casework.approvals.services import approval_request_create
+
     with transaction.atomic():
         rec = _locked_record(ps_record)
         reviewed_on = reviewed_on or _today_for(rec)
-        _refuse(policy.restricted_service_review_check(
-            reviewed_on=reviewed_on, next_review_date=next_review_date,
-            approver_is_nmqcc=approved_by.role == Role.NATIONAL_MANAGER_QCC and approved_by.is_active,
-        ), InvalidInput, "next_review_date")
-        row = RestrictedServiceReview.objects.create(
-            ps_record=rec, restriction=restriction, reviewed_on=reviewed_on, outcome=outcome.strip(),
-            next_review_date=next_review_date, approved_by=approved_by, recorded_by=actor, recorded_at=clock.now())
-        r = ContactRestriction.objects.select_for_update().get(pk=restriction.pk)
-        before = r.review_date
-        r.review_date = next_review_date
-        r.save(update_fields=["review_date"])
-        _stacking_note(actor=actor, rec=rec, subject="Restricted service review",
-                       body=f"Outcome: {outcome.strip()}. Next review {next_review_date:%d/%m/%Y}. "
-                       f"Approved by {approved_by.display_name} (NMQCC).", step_ids=("PS-ORM-3",), ref=row)
-        audit_record(actor=actor, action="ps_restricted_review.record", target=row,
-                     before={"review_date": before}, after={"review_date": next_review_date, "outcome": row.outcome,
-                                                            "approved_by": approved_by.pk},
-                     step_ids=("PS-ORM-3",), customer=rec.customer_id)
+        _refuse(policy.restricted_service_review_check(reviewed_on=reviewed_on, next_review_date=next_review_date,
+                                                       approver_is_nmqcc=True), InvalidInput, "next_review_date")
+        return approval_request_create(
+            actor=actor, kind="restricted_service_review", customer=rec.customer, subject=restriction,
+            summary=(f"Restricted service review of {rec.customer.full_name}: {outcome.strip()[:120]}; next review "
+                     f"{next_review_date:%d/%m/%Y}"),
+            reason=outcome.strip(),
+            payload={"ps_record": rec.pk, "outcome": outcome.strip(), "reviewed_on": _iso(reviewed_on),
+                     "next_review_date": _iso(next_review_date)},
+            eligibility=NMQCC_ELIGIBILITY, step_ids=("PS-ORM-3",))
+
+
+def restricted_service_review_apply(*, request: ApprovalRequest, actor, data) -> RestrictedServiceReview:
+    """The ``restricted_service_review`` kind's effect: the review is recorded, approved by the deciding NMQCC, and
+    the restriction's next review date moves."""
+    p = request.payload
+    rec = _locked_record(PsRecord.objects.get(pk=int(p["ps_record"])))
+    r = ContactRestriction.objects.select_for_update().get(pk=int(request.subject_id))
+    if not r.is_active:
+        raise TransitionRefused("This restricted service is no longer in force: there is no review to approve.",
+                                step_ids=("PS-ORM-3",))
+    approver = _officer(actor)
+    next_review_date = dt.date.fromisoformat(p["next_review_date"])
+    row = RestrictedServiceReview.objects.create(
+        ps_record=rec, restriction=r, reviewed_on=dt.date.fromisoformat(p["reviewed_on"]), outcome=p["outcome"],
+        next_review_date=next_review_date, approved_by=approver, recorded_by=request.requested_by,
+        recorded_at=clock.now())
+    before = r.review_date
+    r.review_date = next_review_date
+    r.save(update_fields=["review_date"])
+    _stacking_note(actor=actor, rec=rec, subject="Restricted service review",
+                   body=f"Outcome: {row.outcome}. Next review {next_review_date:%d/%m/%Y}. "
+                   f"Approved by {approver.display_name} (NMQCC).", step_ids=("PS-ORM-3",), ref=row)
+    audit_record(actor=actor, action="ps_restricted_review.record", target=row,
+                 before={"review_date": before},
+                 after={"review_date": next_review_date, "outcome": row.outcome, "approved_by": approver.pk,
+                        "recorded_by": request.requested_by_id, "approval": request.pk},
+                 step_ids=("PS-ORM-3",), customer=rec.customer_id)
+    return row
+
+
+# --- Restricted service imposition (PS-ORM-3, PS-DOC-2) --------------------------------------------------------
+
+RESTRICTION_STEPS = ("PS-ORM-3", "PS-DOC-2")
+
+
+def restricted_service_request(*, actor, restriction: ContactRestriction) -> ApprovalRequest:
+    """PS-ORM-3, issue 11: a proposed restricted service (``customers.services.contact_restriction_add``, every
+    path) becomes a request to a PS Team Leader other than the proposer — the Team Leader of the customer's PS Case
+    Manager's team when the customer is in PS, otherwise any PS Team Leader. Registered with customers at start-up
+    and run inside the proposal's transaction; the restriction stays *proposed* until the decision."""
+    from casework.approvals.services import approval_request_create
+
+    rec = PsRecord.objects.select_related("case_manager__position__team").filter(
+        customer_id=restriction.customer_id, is_active=True).first()
+    if rec is not None and rec.case_manager is not None:
+        eligibility = ps_team_leader_eligibility(rec, exclude_user_ids=[actor.pk])
+    else:
+        eligibility = Eligibility(role=Role.PS_TEAM_LEADER.value, label="a PS Team Leader")
+    return approval_request_create(
+        actor=actor, kind="restricted_service", customer=restriction.customer, subject=restriction,
+        summary=f"Impose a restricted service on {restriction.customer.full_name}: {restriction.conditions[:150]}",
+        reason=restriction.recommendation or restriction.conditions,
+        payload={"conditions": restriction.conditions, "review_date": _iso(restriction.review_date),
+                 "imposed_on": _iso(restriction.imposed_on), "case_review": restriction.case_review,
+                 "recommendation": restriction.recommendation},
+        eligibility=eligibility, step_ids=RESTRICTION_STEPS)
+
+
+def _proposed_restriction(request: ApprovalRequest) -> ContactRestriction:
+    row = ContactRestriction.objects.select_for_update().get(pk=int(request.subject_id))
+    if row.status != "proposed":
+        raise TransitionRefused(f"This restricted service is {row.get_status_display().lower()}: there is nothing "
+                                "to decide.", step_ids=RESTRICTION_STEPS)
+    return row
+
+
+def restricted_service_apply(*, request: ApprovalRequest, actor, data) -> ContactRestriction:
+    """The ``restricted_service`` kind's effect: the restriction comes into force, with the approver and the letter
+    sent to the customer recorded (PS-DOC-2: case review, recommendation, approval and letter)."""
+    row = _proposed_restriction(request)
+    row.approve()
+    row.is_active = True
+    row.approved_by = actor
+    row.approved_at = clock.now()
+    row.letter_reference = str(data.get("letter_reference") or "").strip()
+    row.decision_reason = request.decision_reason
+    row.save(update_fields=["status", "is_active", "approved_by", "approved_at", "letter_reference",
+                            "decision_reason"])
+    audit_record(actor=actor, action="contact_restriction.approve", target=row,
+                 before={"status": "proposed"},
+                 after={"status": row.status, "letter_reference": row.letter_reference,
+                        "requested_by": row.requested_by_id, "approval": request.pk},
+                 reason=row.decision_reason, step_ids=RESTRICTION_STEPS, customer=row.customer_id)
+    return row
+
+
+def restricted_service_reject(*, request: ApprovalRequest, actor, data) -> ContactRestriction:
+    """Not approved: the proposal is kept as *not approved* with the reason; it never took effect."""
+    row = _proposed_restriction(request)
+    row.reject()
+    row.approved_by = actor
+    row.approved_at = clock.now()
+    row.decision_reason = request.decision_reason
+    row.save(update_fields=["status", "approved_by", "approved_at", "decision_reason"])
+    audit_record(actor=actor, action="contact_restriction.reject", target=row, before={"status": "proposed"},
+                 after={"status": row.status, "approval": request.pk}, reason=row.decision_reason,
+                 step_ids=RESTRICTION_STEPS, customer=row.customer_id)
+    return row
+
+
+def restricted_service_withdrawn(*, request: ApprovalRequest, actor) -> ContactRestriction:
+    """The proposer withdrew the request: the proposed restriction ends without ever being in force."""
+    row = _proposed_restriction(request)
+    row.end()
+    row.ended_on = integration.local_today(_officer(actor))
+    row.decision_reason = request.decision_reason
+    row.save(update_fields=["status", "ended_on", "decision_reason"])
+    audit_record(actor=actor, action="contact_restriction.end", target=row, before={"status": "proposed"},
+                 after={"status": row.status, "approval": request.pk}, reason=row.decision_reason,
+                 step_ids=RESTRICTION_STEPS, customer=row.customer_id)
     return row
 
 

@@ -36,6 +36,11 @@ def _officer(value) -> Officer | None:
     return Officer.objects.select_related("user", "position").filter(user__username=value).first()
 
 
+def _sent(req: ApprovalRequest, what: str, step: str) -> str:
+    due = f" (due {req.due_date:%d/%m/%Y})" if req.due_date else ""
+    return f"{what}: {req.eligible.label} decides it{due}. Nothing changes until then ({step})."
+
+
 def _bool(post, name) -> bool:
     return post.get(name) in ("on", "1", "true", "yes")
 
@@ -170,7 +175,6 @@ def record(request, pk: int):
         "ps_team_leaders": Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True).select_related("user"),
         "case_managers": _case_managers(),
         "cros": Officer.objects.filter(role=Role.CUSTOMER_REVIEW_OFFICER, is_active=True).select_related("user"),
-        "nmqccs": Officer.objects.filter(role=Role.NATIONAL_MANAGER_QCC, is_active=True).select_related("user"),
         "is_tl": off is not None and off.role == Role.PS_TEAM_LEADER,
         "can_manage": request.user.has_perm("ps.manage_plan"),
         "ps_letters": services.PS_LETTERS,
@@ -203,8 +207,10 @@ def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of
                                        version=int(p.get("version") or 0))
         return f"{issue.title}: {p.get('status')}."
     if action == "option_add":
-        services.plan_option_add(actor=u, plan=plan, kind=p.get("kind", ""), detail=p.get("detail", ""),
-                                 timeframe=p.get("timeframe", ""))
+        result = services.plan_option_add(actor=u, plan=plan, kind=p.get("kind", ""), detail=p.get("detail", ""),
+                                          timeframe=p.get("timeframe", ""))
+        if isinstance(result, ApprovalRequest):
+            return _sent(result, "Social worker referral sent for approval", "PS-CON-6")
         return "Option recorded."
     if action == "option_update":
         opt = PlanOption.objects.get(pk=p.get("option"), plan=plan)
@@ -263,14 +269,13 @@ def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of
 
         if timezone.is_naive(scheduled):
             scheduled = timezone.make_aware(scheduled)
-        services.f2f_book(actor=u, ps_record=rec, tl_discussed_with=_officer(p.get("tl_discussed_with")),
-                          location_type=p.get("location_type", ""), location_detail=p.get("location_detail", ""),
-                          attendees=p.get("attendees", ""), scheduled_for=scheduled,
-                          location_approved_by=_officer(p.get("location_approved_by")),
-                          via_customer_review=_bool(p, "via_customer_review"),
-                          second_person=_bool(p, "second_person"), security_risk=_bool(p, "security_risk"),
-                          security_notified=_bool(p, "security_notified"))
-        return "Face-to-face meeting booked."
+        result = services.f2f_book(actor=u, ps_record=rec, location_type=p.get("location_type", ""),
+                                   location_detail=p.get("location_detail", ""), attendees=p.get("attendees", ""),
+                                   scheduled_for=scheduled, reason=p.get("reason", ""),
+                                   via_customer_review=_bool(p, "via_customer_review"),
+                                   second_person=_bool(p, "second_person"), security_risk=_bool(p, "security_risk"),
+                                   security_notified=_bool(p, "security_notified"))
+        return _sent(result, "Face-to-face meeting sent for approval", "PS-F2F-1")
     if action == "no_contact":
         services.no_further_contact_record(actor=u, ps_record=rec, cro=_officer(p.get("cro")),
                                            confirmation=p.get("confirmation", ""))
@@ -314,17 +319,16 @@ def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of
         return "Segment 3 review scheduled (PS-ORM-2)."
     if action == "s3_outcome":
         review = Segment3Review.objects.get(pk=p.get("review"), ps_record=rec)
-        services.segment3_review_record(actor=u, review=review, outcome=p.get("outcome", ""),
-                                        notes=p.get("notes", ""),
-                                        new_review_date=_date(p.get("new_review_date", ""), "new_review_date"))
-        return "Segment 3 review recorded."
+        result = services.segment3_review_record(
+            actor=u, review=review, outcome=p.get("outcome", ""), notes=p.get("notes", ""),
+            new_review_date=_date(p.get("new_review_date", ""), "new_review_date"))
+        return _sent(result, "Segment 3 review outcome sent for approval", "PS-ORM-2")
     if action == "restricted_review":
         restriction = ContactRestriction.objects.get(pk=p.get("restriction"), customer=rec.customer)
-        services.restricted_service_review_record(
+        result = services.restricted_service_review_record(
             actor=u, ps_record=rec, restriction=restriction, outcome=p.get("outcome", ""),
-            next_review_date=_date(p.get("next_review_date", ""), "next_review_date"),
-            approved_by=_officer(p.get("approved_by")))
-        return "Restricted-service review recorded (PS-ORM-3)."
+            next_review_date=_date(p.get("next_review_date", ""), "next_review_date"))
+        return _sent(result, "Restricted-service review sent for approval", "PS-ORM-3")
     raise Http404("Unknown action")
 
 

@@ -12,7 +12,6 @@ from casework.core import clock
 from casework.core.errors import NotPermitted
 from casework.core.models import AuditEvent
 from casework.contacts import services
-from casework.customers import approvals
 from casework.customers import services as cs
 from casework.org.roles import Role
 from casework.testing import factories as f
@@ -82,7 +81,13 @@ def restricted(reference, payer_call):
             actor=maker.user, customer=payer_call["payer"], conditions="Phone on Tuesdays 9am to 1pm only",
             case_review="Reviewed", recommendation="Restrict", review_date=dt.date(2027, 3, 1),
             channels=["phone", "post"], days=[1], time_from=dt.time(9), time_to=dt.time(13))
-        return approvals.contact_restriction_approve(actor=checker.user, restriction=row, letter_reference="RS-1")
+        from casework.approvals.selectors import pending_for_subject
+        from casework.approvals.services import approval_decide
+
+        approval_decide(actor=checker.user, approval=pending_for_subject(subject=row, kind="restricted_service"),
+                        approve=True, data={"letter_reference": "RS-1"})
+        row.refresh_from_db()
+        return row
 
 
 def test_restriction_shown_before_poi_and_within_hours_ps_orm_3(so, payer_call, restricted):
@@ -113,6 +118,7 @@ def test_contact_outside_restriction_is_warned_and_recorded_ps_orm_3(so, payer_c
 
 def test_proposed_restriction_not_in_force_ps_orm_3(so, payer_call, reference):
     maker = f.OfficerFactory(role=Role.PS_TEAM_LEADER)
+    f.OfficerFactory(role=Role.PS_TEAM_LEADER)  # the other PS Team Leader who would decide it (issue 11)
     cs.contact_restriction_add(actor=maker.user, customer=payer_call["payer"], conditions="Written only",
                                case_review="r", recommendation="r", review_date=dt.date(2027, 3, 1),
                                imposed_on=dt.date(2026, 12, 1), channels=["post"])

@@ -51,6 +51,7 @@ def test_clock_freeze():
 
 def test_production_settings_pass_check_deploy():
     env = dict(os.environ)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set in-process by the browser fixtures; never in deployment
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings_production",
         SECRET_KEY="k" * 20 + "-random-production-secret-" + "z" * 30,

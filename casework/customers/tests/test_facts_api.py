@@ -144,11 +144,14 @@ def test_restriction_propose_then_second_ps_team_leader_approves_ps_orm_3(refere
     assert (row["status"], row["is_active"]) == ("proposed", False)
     r = maker.post(f"/api/v1/restrictions/{row['id']}/approve/", {"letter_reference": "RS-1"}, format="json")
     assert r.status_code == 403 and "PS-ORM-3" in r.json()["step_ids"]
+    # Issue 11: the old approve path decides the restriction's request for approval (the same service as
+    # /api/v1/approvals/{id}/decide/).
     r = checker.post(f"/api/v1/restrictions/{row['id']}/approve/", {"letter_reference": "RS-1 sent 30/11"},
                      format="json")
-    assert r.status_code == 200 and r.json()["status"] == "active" and r.json()["is_active"] is True
+    assert r.status_code == 200 and r.json()["status"] == "approved" and r.json()["kind"] == "restricted_service"
     listed = so.get(url).json()
     assert listed[0]["letter_reference"] == "RS-1 sent 30/11"
+    assert (listed[0]["status"], listed[0]["is_active"]) == ("active", True)
     assert list(AuditEvent.objects.filter(action__startswith="contact_restriction.").values_list("action", flat=True)
                 .order_by("id")) == ["contact_restriction.propose", "contact_restriction.approve"]
 

@@ -62,6 +62,10 @@ def test_customer_page_form_errors_are_field_messages(reference):
 
 
 def test_restriction_proposed_and_approved_from_the_customer_page_ps_orm_3(reference):
+    """Issue 11: proposed on the customer page, decided on /approvals/<id>/ by a second PS Team Leader; the old
+    decision form is gone and its path sends the officer to their approvals queue."""
+    from casework.approvals.models import ApprovalRequest
+
     customer = f.CustomerFactory()
     maker, checker = web(Role.PS_TEAM_LEADER), web(Role.PS_TEAM_LEADER)
     with clock.freeze(NOW):
@@ -70,11 +74,21 @@ def test_restriction_proposed_and_approved_from_the_customer_page_ps_orm_3(refer
             "review_date": "2027-03-30", "channels": ["post"]}, follow=True)
         row = cm.ContactRestriction.objects.get()
         assert row.status == "proposed", texts(r)
-        assert b'name="decision"' not in maker.get(f"/customers/{customer.csid}/").content  # maker cannot decide
+        page = maker.get(f"/customers/{customer.csid}/").content
+        assert b'name="decision"' not in page and b"the request for approval" in page
         r = checker.post(f"/customers/{customer.csid}/facts/restriction-decision/", {
-            "restriction_id": row.pk, "decision": "approve", "letter_reference": "RS-1"}, follow=True)
+            "restriction_id": row.pk, "decision": "approve", "letter_reference": "RS-1"})
+        assert r.status_code == 302 and r["Location"] == "/approvals/"
+        row.refresh_from_db()
+        assert row.status == "proposed", "the old decision path no longer decides"
+        req = ApprovalRequest.objects.get(kind="restricted_service")
+        r = maker.post(f"/approvals/{req.pk}/decide/", {"approve": "yes", "letter_reference": "RS-1"}, follow=True)
+        row.refresh_from_db()
+        assert row.status == "proposed"
+        r = checker.post(f"/approvals/{req.pk}/decide/", {"approve": "yes", "letter_reference": "RS-1",
+                                                          "version": req.version}, follow=True)
     row.refresh_from_db()
-    assert row.status == "active" and row.is_active, texts(r)
+    assert row.status == "active" and row.is_active and row.letter_reference == "RS-1", texts(r)
 
 
 def test_auditor_cannot_post_facts(reference):

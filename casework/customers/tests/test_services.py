@@ -289,8 +289,17 @@ def test_sensitive_indicator_add_and_end_ps_con_4(officer):
 RECORD = dict(case_review="Reviewed 14 abusive calls since July.", recommendation="Written contact only.")
 
 
+def _restriction_request(row):
+    from casework.approvals.selectors import pending_for_subject
+
+    return pending_for_subject(subject=row, kind="restricted_service")
+
+
 def test_contact_restriction_proposed_then_approved_by_another_ps_team_leader_ps_orm_3(officer):
-    from casework.customers import approvals
+    """Issue 11: the maker–checker stand-in (customers/approvals.py) is now the shared mechanism: proposing raises a
+    ``restricted_service`` request in the same transaction; only a PS Team Leader other than the proposer decides
+    it, and the restriction stays proposed (not in force) until then."""
+    from casework.approvals.services import approval_decide
 
     c = f.CustomerFactory()
     with pytest.raises(NotPermitted) as exc:
@@ -300,27 +309,36 @@ def test_contact_restriction_proposed_then_approved_by_another_ps_team_leader_ps
         )
     assert exc.value.step_ids == ("PS-ORM-3",)
     tl = f.OfficerFactory(role=Role.PS_TEAM_LEADER)
+    checker = f.OfficerFactory(role=Role.PS_TEAM_LEADER)
     row = services.contact_restriction_add(
         actor=tl.user, customer=c, conditions="Written only", review_date=dt.date(2027, 3, 1),
         imposed_on=dt.date(2026, 12, 1), **RECORD,
     )
     assert (row.status, row.is_active) == ("proposed", False)
+    req = _restriction_request(row)
+    assert req is not None and req.requested_by_id == tl.user.pk
     with pytest.raises(NotPermitted) as exc:  # maker cannot check
-        approvals.contact_restriction_approve(actor=tl.user, restriction=row, letter_reference="MX-RS letter")
-    assert "different PS Team Leader" in exc.value.message
+        approval_decide(actor=tl.user, approval=req, approve=True, data={"letter_reference": "MX-RS letter"})
+    assert "You asked for this" in exc.value.message
     with pytest.raises(NotPermitted):  # a Team Leader outside PS is not eligible
-        approvals.contact_restriction_approve(actor=f.OfficerFactory(role=Role.TEAM_LEADER).user, restriction=row,
-                                              letter_reference="MX-RS letter")
-    checker = f.OfficerFactory(role=Role.PS_TEAM_LEADER)
+        approval_decide(actor=f.OfficerFactory(role=Role.TEAM_LEADER).user, approval=req, approve=True,
+                        data={"letter_reference": "MX-RS letter"})
     with pytest.raises(InvalidInput) as exc:
-        approvals.contact_restriction_approve(actor=checker.user, restriction=row, letter_reference="")
+        approval_decide(actor=checker.user, approval=req, approve=True, data={"letter_reference": ""})
     assert "letter_reference" in exc.value.fields
-    row = approvals.contact_restriction_approve(actor=checker.user, restriction=row, letter_reference="MX-RS letter")
-    assert (row.status, row.is_active, row.approved_by_id) == ("active", True, checker.user.pk)
+    row.refresh_from_db()
+    assert (row.status, row.is_active) == ("proposed", False)
+    approval_decide(actor=checker.user, approval=req, approve=True, data={"letter_reference": "MX-RS letter"})
+    row.refresh_from_db()
+    assert (row.status, row.is_active, row.approved_by_id, row.letter_reference) == (
+        "active", True, checker.user.pk, "MX-RS letter")
     with pytest.raises(TransitionRefused):
-        approvals.contact_restriction_approve(actor=checker.user, restriction=row, letter_reference="again")
+        approval_decide(actor=checker.user, approval=req, approve=True, data={"letter_reference": "again"})
     services.contact_restriction_end(actor=tl.user, restriction=row, reason="Review outcome approved")
-    assert actions(c) == ["contact_restriction.propose", "contact_restriction.approve", "contact_restriction.end"]
+    restriction_actions = [a for a in actions(c) if a.startswith("contact_restriction.")]
+    assert restriction_actions == ["contact_restriction.propose", "contact_restriction.approve",
+                                   "contact_restriction.end"]
+    assert {"approval.request", "approval.approve"} <= set(actions(c))
 
 
 def test_contact_restriction_needs_the_ps_doc_2_record(reference):
@@ -332,15 +350,17 @@ def test_contact_restriction_needs_the_ps_doc_2_record(reference):
 
 
 def test_contact_restriction_rejected_is_kept_with_reason(reference):
-    from casework.customers import approvals
+    from casework.approvals.services import approval_decide
 
     maker, checker = (f.OfficerFactory(role=Role.PS_TEAM_LEADER) for _ in range(2))
     c = f.CustomerFactory()
     row = services.contact_restriction_add(actor=maker.user, customer=c, conditions="c", review_date=dt.date(2027, 3, 1),
                                            imposed_on=dt.date(2026, 12, 1), **RECORD)
-    row = approvals.contact_restriction_reject(actor=checker.user, restriction=row, reason="Not yet warranted")
+    approval_decide(actor=checker.user, approval=_restriction_request(row), approve=False,
+                    reason="Not yet warranted")
+    row.refresh_from_db()
     assert (row.status, row.is_active, row.decision_reason) == ("rejected", False, "Not yet warranted")
-    assert actions(c)[-1] == "contact_restriction.reject"
+    assert [a for a in actions(c) if a.startswith("contact_restriction.")][-1] == "contact_restriction.reject"
 
 
 @pytest.mark.parametrize(
@@ -366,6 +386,7 @@ def test_contact_restriction_terms_sense_checked_ps_orm_3(reference, terms, fiel
 )
 def test_contact_restriction_review_window_ps_orm_3(reference, review, ok):
     tl = f.OfficerFactory(role=Role.TEAM_LEADER)
+    f.OfficerFactory(role=Role.PS_TEAM_LEADER)  # someone who can decide the proposal (issue 11)
     kwargs = dict(
         actor=tl.user, customer=f.CustomerFactory(), conditions="c", review_date=review, imposed_on=dt.date(2026, 12, 1),
         **RECORD,

@@ -244,7 +244,8 @@ def test_options_actions_and_plan_approval(ps_org, rec):
     post(ps_org.cm, f"ps/records/{rec['id']}/plan/approve/", {}, 200)
     r = post(ps_org.cm, f"ps/records/{rec['id']}/options/", {"kind": "magic", "detail": ""})
     assert r.status_code == 400
-    o = post(ps_org.cm, f"ps/records/{rec['id']}/options/", {"kind": "social_worker", "detail": "Referral"}, 201)
+    o = post(ps_org.cm, f"ps/records/{rec['id']}/options/", {"kind": "external_organisation", "detail": "Referral"},
+             201)
     post(ps_org.cm, f"ps/options/{o.json()['id']}/", {"status": "declined", "confirmed_in_writing": True,
                                                         "timeframe": "4 weeks"}, 200)
     a = post(ps_org.cm, f"ps/records/{rec['id']}/actions/", {"description": "Review estimate"}, 201)
@@ -254,19 +255,21 @@ def test_options_actions_and_plan_approval(ps_org, rec):
 
 
 def test_f2f_rules(ps_org, rec):
+    """PS-F2F-2/3 checks still refuse before anything is asked; the typed Team Leader fields are gone (issue 11): a
+    valid booking is a request to the PS Team Leader (202), never a meeting booked at once."""
     url = f"ps/records/{rec['id']}/f2f/"
     base = {"location_detail": "Melbourne service centre", "attendees": "ps_cm, ps_tl",
             "scheduled_for": "2026-12-01T10:00:00+11:00"}
-    r = post(ps_org.cm, url, base)
-    assert r.status_code == 409 and "PS-F2F-1" in r.json()["step_ids"]
-    r = post(ps_org.cm, url, {**base, "tl_discussed_with": "ps_tl", "location_type": "other"})
+    r = post(ps_org.cm, url, {**base, "location_type": "mp_office"})
     assert r.status_code == 409 and "PS-F2F-3" in r.json()["step_ids"]
-    r = post(ps_org.cm, url, {**base, "tl_discussed_with": "ps_tl", "location_type": "mp_office"})
-    assert r.status_code == 409 and "PS-F2F-3" in r.json()["step_ids"]
-    r = post(ps_org.cm, url, {**base, "tl_discussed_with": "ps_tl", "security_risk": True})
+    r = post(ps_org.cm, url, {**base, "security_risk": True})
     assert r.status_code == 409 and "PS-F2F-2" in r.json()["step_ids"]
-    post(ps_org.cm, url, {**base, "tl_discussed_with": "ps_tl", "location_type": "other",
-                          "location_approved_by": "ps_tl"}, 201)
+    r = post(ps_org.cm, url, {**base, "location_type": "other", "tl_discussed_with": "ps_tl",
+                              "location_approved_by": "ps_tl"}, 202)
+    assert r.json()["kind"] == "face_to_face" and r.json()["status"] == "pending"
+    from casework.ps.models import FaceToFace
+
+    assert not FaceToFace.objects.exists()
 
 
 def test_letters_and_uq140_01_skip(ps_org, rec):
@@ -403,19 +406,23 @@ def test_segment3_review_and_restricted_service_review(ps_org, rec):
     assert r.status_code == 403
     review = post(ps_org.tl, f"ps/records/{rid}/segment3-review/", {"review_date": str(today + dt.timedelta(days=30)),
                                                                    "conditions": "Written contact only"}, 201).json()
-    post(ps_org.tl, f"ps/segment3-reviews/{review['id']}/outcome/", {"outcome": "back_to_segment_2",
-                                                                    "notes": "Settled"}, 200)
+    # Issue 11: the outcome is a request a second PS Team Leader decides (PS-ORM-2); it applies on approval.
+    a = post(ps_org.tl, f"ps/segment3-reviews/{review['id']}/outcome/", {"outcome": "back_to_segment_2",
+                                                                        "notes": "Settled"}, 202).json()
+    assert PsRecord.objects.get(pk=rid).segment == 3
+    post(ps_org.tl_wa, f"approvals/{a['approval']}/decide/", {"approve": True, "reason": "Agreed"}, 200)
     assert PsRecord.objects.get(pk=rid).segment == 2
     restriction = ContactRestriction.objects.create(customer=ps_org.customer, conditions="Written only",
                                                     imposed_on=today, review_date=today + dt.timedelta(days=90))
-    data = {"restriction_id": restriction.pk, "outcome": "Continue", "approved_by": "ps_tl",
+    data = {"restriction_id": restriction.pk, "outcome": "Continue",
             "next_review_date": str(today + dt.timedelta(days=120))}
-    r = post(ps_org.tl, f"ps/records/{rid}/restricted-review/", data)
-    assert r.status_code == 400 and "PS-ORM-3" in r.json()["step_ids"]
-    r = post(ps_org.tl, f"ps/records/{rid}/restricted-review/", {**data, "approved_by": "nmqcc",
+    r = post(ps_org.tl, f"ps/records/{rid}/restricted-review/", {**data,
                                                                  "next_review_date": str(today + dt.timedelta(days=30))})
-    assert r.status_code == 400
-    post(ps_org.tl, f"ps/records/{rid}/restricted-review/", {**data, "approved_by": "nmqcc"}, 201)
+    assert r.status_code == 400 and "PS-ORM-3" in r.json()["step_ids"]
+    # A typed approver is no longer read: the request goes to the National Manager QCC (PS-ORM-3, issue 11).
+    r = post(ps_org.tl, f"ps/records/{rid}/restricted-review/", {**data, "approved_by": "ps_tl"}, 202)
+    assert r.json()["kind"] == "restricted_service_review"
+    assert "National Manager Quality and Customer Complaints" in r.json()["who_decides"]
 
 
 def test_sensitive_indicator_internal_only(ps_org, rec):

@@ -20,7 +20,8 @@ def rec(ps_org):
 def _option(ps_org, rec):
     post(ps_org.cm, f"ps/records/{rec['id']}/segment/", {"segment": 2, "reason": "CRG"}, 200)
     post(ps_org.cm, f"ps/records/{rec['id']}/plan/approve/", {}, 200)
-    return post(ps_org.cm, f"ps/records/{rec['id']}/options/", {"kind": "social_worker", "detail": "Referral"}, 201)
+    return post(ps_org.cm, f"ps/records/{rec['id']}/options/", {"kind": "external_organisation", "detail": "Referral"},
+                201)
 
 
 def test_PS_RES_3_an_answered_option_cannot_go_back_to_offered_api(ps_org, rec):

@@ -126,6 +126,10 @@ def build_world() -> World:
     ps_team.leader = officers[Role.PS_TEAM_LEADER.value]
     ps_team.save()
     other_holder = officer(Role.SERVICE_OFFICER, "COLLECTION", "bm_collect")
+    # A second PS Team Leader (another PS team): a restricted service the PS Team Leader proposes is decided by a PS
+    # Team Leader other than them (issue 11, PS-ORM-3), so the proposal needs someone who can decide it.
+    officer(Role.PS_TEAM_LEADER, "PS", "bm_pstl2",
+            f.TeamFactory(business_area=f.area("PS"), office=office, name="BM PS team 2"))
     vacant = f.PositionFactory(code="bm-vacant", business_area=f.area("SERVICES"), office=office)
     plain, ps = _subject(), _subject()
     # The PS customer: referred by the Service Officer (PS-REF-1), allocated by the PS Team Leader (PS-REF-2).
