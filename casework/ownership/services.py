@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from casework.core import clock
 from casework.core.audit import audit_record
-from casework.core.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
+from casework.core.errors import Conflict, DomainError, InvalidInput, NotPermitted, TransitionRefused
 from casework.core.policy import Decision
 from casework.customers.models import Case, Customer, IssueStatus
 from casework.org.models import BusinessArea, Officer, Position
@@ -267,7 +267,8 @@ def _record_lock_change(
     step_ids: Iterable[str], details: str, subject: str = "", rule: Decision | None = None,
 ) -> None:
     """Audit a new lock (with what it replaced) and tell the previous holder by a *Lock taken over* intray
-    (CMA-2.10)."""
+    (CMA-2.10). The officers' ``lock_gained`` / ``lock_lost`` notifications (issue 11) are sent below this, by
+    ``_insert_lock`` and ``_end_lock``, so the paths that do not come through here send them too."""
     after = _lock_snapshot(lock)
     if rule is not None:
         after = {**after, "rule": rule.as_dict()}
@@ -994,6 +995,22 @@ def dispute_clean_decision(*, request, approve: bool, data) -> dict[str, Any]:
     return data
 
 
+def _close_legacy_dispute_intrays(*, actor: Any, customer: Customer, outcome: str) -> None:
+    """Before issue 11 a dispute was an ``ownership_dispute`` intray in one Team Leader's queue (migration 0006 made
+    each open dispute a request): the decision closes any such intray still open for the customer, so nothing stays
+    open after the decision."""
+    from casework.intrays.models import Intray
+    from casework.intrays.services import intray_complete
+
+    for intray in Intray.objects.filter(customer=customer, type__code="ownership_dispute",
+                                        status__in=("open", "in_progress")):
+        try:
+            with transaction.atomic():
+                intray_complete(actor=actor, intray=intray, outcome=outcome, step_ids=("CMA-1.6",))
+        except DomainError:  # not closable by this Team Leader: it stays for its holder, the decision stands
+            continue
+
+
 def ownership_dispute_apply(*, request, actor: Any, data) -> OwnershipTransfer:
     """The ``ownership_dispute`` kind's effect (inside ``approvals.services.approval_decide``, which already checked
     the decider is a Team Leader of an area concerned and not the raiser): ``transfer`` moves the lock to the
@@ -1042,6 +1059,7 @@ def ownership_dispute_apply(*, request, actor: Any, data) -> OwnershipTransfer:
                  after={"decision": decision, "lock": _lock_snapshot(lock), "approval": request.pk,
                         "raised_by": dispute.raised_by_id},
                  reason=reason, step_ids=("CMA-1.6",), customer=customer)
+    _close_legacy_dispute_intrays(actor=actor, customer=customer, outcome=f"Decided ({decision}): {reason}")
     if lock is not None and current is not None and lock.pk != current.pk:
         _notify(actor=actor, type_code="lock_taken_over", customer=customer,
                 subject=f"Team Leader decision: {customer.csid} now owned by {lock.holder_label}",
@@ -1062,6 +1080,8 @@ def ownership_dispute_keep(*, request, actor: Any, data) -> OwnershipTransfer:
                  after={"decision": "keep", "lock": _lock_snapshot(current), "approval": request.pk,
                         "raised_by": dispute.raised_by_id},
                  reason=request.decision_reason, step_ids=("CMA-1.6",), customer=dispute.customer)
+    _close_legacy_dispute_intrays(actor=actor, customer=dispute.customer,
+                                  outcome=f"Decided (keep): {request.decision_reason}")
     return dispute
 
 

@@ -89,7 +89,8 @@ def test_i11_dispute_is_a_request_only_a_team_leader_of_an_area_concerned_decide
     payer, obj, _dpo, tls = cma
     body = _raise_dispute(payer, obj)
     a = body["approval"]
-    assert body["kind"] == "ownership_dispute" and body["status"] == "pending" and body["transfer"]["status"] == "escalated"
+    assert body["kind"] == "ownership_dispute" and body["status"] == "pending"
+    assert body["transfer"]["status"] == "escalated"
     assert "Departure Prohibition Order" in body["who_decides"] and "General Objections" in body["who_decides"]
     assert holder(payer).officer == obj, "nothing moves before the decision"
     for who in (obj, tls["SERVICES"]):
@@ -125,9 +126,9 @@ def test_i11_measured_a_disputes_intray_is_closed_by_the_decision(cma):
     assert {i.assignee_officer_id for i in queue} == {tls["GENERAL_OBJECTIONS"].pk, tls["DPO"].pk}
     assert all(i.due_date is not None for i in queue)
     assert not Intray.objects.filter(customer=payer, type__code="ownership_dispute").exists()
-    r = api(tls["GENERAL_OBJECTIONS"]).post(f"/api/v1/approvals/{a}/decide/",
-                                            {"approve": True, "reason": "Objection first", "data": {"decision": "keep"}},
-                                            format="json")
+    r = api(tls["GENERAL_OBJECTIONS"]).post(
+        f"/api/v1/approvals/{a}/decide/", {"approve": True, "reason": "Objection first", "data": {"decision": "keep"}},
+        format="json")
     assert r.status_code == 200
     assert not Intray.objects.filter(customer=payer, status__in=OPEN).filter(
         type__code__in=("approval_decision", "ownership_dispute")).exists()
@@ -433,3 +434,33 @@ def test_i11_lock_notifications_are_once_per_lock_change(org, payer):
     services._notify_lock_holders(actor=tl.user, lock=lock, gained=True)
     assert Notification.objects.filter(recipient=a.user, key=f"lock:{lock.pk}:gained").count() == 1
     assert lock_notes(a) == ["lock_gained"]
+
+
+def test_i11_a_dispute_escalated_before_issue_11_becomes_a_request_and_its_intray_closes(cma):
+    """Migration 0006: an open dispute from before (an ``ownership_dispute`` intray, no request) becomes a pending
+    request a Team Leader of the areas concerned decides from their queue; the decision closes the old intray."""
+    import importlib
+
+    from django.apps import apps
+
+    from casework.intrays.services import intray_create
+
+    payer, obj, _dpo, tls = cma
+    dispute = OwnershipTransfer.objects.create(
+        customer=payer, from_area=area("GENERAL_OBJECTIONS"), to_area=area("DPO"), from_lock=holder(payer),
+        status=TransferStatus.ESCALATED, expected_contact_volume="high", time_to_resolve="long", reason="Old",
+        raised_at=clock.now(), raised_by=obj.user)
+    old = intray_create(actor=obj.user, type_code="ownership_dispute", customer=payer, subject="Ownership dispute",
+                        assignee_officer=tls["DPO"], details="Old dispute", reason="Old", step_ids=("CMA-1.6",))
+    migration = importlib.import_module("casework.ownership.migrations.0006_i11_open_disputes_become_requests")
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)  # idempotent
+    [req] = ApprovalRequest.objects.filter(kind="ownership_dispute", subject_id=str(dispute.pk))
+    assert req.status == "pending" and req.requested_by == obj.user and req.eligible.area_codes == (
+        "GENERAL_OBJECTIONS", "DPO")
+    assert req.pk in to_decide(tls["DPO"]) and to_decide(tls["SERVICES"]) == []
+    r = api(tls["DPO"]).post(f"/api/v1/approvals/{req.pk}/decide/",
+                             {"approve": True, "reason": "DPO", "data": {"decision": "transfer"}}, format="json")
+    assert r.status_code == 200, r.json()
+    old.refresh_from_db()
+    assert old.status == "done" and holder(payer).area.code == "DPO"
