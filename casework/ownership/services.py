@@ -857,7 +857,11 @@ def ownership_transfer_accept(*, request, actor: Any, data) -> Lock:
                                 "accept it; the officer asks again if it still applies.", step_ids=("CMA-1.6",))
     _ps_exit_guard(customer)
     if transfer.to_officer_id is not None or transfer.to_position_id is not None:
-        _target(transfer.to_officer, transfer.to_position)  # still active, else 400 (nothing moves)
+        area_now, _position = _target(transfer.to_officer, transfer.to_position)  # still active, else 400
+        if area_now.pk != transfer.to_area_id:
+            raise TransitionRefused(f"The officer or position named has moved out of {transfer.to_area.name} since "
+                                    "the transfer was asked for: do not accept it; the officer asks again.",
+                                    step_ids=("CMA-1.6",))
     to_position = transfer.to_position
     if transfer.to_officer_id is None and to_position is None:
         to_position = area_position(transfer.to_area)
