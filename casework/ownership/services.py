@@ -838,7 +838,8 @@ def ownership_transfer(
 
 
 def _request_row(request) -> OwnershipTransfer:
-    return OwnershipTransfer.objects.select_for_update().select_related(
+    # Row lock on the transfer only (PostgreSQL refuses FOR UPDATE on the nullable side of the joined FKs).
+    return OwnershipTransfer.objects.select_for_update(of=("self",)).select_related(
         "customer", "from_area", "to_area", "to_officer__position", "to_position").get(pk=int(request.subject_id))
 
 
