@@ -464,3 +464,29 @@ def test_i11_a_dispute_escalated_before_issue_11_becomes_a_request_and_its_intra
     assert r.status_code == 200, r.json()
     old.refresh_from_db()
     assert old.status == "done" and holder(payer).area.code == "DPO"
+
+
+def test_i11_transfer_asked_by_the_receiving_area_is_accepted_by_the_owning_area(cma):
+    """CMA-1.6: the agreement is always the *other* area's — when the DPO officer asks to take the customer, a Team
+    Leader of General Objections (the owner) accepts, not DPO's."""
+    payer, obj, dpo, tls = cma
+    r = api(dpo).post(OWN.format(payer.csid, "transfer/"), {"to_officer": dpo.user.username, **CONSIDER,
+                                                            "reason": "DPO has the bigger issue"}, format="json")
+    assert r.status_code == 202 and r.json()["who_decides"] == "a Team Leader of General Objections"
+    a = r.json()["approval"]
+    assert to_decide(tls["DPO"]) == [] and to_decide(tls["GENERAL_OBJECTIONS"]) == [a]
+    r = api(tls["GENERAL_OBJECTIONS"]).post(f"/api/v1/approvals/{a}/decide/", {"approve": True, "reason": "Agreed"},
+                                            format="json")
+    assert r.status_code == 200 and holder(payer).officer == dpo
+
+
+def test_i11_a_referral_that_locks_tells_the_new_holder(org, case):
+    """Any path: a follow-up referral that locks this parent to the other parent's officer (CMA-2.10) tells that
+    officer (lock_gained), not the referring officer."""
+    a, referrer = org.officer(), org.officer()
+    services.customer_lock(actor=a.user, customer=case.payee, reason="Payee call")
+    services.follow_up_refer(actor=referrer.user, customer=case.payer, subject="Call back", details="About income",
+                             associated_customer=case.payee)
+    assert holder(case.payer).officer == a
+    gained = Notification.objects.filter(recipient=a.user, kind="lock_gained", customer=case.payer)
+    assert gained.count() == 1 and lock_notes(referrer) == []
