@@ -108,8 +108,33 @@ def transfer_out(t: OwnershipTransfer) -> dict[str, Any]:
         "decision_reason": t.decision_reason or None,
         "decided_at": t.decided_at,
         "lock": t.to_lock_id,
+        "approval": _approval_id(t),
         "step_ids": ["CMA-1.6"],
     }
+
+
+def _approval_id(t: OwnershipTransfer) -> int | None:
+    """The request for approval of this transfer or dispute (issue 11), decided on /approvals/<id>/."""
+    from casework.approvals.selectors import approvals_for_subject
+
+    return approvals_for_subject(subject=t).order_by("-id").values_list("pk", flat=True).first()
+
+
+def approval_ref(a) -> dict[str, Any]:
+    """A request for approval that an act became (issue 11): it takes effect only when the decider approves."""
+    return {"approval": a.pk, "kind": a.kind, "status": a.status, "who_decides": a.eligible.label,
+            "due_date": a.due_date, "summary": a.summary, "url": f"/api/v1/approvals/{a.pk}/",
+            "decide_at": f"/approvals/{a.pk}/"}
+
+
+def _requested(approval) -> Response:
+    """202: the act is now a request for approval (its reference) and the CMA-1.6 row waiting on it."""
+    row = OwnershipTransfer.objects.select_related("customer", "from_area", "to_area", "raised_by").get(
+        pk=int(approval.subject_id))
+    body = approval_ref(approval)
+    body["id"] = row.pk  # the CMA-1.6 row (dispute or transfer); "approval" is the request
+    body["transfer"] = transfer_out(row)
+    return Response(body, status=202)
 
 
 # ---------------------------------------------------------------- parsing
@@ -352,12 +377,13 @@ class AutoUnlockView(WriteView):
 
 
 class TransferView(WriteView):
-    @extend_schema(summary="Transfer ownership between specialised areas by agreement (CMA-1.6)",
-                   request=ActionSerializer, responses={201: GenericOut})
+    @extend_schema(summary="Ask to transfer ownership between specialised areas by agreement (CMA-1.6): 202, a "
+                           "request the other area's Team Leader accepts or not on /approvals/<id>/",
+                   request=ActionSerializer, responses={202: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
         data = request.data
-        transfer = services.ownership_transfer(
+        approval = services.ownership_transfer(
             actor=request.user,
             customer=customer,
             to_officer=_officer_in(data.get("to_officer")),
@@ -368,7 +394,7 @@ class TransferView(WriteView):
             agreed_with=data.get("agreed_with", ""),
             reason=data.get("reason", ""),
         )
-        return _ownership_response(customer, 201, transfer=transfer_out(transfer))
+        return _requested(approval)
 
 
 class ParentsLockView(WriteView):
@@ -399,12 +425,13 @@ class ReassignView(WriteView):
 
 
 class DisputeRaiseView(WriteView):
-    @extend_schema(summary="No agreement: escalate the ownership dispute to a Team Leader (CMA-1.6)",
-                   request=ActionSerializer, responses={201: GenericOut})
+    @extend_schema(summary="No agreement: escalate the ownership dispute (CMA-1.6): 202, a request a Team Leader of "
+                           "one of the two areas decides on /approvals/<id>/",
+                   request=ActionSerializer, responses={202: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
         data = request.data
-        dispute = services.ownership_dispute_raise(
+        approval = services.ownership_dispute_raise(
             actor=request.user,
             customer=customer,
             to_area=_area_in(data.get("to_area"), required=True),
@@ -412,7 +439,7 @@ class DisputeRaiseView(WriteView):
             time_to_resolve=data.get("time_to_resolve", ""),
             reason=data.get("reason", ""),
         )
-        return Response(transfer_out(dispute), status=201)
+        return _requested(approval)
 
 
 class DisputeListView(APIView):
@@ -426,7 +453,8 @@ class DisputeListView(APIView):
 
 
 class DisputeDecideView(WriteView):
-    @extend_schema(summary="Team Leader decides an ownership dispute: transfer or keep (CMA-1.6)",
+    @extend_schema(summary="Team Leader decides an ownership dispute: transfer or keep (CMA-1.6); the same decision "
+                           "as POST /api/v1/approvals/<id>/decide/ (the dispute's request)",
                    request=ActionSerializer, responses={200: OpenApiResponse(description="Decided dispute")})
     def post(self, request, pk: int):
         dispute = OwnershipTransfer.objects.select_related("customer").filter(pk=pk).first()

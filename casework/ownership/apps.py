@@ -7,6 +7,7 @@ class OwnershipConfig(AppConfig):
 
     def ready(self) -> None:
         # The customers and letters transitions check issue scope and PS-SPE-1 through these (customers.scope).
+        from . import approval_kinds  # noqa: F401  (registers the CMA-1.6 kinds of request for approval)
         from . import scope
 
         scope.register()

@@ -145,9 +145,12 @@ class AutoUnlock(ProtectedStateModel, models.Model):
 
 
 class TransferStatus(models.TextChoices):
+    PROPOSED = "proposed", "Waiting for the other area to accept"
     AGREED = "agreed", "Agreed between the areas"
+    NOT_AGREED = "not_agreed", "Not accepted by the other area"
     ESCALATED = "escalated", "Escalated to a Team Leader"
     DECIDED = "decided", "Decided by a Team Leader"
+    WITHDRAWN = "withdrawn", "Withdrawn by the officer who asked"
 
 
 class OwnershipTransfer(ProtectedStateModel, models.Model):
@@ -185,11 +188,27 @@ class OwnershipTransfer(ProtectedStateModel, models.Model):
     def __str__(self) -> str:
         return f"Ownership of {self.customer.csid}: {self.from_area.code} -> {self.to_area.code} ({self.status})"
 
-    # Created agreed (final) or escalated; an escalated dispute is decided once by a Team Leader.
+    # Issue 11: created proposed (a transfer by agreement: the other area's Team Leader accepts or not, from their
+    # approvals queue) or escalated (a dispute: a Team Leader of an area concerned decides, from their queue).
+    @transition(source=TransferStatus.PROPOSED, target=TransferStatus.AGREED, step_ids=("CMA-1.6",),
+                callers=("ownership.services.ownership_transfer_accept",))
+    def accept(self) -> None:
+        """The other area's Team Leader accepted: the lock moved and the agreement is recorded (binding)."""
+
+    @transition(source=TransferStatus.PROPOSED, target=TransferStatus.NOT_AGREED, step_ids=("CMA-1.6",),
+                callers=("ownership.services.ownership_transfer_decline",), act="decline")
+    def decline(self) -> None:
+        """The other area's Team Leader did not accept, with a reason: nothing moved."""
+
     @transition(source=TransferStatus.ESCALATED, target=TransferStatus.DECIDED, step_ids=("CMA-1.6",),
-                callers=("ownership.services.ownership_dispute_decide",))
+                callers=("ownership.services.ownership_dispute_apply", "ownership.services.ownership_dispute_keep"))
     def decide(self) -> None:
         """The Team Leader decided: transfer or keep."""
+
+    @transition(source=[TransferStatus.PROPOSED, TransferStatus.ESCALATED], target=TransferStatus.WITHDRAWN,
+                step_ids=("CMA-1.6",), callers=("ownership.services.ownership_request_withdrawn",))
+    def withdraw(self) -> None:
+        """The officer who asked withdrew the request before a decision: nothing moved."""
 
 
 class ErrorReport(models.Model):

@@ -396,6 +396,19 @@ def disputes_open(*, areas: frozenset[str] | None = None) -> list[OwnershipTrans
     )
 
 
+def dispute_approvals(disputes) -> dict[int, int]:
+    """Issue 11: the pending request for approval of each dispute (dispute id → request id, decided on
+    /approvals/<id>/)."""
+    from casework.approvals.models import ApprovalRequest, ApprovalStatus
+
+    ids = [str(d.pk) for d in disputes]
+    if not ids:
+        return {}
+    rows = ApprovalRequest.objects.filter(kind="ownership_dispute", subject_type="ownership.ownershiptransfer",
+                                          subject_id__in=ids, status=ApprovalStatus.PENDING)
+    return {int(sid): pk for pk, sid in rows.values_list("pk", "subject_id")}
+
+
 def transfers_for_customer(*, customer: Customer) -> list[OwnershipTransfer]:
     return list(
         OwnershipTransfer.objects.filter(customer=customer)

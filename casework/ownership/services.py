@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from casework.core import clock
 from casework.core.audit import audit_record
-from casework.core.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
+from casework.core.errors import Conflict, DomainError, InvalidInput, NotPermitted, TransitionRefused
 from casework.core.policy import Decision
 from casework.customers.models import Case, Customer, IssueStatus
 from casework.org.models import BusinessArea, Officer, Position
@@ -176,6 +176,38 @@ def _end_lock(lock: Lock, *, actor: Any, end_kind: str, reason: str, step_ids: I
                              "end_step_ids"])
     # Whatever was pending on the lock no longer applies.
     _cancel_auto_unlocks(lock, actor=actor)
+    _notify_lock_holders(actor=actor, lock=lock, gained=False)
+
+
+def _holder_officers(lock: Lock) -> list[Officer]:
+    """Who holds a lock: its officer, or the active officers in its position."""
+    if lock.officer_id is not None:
+        return [lock.officer]
+    return list(Officer.objects.filter(position_id=lock.position_id, is_active=True).select_related("user"))
+
+
+def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
+    """Issue 11: a customer locked to or taken from an officer tells them (``LOCK_GAINED`` / ``LOCK_LOST``), never
+    the officer who acted. Sent where every lock change is recorded — a lock row starting (``_insert_lock``) or
+    ending (``_end_lock``) — so every path (lock, take-over, apply-rules, transfer, reallocation, dispute decision,
+    referral, error, unlock, automatic unlock) tells them once; the key is the lock row and the event, so nothing is
+    sent twice."""
+    from casework.notifications.models import NotificationKind
+    from casework.notifications.services import notification_send
+
+    customer = lock.customer
+    who = f"{customer.full_name} ({customer.csid})"
+    if gained:
+        kind, key, steps = NotificationKind.LOCK_GAINED, f"lock:{lock.pk}:gained", lock.step_ids or ()
+        text = f"{who} is now locked to {'you' if lock.officer_id else lock.holder_label}: {lock.reason}"
+    else:
+        kind, key, steps = NotificationKind.LOCK_LOST, f"lock:{lock.pk}:lost", lock.end_step_ids or ()
+        verb = {EndKind.REPLACED: "was taken from", EndKind.UNLOCKED: "was unlocked from",
+                EndKind.AUTO_UNLOCKED: "was unlocked automatically from"}.get(lock.end_kind, "is no longer locked to")
+        text = f"{who} {verb} {'you' if lock.officer_id else lock.holder_label}: {lock.end_reason}"
+    notification_send(recipients=_holder_officers(lock), kind=kind, text=text[:300], key=key,
+                      link=f"/customers/{customer.csid}/", customer=customer, step_ids=steps,
+                      exclude=[actor] if getattr(actor, "is_authenticated", False) else [])
 
 
 def _cancel_auto_unlocks(lock: Lock, *, actor: Any) -> None:
@@ -195,7 +227,7 @@ def _insert_lock(**fields: Any) -> Lock:
     customer = fields["customer"]
     try:
         with transaction.atomic():
-            return Lock.objects.create(started_at=clock.now(), **fields)
+            lock = Lock.objects.create(started_at=clock.now(), **fields)
     except IntegrityError as exc:
         holder = Lock.objects.filter(customer=customer, is_active=True).select_related(
             "area", "officer__user", "position"
@@ -205,6 +237,8 @@ def _insert_lock(**fields: Any) -> Lock:
         raise Conflict(
             f"Already locked to {holder.holder_label}.", step_ids=("CMA-2.10",), extra=_holder_extra(holder)
         ) from exc
+    _notify_lock_holders(actor=fields.get("started_by"), lock=lock, gained=True)
+    return lock
 
 
 def _notify(*, actor: Any, type_code: str, customer: Customer, subject: str, details: str, to_lock: Lock | None,
@@ -233,7 +267,8 @@ def _record_lock_change(
     step_ids: Iterable[str], details: str, subject: str = "", rule: Decision | None = None,
 ) -> None:
     """Audit a new lock (with what it replaced) and tell the previous holder by a *Lock taken over* intray
-    (CMA-2.10)."""
+    (CMA-2.10). The officers' ``lock_gained`` / ``lock_lost`` notifications (issue 11) are sent below this, by
+    ``_insert_lock`` and ``_end_lock``, so the paths that do not come through here send them too."""
     after = _lock_snapshot(lock)
     if rule is not None:
         after = {**after, "rule": rule.as_dict()}
@@ -704,26 +739,61 @@ def _move(*, actor, customer, current: Lock, area, to_officer, to_position, kind
     )
 
 
+def _tl_role(area: BusinessArea) -> str:
+    """The Team Leader role of an area: PS is led by PS Team Leaders."""
+    return Role.PS_TEAM_LEADER.value if area.code == selectors.PS_AREA else Role.TEAM_LEADER.value
+
+
+def transfer_eligibility(area: BusinessArea):
+    """Issue 11 / CMA-1.6: who accepts a transfer by agreement — a Team Leader of the other area (the area that did
+    not ask)."""
+    from casework.approvals.policy import Eligibility
+
+    return Eligibility(role=_tl_role(area), area_codes=(area.code,), label=f"a Team Leader of {area.name}")
+
+
+def dispute_eligibility(from_area: BusinessArea, to_area: BusinessArea):
+    """Issue 11 / CMA-1.6: who decides an ownership dispute — a Team Leader of one of the two areas concerned (the
+    current owner's area and the proposed area), never any Team Leader, never the officer who raised it."""
+    from casework.approvals.policy import Eligibility
+
+    role = _tl_role(to_area) if from_area.code == selectors.PS_AREA else _tl_role(from_area)
+    return Eligibility(role=role, area_codes=(from_area.code, to_area.code),
+                       label=f"a Team Leader of {from_area.name} or {to_area.name}")
+
+
+def _pending_transfer_guard(customer: Customer) -> None:
+    open_row = OwnershipTransfer.objects.filter(
+        customer=customer, status__in=(TransferStatus.PROPOSED, TransferStatus.ESCALATED)).first()
+    if open_row is not None:
+        what = ("A transfer of ownership" if open_row.status == TransferStatus.PROPOSED
+                else "An ownership dispute")
+        raise Conflict(f"{what} for this customer is already waiting for a Team Leader's decision.",
+                       step_ids=("CMA-1.6",))
+
+
 def ownership_transfer(
     *,
     actor: Any,
     customer: Customer,
     expected_contact_volume: str,
     time_to_resolve: str,
-    agreed_with: str,
     reason: str,
+    agreed_with: str = "",
     to_officer: Officer | None = None,
     to_position: Position | None = None,
     to_area: BusinessArea | None = None,
-) -> OwnershipTransfer:
-    """CMA-1.6: transfer ownership between specialised areas by agreement (internal: never told to the customer)."""
+):
+    """CMA-1.6: ask to transfer ownership between specialised areas by agreement (internal: never told to the
+    customer). Issue 11: the agreement is the other area's — a request (``ownership_transfer`` kind) in the queue of
+    that area's Team Leaders; nothing moves until one of them accepts it (``ownership_transfer_accept``). Returns
+    the request for approval. ``agreed_with`` (optional): who the officer spoke to in the other area."""
+    from casework.approvals.services import approval_request_create
+
     officer = _officer(actor, "ownership.transfer", "transfer ownership", ("CMA-1.6",))
     reason = _reason(reason)
     volume, time_ = _considerations(expected_contact_volume, time_to_resolve)
-    agreed_with = str(agreed_with or "").strip()
-    if not agreed_with:
-        raise InvalidInput("Who in the other area agreed?", fields={"agreed_with": ["Required (CMA-1.6)."]},
-                           step_ids=("CMA-1.6",))
+    spoke_with = str(agreed_with or "").strip()[:200]
     area, to_officer, to_position = _transfer_target(to_officer, to_position, to_area, officer.office)
     with transaction.atomic():
         _lock_customer_row(customer)
@@ -736,50 +806,135 @@ def ownership_transfer(
         )
         if not decision.allowed:
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
-        _ps_guard(actor, customer, f"transferred the customer to {area.name}")
+        _ps_guard(actor, customer, f"asked to transfer the customer to {area.name}")
         _ps_exit_guard(customer)
-        lock = _move(actor=actor, customer=customer, current=current, area=area, to_officer=to_officer,
-                     to_position=to_position, kind=LockKind.TRANSFER, reason=reason, steps=decision.step_ids)
+        _pending_transfer_guard(customer)
+        # The agreement is the other area's: the sending area asks the receiving area (and vice versa).
+        sending = current.area.code in ({_area_code(officer)} | _tl_areas(officer))
+        accepting_area = area if sending else current.area
         transfer = OwnershipTransfer.objects.create(
             customer=customer, from_area=current.area, to_area=area, to_officer=to_officer, to_position=to_position,
-            from_lock=current, to_lock=lock, status=TransferStatus.AGREED, expected_contact_volume=volume,
-            time_to_resolve=time_, agreed_with=agreed_with, reason=reason, raised_at=clock.now(), raised_by=actor,
-            decided_at=clock.now(), decided_by=actor, decision="transfer",
+            from_lock=current, status=TransferStatus.PROPOSED, expected_contact_volume=volume,
+            time_to_resolve=time_, reason=reason, raised_at=clock.now(), raised_by=actor,
         )
+        to_label = to_officer.display_name if to_officer is not None else (
+            to_position.title if to_position is not None else area.name)
         audit_record(
-            actor=actor, action="ownership.transfer", target=transfer, before=_lock_snapshot(current),
-            after={**_lock_snapshot(lock), "expected_contact_volume": volume, "time_to_resolve": time_,
-                   "agreed_with": agreed_with},
+            actor=actor, action="ownership.transfer_request", target=transfer, before=_lock_snapshot(current),
+            after={"from_area": current.area.code, "to_area": area.code,
+                   "to_officer": to_officer.pk if to_officer else None,
+                   "to_position": to_position.code if to_position else None, "expected_contact_volume": volume,
+                   "time_to_resolve": time_, "spoke_with": spoke_with, "accepting_area": accepting_area.code},
             reason=reason, step_ids=decision.step_ids, customer=customer,
         )
-        _notify(actor=actor, type_code="lock_taken_over", customer=customer,
-                subject=f"Ownership of {customer.csid} transferred to {lock.holder_label}", details=reason,
-                to_lock=current, reason=reason, step_ids=decision.step_ids)
+        approval = approval_request_create(
+            actor=actor, kind="ownership_transfer", customer=customer, subject=transfer,
+            summary=f"Transfer ownership of {customer.full_name} from {current.area.name} to {to_label}",
+            reason=reason, eligibility=transfer_eligibility(accepting_area),
+            payload={"from_area": current.area.code, "to_area": area.code,
+                     "to_officer": to_officer.pk if to_officer else None,
+                     "to_position": to_position.code if to_position else None, "expected_contact_volume": volume,
+                     "time_to_resolve": time_, "spoke_with": spoke_with},
+            step_ids=decision.step_ids)
+    return approval
+
+
+def _request_row(request) -> OwnershipTransfer:
+    # Row lock on the transfer only (PostgreSQL refuses FOR UPDATE on the nullable side of the joined FKs).
+    return OwnershipTransfer.objects.select_for_update(of=("self",)).select_related(
+        "customer", "from_area", "to_area", "to_officer__position", "to_position").get(pk=int(request.subject_id))
+
+
+def ownership_transfer_accept(*, request, actor: Any, data) -> Lock:
+    """The ``ownership_transfer`` kind's effect (run inside ``approvals.services.approval_decide``): the other area's
+    Team Leader accepted — the lock moves now and the agreement is recorded (``agreed``, binding: the CMA-1.5 rules
+    applied again do not undo it, ``selectors.agreed_area``). Refused (nothing happens) when the customer's lock
+    changed since the request or the customer now has an active PS record."""
+    transfer = _request_row(request)
+    customer = transfer.customer
+    _lock_customer_row(customer)
+    current = selectors.active_lock(customer=customer)
+    if current is None or current.pk != transfer.from_lock_id:
+        now = f"now locked to {current.holder_label}" if current is not None else "now not locked"
+        raise TransitionRefused(f"The customer's ownership changed since this transfer was asked for ({now}): do not "
+                                "accept it; the officer asks again if it still applies.", step_ids=("CMA-1.6",))
+    _ps_exit_guard(customer)
+    if transfer.to_officer_id is not None or transfer.to_position_id is not None:
+        area_now, _position = _target(transfer.to_officer, transfer.to_position)  # still active, else 400
+        if area_now.pk != transfer.to_area_id:
+            raise TransitionRefused(f"The officer or position named has moved out of {transfer.to_area.name} since "
+                                    "the transfer was asked for: do not accept it; the officer asks again.",
+                                    step_ids=("CMA-1.6",))
+    to_position = transfer.to_position
+    if transfer.to_officer_id is None and to_position is None:
+        to_position = area_position(transfer.to_area)
+    decider = officer_of(actor)
+    lock = _move(actor=actor, customer=customer, current=current, area=transfer.to_area,
+                 to_officer=transfer.to_officer, to_position=None if transfer.to_officer_id else to_position,
+                 kind=LockKind.TRANSFER, reason=transfer.reason, steps=("CMA-1.6",))
+    transfer.accept()
+    transfer.to_lock = lock
+    transfer.decided_at, transfer.decided_by, transfer.decision = clock.now(), actor, "transfer"
+    transfer.decision_reason = request.decision_reason
+    transfer.agreed_with = (f"{decider.display_name} (Team Leader, {decider.business_area.name})"
+                            if decider is not None and decider.business_area is not None else str(actor))[:200]
+    transfer.save(update_fields=["status", "to_lock", "decided_at", "decided_by", "decision", "decision_reason",
+                                 "agreed_with"])
+    audit_record(
+        actor=actor, action="ownership.transfer", target=transfer, before=_lock_snapshot(current),
+        after={**_lock_snapshot(lock), "expected_contact_volume": transfer.expected_contact_volume,
+               "time_to_resolve": transfer.time_to_resolve, "agreed_with": transfer.agreed_with,
+               "requested_by": transfer.raised_by_id, "approval": request.pk},
+        reason=transfer.reason, step_ids=("CMA-1.6",), customer=customer,
+    )
+    _notify(actor=actor, type_code="lock_taken_over", customer=customer,
+            subject=f"Ownership of {customer.csid} transferred to {lock.holder_label}", details=transfer.reason,
+            to_lock=current, reason=transfer.reason, step_ids=("CMA-1.6",))
+    return lock
+
+
+def ownership_transfer_decline(*, request, actor: Any, data) -> OwnershipTransfer:
+    """The ``ownership_transfer`` kind on rejection: the other area did not accept (the reason is the decision's);
+    nothing moves."""
+    transfer = _request_row(request)
+    transfer.decline()
+    transfer.decided_at, transfer.decided_by, transfer.decision = clock.now(), actor, "keep"
+    transfer.decision_reason = request.decision_reason
+    transfer.save(update_fields=["status", "decided_at", "decided_by", "decision", "decision_reason"])
+    audit_record(actor=actor, action="ownership.transfer_decline", target=transfer,
+                 before={"status": TransferStatus.PROPOSED}, after={"status": transfer.status, "approval": request.pk},
+                 reason=request.decision_reason, step_ids=("CMA-1.6",), customer=transfer.customer)
     return transfer
 
 
-def _team_leader_for(officer: Officer, areas: Sequence[BusinessArea]) -> Officer | None:
-    team = officer.team
-    if team is not None and team.leader_id and team.leader.is_active:
-        return team.leader
-    tls = Officer.objects.filter(is_active=True, role__in=[Role.TEAM_LEADER, Role.PS_TEAM_LEADER],
-                                 position__isnull=False).select_related("position")
-    for area in areas:
-        tl = tls.filter(position__business_area=area).order_by("pk").first()
-        if tl is not None:
-            return tl
-    return tls.filter(role=Role.TEAM_LEADER).order_by("pk").first()
+def ownership_request_withdrawn(*, request, actor: Any) -> OwnershipTransfer:
+    """Both CMA-1.6 kinds when the officer who asked withdraws before a decision: nothing moves."""
+    transfer = _request_row(request)
+    before = transfer.status
+    transfer.withdraw()
+    transfer.decided_at, transfer.decided_by = clock.now(), actor
+    transfer.decision_reason = request.decision_reason
+    transfer.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    audit_record(actor=actor, action="ownership.transfer_withdraw", target=transfer, before={"status": before},
+                 after={"status": transfer.status, "approval": request.pk}, reason=request.decision_reason,
+                 step_ids=("CMA-1.6",), customer=transfer.customer)
+    return transfer
 
 
 def ownership_dispute_raise(
     *, actor: Any, customer: Customer, to_area: BusinessArea, expected_contact_volume: str, time_to_resolve: str,
     reason: str,
-) -> OwnershipTransfer:
-    """CMA-1.6: the areas could not agree who owns the customer → escalate to a Team Leader, who decides."""
+):
+    """CMA-1.6: the areas could not agree who owns the customer → escalate to a Team Leader, who decides. Issue 11:
+    the escalation is a request (``ownership_dispute`` kind) in the queue of the Team Leaders of the two areas
+    concerned (not the raiser); the decision is taken on /approvals/<id>/. Returns the request for approval."""
+    from casework.approvals.services import approval_request_create
+
     officer = _officer(actor, "ownership.raise_dispute", "escalate ownership disputes", ("CMA-1.6",))
     reason = _reason(reason)
     volume, time_ = _considerations(expected_contact_volume, time_to_resolve)
     with transaction.atomic():
+        _lock_customer_row(customer)
         current = selectors.active_lock(customer=customer)
         decision = policy.transfer_decision(
             current=selectors.holder_fact(current), to_area=selectors.area_fact(to_area),
@@ -789,9 +944,7 @@ def ownership_dispute_raise(
         if not decision.allowed:
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
         _ps_guard(actor, customer, "raised an ownership dispute")
-        if OwnershipTransfer.objects.filter(customer=customer, status=TransferStatus.ESCALATED).exists():
-            raise Conflict("An ownership dispute for this customer is already with a Team Leader.",
-                           step_ids=("CMA-1.6",))
+        _pending_transfer_guard(customer)
         dispute = OwnershipTransfer.objects.create(
             customer=customer, from_area=current.area, to_area=to_area, from_lock=current,
             status=TransferStatus.ESCALATED, expected_contact_volume=volume, time_to_resolve=time_, reason=reason,
@@ -801,12 +954,141 @@ def ownership_dispute_raise(
                      after={"from_area": current.area.code, "to_area": to_area.code,
                             "expected_contact_volume": volume, "time_to_resolve": time_},
                      reason=reason, step_ids=("CMA-1.6",), customer=customer)
-        tl = _team_leader_for(officer, [current.area, to_area])
-        if tl is not None:
-            _notify(actor=actor, type_code="ownership_dispute", customer=customer,
-                    subject=f"Ownership dispute: {current.area.name} / {to_area.name}",
-                    details=f"{reason}\nContact volume: {volume}\nTime to resolve: {time_}", to_lock=None,
-                    officer=tl, reason=reason, step_ids=("CMA-1.6",))
+        approval = approval_request_create(
+            actor=actor, kind="ownership_dispute", customer=customer, subject=dispute,
+            summary=f"Ownership dispute: {current.area.name} (owner) or {to_area.name} for {customer.full_name}",
+            reason=f"{reason}\nContact volume: {volume}\nTime to resolve: {time_}",
+            eligibility=dispute_eligibility(current.area, to_area),
+            payload={"from_area": current.area.code, "to_area": to_area.code, "expected_contact_volume": volume,
+                     "time_to_resolve": time_},
+            step_ids=("CMA-1.6",))
+    return approval
+
+
+def _officer_value(value: Any, field: str) -> Officer | None:
+    if value in (None, "") or isinstance(value, Officer):
+        return value or None
+    qs = Officer.objects.select_related("user", "position__business_area", "position__office")
+    found = qs.filter(pk=int(value)).first() if str(value).isdigit() else None
+    found = found or qs.filter(user__username=str(value)).first()
+    if found is None:
+        raise InvalidInput("No such officer.", fields={field: ["Unknown officer (id or username)."]},
+                           step_ids=("CMA-1.6",))
+    return found
+
+
+def _position_value(value: Any, field: str) -> Position | None:
+    if value in (None, "") or isinstance(value, Position):
+        return value or None
+    qs = Position.objects.select_related("business_area", "office")
+    found = qs.filter(pk=int(value)).first() if str(value).isdigit() else None
+    found = found or qs.filter(code=str(value)).first()
+    if found is None:
+        raise InvalidInput("No such position.", fields={field: ["Unknown position (id or code)."]},
+                           step_ids=("CMA-1.6",))
+    return found
+
+
+def dispute_clean_decision(*, request, approve: bool, data) -> dict[str, Any]:
+    """The ``ownership_dispute`` decision: ``decision`` (transfer | keep) and, on transfer, optionally the officer or
+    position of the proposed area who takes the customer (default: the area's intake position)."""
+    data = dict(data or {})
+    if not approve:
+        return {"decision": "keep"}
+    data["to_officer"] = _officer_value(data.get("to_officer"), "to_officer")
+    data["to_position"] = _position_value(data.get("to_position"), "to_position")
+    if data["decision"] == "keep":
+        data["to_officer"] = data["to_position"] = None
+    return data
+
+
+def _close_legacy_dispute_intrays(*, actor: Any, customer: Customer, outcome: str) -> None:
+    """Before issue 11 a dispute was an ``ownership_dispute`` intray in one Team Leader's queue (migration 0006 made
+    each open dispute a request): the decision closes any such intray still open for the customer, so nothing stays
+    open after the decision."""
+    from casework.intrays.models import Intray
+    from casework.intrays.services import intray_complete
+
+    for intray in Intray.objects.filter(customer=customer, type__code="ownership_dispute",
+                                        status__in=("open", "in_progress")):
+        try:
+            with transaction.atomic():
+                intray_complete(actor=actor, intray=intray, outcome=outcome, step_ids=("CMA-1.6",))
+        except DomainError:  # not closable by this Team Leader: it stays for its holder, the decision stands
+            continue
+
+
+def ownership_dispute_apply(*, request, actor: Any, data) -> OwnershipTransfer:
+    """The ``ownership_dispute`` kind's effect (inside ``approvals.services.approval_decide``, which already checked
+    the decider is a Team Leader of an area concerned and not the raiser): ``transfer`` moves the lock to the
+    proposed area (or a named officer/position in it), ``keep`` leaves it; either way the decision is recorded and
+    binding (``selectors.agreed_area``). The Team Leader's reason is required."""
+    reason = str(request.decision_reason or "").strip()
+    if not reason or reason == "Approved":  # approvals records "Approved" when no reason was typed
+        raise InvalidInput("Say why this area owns the customer (CMA-1.6).",
+                           fields={"reason": ["A reason is required for an ownership dispute decision."]},
+                           step_ids=("CMA-1.6",))
+    decision = data.get("decision")
+    dispute = _request_row(request)
+    customer = dispute.customer
+    if decision == "transfer":
+        _ps_exit_guard(customer)
+    _lock_customer_row(customer)
+    current = selectors.active_lock(customer=customer)
+    lock = None
+    if decision == "transfer":
+        officer = officer_of(actor)
+        area, to_officer, to_position = _transfer_target(data.get("to_officer"), data.get("to_position"),
+                                                         dispute.to_area, officer.office if officer else None)
+        if area.pk != dispute.to_area_id:
+            raise InvalidInput("The officer or position is not in the disputed area.",
+                               fields={"to_officer": ["Not in the proposed area."]}, step_ids=("CMA-1.6",))
+        if current is None:
+            lock = _insert_lock(customer=customer, area=area,
+                                position=to_officer.position if to_officer else to_position, officer=to_officer,
+                                kind=LockKind.DISPUTE_DECISION, reason=reason, step_ids=["CMA-1.6"],
+                                started_by=actor)
+        elif current.area_id == area.pk:
+            lock = current
+        else:
+            lock = _move(actor=actor, customer=customer, current=current, area=area, to_officer=to_officer,
+                         to_position=to_position, kind=LockKind.DISPUTE_DECISION, reason=reason,
+                         steps=("CMA-1.6",))
+        dispute.to_officer, dispute.to_position, dispute.to_lock = to_officer, to_position, lock
+    dispute.decide()
+    dispute.decision = decision
+    dispute.decision_reason = reason
+    dispute.decided_at = clock.now()
+    dispute.decided_by = actor
+    dispute.save()
+    audit_record(actor=actor, action="ownership.dispute_decide", target=dispute,
+                 before=_lock_snapshot(current),
+                 after={"decision": decision, "lock": _lock_snapshot(lock), "approval": request.pk,
+                        "raised_by": dispute.raised_by_id},
+                 reason=reason, step_ids=("CMA-1.6",), customer=customer)
+    _close_legacy_dispute_intrays(actor=actor, customer=customer, outcome=f"Decided ({decision}): {reason}")
+    if lock is not None and current is not None and lock.pk != current.pk:
+        _notify(actor=actor, type_code="lock_taken_over", customer=customer,
+                subject=f"Team Leader decision: {customer.csid} now owned by {lock.holder_label}",
+                details=reason, to_lock=current, reason=reason, step_ids=("CMA-1.6",))
+    return dispute
+
+
+def ownership_dispute_keep(*, request, actor: Any, data) -> OwnershipTransfer:
+    """The ``ownership_dispute`` kind on rejection: the Team Leader does not move the customer — decided ``keep``
+    with the current owner (recorded and binding like an approval that keeps), with the rejection's reason."""
+    dispute = _request_row(request)
+    current = selectors.active_lock(customer=dispute.customer)
+    dispute.decide()
+    dispute.decision, dispute.decision_reason = "keep", request.decision_reason
+    dispute.decided_at, dispute.decided_by = clock.now(), actor
+    dispute.save(update_fields=["status", "decision", "decision_reason", "decided_at", "decided_by"])
+    audit_record(actor=actor, action="ownership.dispute_decide", target=dispute, before=_lock_snapshot(current),
+                 after={"decision": "keep", "lock": _lock_snapshot(current), "approval": request.pk,
+                        "raised_by": dispute.raised_by_id},
+                 reason=request.decision_reason, step_ids=("CMA-1.6",), customer=dispute.customer)
+    _close_legacy_dispute_intrays(actor=actor, customer=dispute.customer,
+                                  outcome=f"Decided (keep): {request.decision_reason}")
     return dispute
 
 
@@ -814,58 +1096,22 @@ def ownership_dispute_decide(
     *, actor: Any, dispute: OwnershipTransfer, decision: str, reason: str, to_officer: Officer | None = None,
     to_position: Position | None = None,
 ) -> OwnershipTransfer:
-    """CMA-1.6: the Team Leader decides: ``transfer`` to the proposed area (or a named officer/position in it) or
-    ``keep`` with the current owner."""
-    officer = _officer(actor, "ownership.decide_dispute", "decide ownership disputes (Team Leader)", ("CMA-1.6",))
+    """Compatibility delegate (the /api/v1/ownership/disputes/<id>/decide/ endpoint): the Team Leader's decision is
+    the dispute's request for approval, decided by ``approvals.services.approval_decide`` like any other (same
+    eligibility, same queue, same effect)."""
+    from casework.approvals.selectors import pending_for_subject
+    from casework.approvals.services import approval_decide
+
     reason = _reason(reason)
     if decision not in ("transfer", "keep"):
-        raise InvalidInput("Decide 'transfer' or 'keep'.", fields={"decision": ["transfer or keep"]})
-    with transaction.atomic():
-        dispute = OwnershipTransfer.objects.select_for_update().select_related("customer", "to_area", "from_area").get(
-            pk=dispute.pk
-        )
-        if dispute.status != TransferStatus.ESCALATED:
-            raise TransitionRefused("This ownership dispute has already been decided.", step_ids=("CMA-1.6",))
-        who = policy.dispute_decider_decision(from_area=dispute.from_area.code, to_area=dispute.to_area.code,
-                                              actor_tl_areas=_tl_areas(officer),
-                                              actor_is_raiser=dispute.raised_by_id == actor.pk)
-        if not who.allowed:
-            raise NotPermitted(who.reason, step_ids=who.step_ids)
-        customer = dispute.customer
-        if decision == "transfer":
-            _ps_exit_guard(customer)
-        _lock_customer_row(customer)
-        current = selectors.active_lock(customer=customer)
-        lock = None
-        if decision == "transfer":
-            area, to_officer, to_position = _transfer_target(to_officer, to_position, dispute.to_area, officer.office)
-            if area.pk != dispute.to_area_id:
-                raise InvalidInput("The officer or position is not in the disputed area.",
-                                   fields={"to_officer": ["Not in the proposed area."]})
-            if current is None:
-                lock = _insert_lock(customer=customer, area=area, position=to_officer.position if to_officer else to_position,
-                                    officer=to_officer, kind=LockKind.DISPUTE_DECISION, reason=reason,
-                                    step_ids=["CMA-1.6"], started_by=actor)
-            elif current.area_id == area.pk:
-                lock = current
-            else:
-                lock = _move(actor=actor, customer=customer, current=current, area=area, to_officer=to_officer,
-                             to_position=to_position, kind=LockKind.DISPUTE_DECISION, reason=reason,
-                             steps=("CMA-1.6",))
-            dispute.to_officer, dispute.to_position, dispute.to_lock = to_officer, to_position, lock
-        dispute.decide()
-        dispute.decision = decision
-        dispute.decision_reason = reason
-        dispute.decided_at = clock.now()
-        dispute.decided_by = actor
-        dispute.save()
-        audit_record(actor=actor, action="ownership.dispute_decide", target=dispute,
-                     before=_lock_snapshot(current), after={"decision": decision, "lock": _lock_snapshot(lock)},
-                     reason=reason, step_ids=("CMA-1.6",), customer=customer)
-        if lock is not None and current is not None and lock.pk != current.pk:
-            _notify(actor=actor, type_code="lock_taken_over", customer=customer,
-                    subject=f"Team Leader decision: {customer.csid} now owned by {lock.holder_label}",
-                    details=reason, to_lock=current, reason=reason, step_ids=("CMA-1.6",))
+        raise InvalidInput("Decide 'transfer' or 'keep'.", fields={"decision": ["transfer or keep"]},
+                           step_ids=("CMA-1.6",))
+    approval = pending_for_subject(subject=dispute, kind="ownership_dispute")
+    if approval is None:
+        raise TransitionRefused("This ownership dispute has already been decided.", step_ids=("CMA-1.6",))
+    approval_decide(actor=actor, approval=approval, approve=True, reason=reason,
+                    data={"decision": decision, "to_officer": to_officer, "to_position": to_position})
+    dispute.refresh_from_db()
     return dispute
 
 

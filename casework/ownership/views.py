@@ -103,7 +103,9 @@ def transfer(request, csid: str):
         to_officer=_officer_in(request.POST.get("to_officer")),
         expected_contact_volume=request.POST.get("expected_contact_volume", ""),
         time_to_resolve=request.POST.get("time_to_resolve", ""), agreed_with=request.POST.get("agreed_with", ""),
-        reason=request.POST.get("reason", "")), "Ownership transferred to {result.to_area.name} (CMA-1.6).")
+        reason=request.POST.get("reason", "")),
+        "Transfer sent for approval: {result.eligible.label} accepts it or not from their queue; nothing moves "
+        "until then (CMA-1.6). Follow it at /approvals/{result.pk}/.")
 
 
 @login_required
@@ -113,7 +115,8 @@ def dispute(request, csid: str):
         actor=request.user, customer=c, to_area=_area_in(request.POST.get("to_area"), required=True),
         expected_contact_volume=request.POST.get("expected_contact_volume", ""),
         time_to_resolve=request.POST.get("time_to_resolve", ""), reason=request.POST.get("reason", "")),
-        "Ownership dispute escalated to a Team Leader (CMA-1.6).")
+        "Ownership dispute sent for a decision: {result.eligible.label} decides it from their queue (CMA-1.6). "
+        "Follow it at /approvals/{result.pk}/.")
 
 
 @login_required
@@ -135,20 +138,20 @@ def team_queue(request):
                       {"refused": "Only a Team Leader sees and decides ownership disputes (CMA-1.6)."}, status=403)
     from casework.org.rules import officer_of
 
-    return render(request, "ownership/team_queue.html",
-                  {"disputes": selectors.disputes_open(areas=services.team_leader_areas(officer_of(request.user)))})
+    disputes = selectors.disputes_open(areas=services.team_leader_areas(officer_of(request.user)))
+    approvals = selectors.dispute_approvals(disputes)
+    for d in disputes:
+        d.approval_id = approvals.get(d.pk)
+    return render(request, "ownership/team_queue.html", {"disputes": disputes})
 
 
 @login_required
-@require_POST
 def dispute_decide(request, pk: int):
+    """Issue 11: a dispute is decided on its request for approval (/approvals/<id>/), like every approval; this old
+    address only leads there (a POST here decides nothing)."""
     dispute_row = get_object_or_404(OwnershipTransfer, pk=pk)
-    try:
-        services.ownership_dispute_decide(actor=request.user, dispute=dispute_row,
-                                          decision=request.POST.get("decision", ""),
-                                          reason=request.POST.get("reason", ""),
-                                          to_officer=_officer_in(request.POST.get("to_officer")))
-        messages.success(request, "Decision recorded (CMA-1.6).")
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    return redirect("ownership:team_queue")
+    approval = selectors.dispute_approvals([dispute_row]).get(dispute_row.pk)
+    if approval is None:
+        messages.error(request, "This ownership dispute has no decision waiting (CMA-1.6).")
+        return redirect("ownership:team_queue")
+    return redirect("approvals:detail", pk=approval)

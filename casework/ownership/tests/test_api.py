@@ -185,23 +185,28 @@ def test_auto_unlock_schedule(org, payer, payee):
 
 
 def test_transfer_dispute_and_decision(org, payer):
+    """CMA-1.6 (issue 11): the dispute and the transfer are requests (202 with the approval reference); the dispute is
+    decided by a Team Leader of an area concerned (the old decide endpoint delegates to the approval); the transfer
+    moves only once the receiving area's Team Leader accepts it."""
     tl = org.team_leader("GENERAL_OBJECTIONS")
     obj = org.officer("GENERAL_OBJECTIONS", Role.SPECIALIST_OFFICER, team=tl.team)
     dpo = org.officer("DPO", Role.SPECIALIST_OFFICER)
+    dpo_tl = org.team_leader("DPO")
     so = org.officer()
     org.intake("DPO")
     client_for(obj).post(url(payer.csid, "lock"), {"reason": "Objection"}, format="json")
     body = {"to_area": "DPO", "expected_contact_volume": "high", "time_to_resolve": "months", "reason": "r"}
     r = client_for(so).post(url(payer.csid, "transfer"), {**body, "agreed_with": "x"}, format="json")
     assert r.status_code == 403
-    r = client_for(obj).post(url(payer.csid, "transfer"), {**body, "agreed_with": ""}, format="json")
-    assert r.status_code == 400 and "agreed_with" in r.json()
+    r = client_for(obj).post(url(payer.csid, "transfer"), {**body, "expected_contact_volume": ""}, format="json")
+    assert r.status_code == 400 and "expected_contact_volume" in r.json()
     r = client_for(obj).post(url(payer.csid, "disputes"), body, format="json")
-    assert r.status_code == 201 and r.json()["status"] == "escalated"
+    assert r.status_code == 202 and r.json()["transfer"]["status"] == "escalated"
+    assert r.json()["kind"] == "ownership_dispute" and r.json()["status"] == "pending"
     dispute_id = r.json()["id"]
     assert client_for(obj).get("/api/v1/ownership/disputes/").status_code == 403
     queue = client_for(tl).get("/api/v1/ownership/disputes/").json()["results"]
-    assert [d["id"] for d in queue] == [dispute_id]
+    assert [d["id"] for d in queue] == [dispute_id] and queue[0]["approval"] == r.json()["approval"]
     r = client_for(obj).post(f"/api/v1/ownership/disputes/{dispute_id}/decide/", {"decision": "keep", "reason": "x"},
                              format="json")
     assert r.status_code == 403
@@ -215,8 +220,14 @@ def test_transfer_dispute_and_decision(org, payer):
     r = client_for(obj).post(url(payer.csid, "transfer"),
                              {**body, "to_area": "", "to_officer": dpo.user.username, "agreed_with": "DPO TL"},
                              format="json")
-    assert r.status_code == 201 and r.json()["officer"]["username"] == dpo.user.username
-    assert r.json()["transfer"]["status"] == "agreed"
+    assert r.status_code == 202 and r.json()["transfer"]["status"] == "proposed"
+    transfer_id = r.json()["id"]
+    assert Lock.objects.get(customer=payer, is_active=True).officer == obj
+    r = client_for(dpo_tl).post(f"/api/v1/approvals/{r.json()['approval']}/decide/",
+                                {"approve": True, "reason": "Agreed"}, format="json")
+    assert r.status_code == 200
+    assert Lock.objects.get(customer=payer, is_active=True).officer == dpo
+    assert OwnershipTransfer.objects.get(pk=transfer_id).status == "agreed"
     assert OwnershipTransfer.objects.filter(customer=payer).count() == 2
 
 

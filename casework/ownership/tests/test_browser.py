@@ -16,6 +16,7 @@ PASSWORD = "pass-Word-123"
 def test_lock_transfer_unlock_from_the_customer_page(live_server, browser_page, login, shot, org):
     obj = org.officer("GENERAL_OBJECTIONS", Role.SPECIALIST_OFFICER, username="own_objections")
     dpo = org.officer("DPO", Role.SPECIALIST_OFFICER, username="own_dpo")
+    org.team_leader("DPO", username="own_dpo_tl")
     case = CaseFactory(payer__given_names="Oliver", payer__family_name="Drummond")
     payer = case.payer
     IncomeFactory(customer=payer)  # ATO-issued income: no Minimum Collection Activity needed (CMA-2.1, CMA-3.4)
@@ -34,19 +35,35 @@ def test_lock_transfer_unlock_from_the_customer_page(live_server, browser_page, 
     assert "CMA-2.10" in banner.inner_text()
     shot(page, "ownership-02-locked")
 
-    page.get_by_text("Transfer ownership to another specialised area").click()
+    page.get_by_text("Ask to transfer ownership to another specialised area").click()
     form = page.get_by_role("form", name="Transfer ownership")
     form.get_by_label("To area").select_option("DPO")
     form.get_by_label("Officer in that area (username, optional)").fill("own_dpo")
     form.get_by_label("Expected contact volume").fill("The DPO will generate most of the contact")
     form.get_by_label("Time to resolve").fill("Objection two weeks; DPO several months")
-    form.get_by_label("Agreed with").fill("DPO Team Leader, by phone")
+    form.get_by_label("Who you spoke to in the other area (optional)").fill("DPO Team Leader, by phone")
     form.get_by_label("Reason for transfer").fill("Better outcome with one owner")
     shot(page, "ownership-03a-transfer-form")
-    form.get_by_role("button", name="Transfer ownership").click()
+    form.get_by_role("button", name="Send transfer for approval").click()
+    assert "Transfer sent for approval" in page.content()
+    banner = page.get_by_role("status", name="Ownership")
+    assert f"Locked to {obj.display_name}" in banner.inner_text()  # issue 11: nothing moves before the acceptance
+
+    # Issue 11: the DPO Team Leader accepts it from their approvals queue.
+    from casework.approvals.models import ApprovalRequest
+
+    approval = ApprovalRequest.objects.get(kind="ownership_transfer", customer=payer)
+    page.get_by_role("button", name="Sign out").click()
+    login(page, "own_dpo_tl", PASSWORD)
+    page.goto(f"{live_server.url}/approvals/{approval.pk}/")
+    decide = page.get_by_test_id("decide-form")
+    decide.get_by_label("Approve", exact=True).check()
+    decide.get_by_label("Reason (required if you do not approve)").fill("Agreed: DPO takes the customer")
+    decide.get_by_role("button", name="Record decision").click()
+    assert "Approved" in page.get_by_test_id("approval-status").inner_text()
+    page.goto(f"{live_server.url}/customers/{payer.csid}/")
     banner = page.get_by_role("status", name="Ownership")
     assert f"Locked to {dpo.display_name}" in banner.inner_text() and "CMA-1.6" in banner.inner_text()
-    assert "Unlock customer" not in page.content()  # no longer the objections officer's to unlock
     shot(page, "ownership-03b-transferred")
 
     page.get_by_role("button", name="Sign out").click()

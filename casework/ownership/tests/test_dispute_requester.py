@@ -39,8 +39,11 @@ def test_cma_1_6_team_leader_cannot_decide_the_dispute_they_raised_api_and_servi
     assert _api(tl).post(url + "lock/", {"reason": "Objection"}, format="json").status_code == 201
     r = _api(tl).post(url + "disputes/", {"to_area": "DPO", "expected_contact_volume": "high",
                                           "time_to_resolve": "months", "reason": "No agreement"}, format="json")
-    assert r.status_code == 201
+    assert r.status_code == 202  # issue 11: a request for approval, in the other Team Leaders' queue
     dispute = OwnershipTransfer.objects.get(pk=r.json()["id"])
+    r = _api(tl).post(f"/api/v1/approvals/{r.json()['approval']}/decide/",
+                      {"approve": True, "reason": "Mine", "data": {"decision": "keep"}}, format="json")
+    assert r.status_code == 403 and r.json()["step_ids"] == ["CMA-1.6"]
     r = _api(tl).post(f"/api/v1/ownership/disputes/{dispute.pk}/decide/", {"decision": "keep", "reason": "Mine"},
                       format="json")
     assert r.status_code == 403 and r.json()["step_ids"] == ["CMA-1.6"]

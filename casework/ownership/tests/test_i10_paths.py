@@ -276,11 +276,17 @@ def agreed(org, payer):
     """DPO owns the payer by CMA-1.5, but the areas agreed General Objections keeps them (CMA-1.6)."""
     obj = org.officer("GENERAL_OBJECTIONS", Role.SPECIALIST_OFFICER)
     dpo = org.officer("DPO", Role.SPECIALIST_OFFICER)
+    obj_tl = org.team_leader("GENERAL_OBJECTIONS")
     add_issue(payer, "objection", minutes=1)
     add_issue(payer, "dpo", minutes=2)
     services.customer_lock(actor=dpo.user, customer=payer, reason="DPO")
-    services.ownership_transfer(actor=dpo.user, customer=payer, to_officer=obj, expected_contact_volume="objection",
-                                time_to_resolve="weeks", agreed_with="Objections TL", reason="Better outcome")
+    req = services.ownership_transfer(actor=dpo.user, customer=payer, to_officer=obj,
+                                      expected_contact_volume="objection", time_to_resolve="weeks",
+                                      agreed_with="Objections TL", reason="Better outcome")
+    # Issue 11: the agreement is the receiving area's Team Leader accepting the request.
+    from casework.approvals.services import approval_decide
+
+    approval_decide(actor=obj_tl.user, approval=req, approve=True, reason="Agreed")
     return payer, obj, dpo
 
 
@@ -324,8 +330,10 @@ def test_cma_1_6_only_team_leaders_of_the_areas_concerned_decide_a_dispute(org, 
     obj = org.officer("GENERAL_OBJECTIONS", Role.SPECIALIST_OFFICER)
     org.intake("DPO")
     services.customer_lock(actor=obj.user, customer=payer, reason="Objection")
-    dispute = services.ownership_dispute_raise(actor=obj.user, customer=payer, to_area=area("DPO"),
-                                               expected_contact_volume="high", time_to_resolve="long", reason="r")
+    dpo_tl = org.team_leader("DPO")
+    services.ownership_dispute_raise(actor=obj.user, customer=payer, to_area=area("DPO"),
+                                     expected_contact_volume="high", time_to_resolve="long", reason="r")
+    dispute = OwnershipTransfer.objects.get(customer=payer)
     other_tl = org.team_leader("SERVICES")
     assert api(other_tl).get("/api/v1/ownership/disputes/").json()["results"] == []
     r = api(other_tl).post(f"/api/v1/ownership/disputes/{dispute.pk}/decide/", {"decision": "transfer", "reason": "x"},
@@ -334,7 +342,6 @@ def test_cma_1_6_only_team_leaders_of_the_areas_concerned_decide_a_dispute(org, 
     web(other_tl).post(f"/team/ownership-disputes/{dispute.pk}/decide/", {"decision": "transfer", "reason": "x"})
     dispute.refresh_from_db()
     assert dispute.status == "escalated" and still_locked_to(payer, obj)
-    dpo_tl = org.team_leader("DPO")
     assert [d["id"] for d in api(dpo_tl).get("/api/v1/ownership/disputes/").json()["results"]] == [dispute.pk]
     decided = services.ownership_dispute_decide(actor=dpo_tl.user, dispute=dispute, decision="transfer", reason="DPO")
     assert decided.status == "decided"

@@ -570,11 +570,11 @@ def test_meta_issue_scope_guard_always_allowing_is_caught(world, monkeypatch):
 def test_meta_dispute_decided_by_its_raiser_is_caught(world, monkeypatch):
     """CMA-1.6: a Team Leader raising a dispute and deciding it themselves is caught by invariant 4 when the guard
     ignores the raiser (as it did before the stateful test found it); with the guard, it is refused (403)."""
-    from casework.ownership import policy as own_policy
+    from casework.approvals import policy as approvals_policy
 
     assert _drive(world, TL_DECIDES_OWN_DISPUTE) is None
-    original = own_policy.dispute_decider_decision
-    monkeypatch.setattr(own_policy, "dispute_decider_decision",
-                        lambda **kw: original(**{**kw, "actor_is_raiser": False}))
+    # Issue 11: the dispute is decided as a request for approval; its guard is the approvals policy.
+    original = approvals_policy.may_decide
+    monkeypatch.setattr(approvals_policy, "may_decide", lambda **kw: original(**{**kw, "requester_id": None}))
     found = _drive(world, TL_DECIDES_OWN_DISPUTE)
     assert found and "invariant 4" in found and "decided by its raiser" in found

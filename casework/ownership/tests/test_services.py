@@ -324,17 +324,31 @@ def test_cma_3_4_auto_unlock_cancelled_when_the_lock_changes(org, payer, payee):
 # ---------------------------------------------------------------- transfer and dispute (CMA-1.6)
 
 
+def _decide(actor, approval, approve=True, reason="ok", **data):
+    from casework.approvals.services import approval_decide
+
+    return approval_decide(actor=actor.user, approval=approval, approve=approve, reason=reason, data=data)
+
+
 def test_cma_1_6_transfer_by_agreement_records_considerations(org, payer):
+    """CMA-1.6 (issue 11): the transfer is asked for, and moves only when the receiving area's Team Leader accepts;
+    the considerations and who agreed are recorded."""
     obj, dpo = org.officer("GENERAL_OBJECTIONS", Role.SPECIALIST_OFFICER), org.officer("DPO", Role.SPECIALIST_OFFICER)
+    dpo_tl = org.team_leader("DPO")
     services.customer_lock(actor=obj.user, customer=payer, reason="Objection")
-    t = services.ownership_transfer(actor=obj.user, customer=payer, to_officer=dpo,
-                                    expected_contact_volume="DPO will generate most calls",
-                                    time_to_resolve="Objection 2 weeks, DPO months", agreed_with="DPO TL by phone",
-                                    reason="Better outcome")
-    assert t.status == TransferStatus.AGREED and t.to_lock.officer == dpo
+    req = services.ownership_transfer(actor=obj.user, customer=payer, to_officer=dpo,
+                                      expected_contact_volume="DPO will generate most calls",
+                                      time_to_resolve="Objection 2 weeks, DPO months", agreed_with="DPO TL by phone",
+                                      reason="Better outcome")
+    assert req.kind == "ownership_transfer" and selectors.active_lock(customer=payer).officer == obj
+    [asked] = events(payer, "ownership.transfer_request")
+    assert asked.after["spoke_with"] == "DPO TL by phone" and asked.step_ids == ["CMA-1.6"]
+    _decide(dpo_tl, req, reason="Agreed")
+    t = payer.ownership_transfers.get()
+    assert t.status == TransferStatus.AGREED and t.to_lock.officer == dpo and dpo_tl.display_name in t.agreed_with
     assert selectors.active_lock(customer=payer).kind == LockKind.TRANSFER
     [ev] = events(payer, "ownership.transfer")
-    assert ev.after["expected_contact_volume"] and ev.step_ids == ["CMA-1.6"]
+    assert ev.after["expected_contact_volume"] and ev.step_ids == ["CMA-1.6"] and ev.actor == dpo_tl.user
 
 
 def test_cma_1_6_transfer_requires_considerations(org, payer):
@@ -347,15 +361,18 @@ def test_cma_1_6_transfer_requires_considerations(org, payer):
 
 
 def test_cma_1_6_dispute_escalates_to_team_leader_who_decides(org, payer):
+    """CMA-1.6 (issue 11): the dispute is a request in the queue of the Team Leaders of the areas concerned (a
+    *Decision requested* intray); the raiser cannot decide; the Team Leader's decision moves the lock once."""
     tl = org.team_leader("GENERAL_OBJECTIONS")
     obj = org.officer("GENERAL_OBJECTIONS", Role.SPECIALIST_OFFICER, team=tl.team)
     intake = org.intake("DPO")
     services.customer_lock(actor=obj.user, customer=payer, reason="Objection")
-    dispute = services.ownership_dispute_raise(actor=obj.user, customer=payer, to_area=area("DPO"),
-                                               expected_contact_volume="high", time_to_resolve="long",
-                                               reason="No agreement with DPO")
-    assert dispute.status == TransferStatus.ESCALATED
-    assert Intray.objects.get(customer=payer, type__code="ownership_dispute").assignee_officer == tl
+    req = services.ownership_dispute_raise(actor=obj.user, customer=payer, to_area=area("DPO"),
+                                           expected_contact_volume="high", time_to_resolve="long",
+                                           reason="No agreement with DPO")
+    dispute = payer.ownership_transfers.get()
+    assert dispute.status == TransferStatus.ESCALATED and req.subject_id == str(dispute.pk)
+    assert Intray.objects.get(customer=payer, type__code="approval_decision").assignee_officer == tl
     assert dispute in selectors.disputes_open()
     with pytest.raises(NotPermitted):
         services.ownership_dispute_decide(actor=obj.user, dispute=dispute, decision="transfer", reason="x")
@@ -527,7 +544,11 @@ def test_ps_spe_1_take_over_or_transfer_of_a_ps_customer_needs_consultation(org,
     assert exc.value.step_ids == ("PS-SPE-1",)
     services.specialist_consultation_record(actor=tl.user, customer=payer, ps_case_manager=cm, summary="s",
                                             communication_approach="CM first", who_communicates="CM")
-    t = services.ownership_transfer(actor=tl.user, customer=payer, to_area=area("GENERAL_OBJECTIONS"),
-                                    expected_contact_volume="low", time_to_resolve="short", agreed_with="CM",
-                                    reason="Agreed with CM")
-    assert t.to_area.code == "GENERAL_OBJECTIONS"
+    ps_tl = org.officer("PS", Role.PS_TEAM_LEADER)
+    req = services.ownership_transfer(actor=tl.user, customer=payer, to_area=area("GENERAL_OBJECTIONS"),
+                                      expected_contact_volume="low", time_to_resolve="short", agreed_with="CM",
+                                      reason="Agreed with CM")
+    # Asked by the receiving area: the other area (PS, the owner) accepts — its PS Team Leader (issue 11).
+    assert req.payload["to_area"] == "GENERAL_OBJECTIONS" and req.eligible.area_codes == ("PS",)
+    _decide(ps_tl, req, reason="Agreed")
+    assert selectors.active_lock(customer=payer).area.code == "GENERAL_OBJECTIONS"

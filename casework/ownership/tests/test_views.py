@@ -90,7 +90,15 @@ def test_team_queue_lists_and_decides_disputes(org, payer):
     html = client_for(tl).get("/team/ownership-disputes/").content.decode()
     assert payer.csid in html and "No agreement" in html
     dispute = payer.ownership_transfers.get()
-    client_for(tl).post(f"/team/ownership-disputes/{dispute.pk}/decide/", {"decision": "transfer", "reason": "DPO"})
+    # Issue 11: the queue leads to the dispute's request for approval, decided there.
+    from casework.approvals.models import ApprovalRequest
+
+    approval = ApprovalRequest.objects.get(kind="ownership_dispute", subject_id=str(dispute.pk))
+    assert f"/approvals/{approval.pk}/" in html
+    r = client_for(tl).post(f"/team/ownership-disputes/{dispute.pk}/decide/", {"decision": "transfer", "reason": "DPO"})
+    assert r.status_code == 302 and r["Location"] == f"/approvals/{approval.pk}/"
+    client_for(tl).post(f"/approvals/{approval.pk}/decide/", {"approve": "yes", "decision": "transfer",
+                                                             "reason": "DPO", "version": approval.version})
     dispute.refresh_from_db()
     assert dispute.status == TransferStatus.DECIDED
     assert Lock.objects.get(customer=payer, is_active=True).area.code == "DPO"

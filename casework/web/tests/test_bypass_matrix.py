@@ -130,6 +130,9 @@ def build_world() -> World:
     # Team Leader other than them (issue 11, PS-ORM-3), so the proposal needs someone who can decide it.
     officer(Role.PS_TEAM_LEADER, "PS", "bm_pstl2",
             f.TeamFactory(business_area=f.area("PS"), office=office, name="BM PS team 2"))
+    # Issue 11: a transfer by agreement is accepted by a Team Leader of the receiving area (LITIGATION in the
+    # transfer cells), so one exists — never a matrix actor.
+    officer(Role.TEAM_LEADER, "LITIGATION", "bm_lit_tl")
     vacant = f.PositionFactory(code="bm-vacant", business_area=f.area("SERVICES"), office=office)
     plain, ps = _subject(), _subject()
     # The PS customer: referred by the Service Officer (PS-REF-1), allocated by the PS Team Leader (PS-REF-2).
@@ -170,6 +173,15 @@ def set_state(w: World, state: str, actor) -> None:
             customer=w.customer, from_area=lock.area, to_area=to_area, from_lock=lock,
             status=TransferStatus.ESCALATED, expected_contact_volume="Weekly calls", time_to_resolve="A month",
             reason="Both areas say the other owns it", raised_at=clock.now(), raised_by=w.other_holder.user)
+        # Issue 11: the dispute is decided as its request for approval (Team Leaders of the two areas).
+        from casework.approvals.models import ApprovalRequest
+
+        ApprovalRequest.objects.create(
+            kind="ownership_dispute", customer=w.customer, subject_type="ownership.ownershiptransfer",
+            subject_id=str(w.dispute.pk), summary="Ownership dispute", reason=w.dispute.reason,
+            requested_by=w.other_holder.user, requested_at=clock.now(), eligible_role=Role.TEAM_LEADER.value,
+            eligibility={"role": Role.TEAM_LEADER.value, "label": "a Team Leader of the areas",
+                         "area_codes": [lock.area.code, to_area.code]}, step_ids=["CMA-1.6"])
 
 
 # ------------------------------------------------------------------------------------------- one body per operation
