@@ -196,7 +196,7 @@ def _insert_lock(**fields: Any) -> Lock:
     customer = fields["customer"]
     try:
         with transaction.atomic():
-            return Lock.objects.create(started_at=clock.now(), **fields)
+            lock = Lock.objects.create(started_at=clock.now(), **fields)
     except IntegrityError as exc:
         holder = Lock.objects.filter(customer=customer, is_active=True).select_related(
             "area", "officer__user", "position"
@@ -206,6 +206,11 @@ def _insert_lock(**fields: Any) -> Lock:
         raise Conflict(
             f"Already locked to {holder.holder_label}.", step_ids=("CMA-2.10",), extra=_holder_extra(holder)
         ) from exc
+    # Issue 11 (CMA-1.2): every way a customer comes to be locked to a specialist area (lock, take-over, priority,
+    # referral, transfer, dispute decision, re-lock, collaborative owner) takes on the outstanding common work.
+    _take_on_common_work(actor=fields.get("started_by"), customer=customer, lock=lock,
+                         step_ids=fields.get("step_ids") or ())
+    return lock
 
 
 def _notify(*, actor: Any, type_code: str, customer: Customer, subject: str, details: str, to_lock: Lock | None,
@@ -341,7 +346,6 @@ def customer_lock(
         )
         _record_lock_change(actor=actor, action="ownership.lock", customer=customer, lock=lock, previous=previous,
                             reason=reason, step_ids=steps, details=decision.reason, rule=rule)
-        _take_on_common_work(actor=actor, customer=customer, lock=lock, step_ids=steps)
     return lock
 
 
@@ -577,7 +581,6 @@ def follow_up_refer(
                 step_ids=steps,
                 customer=customer,
             )
-            _take_on_common_work(actor=actor, customer=customer, lock=new_lock, step_ids=steps)
     return intray
 
 
@@ -1439,7 +1442,6 @@ def specialised_issues_hand_off(
                 )
                 audit_record(actor=actor, action="ownership.lock", target=lock, after=_lock_snapshot(lock),
                              reason=lock.reason, step_ids=("CMA-1.4", "CMA-1.5"), customer=customer)
-                _take_on_common_work(actor=actor, customer=customer, lock=lock, step_ids=("CMA-1.4", "CMA-1.2"))
         from .scope import is_ps_lock
 
         ps_lock = lock if is_ps_lock(lock) else None
@@ -1521,7 +1523,6 @@ def _relock_hand_off(*, actor: Any, customer: Customer, ended: Lock, new_lock: L
     _tell(actor=actor, kind=NotificationKind.WORK_RECEIVED, officer=to_officer, position=to_position,
           text=f"{customer.csid} locked to you for the outstanding {what} (CMA-3.3)",
           key=f"lock:{new_lock.pk}:relock", intray=intray, customer=customer, step_ids=steps)
-    _take_on_common_work(actor=actor, customer=customer, lock=new_lock, step_ids=steps)
     # Both parents: the other party on the issue's case (or on the customer's cases) held by the same holder.
     cases = [issue.case] if issue is not None and issue.case_id else list(
         Case.objects.filter(Q(payer=customer) | Q(payee=customer)))
@@ -1540,7 +1541,6 @@ def _relock_hand_off(*, actor: Any, customer: Customer, ended: Lock, new_lock: L
         _tell(actor=actor, kind=NotificationKind.WORK_RECEIVED, officer=to_officer, position=to_position,
               text=f"{other.csid} (the other parent) also locked to you for the outstanding {what} (CMA-3.3)",
               key=f"lock:{moved.pk}:relock", intray=intray, customer=other, step_ids=steps)
-        _take_on_common_work(actor=actor, customer=other, lock=moved, step_ids=steps)
 
 
 def _parents_work(*, actor: Any, customer: Customer, lock: Lock, other: Customer, reason: str, steps) -> None:
@@ -1558,7 +1558,6 @@ def _parents_work(*, actor: Any, customer: Customer, lock: Lock, other: Customer
     _tell(actor=actor, kind=NotificationKind.WORK_RECEIVED, officer=to_officer, position=to_position,
           text=f"{customer.csid} locked to you: both parents for one issue (CMA-2.10)",
           key=f"intray:{intray.pk}:received", intray=intray, customer=customer, step_ids=steps)
-    _take_on_common_work(actor=actor, customer=customer, lock=lock, step_ids=steps)
 
 
 def _collaboration_notice(*, actor: Any, customer: Customer, lock: Lock | None, other: Customer,

@@ -456,3 +456,20 @@ def test_parent_locked_to_a_specialist_holder_gives_the_holder_the_work(so):
     (item,) = open_intrays(case.payee, type__code="client_contact_required")
     assert item.assignee_officer == dpo
     assert notifications(dpo, NotificationKind.WORK_RECEIVED)
+
+
+def test_common_work_follows_a_specialist_take_over_too(so):
+    """CMA-1.2, rule 1 ("how else could someone get here?"): a specialist *taking over* the lock (CMA-2.10) is
+    another way of locking the customer to a specialist area, and the common work follows it the same way."""
+    from casework.customers.services import presenting_issue_add
+
+    payer = customer()
+    own_services.customer_lock(actor=so.user, customer=payer, reason="Working the payments query")
+    common = intray_create(actor=so.user, type_code="client_call_back", customer=payer, subject="Call back",
+                           assignee_officer=so)
+    dpo = specialist("DPO", so.office)
+    presenting_issue_add(actor=dpo.user, customer=payer, issue_type="dpo", received_area=area("DPO"))
+    lock = own_services.lock_take_over(actor=dpo.user, customer=payer, reason="DPO needs the customer")
+    common.refresh_from_db()
+    assert lock.officer == dpo and common.assignee_officer == dpo
+    assert AuditEvent.objects.filter(action="ownership.common_work_take_on", target_id=str(lock.pk)).exists()
