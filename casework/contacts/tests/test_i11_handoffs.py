@@ -473,3 +473,20 @@ def test_common_work_follows_a_specialist_take_over_too(so):
     common.refresh_from_db()
     assert lock.officer == dpo and common.assignee_officer == dpo
     assert AuditEvent.objects.filter(action="ownership.common_work_take_on", target_id=str(lock.pk)).exists()
+
+
+def test_a_ps_customers_specialised_issue_goes_to_the_case_manager_and_stays_with_ps(so):
+    """CMA-1.7 / PS-SPE-1: Personalised Services coordinates liaison with the other areas: the front line's
+    objection on a customer allocated to PS during the call becomes the Case Manager's work, and the issue is not moved outside PS."""
+    payer = customer()
+    cm = OfficerFactory(role=Role.PS_CASE_MANAGER, position__business_area=area("PS"), position__office=so.office)
+    contact = open_contact(so, payer)
+    link = services.contact_issue_add(actor=so.user, contact=contact, issue_type="objection")
+    # During the call the customer is allocated to Personalised Services.
+    own_services.customer_lock(actor=cm.user, customer=payer, reason="PS allocation")
+    services.contact_holistic_advice_record(actor=so.user, contact=contact)  # PS keeps ownership (CMA-1.7)
+    finalise(so, contact)
+    link.refresh_from_db()
+    assert link.referred_intray.assignee_officer == cm and link.referred_area.code == "PS"
+    assert link.presenting_issue.status == IssueStatus.OPEN
+    assert notifications(cm, NotificationKind.REFERRAL_RECEIVED)
