@@ -116,6 +116,7 @@ def contact_out(contact: Contact, *, user) -> dict[str, Any]:
         "realtime_resolved": contact.realtime_resolved,
         "finalised_at": contact.finalised_at,
         "unlock_outcome": contact.unlock_outcome or None,
+        "holistic_advice_at": contact.holistic_advice_at,
         "version": contact.version,
     }
     body["restriction"] = restriction_out(screen.restriction)
@@ -130,6 +131,7 @@ def contact_out(contact: Contact, *, user) -> dict[str, Any]:
         body["mca"] = screen.mca.as_dict()
         body["mca_status"] = screen.mca_status.as_dict()
         body["finalise"] = screen.finalise.as_dict()
+        body["holistic_advice"] = selectors.holistic_advice_prompt(contact).as_dict()  # CMA-1.7
     else:
         body["summary"] = None
         body["mca"] = None
@@ -168,6 +170,12 @@ def issue_out(ci: ContactIssue) -> dict[str, Any]:
         "handling_reason": ci.handling_reason,
         "handled_by": ci.handled_by,
         "step_ids": ci.step_ids,
+        # Issue 11: where a specialised issue went when the contact ended (CMA-1.2 / CMA-1.4).
+        "referred_to": (
+            {"area": ci.referred_area.code, "area_name": ci.referred_area.name, "intray": ci.referred_intray_id,
+             "referred_at": ci.referred_at}
+            if ci.referred_area_id else None
+        ),
     }
 
 
@@ -415,6 +423,7 @@ ExplainedView = _action(
 )
 DisagreementView = _action(ContactDisagreementIn, lambda r, c, d: services.contact_disagreement_record(actor=r.user, contact=c, options=d["options"]) and None)
 FinaliseView = _action(None, lambda r, c, d: services.contact_finalise(actor=r.user, contact=c) and None)
+HolisticAdviceView = _action(None, lambda r, c, d: services.contact_holistic_advice_record(actor=r.user, contact=c) and None)
 NotResolvedView = _action(ContactReasonIn, lambda r, c, d: services.contact_not_resolved(actor=r.user, contact=c, reason=d["reason"]) and None)
 UnlockView = _action(ContactUnlockIn, lambda r, c, d: {"unlock": services.contact_unlock(actor=r.user, contact=c, **d)})
 

@@ -26,5 +26,6 @@ urlpatterns = [
     path("contacts/<int:pk>/finalise/", api.FinaliseView.as_view(), name="contacts-finalise"),
     path("contacts/<int:pk>/finalise/check/", api.FinaliseCheckView.as_view(), name="contacts-finalise-check"),
     path("contacts/<int:pk>/not-resolved/", api.NotResolvedView.as_view(), name="contacts-not-resolved"),
+    path("contacts/<int:pk>/holistic-advice/", api.HolisticAdviceView.as_view(), name="contacts-holistic-advice"),
     path("contacts/<int:pk>/unlock/", api.UnlockView.as_view(), name="contacts-unlock"),
 ]

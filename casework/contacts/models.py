@@ -99,6 +99,9 @@ class Contact(ProtectedStateModel, models.Model):
     finalised_at = models.DateTimeField(null=True, blank=True)
     unlock_outcome = models.CharField(max_length=32, blank=True)
     unlocked_at = models.DateTimeField(null=True, blank=True)
+    # CMA-1.7: ownership kept as a further specialised issue arose -> the customer was advised that more than one
+    # person may deal with them and that entering their CSID routes calls to the same area.
+    holistic_advice_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -156,6 +159,13 @@ class ContactIssue(models.Model):
     handled_by = models.CharField(max_length=40, blank=True)
     step_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
+    # Where a specialised issue went when the contact ended (CMA-1.2 referral, CMA-1.4 collaborative management):
+    # the area and the intray now holding it, so the issue is never "open, nobody's".
+    referred_area = models.ForeignKey(BusinessArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    referred_intray = models.ForeignKey(
+        "intrays.Intray", null=True, blank=True, on_delete=models.PROTECT, related_name="contact_issues"
+    )
+    referred_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

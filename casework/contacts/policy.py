@@ -449,6 +449,7 @@ class FinaliseFacts:
     customer_disagrees: bool = False
     disagreement_options_given: tuple[str, ...] = ()
     error_open: bool = False  # CMA-1.3: an identified error not yet resolved or routed
+    holistic_advice_pending: bool = False  # CMA-1.7: the customer not yet advised (ownership kept, further issue)
 
 
 def finalise_readiness(facts: FinaliseFacts) -> Decision:
@@ -478,9 +479,49 @@ def finalise_readiness(facts: FinaliseFacts) -> Decision:
     if facts.error_open:
         missing.append("Identified error not resolved or routed")
         steps.append("CMA-1.3")
+    if facts.holistic_advice_pending:
+        missing.append("Advise the customer they may deal with more than one person and that entering their CSID "
+                       "routes their calls (CMA-1.7)")
+        steps.append("CMA-1.7")
     if missing:
         return Decision.no(
             "Cannot finalise yet: " + "; ".join(missing) + ".",
             *dict.fromkeys(steps or ["CMA-3.1"]), outcome="refused", missing=missing,
         )
     return Decision.yes("Ready to finalise.", "CMA-3.1", "CMA-3.2", outcome="ready", missing=[])
+
+
+# --- CMA-1.7: holistic service ----------------------------------------------------------------------------------
+
+HOLISTIC_ADVICE = (
+    "You may deal with more than one person while your issues are worked on.",
+    "Enter your CSID when you call: it routes your call to the area managing you.",
+)
+
+
+def holistic_advice_check(
+    *, raised_here: tuple[str, ...], specialised_areas: tuple[str, ...], locked_area: str | None,
+    locked_area_specialised: bool, advised: bool,
+) -> Decision:
+    """CMA-1.7: when ownership is kept as a second or later specialised issue arises, the officer advises the
+    customer that they may deal with more than one person and that entering their CSID routes future calls to the
+    same area; the advice is recorded.
+
+    ``raised_here``: the areas of the specialised issues raised in this contact; ``specialised_areas``: the areas of
+    all the customer's outstanding specialised issues; ``locked_area``: the lock's area, if any."""
+    further = bool(raised_here) and (
+        len(set(specialised_areas)) > 1
+        or (locked_area is not None and locked_area_specialised and any(a != locked_area for a in raised_here))
+    )
+    if not further:
+        return Decision.no("No further specialised issue while ownership is kept: no advice needed.", "CMA-1.7",
+                           outcome="not_needed")
+    areas = sorted(set(specialised_areas) | set(raised_here) | ({locked_area} if locked_area else set()))
+    if advised:
+        return Decision.yes("The customer was advised (more than one person; CSID routes calls).", "CMA-1.7",
+                            outcome="advised", areas=areas, advice=list(HOLISTIC_ADVICE))
+    return Decision.yes(
+        "Ownership is kept as a further specialised issue arises: advise the customer that they may deal with more "
+        "than one person and that entering their CSID routes future calls to the same area, then record it.",
+        "CMA-1.7", outcome="advise", areas=areas, advice=list(HOLISTIC_ADVICE),
+    )

@@ -29,7 +29,8 @@ def contact_queryset():
         Prefetch(
             "issues",
             queryset=ContactIssue.objects.select_related(
-                "presenting_issue", "presenting_issue__issue_type", "presenting_issue__issue_type__handling_area"
+                "presenting_issue", "presenting_issue__issue_type", "presenting_issue__issue_type__handling_area",
+                "referred_area",
             ),
         ),
         "external_referrals",
@@ -193,6 +194,30 @@ def finalise_facts(contact: Contact) -> policy.FinaliseFacts:
         customer_disagrees=contact.customer_disagrees,
         disagreement_options_given=tuple(contact.disagreement_options),
         error_open=contact.error_identified and not contact.error_outcome,
+        holistic_advice_pending=holistic_advice_prompt(contact).outcome == "advise",
+    )
+
+
+def holistic_advice_prompt(contact: Contact) -> policy.Decision:
+    """CMA-1.7: is the officer to advise the customer (ownership kept as a further specialised issue arises)?"""
+    from casework.customers.models import IssueStatus, PresentingIssue
+    from casework.ownership.selectors import active_lock
+
+    raised_here = tuple(
+        contact.issues.filter(presenting_issue__issue_type__kind="specialised").values_list(
+            "presenting_issue__issue_type__handling_area__code", flat=True)
+    )
+    areas = tuple(
+        PresentingIssue.objects.filter(
+            customer_id=contact.customer_id, status__in=(IssueStatus.OPEN, IssueStatus.REFERRED),
+            issue_type__kind="specialised",
+        ).values_list("issue_type__handling_area__code", flat=True).distinct()
+    )
+    lock = active_lock(customer=contact.customer)
+    return policy.holistic_advice_check(
+        raised_here=raised_here, specialised_areas=areas, locked_area=lock.area.code if lock is not None else None,
+        locked_area_specialised=lock is not None and lock.area.kind == "specialised",
+        advised=contact.holistic_advice_at is not None,
     )
 
 

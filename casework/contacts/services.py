@@ -642,7 +642,9 @@ def contact_not_resolved(*, actor, contact: Contact, reason: str) -> Contact:
         _require_poi(contact)
         decision = policy.realtime_outcome(resolved_in_real_time=False)
         lock = own_sel.active_lock(customer=contact.customer)
-        if lock is not None and lock.officer_id not in (None, officer.pk):
+        # CMA-2.10 / CMA-1.3: the follow-up always becomes work for the holder, an officer or a position (issue 11:
+        # a customer locked to a position used to get no intray).
+        if lock is not None and lock.officer_id != officer.pk:
             own_services.follow_up_refer(
                 actor=actor, customer=contact.customer, subject="Follow-up from a customer contact", details=reason,
                 step_ids=("CMA-2.10",),
@@ -664,6 +666,7 @@ def contact_not_resolved(*, actor, contact: Contact, reason: str) -> Contact:
             actor=actor, action="contact.not_resolved", target=contact, after={"outcome": outcome},
             reason=reason, step_ids=decision.step_ids, customer=contact.customer_id,
         )
+        _hand_off_specialised_issues(actor, contact, ending=f"Not resolved in real time: {reason}")
     return contact
 
 
@@ -761,6 +764,116 @@ def contact_finalise(*, actor, contact: Contact) -> Contact:
         audit_record(
             actor=actor, action="contact.finalise", target=contact, after={"status": contact.status},
             step_ids=("CMA-2.9", "CMA-3.1", "CMA-3.2"), customer=contact.customer_id,
+        )
+        _hand_off_specialised_issues(actor, contact, ending="Contact finalised: everything in scope done.")
+    return contact
+
+
+# --- CMA-1.2 / CMA-1.4: specialised issues handed to their areas when the contact ends (issue 11) ---------------
+
+
+def _issues_to_hand_off(contact: Contact) -> list[ContactIssue]:
+    """Specialised issues raised in this contact, still open, that another area handles (referral, collaborative
+    management, or a specialist lock elsewhere) and not yet handed on."""
+    out = []
+    links = contact.issues.filter(referred_intray__isnull=True).select_related(
+        "presenting_issue__issue_type__handling_area", "presenting_issue__case")
+    for link in links:
+        issue = link.presenting_issue
+        if issue.status != IssueStatus.OPEN or not issue.issue_type.is_specialised:
+            continue
+        if issue.issue_type.handling_area_id == contact.area_id:
+            continue
+        handling = _handling_for(contact, issue)
+        if handling is not None and handling.outcome in ("referral", "collaborative", "specialist_area"):
+            out.append(link)
+    return out
+
+
+def _hand_off_notepad(contact: Contact, links: Sequence[ContactIssue], ending: str) -> str:
+    """The notepad that goes with the work: what was done in the contact and what is outstanding (CMA-1.2)."""
+    officer = contact.officer
+    done = []
+    for link in contact.issues.select_related("presenting_issue__issue_type"):
+        pi = link.presenting_issue
+        if pi.status not in (IssueStatus.OPEN, IssueStatus.REFERRED):
+            done.append(f"- {pi.issue_type.name}: {pi.get_status_display().lower()}" + (f" ({pi.outcome})" if pi.outcome else ""))
+    if contact.mca_completed_at is not None:
+        done.append("- Minimum Collection Activity documented (CMA-2.8)")
+    if contact.error_identified:
+        done.append(f"- Error identified: {contact.error_description} (outcome: {contact.error_outcome})")
+    lines = [
+        f"Contact {contact.pk} with {contact.customer.csid} by {officer.display_name} ({contact.area.name}), "
+        f"{contact.get_channel_display().lower()}, {clock.local_date(contact.started_at, clock.office_of(officer)):%d/%m/%Y}.",
+        ending,
+        "Done:",
+        *(done or ["- Nothing further could be progressed in real time."]),
+        "Outstanding:",
+        *[f"- {link.presenting_issue.issue_type.name}" + (f": {link.presenting_issue.description}"
+                                                         if link.presenting_issue.description else "")
+          for link in links],
+    ]
+    return "\n".join(lines)
+
+
+def _hand_off_specialised_issues(actor, contact: Contact, *, ending: str) -> list[dict[str, Any]]:
+    """CMA-1.2 / CMA-1.4: when the officer finalises or leaves the contact, each specialised issue another area
+    handles becomes that area's work (ownership.services.specialised_issues_hand_off: an intray in the area's
+    queue, due in 2 working days, with the notepad; the receiver is notified). Each issue row records where it
+    went (area, intray). Runs inside the caller's transaction."""
+    from casework.ownership import services as own_services
+
+    links = _issues_to_hand_off(contact)
+    if not links:
+        return []
+    results = own_services.specialised_issues_hand_off(
+        actor=actor, customer=contact.customer, issues=[link.presenting_issue for link in links],
+        notepad=_hand_off_notepad(contact, links, ending), step_ids=("CMA-1.2",),
+    )
+    by_issue = {r["issue"].pk: r for r in results}
+    now = clock.now()
+    handed = []
+    for link in links:
+        r = by_issue.get(link.presenting_issue_id)
+        if r is None:
+            continue
+        link.referred_area = r["area"]
+        link.referred_intray = r["intray"]
+        link.referred_at = now
+        link.save(update_fields=["referred_area", "referred_intray", "referred_at"])
+        handed.append({"issue": link.presenting_issue_id, "area": r["area"].code, "intray": r["intray"].pk,
+                       "collaborative": r["collaborative"]})
+    if handed:
+        audit_record(
+            actor=actor, action="contact.issues_handed_off", target=contact, after={"issues": handed},
+            reason=ending, step_ids=("CMA-1.2", "CMA-1.4") if any(h["collaborative"] for h in handed) else ("CMA-1.2",),
+            customer=contact.customer_id,
+        )
+    return results
+
+
+# --- CMA-1.7: holistic service ---------------------------------------------------------------------------------
+
+
+def contact_holistic_advice_record(*, actor, contact: Contact) -> Contact:
+    """CMA-1.7: ownership is kept as a further specialised issue arises: the officer advised the customer that
+    they may deal with more than one person and that entering their CSID routes future calls to the same area."""
+    _own(actor, contact)
+    with transaction.atomic():
+        contact = _lock(contact)
+        _require_open(contact, ("CMA-1.7",))
+        _require_poi(contact)
+        prompt = selectors.holistic_advice_prompt(contact)
+        if not prompt.allowed:
+            raise TransitionRefused(prompt.reason, step_ids=prompt.step_ids)
+        if contact.holistic_advice_at is not None:
+            raise TransitionRefused("The advice is already recorded on this contact.", step_ids=("CMA-1.7",))
+        contact.holistic_advice_at = clock.now()
+        _bump(contact, ["holistic_advice_at"])
+        audit_record(
+            actor=actor, action="contact.holistic_advice", target=contact,
+            after={"advised": policy.HOLISTIC_ADVICE, "areas": prompt.facts.get("areas", [])},
+            step_ids=("CMA-1.7",), customer=contact.customer_id,
         )
     return contact
 

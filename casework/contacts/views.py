@@ -117,6 +117,8 @@ def contact_view(request, pk: int):
         "other_parties": other_parties,
         "is_mine": getattr(getattr(request.user, "officer", None), "pk", None) == contact.officer_id,
         "can_view_sensitive": request.user.has_perm("customers.view_sensitive"),
+        # CMA-1.7: prompt to advise the customer when ownership is kept as a further specialised issue arises.
+        "holistic": selectors.holistic_advice_prompt(contact) if contact.poi_confirmed else None,
     }
     return render(request, "contacts/contact.html", ctx)
 
@@ -252,14 +254,28 @@ def _a_disagreement(request, contact):
     return "Options given recorded."
 
 
+def _handed_off(contact) -> str:
+    """Issue 11: say where each specialised issue went (area and intray) when the contact ended."""
+    rows = contact.issues.filter(referred_intray__isnull=False).select_related(
+        "presenting_issue__issue_type", "referred_area", "referred_intray__type")
+    parts = [f"{r.presenting_issue.issue_type.name} to {r.referred_area.name} ({r.referred_intray.type.name} "
+             f"intray {r.referred_intray_id})" for r in rows]
+    return (" Referred: " + "; ".join(parts) + ".") if parts else ""
+
+
 def _a_finalise(request, contact):
     services.contact_finalise(actor=request.user, contact=contact)
-    return "Contact finalised."
+    return "Contact finalised." + _handed_off(contact)
+
+
+def _a_holistic_advice(request, contact):
+    services.contact_holistic_advice_record(actor=request.user, contact=contact)
+    return "Advice recorded: more than one person may deal with the customer; their CSID routes calls (CMA-1.7)."
 
 
 def _a_not_resolved(request, contact):
     services.contact_not_resolved(actor=request.user, contact=contact, reason=request.POST.get("reason", ""))
-    return "Not resolved in real time: the locking rules were applied (CMA-2.10)."
+    return "Not resolved in real time: the locking rules were applied (CMA-2.10)." + _handed_off(contact)
 
 
 def _a_unlock(request, contact):
@@ -283,13 +299,14 @@ ACTIONS: dict[str, Callable] = {
     "arrangement": _a_arrangement, "income": _a_income, "collection": _a_collection, "mca-complete": _a_mca_complete,
     "impacted": _a_impacted, "explained": _a_explained, "disagreement": _a_disagreement,
     "finalise": _a_finalise, "not-resolved": _a_not_resolved, "unlock": _a_unlock,
+    "holistic-advice": _a_holistic_advice,
 }
 
 ANCHORS = {
     "poi": "poi", "transfer": "poi", "issue": "issues", "issue-close": "issues", "referral": "issues",
     "referral-give": "issues", "error": "issues", "tick": "mca", "arrangement": "mca", "income": "mca", "collection": "mca",
     "mca-complete": "mca", "impacted": "explain", "explained": "explain", "disagreement": "explain",
-    "finalise": "finalise", "not-resolved": "finalise", "unlock": "unlock",
+    "finalise": "finalise", "not-resolved": "finalise", "unlock": "unlock", "holistic-advice": "issues",
 }
 
 

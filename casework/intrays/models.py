@@ -204,7 +204,7 @@ class Intray(ProtectedStateModel, models.Model):
         """Deleted with a reason (the row stays)."""
 
     @transition(source=IntrayStatus.IN_PROGRESS, target=IntrayStatus.OPEN, step_ids=_intray_steps,
-                callers=("intrays.services.intray_reassign",), act="put back in the queue")
+                callers=("intrays.services.intray_reassign", "intrays.services.intray_follow_lock"), act="put back in the queue")
     def requeue(self) -> None:
         """Referred to another officer or position while in progress: open again for the new assignee."""
 

@@ -28,6 +28,8 @@ TYPE_STEPS = {
     "lock_taken_over": ("CMA-2.10",),
     "ownership_dispute": ("CMA-1.5",),
     "sla_breach": ("CMA-2.10",),
+    "specialised_referral": ("CMA-1.2", "CMA-3.3"),
+    "collaborative_management": ("CMA-1.4", "CMA-1.5"),
 }
 
 # Intrays that carry a request for a decision (issue 11): closed by the decision, never completed or deleted by hand.

@@ -26,6 +26,11 @@ INTRAY_TYPES = [
     ("sla_breach", "SLA breach", None, [], TL, [], [], False),
     # Issue 11: a request waiting for the eligible decider (closed by the decision, never by hand).
     ("approval_decision", "Decision requested", 2, [], [], [], [], False),
+    # Issue 11: work handed on becomes someone's work. A specialised issue raised at the front line goes to its
+    # area (CMA-1.2); every other area of a collaboratively managed customer gets a work item (CMA-1.4); re-locking
+    # to the officer of an outstanding specialised issue gives them the work (CMA-3.3).
+    ("specialised_referral", "Specialised issue referral", 2, [], [], [], [], False),
+    ("collaborative_management", "Collaborative management", 2, [], [], [], [], False),
 ]
 
 SLA_SCHEDULE_NAME = "intrays.sla_breach"

@@ -403,6 +403,41 @@ def intray_reassign(
     return intray
 
 
+def intray_follow_lock(
+    *, actor: Any, intray: Intray, to_officer: Officer | None = None, to_position: Position | None = None,
+    reason: str, step_ids: Iterable[str] = ("CMA-1.2",),
+) -> Intray | None:
+    """Move an open intray to the new owner of its customer because ownership moved (CMA-1.2: a specialist area that
+    locks a customer takes on the outstanding common work). Called by the ownership service that made the lock,
+    inside its transaction: the actor is whoever locked, not someone working the intray, so ``may_work`` does not
+    apply; the receiver rules still do. The due date stays (it runs from receipt); audited ``intray.reassign`` with
+    the before/after assignee, so the intray's history shows the move. Returns None when already closed or there."""
+    _refuse(policy.assignee_given(has_officer=to_officer is not None, has_position=to_position is not None), InvalidInput)
+    with transaction.atomic():
+        intray = _lock(intray)
+        if not intray.is_open:
+            return None
+        if (to_officer is not None and to_officer.pk == intray.assignee_officer_id) or (
+            to_position is not None and to_position.pk == intray.assignee_position_id and intray.assignee_officer_id is None
+        ):
+            return None
+        receiver, office, team = _receiver(to_officer, to_position)
+        _refuse(policy.may_receive(type_facts(intray.type), receiver), InvalidInput)
+        before = snapshot(intray, AUDIT_FIELDS)
+        intray.assignee_officer = to_officer
+        intray.assignee_position = to_position
+        intray.team = team
+        intray.office = office
+        if intray.status == IntrayStatus.IN_PROGRESS:
+            intray.requeue()
+        _bump(intray, ["assignee_officer", "assignee_position", "team", "office", "status"])
+        steps = tuple(dict.fromkeys((*step_ids, *(intray.step_ids or ()))))
+        audit_record(actor=actor, action="intray.reassign", target=intray, before=before,
+                     after={**snapshot(intray, AUDIT_FIELDS), "follows_lock": True}, reason=reason,
+                     step_ids=steps, customer=intray.customer_id)
+    return intray
+
+
 # ---------------------------------------------------------------- correspondence (CMA-1.1, CMA-3.5)
 
 def _document_row(corr: Correspondence, actor, filename: str, content: bytes, content_type: str):

@@ -709,7 +709,8 @@ def issue_change_scope(
     - Otherwise (CMA-1.2, CMA-1.4, CMA-3.2) an issue is closed by: the officer or position the customer is locked
       to; under collaborative management, the specialist area of that issue (its own issues only); the area that
       handles it (CMA-1.2); anyone at the point of entry for a common issue when the customer is not locked to a
-      specialist area; and a specialised issue not yet with its area may be *referred* by the point of entry.
+      specialist area; and a specialised issue may be *referred* to its area by an officer of another area (the
+      point of entry), also under collaborative management or a specialist lock: routing, not a decision.
     ``handling`` is ``issue_handling``'s decision for this issue with the actor's area as the point of entry.
     """
     if actor.officer_id is None and not actor.is_system:
@@ -756,6 +757,12 @@ def issue_change_scope(
                             "CMA-2.10", outcome="holder")
     outcome = handling.outcome if handling is not None else None
     handled_by = handling.facts.get("handled_by") if handling is not None else issue.handling_area
+    if (status == REFERRED and issue.is_specialised and actor.area != issue.handling_area
+            and outcome in ("referral", "collaborative", "specialist_area")):
+        # Issue 11: referring is routing, not deciding: the point of entry hands a specialised issue to its area
+        # (CMA-1.2), also under collaborative management (CMA-1.4), with an intray in that area's queue.
+        return Decision.yes("Referred to its specialist area from the point of entry.", "CMA-1.2",
+                            outcome="refer")
     if outcome == "collaborative":
         if actor.area == issue.handling_area:
             return Decision.yes("Collaborative management: your area's own specialised issue.", "CMA-1.4",
@@ -765,9 +772,6 @@ def issue_change_scope(
             "officer the customer is locked to) finalise it.",
             "CMA-1.4", "CMA-3.2", outcome="collaborative_other",
         )
-    if status == REFERRED and outcome == "referral":
-        return Decision.yes("Referred to its specialist area from the point of entry.", "CMA-1.2",
-                            outcome="refer")
     if actor.area is not None and actor.area == handled_by:
         return Decision.yes("Your business area handles this issue.", "CMA-1.2", "CMA-3.2", outcome="handling_area")
     if not issue.is_specialised and (holder is None or not holder.is_specialised):

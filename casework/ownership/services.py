@@ -22,6 +22,7 @@ from casework.core.audit import audit_record
 from casework.core.errors import Conflict, DomainError, InvalidInput, NotPermitted, TransitionRefused
 from casework.core.policy import Decision
 from casework.customers.models import Case, Customer, IssueStatus
+from casework.notifications.models import NotificationKind
 from casework.org.models import BusinessArea, Officer, Position
 from casework.org.roles import PS_ROLES, TEAM_LEADER_ROLES, Role
 from casework.org.rules import officer_of
@@ -238,6 +239,10 @@ def _insert_lock(**fields: Any) -> Lock:
             f"Already locked to {holder.holder_label}.", step_ids=("CMA-2.10",), extra=_holder_extra(holder)
         ) from exc
     _notify_lock_holders(actor=fields.get("started_by"), lock=lock, gained=True)
+    # Issue 11 (CMA-1.2): every way a customer comes to be locked to a specialist area (lock, take-over, priority,
+    # referral, transfer, dispute decision, re-lock, collaborative owner) takes on the outstanding common work.
+    _take_on_common_work(actor=fields.get("started_by"), customer=customer, lock=lock,
+                         step_ids=fields.get("step_ids") or ())
     return lock
 
 
@@ -583,6 +588,10 @@ def follow_up_refer(
             step_ids=steps,
         )
         _follow_up_note(actor=actor, customer=customer, subject=subject, details=details, intray=intray, steps=steps)
+        # Issue 11: the receiver (the locked officer, or every officer holding the position) is told.
+        _tell(actor=actor, kind=NotificationKind.WORK_RECEIVED, officer=to_officer, position=to_position,
+              text=f"{customer.csid}: follow-up referred to you by {officer.display_name}: {subject}"[:300],
+              key=f"intray:{intray.pk}:received", intray=intray, customer=customer, step_ids=steps)
         audit_record(
             actor=actor,
             action="ownership.follow_up_refer",
@@ -1153,6 +1162,7 @@ def _unlock_and_apply_rules(*, actor, customer, lock: Lock, end_kind: str, reaso
     if new_lock is not None:
         audit_record(actor=actor, action="ownership.lock", target=new_lock, after=_lock_snapshot(new_lock),
                      reason=after.reason, step_ids=after.step_ids, customer=customer)
+        _relock_hand_off(actor=actor, customer=customer, ended=lock, new_lock=new_lock, rule=rule)  # issue 11
     return new_lock
 
 
@@ -1500,16 +1510,26 @@ def parents_lock(
         elif decision.outcome == "specialist_area":
             holder = next(lk for lk in locks if lk is not None and lk.area.code == decision.facts["area"])
             for c, lk in zip((customer, associated_customer), locks):
+                if lk is not None and lk.area_id != holder.area_id:
+                    raise Conflict(
+                        f"{c.full_name} is locked to {lk.holder_label}: refer the follow-up to them.",
+                        step_ids=("CMA-2.10",), extra=_holder_extra(lk),
+                    )
+            for c, lk in zip((customer, associated_customer), locks):
                 if lk is None:
                     new = _insert_lock(customer=c, area=holder.area, position=holder.position, officer=holder.officer,
                                        kind=LockKind.LOCK, reason=reason, step_ids=list(steps), started_by=actor)
                     audit_record(actor=actor, action="ownership.lock", target=new, after=_lock_snapshot(new),
                                  reason=reason, step_ids=steps, customer=c)
-                elif lk.area_id != holder.area_id:
-                    raise Conflict(
-                        f"{c.full_name} is locked to {lk.holder_label}: refer the follow-up to them.",
-                        step_ids=("CMA-2.10",), extra=_holder_extra(lk),
-                    )
+                    _parents_work(actor=actor, customer=c, lock=new, reason=reason, steps=steps,
+                                  other=associated_customer if c.pk == customer.pk else customer)
+        elif decision.outcome == "collaborative":
+            # CMA-1.4: no lock changes; each specialist area holding a parent gets a work item naming the other
+            # parent's area, so both areas see the shared issue in their queues.
+            for c, lk, other, other_lk in ((customer, locks[0], associated_customer, locks[1]),
+                                           (associated_customer, locks[1], customer, locks[0])):
+                _collaboration_notice(actor=actor, customer=c, lock=lk, other=other, other_lock=other_lk,
+                                      reason=reason, steps=steps)
         result = [selectors.active_lock(customer=c) for c in (customer, associated_customer)]
     return decision, result
 
@@ -1552,3 +1572,288 @@ def lock_reassign(
                     subject=f"Customer {customer.csid} reallocated to {to_officer.display_name}", details=reason,
                     to_lock=current, reason=reason, step_ids=steps)
     return lock
+
+
+# ---------------------------------------------------------------- hand-offs that arrive (issue 11)
+#
+# Work handed on becomes someone's work: an intray in a named officer's or position's queue (due dates from
+# intrays.services.intray_create, in the receiving office's calendar) and a notification to whoever receives it
+# (the officer, or every active officer holding the position).
+
+# Intrays that are notices about ownership or decisions rather than customer work: they never follow a lock.
+NOT_CUSTOMER_WORK = frozenset({"lock_taken_over", "ownership_dispute", "sla_breach", "approval_decision"})
+
+
+def _holder_of(lock: Lock) -> tuple[Officer | None, Position | None]:
+    return (lock.officer, None) if lock.officer_id else (None, lock.position)
+
+
+def _same_holder(a: Lock | None, b: Lock | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a.officer_id or b.officer_id:
+        return a.officer_id == b.officer_id
+    return a.position_id == b.position_id
+
+
+def _recipients(officer: Officer | None, position: Position | None) -> list[Officer]:
+    """Who is told about work for an officer or a position: the officer, or every active officer in the position."""
+    if officer is not None:
+        return [officer]
+    if position is None:
+        return []
+    return list(Officer.objects.filter(position=position, is_active=True).select_related("user"))
+
+
+def _tell(*, actor: Any, kind: str, officer: Officer | None, position: Position | None, text: str, key: str,
+          intray=None, customer: Customer, step_ids: Iterable[str]) -> list:
+    """Notify the receiver of a hand-off (never the officer who handed it on)."""
+    from casework.notifications.services import notification_send
+
+    return notification_send(
+        recipients=_recipients(officer, position), kind=kind, text=text, key=key,
+        link=f"/work/intrays/{intray.pk}/" if intray is not None else f"/customers/{customer.csid}/",
+        customer=customer, step_ids=tuple(step_ids),
+        exclude=[actor] if getattr(actor, "is_authenticated", False) else [],
+    )
+
+
+def _area_receiver(customer: Customer, area: BusinessArea, *, prefer_office=None
+                   ) -> tuple[Officer | None, Position | None]:
+    """Who receives work addressed to ``area`` for this customer (CMA-1.2, CMA-2.10): the lock holder when the
+    customer is locked in that area (the locked officer, or the position), else the area's intake position."""
+    lock = selectors.active_lock(customer=customer)
+    if lock is not None and lock.area_id == area.pk:
+        return _holder_of(lock)
+    return None, area_position(area, prefer_office=prefer_office)
+
+
+def _take_on_common_work(*, actor: Any, customer: Customer, lock: Lock, step_ids: Iterable[str] = ("CMA-1.2",)
+                         ) -> list:
+    """CMA-1.2: a specialist area takes on the outstanding common activities once the customer is locked to it —
+    the customer's open intrays held in common (non-specialised) areas move to the new holder, each move audited
+    on the intray (``intray.reassign``), and the new holder is told once."""
+    from casework.intrays.models import Intray
+    from casework.intrays.policy import OPEN_STATUSES
+    from casework.intrays.services import intray_follow_lock
+    from casework.org.models import AreaKind
+
+    if lock.area.kind != AreaKind.SPECIALISED:
+        return []
+    to_officer, to_position = _holder_of(lock)
+    common = Q(assignee_officer__position__business_area__kind=AreaKind.COMMON) | Q(
+        assignee_officer__isnull=True, assignee_position__business_area__kind=AreaKind.COMMON
+    )
+    rows = Intray.objects.filter(customer=customer, status__in=OPEN_STATUSES).filter(common).exclude(
+        type__code__in=NOT_CUSTOMER_WORK
+    )
+    moved = []
+    steps = _steps(("CMA-1.2",), step_ids)
+    for intray in rows.select_related("type").order_by("id"):
+        if intray.type.receiver_areas or intray.type.receiver_roles:
+            continue  # a type only some areas or roles receive (e.g. PS referrals) stays where it is
+        done = intray_follow_lock(
+            actor=actor, intray=intray, to_officer=to_officer, to_position=to_position,
+            reason=f"Customer locked to {lock.holder_label}: the specialist area takes on the outstanding common "
+                   "work (CMA-1.2).", step_ids=steps,
+        )
+        if done is not None:
+            moved.append(done)
+    if moved:
+        audit_record(actor=actor, action="ownership.common_work_take_on", target=lock,
+                     after={"intrays": [i.pk for i in moved], "to": lock.holder_label},
+                     reason="A specialist area takes on the outstanding common activities once the customer is "
+                            "locked to it.", step_ids=steps, customer=customer)
+        _tell(actor=actor, kind=NotificationKind.WORK_RECEIVED, officer=to_officer, position=to_position,
+              text=f"{len(moved)} open intray(s) of {customer.csid} moved to you with the lock (CMA-1.2)",
+              key=f"lock:{lock.pk}:common_work", intray=moved[0] if len(moved) == 1 else None, customer=customer,
+              step_ids=steps)
+    return moved
+
+
+def specialised_issues_hand_off(
+    *, actor: Any, customer: Customer, issues: Sequence, notepad: str, step_ids: Iterable[str] = ("CMA-1.2",),
+) -> list[dict[str, Any]]:
+    """CMA-1.2 / CMA-1.4 / CMA-1.5: specialised presenting issues raised at the point of entry that another area
+    handles become that area's work when the officer leaves them (contact finalised, transferred or referred for
+    follow-up).
+
+    - one specialist area involved → a *Specialised issue referral* intray (2 working days) to the area's intake
+      position, or to the lock holder when the customer is locked in that area, with the notepad of what was done
+      and what is outstanding; the issue is marked referred;
+    - specialised issues in several areas (collaborative management, CMA-1.4) → the area that owns by CMA-1.5 gets
+      the referral (and, when nobody holds the customer, the customer is locked to it: one owner), every other area
+      a *Collaborative management* intray for its own issue, so each area sees the customer in its queue.
+
+    Every receiver is notified (REFERRAL_RECEIVED / COLLABORATION). Returns one dict per issue: issue, area,
+    intray, collaborative."""
+    from casework.customers.services import note_add, presenting_issue_close
+    from casework.intrays.services import intray_create
+
+    officer = _officer(actor, "ownership.refer_follow_up", "refer work to another area", ("CMA-1.2",))
+    notepad = str(notepad or "").strip()
+    if not notepad:
+        raise InvalidInput("Note what was done and what is outstanding.", fields={"notepad": ["Required."]},
+                           step_ids=("CMA-1.2",))
+    issues = [i for i in issues if i.customer_id == customer.pk]
+    if not issues:
+        return []
+    steps = _steps(step_ids, ("CMA-1.2",))
+    results: list[dict[str, Any]] = []
+    with transaction.atomic():
+        _lock_customer_row(customer)
+        facts = selectors.issue_facts(customer=customer)
+        specialised_areas = {f.handling_area for f in facts if f.outstanding and f.is_specialised}
+        collaborative = len(specialised_areas) > 1
+        owner_area = None
+        lock = selectors.active_lock(customer=customer)
+        if collaborative:
+            rule = selectors.rule_owner(customer=customer)
+            owner_area = BusinessArea.objects.filter(code=rule.facts.get("area")).first()
+            if lock is None and owner_area is not None:
+                # CMA-1.4 / CMA-1.5: one owner. Nobody holds the customer: lock to the owning area's receiver.
+                to_officer, to_position = _area_receiver(customer, owner_area, prefer_office=officer.office)
+                lock = _insert_lock(
+                    customer=customer, area=owner_area,
+                    position=to_officer.position if to_officer is not None else to_position, officer=to_officer,
+                    kind=LockKind.PRIORITY, issue_id=rule.facts.get("issue_id"),
+                    reason=f"Collaborative customer management: {rule.reason}", step_ids=["CMA-1.4", "CMA-1.5"],
+                    started_by=actor,
+                )
+                audit_record(actor=actor, action="ownership.lock", target=lock, after=_lock_snapshot(lock),
+                             reason=lock.reason, step_ids=("CMA-1.4", "CMA-1.5"), customer=customer)
+        from .scope import is_ps_lock
+
+        ps_lock = lock if is_ps_lock(lock) else None
+        for issue in issues:
+            area = issue.issue_type.handling_area
+            if ps_lock is not None:
+                # CMA-1.7 / PS-SPE-1: Personalised Services coordinates liaison with the other areas: the work goes
+                # to the Case Manager, and the issue moves only through PS.
+                to_officer, to_position = _holder_of(ps_lock)
+            else:
+                to_officer, to_position = _area_receiver(customer, area, prefer_office=officer.office)
+            partner = collaborative and owner_area is not None and area.pk != owner_area.pk and ps_lock is None
+            if partner:
+                type_code, kind = "collaborative_management", NotificationKind.COLLABORATION
+                item_steps = _steps(("CMA-1.4", "CMA-1.5"), steps)
+                subject = (f"Collaborative management: {issue.issue_type.name} for {customer.csid} "
+                           f"(owned by {owner_area.name})")
+                text = (f"{customer.csid}: {issue.issue_type.name} is yours under collaborative management; "
+                        f"{owner_area.name} owns the customer (CMA-1.4)")
+            else:
+                type_code, kind = "specialised_referral", NotificationKind.REFERRAL_RECEIVED
+                item_steps = steps
+                subject = f"{issue.issue_type.name} referred by {officer.business_area.name} for {customer.csid}"
+                text = f"{customer.csid}: {issue.issue_type.name} referred to you by {officer.display_name} (CMA-1.2)"
+            others = [f for f in facts if f.outstanding and f.is_specialised and f.id != issue.pk]
+            details = notepad
+            if others:
+                details += "\n\nOther specialised issues outstanding: " + "; ".join(
+                    f"{f.type_code} ({f.handling_area})" for f in others)
+            intray = intray_create(
+                actor=actor, type_code=type_code, customer=customer, subject=subject, case=issue.case,
+                assignee_officer=to_officer, assignee_position=None if to_officer is not None else to_position,
+                issues=[issue], details=details, reason=subject, step_ids=item_steps,
+            )
+            if ps_lock is None:
+                presenting_issue_close(
+                    actor=actor, issue=issue, status=IssueStatus.REFERRED,
+                    outcome=f"Referred to {area.name}: {intray.type.name} intray {intray.pk}", step_ids=item_steps,
+                )
+            note_add(actor=actor, customer=customer, case=issue.case, subject=f"Referred: {subject}"[:200],
+                     body=details, ref=intray, step_ids=item_steps)
+            _tell(actor=actor, kind=kind, officer=to_officer, position=to_position, text=text,
+                  key=f"intray:{intray.pk}:received", intray=intray, customer=customer, step_ids=item_steps)
+            audit_record(
+                actor=actor, action="ownership.issue_refer", target=intray,
+                after={"issue": issue.pk, "issue_type": issue.issue_type.code, "area": area.code,
+                       "to_officer": to_officer.user.username if to_officer is not None else None,
+                       "to_position": to_position.code if to_officer is None and to_position is not None else None,
+                       "collaborative": partner, "owner_area": owner_area.code if owner_area is not None else None},
+                reason=subject, step_ids=item_steps, customer=customer,
+            )
+            results.append({"issue": issue, "area": ps_lock.area if ps_lock is not None else area, "intray": intray,
+                            "collaborative": partner})
+    return results
+
+
+def _relock_hand_off(*, actor: Any, customer: Customer, ended: Lock, new_lock: Lock, rule: Decision) -> None:
+    """CMA-3.3: re-locking to the officer managing an outstanding specialised issue gives them the work — a
+    *Specialised issue referral* intray for the issue, and they are notified; where both parents were held together
+    for the issue (the other party's lock held by the same officer or position that just let go), the other parent
+    moves to the same holder too. The specialist area takes on the outstanding common work (CMA-1.2)."""
+    from casework.customers.models import PresentingIssue
+    from casework.intrays.services import intray_create
+
+    steps = ("CMA-3.3", "CMA-1.5")
+    issue = PresentingIssue.objects.filter(pk=rule.facts.get("issue_id")).select_related("issue_type", "case").first()
+    to_officer, to_position = _holder_of(new_lock)
+    what = issue.issue_type.name if issue is not None else "Outstanding specialised issue"
+    intray = intray_create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None, type_code="specialised_referral",
+        customer=customer, subject=f"{what} outstanding: {customer.csid} locked to you (CMA-3.3)",
+        case=issue.case if issue is not None else None,
+        assignee_officer=to_officer, assignee_position=None if to_officer is not None else to_position,
+        issues=[issue] if issue is not None else [],
+        details=f"{ended.holder_label} finished their work and unlocked the customer; the ownership rules lock "
+                f"them to you for the outstanding specialised issue.\n{rule.reason}",
+        reason=rule.reason, step_ids=steps,
+    )
+    _tell(actor=actor, kind=NotificationKind.WORK_RECEIVED, officer=to_officer, position=to_position,
+          text=f"{customer.csid} locked to you for the outstanding {what} (CMA-3.3)",
+          key=f"lock:{new_lock.pk}:relock", intray=intray, customer=customer, step_ids=steps)
+    # Both parents: the other party on the issue's case (or on the customer's cases) held by the same holder.
+    cases = [issue.case] if issue is not None and issue.case_id else list(
+        Case.objects.filter(Q(payer=customer) | Q(payee=customer)))
+    others = {c.payee_id if c.payer_id == customer.pk else c.payer_id for c in cases} - {customer.pk}
+    for other in Customer.objects.filter(pk__in=others).order_by("pk"):
+        _lock_customer_row(other)
+        other_lock = selectors.active_lock(customer=other)
+        if not _same_holder(other_lock, ended) or _same_holder(other_lock, new_lock):
+            continue
+        moved = _move(actor=actor, customer=other, current=other_lock, area=new_lock.area, to_officer=to_officer,
+                      to_position=to_position, kind=LockKind.RELOCK,
+                      reason=f"Both parents move with the outstanding specialised issue ({what}) (CMA-3.3)",
+                      steps=steps)
+        audit_record(actor=actor, action="ownership.lock", target=moved, before=_lock_snapshot(other_lock),
+                     after=_lock_snapshot(moved), reason=moved.reason, step_ids=steps, customer=other)
+        _tell(actor=actor, kind=NotificationKind.WORK_RECEIVED, officer=to_officer, position=to_position,
+              text=f"{other.csid} (the other parent) also locked to you for the outstanding {what} (CMA-3.3)",
+              key=f"lock:{moved.pk}:relock", intray=intray, customer=other, step_ids=steps)
+
+
+def _parents_work(*, actor: Any, customer: Customer, lock: Lock, other: Customer, reason: str, steps) -> None:
+    """CMA-2.10: a parent locked to the specialist holder of the other parent's issue — that holder receives the
+    work (a *Client Contact Required* intray, 2 working days) and is told; the common work follows (CMA-1.2)."""
+    from casework.intrays.services import intray_create
+
+    to_officer, to_position = _holder_of(lock)
+    intray = intray_create(
+        actor=actor, type_code="client_contact_required", customer=customer,
+        subject=f"{customer.csid} locked to you with the other parent {other.csid} (CMA-2.10)",
+        assignee_officer=to_officer, assignee_position=None if to_officer is not None else to_position,
+        details=reason, reason=reason, step_ids=steps,
+    )
+    _tell(actor=actor, kind=NotificationKind.WORK_RECEIVED, officer=to_officer, position=to_position,
+          text=f"{customer.csid} locked to you: both parents for one issue (CMA-2.10)",
+          key=f"intray:{intray.pk}:received", intray=intray, customer=customer, step_ids=steps)
+
+
+def _collaboration_notice(*, actor: Any, customer: Customer, lock: Lock | None, other: Customer,
+                          other_lock: Lock | None, reason: str, steps) -> None:
+    from casework.intrays.services import intray_create
+
+    if lock is None or other_lock is None:
+        return
+    to_officer, to_position = _holder_of(lock)
+    intray = intray_create(
+        actor=actor, type_code="collaborative_management", customer=customer,
+        subject=f"Collaborative management with {other_lock.area.name} for {customer.csid} and {other.csid}",
+        assignee_officer=to_officer, assignee_position=None if to_officer is not None else to_position,
+        details=f"{reason}\nThe other parent ({other.csid}) is managed by {other_lock.holder_label}.",
+        reason=reason, step_ids=_steps(("CMA-1.4",), steps),
+    )
+    _tell(actor=actor, kind=NotificationKind.COLLABORATION, officer=to_officer, position=to_position,
+          text=f"{customer.csid}: collaborative management with {other_lock.area.name} (CMA-1.4)",
+          key=f"intray:{intray.pk}:received", intray=intray, customer=customer, step_ids=("CMA-1.4",))

@@ -95,6 +95,7 @@ NOT_YET_IN_MATRIX: frozenset[str] = frozenset(
         "contacts_error_create",
         "contacts_explained_create",
         "contacts_external_referrals_create",
+        "contacts_holistic_advice_create",  # issue 11 (CMA-1.7): a contact action like its neighbours here
         "contacts_external_referrals_give_create",
         "contacts_finalise_create",
         "contacts_impacted_create",
