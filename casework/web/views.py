@@ -271,8 +271,14 @@ def audit(request):
 # --- The Team Leader's morning (issue 14, journey 7) ------------------------------------------------------------
 
 
+# A "Decision requested" intray follows its request for approval (decided on /approvals/<id>/, closed by the
+# decision): it is not referred by hand.
+NOT_REFERRED = frozenset({"approval_decision"})
+
+
 def _morning_form(m, data=None) -> BulkReassignForm:
-    return BulkReassignForm(data, intray_choices=[i.pk for i in m["open_intrays"]], targets=m["targets"])
+    return BulkReassignForm(data, intray_choices=[i.pk for i in m["open_intrays"] if i.type.code not in NOT_REFERRED],
+                            targets=m["targets"])
 
 
 def _morning_page(request, *, form=None, status=200):
@@ -280,7 +286,7 @@ def _morning_page(request, *, form=None, status=200):
         m = team_morning(user=request.user)
     except NotPermitted as exc:
         return _error_page(request, exc)
-    ctx = {"m": m, "form": form or _morning_form(m),
+    ctx = {"m": m, "form": form or _morning_form(m), "not_referred": NOT_REFERRED,
            "workload_svg": workload_chart(m["rows"]), "trend_svg": trend_chart(m["trend"])}
     return render(request, "web/morning.html", ctx, status=status)
 

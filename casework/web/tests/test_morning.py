@@ -182,6 +182,16 @@ def test_ps_team_leader_sees_plans_reviews_and_decisions_of_both_teams(morning_o
     assert near_1.customer.csid in html.split('data-testid="morning-restricted"')[1].split("</ul>")[0]
     assert f'href="/approvals/{request.pk}/"' in html.split('data-testid="morning-approvals"')[1].split("</ul>")[0]
 
+    # Its "Decision requested" intray follows the request (decided on /approvals/<id>/): no referral by hand.
+    decision_intray = Intray.objects.get(type__code="approval_decision", assignee_officer=o.ps_tl)
+    assert f'id="intray-{decision_intray.pk}"' not in html
+    with clock.freeze(NOW):
+        r = client_for(o.ps_tl).post("/morning/reassign/", {"intrays": [decision_intray.pk], "reason": "Cover",
+                                                            "target": f"officer:{o.cm1.pk}"})
+    assert r.status_code == 400
+    decision_intray.refresh_from_db()
+    assert decision_intray.assignee_officer_id == o.ps_tl.pk
+
     # The front-line Team Leader leads no PS Case Manager: none of it is hers.
     with clock.freeze(NOW):
         front = team_morning(user=o.tl.user)
