@@ -361,3 +361,22 @@ def test_charts_are_inline_svg_each_with_its_table(morning_org):
     assert sum(int(c) for _, c, _ in rows) == 3
     # The numbers in the chart are the table's: pygal writes each value as text in the SVG.
     assert "Open work per officer" in html and "Intrays created and closed per week" in html
+
+
+def test_demo_team_leaders_have_a_morning(reference):
+    """The demo logins (docs/demo.md): ps_tl leads both PS teams and sees both; tl_nsw sees her team."""
+    from casework.web import demo
+
+    demo.seed()
+    for username, teams in (("ps_tl", 2), ("tl_nsw", 1), ("tl_specialist", 1)):
+        c = Client()
+        assert c.login(username=username, password=demo.DEMO_PASSWORD)
+        r = c.get("/morning/")
+        assert r.status_code == 200, username
+        html = r.content.decode()
+        assert html.split('data-testid="morning-teams"')[1].split("</p>")[0].count("<strong>") == teams, username
+        assert html.count("<svg ") == 2
+        assert c.get("/morning/export.csv").status_code == 200
+    so = Client()
+    assert so.login(username="so_nsw", password=demo.DEMO_PASSWORD)
+    assert so.get("/morning/").status_code == 403
