@@ -107,6 +107,8 @@ def team_morning(*, user, list_limit: int = MORNING_LIST_LIMIT) -> dict:
     officers = list(Officer.objects.filter(position__team_id__in=led, is_active=True)
                     .select_related("user", "position__office", "position__team")
                     .order_by("position__team__name", "user__last_name", "user__first_name", "id"))
+    if me.pk not in {o.pk for o in officers}:
+        officers.insert(0, me)  # her own intray counts even when her position is in none of the teams she leads
     officer_ids = [o.pk for o in officers]
     by_officer = {o.pk: o for o in officers}
     by_position = {p.pk: p for p in positions}
@@ -114,7 +116,7 @@ def team_morning(*, user, list_limit: int = MORNING_LIST_LIMIT) -> dict:
     # Each office's own day: overdue and due today are counted against the receiving office's calendar day.
     offices = {t.office_id: t.office for t in teams}
     offices.update({p.office_id: p.office for p in positions})
-    offices.update({o.position.office_id: o.position.office for o in officers if o.position_id})
+    offices.update({o.position.office_id: o.position.office for o in officers if o.position_id and o.position.office_id})
     today_of = {oid: clock.local_today(office) for oid, office in offices.items()}
     default_today = clock.today_for(me)
     overdue_q = Q(due_date__lt=default_today) & ~Q(office_id__in=list(today_of))
@@ -140,7 +142,7 @@ def team_morning(*, user, list_limit: int = MORNING_LIST_LIMIT) -> dict:
     for o in officers:
         c = counts.pop((o.pk, None), {})
         rows.append({"kind": "officer", "id": o.pk, "label": o.display_name,
-                     "team": o.position.team.name if o.position_id and o.position.team_id else "",
+                     "team": o.team.name if o.team else "",
                      "role": o.get_role_display(), "open": c.get("open", 0), "overdue": c.get("overdue", 0),
                      "due_today": c.get("due_today", 0)})
     others = [k[0] for k in counts if k[0] is not None and k[0] not in by_officer]
@@ -232,8 +234,8 @@ def team_morning(*, user, list_limit: int = MORNING_LIST_LIMIT) -> dict:
                      if ("ps.finalisationrequest", str(f.pk)) not in on_approvals]
 
     trend = _intray_trend(led=led, office=clock.office_of(me))
-    targets = ([("officer", o.pk, f"{o.display_name} ({o.get_role_display()}, {o.position.team.name})")
-                for o in officers if o.role in CASEWORK_ROLES]
+    targets = ([("officer", o.pk, f"{o.display_name} ({o.get_role_display()}"
+                 + (f", {o.team.name})" if o.team else ")")) for o in officers if o.role in CASEWORK_ROLES]
                + [("position", p.pk, f"Position: {p.title} ({p.team.name})") for p in positions])
     return {
         "officer": me, "teams": teams, "today": default_today, "rows": rows, "totals": totals,

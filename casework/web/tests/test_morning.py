@@ -380,3 +380,24 @@ def test_demo_team_leaders_have_a_morning(reference):
     so = Client()
     assert so.login(username="so_nsw", password=demo.DEMO_PASSWORD)
     assert so.get("/morning/").status_code == 403
+
+
+def test_team_leader_with_no_team_and_no_position_gets_an_empty_morning(morning_org):
+    """Edge: a Team Leader between positions (no position, leads nothing) sees an empty page, not an error."""
+    lone = OfficerFactory(user__username="tl_lone", role=Role.TEAM_LEADER, position=None)
+    r = get_morning(lone)
+    assert r.status_code == 200 and "You lead no team yet." in r.content.decode()
+
+
+def test_team_leader_whose_position_is_in_no_team_still_sees_her_own_intray(morning_org):
+    o = morning_org
+    roaming = OfficerFactory(user__username="tl_roam", role=Role.TEAM_LEADER,
+                             position=PositionFactory(code="roam", office=o.syd, team=None))
+    o.team_c.leader = roaming
+    o.team_c.save()
+    make(o, roaming, type_code="ownership_dispute", actor=o.so_c, subject="Roaming dispute")
+    with clock.freeze(NOW):
+        m = team_morning(user=roaming.user)
+    rows = {r["label"]: r for r in m["rows"]}
+    assert rows[roaming.display_name]["open"] == 1 and o.so_c.display_name in rows
+    assert [d.subject for d in m["disputes"]] == ["Roaming dispute"]
