@@ -62,11 +62,11 @@ DISPUTE_TYPE_CODE = "ownership_dispute"
 
 
 def may_see_morning(user) -> bool:
-    from casework.org.roles import TEAM_LEADER_ROLES
+    """``web.view_morning`` (casework/web/rules.py: Team Leader roles), for an active officer."""
     from casework.org.rules import officer_of
 
     officer = officer_of(user) if getattr(user, "is_authenticated", False) else None
-    return officer is not None and officer.is_active and officer.role in TEAM_LEADER_ROLES
+    return officer is not None and officer.is_active and user.has_perm("web.view_morning")
 
 
 def _referral_q():
