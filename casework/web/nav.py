@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 NAV = (
     ("Customers", "web:home", "customers.view_customer"),
+    ("Morning", "web:morning", "web.view_morning"),
     ("My work", "intrays:worklist", "intrays.view_intray"),
     ("Approvals", "approvals:queue", "approvals.view_approval"),
     ("Team", "ownership:team_queue", "ownership.view_team_queue"),

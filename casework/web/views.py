@@ -6,23 +6,30 @@ message with the HTTP status of the error (400/403/404/409), never a 500.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
+import io
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
+from casework.core.files import content_disposition
 from casework.customers import selectors, services
 from casework.customers.models import Customer, NoteKind
 
+from .charts import trend_chart, workload_chart
+from .forms import BulkReassignForm
 from .panels import render_customer_panels
-from .selectors import officer_day, recent_customers
+from .selectors import morning_intrays, officer_day, recent_customers, team_morning
 
 AUDIT_PAGE_SIZE = 50
 SEARCH_LIMIT = 50
@@ -259,3 +266,141 @@ def audit(request):
     ctx["query"] = query.urlencode()
     template = "web/_audit_results.html" if request.htmx else "web/audit.html"
     return render(request, template, ctx, status=status)
+
+
+# --- The Team Leader's morning (issue 14, journey 7) ------------------------------------------------------------
+
+
+# A "Decision requested" intray follows its request for approval (decided on /approvals/<id>/, closed by the
+# decision): it is not referred by hand.
+NOT_REFERRED = frozenset({"approval_decision"})
+
+
+def _morning_form(m, data=None) -> BulkReassignForm:
+    return BulkReassignForm(data, intray_choices=[i.pk for i in m["open_intrays"] if i.type.code not in NOT_REFERRED],
+                            targets=m["targets"])
+
+
+def _morning_page(request, *, form=None, status=200):
+    try:
+        m = team_morning(user=request.user)
+    except NotPermitted as exc:
+        return _error_page(request, exc)
+    ctx = {"m": m, "form": form or _morning_form(m), "not_referred": NOT_REFERRED,
+           "workload_svg": workload_chart(m["rows"]), "trend_svg": trend_chart(m["trend"])}
+    return render(request, "web/morning.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def morning(request):
+    """Every team the Team Leader leads on one page: work overdue and due today by officer, referrals against their
+    service levels, PS plans near 21 days, reviews due, decisions and disputes waiting, workload and trend charts."""
+    return _morning_page(request)
+
+
+@login_required
+@require_POST
+def morning_reassign(request):
+    """Bulk referral of selected intrays through ``intrays.services.intray_reassign``, one call per intray: a refusal
+    is reported for that intray and the others still go."""
+    from casework.intrays.services import intray_reassign
+
+    try:
+        m = team_morning(user=request.user)
+    except NotPermitted as exc:
+        return _error_page(request, exc)
+    form = _morning_form(m, request.POST)
+    if not form.is_valid():
+        return _morning_page(request, form=form, status=400)
+    kind, pk = form.target_parts()
+    target = m["target_objects"][(kind, pk)]
+    done, refused = [], []
+    for intray in morning_intrays(ids=form.cleaned_data["intrays"]):
+        try:
+            intray_reassign(actor=request.user, intray=intray, reason=form.cleaned_data["reason"],
+                            to_officer=target if kind == "officer" else None,
+                            to_position=target if kind == "position" else None)
+            done.append(intray)
+        except DomainError as exc:
+            refused.append((intray, exc))
+    label = target.display_name if kind == "officer" else target.title
+    if done:
+        messages.success(request, f"Referred {len(done)} of {len(done) + len(refused)} intrays to {label}.")
+    for intray, exc in refused:
+        messages.error(request, f"Not referred: intray {intray.pk} ({intray.type.name}, {intray.customer.csid}): "
+                                f"{exc.message}")
+    return redirect("web:morning")
+
+
+_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if isinstance(value, str) and text.startswith(_CSV_FORMULA) else text
+
+
+def morning_csv_rows(m) -> list[list[str]]:
+    """What the morning page shows, section by section (a title row, a header row, the rows, a blank row). Customer
+    data is limited to what the page shows: CSID and name."""
+    out: list[list] = []
+
+    def section(title, header, rows):
+        out.append([title])
+        out.append(header)
+        out.extend(rows)
+        out.append([])
+
+    section("Work by officer", ["Officer or position", "Team", "Role", "Open", "Overdue", "Due today"],
+            [[r["label"], r["team"], r["role"], r["open"], r["overdue"], r["due_today"]] for r in m["rows"]])
+    section("Referrals against service levels", ["Intray", "Type", "CSID", "Customer", "With", "Due", "Service level"],
+            [[r["intray"].pk, r["intray"].type.name, r["intray"].customer.csid, r["intray"].customer.full_name,
+              r["intray"].assignee_label, r["intray"].due_date, r["state"]] for r in m["referrals"]])
+    section("PS plans near 21 days", ["PS record", "CSID", "Customer", "Case Manager", "Plan due", "State"],
+            [[p["record"].pk, p["customer"].csid, p["customer"].full_name, p["case_manager"].display_name,
+              p["plan"].due_on, p["state"]] for p in m["plans"]])
+    section("Segment 3 reviews due", ["PS record", "CSID", "Customer", "Case Manager", "Review due", "Overdue"],
+            [[r["record"].pk, r["customer"].csid, r["customer"].full_name, r["case_manager"].display_name,
+              r["due"], "yes" if r["overdue"] else "no"] for r in m["segment3_reviews"]])
+    section("Restricted-service reviews due", ["CSID", "Customer", "Case Manager", "Review due", "Overdue"],
+            [[r["customer"].csid, r["customer"].full_name,
+              r["case_manager"].display_name if r["case_manager"] else "", r["due"],
+              "yes" if r["overdue"] else "no"] for r in m["restricted_reviews"]])
+    section("Decisions waiting for you", ["Request", "Kind", "CSID", "Summary", "Requested by", "Due"],
+            [[a.pk, a.get_kind_display(), a.customer.csid, a.summary,
+              a.requested_by.get_full_name() or a.requested_by.username, a.due_date] for a in m["approvals"]])
+    section("Finalisation requests awaiting a decision", ["PS record", "CSID", "Customer", "Case Manager",
+                                                           "Submitted"],
+            [[f.ps_record_id, f.ps_record.customer.csid, f.ps_record.customer.full_name,
+              f.ps_record.case_manager.display_name if f.ps_record.case_manager_id else "",
+              f.submitted_at.date()] for f in m["finalisations"]])
+    section("Ownership disputes waiting", ["Intray", "CSID", "Customer", "With", "Subject", "Due"],
+            [[i.pk, i.customer.csid, i.customer.full_name, i.assignee_label, i.subject, i.due_date]
+             for i in m["disputes"]])
+    section("Open work", ["Intray", "Type", "Subject", "CSID", "Customer", "With", "Due"],
+            [[i.pk, i.type.name, i.subject, i.customer.csid, i.customer.full_name, i.assignee_label, i.due_date]
+             for i in m["open_intrays"]])
+    section("Intrays created and closed per week", ["Week starting", "Created", "Closed"],
+            [[w["week"], w["created"], w["closed"]] for w in m["trend"]])
+    return [[_cell(v) for v in row] for row in out]
+
+
+@login_required
+@require_GET
+def morning_export(request):
+    """CSV of what the morning page shows."""
+    try:
+        m = team_morning(user=request.user)
+    except NotPermitted as exc:
+        return _error_page(request, exc)
+    buf = io.StringIO()
+    csv.writer(buf).writerows(morning_csv_rows(m))
+    response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(f"team-morning-{m['today'].isoformat()}.csv")
+    return response
