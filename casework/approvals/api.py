@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.api import NoClientStepIdsMixin
+from casework.core.api import DB_INT_MAX, NoClientStepIdsMixin
 
 from . import kinds, policy, selectors, services
 from .models import ApprovalEvent, ApprovalRequest, ApprovalStatus
@@ -97,7 +97,7 @@ class DecideIn(NoClientStepIdsMixin, serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=4000)
     data = serializers.DictField(required=False, default=dict,
                                  help_text="What this kind asks the decider to add (GET /approvals/kinds/).")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=DB_INT_MAX)
 
 
 class ApprovalDecideView(APIView):

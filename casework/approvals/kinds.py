@@ -32,6 +32,15 @@ class DecisionField:
     required_on: str = "approve"  # approve | reject | both | never
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+    # For officer/position fields: the people or seats that make sense for this request, as a filter on Officer /
+    # Position (e.g. {"position__business_area__code": "PS"}), or a function of the request's payload returning one.
+    # Without it the picker would list every active officer in the country.
+    options: Mapping[str, Any] | Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+
+    def option_filter(self, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        if self.options is None:
+            return {}
+        return self.options(payload) if callable(self.options) else self.options
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class Kind:
     clean_decision: Callable[..., Mapping[str, Any]] | None = None
     decision_fields: tuple[DecisionField, ...] = field(default_factory=tuple)
     due_working_days: int = 2
+    # Whether the decider must give a reason when approving too (a reason is always required when not approving).
+    reason_required_to_approve: bool = False
 
     @property
     def label(self) -> str:

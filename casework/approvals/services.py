@@ -138,8 +138,10 @@ def _clean(k: kinds.Kind, row: ApprovalRequest, approve: bool, data: Mapping[str
     data = dict(data or {})
     missing = {}
     for f in k.decision_fields:
+        if f.kind in ("officer", "position") and data.get(f.name) not in (None, ""):
+            data[f.name] = _picked(f, row, data[f.name], missing)
         needed = f.required_on == "both" or f.required_on == ("approve" if approve else "reject")
-        if needed and f.kind != "bool" and data.get(f.name) in (None, ""):
+        if needed and f.kind != "bool" and data.get(f.name) in (None, "") and f.name not in missing:
             missing[f.name] = [f"{f.label}: this is required."]
         if f.kind == "choice" and data.get(f.name) not in (None, "") and \
                 str(data[f.name]) not in {c for c, _ in f.choices}:
@@ -149,6 +151,26 @@ def _clean(k: kinds.Kind, row: ApprovalRequest, approve: bool, data: Mapping[str
     if k.clean_decision is not None:
         data = dict(k.clean_decision(request=row, approve=approve, data=data))
     return data
+
+
+def _picked(f: kinds.DecisionField, row: ApprovalRequest, value: Any, problems: dict) -> Any:
+    """An officer/position field's value (id, username or position code) resolved within the field's options."""
+    from casework.org.models import Position
+
+    model = Officer if f.kind == "officer" else Position
+    qs = model.objects.filter(is_active=True, **f.option_filter(row.payload or {}))
+    raw = getattr(value, "pk", value)
+    text = str(raw).strip()
+    if text.isdigit():
+        found = qs.filter(pk=int(text)).first()
+    elif f.kind == "officer":
+        found = qs.filter(user__username=text).first()
+    else:
+        found = qs.filter(code=text).first()
+    if found is None:
+        problems[f.name] = [f"{f.label}: not one of the {'officers' if f.kind == 'officer' else 'positions'} "
+                            "who can take this."]
+    return found
 
 
 def approval_decide(*, actor: Any, approval: ApprovalRequest, approve: bool, reason: str = "",
@@ -164,6 +186,10 @@ def approval_decide(*, actor: Any, approval: ApprovalRequest, approve: bool, rea
         row = ApprovalRequest.objects.select_for_update().get(pk=approval.pk)
         _check_version(row, version)
         k = kinds.get(row.kind)
+        if approve and not reason and k.reason_required_to_approve:
+            raise InvalidInput("Give the reason for your decision.",
+                               fields={"reason": ["A reason is required for this decision."]},
+                               step_ids=tuple(row.step_ids))
         decision = policy.may_decide(status=row.status, eligibility=row.eligible, decider=decider_facts(actor),
                                      requester_id=row.requested_by_id, worked_by=frozenset(row.worked_by or ()),
                                      step_ids=tuple(row.step_ids))

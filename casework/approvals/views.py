@@ -32,13 +32,16 @@ def queue(request):
     })
 
 
-def decision_form_class(kind) -> type[forms.Form]:
+def decision_form_class(kind, payload=None) -> type[forms.Form]:
+    payload = payload or {}
+    reason_label = ("Reason" if kind is not None and kind.reason_required_to_approve
+                    else "Reason (required if you do not approve)")
     fields: dict[str, forms.Field] = {
         "approve": forms.TypedChoiceField(choices=[("yes", "Approve"), ("no", "Do not approve")],
                                           coerce=lambda v: v == "yes", widget=forms.RadioSelect, label="Decision"),
-        "reason": forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                  label="Reason (required if you do not approve)", max_length=4000),
-        "version": forms.IntegerField(widget=forms.HiddenInput, required=False),
+        "reason": forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=reason_label,
+                                  max_length=4000),
+        "version": forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1),
     }
     for f in (kind.decision_fields if kind else ()):
         if f.kind == "choice":
@@ -48,11 +51,13 @@ def decision_form_class(kind) -> type[forms.Form]:
             fields[f.name] = forms.BooleanField(required=False, label=f.label, help_text=f.help)
         elif f.kind == "officer":
             fields[f.name] = forms.ModelChoiceField(
-                queryset=Officer.objects.filter(is_active=True).select_related("user"), required=False,
-                label=f.label, help_text=f.help, to_field_name="pk")
+                queryset=Officer.objects.filter(is_active=True, **f.option_filter(payload))
+                .select_related("user").order_by("user__last_name", "user__first_name"),
+                required=False, label=f.label, help_text=f.help, to_field_name="pk")
         elif f.kind == "position":
-            fields[f.name] = forms.ModelChoiceField(queryset=Position.objects.filter(is_active=True), required=False,
-                                                    label=f.label, help_text=f.help)
+            fields[f.name] = forms.ModelChoiceField(
+                queryset=Position.objects.filter(is_active=True, **f.option_filter(payload)).order_by("code"),
+                required=False, label=f.label, help_text=f.help)
         else:
             fields[f.name] = forms.CharField(required=False, label=f.label, help_text=f.help, max_length=4000,
                                              widget=forms.Textarea(attrs={"rows": 2}))
@@ -68,7 +73,7 @@ def _page(request, row, form=None, withdraw_form=None, status=200):
     check = selectors.decision_check(user=request.user, approval=row)
     return render(request, "approvals/detail.html", {
         "row": row, "kind": kind, "history": selectors.history(approval=row), "check": check,
-        "form": form or decision_form_class(kind)(initial={"version": row.version}),
+        "form": form or decision_form_class(kind, row.payload)(initial={"version": row.version}),
         "withdraw_form": withdraw_form or WithdrawForm(),
         "may_withdraw": row.status == ApprovalStatus.PENDING and row.requested_by_id == request.user.pk,
         "statuses": ApprovalStatus, "kinds": policy.KINDS,
@@ -91,7 +96,7 @@ def decide(request, pk: int):
         row = selectors.approval_get(user=request.user, pk=pk)
     except DomainError as exc:
         return _error(request, exc)
-    form = decision_form_class(selectors.kind_of(row))(request.POST)
+    form = decision_form_class(selectors.kind_of(row), row.payload)(request.POST)
     if not form.is_valid():
         return _page(request, row, form=form, status=400)
     data = dict(form.cleaned_data)

@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.core.api import DB_INT_MAX
 from casework.core.errors import InvalidInput, NotFound
 from casework.customers.models import AuthorisedRepresentative, Case, Customer, Debt, IssueStatus, PaymentFrequency
 from casework.org.models import BusinessArea
@@ -211,11 +212,11 @@ class ContactStartIn(serializers.Serializer):
     csid = serializers.CharField()
     channel = serializers.ChoiceField(choices=Channel.choices)
     speaker = serializers.ChoiceField(choices=Speaker.choices, default=Speaker.CUSTOMER)
-    representative_id = serializers.IntegerField(required=False, allow_null=True)
+    representative_id = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True)
     case_number = serializers.CharField(required=False, allow_blank=True, default="")
     case = serializers.CharField(required=False, allow_blank=True, default="", help_text="Alias of case_number.")
-    representative = serializers.IntegerField(required=False, allow_null=True, help_text="Alias of representative_id.")
-    transferred_from = serializers.IntegerField(required=False, allow_null=True)
+    representative = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, help_text="Alias of representative_id.")
+    transferred_from = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True)
 
 
 class ContactPoiIn(serializers.Serializer):
@@ -258,7 +259,7 @@ class ContactTickIn(serializers.Serializer):
 
 
 class ContactArrangementIn(serializers.Serializer):
-    debt_id = serializers.IntegerField()
+    debt_id = serializers.IntegerField(max_value=DB_INT_MAX)
     instalment = serializers.DecimalField(max_digits=10, decimal_places=2)
     frequency = serializers.ChoiceField(choices=PaymentFrequency.choices)
     start_date = serializers.DateField()
@@ -267,7 +268,7 @@ class ContactArrangementIn(serializers.Serializer):
 class ContactIncomeIn(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     source = serializers.CharField()
-    tax_year = serializers.IntegerField()
+    tax_year = serializers.IntegerField(max_value=DB_INT_MAX)
     effective_from = serializers.DateField()
 
 

@@ -20,6 +20,10 @@ from .errors import DomainError
 
 logger = logging.getLogger("casework.api")
 
+# The largest integer either database stores (BIGINT; SQLite INTEGER): every integer a request may send that reaches
+# a query is bounded by it, so an out-of-range number is a 400 on its field, never a database overflow (a 500).
+DB_INT_MAX = 2**63 - 1
+
 SERVER_ERROR_DETAIL = "Something went wrong on our side. Quote the request id if you report it."
 
 

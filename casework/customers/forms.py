@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django import forms
 
+from casework.core.api import DB_INT_MAX
+
 from .models import (
     DebtKind,
     DpoStatus,
@@ -31,21 +33,21 @@ class DebtForm(forms.Form):
 
 
 class DebtCorrectForm(forms.Form):
-    debt_id = forms.IntegerField(widget=forms.HiddenInput)
+    debt_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     as_at = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
 
 
 class ArrangementForm(forms.Form):
-    debt_id = forms.IntegerField(widget=forms.HiddenInput)
+    debt_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
     instalment = forms.DecimalField(max_digits=14, decimal_places=2)
     frequency = forms.ChoiceField(choices=PaymentFrequency.choices)
     start_date = forms.DateField(widget=DATE)
 
 
 class ArrangementChangeForm(forms.Form):
-    arrangement_id = forms.IntegerField(widget=forms.HiddenInput)
+    arrangement_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
     change = forms.ChoiceField(choices=[("amend", "Amend"), ("default", "Defaulted"), ("end", "Ended")])
     instalment = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     frequency = forms.ChoiceField(choices=[("", "—"), *PaymentFrequency.choices], required=False)
@@ -57,11 +59,11 @@ class PaymentForm(forms.Form):
     case_number = forms.CharField(max_length=12)
     amount = forms.DecimalField(max_digits=14, decimal_places=2)
     received_on = forms.DateField(widget=DATE)
-    debt_id = forms.IntegerField(required=False)
+    debt_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, required=False)
 
 
 class CareForm(forms.Form):
-    child_id = forms.IntegerField()
+    child_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX)
     care_percentage = forms.IntegerField(min_value=0, max_value=100)
     effective_from = forms.DateField(widget=DATE)
 

@@ -19,7 +19,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.api import NoClientStepIdsMixin
+from casework.core.api import NoClientStepIdsMixin, DB_INT_MAX
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.core.files import content_disposition, safe_content_type
 from casework.customers import selectors as customer_selectors
@@ -118,7 +118,7 @@ class IntrayDetailSerializer(IntraySerializer):
 
 
 class AssigneeIn(serializers.Serializer):
-    assignee_officer = serializers.IntegerField(required=False, allow_null=True)
+    assignee_officer = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True)
     assignee_position = serializers.CharField(required=False, allow_null=True, allow_blank=True,
                                               help_text="Position id or code.")
 
@@ -128,7 +128,7 @@ class IntrayCreateIn(NoClientStepIdsMixin, AssigneeIn):
     customer = serializers.CharField(help_text="CSID")
     subject = serializers.CharField(allow_blank=True)
     case = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="Case number")
-    issues = serializers.ListField(child=serializers.IntegerField(), required=False)
+    issues = serializers.ListField(child=serializers.IntegerField(max_value=DB_INT_MAX), required=False)
     details = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True)
     received_at = serializers.DateTimeField(
@@ -159,7 +159,7 @@ class CorrespondenceIn(AssigneeIn):
     subject = serializers.CharField()
     case = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     matters = serializers.ListField(child=serializers.CharField(), required=False)
-    issues = serializers.ListField(child=serializers.IntegerField(), required=False)
+    issues = serializers.ListField(child=serializers.IntegerField(max_value=DB_INT_MAX), required=False)
     documents = DocumentIn(many=True, required=False)
     sender = serializers.CharField(required=False, allow_blank=True)
     from_representative = serializers.BooleanField(required=False, default=False)
@@ -346,7 +346,7 @@ class IntrayDeleteView(APIView):
 
 
 ReassignIn = inline_serializer("IntrayReassignIn", {
-    "to_officer": serializers.IntegerField(required=False, allow_null=True),
+    "to_officer": serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True),
     "to_position": serializers.CharField(required=False, allow_null=True, help_text="Position id or code"),
     "reason": serializers.CharField(),
 })
@@ -381,7 +381,7 @@ class RecategoriseView(APIView):
 
 MatterIn = inline_serializer("CorrespondenceMatterIn", {
     "description": serializers.CharField(required=False, allow_blank=True),
-    "issue": serializers.IntegerField(required=False, allow_null=True),
+    "issue": serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True),
 })
 
 

@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.core.api import DB_INT_MAX
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 
 from . import policy, selectors, services
@@ -119,13 +120,13 @@ class PositionIn(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     business_area = serializers.CharField(help_text="Business area code")
     office = serializers.CharField(help_text="Office code")
-    team = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True)
 
 
 class PositionChangeIn(serializers.Serializer):
     reason = serializers.CharField()
     title = serializers.CharField(max_length=120, required=False)
-    team = serializers.IntegerField(required=False, allow_null=True, help_text="Team id; null takes it out of its team")
+    team = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, help_text="Team id; null takes it out of its team")
     is_active = serializers.BooleanField(required=False)
 
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.api import NoClientStepIdsMixin, reject_client_step_ids
+from casework.core.api import NoClientStepIdsMixin, reject_client_step_ids, DB_INT_MAX
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.customers.models import Customer, PresentingIssue
 from casework.customers.selectors import customer_get
@@ -215,7 +215,7 @@ class ActionSerializer(NoClientStepIdsMixin, serializers.Serializer):
 class LockIn(ActionSerializer):
     to_officer = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     to_position = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    issue = serializers.IntegerField(required=False, allow_null=True)
+    issue = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True)
 
 
 class UnlockIn(ActionSerializer):
@@ -228,11 +228,11 @@ class UnlockIn(ActionSerializer):
 
 
 class AutoUnlockIn(ActionSerializer):
-    letters = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    letters = serializers.ListField(child=serializers.IntegerField(max_value=DB_INT_MAX), allow_empty=False)
     contact_attempted = serializers.BooleanField(
         required=True, help_text="Appropriate contact attempts were made (CMA-3.4); required, never assumed.")
     impacted_csids = serializers.ListField(child=serializers.CharField(), required=False)
-    after_hours = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    after_hours = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=24 * 366)
 
 
 def _valid(serializer_class, data) -> dict[str, Any]:

@@ -22,15 +22,18 @@ register(Kind(
     on_reject=services.ownership_dispute_keep,
     on_withdraw=services.ownership_request_withdrawn,
     clean_decision=services.dispute_clean_decision,
+    reason_required_to_approve=True,
     decision_fields=(
         DecisionField(name="decision", label="Which area owns the customer", kind="choice", required_on="approve",
                       choices=(("transfer", "Transfer to the proposed area"),
                                ("keep", "Keep with the current owning area")),
                       help="Give your reason: it is required (CMA-1.6)."),
         DecisionField(name="to_officer", label="Officer of the proposed area who takes the customer",
-                      kind="officer", required_on="never", help="Optional; default: the area's intake position."),
+                      kind="officer", required_on="never", help="Optional; default: the area's intake position.",
+                      options=lambda p: {"position__business_area__code": p.get("to_area")}),
         DecisionField(name="to_position", label="Position of the proposed area that takes the customer",
-                      kind="position", required_on="never", help="Optional."),
+                      kind="position", required_on="never", help="Optional.",
+                      options=lambda p: {"business_area__code": p.get("to_area")}),
     ),
 ))
 

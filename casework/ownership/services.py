@@ -1033,7 +1033,7 @@ def ownership_dispute_apply(*, request, actor: Any, data) -> OwnershipTransfer:
     proposed area (or a named officer/position in it), ``keep`` leaves it; either way the decision is recorded and
     binding (``selectors.agreed_area``). The Team Leader's reason is required."""
     reason = str(request.decision_reason or "").strip()
-    if not reason or reason == "Approved":  # approvals records "Approved" when no reason was typed
+    if not reason:  # the kind requires it (reason_required_to_approve); kept as the rule's own guard
         raise InvalidInput("Say why this area owns the customer (CMA-1.6).",
                            fields={"reason": ["A reason is required for an ownership dispute decision."]},
                            step_ids=("CMA-1.6",))

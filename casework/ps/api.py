@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from casework.approvals.models import ApprovalRequest
 from casework.approvals.selectors import approval_get, pending_for_subject
 from casework.approvals.services import approval_decide
-from casework.core.api import NoClientStepIdsMixin
+from casework.core.api import NoClientStepIdsMixin, DB_INT_MAX
 from casework.core.db_router import reporting_reads
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionRefused
 from casework.customers.models import ContactRestriction, Note
@@ -265,7 +265,7 @@ class RecordIn(serializers.Serializer):
     case_manager = serializers.CharField()
     referral_source = serializers.CharField()
     main_referral_reason = serializers.CharField(allow_blank=True)
-    referral_intray_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    referral_intray_id = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, default=None)
     type_code = serializers.CharField(allow_blank=True, default="")
     associated_csid = serializers.CharField(allow_blank=True, default="")
     review = serializers.DictField(required=False, allow_null=True, default=None)
@@ -319,7 +319,7 @@ class RecordDetailView(APIView):
 
 
 class PlanIn(serializers.Serializer):
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(max_value=DB_INT_MAX)
     agreed_contact_times = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
     special_contact_details = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
 
@@ -338,7 +338,7 @@ class PlanView(APIView):
 
 
 class VersionIn(serializers.Serializer):
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, default=None)
 
 
 class PlanApproveView(_Base):
@@ -356,7 +356,7 @@ class IssueIn(serializers.Serializer):
     classification = serializers.CharField()
     customer_perspective = serializers.CharField(allow_blank=True, default="")
     is_specialist_process = serializers.BooleanField(default=False)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, default=None)
 
 
 class IssueAddView(_Base):
@@ -376,7 +376,7 @@ class IssueAddView(_Base):
 class IssueStatusIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=[policy.RECORDED, policy.CONFIRMED, policy.RESOLVED])
     comment = serializers.CharField(allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, default=None)
 
 
 class IssueStatusView(_Base):
@@ -446,7 +446,7 @@ class ActionCompleteView(_Base):
 class NoteIn(serializers.Serializer):
     subject = serializers.CharField(allow_blank=True)
     body = serializers.CharField(allow_blank=True)
-    pointer_note_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    pointer_note_id = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, default=None)
 
 
 class NoteAddView(_Base):
@@ -551,7 +551,7 @@ class SegmentSuggestionView(APIView):
 
 
 class SegmentIn(serializers.Serializer):
-    segment = serializers.IntegerField()
+    segment = serializers.IntegerField(max_value=DB_INT_MAX)
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -659,7 +659,7 @@ class Segment3OutcomeView(_RequestView):
 
 
 class RestrictedIn(serializers.Serializer):
-    restriction_id = serializers.IntegerField()
+    restriction_id = serializers.IntegerField(max_value=DB_INT_MAX)
     outcome = serializers.CharField(allow_blank=True)
     next_review_date = serializers.DateField()
 
@@ -683,7 +683,7 @@ class RestrictionDecisionIn(NoClientStepIdsMixin, serializers.Serializer):
     letter_reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
                                              help_text="The letter sent to the customer (PS-DOC-2); to approve.")
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=DB_INT_MAX)
 
 
 def _restriction_request(request, restriction_id: int) -> ApprovalRequest:

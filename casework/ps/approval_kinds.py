@@ -59,6 +59,7 @@ register(Kind(
     clean_decision=services.reallocation_forward_clean,
     decision_fields=(
         DecisionField(name="receiving_position", label="Receiving PS position", kind="position",
+                      options={"business_area__code": "PS"},
                       required_on="approve", help="PS-REV-3: the PS team you discussed it with."),
         DecisionField(name="comments", label="Comments for the receiving Team Leader", kind="text",
                       required_on="never"),
@@ -78,7 +79,8 @@ register(Kind(
     on_withdraw=services.reallocation_withdraw,
     clean_decision=services.reallocation_assign_clean,
     decision_fields=(
-        DecisionField(name="case_manager", label="Case Manager to assign", kind="officer", required_on="approve"),
+        DecisionField(name="case_manager", label="Case Manager to assign", kind="officer", required_on="approve",
+                      options={"role": "ps_case_manager"}),
     ),
 ))
 

@@ -159,3 +159,28 @@ def test_area_scope_queues_every_officer_of_the_areas_but_not_the_requester(worl
     with pytest.raises(NotPermitted):
         services.approval_decide(actor=c.user, approval=row, approve=False, reason="mine")
     services.approval_decide(actor=b.user, approval=row, approve=False, reason="Stays")
+
+
+def test_picked_officers_come_from_the_fields_options_and_a_reason_can_be_required_to_approve(
+        world, ask, effects, monkeypatch):
+    from casework.approvals import kinds
+
+    k = kinds.REGISTRY["test_kind"]
+    monkeypatch.setitem(kinds.REGISTRY, "test_kind", kinds.Kind(
+        code=k.code, step_ids=k.step_ids, who_asks=k.who_asks, who_decides=k.who_decides,
+        takes_effect=k.takes_effect, on_approve=k.on_approve, reason_required_to_approve=True,
+        decision_fields=(kinds.DecisionField("who", "Officer who takes it", kind="officer", required_on="approve",
+                                             options=lambda p: {"position__business_area__code": p["area"]}),)))
+    row = services.approval_request_create(
+        actor=world.cm.user, kind="test_kind", customer=world.customer, subject=world.customer, summary="s",
+        reason="r", eligibility=world.eligibility, payload={"area": "PS"})
+    with pytest.raises(InvalidInput) as bad:
+        services.approval_decide(actor=world.tl.user, approval=row, approve=True, data={"who": world.cm2.pk})
+    assert "reason" in bad.value.fields
+    with pytest.raises(InvalidInput) as bad:
+        services.approval_decide(actor=world.tl.user, approval=row, approve=True, reason="ok",
+                                 data={"who": world.so.user.username})  # a Service Officer: not in the options
+    assert "not one of the officers" in bad.value.fields["who"][0]
+    row = services.approval_decide(actor=world.tl.user, approval=row, approve=True, reason="ok",
+                                   data={"who": world.cm2.user.username})
+    assert effects.approved[-1][2]["who"] == world.cm2
