@@ -34,13 +34,13 @@ def queue(request):
 
 def decision_form_class(kind, payload=None) -> type[forms.Form]:
     payload = payload or {}
-    reason_label = ("Reason" if kind is not None and kind.reason_required_to_approve
-                    else "Reason (required if you do not approve)")
+    reason_help = ("Required." if kind is not None and kind.reason_required_to_approve
+                   else "Required when you do not approve.")
     fields: dict[str, forms.Field] = {
         "approve": forms.TypedChoiceField(choices=[("yes", "Approve"), ("no", "Do not approve")],
                                           coerce=lambda v: v == "yes", widget=forms.RadioSelect, label="Decision"),
-        "reason": forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=reason_label,
-                                  max_length=4000),
+        "reason": forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Reason",
+                                  help_text=reason_help, max_length=4000),
         "version": forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1),
     }
     for f in (kind.decision_fields if kind else ()):

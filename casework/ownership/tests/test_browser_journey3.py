@@ -93,7 +93,7 @@ def test_journey_3_several_specialised_issues_with_a_second_officer_in_each_appr
     queue.get_by_role("link", name="Transfer of ownership by agreement").click()
     decide = page.get_by_test_id("decide-form")
     decide.get_by_label("Approve", exact=True).check()
-    decide.get_by_label("Reason (required if you do not approve)").fill("Agreed: we have most of the contact")
+    decide.get_by_label("Reason:", exact=True).fill("Agreed: we have most of the contact")
     decide.get_by_role("button", name="Record decision").click()
     assert "Approved" in page.get_by_test_id("approval-status").inner_text()
     shot(page, "journey3-05-transfer-accepted")

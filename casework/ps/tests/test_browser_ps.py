@@ -1,6 +1,8 @@
-"""Browser journey (PS-REF → PS-ACT): the demo customer's CRG Referral to PS intray is actioned by the PS Team
-Leader, the Case Manager records the first contact, segment, resolves the plan and requests finalisation, and the
-Team Leader approves. Screenshots under var/screenshots/ps-*.png."""
+"""Journey 5 in the browser (PS-REF → PS-ACT): the demo customer's CRG Referral to PS intray is actioned by the PS
+Team Leader, the Case Manager records the first contact, asks for segment 3 (the Team Leader does not approve it from
+her approvals queue, and the Case Manager is told), sets segment 2, resolves the plan and requests finalisation, and
+the Team Leader approves it from her approvals queue (issue 11: a second officer acts in each approval).
+Screenshots under var/screenshots/ps-*.png."""
 
 import re
 
@@ -53,6 +55,29 @@ def test_ps_referral_to_finalisation_approved(live_server, browser_page, login, 
     shot(page, "ps-04-first-contact")
 
     assert "suggested" in page.get_by_test_id("segment-suggestion").inner_text()
+    page.locator("#segment-select").select_option("3")
+    page.locator("#segment-reason").fill("Escalations to the Ombudsman")
+    page.get_by_role("button", name="Set segment").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Segment 3 requested").is_visible()
+    assert "Segment 3" not in page.get_by_test_id("segment").inner_text()  # nothing applies before the decision
+    shot(page, "ps-05a-segment-3-requested")
+
+    login(page, "ps_tl", PASSWORD)
+    page.goto(base + "/approvals/")
+    page.get_by_test_id("to-decide").get_by_role("link", name="Classify as segment 3").click()
+    decide = page.get_by_test_id("decide-form")
+    decide.get_by_label("Do not approve", exact=True).check()
+    decide.get_by_label("Reason:", exact=True).fill("Segment 2 strategies first")
+    shot(page, "ps-05b-tl-decides-segment-3")
+    decide.get_by_role("button", name="Record decision").click()
+    assert "Not approved" in page.get_by_test_id("approval-status").inner_text()
+
+    login(page, "ps_cm", PASSWORD)
+    page.goto(base + "/notifications/")
+    assert "not approved" in page.get_by_test_id("notifications").inner_text()
+    shot(page, "ps-05c-cm-told")
+    page.goto(rec_url)
     page.locator("#segment-select").select_option("2")
     page.locator("#segment-reason").fill("CRG referral, DPO and defaulted arrangement")
     page.get_by_role("button", name="Set segment").click()
@@ -78,14 +103,16 @@ def test_ps_referral_to_finalisation_approved(live_server, browser_page, login, 
     shot(page, "ps-06-finalisation-requested")
 
     login(page, "ps_tl", PASSWORD)
-    page.goto(base + "/ps/")
-    page.locator("section", has_text="Finalisation requests awaiting decision").get_by_role("link").first.click()
-    page.get_by_label("Approval reason (PS-FIN-3)").select_option("issues_addressed")
-    page.locator("#decision-comments").fill("Issues addressed per the PSP; return to the business line.")
+    page.goto(base + "/approvals/")
+    page.get_by_test_id("to-decide").get_by_role("link", name="PS finalisation").click()
+    decide = page.get_by_test_id("decide-form")
+    decide.get_by_label("Approve", exact=True).check()
+    decide.get_by_label("PS-FIN-3 reason for approving").select_option("issues_addressed")
+    decide.get_by_label("Comments for the stacking document").fill(
+        "Issues addressed per the PSP; return to the business line.")
     shot(page, "ps-07-tl-review")
-    page.get_by_role("button", name="Approve finalisation").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("Finalisation approved.").is_visible()
+    decide.get_by_role("button", name="Record decision").click()
+    assert "Approved" in page.get_by_test_id("approval-status").inner_text()
     shot(page, "ps-08-approved")
     rec = PsRecord.objects.get(customer__csid=demo)
     assert rec.status == "finalised" and not rec.is_active
