@@ -41,15 +41,26 @@ class Eligibility:
     team_ids: tuple[int, ...] = ()
     area_codes: tuple[str, ...] = ()
     officer_ids: tuple[int, ...] = ()
+    # Further roles that decide in the same scope (a dispute between Personalised Services and another area is decided
+    # by a Team Leader of either area: the PS Team Leader or the other area's Team Leader).
+    other_roles: tuple[str, ...] = ()
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return (self.role, *self.other_roles)
 
     def as_dict(self) -> dict:
-        return {"role": self.role, "label": self.label, "team_ids": list(self.team_ids),
-                "area_codes": list(self.area_codes), "officer_ids": list(self.officer_ids)}
+        out = {"role": self.role, "label": self.label, "team_ids": list(self.team_ids),
+               "area_codes": list(self.area_codes), "officer_ids": list(self.officer_ids)}
+        if self.other_roles:
+            out["other_roles"] = list(self.other_roles)
+        return out
 
     @classmethod
     def from_dict(cls, d: dict) -> Eligibility:
         return cls(role=d["role"], label=d.get("label", ""), team_ids=tuple(d.get("team_ids") or ()),
-                   area_codes=tuple(d.get("area_codes") or ()), officer_ids=tuple(d.get("officer_ids") or ()))
+                   area_codes=tuple(d.get("area_codes") or ()), officer_ids=tuple(d.get("officer_ids") or ()),
+                   other_roles=tuple(d.get("other_roles") or ()))
 
     @property
     def scoped(self) -> bool:
@@ -67,7 +78,7 @@ class DeciderFacts:
 
 
 def in_scope(e: Eligibility, d: DeciderFacts) -> bool:
-    if not d.is_active or d.officer_id is None or d.role != e.role:
+    if not d.is_active or d.officer_id is None or d.role not in e.roles:
         return False
     if not e.scoped:
         return True

@@ -35,7 +35,7 @@ def _link(row: ApprovalRequest) -> str:
 def eligible_officers(eligibility: policy.Eligibility, *, exclude_user_ids: Iterable[int] = ()) -> list[Officer]:
     """The officers who may decide, for their queues: the named officers, else the leaders of the teams, else the
     officers of the areas with the role, else everyone with the role (a national role such as the NMQCC)."""
-    qs = (Officer.objects.filter(role=eligibility.role, is_active=True, user__is_active=True, position__isnull=False)
+    qs = (Officer.objects.filter(role__in=eligibility.roles, is_active=True, user__is_active=True, position__isnull=False)
           .select_related("user", "position__office", "position__team", "position__business_area"))
     if eligibility.officer_ids:
         qs = qs.filter(pk__in=eligibility.officer_ids)

@@ -766,8 +766,8 @@ def dispute_eligibility(from_area: BusinessArea, to_area: BusinessArea):
     current owner's area and the proposed area), never any Team Leader, never the officer who raised it."""
     from casework.approvals.policy import Eligibility
 
-    role = _tl_role(to_area) if from_area.code == selectors.PS_AREA else _tl_role(from_area)
-    return Eligibility(role=role, area_codes=(from_area.code, to_area.code),
+    roles = list(dict.fromkeys((_tl_role(from_area), _tl_role(to_area))))
+    return Eligibility(role=roles[0], other_roles=tuple(roles[1:]), area_codes=(from_area.code, to_area.code),
                        label=f"a Team Leader of {from_area.name} or {to_area.name}")
 
 

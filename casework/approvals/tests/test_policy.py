@@ -12,6 +12,8 @@ TEAM = Eligibility(role="ps_team_leader", label="the PS Team Leader of PS Melbou
 AREAS = Eligibility(role="team_leader", label="a Team Leader of Litigation or Objections",
                     area_codes=("LITIGATION", "GENERAL_OBJECTIONS"))
 NAMED = Eligibility(role="team_leader", label="Sam (Team Leader)", officer_ids=(42,))
+TWO_ROLES = Eligibility(role="team_leader", other_roles=("ps_team_leader",), label="a Team Leader of DPO or PS",
+                        area_codes=("DPO", "PS"))
 NATIONAL = Eligibility(role="national_manager_qcc", label="the National Manager Quality and Customer Complaints")
 
 
@@ -39,6 +41,12 @@ CASES = [
      "may decide"),
     ("not the named officer", NAMED, tl(role="team_leader", officer_id=43, teams=()), 1, frozenset(), "pending",
      False, "scope", "Sam"),
+    ("second role in scope (PS Team Leader, PS dispute)", TWO_ROLES, tl(area="PS"), 1, frozenset(), "pending",
+     True, "", "may decide"),
+    ("second role out of scope", TWO_ROLES, tl(area="COLLECTION"), 1, frozenset(), "pending", False, "scope",
+     "DPO or PS"),
+    ("neither role", TWO_ROLES, tl(role="specialist_officer", area="DPO"), 1, frozenset(), "pending", False, "scope",
+     "DPO or PS"),
     ("national role, anyone holding it", NATIONAL, tl(role="national_manager_qcc", teams=(), area="COMPLAINTS"), 1,
      frozenset(), "pending", True, "", "may decide"),
     ("national role, a PS Team Leader typed as approver", NATIONAL, tl(), 1, frozenset(), "pending", False, "scope",
@@ -70,7 +78,7 @@ def test_may_withdraw(status, actor, allowed):
 
 
 def test_eligibility_round_trips_through_the_stored_dict():
-    for e in (TEAM, AREAS, NAMED, NATIONAL):
+    for e in (TEAM, AREAS, NAMED, NATIONAL, TWO_ROLES):
         assert Eligibility.from_dict(e.as_dict()) == e
 
 
