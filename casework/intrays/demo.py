@@ -73,8 +73,6 @@ def seed() -> str:
             make(now - 1 * days, actor=so_wa.user, type_code="client_contact_required",
                  customer=customers["payee_overpayment_debt"], subject="Overpayment query (Sydney intake)",
                  assignee_position=intake)
-        make(now - 1 * days, actor=tl.user, type_code="ownership_dispute", customer=customers["objection_then_dpo"],
-             subject="Objections and DPO both want the payer", assignee_officer=tl)
         make(now, actor=so_wa.user, type_code="client_call_back", customer=customers["payer_overpaid"],
              subject="Explain the overpayment", assignee_officer=so_wa)
         make(now - 1 * days, actor=ps_tl.user, type_code="customer_assigned_to_ps",

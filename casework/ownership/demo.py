@@ -3,6 +3,8 @@
 - ``dpo_payer``: locked to the DPO Team (spec_dpo) for the DPO issue (CMA-1.5 priority 4, payer).
 - ``objection_then_dpo``: locked to General Objections (spec_objections) for the objection 30 days ago, then moved
   to the DPO Team by the CMA-1.5 priority order when the DPO issue arrived 5 days ago (history shows both).
+  The objections officer disagrees: an ownership dispute (CMA-1.6) raised a day ago waits in the queue of the
+  Team Leaders of the two areas (tl_specialist decides it on /approvals/).
 - ``restricted_service``: a Personalised Services customer locked to the PS Case Manager ps_cm (PS-SPE-1 banner).
 """
 
@@ -15,7 +17,7 @@ from casework.customers.models import Customer, PresentingIssue
 from casework.org.models import Officer
 
 from . import services
-from .models import Lock
+from .models import Lock, OwnershipTransfer
 
 
 def _officer(username: str) -> Officer | None:
@@ -51,6 +53,18 @@ def seed() -> str:
         with clock.freeze(now - dt.timedelta(days=5)):
             services.customer_lock(actor=dpo.user, customer=both, reason="DPO being considered", issue=dpo_issue)
         made += 2
+    if both is not None and obj is not None and not OwnershipTransfer.objects.filter(customer=both).exists():
+        from casework.org.models import BusinessArea
+
+        with clock.freeze(now - dt.timedelta(days=1)):
+            services.ownership_dispute_raise(
+                actor=obj.user, customer=both, to_area=BusinessArea.objects.get(code="GENERAL_OBJECTIONS"),
+                expected_contact_volume="The objection brings most of the calls this month",
+                time_to_resolve="Objection two weeks; DPO several months",
+                reason="Objections and DPO both want the payer")
+        disputes = 1
+    else:
+        disputes = 0
 
     ps = _customer("restricted_service")
     if ps is not None and ps_cm is not None and not Lock.objects.filter(customer=ps).exists():
@@ -65,4 +79,4 @@ def seed() -> str:
             services.customer_lock(actor=ps_cm.user, customer=ps, reason="Personalised Services management",
                                    step_ids=("PS-REF-2",), issue=issue)
         made += 1
-    return f"{made} demo locks created"
+    return f"{made} demo locks created" + (f", {disputes} ownership dispute waiting" if disputes else "")

@@ -17,7 +17,7 @@ def test_demo_locks_follow_the_rules_and_are_idempotent(reference):
 
     with job_context("seed_demo"):
         web_demo.seed()
-        assert demo.seed() == "4 demo locks created"
+        assert demo.seed() == "4 demo locks created, 1 ownership dispute waiting"
         assert demo.seed() == "0 demo locks created"
 
     def view(name):
@@ -32,3 +32,11 @@ def test_demo_locks_follow_the_rules_and_are_idempotent(reference):
     ps = view("restricted_service")
     assert ps.is_ps and ps.officer.user.username == "ps_cm"
     assert Lock.objects.filter(is_active=True).count() == 3
+    # The dispute waits in the queue of the Team Leaders of the two areas (CMA-1.6, issue 11), not any Team Leader.
+    from casework.approvals.models import ApprovalRequest
+    from casework.intrays.models import Intray
+
+    dispute = ApprovalRequest.objects.get(kind="ownership_dispute", customer=both.customer, status="pending")
+    queued = set(Intray.objects.filter(approval_link__request=dispute).values_list("assignee_officer__user__username",
+                                                                                  flat=True))
+    assert "tl_specialist" in queued and "tl_nsw" not in queued
