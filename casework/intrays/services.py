@@ -387,13 +387,7 @@ def intray_reassign(
         if not decision.allowed and decision.reason.startswith("Give a reason"):
             raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"reason": [decision.reason]})
         _refuse(decision, _refusal_class(decision))
-        receiver, office, team = _receiver(to_officer, to_position)
-        _refuse(policy.may_receive(type_facts(intray.type), receiver), InvalidInput)
-        before = snapshot(intray, AUDIT_FIELDS)
-        intray.assignee_officer = to_officer
-        intray.assignee_position = to_position
-        intray.team = team
-        intray.office = office
+        before = _move_to(intray, to_officer, to_position)
         if intray.status == IntrayStatus.IN_PROGRESS:
             intray.requeue()
         _bump(intray, ["assignee_officer", "assignee_position", "team", "office", "status"])
@@ -401,6 +395,20 @@ def intray_reassign(
                      after=snapshot(intray, AUDIT_FIELDS), reason=reason, step_ids=decision.step_ids,
                      customer=intray.customer_id)
     return intray
+
+
+def _move_to(intray: Intray, to_officer: Officer | None, to_position: Position | None) -> dict:
+    """The move itself, shared by a referral and a move that follows the lock: the receiver rules, the new
+    assignee with its team and office (the due date stays). The caller puts it back in the queue and saves. Returns
+    the before-snapshot for the audit event."""
+    receiver, office, team = _receiver(to_officer, to_position)
+    _refuse(policy.may_receive(type_facts(intray.type), receiver), InvalidInput)
+    before = snapshot(intray, AUDIT_FIELDS)
+    intray.assignee_officer = to_officer
+    intray.assignee_position = to_position
+    intray.team = team
+    intray.office = office
+    return before
 
 
 def intray_follow_lock(
@@ -421,13 +429,7 @@ def intray_follow_lock(
             to_position is not None and to_position.pk == intray.assignee_position_id and intray.assignee_officer_id is None
         ):
             return None
-        receiver, office, team = _receiver(to_officer, to_position)
-        _refuse(policy.may_receive(type_facts(intray.type), receiver), InvalidInput)
-        before = snapshot(intray, AUDIT_FIELDS)
-        intray.assignee_officer = to_officer
-        intray.assignee_position = to_position
-        intray.team = team
-        intray.office = office
+        before = _move_to(intray, to_officer, to_position)
         if intray.status == IntrayStatus.IN_PROGRESS:
             intray.requeue()
         _bump(intray, ["assignee_officer", "assignee_position", "team", "office", "status"])
