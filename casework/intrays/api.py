@@ -276,7 +276,7 @@ class IntrayListView(APIView):
     def post(self, request):
         data = _valid(IntrayCreateIn, request.data)
         customer = customer_selectors.customer_get(user=request.user, csid=data["customer"])
-        intray = services.intray_create(
+        intray = services.intray_raise(
             actor=request.user, type_code=data["type_code"], customer=customer, subject=data["subject"],
             case=_case(request.user, customer, data.get("case")),
             assignee_officer=_officer(data.get("assignee_officer")),

@@ -35,6 +35,23 @@ TYPE_STEPS = {
 # Intrays that carry a request for a decision (issue 11): closed by the decision, never completed or deleted by hand.
 DECISION_TYPES = frozenset({"approval_decision"})
 
+# Intrays only a procedure creates, never an officer by hand (issue 11): each is the work a service hands on, with the
+# records that go with it (a PS referral with its Referral and PS-REF-1 checks, a decision intray with its request, a
+# notice of a lock change, an SLA breach). The value says where it comes from, in the officer's words.
+SERVICE_ONLY_TYPES: dict[str, str] = {
+    "approval_decision": "a request for approval (Approvals)",
+    "crg_referral_to_ps": "a referral to Personalised Services (PS-REF-1)",
+    "ps_referral_tl_only": "a referral to Personalised Services (PS-REF-1)",
+    "complaints_referral_to_ps": "a referral to Personalised Services (PS-REF-1)",
+    "customer_assigned_to_ps": "a PS allocation or reallocation (PS-REF-2, PS-REV-3)",
+    "ps_finalisation_not_approved": "a PS Team Leader's decision on a finalisation (PS-ACT-3)",
+    "specialised_referral": "the end of a contact or a re-lock (CMA-1.2, CMA-3.3)",
+    "collaborative_management": "collaborative management of the customer (CMA-1.4)",
+    "lock_taken_over": "a change of the customer's lock (CMA-2.10)",
+    "sla_breach": "the service-level check (CMA-2.10)",
+    "ownership_dispute": "an ownership dispute (CMA-1.6), now a request for approval",
+}
+
 
 @dataclass(frozen=True)
 class TypeFacts:
@@ -156,6 +173,14 @@ def may_start(i: IntrayFacts, actor: ActorFacts) -> Decision:
     if i.status == IN_PROGRESS:
         return Decision.no("This intray is already in progress.", *_steps(i.type))
     return may_work(i, actor)
+
+
+def may_raise_by_hand(t: TypeFacts) -> Decision:
+    """An officer creating an intray by hand (screen or API) may use any type a procedure does not own."""
+    if t.code in SERVICE_ONLY_TYPES:
+        return Decision.no(f"A '{t.name}' intray comes only from {SERVICE_ONLY_TYPES[t.code]}: use that instead of "
+                           "creating it by hand.", *_steps(t))
+    return Decision.yes("Any officer may raise this intray.", *_steps(t))
 
 
 def may_close(i: IntrayFacts, actor: ActorFacts) -> Decision:

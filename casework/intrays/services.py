@@ -283,6 +283,14 @@ def intray_create(
     return intray
 
 
+def intray_raise(*, actor: Any, type_code: str, **kwargs: Any) -> Intray:
+    """An officer creates an intray by hand (the screen and the API): refused for the types only a procedure creates
+    (``policy.SERVICE_ONLY_TYPES``: PS referrals, decision intrays, lock notices, SLA breaches...), then exactly
+    ``intray_create``."""
+    _refuse(policy.may_raise_by_hand(type_facts(_get_type(type_code))), NotPermitted)
+    return intray_create(actor=actor, type_code=type_code, **kwargs)
+
+
 def intray_start(*, actor: Any, intray: Intray) -> Intray:
     _require_perm(actor, "intrays.change_intray", "work intrays")
     with transaction.atomic():

@@ -25,7 +25,7 @@ from casework.org.rules import officer_of
 from . import selectors, services
 from .calendar import local_today
 from .models import Channel, CorrespondenceCategory, CorrespondenceMatter, IntrayType
-from .policy import bucket
+from .policy import SERVICE_ONLY_TYPES, bucket
 
 PAGE_SIZE = 25
 
@@ -257,7 +257,7 @@ def create(request):
             else:
                 issue_ids = [int(i) for i in p.getlist("issues") if i.isdigit()]
                 issues = list(PresentingIssue.objects.filter(pk__in=issue_ids, customer=customer))
-                intray = services.intray_create(
+                intray = services.intray_raise(
                     actor=request.user, type_code=p.get("type_code", ""), customer=customer,
                     subject=p.get("subject", ""), assignee_officer=officer, assignee_position=position,
                     issues=issues, details=p.get("details", ""), received_at=received_at,
@@ -271,7 +271,7 @@ def create(request):
     me = officer_of(request.user)
     return render(request, "intrays/create.html", {
         "customer": customer, "csid": csid, "errors": errors, "values": values, "error_message": error_message,
-        "types": IntrayType.objects.filter(is_active=True).order_by("name"),
+        "types": IntrayType.objects.filter(is_active=True).exclude(code__in=SERVICE_ONLY_TYPES).order_by("name"),
         "channels": Channel.choices, "categories": CorrespondenceCategory.choices,
         "issues": PresentingIssue.objects.filter(customer=customer, status__in=["open", "referred"])
         .select_related("issue_type") if customer else [],

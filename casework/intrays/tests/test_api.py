@@ -40,10 +40,15 @@ def test_CMA_2_10_create_via_api(org, frozen):
 
 
 def test_create_to_position_by_code(org, frozen):
+    # A PS referral comes only from the PS referral (issue 11, PS-REF-1); an ordinary type goes to a position by code.
+    r = client_for(org.so).post("/api/v1/intrays/", {
+        "type_code": "general_follow_up", "customer": org.customer.csid, "subject": "Follow up",
+        "assignee_position": org.ps_pos.code}, format="json")
+    assert r.status_code == 201 and r.json()["assignee_position"] == org.ps_pos.code
     r = client_for(org.so).post("/api/v1/intrays/", {
         "type_code": "crg_referral_to_ps", "customer": org.customer.csid, "subject": "CRG",
         "assignee_position": org.ps_pos.code}, format="json")
-    assert r.status_code == 201 and r.json()["assignee_position"] == org.ps_pos.code
+    assert r.status_code == 403 and "PS-REF-1" in r.json()["step_ids"]
 
 
 @pytest.mark.parametrize(
