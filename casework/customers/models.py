@@ -153,7 +153,10 @@ class ContactRestriction(ProtectedStateModel, models.Model):
     case_review = models.TextField(blank=True)
     recommendation = models.TextField(blank=True)
     letter_reference = models.CharField(max_length=200, blank=True, help_text="The letter sent to the customer.")
-    status = FSMField(max_length=10, choices=RestrictionStatus.choices, default=RestrictionStatus.ACTIVE, protected=True)
+    # Nothing is in force until a PS Team Leader approves it (issue 11, PS-ORM-3): a row made any other way than
+    # through ``contact_restriction_add`` and its approval starts as proposed and not active.
+    status = FSMField(max_length=10, choices=RestrictionStatus.choices, default=RestrictionStatus.PROPOSED,
+                      protected=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -162,7 +165,7 @@ class ContactRestriction(ProtectedStateModel, models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=False, help_text="In force (set when approved, PS-ORM-3).")
     ended_on = models.DateField(null=True, blank=True)
 
     class Meta:

@@ -409,7 +409,8 @@ def _seed_book(officers: dict[str, om.Officer]) -> dict[str, int]:
         customer=scen["restricted_service"],
         conditions="Contact in writing only, to the PO Box on file; phone calls limited to 10 minutes on Tuesdays.",
         imposed_on=today - dt.timedelta(days=60), review_date=today + dt.timedelta(days=120),
-        approved_by=officers["tl_nsw"].user,
+        requested_by=officers["tl_nsw"].user, approved_by=officers["ps_tl"].user,
+        status="active", is_active=True,  # proposed by the Team Leader, approved by the PS Team Leader (PS-ORM-3)
     )
     cm.SensitiveIssueIndicator.objects.bulk_create([
         cm.SensitiveIssueIndicator(

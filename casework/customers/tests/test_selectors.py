@@ -58,7 +58,7 @@ def build_payer():
     overpay = f.DebtFactory(case=case, kind="overpayment")
     cm.PaymentArrangement.objects.create(debt=overpay, instalment=20, frequency="weekly", start_date=dt.date(2026, 1, 1))
     cm.DepartureProhibitionOrder.objects.create(customer=payer, case=case, status="issued", issued_on=dt.date(2026, 2, 1))
-    cm.ContactRestriction.objects.create(customer=payer, conditions="Written only", imposed_on=dt.date(2026, 1, 1), review_date=dt.date(2026, 5, 1))
+    cm.ContactRestriction.objects.create(customer=payer, conditions="Written only", imposed_on=dt.date(2026, 1, 1), review_date=dt.date(2026, 5, 1), status="active", is_active=True)
     cm.AuthorisedRepresentative.objects.create(customer=payer, name="Rep", scope="full", valid_from=dt.date(2026, 1, 1))
     cm.SensitiveIssueIndicator.objects.create(customer=payer, reason="security_incident")
     return case, debt

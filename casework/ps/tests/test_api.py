@@ -194,7 +194,7 @@ def test_contacts_first_then_follow_up(ps_org, rec):
 
 def test_contact_with_restricted_service_needs_conditions_reviewed(ps_org, rec):
     ContactRestriction.objects.create(customer=ps_org.customer, conditions="Written only",
-                                      imposed_on=dt.date(2026, 1, 1), review_date=dt.date(2026, 4, 1))
+                                      imposed_on=dt.date(2026, 1, 1), review_date=dt.date(2026, 4, 1), status="active", is_active=True)
     r = post(ps_org.cm, f"ps/records/{rec['id']}/contacts/", {"kind": "first", "summary": "x",
                                                               "checklist": FIRST_CHECKLIST,
                                                               "mandatory_gathered": MANDATORY, "acknowledged": True})
@@ -413,7 +413,7 @@ def test_segment3_review_and_restricted_service_review(ps_org, rec):
     post(ps_org.tl_wa, f"approvals/{a['approval']}/decide/", {"approve": True, "reason": "Agreed"}, 200)
     assert PsRecord.objects.get(pk=rid).segment == 2
     restriction = ContactRestriction.objects.create(customer=ps_org.customer, conditions="Written only",
-                                                    imposed_on=today, review_date=today + dt.timedelta(days=90))
+                                                    imposed_on=today, review_date=today + dt.timedelta(days=90), status="active", is_active=True)
     data = {"restriction_id": restriction.pk, "outcome": "Continue",
             "next_review_date": str(today + dt.timedelta(days=120))}
     r = post(ps_org.tl, f"ps/records/{rid}/restricted-review/", {**data,

@@ -195,7 +195,7 @@ def test_restricted_service_review_is_decided_by_the_national_manager_only(ps_or
     restriction's next review date moved."""
     today = clock.local_today(ps_org.cm)
     restriction = ContactRestriction.objects.create(customer=ps_org.customer, conditions="Written only",
-                                                    imposed_on=today, review_date=today + dt.timedelta(days=90))
+                                                    imposed_on=today, review_date=today + dt.timedelta(days=90), status="active", is_active=True)
     next_review = today + dt.timedelta(days=120)
     r = post(ps_org.tl, f"ps/records/{rec['id']}/restricted-review/", {
         "restriction_id": restriction.pk, "outcome": "Conduct unchanged: continue", "approved_by": "nmqcc",
@@ -237,7 +237,7 @@ def test_restricted_service_review_screen_has_no_typed_approver(ps_org, rec):
     segment_3(ps_org, record)
     today = clock.local_today(ps_org.cm)
     restriction = ContactRestriction.objects.create(customer=ps_org.customer, conditions="Written only",
-                                                    imposed_on=today, review_date=today + dt.timedelta(days=90))
+                                                    imposed_on=today, review_date=today + dt.timedelta(days=90), status="active", is_active=True)
     web = Client()
     web.force_login(ps_org.tl.user)
     page = web.get(f"/ps/records/{rec['id']}/").content

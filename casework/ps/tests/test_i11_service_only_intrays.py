@@ -46,3 +46,15 @@ def test_a_hand_made_intray_of_an_ordinary_type_is_still_created(ps_org):
         "type_code": "general_follow_up", "customer": ps_org.customer.csid, "subject": "Check the payment",
         "assignee_position": ps_org.intake.code}, format="json")
     assert r.status_code == 201
+
+
+def test_a_restricted_service_row_is_not_in_force_until_approved(ps_org):
+    """Review of issue 11 (finding 15): a ContactRestriction made any other way than the proposal and its approval
+    (an import, a script, a test) was in force by default. Now it starts proposed and not active (PS-ORM-3)."""
+    import datetime as dt
+
+    from casework.customers.models import ContactRestriction
+
+    row = ContactRestriction.objects.create(customer=ps_org.customer, conditions="Written only",
+                                            imposed_on=dt.date(2026, 1, 1), review_date=dt.date(2026, 4, 1))
+    assert (row.status, row.is_active) == ("proposed", False)

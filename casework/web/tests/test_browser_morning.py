@@ -43,7 +43,7 @@ def _week_of_work(o):
     late = ps_record(o, o.cm2, plan_due=today - dt.timedelta(days=1))
     Segment3Review.objects.create(ps_record=late, review_date=today + dt.timedelta(days=6))
     ContactRestriction.objects.create(customer=near.customer, conditions="Written contact only", imposed_on=today,
-                                      review_date=today + dt.timedelta(days=9), status=RestrictionStatus.ACTIVE)
+                                      review_date=today + dt.timedelta(days=9), status=RestrictionStatus.ACTIVE, is_active=True)
     from casework.ps import services as ps
 
     with clock.freeze(NOW):

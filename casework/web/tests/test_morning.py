@@ -158,9 +158,9 @@ def test_ps_team_leader_sees_plans_reviews_and_decisions_of_both_teams(morning_o
     Segment3Review.objects.create(ps_record=far, review_date=today + dt.timedelta(days=30))
     Segment3Review.objects.create(ps_record=near_1, review_date=today, reviewed_at=NOW)  # done
     ContactRestriction.objects.create(customer=near_1.customer, conditions="Email only", imposed_on=today,
-                                      review_date=today + dt.timedelta(days=10), status=RestrictionStatus.ACTIVE)
+                                      review_date=today + dt.timedelta(days=10), status=RestrictionStatus.ACTIVE, is_active=True)
     ContactRestriction.objects.create(customer=far.customer, conditions="Email only", imposed_on=today,
-                                      review_date=today + dt.timedelta(days=60), status=RestrictionStatus.ACTIVE)
+                                      review_date=today + dt.timedelta(days=60), status=RestrictionStatus.ACTIVE, is_active=True)
     with clock.freeze(NOW):
         request = ps.segment_set(actor=o.cm2.user, ps_record=near_2, segment=3, reason="History of aggression")
 
@@ -238,7 +238,7 @@ def test_query_count_is_bounded_and_does_not_grow_with_rows(morning_org):
         rec = ps_record(o, cm, plan_due=dt.date(2026, 11, 24))
         Segment3Review.objects.create(ps_record=rec, review_date=dt.date(2026, 11, 30))
         ContactRestriction.objects.create(customer=rec.customer, conditions="Post only", imposed_on=NOW.date(),
-                                          review_date=dt.date(2026, 12, 1), status=RestrictionStatus.ACTIVE)
+                                          review_date=dt.date(2026, 12, 1), status=RestrictionStatus.ACTIVE, is_active=True)
     assert Intray.objects.count() > 10
     assert _queries(o.tl) == small_tl
     assert _queries(o.ps_tl) == small_ps

@@ -148,7 +148,7 @@ def test_customer_page_representatives_restrictions_and_internal_sensitive_indic
     cm.AuthorisedRepresentative.objects.create(customer=customer, name="Harriet Lowe", relationship="Solicitor",
                                                scope=cm.RepresentativeScope.ENQUIRE, valid_from=dt.date(2025, 1, 1))
     cm.ContactRestriction.objects.create(customer=customer, conditions="Writing only", imposed_on=dt.date(2026, 1, 1),
-                                         review_date=dt.date(2027, 1, 1))
+                                         review_date=dt.date(2027, 1, 1), status="active", is_active=True)
     cm.SensitiveIssueIndicator.objects.create(customer=customer, reason=cm.SensitiveReason.FAMILY_VIOLENCE,
                                               conditions="Never disclose the address")
     html = so_client.get(f"/customers/{customer.csid}/").content.decode()
