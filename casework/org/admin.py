@@ -69,6 +69,14 @@ class OfficerAdmin(AuditedModelAdmin):
     def username(self, obj):
         return obj.user.username
 
+    def get_readonly_fields(self, request, obj=None):
+        """An administrator never changes their own role, position or access (issue 11: who may decide a request
+        is a role and a scope; nobody grants themselves one). Another administrator does it."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.user_id == request.user.pk:
+            fields += ("user", "role", "position", "is_active")
+        return fields
+
 
 User = get_user_model()
 if admin.site.is_registered(User):

@@ -126,6 +126,10 @@ def officer_update(
     _require_manage(actor)
     if not (reason or "").strip():
         raise InvalidInput("Say why.", fields={"reason": ["Enter the reason for the change."]})
+    if getattr(actor, "pk", None) is not None and officer.user_id == actor.pk and (
+            role is not None or position is not None or clear_position or is_active is not None):
+        # Who may decide a request is a role and a scope (issue 11): nobody grants themselves one.
+        raise NotPermitted("You cannot change your own role, position or access: another administrator does it.")
     with transaction.atomic():
         row = Officer.objects.select_for_update().select_related("user").get(pk=officer.pk)
         before = snapshot(row, ["role", "position_id", "is_active"])

@@ -71,3 +71,24 @@ def test_position_team_must_share_business_area(admin_user):
         actor=admin_user, code="p-y", title="Y", business_area=team.business_area, office=team.office, team=team
     )
     assert AuditEvent.objects.filter(action="position.create", target_id=str(position.pk)).exists()
+
+
+def test_an_administrator_cannot_change_their_own_role_position_or_access(admin_user, client):
+    """Review of issue 11 (finding 16): an administrator could make themselves the National Manager QCC (a decider)
+    through the organisation screens or the Django admin. Another administrator does it."""
+    me = admin_user.officer
+    with pytest.raises(NotPermitted):
+        services.officer_update(actor=admin_user, officer=me, reason="Promote myself", role=Role.NATIONAL_MANAGER_QCC)
+    me.refresh_from_db()
+    assert me.role == Role.ADMINISTRATOR
+    other_admin = f.OfficerFactory(role=Role.ADMINISTRATOR).user
+    services.officer_update(actor=other_admin, officer=me, reason="Second administrator agrees",
+                            role=Role.ADMINISTRATOR)
+    from casework.org.admin import OfficerAdmin
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    readonly = OfficerAdmin(type(me), django_admin.site).get_readonly_fields(request, me)
+    assert {"role", "position", "is_active"} <= set(readonly)
