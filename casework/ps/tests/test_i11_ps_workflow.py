@@ -217,6 +217,9 @@ def test_reallocation_goes_through_both_team_leaders_queues(ps_org):
     for who in (ps_org.tl, ps_org.cm):
         assert decide(who, stage2.pk, data={"case_manager": "ps_cm2"}).status_code == 403
     assert stage2.pk in queue(ps_org.tl_wa) and stage2.pk not in queue(ps_org.tl)
+    # (b) for the second stage too: a Team Leader outside PS (purely out of scope) is refused, saying who decides.
+    res = decide(ps_org.tl_front, stage2.pk, data={"case_manager": "ps_cm2"})
+    assert res.status_code == 403 and "PS Perth" in res.json()["detail"]
     res = decide(ps_org.tl_wa, stage2.pk, data={"case_manager": "ps_tl"})
     assert res.status_code == 400 and "case_manager" in res.json()
     assert decide(ps_org.tl_wa, stage2.pk, data={"case_manager": "ps_cm2"}).status_code == 200
@@ -226,6 +229,8 @@ def test_reallocation_goes_through_both_team_leaders_queues(ps_org):
     assert Intray.objects.filter(type__code="customer_assigned_to_ps", assignee_officer=ps_org.cm2).exists()
     assert any(n["kind"] == "work_received" for n in notifications(ps_org.cm2))
     assert sum(n["kind"] == "approval_decided" for n in notifications(ps_org.cm)) == 2
+    # (d) for the second stage: its requester, the forwarding Team Leader, is told of the assignment.
+    assert any(n["kind"] == "approval_decided" and "approved" in n["text"] for n in notifications(ps_org.tl))
     assert {"ps_reallocation.request", "ps_reallocation.forward", "ps_reallocation.assign"} <= set(
         AuditEvent.objects.values_list("action", flat=True))
 
