@@ -4,7 +4,8 @@
 #   admin-matrix the Administrator role over every caseworker write; no superuser; removed admin screens
 #   sign-in      throttling/lockout, sign-in audit, CSP, JSON 500s; API tokens (hashed, expiring, revocable)
 #   leak-corpus  scripts/leak-corpus, when that file exists
-#   schemathesis the property-based API test
+#   schemathesis the property-based API test over every operation of the schema (casework/web/tests/
+#                test_schemathesis_all.py; SCHEMATHESIS_EXAMPLES per operation, 6 by default) and the customers one
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY="${PY:-.venv/bin/python}"
@@ -51,7 +52,8 @@ if [ -e scripts/leak-corpus ]; then
 else
   figures+=("leak-corpus absent")
 fi
-run schemathesis env DATABASE_URL= "${PYTEST[@]}" casework/customers/tests/test_schemathesis.py
+run schemathesis env DATABASE_URL= "${PYTEST[@]}" casework/web/tests/test_schemathesis_all.py \
+  casework/customers/tests/test_schemathesis.py
 
 line="security:"
 for f in "${figures[@]}"; do line="$line $f;"; done
