@@ -1242,7 +1242,7 @@ def customer_unlock(
             raise TransitionRefused("The customer is not locked.", step_ids=("CMA-3.4",))
         if not _may_unlock(officer, lock):
             raise NotPermitted(
-                f"Locked to {lock.holder_label}: only the holder, their area or a Team Leader may unlock.",
+                f"Locked to {lock.holder_label}: only the holder, or a Team Leader of {lock.area.name}, may unlock.",
                 step_ids=("CMA-3.4",),
             )
         readiness = policy.unlock_readiness(selectors.unlock_readiness_facts(
@@ -1305,7 +1305,7 @@ def auto_unlock_schedule(
             raise TransitionRefused("The customer is not locked.", step_ids=("CMA-3.4",))
         if not _may_unlock(officer, lock):
             raise NotPermitted(
-                f"Locked to {lock.holder_label}: only the holder, their area or a Team Leader may unlock.",
+                f"Locked to {lock.holder_label}: only the holder, or a Team Leader of {lock.area.name}, may unlock.",
                 step_ids=("CMA-3.4",),
             )
         readiness = policy.unlock_readiness(selectors.unlock_readiness_facts(
@@ -1596,7 +1596,7 @@ def lock_reassign(
                 "agreement (CMA-1.6).", step_ids=("CMA-2.10", "CMA-1.6"),
             )
         if not (_may_unlock(officer, current) or (officer.business_area and officer.business_area.pk == area.pk)):
-            raise NotPermitted(f"Locked to {current.holder_label}: only that area or a Team Leader may reallocate.",
+            raise NotPermitted(f"Locked to {current.holder_label}: only an officer or a Team Leader of {current.area.name} may reallocate.",
                                step_ids=tuple(step_ids))
         if to_officer.pk in _open_error_previous_officers(customer):
             raise TransitionRefused("Not locked back to the previous officer while their error is corrected.",
