@@ -1596,8 +1596,8 @@ def lock_reassign(
                 "agreement (CMA-1.6).", step_ids=("CMA-2.10", "CMA-1.6"),
             )
         if not (_may_unlock(officer, current) or (officer.business_area and officer.business_area.pk == area.pk)):
-            raise NotPermitted(f"Locked to {current.holder_label}: only an officer or a Team Leader of {current.area.name} may reallocate.",
-                               step_ids=tuple(step_ids))
+            raise NotPermitted(f"Locked to {current.holder_label}: only an officer or a Team Leader of "
+                               f"{current.area.name} may reallocate.", step_ids=tuple(step_ids))
         if to_officer.pk in _open_error_previous_officers(customer):
             raise TransitionRefused("Not locked back to the previous officer while their error is corrected.",
                                     step_ids=("CMA-1.3",))
