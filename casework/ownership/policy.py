@@ -260,12 +260,21 @@ def lock_decision(
     actor_is_team_leader: bool,
     rule_owner_area: str | None,
     error_previous_officer_ids: frozenset[int] = frozenset(),
+    actor_area: str | None = None,
+    actor_tl_areas: frozenset[str] = frozenset(),
+    agreed_area: str | None = None,
 ) -> Decision:
     """CMA-2.10 / CMA-1.5 / CMA-1.3: may ``target`` take the lock now?
 
     ``outcome``: ``lock`` (nobody holds it), ``already`` (the target holds it already), ``priority`` (the target's
     area owns the customer under CMA-1.5 and the holder's does not: the lock moves), ``conflict`` (held by someone
-    else), ``refused`` (not permitted).
+    else), ``refused`` (not permitted), ``agreed`` (the rules name the target's area but the holder's ownership was
+    agreed or decided under CMA-1.6: the rules do not undo it), ``not_permitted`` (the rules' move asked by an
+    officer of neither area concerned).
+
+    The ``priority`` move is the CMA-1.5 rules applied again (the same checks as ``apply_rules_decision``): made by
+    an officer or a Team Leader of an area concerned (``actor_area`` / ``actor_tl_areas``: the rules' owning area or
+    the holder's), never over a CMA-1.6 agreement (``agreed_area``). Review 11, finding 1.
     """
     if target.officer_id is not None and target.officer_id in error_previous_officer_ids:
         return Decision.no(
@@ -289,6 +298,27 @@ def lock_decision(
     if same:
         return Decision.yes("Already locked to this holder.", "CMA-2.10", outcome="already")
     if rule_owner_area is not None and target.area == rule_owner_area and current.area != rule_owner_area:
+        if agreed_area is not None and current.area == agreed_area:
+            return Decision.no(
+                f"Ownership by {current.label} was agreed between the areas (or decided by a Team Leader): the "
+                "CMA-1.5 rules do not undo that agreement. Ask for a transfer by agreement, or raise an ownership "
+                "dispute for a Team Leader to decide.",
+                "CMA-1.6",
+                "CMA-1.5",
+                outcome="agreed",
+                holder=current.label,
+            )
+        concerned = {rule_owner_area, current.area}
+        if actor_area not in concerned and not (actor_tl_areas & concerned):
+            return Decision.no(
+                f"Locked to {current.label}: only an officer or a Team Leader of {rule_owner_area} (the owner under "
+                f"the CMA-1.5 priority order) or of {current.area} moves the lock by the rules. Refer the follow-up "
+                "to them instead.",
+                "CMA-1.5",
+                "CMA-1.6",
+                outcome="not_permitted",
+                holder=current.label,
+            )
         return Decision.yes(
             f"Ownership moves to {target.area}: it owns this customer under the CMA-1.5 priority order "
             f"(held by {current.label}).",
@@ -312,18 +342,46 @@ def take_over_decision(
     actor_area: str | None,
     actor_tl_areas: frozenset[str] = frozenset(),
     rule_owner_area: str | None,
+    agreed_area: str | None = None,
+    ps_record_active: bool = False,
 ) -> Decision:
     """CMA-2.10: lock the customer to yourself (notifying the other officer) where that gives a better outcome.
 
     A lock held by a specialist area can only be taken over from within that area (or by a Team Leader **of that
     area**, CMA-1.6: the areas concerned), unless the actor's area owns the customer under CMA-1.5; otherwise
     ownership moves by agreement (CMA-1.6). ``actor_tl_areas``: the areas the actor leads as a Team Leader.
+
+    Review 11, finding 2: never over a CMA-1.6 agreement or Team Leader decision (``agreed_area``: the holder's
+    area was agreed; only its own officers take over within it), and never for a customer with an active Personalised
+    Services record (``ps_record_active``): such a customer moves between Case Managers only by an approved
+    reallocation (PS-REV-2, PS-REV-3) and leaves PS only by an approved finalisation (PS-FIN-3, PS-ACT-5).
     """
     if current is None:
         return Decision.no("The customer is not locked: lock them instead of taking over.", "CMA-2.10",
                            outcome="not_locked")
     if current.officer_id is not None and current.officer_id == actor_officer_id:
         return Decision.no("You already hold this lock.", "CMA-2.10", outcome="already")
+    if ps_record_active:
+        return Decision.no(
+            "This customer is managed by Personalised Services: the lock is not taken over. They move to another "
+            "Case Manager only by a reallocation request the PS Team Leaders approve, and leave PS only when the PS "
+            "Team Leader approves the Case Manager's finalisation request; refer the follow-up to the Case Manager.",
+            "CMA-2.10",
+            "PS-REV-2",
+            "PS-REV-3",
+            "PS-FIN-3",
+            outcome="ps_managed",
+            holder=current.label,
+        )
+    if agreed_area is not None and current.area == agreed_area and actor_area != agreed_area:
+        return Decision.no(
+            f"Ownership by {current.label} was agreed between the areas (or decided by a Team Leader): it is not "
+            "taken over. Ask for a transfer by agreement, or raise an ownership dispute for a Team Leader to decide.",
+            "CMA-2.10",
+            "CMA-1.6",
+            outcome="agreed",
+            holder=current.label,
+        )
     if (
         current.is_specialised
         and current.area != actor_area

@@ -317,11 +317,18 @@ def customer_lock(
     step_ids: Iterable[str] = (),
     issue=None,
     kind: str = LockKind.LOCK,
+    ps_procedure: bool = False,
 ) -> Lock:
     """Lock the customer to yourself (default), to a position, or (Team Leader) to another officer (CMA-2.10).
 
     Already locked to someone else → ``Conflict`` (409) naming the holder, unless the CMA-1.5 priority order gives
-    ownership to the target's area, in which case the lock moves and the previous holder is notified.
+    ownership to the target's area, in which case the lock moves and the previous holder is notified. That move is
+    the rules applied again, with apply-rules' checks (review 11, finding 1): asked by an officer or Team Leader of
+    an area concerned, never over a CMA-1.6 agreement or Team Leader decision, and never taking a customer with an
+    active PS record out of PS (PS-FIN-3, PS-ACT-5).
+
+    ``ps_procedure``: set only by ``casework.ps.integration.lock_to``, the lock moves of the PS procedure's own
+    steps (PS-REF-2 allocation into PS); the PS services check those steps.
     """
     officer = _officer(actor, "ownership.lock_customer", "lock customers", ("CMA-2.10",))
     if to_officer is not None and to_position is not None:
@@ -357,16 +364,24 @@ def customer_lock(
             actor_is_team_leader=_is_tl(officer),
             rule_owner_area=rule.facts.get("area"),
             error_previous_officer_ids=_open_error_previous_officers(customer),
+            actor_area=_area_code(officer),
+            actor_tl_areas=_tl_areas(officer),
+            # PS-REF-2 allocation into PS (CMA-1.5 priority 2, CMA-1.7) is decided by the PS services.
+            agreed_area=None if ps_procedure else selectors.agreed_area(customer=customer),
         )
         steps = _steps(step_ids, decision.step_ids)
         if decision.outcome == "refused":
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
-        if decision.outcome == "conflict":
+        if decision.outcome == "not_permitted":
+            raise NotPermitted(decision.reason, step_ids=decision.step_ids, extra=_holder_extra(current))
+        if decision.outcome in ("conflict", "agreed"):
             raise Conflict(decision.reason, step_ids=decision.step_ids, extra=_holder_extra(current))
         if decision.outcome == "already":
             return current
         previous = current
         if decision.outcome == "priority":
+            if not ps_procedure:
+                _ps_exit_guard(customer)
             _end_lock(current, actor=actor, end_kind=EndKind.REPLACED, reason=decision.reason, step_ids=steps)
             kind = LockKind.PRIORITY
         lock = _insert_lock(
@@ -387,7 +402,8 @@ def customer_lock(
 
 def lock_take_over(*, actor: Any, customer: Customer, reason: str, step_ids: Iterable[str] = ("CMA-2.10",)) -> Lock:
     """CMA-2.10: lock the customer to yourself where that gives a better outcome; the previous holder is notified
-    by a *Lock taken over* intray."""
+    by a *Lock taken over* intray. Never over a CMA-1.6 agreement or Team Leader decision, never for a customer with
+    an active PS record (review 11, finding 2: ``policy.take_over_decision``)."""
     officer = _officer(actor, "ownership.take_over", "take over locks", ("CMA-2.10",))
     reason = _reason(reason)
     if officer.position_id is None:
@@ -402,10 +418,13 @@ def lock_take_over(*, actor: Any, customer: Customer, reason: str, step_ids: Ite
             actor_area=officer.position.business_area.code,
             actor_tl_areas=_tl_areas(officer),
             rule_owner_area=rule.facts.get("area"),
+            agreed_area=selectors.agreed_area(customer=customer),
+            ps_record_active=selectors.ps_record_active(customer=customer),
         )
         if not decision.allowed:
             extra = _holder_extra(current) if current is not None else None
-            raise TransitionRefused(decision.reason, step_ids=decision.step_ids, extra=extra)
+            error = Conflict if decision.outcome in ("agreed", "ps_managed") else TransitionRefused
+            raise error(decision.reason, step_ids=decision.step_ids, extra=extra)
         _ps_guard(actor, customer, "took over the lock")
         if officer.pk in _open_error_previous_officers(customer):
             raise TransitionRefused(
@@ -771,6 +790,12 @@ def dispute_eligibility(from_area: BusinessArea, to_area: BusinessArea):
                        label=f"a Team Leader of {from_area.name} or {to_area.name}")
 
 
+def _worked_by(current: Lock, to_officer: Officer | None = None) -> list[int]:
+    """Issue 11 rule 2 (review 11, finding 7): who worked a CMA-1.6 request, so does not decide it — the officer
+    holding the customer's lock and the officer named to receive them."""
+    return [o.user_id for o in (current.officer if current.officer_id else None, to_officer) if o is not None]
+
+
 def _pending_transfer_guard(customer: Customer) -> None:
     open_row = OwnershipTransfer.objects.filter(
         customer=customer, status__in=(TransferStatus.PROPOSED, TransferStatus.ESCALATED)).first()
@@ -844,7 +869,7 @@ def ownership_transfer(
                      "to_officer": to_officer.pk if to_officer else None,
                      "to_position": to_position.code if to_position else None, "expected_contact_volume": volume,
                      "time_to_resolve": time_, "spoke_with": spoke_with},
-            step_ids=decision.step_ids)
+            worked_by=_worked_by(current, to_officer), step_ids=decision.step_ids)
     return approval
 
 
@@ -970,7 +995,7 @@ def ownership_dispute_raise(
             eligibility=dispute_eligibility(current.area, to_area),
             payload={"from_area": current.area.code, "to_area": to_area.code, "expected_contact_volume": volume,
                      "time_to_resolve": time_},
-            step_ids=("CMA-1.6",))
+            worked_by=_worked_by(current), step_ids=("CMA-1.6",))
     return approval
 
 
@@ -1128,9 +1153,12 @@ def ownership_dispute_decide(
 
 
 def _may_unlock(officer: Officer, lock: Lock) -> bool:
-    if lock.officer_id == officer.pk or _is_tl(officer):
+    """The holder; a Team Leader **of the lock's area** (review 11, finding 3: not a Team Leader of any area); or,
+    for a lock held by a position, an officer of that area."""
+    if lock.officer_id == officer.pk:
         return True
-    return lock.officer_id is None and officer.business_area is not None and officer.business_area.pk == lock.area_id
+    in_area = officer.business_area is not None and officer.business_area.pk == lock.area_id
+    return in_area and (_is_tl(officer) or lock.officer_id is None)
 
 
 def _unlock_and_apply_rules(*, actor, customer, lock: Lock, end_kind: str, reason: str, steps) -> Lock | None:
@@ -1214,7 +1242,7 @@ def customer_unlock(
             raise TransitionRefused("The customer is not locked.", step_ids=("CMA-3.4",))
         if not _may_unlock(officer, lock):
             raise NotPermitted(
-                f"Locked to {lock.holder_label}: only the holder, their area or a Team Leader may unlock.",
+                f"Locked to {lock.holder_label}: only the holder, or a Team Leader of {lock.area.name}, may unlock.",
                 step_ids=("CMA-3.4",),
             )
         readiness = policy.unlock_readiness(selectors.unlock_readiness_facts(
@@ -1277,7 +1305,7 @@ def auto_unlock_schedule(
             raise TransitionRefused("The customer is not locked.", step_ids=("CMA-3.4",))
         if not _may_unlock(officer, lock):
             raise NotPermitted(
-                f"Locked to {lock.holder_label}: only the holder, their area or a Team Leader may unlock.",
+                f"Locked to {lock.holder_label}: only the holder, or a Team Leader of {lock.area.name}, may unlock.",
                 step_ids=("CMA-3.4",),
             )
         readiness = policy.unlock_readiness(selectors.unlock_readiness_facts(
@@ -1536,11 +1564,16 @@ def parents_lock(
 
 def lock_reassign(
     *, actor: Any, customer: Customer, to_officer: Officer, reason: str, step_ids: Iterable[str] = ("CMA-2.10",),
-    notify: bool = True,
+    notify: bool = True, ps_procedure: bool = False,
 ) -> Lock:
-    """Reallocate a lock to another officer of the same business area (e.g. between PS Case Managers, PS-REV-2):
-    by the holder, an officer of the holding area, or a Team Leader. The previous holder is notified unless
-    ``notify=False`` (a planned hand-over the holder made themselves, e.g. a PS finalisation request, PS-FIN-2)."""
+    """Reallocate a lock to another officer of the same business area: by the holder, an officer of the holding
+    area, or a Team Leader of that area. The previous holder is notified unless ``notify=False`` (a planned hand-over
+    the holder made themselves, e.g. a PS finalisation request, PS-FIN-2).
+
+    A customer with an active PS record is refused (review 11, finding 3): they move between Case Managers only by
+    an approved reallocation (PS-REV-2, PS-REV-3). ``ps_procedure``: set only by ``casework.ps.integration.lock_to``
+    for the PS procedure's own moves (the approved reallocation's effect, the PS-FIN-2 hand-over to the Team Leader
+    and back), which the PS services check."""
     officer = _officer(actor, "ownership.lock_customer", "reallocate locks", tuple(step_ids))
     reason = _reason(reason)
     area, position = _target(to_officer, None)
@@ -1551,14 +1584,20 @@ def lock_reassign(
             raise TransitionRefused("The customer is not locked: lock them instead.", step_ids=("CMA-2.10",))
         if current.officer_id == to_officer.pk:
             return current
+        if not ps_procedure and selectors.ps_record_active(customer=customer):
+            raise TransitionRefused(
+                "This customer is managed by Personalised Services: they move to another Case Manager only by a "
+                "reallocation request the PS Team Leaders approve (and leave PS only by an approved finalisation).",
+                step_ids=("PS-REV-2", "PS-REV-3", "PS-FIN-3"), extra=_holder_extra(current),
+            )
         if area.pk != current.area_id:
             raise TransitionRefused(
                 f"Reallocation stays within {current.area.name}; between specialised areas ownership moves by "
                 "agreement (CMA-1.6).", step_ids=("CMA-2.10", "CMA-1.6"),
             )
         if not (_may_unlock(officer, current) or (officer.business_area and officer.business_area.pk == area.pk)):
-            raise NotPermitted(f"Locked to {current.holder_label}: only that area or a Team Leader may reallocate.",
-                               step_ids=tuple(step_ids))
+            raise NotPermitted(f"Locked to {current.holder_label}: only an officer or a Team Leader of "
+                               f"{current.area.name} may reallocate.", step_ids=tuple(step_ids))
         if to_officer.pk in _open_error_previous_officers(customer):
             raise TransitionRefused("Not locked back to the previous officer while their error is corrected.",
                                     step_ids=("CMA-1.3",))

@@ -34,16 +34,18 @@ def lock_to(*, actor, customer, officer: Officer, reason: str, step_ids=(), issu
     between Case Managers, hand-over to the Team Leader at finalisation and back) the lock is reallocated within the
     area (``ownership.services.lock_reassign``) without a *Lock taken over* intray: each of those moves is a planned
     step recorded on the PS record (PS-REV-3, PS-FIN-2, PS-ACT-5), and such an intray would itself count as
-    outstanding work against finalisation (PS-FIN-1)."""
+    outstanding work against finalisation (PS-FIN-1). ``ps_procedure=True`` marks these as the PS procedure's own
+    moves: the ownership services refuse every other path that would reallocate a PS customer or move them out of
+    PS (review 11, findings 1-3)."""
     own = _ownership()
     current = active_lock(customer)
     if current is not None and current.officer_id == officer.pk:
         return current
     if current is not None and current.area.code == "PS" and officer.position_id:
         return own.lock_reassign(actor=actor, customer=customer, to_officer=officer, reason=reason,
-                                 step_ids=tuple(step_ids) or ("PS-REV-3",), notify=False)
+                                 step_ids=tuple(step_ids) or ("PS-REV-3",), notify=False, ps_procedure=True)
     return own.customer_lock(actor=actor, customer=customer, to_officer=officer, reason=reason,
-                             step_ids=tuple(step_ids), issue=issue)
+                             step_ids=tuple(step_ids), issue=issue, ps_procedure=True)
 
 
 def unlock(*, actor, customer, reason: str, finalisation, step_ids=()) -> Any:

@@ -154,13 +154,42 @@ LOCK_CASES = [
 @pytest.mark.parametrize("name,current,target,is_tl,rule_area,errs,outcome,allowed,step", LOCK_CASES,
                          ids=[c[0] for c in LOCK_CASES])
 def test_lock_decision(name, current, target, is_tl, rule_area, errs, outcome, allowed, step):
+    # the actor is an officer of the target's area (the area the rules may name)
     d = p.lock_decision(current=current, target=target, actor_officer_id=TL if is_tl else ME,
-                        actor_is_team_leader=is_tl, rule_owner_area=rule_area, error_previous_officer_ids=errs)
+                        actor_is_team_leader=is_tl, rule_owner_area=rule_area, error_previous_officer_ids=errs,
+                        actor_area=target.area)
     assert d.outcome == outcome
     assert d.allowed is allowed
     assert step in d.step_ids
     if outcome == "conflict":
         assert current.label in d.reason
+
+
+# Review 11, finding 1: the CMA-1.5 move by a plain lock has apply-rules' checks.
+PRIORITY_CASES = [
+    ("CMA-1.5 officer of the rules' area moves it", "DPO", frozenset(), None, "priority", True),
+    ("CMA-1.5 officer of the holding area hands it on by the rules", "GENERAL_OBJECTIONS", frozenset(), None,
+     "priority", True),
+    ("CMA-1.6 Team Leader of the rules' area", "SERVICES", frozenset({"DPO"}), None, "priority", True),
+    ("CMA-1.5 officer of a third area: not permitted", "SERVICES", frozenset(), None, "not_permitted", False),
+    ("CMA-1.5 Team Leader of a third area: not permitted", "SERVICES", frozenset({"SERVICES"}), None,
+     "not_permitted", False),
+    ("CMA-1.6 the holder's ownership was agreed: the rules do not undo it", "DPO", frozenset(), "GENERAL_OBJECTIONS",
+     "agreed", False),
+    ("CMA-1.6 an agreement for another area does not stop the rules", "DPO", frozenset(), "LITIGATION", "priority",
+     True),
+]
+
+
+@pytest.mark.parametrize("name,actor_area,tl_areas,agreed,outcome,allowed", PRIORITY_CASES,
+                         ids=[c[0] for c in PRIORITY_CASES])
+def test_lock_decision_priority_move(name, actor_area, tl_areas, agreed, outcome, allowed):
+    d = p.lock_decision(current=H_OBJ, target=T_DPO, actor_officer_id=ME, actor_is_team_leader=bool(tl_areas),
+                        rule_owner_area="DPO", actor_area=actor_area, actor_tl_areas=tl_areas, agreed_area=agreed)
+    assert (d.outcome, d.allowed) == (outcome, allowed)
+    assert "CMA-1.5" in d.step_ids
+    if not allowed:
+        assert H_OBJ.label in d.reason
 
 
 # ---------------------------------------------------------------- CMA-2.10 take over
@@ -185,6 +214,28 @@ TAKE_CASES = [
 def test_take_over_decision(name, current, actor_area, tl_areas, rule_area, outcome, allowed):
     d = p.take_over_decision(current=current, actor_officer_id=ME, actor_area=actor_area, actor_tl_areas=tl_areas,
                              rule_owner_area=rule_area)
+    assert (d.outcome, d.allowed) == (outcome, allowed)
+    assert "CMA-2.10" in d.step_ids
+
+
+# Review 11, finding 2: never over a CMA-1.6 agreement, never for an active PS record.
+TAKE_GUARD_CASES = [
+    ("CMA-1.6 agreed to the holder's area: the rules' area does not take over", H_OBJ, "DPO", "DPO",
+     "GENERAL_OBJECTIONS", False, "agreed", False),
+    ("CMA-1.6 agreed to the holder's area: within that area it is taken over", H_OBJ, "GENERAL_OBJECTIONS", None,
+     "GENERAL_OBJECTIONS", False, "take_over", True),
+    ("PS-REV-3 active PS record: another Case Manager does not take over", p.HolderFact("PS", "specialised",
+     officer_id=OTHER, label="PS CM"), "PS", None, None, True, "ps_managed", False),
+    ("PS-FIN-3 active PS record: a higher-priority area does not take over", p.HolderFact("PS", "specialised",
+     officer_id=OTHER, label="PS CM"), "DECEASED", "DECEASED", None, True, "ps_managed", False),
+]
+
+
+@pytest.mark.parametrize("name,current,actor_area,rule_area,agreed,ps_active,outcome,allowed", TAKE_GUARD_CASES,
+                         ids=[c[0] for c in TAKE_GUARD_CASES])
+def test_take_over_decision_guards(name, current, actor_area, rule_area, agreed, ps_active, outcome, allowed):
+    d = p.take_over_decision(current=current, actor_officer_id=ME, actor_area=actor_area, actor_tl_areas=NO_TL,
+                             rule_owner_area=rule_area, agreed_area=agreed, ps_record_active=ps_active)
     assert (d.outcome, d.allowed) == (outcome, allowed)
     assert "CMA-2.10" in d.step_ids
 
