@@ -1,4 +1,5 @@
-"""Write this system's customers, cases (with children), care, income, debts and payment arrangements in the import
+"""Write this system's customers, cases (with children and role reversals), care, income, debts, payment arrangements
+and payments received in the import
 format (docs/import.md), one row at a time: ``manage.py export_case_data FILE``. Source keys are the local natural
 keys (CSID, case number) or ``<type>-<id>``. Used to round-trip the demo data and to build test and bench files."""
 
@@ -16,6 +17,7 @@ from casework.customers.models import (
     Debt,
     IncomeRecord,
     PaymentArrangement,
+    PaymentReceived,
 )
 
 from .schema import CUSTOMER_OPTIONAL, RECORD_TYPES
@@ -50,15 +52,26 @@ def export_rows(customers=None) -> Iterator[dict[str, Any]]:
         row.update({k: _s(getattr(c, k)) for k in CUSTOMER_OPTIONAL})
         yield row
     cases = Case.objects.filter(payer__in=ids, payee__in=ids).select_related("payer", "payee")
+    reversed_cases = []
     for case in cases.order_by("pk").iterator(chunk_size=CHUNK):
-        first = case.role_history.order_by("from_date").first()
+        periods = list(case.role_history.select_related("payer", "payee").order_by("from_date", "id"))
+        first = periods[0] if periods else None
+        # The case as it began (its first payer and payee); each later period is a role_reversal row after it.
+        payer, payee = (first.payer, first.payee) if first else (case.payer, case.payee)
+        if len(periods) > 1:
+            reversed_cases.append((case.case_number, periods[1:]))
         yield {"record": "case", "source_key": case.case_number, "case_number": case.case_number,
-               "payer": case.payer.csid, "payee": case.payee.csid, "registration_status": case.registration_status,
+               "payer": payer.csid, "payee": payee.csid, "registration_status": case.registration_status,
                "collection_type": case.collection_type, "annual_liability": _s(case.annual_liability),
                "role_history_from": _s(first.from_date) if first else "",
                "children": [{"source_key": key("child", k.pk), "given_names": k.given_names,
                              "family_name": k.family_name, "date_of_birth": _s(k.date_of_birth)}
                             for k in case.children.order_by("id")]}
+    # Before the facts: a debt or a payment is checked against the roles as they are now.
+    for number, later in reversed_cases:
+        for period in later:
+            yield {"record": "role_reversal", "source_key": key("role_reversal", period.pk), "case": number,
+                   "effective_from": _s(period.from_date)}
     for r in IncomeRecord.objects.filter(customer__in=ids).select_related("customer").order_by("pk").iterator(
             chunk_size=CHUNK):
         yield {"record": "income", "source_key": key("income", r.pk), "customer": r.customer.csid,
@@ -77,6 +90,12 @@ def export_rows(customers=None) -> Iterator[dict[str, Any]]:
         yield {"record": "arrangement", "source_key": key("arrangement", a.pk), "debt": key("debt", a.debt_id),
                "instalment": _s(a.instalment), "frequency": a.frequency, "start_date": _s(a.start_date),
                "status": a.status}
+    payments = (PaymentReceived.objects.filter(case__in=cases, superseded_by__isnull=True)
+                .select_related("case", "payer").order_by("pk"))
+    for p in payments.iterator(chunk_size=CHUNK):
+        yield {"record": "payment", "source_key": key("payment", p.pk), "case": p.case.case_number,
+               "payer": p.payer.csid, "amount": _s(p.amount), "received_on": _s(p.received_on),
+               "debt": key("debt", p.debt_id) if p.debt_id else "", "method": p.method}
 
 
 CSV_COLUMNS = ["record", "source_key"] + sorted({f for t in RECORD_TYPES.values() for f in t.fields}

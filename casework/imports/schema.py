@@ -50,10 +50,13 @@ RECORD_TYPES: dict[str, RecordType] = {
                    (("case", "case"), ("debtor", "customer"))),
         RecordType("arrangement", ("debt", "instalment", "frequency", "start_date"), ("status",),
                    (("debt", "debt"),)),
+        RecordType("payment", ("case", "payer", "amount", "received_on"), ("debt", "method"),
+                   (("case", "case"), ("payer", "customer"), ("debt", "debt"))),
+        RecordType("role_reversal", ("case", "effective_from"), ("reason",), (("case", "case"),)),
     )
 }
-# Planned with the payments-received model (engineer i12-facts): not in this version of the code yet.
-PLANNED_TYPES = ("payment", "arrears", "role_reversal")
+# Other names an operator may reach for, and the record that carries them.
+ALIASES = {"arrears": "a debt record of kind child_support_debt (arrears owed to the payee)"}
 CHILD_FIELDS = frozenset(("source_key", "given_names", "family_name", "date_of_birth"))
 
 
@@ -84,8 +87,8 @@ def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         row[key] = value
     kind = row.get("record", "")
     if kind not in RECORD_TYPES:
-        planned = f" ({', '.join(PLANNED_TYPES)} are planned)" if kind in PLANNED_TYPES else ""
-        raise RowError(f"Unknown record type '{kind}'{planned}; expected one of: {', '.join(RECORD_TYPES)}.")
+        alias = f" (use {ALIASES[kind]})" if kind in ALIASES else ""
+        raise RowError(f"Unknown record type '{kind}'{alias}; expected one of: {', '.join(RECORD_TYPES)}.")
     spec = RECORD_TYPES[kind]
     missing = [f for f in ("source_key", *spec.required) if f not in row]
     if missing:

@@ -203,6 +203,26 @@ class _Importer:
         return "created"
 
 
+    def _payment(self, row, key, fp, existing) -> str:
+        debt = self._resolve("debt", row["debt"], "debt") if row.get("debt") else None
+        payment = cs.payment_received_record(
+            actor=None, case=self._resolve("case", row["case"], "case"),
+            payer=self._resolve("customer", row["payer"], "payer"), amount=row["amount"],
+            received_on=_date(row["received_on"], "received_on"), debt=debt, method=row.get("method", ""),
+        )
+        self._remember("payment", key, payment.pk, fp, existing)
+        return "created"
+
+    def _role_reversal(self, row, key, fp, existing) -> str:
+        case = cs.case_roles_reverse(
+            actor=None, case=self._resolve("case", row["case"], "case"),
+            effective_from=_date(row["effective_from"], "effective_from"), reason=row.get("reason") or REASON,
+        )
+        period = case.role_history.order_by("-from_date", "-id").first()
+        self._remember("role_reversal", key, period.pk, fp, existing)
+        return "created"
+
+
 def _date(value: Any, name: str) -> dt.date | None:
     if value in (None, ""):
         return None

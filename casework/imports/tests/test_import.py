@@ -21,6 +21,7 @@ from casework.customers.models import (
     Debt,
     IncomeRecord,
     PaymentArrangement,
+    PaymentReceived,
 )
 from casework.imports import exporter, readers, services
 from casework.imports.models import SourceRecord
@@ -39,8 +40,8 @@ def domain() -> dict[str, Counter]:
         "cases": Counter(
             (c.case_number, c.payer.csid, c.payee.csid, c.registration_status, c.collection_type, c.annual_liability,
              tuple(c.children.order_by("id").values_list("given_names", "family_name", "date_of_birth")),
-             # the first period only: role-reversal history is not in the import yet (docs/import.md)
-             tuple(c.role_history.order_by("from_date").values_list("from_date", flat=True)[:1]))
+             # every payer/payee period: the first from the case row, the later ones from role_reversal rows
+             tuple(c.role_history.order_by("from_date").values_list("from_date", "payer__csid", "payee__csid")))
             for c in Case.objects.select_related("payer", "payee")),
         "income": Counter(IncomeRecord.objects.values_list(
             "customer__csid", "amount", "source", "tax_year", "effective_from")),
@@ -50,6 +51,8 @@ def domain() -> dict[str, Counter]:
         "debts": Counter(Debt.objects.values_list("case__case_number", "debtor__csid", "kind", "amount", "as_at")),
         "arrangements": Counter(PaymentArrangement.objects.values_list(
             "debt__case__case_number", "debt__amount", "instalment", "frequency", "start_date", "status")),
+        "payments": Counter(PaymentReceived.objects.filter(superseded_by__isnull=True).values_list(
+            "case__case_number", "payer__csid", "amount", "received_on", "debt__amount", "method")),
     }
 
 
@@ -106,7 +109,7 @@ def test_rejected_rows_name_their_line_and_reason_and_leave_nothing_half_written
         text[1],
         "",
         "{not json",
-        json.dumps({"record": "payment", "source_key": "P1", "amount": "10"}),
+        json.dumps({"record": "arrears", "source_key": "P1", "amount": "10"}),
         json.dumps(bad_case),  # the case is valid but its child is not: neither may be written
         json.dumps({"record": "income", "source_key": "I9", "customer": "APS-C-404", "amount": "1", "source":
                     "estimate", "tax_year": "2026", "effective_from": "2026-01-01"}),
@@ -119,7 +122,7 @@ def test_rejected_rows_name_their_line_and_reason_and_leave_nothing_half_written
     by_line = {r.line: r.reason for r in rejected}
     assert set(by_line) == {4, 5, 6, 7, 8}
     assert "Not valid JSON" in by_line[4]
-    assert "Unknown record type 'payment'" in by_line[5] and "planned" in by_line[5]
+    assert "Unknown record type 'arrears'" in by_line[5] and "child_support_debt" in by_line[5]
     assert "date of birth" in by_line[6]
     assert "APS-C-404" in by_line[7] and "not imported" in by_line[7]
     assert "Missing given_names" in by_line[8]
@@ -201,3 +204,40 @@ def test_the_bench_file_imports_and_reimports_unchanged(reference):
     assert result["first_run"]["created"] == 13 and result["first_run"]["rejected"] == 0
     assert result["second_run_unchanged"]["unchanged"] == 13
     assert result["first_run"]["peak_python_memory_mb"] is not None
+
+
+def test_payments_and_role_reversals_round_trip(reference, tmp_path):
+    """Issue 12: payments received and role-reversal history were "planned" record types, rejected by the import.
+    A case whose roles were reversed, with a debt and a payment against it, exports and imports back the same: the
+    case row carries its first payer and payee, a role_reversal row each later period, then the facts."""
+    import datetime as dt
+
+    from casework.core import clock
+    from casework.core.context import system_context
+    from casework.customers import services as cs
+    from casework.testing.factories import CaseFactory
+
+    path = tmp_path / "roles.jsonl"
+    with transaction.atomic():
+        with system_context("test"), clock.freeze(dt.datetime(2026, 11, 2, 1, tzinfo=dt.UTC)):
+            case = CaseFactory()
+            from casework.customers.models import CaseRoleHistory
+
+            CaseRoleHistory.objects.create(case=case, payer=case.payer, payee=case.payee, from_date=dt.date(2025, 1, 1))
+            cs.case_roles_reverse(actor=None, case=case, effective_from=dt.date(2026, 7, 1), reason="Care changed")
+            case.refresh_from_db()
+            debt = cs.debt_record(actor=None, case=case, debtor=case.payer, kind="child_support_debt",
+                                  amount="1200.00", as_at=dt.date(2026, 10, 1))
+            cs.payment_received_record(actor=None, case=case, payer=case.payer, amount="150.00",
+                                       received_on=dt.date(2026, 10, 15), debt=debt, method="BPAY")
+        expected = domain()
+        assert len(next(iter(expected["cases"]))[-1]) == 2 and expected["payments"]
+        with open(path, "w", encoding="utf-8") as stream:
+            exporter.write(stream, "jsonl", exporter.export_rows())
+        transaction.set_rollback(True)
+    assert Case.objects.count() == 0
+    with clock.freeze(dt.datetime(2026, 11, 2, 1, tzinfo=dt.UTC)):
+        result = run(path)
+        assert result.rejected == 0, [str(r) for r in result.rejections[:5]]
+        assert domain() == expected
+        assert run(path).unchanged == result.created  # idempotent
