@@ -711,7 +711,9 @@ def ps_team_leader_eligibility(rec: PsRecord, *, exclude_user_ids=()) -> Eligibi
 def segment_set(*, actor, ps_record: PsRecord, segment: int, reason: str,
                 suggestion: policy.SegmentSuggestion | None = None) -> SegmentChange | ApprovalRequest:
     """PS-RES-1: the Case Manager decides segments 1 and 2 and they are recorded at once. Segment 3 is a request
-    (PS-ORM-1): it lands in the PS Team Leader's queue and only their approval applies it (``segment_3`` kind)."""
+    (PS-ORM-1): it lands in the PS Team Leader's queue and only their approval applies it (``segment_3`` kind). A
+    segment 3 customer leaves segment 3 only through the segment 3 review (PS-ORM-2, the ``segment_3_review`` kind):
+    setting segment 1 or 2 on them is refused."""
     _require(actor, "ps.manage_plan", "Only PS officers set the segment.", ("PS-RES-1",))
     try:
         segment = int(segment)
@@ -726,6 +728,7 @@ def segment_set(*, actor, ps_record: PsRecord, segment: int, reason: str,
         rec = _locked_record(ps_record)
         _require_case_manager_or_tl(actor, rec, ("PS-RES-1",))
         _require_active(rec)
+        _refuse(policy.segment_leave_check(current_segment=rec.segment, new_segment=segment))
         return _segment_apply(actor=actor, rec=rec, segment=segment, reason=reason, suggestion=suggestion,
                               step_ids=decision.step_ids)
 
@@ -1093,7 +1096,9 @@ def face_to_face_apply(*, request: ApprovalRequest, actor, data) -> FaceToFace:
 
 
 def segment3_review_schedule(*, actor, ps_record: PsRecord, review_date: dt.date, conditions: str) -> Segment3Review:
-    """PS-ORM-2: segment 3 customer: sensitive issue indicator with a review date no more than 3 months ahead."""
+    """PS-ORM-2: segment 3 customer: sensitive issue indicator with a review date no more than 3 months ahead. One
+    open review at a time (issue 11): once scheduled, the date moves only as the review's 'continue' outcome, which a
+    second PS Team Leader approves (``segment3_review_record``)."""
     _require(actor, "ps.review_segment3", "Segment 3 reviews are set by a PS Team Leader.", ("PS-ORM-2",))
     with transaction.atomic():
         rec = _locked_record(ps_record)
@@ -1101,6 +1106,10 @@ def segment3_review_schedule(*, actor, ps_record: PsRecord, review_date: dt.date
         if rec.segment != 3:
             raise TransitionRefused("Only a segment 3 customer is under ongoing reactive management.",
                                     step_ids=("PS-ORM-2",))
+        open_review = (Segment3Review.objects.select_for_update().filter(ps_record=rec, reviewed_at__isnull=True)
+                       .order_by("review_date", "id").first())
+        _refuse(policy.segment3_review_schedule_check(
+            open_review_date=open_review.review_date if open_review is not None else None))
         _refuse(policy.segment3_review_date_check(today=_today_for(rec), review_date=review_date), InvalidInput,
                 "review_date")
         indicator = integration.sensitive_indicator_add(

@@ -1,0 +1,142 @@
+"""Review 11 (issue 11, "Work that moves between people", and issue 10, "the procedure cannot be walked around"): the
+PS paths the reviewer found that reached an approval kind's effect without an eligible second person (findings 4, 5,
+8, 9, 10, 11, 12 and 13 of the review). Each test started as the reviewer's failing test (it asserted the safe
+behaviour); it is kept with its finding in the docstring and now checks the refusal in the officer's words with the
+step IDs, every path that reaches the state change (service, API, web page), and that the approved path still works.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from casework.approvals import services as approvals
+from casework.approvals.models import ApprovalRequest
+from casework.core import clock
+from casework.core.errors import InvalidInput, TransitionRefused
+from casework.core.models import AuditEvent
+from casework.customers.models import SensitiveIssueIndicator
+from casework.intrays.models import Intray
+from casework.ownership import selectors as own_sel
+from casework.org.roles import Role
+from casework.ps import services
+from casework.ps.models import (
+    FaceToFace,
+    PlanOption,
+    PsRecord,
+    ReallocationRequest,
+    Segment3Review,
+    SegmentChange,
+)
+from casework.testing.factories import OfficerFactory, PositionFactory, area
+
+from .helpers import ATTEST, allocate, resolve_all, segment_3
+
+pytestmark = pytest.mark.django_db
+
+
+def api(officer) -> APIClient:
+    c = APIClient()
+    c.force_authenticate(officer.user)
+    return c
+
+
+def post(officer, url, data=None):
+    return api(officer).post("/api/v1/" + url, data or {}, format="json")
+
+
+def web(officer) -> Client:
+    c = Client()
+    c.force_login(officer.user)
+    return c
+
+
+def queue(officer) -> list[int]:
+    return [a["id"] for a in api(officer).get("/api/v1/approvals/?queue=to_decide").json()]
+
+
+def actions(**filters) -> list[str]:
+    return list(AuditEvent.objects.filter(**filters).values_list("action", flat=True))
+
+
+def _forward_to_perth(org, rec) -> ApprovalRequest:
+    """PS-REV-2/3 first stage: the CM asks, their Team Leader sends the customer to PS Perth."""
+    req = services.reallocation_request(actor=org.cm.user, ps_record=rec, reason_code="other_state_face_to_face",
+                                        detail="Moved to Perth")
+    approvals.approval_decide(actor=org.tl.user, approval=req.approval, approve=True, reason="ok",
+                              data={"receiving_position": "ps_tl_wa-pos"})
+    return ApprovalRequest.objects.get(kind="ps_reallocation_assign", parent=req.approval)
+
+
+# --- Finding 4: segment 3 → 2 only through the segment 3 review (PS-ORM-2) ----------------------------------------
+
+
+def test_case_manager_takes_segment_3_customer_back_to_segment_2_without_segment_3_review(ps_org):
+    """Finding 4: ``segment_set`` made only a move TO segment 3 a request; the Case Manager took a segment 3 customer
+    back to segment 2 at once, bypassing the ``segment_3_review`` approval (PS-ORM-2). Now refused on every path (the
+    service, the API, the record page, for the Case Manager and a PS Team Leader alike); the review outcome decided by
+    a second PS Team Leader is the way out."""
+    rec = segment_3(ps_org, allocate(ps_org))
+    today = clock.local_today(ps_org.mel)
+    review = services.segment3_review_schedule(actor=ps_org.tl.user, ps_record=rec,
+                                               review_date=today + dt.timedelta(days=30), conditions="Written only")
+    for who in (ps_org.cm, ps_org.tl):
+        with pytest.raises(TransitionRefused) as exc:
+            services.segment_set(actor=who.user, ps_record=rec, segment=2, reason="Calmer now")
+        assert "PS-ORM-2" in exc.value.step_ids and "segment 3 review" in exc.value.message
+    r = post(ps_org.cm, f"ps/records/{rec.pk}/segment/", {"segment": 1, "reason": "Calmer now"})
+    assert r.status_code == 409 and "PS-ORM-2" in r.json()["step_ids"], r.json()
+    page = web(ps_org.cm).post(f"/ps/records/{rec.pk}/segment/", {"segment": "2", "reason": "Calmer"}, follow=True)
+    assert b"segment 3 review" in page.content and b'data-testid="segment-3-review-only"' in page.content
+    rec.refresh_from_db()
+    assert rec.segment == 3 and not SegmentChange.objects.filter(ps_record=rec, to_segment=2).exists()
+    assert SensitiveIssueIndicator.objects.filter(customer=ps_org.customer, reason="segment_3_review",
+                                                  is_active=True).exists()
+    assert "ps_segment.set" not in actions(after__segment=2)
+    # The way out: the review outcome, approved by a second PS Team Leader.
+    req = services.segment3_review_record(actor=ps_org.tl.user, review=review, outcome="back_to_segment_2",
+                                          notes="Settled")
+    approvals.approval_decide(actor=ps_org.tl_wa.user, approval=req, approve=True, reason="Agreed")
+    rec.refresh_from_db()
+    assert rec.segment == 2
+    # ... after which the Case Manager sets segments 1 and 2 again (PS-RES-1).
+    services.segment_set(actor=ps_org.cm.user, ps_record=rec, segment=1, reason="Settled for good")
+    assert PsRecord.objects.get(pk=rec.pk).segment == 1
+
+
+# --- Finding 5: one open segment 3 review at a time (PS-ORM-2) ----------------------------------------------------
+
+
+def test_team_leader_pushes_segment_3_review_date_out_without_second_team_leader(ps_org):
+    """Finding 5: while a review was open, the PS Team Leader scheduled again and pushed the review date out alone —
+    the 'continue, new review date' outcome applied without a second PS Team Leader. Now a second schedule is refused
+    (service and API) while a review is open; the new date is the review's outcome, approved by another Team
+    Leader, after which the next review is the open one."""
+    rec = segment_3(ps_org, allocate(ps_org))
+    today = clock.local_today(ps_org.mel)
+    first = services.segment3_review_schedule(actor=ps_org.tl.user, ps_record=rec,
+                                              review_date=today + dt.timedelta(days=30), conditions="Written only")
+    with pytest.raises(TransitionRefused) as exc:
+        services.segment3_review_schedule(actor=ps_org.tl.user, ps_record=rec,
+                                          review_date=today + dt.timedelta(days=85), conditions="Written only")
+    assert exc.value.step_ids == ("PS-ORM-2",) and "already scheduled" in exc.value.message
+    r = post(ps_org.tl_wa, f"ps/records/{rec.pk}/segment3-review/",
+             {"review_date": str(today + dt.timedelta(days=85))})
+    assert r.status_code == 409 and "second PS Team Leader" in r.json()["detail"], r.json()
+    rec.refresh_from_db()
+    assert rec.segment3_review_date == today + dt.timedelta(days=30)
+    assert Segment3Review.objects.filter(ps_record=rec).count() == 1
+    assert actions(action="ps_segment3_review.schedule") == ["ps_segment3_review.schedule"]
+    # The approved outcome moves the date (a new open review) — and that one cannot be rescheduled either.
+    new_date = today + dt.timedelta(days=85)
+    req = services.segment3_review_record(actor=ps_org.tl.user, review=first, outcome="continue", notes="Still needed",
+                                          new_review_date=new_date)
+    assert req.id in queue(ps_org.tl_wa)
+    approvals.approval_decide(actor=ps_org.tl_wa.user, approval=req, approve=True, reason="Discussed")
+    assert PsRecord.objects.get(pk=rec.pk).segment3_review_date == new_date
+    with pytest.raises(TransitionRefused):
+        services.segment3_review_schedule(actor=ps_org.tl.user, ps_record=rec,
+                                          review_date=today + dt.timedelta(days=20), conditions="Written only")
