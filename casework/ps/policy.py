@@ -91,6 +91,14 @@ OPTION_KINDS: dict[str, str] = {
     "external_organisation": "External organisation",
     "face_to_face": "Face-to-face contact",
 }
+# Option kinds that reach the plan only as the effect of an approved request (issue 11): a face-to-face meeting is
+# booked with the PS Team Leader (PS-F2F-1/3, the ``face_to_face`` kind), which records the option when approved.
+OPTION_KINDS_BY_REQUEST: dict[str, str] = {
+    "face_to_face": "Book the face-to-face meeting instead: it goes to the PS Team Leader, and the option is "
+                    "recorded on the plan when they approve it",
+}
+# The option kinds an officer records on the plan directly (the social worker referral becomes a request, PS-CON-6).
+RECORDABLE_OPTION_KINDS: dict[str, str] = {k: v for k, v in OPTION_KINDS.items() if k not in OPTION_KINDS_BY_REQUEST}
 
 # PS-F2F-3 locations.
 F2F_LOCATIONS: dict[str, str] = {

@@ -535,11 +535,18 @@ def plan_issue_transition(*, actor, issue: PlanIssue, status: str, comment: str 
 def plan_option_add(*, actor, plan: Plan, kind: str, detail: str,
                     timeframe: str = "") -> PlanOption | ApprovalRequest:
     """PS-RES-3: an option provided to the customer, recorded on the plan. A social worker referral is discussed
-    with the Team Leader first (PS-CON-6): it is a request (``social_worker_referral``), recorded only on approval."""
+    with the Team Leader first (PS-CON-6): it is a request (``social_worker_referral``), recorded only on approval.
+    A face-to-face option is never recorded here: it is the effect of an approved ``face_to_face`` request
+    (``f2f_book``, PS-F2F-1/3)."""
     _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-RES-3",))
+    if kind in policy.OPTION_KINDS_BY_REQUEST:
+        raise InvalidInput(
+            f"{policy.OPTION_KINDS[kind]} is not recorded on the plan by hand. {policy.OPTION_KINDS_BY_REQUEST[kind]}.",
+            fields={"kind": [f"{policy.OPTION_KINDS_BY_REQUEST[kind]}."]},
+            step_ids=("PS-F2F-1", "PS-F2F-3", "PS-RES-3"))
     problems = {}
     if kind not in policy.OPTION_KINDS:
-        problems["kind"] = [f"Choose one of: {', '.join(policy.OPTION_KINDS)}."]
+        problems["kind"] = [f"Choose one of: {', '.join(policy.RECORDABLE_OPTION_KINDS)}."]
     if not detail.strip():
         problems["detail"] = ["Describe the option."]
     if problems:

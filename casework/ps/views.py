@@ -169,7 +169,7 @@ def record(request, pk: int):
         "indicators": list(SensitiveIssueIndicator.objects.filter(customer=rec.customer, is_active=True)),
         "first_points": policy.FIRST_CONTACT_POINTS, "follow_points": policy.FOLLOW_UP_POINTS,
         "mandatory": list(zip(policy.MANDATORY_KEYS, [m[0] for m in policy.MANDATORY_ISSUES])),
-        "option_kinds": policy.OPTION_KINDS, "approval_reasons": policy.APPROVAL_REASONS,
+        "option_kinds": policy.RECORDABLE_OPTION_KINDS, "approval_reasons": policy.APPROVAL_REASONS,
         "realloc_reasons": policy.REALLOCATION_REASONS, "f2f_locations": policy.F2F_LOCATIONS,
         "sensitive_reasons": SensitiveReason.choices,
         "ps_team_leaders": Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True).select_related("user"),

@@ -140,3 +140,34 @@ def test_team_leader_pushes_segment_3_review_date_out_without_second_team_leader
     with pytest.raises(TransitionRefused):
         services.segment3_review_schedule(actor=ps_org.tl.user, ps_record=rec,
                                           review_date=today + dt.timedelta(days=20), conditions="Written only")
+
+
+# --- Finding 13: a face-to-face option comes from the face_to_face approval (PS-F2F-1/3) --------------------------
+
+
+def test_face_to_face_option_recorded_on_the_plan_without_the_team_leader(ps_org):
+    """Finding 13: ``plan_option_add`` diverted only the social worker referral; a face-to-face option was recorded
+    on the plan (and accepted) with no Team Leader. Now refused on the service, the API and the record page (where it
+    is not offered); the option is recorded only by the approved ``face_to_face`` request."""
+    rec = allocate(ps_org)
+    with pytest.raises(InvalidInput) as exc:
+        services.plan_option_add(actor=ps_org.cm.user, plan=rec.plan, kind="face_to_face",
+                                 detail="Meeting at the Footscray community centre")
+    assert "PS-F2F-1" in exc.value.step_ids and "Book the face-to-face meeting" in exc.value.message
+    r = post(ps_org.tl, f"ps/records/{rec.pk}/options/", {"kind": "face_to_face", "detail": "Meeting"})
+    assert r.status_code == 400 and "kind" in r.json(), r.json()
+    c = web(ps_org.cm)
+    page = c.get(f"/ps/records/{rec.pk}/").content.decode()
+    option_select = page.split('<select name="kind">')[1].split("</select>")[0]
+    assert 'value="publication"' in option_select and 'value="face_to_face"' not in option_select
+    r = c.post(f"/ps/records/{rec.pk}/option_add/", {"kind": "face_to_face", "detail": "Meeting"}, follow=True)
+    assert b"Book the face-to-face meeting" in r.content
+    assert not PlanOption.objects.filter(kind="face_to_face").exists()
+    assert "ps_plan_option.add" not in actions()
+    # The way it is recorded: the meeting, approved by the PS Team Leader.
+    req = services.f2f_book(actor=ps_org.cm.user, ps_record=rec, location_type="service_centre",
+                            location_detail="Footscray service centre", attendees="CM and customer",
+                            scheduled_for=clock.now() + dt.timedelta(days=7))
+    assert not PlanOption.objects.filter(kind="face_to_face").exists()
+    approvals.approval_decide(actor=ps_org.tl.user, approval=req, approve=True, reason="Discussed")
+    assert FaceToFace.objects.count() == 1 and PlanOption.objects.filter(kind="face_to_face").count() == 1
