@@ -1648,9 +1648,12 @@ def _team_leader_for(cm: Officer | None) -> Officer | None:
 
 def finalisation_worked_by(rec: PsRecord, *, submitter=None) -> list[int]:
     """Who worked the item a finalisation approves (issue 11): everyone who actioned the plan's issues (a status
-    change: confirmed, resolved, reset — not the automatic recording of the mandatory issues on allocation), the Case
-    Manager and the submitter. None of them may approve it."""
+    change: confirmed, resolved — not the automatic recording of the mandatory issues on allocation), the Case
+    Manager and the submitter. None of them may approve it. A Team Leader who did not approve an earlier request only
+    decided it: the issues it sent back to confirmed (resolved → confirmed, PS-ACT-3, which only that decision does)
+    are not work on the plan, so that Team Leader may decide the resubmission."""
     actors = set(PlanIssueEvent.objects.filter(issue__plan__ps_record=rec).exclude(from_status="")
+                 .exclude(from_status=policy.RESOLVED, to_status=policy.CONFIRMED)
                  .values_list("actor_id", flat=True))
     if rec.case_manager_id and rec.case_manager.user_id:
         actors.add(rec.case_manager.user_id)

@@ -142,6 +142,59 @@ def test_team_leader_pushes_segment_3_review_date_out_without_second_team_leader
                                           review_date=today + dt.timedelta(days=20), conditions="Written only")
 
 
+# --- Finding 10: the Team Leader who did not approve a finalisation may decide the resubmission (PS-FIN-3) ---------
+
+
+def _close_open_intrays(org):
+    from casework.intrays import services as isvc
+
+    for i in Intray.objects.filter(customer=org.customer, status__in=("open", "in_progress")):
+        isvc.intray_complete(actor=org.cm.user, intray=i, outcome="done")
+
+
+def test_team_leader_who_rejected_a_finalisation_counts_as_having_worked_the_resubmission(ps_org):
+    """Finding 10: ``finalisation_worked_by`` counted the issues the rejection sent back to confirmed (PS-ACT-3) as
+    the rejecting Team Leader's work, so the team's Team Leader was barred from reviewing the resubmission. Now the
+    rejection's resets are not work: the resubmission is in their queue; whoever actually actions the issues still
+    counts."""
+    rec = allocate(ps_org)
+    resolve_all(ps_org, rec)
+    _close_open_intrays(ps_org)
+    services.customer_told_record(actor=ps_org.cm.user, ps_record=rec, summary="Told")
+    f1 = services.finalisation_request_submit(actor=ps_org.cm.user, ps_record=rec, summary="All done",
+                                              attestations=ATTEST)
+    approvals.approval_decide(actor=ps_org.tl.user, approval=f1.approval, approve=False, reason="Check income")
+    rec = PsRecord.objects.get(pk=rec.pk)
+    resolve_all(ps_org, rec)
+    _close_open_intrays(ps_org)
+    f2 = services.finalisation_request_submit(actor=ps_org.cm.user, ps_record=rec, summary="Income checked",
+                                              attestations=ATTEST)
+    assert ps_org.tl.user_id not in f2.approval.worked_by
+    assert "PS Melbourne" in f2.approval.eligible.label and f2.approval.pk in queue(ps_org.tl)
+    assert AuditEvent.objects.get(action="ps_finalisation.submit", target_id=str(f2.pk)).after["worked_by"] == \
+        [ps_org.cm.user_id]
+
+
+def test_a_team_leader_who_resolved_an_issue_after_the_rejection_did_work_the_plan(ps_org):
+    """Finding 10, the other side: only the rejection's resets are left out; a Team Leader who resolves an issue on
+    the plan worked it and may not approve the finalisation."""
+    rec = allocate(ps_org)
+    resolve_all(ps_org, rec)
+    _close_open_intrays(ps_org)
+    services.customer_told_record(actor=ps_org.cm.user, ps_record=rec, summary="Told")
+    f1 = services.finalisation_request_submit(actor=ps_org.cm.user, ps_record=rec, summary="All done",
+                                              attestations=ATTEST)
+    approvals.approval_decide(actor=ps_org.tl.user, approval=f1.approval, approve=False, reason="Check income")
+    rec = PsRecord.objects.get(pk=rec.pk)
+    issue = rec.plan.issues.filter(status="confirmed").first()
+    services.plan_issue_transition(actor=ps_org.tl.user, issue=issue, status="resolved", comment="Income checked")
+    resolve_all(ps_org, rec)
+    _close_open_intrays(ps_org)
+    f2 = services.finalisation_request_submit(actor=ps_org.cm.user, ps_record=rec, summary="Income checked",
+                                              attestations=ATTEST)
+    assert ps_org.tl.user_id in f2.approval.worked_by and f2.approval.pk not in queue(ps_org.tl)
+
+
 # --- Finding 13: a face-to-face option comes from the face_to_face approval (PS-F2F-1/3) --------------------------
 
 
