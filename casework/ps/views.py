@@ -150,6 +150,10 @@ def record(request, pk: int):
                               or approvals.pending_for_subject(subject=r, kind="ps_reallocation_assign"))
         r.may_decide = r.pending_approval is not None and approvals.decision_check(
             user=request.user, approval=r.pending_approval).allowed
+        # PS-REV-3: only the receiving team's Case Managers (not the one the customer leaves) can be assigned.
+        r.assignable = (Officer.objects.filter(is_active=True, **services.reallocation_assign_options(
+            r.pending_approval.payload or {})).select_related("user", "position__office")
+            if r.may_decide and r.pending_approval.kind == "ps_reallocation_assign" else [])
     ctx = {
         "rec": rec, **pd,
         "notes": selectors.stacking_notes(ps_record=rec),
