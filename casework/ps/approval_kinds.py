@@ -49,7 +49,8 @@ register(Kind(
 register(Kind(
     code="ps_reallocation",
     step_ids=("PS-REV-2", "PS-REV-3"),
-    who_asks="The customer's PS Case Manager, with a PS-REV-2 reason (a Reallocation request).",
+    who_asks="The customer's PS Case Manager, with a PS-REV-2 reason (a Reallocation request), once no other "
+             "request about the customer is waiting for their team's Team Leader.",
     who_decides="The PS Team Leader of the Case Manager's team (any other PS Team Leader if that is the requester).",
     takes_effect="Approved: sent to the receiving PS position, whose PS Team Leader gets an 'Assign a reallocated PS "
                  "customer' request. Not approved: the customer stays with the Case Manager (record active again).",
@@ -70,17 +71,20 @@ register(Kind(
     code="ps_reallocation_assign",
     step_ids=("PS-REV-3",),
     who_asks="The sending PS Team Leader, by approving a reallocation (the follow-on of 'Reallocate a PS customer').",
-    who_decides="The PS Team Leader of the receiving position's team.",
-    takes_effect="Approved: the customer is locked and assigned to the chosen Case Manager, who gets a Customer "
-                 "Assigned to PS intray; the plan moves with them. Declined with a reason: the customer returns to "
-                 "where it was, with the Case Manager who asked.",
+    who_decides="The PS Team Leader of the receiving position's team, who assigns one of that team's Case Managers "
+                "(never the one the customer is reallocated from).",
+    takes_effect="Approved: the customer (and the associated customer) is locked and assigned to the chosen Case "
+                 "Manager, who gets a Customer Assigned to PS intray in place of the previous Case Manager's referral "
+                 "intray; the plan moves with them. Declined with a reason: the customer returns to where it was, "
+                 "with the Case Manager who asked and their work.",
     on_approve=services.reallocation_assign_apply,
     on_reject=services.reallocation_decline,
     on_withdraw=services.reallocation_withdraw,
     clean_decision=services.reallocation_assign_clean,
     decision_fields=(
         DecisionField(name="case_manager", label="Case Manager to assign", kind="officer", required_on="approve",
-                      options={"role": "ps_case_manager"}),
+                      options=services.reallocation_assign_options,
+                      help="A Case Manager of your team (not the one the customer is reallocated from)."),
     ),
 ))
 

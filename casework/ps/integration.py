@@ -79,6 +79,14 @@ def intray_complete(*, actor, intray, outcome: str, step_ids=()) -> Any:
     return services.intray_complete(actor=actor, intray=intray, outcome=outcome, step_ids=tuple(step_ids))
 
 
+def intray_may_complete(*, actor, intray) -> bool:
+    """Whether the intray rules let ``actor`` complete ``intray`` (contract B: ``intrays.policy.may_complete``)."""
+    from casework.intrays import policy
+    from casework.intrays.services import actor_facts, intray_facts
+
+    return policy.may_complete(intray_facts(intray, with_matters=True), actor_facts(actor)).allowed
+
+
 def intray_get(pk) -> Any:
     from casework.intrays.models import Intray
 

@@ -91,6 +91,14 @@ OPTION_KINDS: dict[str, str] = {
     "external_organisation": "External organisation",
     "face_to_face": "Face-to-face contact",
 }
+# Option kinds that reach the plan only as the effect of an approved request (issue 11): a face-to-face meeting is
+# booked with the PS Team Leader (PS-F2F-1/3, the ``face_to_face`` kind), which records the option when approved.
+OPTION_KINDS_BY_REQUEST: dict[str, str] = {
+    "face_to_face": "Book the face-to-face meeting instead: it goes to the PS Team Leader, and the option is "
+                    "recorded on the plan when they approve it",
+}
+# The option kinds an officer records on the plan directly (the social worker referral becomes a request, PS-CON-6).
+RECORDABLE_OPTION_KINDS: dict[str, str] = {k: v for k, v in OPTION_KINDS.items() if k not in OPTION_KINDS_BY_REQUEST}
 
 # PS-F2F-3 locations.
 F2F_LOCATIONS: dict[str, str] = {
@@ -362,6 +370,19 @@ def segment_change_check(*, new_segment: int, reason: str, team_leader_approved:
     return Decision.yes(f"Segment {new_segment} recorded on the plan and the PS record.", "PS-RES-1")
 
 
+def segment_leave_check(*, current_segment: int | None, new_segment: int) -> Decision:
+    """PS-ORM-2 (issue 11): a segment 3 customer is under ongoing reactive management; they return to segment 2 only
+    as the outcome of the segment 3 review, recorded by a PS Team Leader and approved by a second one (the
+    ``segment_3_review`` kind), never by setting the segment."""
+    if current_segment == 3 and new_segment != 3:
+        return Decision.no(
+            "The customer is in segment 3: they leave it only through the segment 3 review. A PS Team Leader records "
+            "the review outcome 'back to segment 2' and a second PS Team Leader approves it.",
+            "PS-ORM-2", "PS-RES-1",
+        )
+    return Decision.yes("The segment may be set.", "PS-RES-1")
+
+
 # --- Contacts (PS-CON-1/2/3/7) ---------------------------------------------------------------------------------
 
 
@@ -455,6 +476,18 @@ def segment3_review_date_check(*, today: dt.date, review_date: dt.date) -> Decis
         return Decision.no(f"The review date must be no more than 3 months ahead (by {limit:%d/%m/%Y}).", "PS-ORM-2",
                            latest=limit.isoformat())
     return Decision.yes("Review date accepted.", "PS-ORM-2")
+
+
+def segment3_review_schedule_check(*, open_review_date: dt.date | None) -> Decision:
+    """PS-ORM-2 (issue 11): one open review at a time. Once a review is scheduled, a new date is the review's
+    'continue' outcome, approved by a second PS Team Leader — never a second schedule by the same Team Leader."""
+    if open_review_date is not None:
+        return Decision.no(
+            f"A segment 3 review is already scheduled for {open_review_date:%d/%m/%Y}. Record its outcome: a new "
+            "review date is the 'continue' outcome, approved by a second PS Team Leader.",
+            "PS-ORM-2",
+        )
+    return Decision.yes("No open review: schedule one.", "PS-ORM-2")
 
 
 def segment3_review_outcome_check(*, outcome: str, today: dt.date, new_review_date: dt.date | None) -> Decision:

@@ -293,11 +293,27 @@ def stacking_document_ct():
     return ContentType.objects.get_for_model(StackingDocument)
 
 
+# Requests for approval whose decider was chosen from the customer's PS Case Manager's team when they were made
+# (services.ps_team_leader_eligibility): a reallocation would leave them with the old team's Team Leader.
+TEAM_DECIDED_KINDS = ("segment_3", "segment_3_review", "face_to_face", "social_worker_referral", "restricted_service",
+                      "ps_finalisation")
+
+
+def pending_team_requests(*, ps_record: PsRecord) -> list:
+    """Issue 11 / PS-REV-3: the pending requests about this customer decided by the Case Manager's team (oldest
+    first), which must be decided or withdrawn before the customer is reallocated to another Case Manager."""
+    from casework.approvals.models import ApprovalRequest, ApprovalStatus
+
+    return list(ApprovalRequest.objects.filter(customer_id=ps_record.customer_id, status=ApprovalStatus.PENDING,
+                                               kind__in=TEAM_DECIDED_KINDS).order_by("requested_at", "id"))
+
+
 __all__ = [
     "RecordStatus",
     "approval_facts",
     "dashboard",
     "export_rows",
+    "pending_team_requests",
     "plan_detail",
     "ps_record_for_customer",
     "ps_record_get",

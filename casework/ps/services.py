@@ -535,11 +535,18 @@ def plan_issue_transition(*, actor, issue: PlanIssue, status: str, comment: str 
 def plan_option_add(*, actor, plan: Plan, kind: str, detail: str,
                     timeframe: str = "") -> PlanOption | ApprovalRequest:
     """PS-RES-3: an option provided to the customer, recorded on the plan. A social worker referral is discussed
-    with the Team Leader first (PS-CON-6): it is a request (``social_worker_referral``), recorded only on approval."""
+    with the Team Leader first (PS-CON-6): it is a request (``social_worker_referral``), recorded only on approval.
+    A face-to-face option is never recorded here: it is the effect of an approved ``face_to_face`` request
+    (``f2f_book``, PS-F2F-1/3)."""
     _require(actor, "ps.manage_plan", "Only PS officers change the plan.", ("PS-RES-3",))
+    if kind in policy.OPTION_KINDS_BY_REQUEST:
+        raise InvalidInput(
+            f"{policy.OPTION_KINDS[kind]} is not recorded on the plan by hand. {policy.OPTION_KINDS_BY_REQUEST[kind]}.",
+            fields={"kind": [f"{policy.OPTION_KINDS_BY_REQUEST[kind]}."]},
+            step_ids=("PS-F2F-1", "PS-F2F-3", "PS-RES-3"))
     problems = {}
     if kind not in policy.OPTION_KINDS:
-        problems["kind"] = [f"Choose one of: {', '.join(policy.OPTION_KINDS)}."]
+        problems["kind"] = [f"Choose one of: {', '.join(policy.RECORDABLE_OPTION_KINDS)}."]
     if not detail.strip():
         problems["detail"] = ["Describe the option."]
     if problems:
@@ -711,7 +718,9 @@ def ps_team_leader_eligibility(rec: PsRecord, *, exclude_user_ids=()) -> Eligibi
 def segment_set(*, actor, ps_record: PsRecord, segment: int, reason: str,
                 suggestion: policy.SegmentSuggestion | None = None) -> SegmentChange | ApprovalRequest:
     """PS-RES-1: the Case Manager decides segments 1 and 2 and they are recorded at once. Segment 3 is a request
-    (PS-ORM-1): it lands in the PS Team Leader's queue and only their approval applies it (``segment_3`` kind)."""
+    (PS-ORM-1): it lands in the PS Team Leader's queue and only their approval applies it (``segment_3`` kind). A
+    segment 3 customer leaves segment 3 only through the segment 3 review (PS-ORM-2, the ``segment_3_review`` kind):
+    setting segment 1 or 2 on them is refused."""
     _require(actor, "ps.manage_plan", "Only PS officers set the segment.", ("PS-RES-1",))
     try:
         segment = int(segment)
@@ -726,6 +735,7 @@ def segment_set(*, actor, ps_record: PsRecord, segment: int, reason: str,
         rec = _locked_record(ps_record)
         _require_case_manager_or_tl(actor, rec, ("PS-RES-1",))
         _require_active(rec)
+        _refuse(policy.segment_leave_check(current_segment=rec.segment, new_segment=segment))
         return _segment_apply(actor=actor, rec=rec, segment=segment, reason=reason, suggestion=suggestion,
                               step_ids=decision.step_ids)
 
@@ -1093,7 +1103,9 @@ def face_to_face_apply(*, request: ApprovalRequest, actor, data) -> FaceToFace:
 
 
 def segment3_review_schedule(*, actor, ps_record: PsRecord, review_date: dt.date, conditions: str) -> Segment3Review:
-    """PS-ORM-2: segment 3 customer: sensitive issue indicator with a review date no more than 3 months ahead."""
+    """PS-ORM-2: segment 3 customer: sensitive issue indicator with a review date no more than 3 months ahead. One
+    open review at a time (issue 11): once scheduled, the date moves only as the review's 'continue' outcome, which a
+    second PS Team Leader approves (``segment3_review_record``)."""
     _require(actor, "ps.review_segment3", "Segment 3 reviews are set by a PS Team Leader.", ("PS-ORM-2",))
     with transaction.atomic():
         rec = _locked_record(ps_record)
@@ -1101,6 +1113,10 @@ def segment3_review_schedule(*, actor, ps_record: PsRecord, review_date: dt.date
         if rec.segment != 3:
             raise TransitionRefused("Only a segment 3 customer is under ongoing reactive management.",
                                     step_ids=("PS-ORM-2",))
+        open_review = (Segment3Review.objects.select_for_update().filter(ps_record=rec, reviewed_at__isnull=True)
+                       .order_by("review_date", "id").first())
+        _refuse(policy.segment3_review_schedule_check(
+            open_review_date=open_review.review_date if open_review is not None else None))
         _refuse(policy.segment3_review_date_check(today=_today_for(rec), review_date=review_date), InvalidInput,
                 "review_date")
         indicator = integration.sensitive_indicator_add(
@@ -1376,11 +1392,28 @@ def _notify_requester(*, parent: ApprovalRequest, actor, text: str, key: str, li
                       key=key, link=link, customer=parent.customer, step_ids=step_ids, exclude=[actor])
 
 
+def _no_pending_team_requests(rec: PsRecord, step_ids: Iterable[str]) -> None:
+    """Issue 11: who decides a PS request is fixed when it is made — the PS Team Leader of the Case Manager's team.
+    A reallocation therefore waits until the requests about the customer that team decides are decided (or withdrawn
+    by whoever asked): none is left with the old team's Team Leader once the customer has moved (PS-REV-3)."""
+    from .selectors import pending_team_requests
+
+    pending = pending_team_requests(ps_record=rec)
+    if pending:
+        listing = "; ".join(f"{a.get_kind_display()} (request {a.pk}, waiting for {a.eligible.label})"
+                            for a in pending)
+        raise TransitionRefused(
+            f"Not while requests about this customer wait for a decision: {listing}. Have them decided (or withdrawn "
+            "by whoever asked) first — after a reallocation they would still go to the old team's Team Leader.",
+            step_ids=tuple(step_ids), extra={"pending_approvals": [a.pk for a in pending]})
+
+
 def reallocation_request(*, actor, ps_record: PsRecord, reason_code: str, detail: str) -> ReallocationRequest:
     """PS-REV-2: the Case Manager asks their own PS Team Leader to reallocate, with a reason. The request is a
     ``ps_reallocation`` request for approval in that Team Leader's queue: on approval they send it to a receiving PS
     position (whose PS Team Leader then assigns or declines, ``ps_reallocation_assign``); on rejection the customer
-    stays with the Case Manager."""
+    stays with the Case Manager. Refused while requests decided by the Case Manager's team are pending
+    (``_no_pending_team_requests``)."""
     from casework.approvals.services import approval_request_create
 
     _require(actor, "ps.request_reallocation", "Only PS officers request reallocation.", ("PS-REV-2",))
@@ -1389,6 +1422,7 @@ def reallocation_request(*, actor, ps_record: PsRecord, reason_code: str, detail
         rec = _locked_record(ps_record)
         _require_case_manager_or_tl(actor, rec, ("PS-REV-2",))
         _require_active(rec)
+        _no_pending_team_requests(rec, ("PS-REV-2", "PS-REV-3"))
         req = ReallocationRequest.objects.create(ps_record=rec, reason_code=reason_code, detail=detail.strip(),
                                                  requested_by=actor, requested_at=clock.now())
         rec.request_reallocation()
@@ -1457,16 +1491,12 @@ def _reallocation_for(request: ApprovalRequest, status: str) -> tuple[Reallocati
 def reallocation_forward_apply(*, request: ApprovalRequest, actor, data: Mapping[str, Any]) -> ApprovalRequest:
     """The ``ps_reallocation`` kind's effect on approval (PS-REV-3): the Case Manager's Team Leader sends the customer
     to the receiving PS position; that team's PS Team Leader gets a ``ps_reallocation_assign`` request in their
-    queue (the follow-on of this one). The customer stays locked to the Case Manager until then."""
+    queue (the follow-on of this one). The customer stays locked to the Case Manager, with their work, until then."""
     from casework.approvals.services import approval_request_create
 
     pos, comments = data["receiving_position"], data.get("comments", "")
     req, rec = _reallocation_for(request, ReallocationStatus.REQUESTED)
-    # The sending team's referral intrays close here: the receiving team gets a Customer Assigned to PS intray.
-    for intray in integration.open_intrays(rec.customer):
-        if intray.type.code in policy.REFERRAL_INTRAY_DAYS and intray.assignee_officer_id == rec.case_manager_id:
-            integration.intray_complete(actor=actor, intray=intray, step_ids=("PS-REV-3",),
-                                        outcome="Customer reallocated to another PS team (PS-REV-3).")
+    _no_pending_team_requests(rec, ("PS-REV-3",))
     req.forward()
     req.receiving_position, req.forwarded_by = pos, actor
     req.comments = comments
@@ -1478,7 +1508,8 @@ def reallocation_forward_apply(*, request: ApprovalRequest, actor, data: Mapping
                 "to a Case Manager of your team",
         reason=f"{policy.REALLOCATION_REASONS[req.reason_code]}: {req.detail}" + (f"\n{comments}" if comments else ""),
         worked_by=worked, eligibility=_team_eligibility(pos.team, exclude_user_ids=[actor.pk, *worked]),
-        payload={"ps_record": rec.pk, "receiving_position": pos.pk}, step_ids=("PS-REV-3",))
+        payload={"ps_record": rec.pk, "receiving_position": pos.pk, "not_assignable": worked},
+        step_ids=("PS-REV-3",))
     audit_record(actor=actor, action="ps_reallocation.forward", target=req,
                  after={"receiving_position": pos.pk, "comments": req.comments, "approval": request.pk,
                         "follow_on": follow_on.pk},
@@ -1486,31 +1517,89 @@ def reallocation_forward_apply(*, request: ApprovalRequest, actor, data: Mapping
     return follow_on
 
 
+def _receiving_team_where(pos: Position) -> dict[str, Any]:
+    """The receiving team of a reallocation: the receiving position's team (its office's PS positions when it has
+    none)."""
+    if pos.team_id:
+        return {"position__team_id": pos.team_id}
+    return {"position__office_id": pos.office_id, "position__business_area__code": "PS"}
+
+
+def _not_assignable(payload: Mapping[str, Any]) -> tuple[set[int], Officer | None]:
+    """The users who may not be assigned a reallocated customer (the one who asked, the Case Manager it is
+    reallocated from — ``worked_by`` of the request) and that Case Manager."""
+    rec = PsRecord.objects.select_related("case_manager").filter(pk=payload.get("ps_record")).first()
+    current = rec.case_manager if rec is not None else None
+    users = {int(u) for u in (payload.get("not_assignable") or ()) if str(u).isdigit()}
+    if current is not None:
+        users.add(current.user_id)
+    return users, current
+
+
+def reallocation_assign_options(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``ps_reallocation_assign`` Case Manager picker (PS-REV-3): the active PS Case Managers of the receiving
+    team, never the Case Manager the customer is reallocated from nor the officer who asked. The decision accepts
+    only these (``approvals.services`` resolves the choice within them; ``reallocation_assign_clean`` checks it)."""
+    pos = _position_value(payload.get("receiving_position"))
+    if pos is None:
+        return {"pk__in": []}
+    users, _current = _not_assignable(payload)
+    ids = (Officer.objects.filter(role=Role.PS_CASE_MANAGER, is_active=True, **_receiving_team_where(pos))
+           .exclude(user_id__in=users).values_list("pk", flat=True))
+    return {"role": Role.PS_CASE_MANAGER.value, "pk__in": sorted(ids)}
+
+
 def reallocation_assign_clean(*, request: ApprovalRequest, approve: bool, data: Mapping[str, Any]) -> dict:
-    """``ps_reallocation_assign`` decision data: on approval, an active PS Case Manager (id or username)."""
+    """``ps_reallocation_assign`` decision data: on approval, an active PS Case Manager (id or username) of the
+    receiving team (PS-REV-3) — not the Case Manager the customer is reallocated from, nor whoever asked."""
     out = dict(data)
     if approve:
         cm = _officer_value(out.get("case_manager"))
         if cm is None or cm.role != Role.PS_CASE_MANAGER or not cm.is_active:
             raise InvalidInput("Assign to an active PS Case Manager.",
                                fields={"case_manager": ["Not a PS Case Manager."]}, step_ids=("PS-REV-3",))
+        payload = request.payload or {}
+        users, current = _not_assignable(payload)
+        if cm.user_id in users or cm.user_id in set(request.worked_by or ()):
+            who = "the customer's Case Manager, who is reallocating them" if current and cm.pk == current.pk \
+                else "the officer who asked for this reallocation"
+            raise InvalidInput(f"{cm.display_name} is {who}: assign another Case Manager of your team.",
+                               fields={"case_manager": [f"{cm.display_name} is {who}."]}, step_ids=("PS-REV-3",))
+        pos = _position_value(payload.get("receiving_position"))
+        if pos is not None and not Officer.objects.filter(pk=cm.pk, **_receiving_team_where(pos)).exists():
+            team = pos.team.name if pos.team_id else f"{pos.office.name} Personalised Services"
+            raise InvalidInput(f"The customer is reallocated to {team}: assign one of its Case Managers.",
+                               fields={"case_manager": [f"Not a Case Manager of {team}."]}, step_ids=("PS-REV-3",))
         out["case_manager"], out["case_manager_id"] = cm, cm.pk
     return out
 
 
 def reallocation_assign_apply(*, request: ApprovalRequest, actor, data: Mapping[str, Any]) -> PsRecord:
     """The ``ps_reallocation_assign`` kind's effect on approval (PS-REV-3): the receiving Team Leader assigns and
-    locks the customer to a Case Manager; a Customer Assigned to PS intray is generated for them. The existing plan
+    locks the customer — and the associated customer locked with them at PS-REF-2 — to a Case Manager; a Customer
+    Assigned to PS intray is generated for them and replaces the previous Case Manager's referral intrays, which close
+    now (not at the first stage: a declined reallocation leaves the Case Manager's work as it was). The existing plan
     moves with the customer (PS-PSP-1)."""
     from casework.notifications.models import NotificationKind
     from casework.notifications.services import notification_send
 
     case_manager = data["case_manager"]
     req, rec = _reallocation_for(request, ReallocationStatus.FORWARDED)
+    _no_pending_team_requests(rec, ("PS-REV-3",))
     previous = rec.case_manager
-    integration.lock_to(actor=actor, customer=rec.customer, officer=case_manager,
-                        reason=f"PS reallocation to {case_manager.display_name}", step_ids=("PS-REV-3",),
-                        issue=rec.presenting_issue)
+    lock_reason = f"PS reallocation to {case_manager.display_name}"
+    integration.lock_to(actor=actor, customer=rec.customer, officer=case_manager, reason=lock_reason,
+                        step_ids=("PS-REV-3",), issue=rec.presenting_issue)
+    if rec.associated_customer is not None:
+        assoc_lock = integration.active_lock(rec.associated_customer)
+        if assoc_lock is not None and assoc_lock.area.code == "PS":
+            integration.lock_to(actor=actor, customer=rec.associated_customer, officer=case_manager,
+                                reason=lock_reason + " — associated customer", step_ids=("PS-REV-3", "PS-REF-2"),
+                                issue=rec.associated_issue)
+    _referral_intrays_close(rec=rec, case_manager=previous, closers=(actor, req.forwarded_by,
+                                                                     previous.user if previous else None),
+                            outcome=f"Customer reallocated to {case_manager.display_name} (PS-REV-3): their Customer "
+                                    "Assigned to PS intray replaces this one.")
     rec.case_manager = case_manager
     rec.assign_reallocated()
     _bump(rec, ["case_manager", "status"])
@@ -1539,6 +1628,24 @@ def reallocation_assign_apply(*, request: ApprovalRequest, actor, data: Mapping[
                  after={"case_manager": case_manager.pk, "intray": intray.pk, "approval": request.pk},
                  step_ids=("PS-REV-3", "PS-PSP-1"), customer=rec.customer_id)
     return rec
+
+
+def _referral_intrays_close(*, rec: PsRecord, case_manager: Officer | None, closers, outcome: str) -> list:
+    """Close ``case_manager``'s open PS referral intrays for the customer (PS-REV-3). Each is completed by the first
+    of ``closers`` the intray rules let work it — the deciding receiving Team Leader when the intray is in their
+    team, else the sending Team Leader who approved the reallocation, else the Case Manager who holds it."""
+    if case_manager is None:
+        return []
+    done = []
+    for intray in integration.open_intrays(rec.customer):
+        if intray.type.code not in policy.REFERRAL_INTRAY_DAYS or intray.assignee_officer_id != case_manager.pk:
+            continue
+        closer = next((u for u in closers if u is not None and integration.intray_may_complete(actor=u, intray=intray)),
+                      None)
+        if closer is not None:
+            done.append(integration.intray_complete(actor=closer, intray=intray, outcome=outcome,
+                                                    step_ids=("PS-REV-3",)))
+    return done
 
 
 def reallocation_decline(*, request: ApprovalRequest, actor,
@@ -1632,9 +1739,12 @@ def _team_leader_for(cm: Officer | None) -> Officer | None:
 
 def finalisation_worked_by(rec: PsRecord, *, submitter=None) -> list[int]:
     """Who worked the item a finalisation approves (issue 11): everyone who actioned the plan's issues (a status
-    change: confirmed, resolved, reset — not the automatic recording of the mandatory issues on allocation), the Case
-    Manager and the submitter. None of them may approve it."""
+    change: confirmed, resolved — not the automatic recording of the mandatory issues on allocation), the Case
+    Manager and the submitter. None of them may approve it. A Team Leader who did not approve an earlier request only
+    decided it: the issues it sent back to confirmed (resolved → confirmed, PS-ACT-3, which only that decision does)
+    are not work on the plan, so that Team Leader may decide the resubmission."""
     actors = set(PlanIssueEvent.objects.filter(issue__plan__ps_record=rec).exclude(from_status="")
+                 .exclude(from_status=policy.RESOLVED, to_status=policy.CONFIRMED)
                  .values_list("actor_id", flat=True))
     if rec.case_manager_id and rec.case_manager.user_id:
         actors.add(rec.case_manager.user_id)

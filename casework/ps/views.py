@@ -150,6 +150,10 @@ def record(request, pk: int):
                               or approvals.pending_for_subject(subject=r, kind="ps_reallocation_assign"))
         r.may_decide = r.pending_approval is not None and approvals.decision_check(
             user=request.user, approval=r.pending_approval).allowed
+        # PS-REV-3: only the receiving team's Case Managers (not the one the customer leaves) can be assigned.
+        r.assignable = (Officer.objects.filter(is_active=True, **services.reallocation_assign_options(
+            r.pending_approval.payload or {})).select_related("user", "position__office")
+            if r.may_decide and r.pending_approval.kind == "ps_reallocation_assign" else [])
     ctx = {
         "rec": rec, **pd,
         "notes": selectors.stacking_notes(ps_record=rec),
@@ -169,7 +173,7 @@ def record(request, pk: int):
         "indicators": list(SensitiveIssueIndicator.objects.filter(customer=rec.customer, is_active=True)),
         "first_points": policy.FIRST_CONTACT_POINTS, "follow_points": policy.FOLLOW_UP_POINTS,
         "mandatory": list(zip(policy.MANDATORY_KEYS, [m[0] for m in policy.MANDATORY_ISSUES])),
-        "option_kinds": policy.OPTION_KINDS, "approval_reasons": policy.APPROVAL_REASONS,
+        "option_kinds": policy.RECORDABLE_OPTION_KINDS, "approval_reasons": policy.APPROVAL_REASONS,
         "realloc_reasons": policy.REALLOCATION_REASONS, "f2f_locations": policy.F2F_LOCATIONS,
         "sensitive_reasons": SensitiveReason.choices,
         "ps_team_leaders": Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True).select_related("user"),
