@@ -76,13 +76,16 @@ def contact_start_view(request, csid: str):
 
 @login_required
 def contact_view(request, pk: int):
-    from casework.customers.services import customer_record_view
+    from casework.customers.services import customer_data_read, customer_record_view
 
     try:
         contact = selectors.contact_get(user=request.user, contact_id=pk)
         screen = selectors.contact_screen(user=request.user, contact=contact)
         if screen.summary is not None and contact.is_open:
             customer_record_view(actor=request.user, customer=contact.customer, channel="contact")
+        else:  # the contact's own record (issues, notes, outcome) is the customer's data too (issue 13)
+            customer_data_read(actor=request.user, customer=contact.customer_id, what="contact",
+                               detail={"contact": contact.pk}, channel="ui")
     except DomainError as exc:
         return _error_page(request, exc)
     checklist = []
