@@ -328,7 +328,7 @@ def customer_update(*, actor, customer: Customer, reason: str, version: int | No
                 action="customer.update",
                 target=row,
                 before={k: before[k] for k in changed},
-                after={**changed, "version": row.version},
+                after=changed,
                 reason=reason,
             )
     for name in CUSTOMER_FIELDS:

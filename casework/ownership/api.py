@@ -550,6 +550,7 @@ class RoutingView(APIView):
     @extend_schema(summary="Where a call for this CSID goes now (telephony; one indexed query)",
                    responses={200: OpenApiResponse(description="Route")})
     def get(self, request, csid: str):
+        _require_view(request)  # issue 13: the route names the customer's owner; only an officer may read it
         route = selectors.route_call(csid=csid)
         customer_data_read(actor=request.user, customer=route.customer_id, what="routing")
         return Response({
