@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casework.core import clock
 from casework.core.errors import DomainError, InvalidInput, NotFound
 from casework.customers.models import AuthorisedRepresentative, Case, Debt, IncomeSource, IssueStatus
+from casework.customers.services import customer_data_read
 from casework.org.models import BusinessArea, IssueType
 
 from . import policy, selectors, services
@@ -76,7 +77,7 @@ def contact_start_view(request, csid: str):
 
 @login_required
 def contact_view(request, pk: int):
-    from casework.customers.services import customer_data_read, customer_record_view
+    from casework.customers.services import customer_record_view
 
     try:
         contact = selectors.contact_get(user=request.user, contact_id=pk)
@@ -382,6 +383,8 @@ def letter_preview(request, csid: str):
         form = _letter_form(request)
         composed = preview(actor=request.user, customer=customer, template_code=form.cleaned_data["template_code"],
                            context=form.letter_context(), step_ids=("CMA-1.2",))
+        customer_data_read(actor=request.user, customer=customer, what="letter_preview",
+                           detail={"template_code": composed.template.code}, channel="ui")
     except DomainError as exc:
         _refused(request, exc)
         return redirect(reverse("web:customer", args=[csid]) + "#contacts")

@@ -128,7 +128,10 @@ class LetterPreviewView(APIView):
 
     @extend_schema(operation_id="letters_preview", request=LetterIssueSerializer, responses={200: LetterPreviewSerializer})
     def post(self, request):
-        composed = services.letter_preview(**_issue_args(request))
+        args = _issue_args(request)
+        composed = services.letter_preview(**args)
+        customer_data_read(actor=request.user, customer=args["customer"], what="letter_preview",
+                           detail={"template_code": composed.template.code})
         return Response(LetterPreviewSerializer({
             "template_code": composed.template.code, "title": composed.template.title, "html": composed.html,
             "source_data": composed.source, "step_ids": list(composed.step_ids),

@@ -179,3 +179,17 @@ def test_reads_are_searchable_by_customer_and_officer(world):
                                                  "action": "customer.read"}).json()
     assert any(e["after"]["what"] == "notes" for e in by_customer["results"])
     assert any(e["after"]["what"] == "notes" for e in by_officer["results"])
+
+
+def test_a_letter_preview_is_a_read_of_the_customer(world):
+    """POST /api/v1/letters/preview/ stores nothing but shows the composed letter: one read event. Fails on the old
+    code (no event)."""
+    start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    r = _client(world.reader.user, False).post(
+        "/api/v1/letters/preview/",
+        {"csid": world.customer.csid, "template_code": "mx1_1_request_contact", "case_number": world.case.case_number,
+         "context": {"matter": "your debt"}}, format="json")
+    assert r.status_code == 200, r.content
+    events = AuditEvent.objects.filter(id__gt=start)
+    assert list(events.values_list("action", "customer_id")) == [("customer.read", world.customer.pk)]
+    assert events.get().after["what"] == "letter_preview"
