@@ -552,7 +552,8 @@ class RoutingView(APIView):
     def get(self, request, csid: str):
         _require_view(request)  # issue 13: the route names the customer's owner; only an officer may read it
         route = selectors.route_call(csid=csid)
-        customer_data_read(actor=request.user, customer=route.customer_id, what="routing")
+        if route.customer_id is not None:
+            customer_data_read(actor=request.user, customer=route.customer_id, what="routing")
         return Response({
             "csid": route.csid,
             "area": {"code": route.area_code, "name": route.area_name},
