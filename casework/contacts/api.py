@@ -456,7 +456,10 @@ class FinaliseCheckView(APIView):
     @extend_schema(responses=CONTACT_OUT)
     def get(self, request, pk: int):
         contact = _contact(request, pk)
-        return Response(selectors.finalise_check(contact).as_dict())
+        data = selectors.finalise_check(contact).as_dict()
+        customer_data_read(actor=request.user, customer=contact.customer_id, what="contact_finalise_check",
+                           detail={"contact": contact.pk})
+        return Response(data)
 
 
 class McaView(APIView):

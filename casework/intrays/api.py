@@ -268,10 +268,16 @@ class IntrayListView(APIView):
 
     @extend_schema(parameters=LIST_PARAMS, responses={200: IntraySerializer(many=True), **ERRORS})
     def get(self, request):
-        qs = selectors.worklist(user=request.user, f=filter_from_params(request.query_params))
+        f = filter_from_params(request.query_params)
+        qs = selectors.worklist(user=request.user, f=f)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(IntraySerializer(page, many=True).data)
+        data = IntraySerializer(page, many=True).data
+        # The worklist itself is not audited; filtered to one customer it is a read of that customer's work.
+        customer_id = customer_selectors.customer_id_for_csid(f.csid) if f.csid else None
+        if customer_id is not None:
+            customer_data_read(actor=request.user, customer=customer_id, what="intrays", detail={"count": len(data)})
+        return paginator.get_paginated_response(data)
 
     @extend_schema(request=IntrayCreateIn, responses={201: IntrayDetailSerializer, **ERRORS})
     def post(self, request):

@@ -81,6 +81,11 @@ def worklist(request):
     except DomainError as exc:
         return _error(request, exc)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The worklist itself is not audited; filtered to one customer it is a read of that customer's work (issue 13).
+    customer_id = customer_selectors.customer_id_for_csid(f.csid) if f.csid else None
+    if customer_id is not None:
+        customer_data_read(actor=request.user, customer=customer_id, what="intrays",
+                           detail={"count": len(page.object_list)}, channel="ui")
     now = clock.now()
     cache: dict[int, dt.date] = {}
 
