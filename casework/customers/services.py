@@ -234,6 +234,19 @@ def case_data_read(
                          customer=party_id)
 
 
+def customer_data_export(*, actor, what: str, rows: int, channel: str = "api") -> None:
+    """A bulk export of many customers' data (e.g. the PS Activity Database CSV) is audited once (issue 13): who
+    exported what and how many rows; not one event per customer."""
+    _reader(actor, "Sign in to export customer data.")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="customer.export",
+            target=("customer_export", str(what)[:60]),
+            after={"what": str(what)[:60], "rows": int(rows), "channel": channel if channel in CHANNELS else "other"},
+        )
+
+
 def customer_search_record(
     *, actor, query: str, results: int, date_of_birth: dt.date | None = None, channel: str = "api"
 ) -> None:

@@ -20,7 +20,7 @@ from casework.core.api import NoClientStepIdsMixin, DB_INT_MAX
 from casework.core.db_router import reporting_reads
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionRefused
 from casework.customers.models import ContactRestriction, Note
-from casework.customers.services import customer_data_read
+from casework.customers.services import customer_data_export, customer_data_read
 from casework.org.models import Officer, Position
 
 from . import policy, selectors, services
@@ -888,9 +888,10 @@ class DashboardView(APIView):
         })
 
 
-def export_csv_response(user) -> HttpResponse:
+def export_csv_response(user, *, channel: str = "api") -> HttpResponse:
     with reporting_reads():  # a report: served by the streaming replica when one is configured
         rows = list(selectors.export_rows(user=user))
+    customer_data_export(actor=user, what="ps_activity_database", rows=max(len(rows) - 1, 0), channel=channel)
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     resp = HttpResponse(buf.getvalue(), content_type="text/csv")

@@ -71,7 +71,7 @@ def dashboard(request):
 @login_required
 def export_csv(request):
     try:
-        return export_csv_response(request.user)
+        return export_csv_response(request.user, channel="ui")
     except NotPermitted as exc:
         return render(request, "ps/forbidden.html", {"error": exc}, status=403)
 

@@ -196,3 +196,26 @@ def test_a_letter_preview_is_a_read_of_the_customer(world):
     events = AuditEvent.objects.filter(id__gt=start)
     assert list(events.values_list("action", "customer_id")) == [("customer.read", world.customer.pk)]
     assert events.get().after["what"] == "letter_preview"
+
+
+@pytest.mark.parametrize("web", [False, True], ids=["api", "web"])
+def test_the_ps_activity_database_export_is_audited_once(world, web):
+    """A bulk export is one ``customer.export`` event with the number of rows, not one per customer. Fails on the
+    old code (no event)."""
+    exporter = world.org.tl
+    start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    response = _client(exporter.user, web).get("/ps/export.csv" if web else "/api/v1/ps/export.csv")
+    assert response.status_code == 200
+    rows = response.content.decode().strip().splitlines()
+    events = AuditEvent.objects.filter(id__gt=start)
+    assert list(events.values_list("action", flat=True)) == ["customer.export"]
+    event = events.get()
+    assert event.actor == exporter.user
+    assert event.after == {"what": "ps_activity_database", "rows": len(rows) - 1, "channel": "ui" if web else "api"}
+    assert event.after["rows"] >= 1
+
+
+def test_a_refused_export_leaves_no_event(world):
+    start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    assert _client(UserFactory(), False).get("/api/v1/ps/export.csv").status_code == 403
+    assert not AuditEvent.objects.filter(id__gt=start).exists()
