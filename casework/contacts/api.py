@@ -357,7 +357,8 @@ class ContactDetailView(APIView):
     @extend_schema(responses=CONTACT_OUT)
     def get(self, request, pk: int):
         contact = _contact(request, pk)
-        customer_data_read(actor=request.user, customer=contact.customer_id, what="contact", detail={"contact": contact.pk})
+        customer_data_read(actor=request.user, customer=contact.customer_id, what="contact",
+                           detail={"contact": contact.pk})
         return _respond(request, contact)
 
 

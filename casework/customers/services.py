@@ -215,7 +215,8 @@ def customer_data_read(
             actor=actor,
             action="customer.read",
             target=target,
-            after={"what": str(what)[:60], "channel": channel if channel in CHANNELS else "other", **dict(detail or {})},
+            after={**dict(detail or {}), "what": str(what)[:60],
+                   "channel": channel if channel in CHANNELS else "other"},
             customer=customer,
         )
 
@@ -226,8 +227,8 @@ def case_data_read(
     """A read of a case's data is a read of both parties' data: one ``customer.read`` event for the payer and one for
     the payee (so the trail is searchable by either customer), in one transaction (issue 13)."""
     _reader(actor, "Sign in to read cases.")
-    after = {"what": str(what)[:60], "channel": channel if channel in CHANNELS else "other",
-             "case_number": case.case_number, **dict(detail or {})}
+    after = {**dict(detail or {}), "what": str(what)[:60], "channel": channel if channel in CHANNELS else "other",
+             "case_number": case.case_number}
     with transaction.atomic():
         for party_id in dict.fromkeys((case.payer_id, case.payee_id)):
             audit_record(actor=actor, action="customer.read", target=("customer", party_id), after=after,

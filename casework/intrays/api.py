@@ -314,7 +314,8 @@ class IntrayDetailView(APIView):
     def get(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
         if intray.customer_id is not None:
-            customer_data_read(actor=request.user, customer=intray.customer_id, what="intray", detail={"intray": intray.pk})
+            customer_data_read(actor=request.user, customer=intray.customer_id, what="intray",
+                               detail={"intray": intray.pk})
         return Response(IntrayDetailSerializer(intray).data)
 
 

@@ -152,7 +152,8 @@ class LetterPdfView(APIView):
         letter = selectors.letter_get(user=request.user, letter_id=pk)
         if not letter.pdf:
             raise NotFound("This letter has no PDF.")
-        customer_data_read(actor=request.user, customer=letter.customer_id, what="letter_pdf", detail={"letter": letter.pk})
+        customer_data_read(actor=request.user, customer=letter.customer_id, what="letter_pdf",
+                           detail={"letter": letter.pk})
         response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
         response["Content-Disposition"] = content_disposition(f"letter-{letter.pk}-{letter.template_code}.pdf", inline=True)
         return response

@@ -219,3 +219,48 @@ def test_a_refused_export_leaves_no_event(world):
     start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     assert _client(UserFactory(), False).get("/api/v1/ps/export.csv").status_code == 403
     assert not AuditEvent.objects.filter(id__gt=start).exists()
+
+
+def test_the_mca_assessment_of_a_contact_is_an_audited_read(world):
+    """GET /api/v1/contacts/<id>/mca/ (case details shown once proof of identity is confirmed): one read event.
+    Fails on the old code (no event)."""
+    c = _client(world.reader.user, False)
+    assert c.post(f"/api/v1/contacts/{world.contact.pk}/poi/", {"method": "DOB and address"},
+                  format="json").status_code == 200
+    start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    r = c.get(f"/api/v1/contacts/{world.contact.pk}/mca/")
+    assert r.status_code == 200, r.content
+    events = AuditEvent.objects.filter(id__gt=start)
+    assert list(events.values_list("action", "customer_id")) == [("customer.read", world.customer.pk)]
+    assert events.get().after["what"] == "mca"
+
+
+def test_read_services_write_one_event_each_and_refuse_an_anonymous_reader(world):
+    """Service level: ``customer_data_read`` is one ``customer.read`` event (target the customer, what/channel/ids in
+    ``after``); ``case_data_read`` one per party; an anonymous reader is refused and nothing is written; a job reads
+    under its own name."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from casework.core.context import job_context
+    from casework.core.errors import NotPermitted
+
+    start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    services.customer_data_read(actor=world.reader.user, customer=world.customer, what="notes", detail={"count": 3})
+    services.case_data_read(actor=world.reader.user, case=world.case, what="payments")
+    with pytest.raises(NotPermitted):
+        services.customer_data_read(actor=AnonymousUser(), customer=world.customer, what="notes")
+    with pytest.raises(NotPermitted):
+        services.customer_data_read(actor=None, customer=world.customer, what="notes")
+    with job_context("nightly-check"):
+        services.customer_data_read(actor=None, customer=world.customer.pk, what="ownership", channel="system")
+    events = list(AuditEvent.objects.filter(id__gt=start).order_by("id"))
+    assert [(e.action, e.customer_id, e.actor_label) for e in events] == [
+        ("customer.read", world.customer.pk, world.reader.user.username),
+        ("customer.read", world.case.payer_id, world.reader.user.username),
+        ("customer.read", world.case.payee_id, world.reader.user.username),
+        ("customer.read", world.customer.pk, "job:nightly-check"),
+    ]
+    assert events[0].target_type == "customer" and events[0].target_id == str(world.customer.pk)
+    assert events[0].after == {"count": 3, "what": "notes", "channel": "api"}
+    assert events[1].after == {"what": "payments", "channel": "api", "case_number": world.case.case_number}
+    assert events[3].after == {"what": "ownership", "channel": "system"}
