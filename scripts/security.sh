@@ -3,6 +3,8 @@
 #   audit-roles  the application's database role cannot erase the audit trail (PostgreSQL; required when CI=true)
 #   admin-matrix the Administrator role over every caseworker write; no superuser; removed admin screens
 #   sign-in      throttling/lockout, sign-in audit, CSP, JSON 500s; API tokens (hashed, expiring, revocable)
+#   reads        every read of customer data is audited (one event, the customer and the reader); a stale customer
+#                edit gets 409 (issue 13)
 #   leak-corpus  scripts/leak-corpus, when that file exists
 #   schemathesis the property-based API test over every operation of the schema (casework/web/tests/
 #                test_schemathesis_all.py; SCHEMATHESIS_EXAMPLES per operation, 6 by default) and the customers one
@@ -46,6 +48,8 @@ fi
 run admin-matrix env DATABASE_URL= "${PYTEST[@]}" casework/core/tests/test_security_roles.py
 run sign-in env DATABASE_URL= "${PYTEST[@]}" casework/core/tests/test_security_platform.py \
   casework/web/tests/test_token_api.py
+run reads env DATABASE_URL= "${PYTEST[@]}" casework/customers/tests/test_i13_read_audit.py \
+  casework/customers/tests/test_i13_stale_writes.py
 if [ -e scripts/leak-corpus ]; then
   if [ -x scripts/leak-corpus ]; then run leak-corpus scripts/leak-corpus
   else run leak-corpus bash scripts/leak-corpus; fi

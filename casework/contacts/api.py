@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from casework.core.api import DB_INT_MAX
 from casework.core.errors import InvalidInput, NotFound
 from casework.customers.models import AuthorisedRepresentative, Case, Customer, Debt, IssueStatus, PaymentFrequency
+from casework.customers.services import customer_data_read
 from casework.org.models import BusinessArea
 
 from . import policy, selectors, services
@@ -316,13 +317,13 @@ class ContactListView(APIView):
     def get(self, request):
         customer = _customer(request.user, request.query_params.get("csid", ""))
         rows = selectors.contacts_for_customer(user=request.user, customer=customer)
-        return Response(
-            [
-                {"id": c.pk, "status": c.status, "channel": c.channel, "started_at": c.started_at,
-                 "officer": c.officer.user.username, "area": c.area.code}
-                for c in rows
-            ]
-        )
+        data = [
+            {"id": c.pk, "status": c.status, "channel": c.channel, "started_at": c.started_at,
+             "officer": c.officer.user.username, "area": c.area.code}
+            for c in rows
+        ]
+        customer_data_read(actor=request.user, customer=customer, what="contacts", detail={"count": len(data)})
+        return Response(data)
 
     @extend_schema(request=ContactStartIn, responses={201: CONTACT_OUT})
     def post(self, request):
@@ -355,7 +356,10 @@ class ContactListView(APIView):
 class ContactDetailView(APIView):
     @extend_schema(responses=CONTACT_OUT)
     def get(self, request, pk: int):
-        return _respond(request, _contact(request, pk))
+        contact = _contact(request, pk)
+        customer_data_read(actor=request.user, customer=contact.customer_id, what="contact",
+                           detail={"contact": contact.pk})
+        return _respond(request, contact)
 
 
 def _action(serializer_class, run):
@@ -453,7 +457,10 @@ class FinaliseCheckView(APIView):
     @extend_schema(responses=CONTACT_OUT)
     def get(self, request, pk: int):
         contact = _contact(request, pk)
-        return Response(selectors.finalise_check(contact).as_dict())
+        data = selectors.finalise_check(contact).as_dict()
+        customer_data_read(actor=request.user, customer=contact.customer_id, what="contact_finalise_check",
+                           detail={"contact": contact.pk})
+        return Response(data)
 
 
 class McaView(APIView):
@@ -465,4 +472,5 @@ class McaView(APIView):
 
             raise TransitionRefused("Confirm proof of identity before case details are shown.", step_ids=("CMA-1.1",))
         assessment = selectors.mca_assessment(contact)
+        customer_data_read(actor=request.user, customer=contact.customer_id, what="mca", detail={"contact": contact.pk})
         return Response({"assessment": assessment.as_dict(), "status": selectors.mca_status(contact, assessment).as_dict(), "ticked": contact.mca_ticked})

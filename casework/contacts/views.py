@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casework.core import clock
 from casework.core.errors import DomainError, InvalidInput, NotFound
 from casework.customers.models import AuthorisedRepresentative, Case, Debt, IncomeSource, IssueStatus
+from casework.customers.services import customer_data_read
 from casework.org.models import BusinessArea, IssueType
 
 from . import policy, selectors, services
@@ -83,6 +84,9 @@ def contact_view(request, pk: int):
         screen = selectors.contact_screen(user=request.user, contact=contact)
         if screen.summary is not None and contact.is_open:
             customer_record_view(actor=request.user, customer=contact.customer, channel="contact")
+        else:  # the contact's own record (issues, notes, outcome) is the customer's data too (issue 13)
+            customer_data_read(actor=request.user, customer=contact.customer_id, what="contact",
+                               detail={"contact": contact.pk}, channel="ui")
     except DomainError as exc:
         return _error_page(request, exc)
     checklist = []
@@ -379,6 +383,8 @@ def letter_preview(request, csid: str):
         form = _letter_form(request)
         composed = preview(actor=request.user, customer=customer, template_code=form.cleaned_data["template_code"],
                            context=form.letter_context(), step_ids=("CMA-1.2",))
+        customer_data_read(actor=request.user, customer=customer, what="letter_preview",
+                           detail={"template_code": composed.template.code}, channel="ui")
     except DomainError as exc:
         _refused(request, exc)
         return redirect(reverse("web:customer", args=[csid]) + "#contacts")

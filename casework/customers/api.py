@@ -78,6 +78,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "special_contact_arrangements",
             "created_at",
             "updated_at",
+            "version",
         ]
         read_only_fields = fields
 
@@ -109,6 +110,12 @@ class CustomerUpdateSerializer(CustomerWriteSerializer):
     date_of_birth = serializers.DateField(required=False)
     residence = serializers.ChoiceField(choices=Residence.choices, required=False)
     reason = serializers.CharField(max_length=1000, help_text="Why the details changed (recorded in the audit trail).")
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The customer's version this change was made from (the ETag of GET /customers/<csid>/). If someone "
+        "else changed the customer since, 409 and nothing is written. The If-Match header may carry it instead.",
+    )
 
 
 class ChildSerializer(serializers.Serializer):
@@ -390,6 +397,37 @@ def _detail(request, customer: Customer) -> dict:
 # --- views -------------------------------------------------------------------------------------------------------
 
 CSID_PARAM = OpenApiParameter("csid", OpenApiTypes.STR, OpenApiParameter.PATH, description="The customer's CSID.")
+IF_MATCH_PARAM = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of GET /customers/<csid>/ (the customer's version) this change was made from.",
+)
+
+
+def _etag(customer: Customer) -> str:
+    return f'"{customer.version}"'
+
+
+def _expected_version(request, body_version: int | None) -> int | None:
+    """The version the change was made from: the body's ``version`` and/or the If-Match header (issue 13)."""
+    header = (request.headers.get("If-Match") or "").strip()
+    header_version = None
+    if header and header != "*":
+        raw = header[2:] if header.startswith("W/") else header
+        raw = raw.strip().strip('"')
+        if not raw.isdigit() or not raw.isascii():
+            raise InvalidInput(
+                "If-Match must be the ETag of the customer you read.", fields={"If-Match": ["Not a customer version."]}
+            )
+        header_version = int(raw)
+    if body_version is not None and header_version is not None and body_version != header_version:
+        raise InvalidInput(
+            "The version in the body and the If-Match header disagree.",
+            fields={"version": ["Does not match the If-Match header."]},
+        )
+    return body_version if body_version is not None else header_version
 
 
 class CustomerListView(APIView):
@@ -407,7 +445,11 @@ class CustomerListView(APIView):
         found = selectors.customer_search(
             user=request.user, query=params["q"], date_of_birth=params["date_of_birth"], limit=params["limit"]
         )
-        return Response(CustomerSerializer(found, many=True).data)
+        data = CustomerSerializer(found, many=True).data
+        services.customer_search_record(
+            actor=request.user, query=params["q"], date_of_birth=params["date_of_birth"], results=len(data)
+        )
+        return Response(data)
 
     @extend_schema(
         operation_id="customers_create",
@@ -430,20 +472,29 @@ class CustomerDetailView(APIView):
     def get(self, request, csid: str):
         customer = selectors.customer_get(user=request.user, csid=csid)
         services.customer_record_view(actor=request.user, customer=customer, channel="api")
-        return Response(_detail(request, customer))
+        response = Response(_detail(request, customer))
+        response["ETag"] = _etag(customer)
+        return response
 
     @extend_schema(
         operation_id="customers_update",
-        parameters=[CSID_PARAM],
+        parameters=[CSID_PARAM, IF_MATCH_PARAM],
         request=CustomerUpdateSerializer,
-        responses={200: CustomerSerializer, **ERRORS},
+        responses={200: CustomerSerializer, **ERRORS, 409: CustomersErrorSerializer},
+        description="Change the customer's details. Send the version you read (body ``version`` or the ``If-Match`` "
+        "header with the ETag of GET /customers/<csid>/): a change made from a stale read is refused with 409.",
     )
     def patch(self, request, csid: str):
         customer = selectors.customer_get(user=request.user, csid=csid)
         data = dict(_valid(CustomerUpdateSerializer, request.data, partial=True))
         reason = data.pop("reason", "")
-        customer = services.customer_update(actor=request.user, customer=customer, reason=reason, **data)
-        return Response(CustomerSerializer(customer).data)
+        version = _expected_version(request, data.pop("version", None))
+        customer = services.customer_update(
+            actor=request.user, customer=customer, reason=reason, version=version, **data
+        )
+        response = Response(CustomerSerializer(customer).data)
+        response["ETag"] = _etag(customer)
+        return response
 
 
 class CustomerCasesView(APIView):
@@ -451,6 +502,7 @@ class CustomerCasesView(APIView):
     def get(self, request, csid: str):
         customer = selectors.customer_get(user=request.user, csid=csid)
         cases = selectors.cases_for_customer(user=request.user, customer=customer)
+        services.customer_data_read(actor=request.user, customer=customer, what="cases")
         return Response(CaseSerializer(cases, many=True).data)
 
 
@@ -491,6 +543,7 @@ class CaseDetailView(APIView):
     )
     def get(self, request, case_number: str):
         case = selectors.case_get(user=request.user, case_number=case_number)
+        services.case_data_read(actor=request.user, case=case)
         return Response(CaseSerializer(case).data)
 
 
@@ -509,6 +562,7 @@ class NotesView(APIView):
         notes = selectors.notes_for_customer(user=request.user, customer=customer)
         paginator = BoundedPagination()
         page = paginator.paginate_queryset(notes, request, view=self)
+        services.customer_data_read(actor=request.user, customer=customer, what="notes", detail={"count": len(page)})
         return paginator.get_paginated_response(NoteSerializer(page, many=True).data)
 
     @extend_schema(
@@ -536,6 +590,7 @@ class IssuesView(APIView):
     def get(self, request, csid: str):
         customer = selectors.customer_get(user=request.user, csid=csid)
         issues = selectors.presenting_issues_for_customer(customer=customer)
+        services.customer_data_read(actor=request.user, customer=customer, what="issues")
         return Response(IssueSerializer(issues, many=True).data)
 
     @extend_schema(

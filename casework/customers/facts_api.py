@@ -311,7 +311,9 @@ class DebtsView(APIView):
                                "included (superseded_by), with arrangements, status history and payments (CMA-2.3).")
     def get(self, request, csid: str):
         customer = _customer(request, csid)
-        return Response(DebtSerializer(selectors.debts_for_customer(user=request.user, customer=customer), many=True).data)
+        rows = selectors.debts_for_customer(user=request.user, customer=customer)
+        services.customer_data_read(actor=request.user, customer=customer, what="debts")
+        return Response(DebtSerializer(rows, many=True).data)
 
     @extend_schema(operation_id="customers_debts_add", parameters=[CSID], request=DebtCreateSerializer,
                    responses={201: DebtSerializer, **WRITE_ERRORS},
@@ -386,7 +388,9 @@ class PaymentsView(APIView):
     @extend_schema(operation_id="cases_payments_list", parameters=[CASE], responses={200: PaymentSerializer(many=True), **ERRORS})
     def get(self, request, case_number: str):
         case = _case(request, case_number)
-        return Response(PaymentSerializer(selectors.payments_for_case(user=request.user, case=case), many=True).data)
+        rows = selectors.payments_for_case(user=request.user, case=case)
+        services.case_data_read(actor=request.user, case=case, what="payments")
+        return Response(PaymentSerializer(rows, many=True).data)
 
     @extend_schema(operation_id="cases_payments_add", parameters=[CASE], request=PaymentCreateSerializer,
                    responses={201: PaymentSerializer, **WRITE_ERRORS},
@@ -421,7 +425,9 @@ class CareView(APIView):
                    description="Care per child, corrected rows included (superseded_by).")
     def get(self, request, case_number: str):
         case = _case(request, case_number)
-        return Response(CareRowSerializer(selectors.care_for_case(user=request.user, case=case), many=True).data)
+        rows = selectors.care_for_case(user=request.user, case=case)
+        services.case_data_read(actor=request.user, case=case, what="care")
+        return Response(CareRowSerializer(rows, many=True).data)
 
     @extend_schema(operation_id="cases_care_add", parameters=[CASE], request=CareCreateSerializer,
                    responses={201: CareRowSerializer, **WRITE_ERRORS},
@@ -455,6 +461,7 @@ class RoleHistoryView(APIView):
                    description="Who was payer and payee when (CMA-2.4: past role reversals).")
     def get(self, request, case_number: str):
         case = _case(request, case_number)
+        services.case_data_read(actor=request.user, case=case, what="case_roles")
         return Response(RolePeriodSerializer(case.role_history.select_related("payer", "payee"), many=True).data)
 
     @extend_schema(operation_id="cases_roles_reverse", parameters=[CASE], request=RoleReversalSerializer,
@@ -484,6 +491,7 @@ class IncomeView(APIView):
     @extend_schema(operation_id="customers_income_list", parameters=[CSID], responses={200: IncomeRowSerializer(many=True), **ERRORS})
     def get(self, request, csid: str):
         customer = _customer(request, csid)
+        services.customer_data_read(actor=request.user, customer=customer, what="income")
         return Response(IncomeRowSerializer(customer.incomes.all(), many=True).data)
 
     @extend_schema(operation_id="customers_income_add", parameters=[CSID], request=IncomeCreateSerializer,
@@ -500,6 +508,7 @@ class DposView(APIView):
     @extend_schema(operation_id="customers_dpos_list", parameters=[CSID], responses={200: DpoRowSerializer(many=True), **ERRORS})
     def get(self, request, csid: str):
         customer = _customer(request, csid)
+        services.customer_data_read(actor=request.user, customer=customer, what="dpos")
         return Response(DpoRowSerializer(customer.dpos.select_related("case").order_by("-id"), many=True).data)
 
     @extend_schema(operation_id="customers_dpos_add", parameters=[CSID], request=DpoCreateSerializer,
@@ -519,6 +528,7 @@ class RepresentativesView(APIView):
     def get(self, request, csid: str):
         customer = _customer(request, csid)
         rows = selectors.representatives_for_customer(user=request.user, customer=customer)
+        services.customer_data_read(actor=request.user, customer=customer, what="representatives")
         return Response(RepresentativeRowSerializer(rows, many=True).data)
 
     @extend_schema(operation_id="customers_representatives_add", parameters=[CSID],
@@ -548,6 +558,7 @@ class RestrictionsView(APIView):
     def get(self, request, csid: str):
         customer = _customer(request, csid)
         rows = selectors.restrictions_for_customer(user=request.user, customer=customer)
+        services.customer_data_read(actor=request.user, customer=customer, what="restrictions")
         return Response(RestrictionRowSerializer(rows, many=True).data)
 
     @extend_schema(operation_id="customers_restrictions_propose", parameters=[CSID],

@@ -90,6 +90,8 @@ class DpoForm(forms.Form):
 class DeathForm(forms.Form):
     date_of_death = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=2000)
+    # The customer's version the page was read at: a change made from a stale page is refused (issue 13).
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False, widget=forms.HiddenInput)
 
 
 class RepresentativeForm(forms.Form):

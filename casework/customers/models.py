@@ -67,6 +67,9 @@ class Customer(models.Model):
     special_contact_arrangements = models.TextField(
         blank=True, help_text="Alternative/special contact arrangements (CMA-1.2, PS-CON-3)."
     )
+    # Optimistic concurrency (issue 13): every change through ``customer_update`` adds one; the API's ETag. A change
+    # made from an older read is refused with 409 instead of silently overwriting someone else's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -26,7 +26,7 @@ def customer_panel(request, customer) -> dict | None:
         "forms": {
             "debt": forms.DebtForm(), "arrangement": forms.ArrangementForm(), "payment": forms.PaymentForm(),
             "care": forms.CareForm(), "roles": forms.RoleReversalForm(), "registration": forms.RegistrationForm(),
-            "dpo": forms.DpoForm(), "death": forms.DeathForm(), "representative": forms.RepresentativeForm(),
-            "restriction": forms.RestrictionForm(),
+            "dpo": forms.DpoForm(), "death": forms.DeathForm(initial={"version": customer.version}),
+            "representative": forms.RepresentativeForm(), "restriction": forms.RestrictionForm(),
         },
     }

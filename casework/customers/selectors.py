@@ -55,6 +55,15 @@ def _csid_or_invalid(raw: str, field_name: str = "csid") -> str:
 # --- Customers ---------------------------------------------------------------------------------------------------
 
 
+def customer_id_for_csid(csid: str) -> int | None:
+    """The id of the customer with this CSID as typed in a filter (no permission check, no error): a list filtered by
+    customer audits the read against that customer (issue 13)."""
+    value = (csid or "").strip().upper()  # as the worklist filter matches it
+    if not value:
+        return None
+    return Customer.objects.filter(csid=value).values_list("pk", flat=True).first()
+
+
 def customer_get(*, user, csid: str) -> Customer:
     """The customer with this CSID. 400 naming ``csid`` when malformed, 404 when unknown, 403 without view rights."""
     _require(user, "customers.view_customer", "Your role does not allow you to view customer records.")

@@ -185,6 +185,89 @@ def customer_record_view(*, actor, customer: Customer, channel: str = "ui") -> N
         )
 
 
+def _reader(actor: Any, message: str) -> None:
+    """A read is audited only for someone allowed to read (the caller's selector or policy already refused others);
+    scheduled work reads under ``job_context``."""
+    if actor is None and system_actor_var.get():
+        return
+    if not getattr(actor, "is_authenticated", False):
+        raise NotPermitted(message)
+
+
+def customer_data_read(
+    *,
+    actor,
+    customer: Customer | int,
+    what: str,
+    detail: Mapping[str, Any] | None = None,
+    channel: str = "api",
+) -> None:
+    """Every read of a customer's data leaves one audit event (issue 13): who read which customer's what, through
+    which channel. ``what`` names the data ("notes", "cases", "letter", "letter_pdf", "ps_record", "routing", ...);
+    ``detail`` adds the identifiers of what was read (a case number, a letter id), never the data itself.
+
+    Called by each read endpoint and page AFTER its own permission check (a refused read leaves no event), ONE INSERT
+    in its own transaction. ``customer`` may be the row or its id (the routing read has only the id)."""
+    _reader(actor, "Sign in to read customer records.")
+    target: Customer | tuple[str, Any] = customer if isinstance(customer, Customer) else ("customer", customer)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="customer.read",
+            target=target,
+            after={**dict(detail or {}), "what": str(what)[:60],
+                   "channel": channel if channel in CHANNELS else "other"},
+            customer=customer,
+        )
+
+
+def case_data_read(
+    *, actor, case: Case, what: str = "case", detail: Mapping[str, Any] | None = None, channel: str = "api"
+) -> None:
+    """A read of a case's data is a read of both parties' data: one ``customer.read`` event for the payer and one for
+    the payee (so the trail is searchable by either customer), in one transaction (issue 13)."""
+    _reader(actor, "Sign in to read cases.")
+    after = {**dict(detail or {}), "what": str(what)[:60], "channel": channel if channel in CHANNELS else "other",
+             "case_number": case.case_number}
+    with transaction.atomic():
+        for party_id in dict.fromkeys((case.payer_id, case.payee_id)):
+            audit_record(actor=actor, action="customer.read", target=("customer", party_id), after=after,
+                         customer=party_id)
+
+
+def customer_data_export(*, actor, what: str, rows: int, channel: str = "api") -> None:
+    """A bulk export of many customers' data (e.g. the PS Activity Database CSV) is audited once (issue 13): who
+    exported what and how many rows; not one event per customer."""
+    _reader(actor, "Sign in to export customer data.")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="customer.export",
+            target=("customer_export", str(what)[:60]),
+            after={"what": str(what)[:60], "rows": int(rows), "channel": channel if channel in CHANNELS else "other"},
+        )
+
+
+def customer_search_record(
+    *, actor, query: str, results: int, date_of_birth: dt.date | None = None, channel: str = "api"
+) -> None:
+    """A customer search is audited once (issue 13): the query as typed (internal: CSID or name), the date of birth if
+    given and how many customers it returned; not one event per result."""
+    _reader(actor, "Sign in to search customer records.")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="customer.search",
+            target=("customer_search", ""),
+            after={
+                "query": str(query or "")[:200],
+                "date_of_birth": date_of_birth.isoformat() if isinstance(date_of_birth, dt.date) else None,
+                "results": int(results),
+                "channel": channel if channel in CHANNELS else "other",
+            },
+        )
+
+
 def customer_create(*, actor, **fields: Any) -> Customer:
     """A new customer. The CSID is validated (spaces and hyphens ignored) and must be unique."""
     _require(actor, "customers.add_customer", "Your role does not allow you to create customer records.")
@@ -216,8 +299,12 @@ def customer_create(*, actor, **fields: Any) -> Customer:
     return customer
 
 
-def customer_update(*, actor, customer: Customer, reason: str, **fields: Any) -> Customer:
-    """Change a customer's details (not the CSID). The reason is recorded with the before/after values."""
+def customer_update(*, actor, customer: Customer, reason: str, version: int | None = None, **fields: Any) -> Customer:
+    """Change a customer's details (not the CSID). The reason is recorded with the before/after values.
+
+    ``version`` is the customer's version the change was made from (the API's ETag / If-Match, the web form's hidden
+    field): if someone else changed the customer since, 409 and nothing is written (issue 13). Each change that
+    alters something adds one to the version."""
     _require(actor, "customers.change_customer", "Your role does not allow you to change customer records.")
     if "csid" in fields:
         raise _invalid({"csid": ["A customer's CSID cannot be changed."]})
@@ -230,6 +317,13 @@ def customer_update(*, actor, customer: Customer, reason: str, **fields: Any) ->
             fields[name] = _date(fields[name], name, required=name == "date_of_birth")
     with transaction.atomic():
         row = Customer.objects.select_for_update().get(pk=customer.pk)
+        if version is not None and int(version) != row.version:
+            raise Conflict(
+                f"Someone else changed this customer's details since you opened them (version {version}, now "
+                f"{row.version}). Reload the customer and apply your change again.",
+                step_ids=("CMA-1.2",),
+                extra={"current_version": row.version},
+            )
         before = snapshot(row, CUSTOMER_UPDATABLE)
         for name, value in fields.items():
             setattr(row, name, "" if value is None and name not in ("date_of_death",) else value)
@@ -241,6 +335,7 @@ def customer_update(*, actor, customer: Customer, reason: str, **fields: Any) ->
         after = snapshot(row, CUSTOMER_UPDATABLE)
         changed = {k: v for k, v in after.items() if before[k] != v}
         if changed:
+            row.version += 1
             row.save()
             audit_record(
                 actor=actor,
@@ -254,6 +349,7 @@ def customer_update(*, actor, customer: Customer, reason: str, **fields: Any) ->
         setattr(customer, name, getattr(row, name))
     customer.search_name = row.search_name
     customer.updated_at = row.updated_at
+    customer.version = row.version
     return row
 
 

@@ -88,7 +88,7 @@ def _record(request, customer, kind: str, data: dict) -> str:
         return "DPO recorded."
     if kind == "death":
         services.customer_update(actor=user, customer=customer, reason=data["reason"],
-                                 date_of_death=data["date_of_death"])
+                                 date_of_death=data["date_of_death"], version=data.get("version"))
         return "Date of death recorded."
     if kind == "representative":
         services.representative_add(actor=user, customer=customer, **data)

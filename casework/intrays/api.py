@@ -24,6 +24,7 @@ from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.core.files import content_disposition, safe_content_type
 from casework.customers import selectors as customer_selectors
 from casework.customers.models import PresentingIssue
+from casework.customers.services import customer_data_read
 from casework.org.models import Officer, Position
 
 from . import selectors, services
@@ -267,10 +268,16 @@ class IntrayListView(APIView):
 
     @extend_schema(parameters=LIST_PARAMS, responses={200: IntraySerializer(many=True), **ERRORS})
     def get(self, request):
-        qs = selectors.worklist(user=request.user, f=filter_from_params(request.query_params))
+        f = filter_from_params(request.query_params)
+        qs = selectors.worklist(user=request.user, f=f)
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(IntraySerializer(page, many=True).data)
+        data = IntraySerializer(page, many=True).data
+        # The worklist itself is not audited; filtered to one customer it is a read of that customer's work.
+        customer_id = customer_selectors.customer_id_for_csid(f.csid) if f.csid else None
+        if customer_id is not None:
+            customer_data_read(actor=request.user, customer=customer_id, what="intrays", detail={"count": len(data)})
+        return paginator.get_paginated_response(data)
 
     @extend_schema(request=IntrayCreateIn, responses={201: IntrayDetailSerializer, **ERRORS})
     def post(self, request):
@@ -305,7 +312,11 @@ class IntrayCountsView(APIView):
 class IntrayDetailView(APIView):
     @extend_schema(responses={200: IntrayDetailSerializer, **ERRORS})
     def get(self, request, pk: int):
-        return Response(IntrayDetailSerializer(selectors.intray_get(user=request.user, pk=pk)).data)
+        intray = selectors.intray_get(user=request.user, pk=pk)
+        if intray.customer_id is not None:
+            customer_data_read(actor=request.user, customer=intray.customer_id, what="intray",
+                               detail={"intray": intray.pk})
+        return Response(IntrayDetailSerializer(intray).data)
 
 
 def _action_response(request, pk):
@@ -442,6 +453,9 @@ class DocumentDownloadView(APIView):
         doc = corr.documents.filter(pk=doc_id).first() if corr is not None else None
         if doc is None:
             raise NotFound("No such document on this intray.")
+        if intray.customer_id is not None:
+            customer_data_read(actor=request.user, customer=intray.customer_id, what="intray_document",
+                               detail={"intray": intray.pk, "document": doc.pk})
         response = HttpResponse(bytes(doc.content), content_type=safe_content_type(doc.content_type))
         response["Content-Disposition"] = content_disposition(doc.filename)
         response["X-Content-SHA256"] = doc.sha256

@@ -19,6 +19,7 @@ from casework.core.errors import DomainError, InvalidInput, NotFound, NotPermitt
 from casework.core.files import content_disposition, safe_content_type
 from casework.customers import selectors as customer_selectors
 from casework.customers.models import PresentingIssue
+from casework.customers.services import customer_data_read
 from casework.org.models import Officer, Position
 from casework.org.rules import officer_of
 
@@ -80,6 +81,11 @@ def worklist(request):
     except DomainError as exc:
         return _error(request, exc)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The worklist itself is not audited; filtered to one customer it is a read of that customer's work (issue 13).
+    customer_id = customer_selectors.customer_id_for_csid(f.csid) if f.csid else None
+    if customer_id is not None:
+        customer_data_read(actor=request.user, customer=customer_id, what="intrays",
+                           detail={"count": len(page.object_list)}, channel="ui")
     now = clock.now()
     cache: dict[int, dt.date] = {}
 
@@ -128,6 +134,9 @@ def detail(request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
     except DomainError as exc:
         return _error(request, exc)
+    if intray.customer_id is not None:
+        customer_data_read(actor=request.user, customer=intray.customer_id, what="intray", detail={"intray": intray.pk},
+                           channel="ui")
     return render(request, "intrays/detail.html", _detail_context(request, intray))
 
 
@@ -217,6 +226,9 @@ def document(request, pk: int, doc_id: int):
             raise NotFound("No such document on this intray.")
     except DomainError as exc:
         return _error(request, exc)
+    if intray.customer_id is not None:
+        customer_data_read(actor=request.user, customer=intray.customer_id, what="intray_document",
+                           detail={"intray": intray.pk, "document": doc.pk}, channel="ui")
     response = HttpResponse(bytes(doc.content), content_type=safe_content_type(doc.content_type))
     response["Content-Disposition"] = content_disposition(doc.filename)
     return response

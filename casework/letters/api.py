@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from casework.core.errors import InvalidInput, NotFound
 from casework.customers.models import Case
+from casework.customers.services import customer_data_read
 
 from casework.core.files import content_disposition
 
@@ -112,7 +113,9 @@ class LetterListView(APIView):
     def get(self, request):
         customer = _customer(request.user, request.query_params.get("csid", ""))
         letters = selectors.letters_for_customer(user=request.user, customer=customer)
-        return Response(LetterSerializer(letters, many=True).data)
+        data = LetterSerializer(letters, many=True).data
+        customer_data_read(actor=request.user, customer=customer, what="letters", detail={"count": len(data)})
+        return Response(data)
 
     @extend_schema(request=LetterIssueSerializer, responses={201: LetterSerializer})
     def post(self, request):
@@ -125,7 +128,10 @@ class LetterPreviewView(APIView):
 
     @extend_schema(operation_id="letters_preview", request=LetterIssueSerializer, responses={200: LetterPreviewSerializer})
     def post(self, request):
-        composed = services.letter_preview(**_issue_args(request))
+        args = _issue_args(request)
+        composed = services.letter_preview(**args)
+        customer_data_read(actor=request.user, customer=args["customer"], what="letter_preview",
+                           detail={"template_code": composed.template.code})
         return Response(LetterPreviewSerializer({
             "template_code": composed.template.code, "title": composed.template.title, "html": composed.html,
             "source_data": composed.source, "step_ids": list(composed.step_ids),
@@ -135,7 +141,9 @@ class LetterPreviewView(APIView):
 class LetterDetailView(APIView):
     @extend_schema(responses=LetterSerializer)
     def get(self, request, pk: int):
-        return Response(LetterSerializer(selectors.letter_get(user=request.user, letter_id=pk)).data)
+        letter = selectors.letter_get(user=request.user, letter_id=pk)
+        customer_data_read(actor=request.user, customer=letter.customer_id, what="letter", detail={"letter": letter.pk})
+        return Response(LetterSerializer(letter).data)
 
 
 class LetterPdfView(APIView):
@@ -144,6 +152,8 @@ class LetterPdfView(APIView):
         letter = selectors.letter_get(user=request.user, letter_id=pk)
         if not letter.pdf:
             raise NotFound("This letter has no PDF.")
+        customer_data_read(actor=request.user, customer=letter.customer_id, what="letter_pdf",
+                           detail={"letter": letter.pk})
         response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
         response["Content-Disposition"] = content_disposition(f"letter-{letter.pk}-{letter.template_code}.pdf", inline=True)
         return response

@@ -14,6 +14,7 @@ from casework.core.api import NoClientStepIdsMixin, reject_client_step_ids, DB_I
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.customers.models import Customer, PresentingIssue
 from casework.customers.selectors import customer_get
+from casework.customers.services import customer_data_read
 from casework.org.models import BusinessArea, Officer, Position
 from casework.org.rules import officer_of
 
@@ -263,7 +264,9 @@ class OwnershipView(APIView):
         _require_view(request)
         customer = _customer(request, csid)
         view = selectors.ownership_get(customer=customer)
-        return Response(ownership_out(view, history=selectors.lock_history(customer=customer)))
+        body = ownership_out(view, history=selectors.lock_history(customer=customer))
+        customer_data_read(actor=request.user, customer=customer, what="ownership")
+        return Response(body)
 
 
 def _ownership_response(customer: Customer, status: int = 200, **extra: Any) -> Response:
@@ -534,6 +537,7 @@ class IssueHandlingView(APIView):
             point_of_entry=entry,
             locked_area=selectors.area_fact(lock.area) if lock is not None else None,
         )
+        customer_data_read(actor=request.user, customer=customer, what="issue_handling")
         return Response({
             "csid": customer.csid,
             "point_of_entry": entry,
@@ -546,7 +550,10 @@ class RoutingView(APIView):
     @extend_schema(summary="Where a call for this CSID goes now (telephony; one indexed query)",
                    responses={200: OpenApiResponse(description="Route")})
     def get(self, request, csid: str):
+        _require_view(request)  # issue 13: the route names the customer's owner; only an officer may read it
         route = selectors.route_call(csid=csid)
+        if route.customer_id is not None:
+            customer_data_read(actor=request.user, customer=route.customer_id, what="routing")
         return Response({
             "csid": route.csid,
             "area": {"code": route.area_code, "name": route.area_name},

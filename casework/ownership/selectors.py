@@ -280,6 +280,7 @@ class RouteView:
     is_owned: bool
     reason: str
     step_ids: tuple[str, ...]
+    customer_id: int | None = None  # whose call it is: the routing read is audited against this customer (issue 13)
 
 
 _front_line_names: dict[str, str] = {}
@@ -341,9 +342,10 @@ def route_call(*, csid: str) -> RouteView:
         if row["active_lock__id"] is not None:
             return RouteView(csid, code, name, None, None, False,
                              "Unlocked automatically after the decision letter(s): the default front-line area takes "
-                             "the call.", ("CMA-3.4", "CMA-1.1"))
+                             "the call.", ("CMA-3.4", "CMA-1.1"), customer_id=row["id"])
         return RouteView(csid, code, name, None, None, False,
-                         "Not locked to any area: the default front-line area takes the call.", ("CMA-1.1",))
+                         "Not locked to any area: the default front-line area takes the call.", ("CMA-1.1",),
+                         customer_id=row["id"])
     position = row["active_lock__position__code"] or row["active_lock__officer__position__code"]
     return RouteView(
         csid,
@@ -354,6 +356,7 @@ def route_call(*, csid: str) -> RouteView:
         True,
         f"Locked to {row['active_lock__area__name']}: entering the CSID routes the call to the owning area.",
         ("CMA-1.7", "CMA-2.10"),
+        customer_id=row["id"],
     )
 
 

@@ -20,6 +20,7 @@ from casework.core.api import NoClientStepIdsMixin, DB_INT_MAX
 from casework.core.db_router import reporting_reads
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionRefused
 from casework.customers.models import ContactRestriction, Note
+from casework.customers.services import customer_data_export, customer_data_read
 from casework.org.models import Officer, Position
 
 from . import policy, selectors, services
@@ -283,11 +284,15 @@ class RecordListView(_Base):
                                step_ids=("PS-REF-3",))
         qs = PsRecord.objects.select_related("customer", "associated_customer", "case_manager__user")
         csid = request.query_params.get("csid", "")
-        if csid:
-            qs = qs.filter(customer=_customer(request.user, csid))
+        customer = _customer(request.user, csid) if csid else None
+        if customer is not None:
+            qs = qs.filter(customer=customer)
         if request.query_params.get("active") in ("1", "true"):
             qs = qs.filter(is_active=True)
-        return Response([record_data(r, full=False) for r in qs.order_by("-id")[:200]])
+        data = [record_data(r, full=False) for r in qs.order_by("-id")[:200]]
+        if customer is not None:
+            customer_data_read(actor=request.user, customer=customer, what="ps_records", detail={"count": len(data)})
+        return Response(data)
 
     @extend_schema(request=RecordIn, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk=None):
@@ -312,10 +317,19 @@ class RecordListView(_Base):
         return record_data(selectors.ps_record_get(user=self.request.user, pk=rec.pk))
 
 
+def _read(request, rec: PsRecord, what: str) -> None:
+    """A read of a PS record (with its sensitive indicator, plan and notes) is a read of the customer's data: audited
+    once against the customer (issue 13)."""
+    customer_data_read(actor=request.user, customer=rec.customer_id, what=what, detail={"ps_record": rec.pk})
+
+
 class RecordDetailView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
-        return Response(record_data(_record(request, pk)))
+        rec = _record(request, pk)
+        data = record_data(rec)
+        _read(request, rec, "ps_record")
+        return Response(data)
 
 
 class PlanIn(serializers.Serializer):
@@ -547,7 +561,10 @@ class SensitiveView(_Base):
 class SegmentSuggestionView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
-        return Response(selectors.segment_suggestion(ps_record=_record(request, pk)).as_dict())
+        rec = _record(request, pk)
+        data = selectors.segment_suggestion(ps_record=rec).as_dict()
+        _read(request, rec, "ps_segment_suggestion")
+        return Response(data)
 
 
 class SegmentIn(serializers.Serializer):
@@ -793,8 +810,9 @@ class ReadinessView(APIView):
                    responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         rec = _record(request, pk)
-        return Response(selectors.readiness_for(ps_record=rec, attestations=_attestations(request.query_params))
-                        .as_dict())
+        data = selectors.readiness_for(ps_record=rec, attestations=_attestations(request.query_params)).as_dict()
+        _read(request, rec, "ps_readiness")
+        return Response(data)
 
 
 class FinalisationIn(serializers.Serializer):
@@ -870,9 +888,10 @@ class DashboardView(APIView):
         })
 
 
-def export_csv_response(user) -> HttpResponse:
+def export_csv_response(user, *, channel: str = "api") -> HttpResponse:
     with reporting_reads():  # a report: served by the streaming replica when one is configured
         rows = list(selectors.export_rows(user=user))
+    customer_data_export(actor=user, what="ps_activity_database", rows=max(len(rows) - 1, 0), channel=channel)
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     resp = HttpResponse(buf.getvalue(), content_type="text/csv")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
 from casework.customers.models import ContactRestriction, SensitiveIssueIndicator, SensitiveReason
+from casework.customers.services import customer_data_read
 from casework.org.models import Officer
 from casework.org.roles import Role
 
@@ -70,7 +71,7 @@ def dashboard(request):
 @login_required
 def export_csv(request):
     try:
-        return export_csv_response(request.user)
+        return export_csv_response(request.user, channel="ui")
     except NotPermitted as exc:
         return render(request, "ps/forbidden.html", {"error": exc}, status=403)
 
@@ -135,6 +136,8 @@ def record(request, pk: int):
         if exc.http_status == 404:
             raise Http404(exc.message) from exc
         return render(request, "ps/forbidden.html", {"error": exc}, status=exc.http_status)
+    customer_data_read(actor=request.user, customer=rec.customer_id, what="ps_record", detail={"ps_record": rec.pk},
+                       channel="ui")
     pd = selectors.plan_detail(ps_record=rec)
     att = {k: True for k in services.ATTESTATIONS}
     off = getattr(request.user, "officer", None)

@@ -88,8 +88,11 @@ def _search(request) -> dict:
         return ctx
     try:
         dob = _parse_date(dob_raw, "dob")
-        ctx["results"] = selectors.customer_search(
+        ctx["results"] = list(selectors.customer_search(
             user=request.user, query=query, date_of_birth=dob, limit=SEARCH_LIMIT
+        ))
+        services.customer_search_record(
+            actor=request.user, query=query, date_of_birth=dob, results=len(ctx["results"]), channel="ui"
         )
     except InvalidInput as exc:
         errors = dict(exc.fields)
