@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.core.api import DB_INT_MAX, NoClientStepIdsMixin
+from casework.customers.services import customer_data_read
 
 from . import kinds, policy, selectors, services
 from .models import ApprovalEvent, ApprovalRequest, ApprovalStatus
@@ -89,6 +90,8 @@ class ApprovalDetailView(APIView):
     @extend_schema(responses=ApprovalDetailOut)
     def get(self, request, pk: int):
         row = selectors.approval_get(user=request.user, pk=pk)
+        customer_data_read(actor=request.user, customer=row.customer, what="approval_request",
+                           detail={"ids": [row.pk]}, channel="api")  # issue 13: every read of customer data
         return Response(ApprovalDetailOut(row, context={"request": request}).data)
 
 

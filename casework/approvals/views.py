@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casework.core.errors import DomainError, InvalidInput
+from casework.customers.services import customer_data_read
 from casework.org.models import Officer, Position
 
 from . import policy, selectors, services
@@ -86,6 +87,8 @@ def detail(request, pk: int):
         row = selectors.approval_get(user=request.user, pk=pk)
     except DomainError as exc:
         return _error(request, exc)
+    customer_data_read(actor=request.user, customer=row.customer, what="approval_request", detail={"ids": [row.pk]},
+                       channel="ui")  # issue 13: every read of customer data
     return _page(request, row)
 
 

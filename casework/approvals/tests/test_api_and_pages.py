@@ -121,3 +121,15 @@ def test_home_page_shows_the_officers_day_with_decisions_waiting(client, world, 
     client.logout()
     page = web(client, world.cm).get("/").content.decode()
     assert 'data-testid="to-decide-count">0<' in page
+
+
+def test_reading_a_request_is_an_audited_read_of_the_customer(client, world, ask):
+    """Issue 13: every read of customer data is audited; a request shows its customer and what is asked."""
+    from casework.core.models import AuditEvent
+
+    row = ask()
+    api(world.tl).get(f"/api/v1/approvals/{row.pk}/")
+    web(client, world.tl).get(f"/approvals/{row.pk}/")
+    reads = AuditEvent.objects.filter(action="customer.read", customer_id=world.customer.pk, actor=world.tl.user)
+    assert sorted(e.after["channel"] for e in reads) == ["api", "ui"]
+    assert all(e.after["what"] == "approval_request" for e in reads)
