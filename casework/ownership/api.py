@@ -3,6 +3,8 @@ and step IDs (core.api.exception_handler)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -251,6 +253,9 @@ class WriteView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
+            if not isinstance(request.data, Mapping):  # a JSON array, string or number: 400, not a crash (issue 13)
+                raise InvalidInput("The request body must be a JSON object of the fields named in the schema.",
+                                   fields={"non_field_errors": ["Expected a JSON object."]})
             reject_client_step_ids(request.data)
 
 
