@@ -56,7 +56,7 @@ if [ -e scripts/leak-corpus ]; then
 else
   figures+=("leak-corpus absent")
 fi
-run schemathesis env DATABASE_URL= "${PYTEST[@]}" casework/web/tests/test_schemathesis_all.py \
+run schemathesis env DATABASE_URL= "${PYTEST[@]}" casework/web/tests/test_schemathesis_all.py casework/web/tests/test_malformed_inputs.py \
   casework/customers/tests/test_schemathesis.py
 
 line="security:"
