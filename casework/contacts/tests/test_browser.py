@@ -48,21 +48,21 @@ def test_whole_payer_call_debt_without_arrangement(live_server, browser_page, lo
 
     page.get_by_label("How identity was confirmed").fill("Date of birth, address and CSID")
     page.get_by_role("button", name="Confirm POI").click()
-    assert page.get_by_test_id("poi-done").is_visible()
+    page.get_by_test_id("poi-done").wait_for(state="visible")  # the click submits and reloads: wait for it
     assert page.get_by_text("no payment arrangement").first.is_visible()
     shot(page, "contacts-03-poi-confirmed")
 
     # CMA-1.2: presenting issue and how it is handled
     page.get_by_label("Add a presenting issue").select_option("debt_enquiry")
     page.get_by_role("button", name="Add issue").click()
-    assert page.get_by_test_id("issue-handling").first.is_visible()
+    page.get_by_test_id("issue-handling").first.wait_for(state="visible")
     # CMA-2.4: MCA required on the debt repayment path, payer points only
     assert "debt repayment" in page.get_by_test_id("mca-path").inner_text()
     shot(page, "contacts-04-issue-and-mca")
 
     # CMA-3.1: finalising now is refused with the missing items named
     page.get_by_role("button", name="Finalise contact").click()
-    assert page.get_by_text("Cannot finalise yet").first.is_visible()
+    page.get_by_text("Cannot finalise yet").first.wait_for(state="visible")
     assert page.get_by_test_id("finalise-missing").is_visible()
     shot(page, "contacts-05-finalise-refused")
 
@@ -72,26 +72,26 @@ def test_whole_payer_call_debt_without_arrangement(live_server, browser_page, lo
     # Within the sense checks (docs/facts.md): not before the debt, not more than a year ahead.
     page.get_by_label("Starting").fill((timezone.localdate(clock.now()) + dt.timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Record arrangement").click()
-    assert page.get_by_test_id("arrangement-done").is_visible()
+    page.get_by_test_id("arrangement-done").wait_for(state="visible")
     boxes = page.locator("ul.checklist input[type=checkbox]")
     for i in range(boxes.count()):
         boxes.nth(i).check()
     shot(page, "contacts-06-checklist-ticked")
     page.get_by_role("button", name="Save checklist").click()
     page.get_by_role("button", name="Complete and document MCA").click()
-    assert page.get_by_test_id("mca-documented").is_visible()
+    page.get_by_test_id("mca-documented").wait_for(state="visible")
     shot(page, "contacts-07-mca-documented")
 
     page.get_by_label("Outcome for Debt or letter about a debt").fill("Payment arrangement agreed")
     page.get_by_role("button", name="Close issue").click()
     page.get_by_role("button", name=f"Explained to {customer.full_name}").click()
     page.get_by_role("button", name="Finalise contact").click()
-    assert page.get_by_text("Contact finalised").first.is_visible()
+    page.get_by_text("Contact finalised").first.wait_for(state="visible")
     shot(page, "contacts-08-finalised")
 
     # CMA-3.4: explained -> unlocked by the ownership rules
     page.get_by_role("button", name="Unlock customer").click()
-    assert page.get_by_test_id("unlock-outcome").is_visible()
+    page.get_by_test_id("unlock-outcome").wait_for(state="visible")
     shot(page, "contacts-09-unlocked")
 
     contact = Contact.objects.get(customer=customer)
