@@ -345,32 +345,32 @@ class IntrayCompleteView(APIView):
         return _action_response(request, pk)
 
 
-class ReasonIn(NoClientStepIdsMixin, serializers.Serializer):
+class IntrayReasonIn(NoClientStepIdsMixin, serializers.Serializer):
     """The service refuses a blank reason (with its step IDs); absent means blank."""
 
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
 class IntrayDeleteView(APIView):
-    @extend_schema(request=ReasonIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=IntrayReasonIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
-        data = _valid(ReasonIn, request.data)
+        data = _valid(IntrayReasonIn, request.data)
         services.intray_delete(actor=request.user, intray=intray, reason=data["reason"])
         return _action_response(request, pk)
 
 
-class ReassignIn(ReasonIn):
+class IntrayReassignIn(IntrayReasonIn):
     to_officer = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, help_text="Officer id")
     to_position = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=40,
                                         help_text="Position id or code")
 
 
 class IntrayReassignView(APIView):
-    @extend_schema(request=ReassignIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=IntrayReassignIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
-        data = _valid(ReassignIn, request.data)
+        data = _valid(IntrayReassignIn, request.data)
         services.intray_reassign(
             actor=request.user, intray=intray, to_officer=_officer(data.get("to_officer"), "to_officer"),
             to_position=_position(data.get("to_position"), "to_position"), reason=data["reason"],
@@ -378,31 +378,31 @@ class IntrayReassignView(APIView):
         return _action_response(request, pk)
 
 
-class RecategoriseIn(ReasonIn):
+class CorrespondenceRecategoriseIn(IntrayReasonIn):
     category = serializers.ChoiceField(choices=CorrespondenceCategory.choices)
 
 
 class RecategoriseView(APIView):
-    @extend_schema(request=RecategoriseIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CorrespondenceRecategoriseIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
-        data = _valid(RecategoriseIn, request.data)
+        data = _valid(CorrespondenceRecategoriseIn, request.data)
         services.correspondence_recategorise(actor=request.user, intray=intray, category=data["category"],
                                              reason=data["reason"])
         return _action_response(request, pk)
 
 
-class MatterIn(NoClientStepIdsMixin, serializers.Serializer):
+class CorrespondenceMatterIn(NoClientStepIdsMixin, serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     issue = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True,
                                      help_text="Presenting issue id")
 
 
 class MatterAddView(APIView):
-    @extend_schema(request=MatterIn, responses={201: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CorrespondenceMatterIn, responses={201: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
-        data = _valid(MatterIn, request.data)
+        data = _valid(CorrespondenceMatterIn, request.data)
         issue = _issues([data["issue"]])[0] if data.get("issue") else None
         services.correspondence_matter_add(actor=request.user, intray=intray, description=data["description"],
                                            issue=issue)
@@ -410,7 +410,7 @@ class MatterAddView(APIView):
                         status=status.HTTP_201_CREATED)
 
 
-class AddressIn(NoClientStepIdsMixin, serializers.Serializer):
+class CorrespondenceMatterAddressIn(NoClientStepIdsMixin, serializers.Serializer):
     """The service refuses a blank outcome (with its step IDs); absent means blank."""
 
     outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
@@ -419,13 +419,13 @@ class AddressIn(NoClientStepIdsMixin, serializers.Serializer):
 
 
 class MatterAddressView(APIView):
-    @extend_schema(request=AddressIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CorrespondenceMatterAddressIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int, matter_id: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
         matter = CorrespondenceMatter.objects.filter(pk=matter_id, correspondence__intray=intray).first()
         if matter is None:
             raise NotFound("No such matter on this intray.")
-        data = _valid(AddressIn, request.data)
+        data = _valid(CorrespondenceMatterAddressIn, request.data)
         services.correspondence_matter_address(actor=request.user, matter=matter, outcome=data["outcome"],
                                                communicated=data["communicated"])
         return _action_response(request, pk)

@@ -213,7 +213,7 @@ class ActionSerializer(NoClientStepIdsMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=REASON_MAX)
 
 
-class ReasonIn(NoClientStepIdsMixin, serializers.Serializer):
+class OwnershipReasonIn(NoClientStepIdsMixin, serializers.Serializer):
     """Take over / apply the rules again: the reason (the service refuses one that is blank)."""
 
     reason = _text(REASON_MAX)
@@ -228,7 +228,7 @@ class ReferIn(NoClientStepIdsMixin, serializers.Serializer):
     to_area = _ref(CODE_MAX, "Business area code (default: the owner's area).")
 
 
-class TransferIn(NoClientStepIdsMixin, serializers.Serializer):
+class OwnershipTransferIn(NoClientStepIdsMixin, serializers.Serializer):
     """CMA-1.6: transfer by agreement between specialised areas; becomes a request the other area decides."""
 
     to_area = _ref(CODE_MAX, "Business area code of the receiving specialised area.")
@@ -265,7 +265,7 @@ class ParentsLockIn(NoClientStepIdsMixin, serializers.Serializer):
     reason = _text(REASON_MAX)
 
 
-class ReassignIn(NoClientStepIdsMixin, serializers.Serializer):
+class OwnershipReassignIn(NoClientStepIdsMixin, serializers.Serializer):
     to_officer = serializers.CharField(max_length=USERNAME_MAX, help_text="Username of an officer of the same area.",
                                        error_messages={"required": "Required.", "blank": "Required.",
                                                        "null": "Required."})
@@ -383,20 +383,20 @@ class LockView(WriteView):
 
 class TakeOverView(WriteView):
     @extend_schema(summary="Take over the lock with a reason; the previous holder is notified (CMA-2.10)",
-                   request=ReasonIn, responses={201: GenericOut})
+                   request=OwnershipReasonIn, responses={201: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = _valid(ReasonIn, request.data)
+        data = _valid(OwnershipReasonIn, request.data)
         lock = services.lock_take_over(actor=request.user, customer=customer, reason=data["reason"])
         return _ownership_response(customer, 201, lock=lock_out(lock))
 
 
 class ApplyRulesView(WriteView):
     @extend_schema(summary="Apply the CMA-1.5 ownership rules again (the lock moves to the owning area)",
-                   request=ReasonIn, responses={200: GenericOut})
+                   request=OwnershipReasonIn, responses={200: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = _valid(ReasonIn, request.data)
+        data = _valid(OwnershipReasonIn, request.data)
         lock = services.customer_lock_apply_rules(actor=request.user, customer=customer, reason=data["reason"])
         return _ownership_response(customer, 200, lock=lock_out(lock))
 
@@ -467,10 +467,10 @@ class AutoUnlockView(WriteView):
 class TransferView(WriteView):
     @extend_schema(summary="Ask to transfer ownership between specialised areas by agreement (CMA-1.6): 202, a "
                            "request the other area's Team Leader accepts or not on /approvals/<id>/",
-                   request=TransferIn, responses={202: GenericOut})
+                   request=OwnershipTransferIn, responses={202: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = _valid(TransferIn, request.data)
+        data = _valid(OwnershipTransferIn, request.data)
         approval = services.ownership_transfer(
             actor=request.user,
             customer=customer,
@@ -501,10 +501,10 @@ class ParentsLockView(WriteView):
 
 class ReassignView(WriteView):
     @extend_schema(summary="Reallocate the lock to another officer of the same area",
-                   request=ReassignIn, responses={200: GenericOut})
+                   request=OwnershipReassignIn, responses={200: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = _valid(ReassignIn, request.data)
+        data = _valid(OwnershipReassignIn, request.data)
         lock = services.lock_reassign(actor=request.user, customer=customer, to_officer=_officer_in(data["to_officer"]),
                                       reason=data["reason"])
         return _ownership_response(customer, 200, lock=lock_out(lock))

@@ -78,3 +78,14 @@ def test_transfer_lists_its_cma_1_6_facts_typed_and_bounded(schema):
         assert props[name]["maxLength"] > 0
     errors = _body(schema, P + "errors/")["properties"]
     assert errors["resolvable_in_real_time"]["type"] == "boolean"
+
+
+def test_no_two_request_serializers_share_a_component_name():
+    """Two serializers of the same class name (``ReasonIn`` in two apps) make one component and an incorrect schema
+    for one of the operations: drf-spectacular warns. Every request body has its own component."""
+    from drf_spectacular.drainage import GENERATOR_STATS
+
+    GENERATOR_STATS.reset()
+    SchemaGenerator().get_schema(request=None, public=True)
+    collisions = [w for w in GENERATOR_STATS._warn_cache if "identical names" in w]
+    assert collisions == []
