@@ -345,83 +345,89 @@ class IntrayCompleteView(APIView):
         return _action_response(request, pk)
 
 
-ReasonIn = inline_serializer("IntrayReasonIn", {"reason": serializers.CharField()})
+class IntrayReasonIn(NoClientStepIdsMixin, serializers.Serializer):
+    """The service refuses a blank reason (with its step IDs); absent means blank."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
 class IntrayDeleteView(APIView):
-    @extend_schema(request=ReasonIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=IntrayReasonIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
-        services.intray_delete(actor=request.user, intray=intray, reason=str(request.data.get("reason", "")))
+        data = _valid(IntrayReasonIn, request.data)
+        services.intray_delete(actor=request.user, intray=intray, reason=data["reason"])
         return _action_response(request, pk)
 
 
-ReassignIn = inline_serializer("IntrayReassignIn", {
-    "to_officer": serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True),
-    "to_position": serializers.CharField(required=False, allow_null=True, help_text="Position id or code"),
-    "reason": serializers.CharField(),
-})
+class IntrayReassignIn(IntrayReasonIn):
+    to_officer = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, help_text="Officer id")
+    to_position = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=40,
+                                        help_text="Position id or code")
 
 
 class IntrayReassignView(APIView):
-    @extend_schema(request=ReassignIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=IntrayReassignIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
+        data = _valid(IntrayReassignIn, request.data)
         services.intray_reassign(
-            actor=request.user, intray=intray, to_officer=_officer(request.data.get("to_officer"), "to_officer"),
-            to_position=_position(request.data.get("to_position"), "to_position"),
-            reason=str(request.data.get("reason", "")),
+            actor=request.user, intray=intray, to_officer=_officer(data.get("to_officer"), "to_officer"),
+            to_position=_position(data.get("to_position"), "to_position"), reason=data["reason"],
         )
         return _action_response(request, pk)
 
 
-RecategoriseIn = inline_serializer("CorrespondenceRecategoriseIn", {
-    "category": serializers.ChoiceField(choices=CorrespondenceCategory.choices), "reason": serializers.CharField(),
-})
+class CorrespondenceRecategoriseIn(IntrayReasonIn):
+    category = serializers.ChoiceField(choices=CorrespondenceCategory.choices)
 
 
 class RecategoriseView(APIView):
-    @extend_schema(request=RecategoriseIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CorrespondenceRecategoriseIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
-        services.correspondence_recategorise(actor=request.user, intray=intray,
-                                             category=str(request.data.get("category", "")),
-                                             reason=str(request.data.get("reason", "")))
+        data = _valid(CorrespondenceRecategoriseIn, request.data)
+        services.correspondence_recategorise(actor=request.user, intray=intray, category=data["category"],
+                                             reason=data["reason"])
         return _action_response(request, pk)
 
 
-MatterIn = inline_serializer("CorrespondenceMatterIn", {
-    "description": serializers.CharField(required=False, allow_blank=True),
-    "issue": serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True),
-})
+class CorrespondenceMatterIn(NoClientStepIdsMixin, serializers.Serializer):
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    issue = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True,
+                                     help_text="Presenting issue id")
 
 
 class MatterAddView(APIView):
-    @extend_schema(request=MatterIn, responses={201: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CorrespondenceMatterIn, responses={201: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
-        issue = _issues([request.data["issue"]])[0] if request.data.get("issue") else None
-        services.correspondence_matter_add(actor=request.user, intray=intray,
-                                           description=str(request.data.get("description", "")), issue=issue)
+        data = _valid(CorrespondenceMatterIn, request.data)
+        issue = _issues([data["issue"]])[0] if data.get("issue") else None
+        services.correspondence_matter_add(actor=request.user, intray=intray, description=data["description"],
+                                           issue=issue)
         return Response(IntrayDetailSerializer(selectors.intray_get(user=request.user, pk=pk)).data,
                         status=status.HTTP_201_CREATED)
 
 
-AddressIn = inline_serializer("CorrespondenceMatterAddressIn", {
-    "outcome": serializers.CharField(), "communicated": serializers.BooleanField(),
-})
+class CorrespondenceMatterAddressIn(NoClientStepIdsMixin, serializers.Serializer):
+    """The service refuses a blank outcome (with its step IDs); absent means blank."""
+
+    outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    communicated = serializers.BooleanField(required=False, default=False,
+                                            help_text="The outcome was communicated to the customer.")
 
 
 class MatterAddressView(APIView):
-    @extend_schema(request=AddressIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CorrespondenceMatterAddressIn, responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int, matter_id: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
         matter = CorrespondenceMatter.objects.filter(pk=matter_id, correspondence__intray=intray).first()
         if matter is None:
             raise NotFound("No such matter on this intray.")
-        services.correspondence_matter_address(actor=request.user, matter=matter,
-                                               outcome=str(request.data.get("outcome", "")),
-                                               communicated=_flag(str(request.data.get("communicated", ""))))
+        data = _valid(CorrespondenceMatterAddressIn, request.data)
+        services.correspondence_matter_address(actor=request.user, matter=matter, outcome=data["outcome"],
+                                               communicated=data["communicated"])
         return _action_response(request, pk)
 
 

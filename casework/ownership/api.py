@@ -175,30 +175,6 @@ def _area_in(value: Any, field: str = "to_area", required: bool = False) -> Busi
     return area
 
 
-def _bool(data, name: str, *, required: bool = False, default: bool = False) -> bool:
-    if name not in data:
-        if required:
-            raise InvalidInput(f"Say whether {name.replace('_', ' ')}.", fields={name: ["Required (true/false)."]})
-        return default
-    value = data.get(name)
-    if isinstance(value, bool):
-        return value
-    if str(value).lower() in ("true", "1", "yes", "on"):
-        return True
-    if str(value).lower() in ("false", "0", "no", "off"):
-        return False
-    raise InvalidInput("Not a yes/no value.", fields={name: ["Must be true or false."]})
-
-
-def _list(data, name: str) -> list:
-    value = data.get(name, [])
-    if hasattr(data, "getlist") and not isinstance(value, list):
-        value = data.getlist(name)
-    if not isinstance(value, list):
-        raise InvalidInput("Expected a list.", fields={name: ["Must be a list."]})
-    return value
-
-
 def _customer(request, csid: str) -> Customer:
     return customer_get(user=request.user, csid=csid)
 
@@ -211,13 +187,116 @@ def _require_view(request) -> None:
 GenericOut = OpenApiResponse(description="Ownership of the customer (see GET)")
 
 
+# Issue 13: every write reads its body through one of these (typed, bounded; the schema lists every field). A field
+# the service checks (a reason, the CMA-1.6 facts) is optional here so the service's refusal, with its step IDs, is
+# the one the client gets, exactly as before; a flag the rule says is "never assumed" is required here.
+REASON_MAX = 4000
+TEXT_MAX = 5000
+USERNAME_MAX = 150  # auth User.username
+CODE_MAX = 40  # BusinessArea.code, Position.code
+CSID_MAX = 20  # a CSID, with spaces/hyphens as typed
+
+
+def _text(max_length: int = TEXT_MAX, help_text: str = "", **kw) -> serializers.CharField:
+    """An optional string; absent means "" (the service decides whether it may be blank)."""
+    return serializers.CharField(required=False, allow_blank=True, default="", max_length=max_length,
+                                 help_text=help_text or None, **kw)
+
+
+def _ref(max_length: int, help_text: str) -> serializers.CharField:
+    """An optional reference (username, code, CSID); absent, blank or null means none."""
+    return serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=max_length,
+                                 help_text=help_text)
+
+
 class ActionSerializer(NoClientStepIdsMixin, serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=REASON_MAX)
+
+
+class OwnershipReasonIn(NoClientStepIdsMixin, serializers.Serializer):
+    """Take over / apply the rules again: the reason (the service refuses one that is blank)."""
+
+    reason = _text(REASON_MAX)
+
+
+class ReferIn(NoClientStepIdsMixin, serializers.Serializer):
+    """CMA-2.10, CMA-1.3: a Client Contact Required intray for the owner (or ``to_area``)."""
+
+    subject = _text(200, "What the follow-up is about.")
+    details = _text(TEXT_MAX)
+    associated_csid = _ref(CSID_MAX, "The other party's CSID, when the work concerns them too.")
+    to_area = _ref(CODE_MAX, "Business area code (default: the owner's area).")
+
+
+class OwnershipTransferIn(NoClientStepIdsMixin, serializers.Serializer):
+    """CMA-1.6: transfer by agreement between specialised areas; becomes a request the other area decides."""
+
+    to_area = _ref(CODE_MAX, "Business area code of the receiving specialised area.")
+    to_officer = _ref(USERNAME_MAX, "Username of the receiving officer (optional).")
+    to_position = _ref(CODE_MAX, "Code of the receiving position (optional).")
+    expected_contact_volume = _text(TEXT_MAX, "CMA-1.6: how much contact each issue will generate.")
+    time_to_resolve = _text(TEXT_MAX, "CMA-1.6: how long each issue will take to resolve.")
+    agreed_with = _text(200, "Who in the other area agreed.")
+    reason = _text(REASON_MAX)
+
+
+class DisputeRaiseIn(NoClientStepIdsMixin, serializers.Serializer):
+    """CMA-1.6: no agreement; a Team Leader of one of the two areas decides."""
+
+    to_area = serializers.CharField(max_length=CODE_MAX, help_text="Business area code of the other area.",
+                                    error_messages={"required": "Required.", "blank": "Required.",
+                                                    "null": "Required."})
+    expected_contact_volume = _text(TEXT_MAX, "CMA-1.6: how much contact each issue will generate.")
+    time_to_resolve = _text(TEXT_MAX, "CMA-1.6: how long each issue will take to resolve.")
+    reason = _text(REASON_MAX)
+
+
+class DisputeDecideIn(NoClientStepIdsMixin, serializers.Serializer):
+    decision = _text(20, "transfer | keep")
+    reason = _text(REASON_MAX)
+    to_officer = _ref(USERNAME_MAX, "Username of the officer who takes the lock (transfer).")
+    to_position = _ref(CODE_MAX, "Code of the position that takes the lock (transfer).")
+
+
+class ParentsLockIn(NoClientStepIdsMixin, serializers.Serializer):
+    associated_csid = serializers.CharField(max_length=CSID_MAX, help_text="The other parent's CSID.",
+                                            error_messages={"required": "Required.", "blank": "Required.",
+                                                            "null": "Required."})
+    reason = _text(REASON_MAX)
+
+
+class OwnershipReassignIn(NoClientStepIdsMixin, serializers.Serializer):
+    to_officer = serializers.CharField(max_length=USERNAME_MAX, help_text="Username of an officer of the same area.",
+                                       error_messages={"required": "Required.", "blank": "Required.",
+                                                       "null": "Required."})
+    reason = _text(REASON_MAX)
+
+
+class ErrorIn(NoClientStepIdsMixin, serializers.Serializer):
+    """CMA-1.3: whether it can be resolved in real time is stated explicitly; never assumed."""
+
+    description = _text(TEXT_MAX)
+    resolvable_in_real_time = serializers.BooleanField(
+        required=True, error_messages={"required": "Required (true/false)."},
+        help_text="The error can be resolved in real time (required, never assumed).")
+    previous_officer = _ref(USERNAME_MAX, "Username of the officer who made the error (referral).")
+    feedback = _text(TEXT_MAX)
+
+
+class ConsultationIn(NoClientStepIdsMixin, serializers.Serializer):
+    """PS-SPE-1/2: the consultation with the PS Case Manager."""
+
+    ps_case_manager = _ref(USERNAME_MAX, "Username of the PS Case Manager.")
+    summary = _text(TEXT_MAX)
+    communication_approach = _text(TEXT_MAX)
+    who_communicates = _text(200)
+    regular_updates = _text(TEXT_MAX)
+    face_to_face = serializers.BooleanField(required=False, default=False)
 
 
 class LockIn(ActionSerializer):
-    to_officer = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    to_position = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    to_officer = _ref(USERNAME_MAX, "Username of the officer to lock to (Team Leader).")
+    to_position = _ref(CODE_MAX, "Code of the position to lock to.")
     issue = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True)
 
 
@@ -234,7 +313,7 @@ class AutoUnlockIn(ActionSerializer):
     letters = serializers.ListField(child=serializers.IntegerField(max_value=DB_INT_MAX), allow_empty=False)
     contact_attempted = serializers.BooleanField(
         required=True, help_text="Appropriate contact attempts were made (CMA-3.4); required, never assumed.")
-    impacted_csids = serializers.ListField(child=serializers.CharField(), required=False)
+    impacted_csids = serializers.ListField(child=serializers.CharField(max_length=CSID_MAX), required=False)
     after_hours = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=24 * 366)
 
 
@@ -304,37 +383,38 @@ class LockView(WriteView):
 
 class TakeOverView(WriteView):
     @extend_schema(summary="Take over the lock with a reason; the previous holder is notified (CMA-2.10)",
-                   request=ActionSerializer, responses={201: GenericOut})
+                   request=OwnershipReasonIn, responses={201: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        lock = services.lock_take_over(actor=request.user, customer=customer, reason=request.data.get("reason", ""))
+        data = _valid(OwnershipReasonIn, request.data)
+        lock = services.lock_take_over(actor=request.user, customer=customer, reason=data["reason"])
         return _ownership_response(customer, 201, lock=lock_out(lock))
 
 
 class ApplyRulesView(WriteView):
     @extend_schema(summary="Apply the CMA-1.5 ownership rules again (the lock moves to the owning area)",
-                   request=ActionSerializer, responses={200: GenericOut})
+                   request=OwnershipReasonIn, responses={200: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        lock = services.customer_lock_apply_rules(actor=request.user, customer=customer,
-                                                  reason=request.data.get("reason", ""))
+        data = _valid(OwnershipReasonIn, request.data)
+        lock = services.customer_lock_apply_rules(actor=request.user, customer=customer, reason=data["reason"])
         return _ownership_response(customer, 200, lock=lock_out(lock))
 
 
 class ReferView(WriteView):
     @extend_schema(summary="Refer follow-up work by a Client Contact Required intray (CMA-2.10, CMA-1.3)",
-                   request=ActionSerializer, responses={201: GenericOut})
+                   request=ReferIn, responses={201: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = request.data
+        data = _valid(ReferIn, request.data)
         associated = None
         if data.get("associated_csid"):
-            associated = customer_get(user=request.user, csid=data.get("associated_csid"))
+            associated = customer_get(user=request.user, csid=data["associated_csid"])
         intray = services.follow_up_refer(
             actor=request.user,
             customer=customer,
-            subject=data.get("subject", ""),
-            details=data.get("details", ""),
+            subject=data["subject"],
+            details=data["details"],
             associated_customer=associated,
             to_area=_area_in(data.get("to_area")),
         )
@@ -387,65 +467,63 @@ class AutoUnlockView(WriteView):
 class TransferView(WriteView):
     @extend_schema(summary="Ask to transfer ownership between specialised areas by agreement (CMA-1.6): 202, a "
                            "request the other area's Team Leader accepts or not on /approvals/<id>/",
-                   request=ActionSerializer, responses={202: GenericOut})
+                   request=OwnershipTransferIn, responses={202: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = request.data
+        data = _valid(OwnershipTransferIn, request.data)
         approval = services.ownership_transfer(
             actor=request.user,
             customer=customer,
             to_officer=_officer_in(data.get("to_officer")),
             to_position=_position_in(data.get("to_position")),
             to_area=_area_in(data.get("to_area")),
-            expected_contact_volume=data.get("expected_contact_volume", ""),
-            time_to_resolve=data.get("time_to_resolve", ""),
-            agreed_with=data.get("agreed_with", ""),
-            reason=data.get("reason", ""),
+            expected_contact_volume=data["expected_contact_volume"],
+            time_to_resolve=data["time_to_resolve"],
+            agreed_with=data["agreed_with"],
+            reason=data["reason"],
         )
         return _requested(approval)
 
 
 class ParentsLockView(WriteView):
     @extend_schema(summary="Both parents need locking for one issue (CMA-2.10): who manages, and lock accordingly",
-                   request=ActionSerializer, responses={200: OpenApiResponse(description="Decision and both locks")})
+                   request=ParentsLockIn,
+                   responses={200: OpenApiResponse(description="Decision and both locks")})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        if not request.data.get("associated_csid"):
-            raise InvalidInput("Name the other parent.", fields={"associated_csid": ["Required."]})
-        other = customer_get(user=request.user, csid=request.data.get("associated_csid"))
+        data = _valid(ParentsLockIn, request.data)
+        other = customer_get(user=request.user, csid=data["associated_csid"])
         decision, locks = services.parents_lock(actor=request.user, customer=customer, associated_customer=other,
-                                                reason=request.data.get("reason", ""))
+                                                reason=data["reason"])
         return Response({"decision": decision.as_dict(),
                          "locks": {customer.csid: lock_out(locks[0]), other.csid: lock_out(locks[1])}})
 
 
 class ReassignView(WriteView):
     @extend_schema(summary="Reallocate the lock to another officer of the same area",
-                   request=ActionSerializer, responses={200: GenericOut})
+                   request=OwnershipReassignIn, responses={200: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        to_officer = _officer_in(request.data.get("to_officer"))
-        if to_officer is None:
-            raise InvalidInput("Name the officer.", fields={"to_officer": ["Required."]})
-        lock = services.lock_reassign(actor=request.user, customer=customer, to_officer=to_officer,
-                                      reason=request.data.get("reason", ""))
+        data = _valid(OwnershipReassignIn, request.data)
+        lock = services.lock_reassign(actor=request.user, customer=customer, to_officer=_officer_in(data["to_officer"]),
+                                      reason=data["reason"])
         return _ownership_response(customer, 200, lock=lock_out(lock))
 
 
 class DisputeRaiseView(WriteView):
     @extend_schema(summary="No agreement: escalate the ownership dispute (CMA-1.6): 202, a request a Team Leader of "
                            "one of the two areas decides on /approvals/<id>/",
-                   request=ActionSerializer, responses={202: GenericOut})
+                   request=DisputeRaiseIn, responses={202: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = request.data
+        data = _valid(DisputeRaiseIn, request.data)
         approval = services.ownership_dispute_raise(
             actor=request.user,
             customer=customer,
-            to_area=_area_in(data.get("to_area"), required=True),
-            expected_contact_volume=data.get("expected_contact_volume", ""),
-            time_to_resolve=data.get("time_to_resolve", ""),
-            reason=data.get("reason", ""),
+            to_area=_area_in(data["to_area"], required=True),
+            expected_contact_volume=data["expected_contact_volume"],
+            time_to_resolve=data["time_to_resolve"],
+            reason=data["reason"],
         )
         return _requested(approval)
 
@@ -463,17 +541,17 @@ class DisputeListView(APIView):
 class DisputeDecideView(WriteView):
     @extend_schema(summary="Team Leader decides an ownership dispute: transfer or keep (CMA-1.6); the same decision "
                            "as POST /api/v1/approvals/<id>/decide/ (the dispute's request)",
-                   request=ActionSerializer, responses={200: OpenApiResponse(description="Decided dispute")})
+                   request=DisputeDecideIn, responses={200: OpenApiResponse(description="Decided dispute")})
     def post(self, request, pk: int):
         dispute = OwnershipTransfer.objects.select_related("customer").filter(pk=pk).first()
         if dispute is None:
             raise NotFound("No such ownership dispute.")
-        data = request.data
+        data = _valid(DisputeDecideIn, request.data)
         dispute = services.ownership_dispute_decide(
             actor=request.user,
             dispute=dispute,
-            decision=str(data.get("decision", "")),
-            reason=data.get("reason", ""),
+            decision=data["decision"],
+            reason=data["reason"],
             to_officer=_officer_in(data.get("to_officer")),
             to_position=_position_in(data.get("to_position")),
         )
@@ -482,17 +560,17 @@ class DisputeDecideView(WriteView):
 
 class ErrorView(WriteView):
     @extend_schema(summary="Error identified (CMA-1.3): resolve, refer to the locked officer, or lock and manage",
-                   request=ActionSerializer, responses={201: GenericOut})
+                   request=ErrorIn, responses={201: GenericOut})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = request.data
+        data = _valid(ErrorIn, request.data)
         report = services.error_identified(
             actor=request.user,
             customer=customer,
-            description=data.get("description", ""),
-            resolvable_in_real_time=_bool(data, "resolvable_in_real_time", required=True),
+            description=data["description"],
+            resolvable_in_real_time=data["resolvable_in_real_time"],
             previous_officer=_officer_in(data.get("previous_officer"), "previous_officer"),
-            feedback=data.get("feedback", ""),
+            feedback=data["feedback"],
         )
         return _ownership_response(customer, 201, error={"id": report.pk, "outcome": report.outcome,
                                                          "step_ids": ["CMA-1.3"]})
@@ -500,20 +578,20 @@ class ErrorView(WriteView):
 
 class ConsultationView(WriteView):
     @extend_schema(summary="Record the consultation with the PS Case Manager (PS-SPE-1/2)",
-                   request=ActionSerializer, responses={201: OpenApiResponse(description="Consultation")})
+                   request=ConsultationIn, responses={201: OpenApiResponse(description="Consultation")})
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = request.data
+        data = _valid(ConsultationIn, request.data)
         manager = _officer_in(data.get("ps_case_manager"), "ps_case_manager")
         c = services.specialist_consultation_record(
             actor=request.user,
             customer=customer,
             ps_case_manager=manager,
-            summary=data.get("summary", ""),
-            communication_approach=data.get("communication_approach", ""),
-            who_communicates=data.get("who_communicates", ""),
-            regular_updates=data.get("regular_updates", ""),
-            face_to_face=_bool(data, "face_to_face"),
+            summary=data["summary"],
+            communication_approach=data["communication_approach"],
+            who_communicates=data["who_communicates"],
+            regular_updates=data["regular_updates"],
+            face_to_face=data["face_to_face"],
         )
         return Response({"id": c.pk, "csid": customer.csid, "ps_case_manager": manager.user.username,
                          "recorded_at": c.recorded_at, "step_ids": ["PS-SPE-1", "PS-SPE-2"]}, status=201)
