@@ -76,7 +76,7 @@ def test_the_required_yes_no_of_an_error_report_is_still_never_assumed(org, paye
 
 
 def test_client_step_ids_are_still_refused_on_every_new_serializer(org, payer):
-    r = client_for(org.officer()).post(url(payer.csid, "transfer"), {**TRANSFER_OK, "step_ids": ["CMA-9"]},
+    r = client_for(org.officer()).post(url(payer.csid, "transfer"), {**TRANSFER_OK, "step_ids": ["FORGED-9.9"]},
                                        format="json")
     assert r.status_code == 400 and "step_ids" in r.json()["fields"]
     assert not OwnershipTransfer.objects.exists()
