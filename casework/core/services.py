@@ -4,7 +4,8 @@ A scheduled job that works item by item runs each item through ``job_items(...).
 recorded (``JobItemFailure``, audited ``core.job_item_failed``) in its own transaction — the item's own work was
 already rolled back — and the job goes on with the others. The item is then skipped until ``next_attempt_at``
 (exponential backoff, ``policy.job_retry_delay_seconds``) and retried; a later success resolves the record (audited
-``core.job_item_resolved``). An administrator may bring the next attempt forward (``job_item_retry_now``)."""
+``core.job_item_resolved``); so does an item that no longer needs the job (``resolve_gone``, ``item_gone``). An
+administrator may bring the next attempt forward (``job_item_retry_now``)."""
 
 from __future__ import annotations
 
@@ -154,6 +155,22 @@ class JobItems:
         if failure is not None:
             job_item_failure_resolve(failure=failure, step_ids=self.step_ids)
         return JobItemOutcome(ok=True, result=result)
+
+    def resolve_gone(self, still_pending: Callable[[set[str]], Iterable[Any]]) -> int:
+        """Resolve (``item_gone``) the open failures whose item no longer needs this job (done or cancelled by
+        another path). ``still_pending(ids)`` returns which of the given item ids the job would still work on."""
+        if not self.open:
+            return 0
+        pending = {str(i) for i in still_pending(set(self.open))}
+        gone = [f for item_id, f in list(self.open.items()) if item_id not in pending]
+        for failure in gone:
+            try:
+                job_item_failure_resolve(failure=failure, how="item_gone", step_ids=self.step_ids)
+                self.open.pop(failure.item_id, None)
+            except Exception:
+                log.exception("job %s: could not resolve the failure of %s %s", self.job, self.item_type,
+                              failure.item_id)
+        return len(gone)
 
 
 def job_items(*, job: str, item_type: str, step_ids: Iterable[str] = ()) -> JobItems:

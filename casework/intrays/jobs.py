@@ -38,4 +38,6 @@ def sla_breach_job(batch: int = 500) -> int:
                 if outcome.ok:
                     recorded += outcome.result[0]
             after = rows[-1]
+        # A failed intray that was closed or recorded since needs no retry.
+        items.resolve_gone(lambda ids: selectors.sla_pending_ids(ids=[int(i) for i in ids]))
     return recorded

@@ -56,4 +56,7 @@ def auto_unlock_due_report() -> dict:
                 report["refused"] += 1
             elif auto.status == AutoUnlockStatus.CANCELLED:
                 report["cancelled"] += 1
+        # A failed automatic unlock that another path has since cancelled or done needs no retry.
+        items.resolve_gone(lambda ids: AutoUnlock.objects.filter(
+            pk__in=[int(i) for i in ids], status=AutoUnlockStatus.SCHEDULED).values_list("pk", flat=True))
     return report

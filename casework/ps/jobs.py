@@ -39,4 +39,8 @@ def plan_overdue_job(batch: int = 500) -> int:
             outcome = items.run(plan.pk, lambda plan=plan: _notify(plan), who=lambda plan=plan: _customer_of(plan))
             if outcome.ok:
                 notified += outcome.result
+        # A failed plan that was approved, notified or closed since needs no retry.
+        items.resolve_gone(lambda ids: Plan.objects.filter(
+            pk__in=[int(i) for i in ids], approved_at__isnull=True, overdue_notified_at__isnull=True,
+            ps_record__is_active=True).values_list("pk", flat=True))
     return notified

@@ -215,3 +215,18 @@ def test_ops_failures_endpoint_is_in_the_schema(admin):
     r = api(admin).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     body = r.content.decode()
     assert r.status_code == 200 and "/api/v1/ops/failures/" in body and "/api/v1/ops/failures/{id}/retry/" in body
+
+
+def test_a_failure_whose_item_no_longer_needs_the_job_is_resolved_as_gone(reference):
+    """Fails on the old code (no failure records): an item done or cancelled by another path is resolved
+    ``item_gone`` by the job's next run (audited); one still pending stays open."""
+    items = services.job_items(job="test.job", item_type="thing")
+    for n in (1, 2):
+        items.run(n, lambda: 1 / 0)
+    items = services.job_items(job="test.job", item_type="thing")
+    assert items.resolve_gone(lambda ids: {"2"} & ids) == 1
+    gone = JobItemFailure.objects.get(item_id="1")
+    assert gone.resolved_how == "item_gone" and gone.resolved_at is not None
+    assert JobItemFailure.objects.get(item_id="2").is_open
+    [ev] = AuditEvent.objects.filter(action="core.job_item_resolved")
+    assert ev.after["how"] == "item_gone"

@@ -76,3 +76,30 @@ def test_cma_3_4_a_failing_auto_unlock_is_recorded_backed_off_retried_and_resolv
     assert failure.resolved_how == "succeeded" and failure.resolved_at == t0 + dt.timedelta(minutes=15)
     assert AutoUnlock.objects.get(pk=broken.pk).status == AutoUnlockStatus.DONE
     assert AuditEvent.objects.filter(action="core.job_item_resolved", customer_id=broken.customer_id).count() == 1
+
+
+def test_cma_3_4_a_failed_auto_unlock_cancelled_by_another_path_is_resolved_as_gone(org, monkeypatch):
+    """The failed automatic unlock was cancelled meanwhile (the officer unlocked by hand): the next run resolves its
+    failure record ``item_gone`` instead of leaving it open for the operator forever."""
+    so = org.officer()
+    case = CaseFactory()
+    for c in (case.payer, case.payee):
+        IncomeFactory(customer=c)
+    services.customer_lock(actor=so.user, customer=case.payer, reason="x")
+    auto = services.auto_unlock_schedule(
+        actor=so.user, customer=case.payer, letters=[letter(case.payer, so), letter(case.payee, so)],
+        reason="No answer", contact_attempted=True, after_hours=1)
+
+    def broken(*, auto):
+        raise RuntimeError("letter store unavailable")
+
+    monkeypatch.setattr(services, "auto_unlock_run", broken)
+    t0 = auto.due_at + dt.timedelta(minutes=1)
+    with clock.freeze(t0):
+        jobs.auto_unlock_due_report()
+    failure = JobItemFailure.objects.get(item_id=str(auto.pk))
+    AutoUnlock.objects.filter(pk=auto.pk).update(status=AutoUnlockStatus.CANCELLED)  # another path, in one line
+    with clock.freeze(t0 + dt.timedelta(minutes=1)):
+        jobs.auto_unlock_due_report()
+    failure.refresh_from_db()
+    assert failure.resolved_how == "item_gone"
