@@ -230,3 +230,18 @@ def test_a_failure_whose_item_no_longer_needs_the_job_is_resolved_as_gone(refere
     assert JobItemFailure.objects.get(item_id="2").is_open
     [ev] = AuditEvent.objects.filter(action="core.job_item_resolved")
     assert ev.after["how"] == "item_gone"
+
+
+def test_a_database_error_in_the_item_is_rolled_back_and_the_failure_still_recorded(reference):
+    """A database error inside the item's transaction (PostgreSQL aborts the transaction) does not stop the job nor
+    lose the failure record."""
+    from django.db import connection
+
+    def bad_sql():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table_i13")
+
+    items = services.job_items(job="test.job", item_type="thing")
+    outcomes = [items.run(1, bad_sql), items.run(2, lambda: "ok")]
+    assert [o.ok for o in outcomes] == [False, True] and outcomes[1].result == "ok"
+    assert JobItemFailure.objects.get(item_id="1").attempts == 1
