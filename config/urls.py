@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("casework.org.api_urls")),
     path("", include("casework.notifications.api_urls")),
     path("", include("casework.approvals.api_urls")),
+    path("", include("casework.core.ops_api_urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("", include("casework.org.urls")),
     path("", include("casework.notifications.urls")),
     path("", include("casework.approvals.urls")),
+    path("", include("casework.core.ops_urls")),
     path("", include("casework.web.urls")),
 ]
 

@@ -68,3 +68,40 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}:{self.target_id}"
+
+
+class JobItemFailure(models.Model):
+    """One item of a scheduled job that raised (issue 13: per-item isolation). The job goes on with the other items;
+    this item is skipped until ``next_attempt_at`` (exponential backoff) and retried then; a later success resolves
+    the record. Written by ``core.services`` in its own transaction, so the item's rollback never loses it. Holds no
+    customer data beyond ids (the customer's id and CSID); the error message is cut to 300 characters."""
+
+    job = models.CharField(max_length=64)
+    item_type = models.CharField(max_length=64)
+    item_id = models.CharField(max_length=64)
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    customer_csid = models.CharField(max_length=32, blank=True)
+    error_class = models.CharField(max_length=200)
+    error_message = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # "succeeded" (a later run did the item) or "item_gone" (the item no longer needs the job).
+    resolved_how = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "item_type", "item_id"], condition=models.Q(resolved_at__isnull=True),
+                                    name="job_item_failure_one_open"),
+        ]
+        indexes = [models.Index(fields=["job", "resolved_at", "next_attempt_at"], name="job_failure_open")]
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.item_type}:{self.item_id} ({self.attempts} attempts)"

@@ -45,3 +45,18 @@ class Decision:
             "step_ids": list(self.step_ids),
             "facts": self.facts,
         }
+
+
+# --- failed job items (issue 13) ------------------------------------------------------------------------------------
+
+JOB_RETRY_BASE_SECONDS = 5 * 60
+JOB_RETRY_CAP_SECONDS = 24 * 60 * 60
+
+
+def job_retry_delay_seconds(attempts: int) -> int:
+    """Exponential backoff for a failed job item: 5 min after the first failure, then 10, 20, 40 min... (5 min ×
+    2^(attempts−1)), never more than 24 h."""
+    exponent = max(attempts, 1) - 1
+    if exponent >= 20:  # 5 min × 2^20 is far beyond the cap; avoid huge integers
+        return JOB_RETRY_CAP_SECONDS
+    return min(JOB_RETRY_BASE_SECONDS * 2**exponent, JOB_RETRY_CAP_SECONDS)

@@ -167,6 +167,11 @@ def scope_counts(*, user: Any) -> dict[str, dict[str, int] | None]:
     return out
 
 
+def sla_pending_ids(*, ids) -> list[int]:
+    """Which of these intrays are still open with no SLA breach recorded (the SLA sweep may still work on them)."""
+    return list(Intray.objects.filter(IS_OPEN, sla_breached_at__isnull=True, pk__in=ids).values_list("pk", flat=True))
+
+
 def sla_candidates(*, before: dt.date, batch: int = 500, after: tuple[dt.date, int] | None = None) -> list[tuple[dt.date, int]]:
     """(due_date, id) of open intrays due before ``before`` with no breach recorded, in (due_date, id) keyset order
     after ``after``: a range scan of the partial index intray_sla_pending."""

@@ -13,6 +13,7 @@ NAV = (
     ("Personalised Services", "ps:dashboard", "ps.view_ps"),
     ("Audit", "web:audit", "core.view_auditevent"),
     ("Organisation", "org:home", "org.manage_reference"),
+    ("Operations", "ops:failures", "org.manage_reference"),
     # Django admin for reference data: administrators with staff access only.
     ("Admin", "admin:index", "org.manage_reference"),
 )

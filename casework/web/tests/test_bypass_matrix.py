@@ -195,7 +195,19 @@ def _c(w: World) -> str:
     return f"/api/v1/customers/{w.customer.csid}"
 
 
+def _job_failure(w: World) -> int:  # noqa: ARG001
+    """An open failed job item (issue 13) for the operator's "retry now"."""
+    from casework.core.models import JobItemFailure
+
+    now = clock.now()
+    return JobItemFailure.objects.create(job="auto_unlock", item_type="autounlock", item_id="1",
+                                         error_class="RuntimeError", attempts=1, first_failed_at=now,
+                                         last_failed_at=now, next_attempt_at=now + dt.timedelta(minutes=5)).pk
+
+
 BODIES: dict[str, Callable[[World], Request]] = {
+    # operations (issue 13)
+    "ops_failures_retry_create": lambda w: (f"/api/v1/ops/failures/{_job_failure(w)}/retry/", {}),
     # customers
     "customers_create": lambda w: ("/api/v1/customers/", {
         "csid": make_csid(321654987), "given_names": "Grace", "family_name": "Hopper", "date_of_birth": "1976-12-09",
