@@ -8,8 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from casework.core.errors import NotFound, NotPermitted
-from casework.org.models import Team
-from casework.org.roles import TEAM_LEADER_ROLES
+from casework.intrays.selectors import teams_led
 from casework.org.rules import officer_of
 
 from . import kinds, policy
@@ -27,12 +26,9 @@ def decider_facts(user: Any) -> policy.DeciderFacts:
     officer = officer_of(user)
     if officer is None:
         return policy.DeciderFacts(user_id=getattr(user, "pk", None))
-    led = set(Team.objects.filter(leader=officer, is_active=True).values_list("id", flat=True))
-    if officer.role in TEAM_LEADER_ROLES and officer.position_id and officer.position.team_id:
-        led.add(officer.position.team_id)
     area = officer.position.business_area.code if officer.position_id else None
     return policy.DeciderFacts(user_id=user.pk, officer_id=officer.pk, role=officer.role, is_active=True,
-                               team_ids_led=frozenset(led), area_code=area)
+                               team_ids_led=frozenset(teams_led(officer)), area_code=area)
 
 
 def decision_check(*, user, approval: ApprovalRequest) -> policy.Decision:

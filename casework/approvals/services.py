@@ -25,7 +25,7 @@ from casework.org.rules import officer_of
 
 from . import kinds, policy
 from .models import ApprovalEvent, ApprovalIntray, ApprovalRequest, ApprovalStatus
-from .selectors import decider_facts
+from .selectors import decision_check
 
 
 def _link(row: ApprovalRequest) -> str:
@@ -190,9 +190,7 @@ def approval_decide(*, actor: Any, approval: ApprovalRequest, approve: bool, rea
             raise InvalidInput("Give the reason for your decision.",
                                fields={"reason": ["A reason is required for this decision."]},
                                step_ids=tuple(row.step_ids))
-        decision = policy.may_decide(status=row.status, eligibility=row.eligible, decider=decider_facts(actor),
-                                     requester_id=row.requested_by_id, worked_by=frozenset(row.worked_by or ()),
-                                     step_ids=tuple(row.step_ids))
+        decision = decision_check(user=actor, approval=row)
         if not decision.allowed:
             cls = TransitionRefused if row.status != ApprovalStatus.PENDING else NotPermitted
             raise cls(decision.reason, step_ids=decision.step_ids)
