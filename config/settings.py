@@ -288,9 +288,12 @@ AUTHENTICATION_BACKENDS = [
     # Like ModelBackend, but a Django superuser can neither sign in nor keep a session: nobody works as one.
     "casework.core.auth.NoSuperuserModelBackend",
 ]
+# The token scheme first: an unauthenticated API call gets 401 with "WWW-Authenticate: Token" (DRF answers 401 only
+# when the first class names a challenge; the session class names none, which made it 403). A signed-in browser is
+# still recognised by the session class (a request with no token header passes the token class by).
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "rest_framework.authentication.SessionAuthentication",
     "casework.core.auth.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
 ]
 # API tokens: stored hashed (SHA-512 digest), expire after API_TOKEN_TTL_HOURS, at most 5 live tokens per person.
 REST_KNOX = {
