@@ -28,9 +28,16 @@ from typing import Any
 import django_fsm
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from .errors import TransitionRefused
 
+
+
+class FSMBooleanField(django_fsm.FSMFieldMixin, models.BooleanField):
+    """A two-state life cycle kept in a boolean column (``Lock.is_active``: active / ended), protected like an
+    ``FSMField``: queries and database constraints keep reading the boolean, but the value changes only through a
+    :func:`transition` (``source=[True], target=False``). Give it ``choices`` so the states have labels."""
 
 
 class ProtectedStateModel(django_fsm.FSMModelMixin):
@@ -169,9 +176,14 @@ def transition_tables_markdown() -> str:
     """The transition tables of docs/architecture.md (between the ``fsm-tables`` markers)."""
     out = []
     for model, field in protected_state_fields():
-        states = ", ".join(f"`{value}`" for value, _ in field.flatchoices)
+        labels = dict(field.flatchoices)
+
+        def state(value: Any) -> str:  # a boolean state (FSMBooleanField) shows its label too
+            return str(value) if isinstance(value, str) else f"{value} ({str(labels.get(value, value)).lower()})"
+
+        states = ", ".join(f"`{state(value)}`" for value, _ in field.flatchoices)
         default = field.get_default()
-        created = f"created as `{default}`" if default else "set when the row is created"
+        created = f"created as `{state(default)}`" if default not in (None, "") else "set when the row is created"
         out.append(f"**{model._meta.label}.{field.name}** — states {states}; {created}")
         out.append("")
         rows = transition_rows(model, field)
@@ -184,7 +196,7 @@ def transition_tables_markdown() -> str:
         for r in rows:
             callers = ", ".join(f"`{c}`" for c in r.callers) or "— (no service yet)"
             out.append(
-                f"| `{r.name}` | {', '.join(r.sources)} → {r.target} | {callers} | {r.step_ids if isinstance(r.step_ids, str) else ', '.join(r.step_ids)} |"
+                f"| `{r.name}` | {', '.join(state(x) for x in r.sources)} → {state(r.target)} | {callers} | {r.step_ids if isinstance(r.step_ids, str) else ', '.join(r.step_ids)} |"
             )
         out.append("")
     return "\n".join(out).rstrip() + "\n"

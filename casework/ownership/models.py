@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField
 
-from casework.core.fsm import ProtectedStateModel, transition
+from casework.core.fsm import FSMBooleanField, ProtectedStateModel, transition
 
 from casework.customers.models import Customer, PresentingIssue
 from casework.org.models import BusinessArea, Officer, Position
@@ -41,8 +41,13 @@ class LockQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Lock(models.Model):
-    """A customer locked to an officer or to a position, always with the business area that owns them."""
+class Lock(ProtectedStateModel, models.Model):
+    """A customer locked to an officer or to a position, always with the business area that owns them.
+
+    ``is_active`` is the lock's life cycle (active -> ended), a protected state (issue 10): it is never assigned; the
+    lock ends only through :meth:`end`, fired by ``ownership.services._end_lock`` after the calling service has
+    checked its rule (unlock readiness CMA-3.4, take-over / lock / transfer / dispute decisions CMA-2.10, 1.5, 1.6,
+    the error rule CMA-1.3)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="locks")
     area = models.ForeignKey(BusinessArea, on_delete=models.PROTECT, related_name="+")
@@ -52,7 +57,7 @@ class Lock(models.Model):
     issue = models.ForeignKey(PresentingIssue, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
     step_ids = models.JSONField(default=list, blank=True)
-    is_active = models.BooleanField(default=True)
+    is_active = FSMBooleanField(default=True, choices=[(True, "Active"), (False, "Ended")], protected=True)
     started_at = models.DateTimeField()
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -93,6 +98,12 @@ class Lock(models.Model):
         if self.officer_id:
             return f"{self.officer.display_name} ({self.area.name})"
         return f"{self.position.title} ({self.area.name})"
+
+    @transition(field="is_active", source=[True], target=False, step_ids=("CMA-2.10", "CMA-3.4"),
+                callers=("ownership.services._end_lock",))
+    def end(self) -> None:
+        """The lock ends: replaced by a new lock (take-over, transfer, dispute decision, rules, error), unlocked or
+        unlocked automatically (CMA-3.4). The caller records when, by whom, how and why (``ended_at`` etc.)."""
 
 
 class AutoUnlockStatus(models.TextChoices):

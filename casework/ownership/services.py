@@ -164,7 +164,8 @@ def _open_error_previous_officers(customer: Customer) -> frozenset[int]:
 
 
 def _end_lock(lock: Lock, *, actor: Any, end_kind: str, reason: str, step_ids: Iterable[str]) -> None:
-    lock.is_active = False
+    """The one place a lock ends (its protected transition ``Lock.end``); the calling service has applied its rule."""
+    lock.end()
     lock.ended_at = clock.now()
     lock.ended_by = actor if getattr(actor, "is_authenticated", False) else None
     from casework.core.context import system_actor_var

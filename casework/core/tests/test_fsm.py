@@ -62,7 +62,7 @@ def _unsaved(model, field, state):
 def test_the_introspection_finds_the_life_cycles():
     labels = {m._meta.label for m, _ in PROTECTED}
     assert {"customers.PresentingIssue", "customers.PaymentArrangement", "contacts.Contact", "intrays.Intray",
-            "intrays.CorrespondenceMatter", "ownership.AutoUnlock", "ownership.OwnershipTransfer", "ps.PsRecord",
+            "intrays.CorrespondenceMatter", "ownership.AutoUnlock", "ownership.OwnershipTransfer", "ownership.Lock", "ps.PsRecord",
             "ps.PlanIssue", "ps.PlanOption", "ps.FinalisationRequest", "ps.ReallocationRequest",
             "approvals.ApprovalRequest"} <= labels
 
@@ -151,6 +151,18 @@ def test_no_non_test_code_assigns_or_bulk_updates_a_status():
             if any(p.search(line) for p in _BYPASS):
                 hits.append(f"{rel}:{number}: {line.strip()}")
     assert not hits, "status changed outside a transition:\n" + "\n".join(hits)
+
+
+_LOCK_BYPASS = re.compile(r"(Lock\.objects|\block)\b[^\n]*\.update\([^)]*\bis_active\s*=")
+
+
+def test_no_non_test_code_ends_a_lock_by_a_queryset_update():
+    """``Lock.is_active`` is a protected state too (``Lock.end``): no set-based ``update(is_active=...)`` on locks."""
+    hits = [f"{rel}:{n}: {line.strip()}" for rel, text in _non_test_sources()
+            for n, line in enumerate(text.splitlines(), start=1) if _LOCK_BYPASS.search(line)]
+    assert not hits, "lock ended outside Lock.end:\n" + "\n".join(hits)
+    assert _LOCK_BYPASS.search("Lock.objects.filter(customer=c).update(is_active=False)")
+    assert not _LOCK_BYPASS.search("Position.objects.filter(code=c).update(is_active=False)")
 
 
 def test_the_scan_catches_each_bypass():

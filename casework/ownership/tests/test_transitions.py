@@ -61,3 +61,45 @@ def test_cma_3_4_a_done_auto_unlock_cannot_be_cancelled():
     with pytest.raises(TransitionRefused) as refused:
         AutoUnlock(status=AutoUnlockStatus.DONE).cancel()
     assert refused.value.step_ids == ("CMA-3.4",) and "only possible while scheduled" in refused.value.message
+
+
+# ---------------------------------------------------------------- Lock.is_active: active -> ended only by `end`
+
+
+def test_a_lock_cannot_be_ended_by_assigning_is_active(org, payer):
+    """Issue 10: the lock's active/ended state is protected: assigning it raises and nothing changes."""
+    from casework.ownership.models import Lock
+
+    so = org.officer()
+    services.customer_lock(actor=so.user, customer=payer, reason="Working it")
+    lock = Lock.objects.get(customer=payer)
+    with pytest.raises(AttributeError, match="modification is not allowed"):
+        lock.is_active = False
+    assert lock.is_active is True
+    lock.refresh_from_db()  # a protected row still reloads (ProtectedStateModel)
+    assert Lock.objects.get(pk=lock.pk).is_active is True
+
+
+def test_every_lock_end_goes_through_the_end_transition(org, payer):
+    """The unlock (CMA-3.4) and a take-over (CMA-2.10) end the lock through ``Lock.end``; an ended lock cannot be
+    ended again (409 in the officer's words, with step IDs)."""
+    from casework.org.roles import Role
+    from casework.ownership.models import EndKind, Lock
+
+    so = org.officer()
+    services.customer_lock(actor=so.user, customer=payer, reason="x")
+    services.lock_take_over(actor=org.officer().user, customer=payer, reason="Urgent call")
+    first, second = Lock.objects.filter(customer=payer).order_by("id")
+    assert (first.is_active, first.end_kind, first.ended_at is not None) == (False, EndKind.REPLACED, True)
+    assert second.is_active is True
+    with pytest.raises(TransitionRefused) as refused:
+        first.end()
+    assert "You cannot end this lock: it is ended" in refused.value.message
+    assert refused.value.step_ids == ("CMA-2.10", "CMA-3.4")
+    holder = second.officer
+    assert holder.role == Role.SERVICE_OFFICER
+    services.customer_unlock(actor=holder.user, customer=payer, reason="Explained", decision_explained=True,
+                             contact_attempted=True)
+    second.refresh_from_db()
+    assert (second.is_active, second.end_kind) == (False, EndKind.UNLOCKED)
+    assert not Lock.objects.filter(customer=payer, is_active=True).exists()
