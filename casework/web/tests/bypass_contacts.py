@@ -2,6 +2,11 @@
 does not cover yet. Its rows are in ``casework/testing/bypass_matrix_contacts.tsv``; ``test_bypass_matrix.py`` runs them with
 the rest. A body is ``(world) -> (path, body)``; a state setter is ``(world, actor) -> None`` and runs inside the cell's
 savepoint (it may put what it builds in ``world.extra``).
+
+The contact states build the contact through the contact services as the acting officer ("the actor's contact");
+Administrator, Auditor and anonymous cannot take a contact (issue 13), so for them the contact is another officer's
+(they are refused by role either way). ``w.extra["contact"]`` is the contact the cell's body acts on, and
+``w.extra["link"]`` its row for the subject's open presenting issue (CMA-1.2).
 """
 
 from __future__ import annotations
@@ -9,33 +14,239 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-# operationId -> (world) -> (path, body)
-BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {}
+from casework.core import clock
+from casework.org.roles import Role
+
+# ------------------------------------------------------------------------------------------------------ states
+
+
+def _worker(w, actor):
+    """The officer whose contact it is in an "actor" state: the actor when they can take contacts, else another."""
+    if actor is not None and actor.position_id and actor.user.has_perm("contacts.run_contact"):
+        return actor
+    return w.other_holder
+
+
+def _contact(w, officer, *, customer=None, poi: bool = True, link: bool = True):
+    from casework.contacts import services
+    from casework.contacts.models import ContactIssue
+
+    customer = customer or w.customer
+    contact = services.contact_start(actor=officer.user, customer=customer, channel="phone", case=w.case)
+    if poi:
+        contact = services.contact_poi_confirm(actor=officer.user, contact=contact, method="Date of birth and address")
+    w.extra["contact"] = contact
+    if link and customer == w.customer and w.issue.__class__.objects.filter(pk=w.issue.pk, status="open").exists():
+        w.extra["link"] = ContactIssue.objects.create(contact=contact, presenting_issue=w.issue, handling="",
+                                                      created_at=clock.now())
+    return contact
+
+
+def _finalise_issue(w) -> None:
+    """The subject's open presenting issue is dealt with (test set-up, through its transition)."""
+    from casework.customers.models import PresentingIssue
+
+    issue = PresentingIssue.objects.get(pk=w.issue.pk)  # a fresh row: the world's object outlives the savepoint
+    issue.finalise()
+    issue.outcome = "Explained the payment."
+    issue.closed_at = clock.now()
+    issue.save()
+
+
+def _explained(officer, contact) -> None:
+    from casework.contacts import services
+
+    for row in contact.impacted.all():
+        services.contact_decision_explained(actor=officer.user, contact=contact, customer=row.customer)
+
+
+def _lock_to(w, officer) -> None:
+    from casework.ownership.models import Lock
+
+    Lock.objects.create(customer=w.customer, area=officer.position.business_area, position=officer.position,
+                        officer=officer, reason="Working it", started_at=clock.now(), started_by=officer.user)
+
+
+def _contact_new_actor(w, actor):
+    _contact(w, _worker(w, actor), poi=False)
+
+
+def _contact_actor(w, actor):
+    _contact(w, _worker(w, actor))
+
+
+def _contact_other(w, actor):  # noqa: ARG001
+    _contact(w, w.other_holder)
+
+
+def _contact_transferred_actor(w, actor):
+    from casework.contacts import services
+    from casework.org.models import BusinessArea
+
+    officer = _worker(w, actor)
+    contact = _contact(w, officer)
+    w.extra["contact"] = services.contact_transfer(actor=officer.user, contact=contact,
+                                                   to_area=BusinessArea.objects.get(code="LITIGATION"), kind="cold")
+
+
+def _contact_ready_actor(w, actor):
+    officer = _worker(w, actor)
+    _finalise_issue(w)
+    _explained(officer, _contact(w, officer))
+
+
+def _contact_finalised_actor(w, actor):
+    from casework.contacts import services
+
+    officer = _worker(w, actor)
+    _finalise_issue(w)
+    _lock_to(w, officer)
+    contact = _contact(w, officer)
+    _explained(officer, contact)
+    w.extra["contact"] = services.contact_finalise(actor=officer.user, contact=contact)
+
+
+def _contact_payee_actor(w, actor):
+    _contact(w, _worker(w, actor), customer=w.payee)
+
+
+def _contact_specialised_actor(w, actor):
+    """Two specialised issues of different areas raised in this contact (CMA-1.7: a further specialised issue while
+    ownership is kept)."""
+    from casework.contacts.models import ContactIssue
+    from casework.testing import factories as f
+
+    contact = _contact(w, _worker(w, actor))
+    for code in ("objection", "change_of_assessment"):
+        issue = f.PresentingIssueFactory(customer=w.customer, issue_type=f.issue_type(code))
+        ContactIssue.objects.create(contact=contact, presenting_issue=issue, handling="", created_at=clock.now())
+
+
+def _contact_mca_ready_actor(w, actor):
+    """MCA required (income not ATO-issued, CMA-2.2) and every applicable point ticked."""
+    from casework.contacts import selectors, services
+    from casework.customers.models import IncomeSource
+    from casework.testing import factories as f
+
+    f.IncomeFactory(customer=w.customer, source=IncomeSource.ESTIMATE, amount="30000.00",
+                    effective_from=clock.local_today(w.office).replace(day=1))
+    officer = _worker(w, actor)
+    contact = _contact(w, officer)
+    codes = list(selectors.mca_assessment(contact).checklist_codes)
+    w.extra["contact"] = services.contact_mca_tick(actor=officer.user, contact=contact, codes=codes)
+
+
+def _contact_ps_actor(w, actor):
+    from casework.contacts.models import ContactIssue
+
+    w.target = w.ps
+    contact = _contact(w, _worker(w, actor), link=False)
+    w.extra["link"] = ContactIssue.objects.create(contact=contact, presenting_issue=w.issue, handling="",
+                                                  created_at=clock.now())
+
+
+def _ready_locked_actor(w, actor):
+    """CMA-3.4 readiness: locked to the actor, the subject's issue finalised, MCA not required (ATO income, nothing
+    owed); no contact."""
+    _finalise_issue(w)
+    _lock_to(w, _worker(w, actor))
+
 
 # state key -> (description, setter(world, actor))
-STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {}
+STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
+    "contact_new_actor": ("an open contact taken by the actor, identity not yet confirmed (CMA-1.1)",
+                          _contact_new_actor),
+    "contact_actor": ("an open contact taken by the actor, POI confirmed, with the customer's open issue on it",
+                      _contact_actor),
+    "contact_other": ("an open contact taken by another officer (COLLECTION), POI confirmed", _contact_other),
+    "contact_transferred_actor": ("the actor's contact, cold-transferred to LITIGATION: closed (CMA-1.1)",
+                                  _contact_transferred_actor),
+    "contact_ready_actor": ("the actor's open contact, ready to finalise: issue finalised, decision explained, MCA "
+                            "not required (CMA-3.1/3.2)", _contact_ready_actor),
+    "contact_finalised_actor": ("the actor's finalised contact, decision explained, customer locked to the actor and "
+                                "ready to unlock (CMA-3.4)", _contact_finalised_actor),
+    "contact_payee_actor": ("an open contact with the payee taken by the actor, POI confirmed (CMA-2.5)",
+                            _contact_payee_actor),
+    "contact_specialised_actor": ("the actor's open contact with two specialised issues of different areas raised "
+                                  "(CMA-1.7)", _contact_specialised_actor),
+    "contact_mca_ready_actor": ("the actor's open contact, MCA required (estimate income) and every point ticked "
+                                "(CMA-2.1/2.8)", _contact_mca_ready_actor),
+    "contact_ps_actor": ("an open contact with the PS customer taken by the actor, POI confirmed, with the PS "
+                         "customer's open issue on it (PS-ACT-5, PS-SPE-1)", _contact_ps_actor),
+    "ready_locked_actor": ("locked to the actor and ready to unlock: issue finalised, MCA not required (CMA-3.4)",
+                           _ready_locked_actor),
+}
+
+# ------------------------------------------------------------------------------------------------------ bodies
+
+
+def _k(w) -> str:
+    return f"/api/v1/contacts/{w.extra['contact'].pk}"
+
+
+def _c(w) -> str:
+    return f"/api/v1/customers/{w.customer.csid}"
+
+
+def _referral(w) -> int:
+    from casework.contacts.models import ExternalReferral
+
+    contact = w.extra["contact"]
+    return ExternalReferral.objects.create(contact=contact, organisation="Legal Aid", reason="Property settlement",
+                                           given_at=None, created_at=clock.now(), created_by=contact.officer.user).pk
+
+
+def _debt(w) -> int:
+    from casework.testing import factories as f
+
+    return f.DebtFactory(case=w.case).pk
+
+
+def _letters(w) -> list[int]:
+    """A decision letter to the customer and to the other party on the case (CMA-3.4)."""
+    from casework.letters.models import Letter
+
+    author = w.officers[Role.SERVICE_OFFICER.value].user
+    return [Letter.objects.create(customer=c, template_code="decision_letter", title="Decision", html="<p>x</p>",
+                                  pdf=b"%PDF", sha256="0" * 64, issued_at=clock.now(), issued_by=author).pk
+            for c in (w.customer, w.payee if w.case.payer_id == w.customer.pk else w.case.payer)]
+
+
+# operationId -> (world) -> (path, body)
+BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
+    "contacts_poi_create": lambda w: (f"{_k(w)}/poi/", {"method": "Date of birth and address"}),
+    "contacts_transfer_create": lambda w: (f"{_k(w)}/transfer/", {"to_area": "LITIGATION", "kind": "cold"}),
+    "contacts_issues_create": lambda w: (f"{_k(w)}/issues/", {"issue_type": "payment_enquiry"}),
+    "contacts_issues_close_create": lambda w: (f"{_k(w)}/issues/{w.extra['link'].pk}/close/", {
+        "outcome": "Explained the payment.", "status": "finalised"}),
+    "contacts_external_referrals_create": lambda w: (f"{_k(w)}/external-referrals/", {
+        "organisation": "Legal Aid", "reason": "Property settlement", "given": True}),
+    "contacts_external_referrals_give_create": lambda w: (f"{_k(w)}/external-referrals/{_referral(w)}/give/", {}),
+    "contacts_error_create": lambda w: (f"{_k(w)}/error/", {
+        "description": "Payment applied to the wrong month", "apology_given": True, "complaint_offered": True,
+        "resolved_in_real_time": True}),
+    "contacts_mca_tick_create": lambda w: (f"{_k(w)}/mca/tick/", {"codes": []}),
+    "contacts_mca_complete_create": lambda w: (f"{_k(w)}/mca/complete/", {}),
+    "contacts_payment_arrangement_create": lambda w: (f"{_k(w)}/payment-arrangement/", {
+        "debt_id": _debt(w), "instalment": "50.00", "frequency": "fortnightly", "start_date": "2026-12-14"}),
+    "contacts_income_create": lambda w: (f"{_k(w)}/income/", {
+        "amount": "70000.00", "source": "ato_issued", "tax_year": 2026, "effective_from": "2026-07-01"}),
+    "contacts_collection_info_create": lambda w: (f"{_k(w)}/collection-info/", {
+        "information": "The payer started a new job at ACME", "likely_collection_outcome": False}),
+    "contacts_impacted_create": lambda w: (f"{_k(w)}/impacted/", {"csid": w.payee.csid}),
+    "contacts_explained_create": lambda w: (f"{_k(w)}/explained/", {"csid": w.customer.csid, "explained": True}),
+    "contacts_disagreement_create": lambda w: (f"{_k(w)}/disagreement/", {"options": ["new_decision"]}),
+    "contacts_finalise_create": lambda w: (f"{_k(w)}/finalise/", {}),
+    "contacts_not_resolved_create": lambda w: (f"{_k(w)}/not-resolved/", {"reason": "Needs the payslips first"}),
+    "contacts_holistic_advice_create": lambda w: (f"{_k(w)}/holistic-advice/", {}),
+    "contacts_unlock_create": lambda w: (f"{_k(w)}/unlock/", {"reason": "Decision explained",
+                                                              "decision_explained": True}),
+    "customers_ownership_auto_unlock_create": lambda w: (f"{_c(w)}/ownership/auto-unlock/", {
+        "letters": _letters(w), "reason": "Decision letters sent", "contact_attempted": True}),
+    "customers_ownership_consultations_create": lambda w: (f"{_c(w)}/ownership/consultations/", {
+        "ps_case_manager": "bm_pscm", "summary": "Objection decision due next week",
+        "communication_approach": "Case Manager calls first, then the letter", "who_communicates": "Case Manager"}),
+}
 
 # The group's write operations with no rows yet (kept equal to casework/testing/bypass_matrix.NOT_YET_BY_GROUP).
-NOT_YET: frozenset[str] = frozenset({
-    "contacts_collection_info_create",
-    "contacts_disagreement_create",
-    "contacts_error_create",
-    "contacts_explained_create",
-    "contacts_external_referrals_create",
-    "contacts_external_referrals_give_create",
-    "contacts_finalise_create",
-    "contacts_holistic_advice_create",
-    "contacts_impacted_create",
-    "contacts_income_create",
-    "contacts_issues_close_create",
-    "contacts_issues_create",
-    "contacts_mca_complete_create",
-    "contacts_mca_tick_create",
-    "contacts_not_resolved_create",
-    "contacts_payment_arrangement_create",
-    "contacts_poi_create",
-    "contacts_transfer_create",
-    "contacts_unlock_create",
-    "customers_ownership_auto_unlock_create",
-    "customers_ownership_consultations_create",
-})
+NOT_YET: frozenset[str] = frozenset()
