@@ -27,18 +27,41 @@ def _worker(w, actor):
     return w.other_holder
 
 
-def _contact(w, officer, *, customer=None, poi: bool = True, link: bool = True):
-    from casework.contacts import services
-    from casework.contacts.models import ContactIssue
+_SNAPSHOTS: dict[tuple[int, int, int], dict[str, Any]] = {}
+
+
+def _contact(w, officer, *, customer=None, poi: bool = True, link: bool = True, status: str = "open",
+             explained: bool = False, fresh_snapshot: bool = False):
+    """The contact of a state, built by its constructor (test set-up; the cell's request is what goes through the
+    services): channel phone, the customer speaking, the subject's case, the caller impacted."""
+    from casework.contacts import selectors
+    from casework.contacts.models import Contact, ContactIssue, ContactStatus, ExplanationStatus, ImpactedCustomer
 
     customer = customer or w.customer
-    contact = services.contact_start(actor=officer.user, customer=customer, channel="phone", case=w.case)
-    if poi:
-        contact = services.contact_poi_confirm(actor=officer.user, contact=contact, method="Date of birth and address")
+    now = clock.now()
+    contact = Contact.objects.create(
+        customer=customer, case=w.case, channel="phone", officer=officer, area=officer.position.business_area,
+        started_at=now, status=status, poi_confirmed_at=now if poi else None,
+        poi_method="Date of birth and address" if poi else "",
+        finalised_at=now if status == ContactStatus.FINALISED else None,
+        realtime_resolved=True if status == ContactStatus.FINALISED else None,
+        transfer_kind="cold" if status == ContactStatus.TRANSFERRED else "",
+    )
+    if poi:  # the MCA facts stored at POI (CMA-1.1), read once per customer and world
+        key = (id(w), customer.pk, w.case.pk)
+        if fresh_snapshot:
+            contact.mca_snapshot = {"facts": selectors.mca_facts_from_record(contact)}
+        else:
+            if key not in _SNAPSHOTS:
+                _SNAPSHOTS[key] = {"facts": selectors.mca_facts_from_record(contact)}
+            contact.mca_snapshot = _SNAPSHOTS[key]
+        contact.save(update_fields=["mca_snapshot"])
+    ImpactedCustomer.objects.create(contact=contact, customer=customer, recorded_at=now if explained else None,
+                                    status=ExplanationStatus.EXPLAINED if explained else ExplanationStatus.PENDING)
     w.extra["contact"] = contact
-    if link and customer == w.customer and w.issue.__class__.objects.filter(pk=w.issue.pk, status="open").exists():
-        w.extra["link"] = ContactIssue.objects.create(contact=contact, presenting_issue=w.issue, handling="",
-                                                      created_at=clock.now())
+    if link:
+        w.extra["link"] = ContactIssue.objects.create(contact=contact, presenting_issue_id=w.issue.pk, handling="",
+                                                      created_at=now)
     return contact
 
 
@@ -51,13 +74,6 @@ def _finalise_issue(w) -> None:
     issue.outcome = "Explained the payment."
     issue.closed_at = clock.now()
     issue.save()
-
-
-def _explained(officer, contact) -> None:
-    from casework.contacts import services
-
-    for row in contact.impacted.all():
-        services.contact_decision_explained(actor=officer.user, contact=contact, customer=row.customer)
 
 
 def _lock_to(w, officer) -> None:
@@ -80,34 +96,23 @@ def _contact_other(w, actor):  # noqa: ARG001
 
 
 def _contact_transferred_actor(w, actor):
-    from casework.contacts import services
-    from casework.org.models import BusinessArea
-
-    officer = _worker(w, actor)
-    contact = _contact(w, officer)
-    w.extra["contact"] = services.contact_transfer(actor=officer.user, contact=contact,
-                                                   to_area=BusinessArea.objects.get(code="LITIGATION"), kind="cold")
+    _contact(w, _worker(w, actor), status="transferred")
 
 
 def _contact_ready_actor(w, actor):
-    officer = _worker(w, actor)
     _finalise_issue(w)
-    _explained(officer, _contact(w, officer))
+    _contact(w, _worker(w, actor), explained=True)
 
 
 def _contact_finalised_actor(w, actor):
-    from casework.contacts import services
-
     officer = _worker(w, actor)
     _finalise_issue(w)
     _lock_to(w, officer)
-    contact = _contact(w, officer)
-    _explained(officer, contact)
-    w.extra["contact"] = services.contact_finalise(actor=officer.user, contact=contact)
+    _contact(w, officer, status="finalised", explained=True)
 
 
 def _contact_payee_actor(w, actor):
-    _contact(w, _worker(w, actor), customer=w.payee)
+    _contact(w, _worker(w, actor), customer=w.payee, link=False)
 
 
 def _contact_specialised_actor(w, actor):
@@ -116,7 +121,7 @@ def _contact_specialised_actor(w, actor):
     from casework.contacts.models import ContactIssue
     from casework.testing import factories as f
 
-    contact = _contact(w, _worker(w, actor))
+    contact = _contact(w, _worker(w, actor), link=False)
     for code in ("objection", "change_of_assessment"):
         issue = f.PresentingIssueFactory(customer=w.customer, issue_type=f.issue_type(code))
         ContactIssue.objects.create(contact=contact, presenting_issue=issue, handling="", created_at=clock.now())
@@ -131,18 +136,14 @@ def _contact_mca_ready_actor(w, actor):
     f.IncomeFactory(customer=w.customer, source=IncomeSource.ESTIMATE, amount="30000.00",
                     effective_from=clock.local_today(w.office).replace(day=1))
     officer = _worker(w, actor)
-    contact = _contact(w, officer)
+    contact = _contact(w, officer, link=False, fresh_snapshot=True)
     codes = list(selectors.mca_assessment(contact).checklist_codes)
     w.extra["contact"] = services.contact_mca_tick(actor=officer.user, contact=contact, codes=codes)
 
 
 def _contact_ps_actor(w, actor):
-    from casework.contacts.models import ContactIssue
-
     w.target = w.ps
-    contact = _contact(w, _worker(w, actor), link=False)
-    w.extra["link"] = ContactIssue.objects.create(contact=contact, presenting_issue=w.issue, handling="",
-                                                  created_at=clock.now())
+    _contact(w, _worker(w, actor))
 
 
 def _ready_locked_actor(w, actor):
