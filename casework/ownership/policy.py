@@ -495,6 +495,15 @@ def unlock_decision(*, decision_explained: bool, owner_after: Decision, current_
     )
 
 
+def decision_letters_of_this_lock(
+    letters: Sequence[tuple[int, dt.datetime]], *, lock_started_at: dt.datetime
+) -> frozenset[int]:
+    """CMA-3.4: the customers who have a decision letter about THIS decision — the letters ``(customer_id,
+    issued_at)`` issued while the lock being ended is held (on or after it started). A decision letter from before
+    the lock is about an earlier decision and does not let the lock be unlocked automatically."""
+    return frozenset(customer_id for customer_id, issued_at in letters if issued_at >= lock_started_at)
+
+
 def auto_unlock_letters_decision(
     *, impacted_customer_ids: frozenset[int], lettered_customer_ids: frozenset[int], contact_attempted: bool
 ) -> Decision:

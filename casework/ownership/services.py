@@ -1287,15 +1287,6 @@ def auto_unlock_schedule(
             impacted.update((payer_id, payee_id))
     else:
         impacted = {c.pk for c in impacted_customers} | {customer.pk}
-    letters_check = policy.auto_unlock_letters_decision(
-        impacted_customer_ids=frozenset(impacted),
-        lettered_customer_ids=frozenset(r.customer_id for r in rows),
-        contact_attempted=True,
-    )
-    missing_ids = letters_check.facts.get("missing_customer_ids", [])
-    missing_names = tuple(
-        c.full_name for c in Customer.objects.filter(pk__in=missing_ids).order_by("pk")
-    )
     hours = after_hours if after_hours is not None else settings.CASEWORK["AUTO_UNLOCK_AFTER_HOURS"]
     if hours < 0:
         raise InvalidInput("The waiting period cannot be negative.", fields={"after_hours": ["Must be >= 0."]})
@@ -1309,6 +1300,16 @@ def auto_unlock_schedule(
                 f"Locked to {lock.holder_label}: only the holder, or a Team Leader of {lock.area.name}, may unlock.",
                 step_ids=("CMA-3.4",),
             )
+        # CMA-3.4: only the letters of this decision count, i.e. issued while this lock is held (a letter from
+        # before the lock is about an earlier decision).
+        letters_check = policy.auto_unlock_letters_decision(
+            impacted_customer_ids=frozenset(impacted),
+            lettered_customer_ids=policy.decision_letters_of_this_lock(
+                [(r.customer_id, r.issued_at) for r in rows], lock_started_at=lock.started_at),
+            contact_attempted=True,
+        )
+        missing_ids = letters_check.facts.get("missing_customer_ids", [])
+        missing_names = tuple(c.full_name for c in Customer.objects.filter(pk__in=missing_ids).order_by("pk"))
         readiness = policy.unlock_readiness(selectors.unlock_readiness_facts(
             customer=customer, lock=lock, decision_explained=False, contact_attempted=bool(contact_attempted),
             letters_missing_for=missing_names,

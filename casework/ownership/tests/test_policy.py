@@ -312,6 +312,12 @@ def test_auto_unlock_letters(name, impacted, lettered, attempted, allowed):
     assert d.step_ids == ("CMA-3.4",)
 
 
+def test_cma_3_4_only_letters_issued_while_the_lock_is_held_count():
+    start = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
+    letters = [(1, start - dt.timedelta(days=30)), (2, start), (3, start + dt.timedelta(minutes=5))]
+    assert p.decision_letters_of_this_lock(letters, lock_started_at=start) == frozenset({2, 3})
+
+
 # ---------------------------------------------------------------- CMA-1.6 transfer
 TRANSFER_CASES = [
     ("CMA-1.6 not locked: nothing to transfer", None, AREAS["DPO"], "GENERAL_OBJECTIONS", False, False),

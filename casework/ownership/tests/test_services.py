@@ -552,3 +552,29 @@ def test_ps_spe_1_take_over_or_transfer_of_a_ps_customer_needs_consultation(org,
     assert req.payload["to_area"] == "GENERAL_OBJECTIONS" and req.eligible.area_codes == ("PS",)
     _decide(ps_tl, req, reason="Agreed")
     assert selectors.active_lock(customer=payer).area.code == "GENERAL_OBJECTIONS"
+
+
+# ---------------------------------------------------------------- CMA-3.4: the letters of THIS decision (issue 10)
+
+
+def test_cma_3_4_auto_unlock_refuses_decision_letters_from_before_the_lock(org, payer, payee):
+    """Bypass found by the matrix (group contacts): decision letters sent before the customer was locked are about an
+    earlier decision; they do not let this lock be unlocked automatically. Refused naming who has no letter; nothing
+    is scheduled. Letters of this lock (issued after it started) still schedule it."""
+    from casework.letters.models import Letter
+
+    so = org.officer()
+    with clock.freeze(clock.now() - dt.timedelta(days=30)):
+        old = [letter(payer, so), letter(payee, so)]
+    services.customer_lock(actor=so.user, customer=payer, reason="New decision")
+    with pytest.raises(TransitionRefused) as refused:
+        services.auto_unlock_schedule(actor=so.user, customer=payer, letters=old, reason="Not reached",
+                                      contact_attempted=True)
+    assert refused.value.step_ids == ("CMA-3.4",)
+    assert {payer.pk, payee.pk} == set(refused.value.extra["missing_customer_ids"])
+    assert not selectors.active_lock(customer=payer).auto_unlocks.exists()
+    new = [letter(payer, so), letter(payee, so)]
+    auto = services.auto_unlock_schedule(actor=so.user, customer=payer, letters=[old[0], *new], reason="Not reached",
+                                         contact_attempted=True)
+    assert auto.status == AutoUnlockStatus.SCHEDULED
+    assert Letter.objects.filter(pk__in=auto.letter_ids).count() == 3

@@ -153,6 +153,15 @@ def _ready_locked_actor(w, actor):
     _lock_to(w, _worker(w, actor))
 
 
+def _ready_locked_actor_old_letters(w, actor):
+    """As ``ready_locked_actor``, the decision letters having gone out a month before the lock started."""
+    import datetime as dt
+
+    with clock.freeze(clock.now() - dt.timedelta(days=30)):
+        w.extra["letters"] = _letters(w)
+    _ready_locked_actor(w, actor)
+
+
 # state key -> (description, setter(world, actor))
 STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
     "contact_new_actor": ("an open contact taken by the actor, identity not yet confirmed (CMA-1.1)",
@@ -176,6 +185,8 @@ STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
                          "customer's open issue on it (PS-ACT-5, PS-SPE-1)", _contact_ps_actor),
     "ready_locked_actor": ("locked to the actor and ready to unlock: issue finalised, MCA not required (CMA-3.4)",
                            _ready_locked_actor),
+    "ready_locked_actor_old_letters": ("as ready_locked_actor, with decision letters sent before the lock started "
+                                       "(an earlier decision, CMA-3.4)", _ready_locked_actor_old_letters),
 }
 
 # ------------------------------------------------------------------------------------------------------ bodies
@@ -243,7 +254,7 @@ BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
     "contacts_unlock_create": lambda w: (f"{_k(w)}/unlock/", {"reason": "Decision explained",
                                                               "decision_explained": True}),
     "customers_ownership_auto_unlock_create": lambda w: (f"{_c(w)}/ownership/auto-unlock/", {
-        "letters": _letters(w), "reason": "Decision letters sent", "contact_attempted": True}),
+        "letters": w.extra.get("letters") or _letters(w), "reason": "Decision letters sent", "contact_attempted": True}),
     "customers_ownership_consultations_create": lambda w: (f"{_c(w)}/ownership/consultations/", {
         "ps_case_manager": "bm_pscm", "summary": "Objection decision due next week",
         "communication_approach": "Case Manager calls first, then the letter", "who_communicates": "Case Manager"}),
