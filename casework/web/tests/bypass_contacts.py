@@ -111,6 +111,20 @@ def _contact_finalised_actor(w, actor):
     _contact(w, officer, status="finalised", explained=True)
 
 
+def _contact_finalised_ps_actor(w, actor):
+    """The actor's finalised contact with the PS customer (locked to the PS Case Manager), decision explained and
+    the PS customer's issue finalised."""
+    w.target = w.ps
+    _finalise_issue(w)
+    _contact(w, _worker(w, actor), status="finalised", explained=True)
+
+
+def _contact_actor_locked_dpo(w, actor):
+    """The actor's open contact; the customer is locked to the DPO specialist (a specialist area, CMA-1.2)."""
+    _lock_to(w, w.officers[Role.SPECIALIST_OFFICER.value])
+    _contact(w, _worker(w, actor))
+
+
 def _contact_payee_actor(w, actor):
     _contact(w, _worker(w, actor), customer=w.payee, link=False)
 
@@ -175,6 +189,10 @@ STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
                             "not required (CMA-3.1/3.2)", _contact_ready_actor),
     "contact_finalised_actor": ("the actor's finalised contact, decision explained, customer locked to the actor and "
                                 "ready to unlock (CMA-3.4)", _contact_finalised_actor),
+    "contact_finalised_ps_actor": ("the actor's finalised contact with the PS customer (locked to the Case Manager), "
+                                   "decision explained, issue finalised (PS-ACT-5)", _contact_finalised_ps_actor),
+    "contact_actor_locked_dpo": ("the actor's open contact; the customer locked to the DPO specialist (CMA-1.2, "
+                                 "CMA-3.2)", _contact_actor_locked_dpo),
     "contact_payee_actor": ("an open contact with the payee taken by the actor, POI confirmed (CMA-2.5)",
                             _contact_payee_actor),
     "contact_specialised_actor": ("the actor's open contact with two specialised issues of different areas raised "
