@@ -495,6 +495,18 @@ def unlock_decision(*, decision_explained: bool, owner_after: Decision, current_
     )
 
 
+def auto_unlock_waiting_period(*, hours: int, configured_hours: int) -> Decision:
+    """CMA-3.4: the automatic unlock comes "after a period that lets customers call to discuss" the decision letter:
+    at least the agency's configured period (``AUTO_UNLOCK_AFTER_HOURS``). An officer may give a longer one, never a
+    shorter one (a customer who calls and has it explained is unlocked at once, without waiting)."""
+    if hours < configured_hours:
+        return Decision.no(
+            f"The automatic unlock waits at least {configured_hours} hours after the decision letters, so that "
+            "customers can call about them.", "CMA-3.4", outcome="too_short", minimum=configured_hours)
+    return Decision.yes(f"Unlocks automatically {hours} hours after the latest decision letter.", "CMA-3.4",
+                        outcome="ok", hours=hours)
+
+
 def decision_letters_of_this_lock(
     letters: Sequence[tuple[int, dt.datetime]], *, lock_started_at: dt.datetime
 ) -> frozenset[int]:

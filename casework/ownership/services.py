@@ -1287,9 +1287,12 @@ def auto_unlock_schedule(
             impacted.update((payer_id, payee_id))
     else:
         impacted = {c.pk for c in impacted_customers} | {customer.pk}
-    hours = after_hours if after_hours is not None else settings.CASEWORK["AUTO_UNLOCK_AFTER_HOURS"]
-    if hours < 0:
-        raise InvalidInput("The waiting period cannot be negative.", fields={"after_hours": ["Must be >= 0."]})
+    configured = settings.CASEWORK["AUTO_UNLOCK_AFTER_HOURS"]
+    hours = after_hours if after_hours is not None else configured
+    waiting = policy.auto_unlock_waiting_period(hours=hours, configured_hours=configured)
+    if not waiting.allowed:
+        raise InvalidInput(waiting.reason, fields={"after_hours": [f"At least {configured} hours."]},
+                           step_ids=waiting.step_ids)
     with transaction.atomic():
         _lock_customer_row(customer)
         lock = selectors.active_lock(customer=customer)

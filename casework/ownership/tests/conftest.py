@@ -105,3 +105,10 @@ def customer(reference):
     c = CustomerFactory()
     reliable_income(c)
     return c
+
+
+@pytest.fixture
+def short_auto_unlock_wait(settings):
+    """The agency's CMA-3.4 waiting period configured to one hour (``AUTO_UNLOCK_AFTER_HOURS``), so that a test can
+    schedule an automatic unlock an hour or more after the letters and run the job soon after."""
+    settings.CASEWORK = {**settings.CASEWORK, "AUTO_UNLOCK_AFTER_HOURS": 1}

@@ -159,6 +159,7 @@ def test_unlock_relocks_to_outstanding_specialised_issue(org, payer):
     assert "CMA-3.3" in r.json()["relocked"]["step_ids"]
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_auto_unlock_schedule(org, payer, payee):
     from casework.letters.models import Letter
 

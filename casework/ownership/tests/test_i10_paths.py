@@ -92,6 +92,7 @@ def test_ps_fin_3_ps_act_5_generic_unlock_refused_on_every_path(ps_customer):
     assert not AuditEvent.objects.filter(customer_id=payer.pk, action="ownership.unlock").exists()
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_ps_act_5_auto_unlock_schedule_and_job_refused(org, payer, payee):
     """PS-ACT-5: scheduling an automatic unlock is refused; one scheduled before the PS referral is refused by the
     job when it runs (not unlocked), audited, and the scheduling officer told why."""
@@ -186,6 +187,7 @@ def test_cma_3_4_common_issue_of_another_area_is_in_scope(org, payer):
 # ---------------------------------------------------------------- 3. the automatic unlock re-checks when it runs
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_cma_3_4_auto_unlock_rechecks_readiness_records_why_and_tells_the_scheduler(org, payer, payee):
     """CMA-3.4: an issue in scope raised after scheduling → the job does not unlock, records why (audited
     ``ownership.auto_unlock_refused``) and sends the scheduling officer a General Follow-up intray (measured: the
@@ -206,6 +208,7 @@ def test_cma_3_4_auto_unlock_rechecks_readiness_records_why_and_tells_the_schedu
     assert told.assignee_officer == so and "not done" in told.subject
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_cma_3_4_one_failing_auto_unlock_never_stops_the_others(org, monkeypatch):
     """Per-item isolation: one raising automatic unlock is recorded and reported; every other due one is done
     (measured: one failure stopped 54 of 60 due unlocks)."""
@@ -243,6 +246,7 @@ def test_cma_3_4_one_failing_auto_unlock_never_stops_the_others(org, monkeypatch
 # ---------------------------------------------------------------- 4. routing and ownership agree at every moment
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_cma_3_4_routing_and_ownership_agree_while_auto_unlock_is_pending(org, payer, payee):
     """CMA-3.4 / CMA-1.1: due but not yet materialised → ownership says unlocked AND calls go to the front line
     (measured: routing still sent calls to the old area); if readiness no longer holds both say locked."""

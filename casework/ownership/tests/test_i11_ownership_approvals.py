@@ -396,6 +396,7 @@ def test_i11_dispute_decision_tells_the_holders(cma):
     assert lock_notes(dpo) == ["lock_gained"] and lock_notes(obj) == ["lock_lost"] and lock_notes(tls["DPO"]) == []
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_i11_unlock_tells_the_holder_unless_they_unlocked(org, payer, payee):
     """Unlock by a Team Leader tells the holder (lock_lost); the holder unlocking their own customer is not told;
     the automatic unlock (the job acting) tells the holder."""

@@ -20,6 +20,7 @@ from .test_i10_paths import letter
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_cma_3_4_a_failing_auto_unlock_is_recorded_backed_off_retried_and_resolved(org, monkeypatch):
     """Fails on the old code: there was no failure record, the bad unlock was retried (and failed) on every run with
     no backoff, and nothing showed it to an operator."""
@@ -78,6 +79,7 @@ def test_cma_3_4_a_failing_auto_unlock_is_recorded_backed_off_retried_and_resolv
     assert AuditEvent.objects.filter(action="core.job_item_resolved", customer_id=broken.customer_id).count() == 1
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_cma_3_4_a_failed_auto_unlock_cancelled_by_another_path_is_resolved_as_gone(org, monkeypatch):
     """The failed automatic unlock was cancelled meanwhile (the officer unlocked by hand): the next run resolves its
     failure record ``item_gone`` instead of leaving it open for the operator forever."""

@@ -312,6 +312,12 @@ def test_auto_unlock_letters(name, impacted, lettered, attempted, allowed):
     assert d.step_ids == ("CMA-3.4",)
 
 
+@pytest.mark.parametrize(("hours", "allowed"), [(0, False), (335, False), (336, True), (24 * 30, True)])
+def test_cma_3_4_the_waiting_period_is_never_shorter_than_configured(hours, allowed):
+    d = p.auto_unlock_waiting_period(hours=hours, configured_hours=336)
+    assert (d.allowed, d.step_ids) == (allowed, ("CMA-3.4",))
+
+
 def test_cma_3_4_only_letters_issued_while_the_lock_is_held_count():
     start = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
     letters = [(1, start - dt.timedelta(days=30)), (2, start), (3, start + dt.timedelta(minutes=5))]

@@ -285,6 +285,7 @@ def test_cma_3_4_auto_unlock_needs_a_letter_for_every_impacted_customer(org, pay
                                       reason="x", contact_attempted=True)
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_cma_3_4_auto_unlock_is_correct_when_read_and_materialised_by_the_job(org, payer, payee):
     so = org.officer()
     services.customer_lock(actor=so.user, customer=payer, reason="x")
@@ -309,6 +310,7 @@ def test_cma_3_4_auto_unlock_is_correct_when_read_and_materialised_by_the_job(or
         assert auto_unlock_due() == 0
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_cma_3_4_auto_unlock_cancelled_when_the_lock_changes(org, payer, payee):
     a, b = org.officer(), org.officer()
     services.customer_lock(actor=a.user, customer=payer, reason="x")
@@ -578,3 +580,24 @@ def test_cma_3_4_auto_unlock_refuses_decision_letters_from_before_the_lock(org, 
                                          contact_attempted=True)
     assert auto.status == AutoUnlockStatus.SCHEDULED
     assert Letter.objects.filter(pk__in=auto.letter_ids).count() == 3
+
+
+def test_cma_3_4_the_automatic_unlock_never_waits_less_than_the_configured_period(org, payer, payee, settings):
+    """Bypass found with the matrix (group contacts): ``after_hours=0`` unlocked the customer at once (a due automatic
+    unlock counts as done when read), with no time for customers to call about the letters. Shorter than the
+    configured period -> 400 on ``after_hours``, nothing scheduled; longer is the officer's choice."""
+    settings.CASEWORK = {**settings.CASEWORK, "AUTO_UNLOCK_AFTER_HOURS": 24 * 14}
+    so = org.officer()
+    services.customer_lock(actor=so.user, customer=payer, reason="New decision")
+    letters = [letter(payer, so), letter(payee, so)]
+    for hours in (0, 1, 24 * 14 - 1):
+        with pytest.raises(InvalidInput) as refused:
+            services.auto_unlock_schedule(actor=so.user, customer=payer, letters=letters, reason="Not reached",
+                                          contact_attempted=True, after_hours=hours)
+        assert "after_hours" in refused.value.fields and refused.value.step_ids == ("CMA-3.4",)
+    assert not selectors.active_lock(customer=payer).auto_unlocks.exists()
+    assert selectors.ownership_get(customer=payer).lock is not None
+    with clock.freeze(clock.now()):
+        auto = services.auto_unlock_schedule(actor=so.user, customer=payer, letters=letters, reason="Not reached",
+                                             contact_attempted=True, after_hours=24 * 20)
+        assert auto.due_at == clock.now() + dt.timedelta(hours=24 * 20)

@@ -33,6 +33,7 @@ def _schedule(org, payer, payee):
     return a, auto
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_cma_3_4_lock_change_cancels_the_auto_unlock_through_an_audited_transition(org, payer, payee):
     """CMA-3.4: a take-over ends the lock; the scheduled automatic unlock is cancelled by its transition, one audit
     event per row naming the actor and CMA-3.4 (before issue 10 a queryset .update() cancelled it unaudited)."""
@@ -46,6 +47,7 @@ def test_cma_3_4_lock_change_cancels_the_auto_unlock_through_an_audited_transiti
     assert (ev.before, ev.after) == ({"status": "scheduled"}, {"status": "cancelled"})
 
 
+@pytest.mark.usefixtures("short_auto_unlock_wait")
 def test_cma_3_4_job_carries_out_without_cancelling_itself(org, payer, payee):
     """CMA-3.4: the job's unlock ends the lock, but its own row is carried out (done), not also cancelled."""
     _a, auto = _schedule(org, payer, payee)

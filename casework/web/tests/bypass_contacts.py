@@ -176,6 +176,12 @@ def _ready_locked_actor_old_letters(w, actor):
     _ready_locked_actor(w, actor)
 
 
+def _ready_locked_actor_no_wait(w, actor):
+    """As ``ready_locked_actor``; the officer asks for no waiting period after the letters (``after_hours`` 0)."""
+    w.extra["after_hours"] = 0
+    _ready_locked_actor(w, actor)
+
+
 # state key -> (description, setter(world, actor))
 STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
     "contact_new_actor": ("an open contact taken by the actor, identity not yet confirmed (CMA-1.1)",
@@ -205,6 +211,8 @@ STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
                            _ready_locked_actor),
     "ready_locked_actor_old_letters": ("as ready_locked_actor, with decision letters sent before the lock started "
                                        "(an earlier decision, CMA-3.4)", _ready_locked_actor_old_letters),
+    "ready_locked_actor_no_wait": ("as ready_locked_actor; the automatic unlock asked with no waiting period "
+                                   "(after_hours 0, CMA-3.4)", _ready_locked_actor_no_wait),
 }
 
 # ------------------------------------------------------------------------------------------------------ bodies
@@ -272,7 +280,8 @@ BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
     "contacts_unlock_create": lambda w: (f"{_k(w)}/unlock/", {"reason": "Decision explained",
                                                               "decision_explained": True}),
     "customers_ownership_auto_unlock_create": lambda w: (f"{_c(w)}/ownership/auto-unlock/", {
-        "letters": w.extra.get("letters") or _letters(w), "reason": "Decision letters sent", "contact_attempted": True}),
+        "letters": w.extra.get("letters") or _letters(w), "reason": "Decision letters sent", "contact_attempted": True,
+        **({"after_hours": w.extra["after_hours"]} if "after_hours" in w.extra else {})}),
     "customers_ownership_consultations_create": lambda w: (f"{_c(w)}/ownership/consultations/", {
         "ps_case_manager": "bm_pscm", "summary": "Objection decision due next week",
         "communication_approach": "Case Manager calls first, then the letter", "who_communicates": "Case Manager"}),
