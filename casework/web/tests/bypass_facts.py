@@ -126,6 +126,16 @@ def _corr_actor(w: Any, actor: Any) -> None:
     _correspondence(w, officer=actor)
 
 
+def _corr_done(w: Any, actor: Any) -> None:
+    """The actor's correspondence intray, its matter addressed (outcome communicated) and the intray completed."""
+    from casework.intrays import services as intray_services
+
+    _correspondence(w, officer=actor)
+    intray_services.correspondence_matter_address(actor=actor.user, matter=w.extra["matter"],
+                                                  outcome="Assessment updated; letter sent", communicated=True)
+    intray_services.intray_complete(actor=actor.user, intray=w.intray, outcome="Answered by letter")
+
+
 def _corr_other(w: Any, actor: Any) -> None:  # noqa: ARG001
     _correspondence(w, officer=w.other_holder)
 
@@ -191,6 +201,8 @@ STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
                     _rs_in_force),
     "corr_actor": ("an open correspondence intray (one outstanding matter) assigned to the acting officer",
                    _corr_actor),
+    "corr_done": ("the acting officer's correspondence intray, its matter addressed and the intray completed",
+                  _corr_done),
     "corr_other": ("an open correspondence intray assigned to another officer (COLLECTION, in no team)",
                    _corr_other),
     "corr_team": ("an open correspondence intray in the Service Officer's position (the Team Leader's team)",
