@@ -196,14 +196,23 @@ def _st_realloc_requested_tl(w, actor):  # noqa: ARG001
                                                  reason_code="conflict_of_interest", detail="Knows the customer")
 
 
+def _st_realloc_forwarded_own(w, actor):  # noqa: ARG001
+    """The Case Manager's reallocation approved by the matrix PS Team Leader and sent to their own team: they asked
+    for the assignment, so another PS Team Leader decides it."""
+    from casework.ps import services as ps
+
+    _st_realloc_requested(w, actor)
+    ps.reallocation_forward(actor=_tl(w).user, request=w.extra["realloc"], receiving_position=_tl(w).position)
+
+
 def _st_realloc_forwarded(w, actor):  # noqa: ARG001
     """The plain customer in PS with a Case Manager of the second PS team (led by bm_pstl2), who asked to reallocate
     them; bm_pstl2 sent them to the matrix PS team (the PS Case Manager's position): its PS Team Leader assigns."""
-    from casework.org.models import Team
+    from casework.org.models import Officer, Team
     from casework.ps import services as ps
 
     team2 = Team.objects.get(name="BM PS team 2")
-    tl2 = w.officers[Role.PS_TEAM_LEADER.value].__class__.objects.get(user__username="bm_pstl2")
+    tl2 = Officer.objects.get(user__username="bm_pstl2")
     team2.leader = tl2
     team2.save()
     cm2 = _second_cm(w, team2)
@@ -240,6 +249,8 @@ STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
                                 _st_realloc_requested_tl),
     "ps_realloc_requested": ("a reallocation requested by the Case Manager, waiting for their PS Team Leader "
                              "(PS-REV-2)", _st_realloc_requested),
+    "ps_realloc_forwarded_own": ("the Case Manager's reallocation forwarded by the matrix PS Team Leader to their own "
+                                 "team (PS-REV-3)", _st_realloc_forwarded_own),
     "ps_realloc_forwarded": ("a reallocation from the second PS team forwarded to the matrix PS team by its Team "
                              "Leader, waiting for the receiving PS Team Leader (PS-REV-3)", _st_realloc_forwarded),
 }
