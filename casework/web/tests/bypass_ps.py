@@ -18,6 +18,7 @@ from typing import Any
 
 from casework.org.roles import Role
 from casework.ps import policy as ps_policy
+from casework.ps.services import ATTESTATIONS
 
 PS = "/api/v1/ps"
 
@@ -91,8 +92,6 @@ def _ready(w, issues_by=None):
     ps.customer_told_record(actor=cm, ps_record=rec, summary="Told by phone")
 
 
-ATTESTATIONS = ("cma_activities_completed", "written_responses_understood", "customer_notified_of_decisions",
-                "feedback_provided")
 
 
 def _submitted(w, by, issues_by=None):
