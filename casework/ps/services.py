@@ -299,8 +299,10 @@ def ps_referral_action(
     if case_manager.role not in (Role.PS_CASE_MANAGER, Role.PS_TEAM_LEADER) or not case_manager.is_active:
         raise InvalidInput("Assign the customer to an active PS Case Manager.",
                            fields={"case_manager": ["Not a PS Case Manager."]}, step_ids=("PS-REF-2",))
-    if off.role != Role.PS_TEAM_LEADER and case_manager.pk != off.pk:
-        raise NotPermitted("Only a PS Team Leader assigns a referral to another Case Manager.", step_ids=("PS-REF-2",))
+    _refuse(policy.referral_action_check(
+        actor_is_ps_team_leader=off.role == Role.PS_TEAM_LEADER, assigns_self=case_manager.pk == off.pk,
+        open_referral_intray=referral_intray is not None and referral_intray.status in ("open", "in_progress")),
+        NotPermitted)
     problems: dict[str, list[str]] = {}
     if referral_source not in policy.REFERRAL_SOURCES:
         problems["referral_source"] = [f"Choose one of: {', '.join(policy.REFERRAL_SOURCES)}."]
