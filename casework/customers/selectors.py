@@ -449,6 +449,16 @@ def payments_for_case(*, user, case: Case) -> QuerySet[PaymentReceived]:
     return PaymentReceived.objects.filter(case=case).select_related("payer", "debt").order_by("-received_on", "-id")
 
 
+def payments_for_customer(*, user, customer: Customer) -> QuerySet[PaymentReceived]:
+    """Payments received on any of the customer's cases (made by them or by the other parent), corrected ones too."""
+    _require(user, "customers.view_case", "Your role does not allow you to view cases.")
+    return (
+        PaymentReceived.objects.filter(Q(case__payer=customer) | Q(case__payee=customer))
+        .select_related("case", "payer", "debt", "superseded_by")
+        .order_by("-received_on", "-id")
+    )
+
+
 def restrictions_for_customer(*, user, customer: Customer) -> QuerySet[ContactRestriction]:
     """Every restricted service of the customer: proposed, in force, not approved, ended."""
     _require(user, "customers.view_customer", "Your role does not allow you to view customer records.")

@@ -13,7 +13,15 @@ from django.views.decorators.http import require_POST
 from casework.core.errors import DomainError, InvalidInput, NotFound
 
 from . import forms, selectors, services
-from .models import Case, Debt, PaymentArrangement
+from .models import (
+    AuthorisedRepresentative,
+    CareArrangement,
+    Case,
+    ContactRestriction,
+    Debt,
+    PaymentArrangement,
+    PaymentReceived,
+)
 
 
 def _case(request, customer, number: str) -> Case:
@@ -64,6 +72,14 @@ def _record(request, customer, kind: str, data: dict) -> str:
         services.payment_received_record(actor=user, case=case, payer=customer, debt=debt, amount=data["amount"],
                                          received_on=data["received_on"])
         return "Payment recorded."
+    if kind == "payment-correct":
+        cases = selectors.cases_for_customer(user=user, customer=customer)
+        payment = PaymentReceived.objects.filter(pk=data["payment_id"], case__in=cases).first()
+        if payment is None:
+            raise NotFound("No such payment on this customer's cases.")
+        services.payment_received_correct(actor=user, payment=payment, reason=data["reason"], amount=data["amount"],
+                                          received_on=data["received_on"])
+        return "Payment corrected; the earlier record is kept with your reason."
     if kind == "care":
         child = None
         for case in selectors.cases_for_customer(user=user, customer=customer):
@@ -73,6 +89,18 @@ def _record(request, customer, kind: str, data: dict) -> str:
         services.care_arrangement_record(actor=user, case=child.case, child=child, carer=customer,
                                          care_percentage=data["care_percentage"], effective_from=data["effective_from"])
         return "Care recorded."
+    if kind == "care-correct":
+        cases = selectors.cases_for_customer(user=user, customer=customer)
+        care = CareArrangement.objects.filter(pk=data["care_id"], case__in=cases).first()
+        if care is None:
+            raise NotFound("No such care record on this customer's cases.")
+        services.care_arrangement_correct(actor=user, care=care, reason=data["reason"],
+                                          care_percentage=data["care_percentage"],
+                                          effective_from=data["effective_from"])
+        return "Care corrected; the earlier record is kept with your reason."
+    if kind == "income":
+        services.income_record_add(actor=user, customer=customer, **data)
+        return "Income recorded."
     if kind == "roles":
         services.case_roles_reverse(actor=user, case=_case(request, customer, data["case_number"]),
                                     effective_from=data["effective_from"], reason=data["reason"])
@@ -93,6 +121,18 @@ def _record(request, customer, kind: str, data: dict) -> str:
     if kind == "representative":
         services.representative_add(actor=user, customer=customer, **data)
         return "Authorised representative recorded."
+    if kind == "representative-end":
+        rep = AuthorisedRepresentative.objects.filter(pk=data["row_id"], customer=customer).first()
+        if rep is None:
+            raise NotFound("No such representative for this customer.")
+        services.representative_end(actor=user, representative=rep, reason=data["reason"])
+        return "The representative's authority has ended."
+    if kind == "restriction-end":
+        row = ContactRestriction.objects.filter(pk=data["row_id"], customer=customer).first()
+        if row is None:
+            raise NotFound("No such restricted service for this customer.")
+        services.contact_restriction_end(actor=user, restriction=row, reason=data["reason"])
+        return "Restricted service ended."
     if kind == "restriction":
         services.contact_restriction_add(actor=user, customer=customer, **data)
         return ("Restricted service proposed: it is not in force until a PS Team Leader other than you approves the "
@@ -105,6 +145,8 @@ FORMS = {
     "arrangement-change": forms.ArrangementChangeForm, "payment": forms.PaymentForm, "care": forms.CareForm,
     "roles": forms.RoleReversalForm, "registration": forms.RegistrationForm, "dpo": forms.DpoForm,
     "death": forms.DeathForm, "representative": forms.RepresentativeForm, "restriction": forms.RestrictionForm,
+    "payment-correct": forms.PaymentCorrectForm, "care-correct": forms.CareCorrectForm, "income": forms.IncomeForm,
+    "representative-end": forms.EndForm, "restriction-end": forms.EndForm,
 }
 
 
