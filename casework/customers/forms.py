@@ -109,6 +109,13 @@ class DpoForm(forms.Form):
     reason = forms.CharField(max_length=2000, required=False)
 
 
+class DpoCorrectForm(forms.Form):
+    dpo_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=[("", "—"), *DpoStatus.choices], required=False)
+    issued_on = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
 class DeathForm(forms.Form):
     date_of_death = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=2000)

@@ -293,7 +293,7 @@ def customer_summary(*, customer: Customer) -> CustomerSummary:
         .prefetch_related(_arrangements_prefetch())
         .order_by("as_at", "id")
     )
-    dpos = tuple(customer.dpos.select_related("case").order_by("-issued_on", "-id"))
+    dpos = tuple(customer.dpos.filter(superseded_by__isnull=True).select_related("case").order_by("-issued_on", "-id"))
     restrictions = tuple(customer.contact_restrictions.filter(is_active=True).order_by("review_date"))
     representatives = tuple(customer.representatives.filter(is_active=True).order_by("name"))
     sensitive = tuple(customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))

@@ -19,6 +19,7 @@ from .models import (
     Case,
     ContactRestriction,
     Debt,
+    DepartureProhibitionOrder,
     PaymentArrangement,
     PaymentReceived,
 )
@@ -114,6 +115,13 @@ def _record(request, customer, kind: str, data: dict) -> str:
         services.dpo_record(actor=user, customer=customer, status=data["status"], case=case,
                             issued_on=data["issued_on"], reason=data["reason"])
         return "DPO recorded."
+    if kind == "dpo-correct":
+        row = DepartureProhibitionOrder.objects.filter(pk=data["dpo_id"], customer=customer).first()
+        if row is None:
+            raise NotFound("No such DPO for this customer.")
+        services.dpo_correct(actor=user, dpo=row, reason=data["reason"], status=data["status"] or None,
+                             issued_on=data["issued_on"])
+        return "DPO corrected; the earlier record is kept with your reason."
     if kind == "death":
         services.customer_update(actor=user, customer=customer, reason=data["reason"],
                                  date_of_death=data["date_of_death"], version=data.get("version"))
@@ -146,6 +154,7 @@ FORMS = {
     "roles": forms.RoleReversalForm, "registration": forms.RegistrationForm, "dpo": forms.DpoForm,
     "death": forms.DeathForm, "representative": forms.RepresentativeForm, "restriction": forms.RestrictionForm,
     "payment-correct": forms.PaymentCorrectForm, "care-correct": forms.CareCorrectForm, "income": forms.IncomeForm,
+    "dpo-correct": forms.DpoCorrectForm,
     "representative-end": forms.EndForm, "restriction-end": forms.EndForm,
 }
 

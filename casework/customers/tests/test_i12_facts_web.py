@@ -187,3 +187,23 @@ def test_auditor_cannot_correct_a_payment_from_the_page(reference, case):
             f"/customers/{case.payer.csid}/facts/payment-correct/",
             {"payment_id": payment.pk, "amount": "70.00", "reason": "x"}, follow=True)
     assert cm.PaymentReceived.objects.count() == 1 and any("role" in m for m in texts(r))
+
+
+def test_dpo_is_corrected_on_the_customer_page_and_the_old_record_kept(so, case):
+    client, csid = web(so), case.payer.csid
+    with clock.freeze(NOW):
+        r = client.post(f"/customers/{csid}/facts/dpo/", {"status": "issued", "case_number": case.case_number,
+                                                         "issued_on": "2026-10-01", "reason": "Defaults"}, follow=True)
+        assert "DPO recorded." in texts(r)
+        dpo = cm.DepartureProhibitionOrder.objects.get()
+        r = client.post(f"/customers/{csid}/facts/dpo-correct/", {"dpo_id": dpo.pk, "issued_on": "2027-01-01",
+                                                                 "reason": "Wrong date"}, follow=True)
+        assert any(m.startswith("Issued on:") for m in texts(r)), texts(r)
+        assert cm.DepartureProhibitionOrder.objects.count() == 1
+        r = client.post(f"/customers/{csid}/facts/dpo-correct/", {"dpo_id": dpo.pk, "issued_on": "2026-09-01",
+                                                                 "reason": "Wrong date"}, follow=True)
+        assert "DPO corrected; the earlier record is kept with your reason." in texts(r)
+        page = client.get(f"/customers/{csid}/").content.decode()
+    dpo.refresh_from_db()
+    assert dpo.superseded_by.issued_on == dt.date(2026, 9, 1) and dpo.issued_on == dt.date(2026, 10, 1)
+    assert "corrected: Wrong date" in page and "01/09/2026" in page
