@@ -13,16 +13,7 @@ from django.views.decorators.http import require_POST
 from casework.core.errors import DomainError, InvalidInput, NotFound
 
 from . import forms, selectors, services
-from .models import (
-    AuthorisedRepresentative,
-    CareArrangement,
-    Case,
-    ContactRestriction,
-    Debt,
-    DepartureProhibitionOrder,
-    PaymentArrangement,
-    PaymentReceived,
-)
+from .models import CareArrangement, Case, Debt, PaymentArrangement, PaymentReceived
 
 
 def _case(request, customer, number: str) -> Case:
@@ -37,6 +28,14 @@ def _debt(customer, pk) -> Debt:
     if debt is None:
         raise NotFound("This customer owes no such debt.")
     return debt
+
+
+def _one(rows, pk: int, message: str):
+    """The row ``pk`` among ``rows`` (scoped to this customer), or 404 with ``message``."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(message)
+    return row
 
 
 def _record(request, customer, kind: str, data: dict) -> str:
@@ -75,9 +74,8 @@ def _record(request, customer, kind: str, data: dict) -> str:
         return "Payment recorded."
     if kind == "payment-correct":
         cases = selectors.cases_for_customer(user=user, customer=customer)
-        payment = PaymentReceived.objects.filter(pk=data["payment_id"], case__in=cases).first()
-        if payment is None:
-            raise NotFound("No such payment on this customer's cases.")
+        payment = _one(PaymentReceived.objects.filter(case__in=cases), data["payment_id"],
+                       "No such payment on this customer's cases.")
         services.payment_received_correct(actor=user, payment=payment, reason=data["reason"], amount=data["amount"],
                                           received_on=data["received_on"])
         return "Payment corrected; the earlier record is kept with your reason."
@@ -92,9 +90,8 @@ def _record(request, customer, kind: str, data: dict) -> str:
         return "Care recorded."
     if kind == "care-correct":
         cases = selectors.cases_for_customer(user=user, customer=customer)
-        care = CareArrangement.objects.filter(pk=data["care_id"], case__in=cases).first()
-        if care is None:
-            raise NotFound("No such care record on this customer's cases.")
+        care = _one(CareArrangement.objects.filter(case__in=cases), data["care_id"],
+                    "No such care record on this customer's cases.")
         services.care_arrangement_correct(actor=user, care=care, reason=data["reason"],
                                           care_percentage=data["care_percentage"],
                                           effective_from=data["effective_from"])
@@ -116,9 +113,7 @@ def _record(request, customer, kind: str, data: dict) -> str:
                             issued_on=data["issued_on"], reason=data["reason"])
         return "DPO recorded."
     if kind == "dpo-correct":
-        row = DepartureProhibitionOrder.objects.filter(pk=data["dpo_id"], customer=customer).first()
-        if row is None:
-            raise NotFound("No such DPO for this customer.")
+        row = _one(customer.dpos.all(), data["dpo_id"], "No such DPO for this customer.")
         services.dpo_correct(actor=user, dpo=row, reason=data["reason"], status=data["status"] or None,
                              issued_on=data["issued_on"])
         return "DPO corrected; the earlier record is kept with your reason."
@@ -130,15 +125,12 @@ def _record(request, customer, kind: str, data: dict) -> str:
         services.representative_add(actor=user, customer=customer, **data)
         return "Authorised representative recorded."
     if kind == "representative-end":
-        rep = AuthorisedRepresentative.objects.filter(pk=data["row_id"], customer=customer).first()
-        if rep is None:
-            raise NotFound("No such representative for this customer.")
+        rep = _one(customer.representatives.all(), data["row_id"], "No such representative for this customer.")
         services.representative_end(actor=user, representative=rep, reason=data["reason"])
         return "The representative's authority has ended."
     if kind == "restriction-end":
-        row = ContactRestriction.objects.filter(pk=data["row_id"], customer=customer).first()
-        if row is None:
-            raise NotFound("No such restricted service for this customer.")
+        row = _one(customer.contact_restrictions.all(), data["row_id"],
+                   "No such restricted service for this customer.")
         services.contact_restriction_end(actor=user, restriction=row, reason=data["reason"])
         return "Restricted service ended."
     if kind == "restriction":
