@@ -1123,7 +1123,7 @@ def dpo_correct(
     _require(actor, "customers.record_collection", "Your role does not allow you to correct DPOs.")
     reason = _required_text(reason, "reason", "the reason for the correction")
     with transaction.atomic():
-        old = DepartureProhibitionOrder.objects.select_for_update().select_related("customer", "case").get(pk=dpo.pk)
+        old = DepartureProhibitionOrder.objects.select_for_update().select_related("customer").get(pk=dpo.pk)
         if old.superseded_by_id:
             raise TransitionRefused("This DPO record was already corrected: correct the current one.")
         customer = old.customer
