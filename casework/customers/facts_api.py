@@ -131,7 +131,8 @@ class DpoRowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DepartureProhibitionOrder
-        fields = ["id", "case_number", "status", "issued_on", "revoked_on", "reason"]
+        fields = ["id", "case_number", "status", "issued_on", "revoked_on", "reason", "recorded_at", "superseded_by",
+                  "superseded_at", "correction_reason"]
         read_only_fields = fields
 
 
@@ -236,6 +237,12 @@ class DpoCreateSerializer(serializers.Serializer):
     case_number = serializers.CharField(max_length=12, required=False, allow_blank=True)
     issued_on = serializers.DateField(required=False, allow_null=True)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    corrects = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID,
+        help_text="The id of this customer's DPO record this one corrects (keyed wrongly): the new record supersedes "
+                  "it, the old one stays with the reason (required then). case_number and issued_on not given keep "
+                  "their value.",
+    )
 
 
 class RepresentativeCreateSerializer(serializers.Serializer):
@@ -512,13 +519,22 @@ class DposView(APIView):
         return Response(DpoRowSerializer(customer.dpos.select_related("case").order_by("-id"), many=True).data)
 
     @extend_schema(operation_id="customers_dpos_add", parameters=[CSID], request=DpoCreateSerializer,
-                   responses={201: DpoRowSerializer, **WRITE_ERRORS})
+                   responses={201: DpoRowSerializer, **WRITE_ERRORS},
+                   description="Record a DPO decision against the payer, or (``corrects``) correct a record keyed "
+                               "wrongly: a new record supersedes it and the old one stays with the reason.")
     def post(self, request, csid: str):
         customer = _customer(request, csid)
         data = _valid(DpoCreateSerializer, request.data)
         case = _case(request, data["case_number"]) if data.get("case_number") else None
-        row = services.dpo_record(actor=request.user, customer=customer, status=data["status"], case=case,
-                                  issued_on=data.get("issued_on"), reason=data["reason"])
+        if data.get("corrects"):
+            old = _row(request, DepartureProhibitionOrder, data["corrects"], "DPO")
+            if old.customer_id != customer.pk:
+                raise InvalidInput("Check the highlighted fields.", fields={"corrects": ["Not this customer's DPO."]})
+            row = services.dpo_correct(actor=request.user, dpo=old, reason=data["reason"], status=data["status"],
+                                       case=case, issued_on=data.get("issued_on"))
+        else:
+            row = services.dpo_record(actor=request.user, customer=customer, status=data["status"], case=case,
+                                      issued_on=data.get("issued_on"), reason=data["reason"])
         return Response(DpoRowSerializer(row).data, status=status.HTTP_201_CREATED)
 
 

@@ -13,6 +13,7 @@ from casework.core.api import DB_INT_MAX
 from .models import (
     DebtKind,
     DpoStatus,
+    IncomeSource,
     PaymentFrequency,
     RegistrationStatus,
     RepresentativeMatter,
@@ -62,9 +63,30 @@ class PaymentForm(forms.Form):
     debt_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, required=False)
 
 
+class PaymentCorrectForm(forms.Form):
+    payment_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    received_on = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
 class CareForm(forms.Form):
     child_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX)
     care_percentage = forms.IntegerField(min_value=0, max_value=100)
+    effective_from = forms.DateField(widget=DATE)
+
+
+class CareCorrectForm(forms.Form):
+    care_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    care_percentage = forms.IntegerField(min_value=0, max_value=100, required=False)
+    effective_from = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
+class IncomeForm(forms.Form):
+    amount = forms.DecimalField(max_digits=14, decimal_places=2)
+    source = forms.ChoiceField(choices=IncomeSource.choices)
+    tax_year = forms.IntegerField(min_value=1, max_value=9999, help_text="Financial year ending, e.g. 2026.")
     effective_from = forms.DateField(widget=DATE)
 
 
@@ -87,6 +109,13 @@ class DpoForm(forms.Form):
     reason = forms.CharField(max_length=2000, required=False)
 
 
+class DpoCorrectForm(forms.Form):
+    dpo_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=[("", "—"), *DpoStatus.choices], required=False)
+    issued_on = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
 class DeathForm(forms.Form):
     date_of_death = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=2000)
@@ -103,6 +132,13 @@ class RepresentativeForm(forms.Form):
     relationship = forms.CharField(max_length=100, required=False)
     valid_from = forms.DateField(widget=DATE, required=False)
     valid_to = forms.DateField(widget=DATE, required=False)
+
+
+class EndForm(forms.Form):
+    """Ends a representative's authority or a restricted service in force (the row's id and why)."""
+
+    row_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    reason = forms.CharField(max_length=2000)
 
 
 class RestrictionForm(forms.Form):

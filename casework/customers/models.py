@@ -457,9 +457,10 @@ class DpoStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
-class DepartureProhibitionOrder(ProtectedStateModel, models.Model):
+class DepartureProhibitionOrder(ProtectedStateModel, Supersedable):
     """A DPO as recorded (``dpo_record``). Its status is set when recorded and never changed here (no transition):
-    a later DPO decision is a new record."""
+    a later DPO decision is a new record, and a record keyed wrongly is corrected by a new row that supersedes it
+    (``dpo_correct``)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="dpos")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="dpos")

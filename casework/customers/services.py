@@ -399,7 +399,7 @@ def case_create(
     collection_type = _choice(collection_type, CollectionType, "collection_type")
     liability = _decimal(annual_liability, "annual_liability")
     role_history_from = _date(role_history_from, "roles_since", required=False)
-    if role_history_from is not None and not policy.SCHEME_START <= role_history_from <= _today():
+    if role_history_from is not None and not policy.SCHEME_START <= role_history_from <= _today(actor):
         raise _invalid({"roles_since": ["The roles must start between 1988 and today."]})
     kids = [_child_data(c) for c in children]
     child_errors = []
@@ -517,7 +517,7 @@ def _supersede(*, actor, old, new, reason: str, action: str, step_ids: Iterable[
 CARE_FIELDS = ["case_id", "child_id", "carer_id", "care_percentage", "effective_from", "effective_to"]
 
 
-def _care_values(*, case: Case, child: Child, carer: Customer, care_percentage, effective_from, effective_to):
+def _care_values(*, actor, case: Case, child: Child, carer: Customer, care_percentage, effective_from, effective_to):
     if child.case_id != case.pk:
         raise _invalid({"child": ["This child is not on the case."]})
     if carer.pk not in (case.payer_id, case.payee_id):
@@ -533,7 +533,7 @@ def _care_values(*, case: Case, child: Child, carer: Customer, care_percentage, 
     if effective_to is not None and effective_to < effective_from:
         raise _invalid({"effective_to": ["The end date cannot be before the start date."]})
     _refuse_fields(policy.care_dates_check(effective_from=effective_from, child_date_of_birth=child.date_of_birth,
-                                           today=_today()))
+                                           today=_today(actor)))
     return pct, effective_from, effective_to
 
 
@@ -560,8 +560,8 @@ def care_arrangement_record(
     care of the child cannot add up to more than 100%."""
     _require(actor, "customers.record_income", "Your role does not allow you to record care.", ("CMA-2.1",))
     pct, effective_from, effective_to = _care_values(
-        case=case, child=child, carer=carer, care_percentage=care_percentage, effective_from=effective_from,
-        effective_to=effective_to,
+        actor=actor, case=case, child=child, carer=carer, care_percentage=care_percentage,
+        effective_from=effective_from, effective_to=effective_to,
     )
     with transaction.atomic():
         Case.objects.select_for_update().get(pk=case.pk)  # serialise care changes on one case
@@ -589,7 +589,7 @@ def care_arrangement_correct(
         if old.superseded_by_id:
             raise TransitionRefused("This care record was already corrected: correct the current one.", step_ids=("CMA-2.1",))
         pct, start, end = _care_values(
-            case=old.case, child=old.child, carer=old.carer,
+            actor=actor, case=old.case, child=old.child, carer=old.carer,
             care_percentage=old.care_percentage if care_percentage is None else care_percentage,
             effective_from=effective_from or old.effective_from,
             effective_to=effective_to if effective_to is not None else old.effective_to,
@@ -755,7 +755,7 @@ def income_record_add(
 DEBT_FIELDS = ["case_id", "debtor_id", "kind", "amount", "as_at", "source", "is_open"]
 
 
-def _debt_values(*, case: Case, debtor: Customer, kind: str, amount, as_at, source: str):
+def _debt_values(*, actor, case: Case, debtor: Customer, kind: str, amount, as_at, source: str):
     kind = _choice(kind, DebtKind, "kind")
     if debtor.pk not in (case.payer_id, case.payee_id):
         raise _invalid({"debtor": ["The debtor must be the payer or the payee on the case."]})
@@ -763,7 +763,7 @@ def _debt_values(*, case: Case, debtor: Customer, kind: str, amount, as_at, sour
         raise _invalid({"debtor": ["Child support arrears are owed by the payer."]})
     amount = _decimal(amount, "amount", minimum=None)
     as_at = _date(as_at, "as_at")
-    _refuse_fields(policy.debt_sense_check(amount=amount, as_at=as_at, today=_today()))
+    _refuse_fields(policy.debt_sense_check(amount=amount, as_at=as_at, today=_today(actor)))
     return kind, amount, as_at, str(source or "").strip()[:200]
 
 
@@ -781,8 +781,8 @@ def debt_record(
     """A child support debt owed by the payer to the payee (arrears), or an overpayment owed back by whoever was
     overpaid (CMA-2.3). Sense-checked: a positive amount within reason, as at a date not in the future."""
     _require(actor, "customers.record_collection", "Your role does not allow you to record debts.", ("CMA-2.3",))
-    kind, amount, as_at, source = _debt_values(case=case, debtor=debtor, kind=kind, amount=amount, as_at=as_at,
-                                               source=source)
+    kind, amount, as_at, source = _debt_values(actor=actor, case=case, debtor=debtor, kind=kind, amount=amount,
+                                               as_at=as_at, source=source)
     with transaction.atomic():
         row = Debt.objects.create(case=case, debtor=debtor, kind=kind, amount=amount, as_at=as_at, source=source,
                                   recorded_at=clock.now(), recorded_by=actor)
@@ -812,8 +812,8 @@ def debt_correct(
         if not old.is_open:
             raise TransitionRefused("This debt is closed.", step_ids=("CMA-2.3",))
         kind, new_amount, new_as_at, new_source = _debt_values(
-            case=old.case, debtor=old.debtor, kind=old.kind, amount=old.amount if amount is None else amount,
-            as_at=as_at or old.as_at, source=old.source if source is None else source,
+            actor=actor, case=old.case, debtor=old.debtor, kind=old.kind,
+            amount=old.amount if amount is None else amount, as_at=as_at or old.as_at, source=old.source if source is None else source,
         )
         new = Debt.objects.create(case=old.case, debtor_id=old.debtor_id, kind=kind, amount=new_amount,
                                   as_at=new_as_at, source=new_source, recorded_at=clock.now(), recorded_by=actor)
@@ -855,7 +855,7 @@ def payment_received_record(
             if not debt.is_open:
                 raise TransitionRefused("That debt is closed: record the payment against the current one.",
                                         step_ids=("CMA-2.3",))
-        _refuse_fields(policy.payment_sense_check(amount=amount, received_on=received_on, today=_today(),
+        _refuse_fields(policy.payment_sense_check(amount=amount, received_on=received_on, today=_today(actor),
                                                   outstanding=_outstanding(debt) if debt is not None else None))
         row = PaymentReceived.objects.create(case=case, payer=payer, debt=debt, amount=amount, received_on=received_on,
                                              method=str(method or "").strip()[:60], recorded_at=clock.now(),
@@ -880,7 +880,7 @@ def payment_received_correct(*, actor, payment: PaymentReceived, reason: str, am
         if old.debt_id:
             debt = Debt.objects.select_for_update().get(pk=old.debt_id)
             outstanding = _outstanding(debt) + old.amount
-        _refuse_fields(policy.payment_sense_check(amount=new_amount, received_on=new_on, today=_today(),
+        _refuse_fields(policy.payment_sense_check(amount=new_amount, received_on=new_on, today=_today(actor),
                                                   outstanding=outstanding))
         new = PaymentReceived.objects.create(case_id=old.case_id, payer_id=old.payer_id, debt_id=old.debt_id,
                                              amount=new_amount, received_on=new_on, method=old.method,
@@ -906,7 +906,7 @@ def _status_change(*, actor, arrangement: PaymentArrangement, to_status: str, re
         arrangement.save(update_fields=["status"])
 
 
-def _arrangement_values(*, debt: Debt, instalment, frequency, start_date, kept_start: dt.date | None = None):
+def _arrangement_values(*, actor, debt: Debt, instalment, frequency, start_date, kept_start: dt.date | None = None):
     """Parse and sense-check; ``kept_start``: an amendment keeping the arrangement's original start date (which may
     precede the debt's latest 'as at' balance date) is not refused for it."""
     instalment = _decimal(instalment, "instalment", minimum=None)
@@ -915,7 +915,7 @@ def _arrangement_values(*, debt: Debt, instalment, frequency, start_date, kept_s
     earliest = min(debt.as_at, kept_start) if kept_start is not None and start_date == kept_start else debt.as_at
     _refuse_fields(policy.arrangement_sense_check(
         debt_amount=_outstanding(debt), debt_as_at=earliest, instalment=instalment, frequency=frequency,
-        start_date=start_date, today=_today(),
+        start_date=start_date, today=_today(actor),
     ))
     return instalment, frequency, start_date
 
@@ -949,7 +949,7 @@ def payment_arrangement_create(
         if not locked.is_open:
             raise TransitionRefused("This debt is closed: there is nothing to arrange.", step_ids=steps)
         instalment, frequency, start_date = _arrangement_values(
-            debt=locked, instalment=instalment, frequency=frequency, start_date=start_date,
+            actor=actor, debt=locked, instalment=instalment, frequency=frequency, start_date=start_date,
             kept_start=_date(start_date, "start_date") if from_system_of_record else None,
         )
         current = list(
@@ -1006,7 +1006,7 @@ def payment_arrangement_amend(
                                     step_ids=ARRANGEMENT_STEPS)
         debt = Debt.objects.select_for_update().get(pk=old.debt_id)
         values = _arrangement_values(
-            debt=debt, instalment=old.instalment if instalment is None else instalment,
+            actor=actor, debt=debt, instalment=old.instalment if instalment is None else instalment,
             frequency=frequency or old.frequency, start_date=start_date or old.start_date, kept_start=old.start_date,
         )
         amended_from = old.status
@@ -1073,12 +1073,7 @@ def dpo_record(
     ps_check = scope.ps_customer_action_check(actor=actor, customer=customer)
     if not ps_check.allowed:
         raise TransitionRefused(ps_check.reason, step_ids=ps_check.step_ids)
-    status = _choice(status, DpoStatus, "status")
-    issued_on = _date(issued_on, "issued_on", required=status == DpoStatus.ISSUED)
-    if issued_on is not None and not policy.SCHEME_START <= issued_on <= _today():
-        raise _invalid({"issued_on": ["The issue date must be between 1988 and today."]})
-    if case is not None and case.payer_id != customer.pk:
-        raise _invalid({"case": ["A DPO is made against the payer on the case."]})
+    status, issued_on = _dpo_values(actor=actor, customer=customer, status=status, case=case, issued_on=issued_on)
     with transaction.atomic():
         row = DepartureProhibitionOrder.objects.create(
             customer=customer,
@@ -1087,6 +1082,8 @@ def dpo_record(
             issued_on=issued_on,
             revoked_on=_today(actor) if status == DpoStatus.REVOKED else None,
             reason=str(reason or "").strip(),
+            recorded_at=clock.now(),
+            recorded_by=actor,
         )
         audit_record(
             actor=actor, action="dpo.record", target=row, after=snapshot(row), step_ids=step_ids, customer=customer
@@ -1094,6 +1091,61 @@ def dpo_record(
         scope.ps_customer_action_done(actor=actor, customer=customer,
                                       what=f"recorded a Departure Prohibition Order ({row.get_status_display()})")
     return row
+
+
+DPO_FIELDS = ["case_id", "status", "issued_on", "revoked_on", "reason"]
+
+
+def _dpo_values(*, actor, customer: Customer, status, case: Case | None, issued_on) -> tuple[str, dt.date | None]:
+    """The DPO sense checks, shared by recording and correcting: an issued DPO has an issue date between the scheme's
+    start and today (the officer's day), and it is made against the payer on the case."""
+    status = _choice(status, DpoStatus, "status")
+    issued_on = _date(issued_on, "issued_on", required=status == DpoStatus.ISSUED)
+    if issued_on is not None and not policy.SCHEME_START <= issued_on <= _today(actor):
+        raise _invalid({"issued_on": ["The issue date must be between 1988 and today."]})
+    if case is not None and case.payer_id != customer.pk:
+        raise _invalid({"case_number": ["A DPO is made against the payer on the case."]})
+    return status, issued_on
+
+
+def dpo_correct(
+    *,
+    actor,
+    dpo: DepartureProhibitionOrder,
+    reason: str,
+    status: str | None = None,
+    issued_on: dt.date | None = None,
+    case: Case | None = None,
+) -> DepartureProhibitionOrder:
+    """Correct a DPO record keyed wrongly (its status, issue date or case): a new row supersedes it; the old one stays
+    readable with the reason. Fields not given keep their value. The same checks, and on a Personalised Services
+    customer the same PS-SPE-1 consultation, as recording one."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to correct DPOs.")
+    reason = _required_text(reason, "reason", "the reason for the correction")
+    with transaction.atomic():
+        old = DepartureProhibitionOrder.objects.select_for_update().select_related("customer").get(pk=dpo.pk)
+        if old.superseded_by_id:
+            raise TransitionRefused("This DPO record was already corrected: correct the current one.")
+        customer = old.customer
+        ps_check = scope.ps_customer_action_check(actor=actor, customer=customer)
+        if not ps_check.allowed:
+            raise TransitionRefused(ps_check.reason, step_ids=ps_check.step_ids)
+        new_status, new_issued = _dpo_values(
+            actor=actor, customer=customer, status=status or old.status, case=case or old.case,
+            issued_on=old.issued_on if issued_on is None else issued_on,
+        )
+        revoked_on = None
+        if new_status == DpoStatus.REVOKED:
+            revoked_on = old.revoked_on or _today(actor)
+        new = DepartureProhibitionOrder.objects.create(
+            customer=customer, case=case or old.case, status=new_status, issued_on=new_issued, revoked_on=revoked_on,
+            reason=old.reason, recorded_at=clock.now(), recorded_by=actor,
+        )
+        _supersede(actor=actor, old=old, new=new, reason=reason, action="dpo.correct", step_ids=(),
+                   customer=customer, fields=DPO_FIELDS)
+        scope.ps_customer_action_done(actor=actor, customer=customer,
+                                      what=f"corrected a Departure Prohibition Order ({new.get_status_display()})")
+    return new
 
 
 # --- Presenting issues (CMA-1.2, CMA-3.1) ------------------------------------------------------------------------
@@ -1437,7 +1489,7 @@ def representative_add(
         raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"matters": [decision.reason]})
     valid_from = _date(valid_from, "valid_from", required=False) or _today(actor)
     valid_to = _date(valid_to, "valid_to", required=False)
-    if not policy.SCHEME_START <= valid_from <= _today() + dt.timedelta(days=366):
+    if not policy.SCHEME_START <= valid_from <= _today(actor) + dt.timedelta(days=366):
         raise _invalid({"valid_from": ["The authority must start between 1988 and a year from today."]})
     if valid_to is not None and valid_to < valid_from:
         raise _invalid({"valid_to": ["The end date cannot be before the start date."]})
