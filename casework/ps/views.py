@@ -20,6 +20,9 @@ from casework.org.roles import Role
 
 from casework.approvals.models import ApprovalRequest
 
+from casework.core.forms import refuse, status_of
+
+from . import forms as ps_forms
 from . import policy, selectors, services
 from .api import export_csv_response
 from .models import FinalisationRequest, PlanAction, PlanIssue, PlanOption, ReallocationRequest, Segment3Review
@@ -91,34 +94,42 @@ def referral_action(request, intray_id: int):
     if not request.user.has_perm("ps.action_referral"):
         return render(request, "ps/forbidden.html", {"error": NotPermitted(
             "Only Personalised Services officers action PS referrals.", step_ids=("PS-REF-2",))}, status=403)
-    if request.method == "POST":
-        p = request.POST
+    posted = request.method == "POST"
+    me = getattr(request.user, "officer", None)
+    form = ps_forms.ReferralActionForm(
+        request.POST if posted else None, case_managers=_case_managers(),
+        initial={"case_manager": getattr(getattr(me, "user", None), "username", ""),
+                 "referral_source": "crg" if intray.type.code == "crg_referral_to_ps" else "",
+                 "main_referral_reason": intray.details, "reviewed_items": ps_forms.REVIEW_ITEMS})
+    if posted and form.is_valid():
+        d = form.cleaned_data
         try:
-            cm = _officer(p.get("case_manager")) or getattr(request.user, "officer", None)
+            cm = _officer(d["case_manager"]) or me
             assoc = None
-            if p.get("associated_csid"):
+            if d["associated_csid"]:
                 from casework.customers.selectors import customer_get
 
-                assoc = customer_get(user=request.user, csid=p["associated_csid"].strip())
-            items = [x for x in p.getlist("reviewed_items") if x]
+                try:
+                    assoc = customer_get(user=request.user, csid=d["associated_csid"].strip())
+                except DomainError as exc:
+                    raise InvalidInput(exc.message, fields={"associated_csid": [exc.message]},
+                                       step_ids=exc.step_ids) from exc
             rec = services.ps_referral_action(
                 actor=request.user, customer=intray.customer, case_manager=cm,
-                referral_source=p.get("referral_source", ""), main_referral_reason=p.get("main_referral_reason", ""),
+                referral_source=d["referral_source"], main_referral_reason=d["main_referral_reason"],
                 referral_intray=intray, associated_customer=assoc,
-                review={"reviewed_items": items, "escalations": p.get("escalations", ""),
-                        "crg_record": p.get("crg_record", ""), "options_identified": p.get("options_identified", "")},
+                review={"reviewed_items": d["reviewed_items"], "escalations": d["escalations"],
+                        "crg_record": d["crg_record"], "options_identified": d["options_identified"]},
             )
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
             messages.success(request, "Referral actioned: customer locked to the Case Manager, plan and stacking "
                                       "document created (PS-REF-2).")
             return redirect("ps:record", pk=rec.pk)
-        except DomainError as exc:
-            _err(request, exc)
-    return render(request, "ps/referral_action.html", {
-        "intray": intray, "case_managers": _case_managers(), "sources": policy.REFERRAL_SOURCES,
-        "default_source": "crg" if intray.type.code == "crg_referral_to_ps" else "",
-        "review_items": ["Case and customer records", "Notepads and communications", "Feedback/review record",
-                         "Customer history report", "CRG Record notepad"],
-    })
+    # Refused: the same form (400, 403 or 409) with everything typed kept and the reason at the top.
+    return render(request, "ps/referral_action.html", {"intray": intray, "form": form},
+                  status=status_of(form) if posted else 200)
 
 
 def _consultations(rec):

@@ -152,6 +152,12 @@ def _notes_context(request, customer, *, cases=(), form=None, errors=None):
 @require_GET
 def customer_detail(request, csid: str):
     """The customer page. Every open is audited (``customer.view``) before anything is shown."""
+    return customer_page(request, csid)
+
+
+def customer_page(request, csid: str, *, status: int = 200, error_form=None):
+    """The customer page; after a refusal of one of its panels' forms (``core.pages.customer_page``), with that form's
+    errors summarised at the top (the panel shows the form as typed) and the refusal's status."""
     try:
         customer = selectors.customer_get(user=request.user, csid=csid)
         services.customer_record_view(actor=request.user, customer=customer, channel="ui")
@@ -166,6 +172,7 @@ def customer_detail(request, csid: str):
         "can_audit": can_audit,
         "can_view_sensitive": user.has_perm("customers.view_sensitive"),
         "can_view_cases": user.has_perm("customers.view_case"),
+        "error_form": error_form,
     }
     if tab == "audit":
         events = selectors.audit_search(user=user, csid=customer.csid)
@@ -175,7 +182,7 @@ def customer_detail(request, csid: str):
         ctx["summary"] = selectors.customer_summary(customer=customer)
         ctx["panels"] = render_customer_panels(request, customer)
         ctx.update(_notes_context(request, customer, cases=[c.case for c in ctx["summary"].cases]))
-    return render(request, "web/customer.html", ctx)
+    return render(request, "web/customer.html", ctx, status=status)
 
 
 @login_required
