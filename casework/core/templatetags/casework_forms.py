@@ -44,3 +44,31 @@ def with_aria(field):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+class RefillNode(template.Node):
+    def __init__(self, nodelist, form, url):
+        self.nodelist, self.form, self.url = nodelist, form, url
+
+    def render(self, context):
+        from django.utils.safestring import mark_safe
+
+        from casework.core.forms import refill_html
+
+        html = self.nodelist.render(context)
+        form = self.form.resolve(context)
+        if form is None or not getattr(form, "is_bound", False):
+            return html
+        return mark_safe(refill_html(html, form, self.url.resolve(context) or ""))  # noqa: S308 - our own markup
+
+
+@register.tag
+def refill(parser, token):
+    """``{% refill form action_url %}…{% endrefill %}``: after a refusal, the posted ``<form>`` among the enclosed
+    markup holds what was typed and shows its errors (``core.forms.refill_html``)."""
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError("{% refill form action_url %}")
+    nodelist = parser.parse(("endrefill",))
+    parser.delete_first_token()
+    return RefillNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]))

@@ -8,7 +8,13 @@
       if (target.scrollIntoView) target.scrollIntoView({ block: "start" });
     }
   }
-  document.addEventListener("DOMContentLoaded", function () { focusFirst(document); });
+  function openInvalid(root) {  // a refused form folded in a <details> is shown open
+    root.querySelectorAll("details [aria-invalid=true], details .field-invalid").forEach(function (el) {
+      var details = el.closest("details");
+      while (details) { details.open = true; details = details.parentElement.closest("details"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { openInvalid(document); focusFirst(document); });
   document.addEventListener("htmx:afterSwap", function (event) { focusFirst(event.target); });
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
