@@ -109,6 +109,7 @@ class CarryForm(forms.Form):
     """The MCA ticks on screen, sent along with whichever form is posted from the contact page (contact.html's script),
     so an error there re-renders the checklist as it was, ticked but not yet saved."""
 
+    carry = forms.BooleanField(required=False)
     carry_codes = CodeListField(label="Checklist")
 
 

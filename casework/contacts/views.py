@@ -71,14 +71,19 @@ def contact_start_view(request, csid: str):
     return render(request, "contacts/start.html", {"customer": customer, "form": form}, status=status_of(form))
 
 
-def _page_forms(contact, screen, ctx, *, action: str | None = None, data=None) -> dict:
-    """Every form of the contact page, unbound (with its defaults), except the one posted (``action``), bound to what
-    was typed. Keys are the action names with ``_`` for ``-`` (template variables)."""
-    today = ctx["today"]
-    kwargs = {
+def _choices(contact, screen, ctx) -> dict[str, dict]:
+    """The choices of the forms whose options depend on the contact (areas, issue types, the payer's debts)."""
+    return {
         "transfer": {"areas": ctx["areas"]}, "issue": {"issue_types": ctx["issue_types"]},
         "arrangement": {"debts": screen.payer_debts or ()},
     }
+
+
+def _page_forms(contact, screen, ctx) -> dict:
+    """Every form of the contact page, unbound, with its defaults. Keys are the action names with ``_`` for ``-``
+    (template variables)."""
+    today = ctx["today"]
+    kwargs = _choices(contact, screen, ctx)
     initial = {
         "arrangement": {"start_date": today},
         "income": {"tax_year": ctx["tax_year"], "effective_from": today},
@@ -88,11 +93,7 @@ def _page_forms(contact, screen, ctx, *, action: str | None = None, data=None) -
         if name == "issue-close":
             continue
         key = name.replace("-", "_")
-        options = {"auto_id": f"id_{key}_%s", **kwargs.get(name, {})}
-        if name == action:
-            built[key] = form_class(data, **options)
-        else:
-            built[key] = form_class(initial=initial.get(name), **options)
+        built[key] = form_class(initial=initial.get(name), auto_id=f"id_{key}_%s", **kwargs.get(name, {}))
     return built
 
 
@@ -354,16 +355,15 @@ def contact_action(request, pk: int, action: str):
         contact = selectors.contact_get(user=request.user, contact_id=pk)
     except DomainError as exc:
         return _error_page(request, exc)
-    form = forms.FORMS[action](request.POST)
-    carry = forms.CarryForm(request.POST)
-    carried = carry.cleaned_data["carry_codes"] if carry.is_valid() and "carry" in carry.data else None
+    options = {}
     if action in ("transfer", "issue", "arrangement"):  # choices that depend on the contact: parse against them
-        page = _page_forms(contact, selectors.contact_screen(user=request.user, contact=contact), {
-            "today": clock.today_for(request.user), "tax_year": 0,
+        options = _choices(contact, selectors.contact_screen(user=request.user, contact=contact), {
             "areas": BusinessArea.objects.filter(is_active=True).exclude(pk=contact.area_id),
             "issue_types": IssueType.objects.filter(is_active=True).select_related("handling_area"),
-        }, action=action, data=request.POST)
-        form = page[action]
+        }).get(action, {})
+    form = forms.FORMS[action](request.POST, **options)
+    carry = forms.CarryForm(request.POST)
+    carried = carry.cleaned_data["carry_codes"] if carry.is_valid() and carry.cleaned_data["carry"] else None
     if form.is_valid():
         try:
             done = handler(request, contact, form.cleaned_data)

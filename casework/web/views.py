@@ -23,11 +23,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
 from casework.core.files import content_disposition
+from casework.core.forms import invalid
 from casework.customers import selectors, services
 from casework.customers.models import Customer, NoteKind
 
 from .charts import trend_chart, workload_chart
-from .forms import BulkReassignForm
+from .forms import BulkReassignForm, NoteForm
 from .panels import render_customer_panels
 from .selectors import morning_intrays, officer_day, recent_customers, team_morning
 
@@ -193,11 +194,14 @@ def note_add(request, csid: str):
         customer = selectors.customer_get(user=request.user, csid=csid)
     except DomainError as exc:
         return _error_page(request, exc, template="web/_error.html")
-    form = {k: request.POST.get(k, "") for k in ("subject", "body", "kind", "case")}
+    note_form = NoteForm(request.POST)
+    form = note_form.values()
     case = None
     status = 200
     errors: dict = {}
     try:
+        if not note_form.is_valid():
+            raise invalid(note_form)
         if form["case"]:
             case = next(
                 (c for c in selectors.cases_for_customer(user=request.user, customer=customer)
