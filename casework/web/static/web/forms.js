@@ -15,6 +15,9 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { openInvalid(document); focusFirst(document); });
+  // Again once loaded: a redirect to "page#section" scrolls to the section and clears the focus after
+  // DOMContentLoaded; the summary or the confirmation at the top must still be what is in view and read out.
+  window.addEventListener("load", function () { setTimeout(function () { focusFirst(document); }, 0); });
   document.addEventListener("htmx:afterSwap", function (event) { focusFirst(event.target); });
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
@@ -27,5 +30,23 @@
     var label = input.closest(".field, fieldset") || input;
     label.scrollIntoView({ block: "start" });
     input.focus({ preventScroll: true });
+  });
+  /* A form marked data-carry-ticks (the contact page's MCA checklist) sends its ticks along with whichever other
+     form of the page is posted (as carry_codes), so a refusal there shows the checklist as it was, ticked but not
+     yet saved, instead of losing the ticks. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var source = document.querySelector("form[data-carry-ticks]");
+    if (!source || form === source || !form.closest || !form.closest("main")) return;
+    var boxes = source.querySelectorAll("input[type=checkbox][data-mca-tick]:not([disabled])");
+    if (!boxes.length) return;
+    form.querySelectorAll("input[data-carried]").forEach(function (el) { el.remove(); });
+    function carry(name, value) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = name; input.value = value; input.setAttribute("data-carried", "");
+      form.appendChild(input);
+    }
+    carry("carry", "1");
+    boxes.forEach(function (box) { if (box.checked) carry("carry_codes", box.value); });
   });
 })();
