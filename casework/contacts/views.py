@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.core import clock
 from casework.core.errors import DomainError, InvalidInput, NotFound
-from casework.core.forms import refuse, status_of
+from casework.core.forms import refuse, row_forms, status_of
 from casework.customers.models import Case, Debt, IssueStatus
 from casework.customers.services import customer_data_read
 from casework.org.models import BusinessArea, IssueType
@@ -150,17 +150,11 @@ def _contact_page(request, contact, *, action: str | None = None, form=None, car
     }
     ctx["f"] = _page_forms(contact, screen, ctx)
     issues = list(contact.issues.all())
-    for ci in issues:
-        ci.close_form = forms.IssueCloseForm(auto_id=f"id_close{ci.pk}_%s", initial={"link": ci.pk})
-    if form is not None:
-        if action == "issue-close":
-            posted = next((ci for ci in issues if str(ci.pk) == str(form.data.get("link"))), None)
-            if posted is not None:
-                form.auto_id = f"id_close{posted.pk}_%s"
-                posted.close_form = form
-        else:
-            form.auto_id = f"id_{action.replace('-', '_')}_%s"
-            ctx["f"][action.replace("-", "_")] = form
+    row_forms(issues, attr="close_form", form_class=forms.IssueCloseForm, id_field="link", prefix="close",
+              posted=form if action == "issue-close" else None)
+    if form is not None and action != "issue-close":
+        form.auto_id = f"id_{action.replace('-', '_')}_%s"
+        ctx["f"][action.replace("-", "_")] = form
     ctx["issues"] = issues
     ctx["error_form"] = form
     ctx["error_anchor"] = ANCHORS.get(action or "", "")

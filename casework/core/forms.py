@@ -285,3 +285,13 @@ def _raw(tokens: list, raws: list[str]) -> str:
     for kind, tag, value in tokens:
         out.append(next(starts) if kind == "start" else (f"</{tag}>" if kind == "end" else value))
     return "".join(out)
+
+
+def row_forms(rows, *, attr: str, form_class, id_field: str, prefix: str, posted=None) -> None:
+    """A form per row of a table (close this issue, address this matter): ``row.<attr>``, empty with the row's id,
+    ids ``id_<prefix><pk>_<field>``; the row whose id was posted gets ``posted`` (bound, as typed) instead."""
+    for row in rows:
+        setattr(row, attr, form_class(auto_id=f"id_{prefix}{row.pk}_%s", initial={id_field: row.pk}))
+        if posted is not None and str(row.pk) == str(posted.data.get(id_field)):
+            posted.auto_id = f"id_{prefix}{row.pk}_%s"
+            setattr(row, attr, posted)

@@ -22,12 +22,12 @@ from casework.customers.services import customer_data_read
 from casework.org.models import Officer, Position
 from casework.org.rules import officer_of
 
-from casework.core.forms import refuse, status_of
+from casework.core.forms import refuse, row_forms, status_of
 
 from . import forms as intray_forms
 from . import selectors, services
 from .calendar import local_today
-from .models import Channel, CorrespondenceCategory, CorrespondenceMatter, IntrayType
+from .models import CorrespondenceMatter, IntrayType
 from .policy import SERVICE_ONLY_TYPES, bucket
 
 PAGE_SIZE = 25
@@ -108,17 +108,11 @@ def _detail_context(request, intray, *, action: str | None = None, form=None):
         bound["recategorise"] = intray_forms.RecategoriseForm(auto_id="id_recategorise_%s",
                                                               initial={"category": corr.category})
     matters = list(corr.matters.all()) if corr else []
-    for m in matters:
-        m.address_form = intray_forms.MatterAddressForm(auto_id=f"id_m{m.pk}_%s", initial={"matter": m.pk})
-    if form is not None:
-        if action == "matter_address":
-            posted = next((m for m in matters if str(m.pk) == str(form.data.get("matter"))), None)
-            if posted is not None:
-                form.auto_id = f"id_m{posted.pk}_%s"
-                posted.address_form = form
-        else:
-            form.auto_id = f"id_{action}_%s"
-            bound[action] = form
+    row_forms(matters, attr="address_form", form_class=intray_forms.MatterAddressForm, id_field="matter", prefix="m",
+              posted=form if action == "matter_address" else None)
+    if form is not None and action != "matter_address":
+        form.auto_id = f"id_{action}_%s"
+        bound[action] = form
     return {
         "f": bound,
         "error_form": form,
@@ -129,7 +123,6 @@ def _detail_context(request, intray, *, action: str | None = None, form=None):
         "history": corr.category_changes.select_related("changed_by") if corr else [],
         "issues": intray.issues.select_related("issue_type"),
         "unaddressed": services.unaddressed_matters(intray) if corr else (),
-        "categories": CorrespondenceCategory.choices,
         "bucket": bucket(intray.due_date, local_today(intray.office, clock.now())) if intray.is_open else "closed",
         "can_change": request.user.has_perm("intrays.change_intray"),
     }
