@@ -24,7 +24,9 @@ def _received_at(label: str) -> forms.DateTimeField:
 class IntrayCreateForm(forms.Form):
     csid = forms.CharField(label="Customer CSID", max_length=20, widget=forms.TextInput(attrs={"id": "csid"}),
                            error_messages={"required": "Give the customer's CSID."})
-    type_code = forms.ChoiceField(label="Type", widget=forms.Select(attrs={"id": "type_code"}))
+    # Offered: the types an officer may raise; parsed: any code, so a type only the procedures raise is refused by
+    # the service with its reason and step IDs (403), the same as through the API.
+    type_code = forms.CharField(label="Type", max_length=60, widget=forms.Select(attrs={"id": "type_code"}))
     subject = forms.CharField(label="Subject", max_length=200, required=False,
                               widget=forms.TextInput(attrs={"size": 60, "id": "subject"}))
     to_officer = forms.CharField(label="Assign to officer (username)", max_length=150, required=False,
@@ -45,7 +47,7 @@ class IntrayCreateForm(forms.Form):
 
     def __init__(self, *args, types=(), issues=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type_code"].choices = [
+        self.fields["type_code"].widget.choices = [
             (t.code, f"{t.name}{f' ({t.sla_working_days} working days)' if t.sla_working_days else ''}")
             for t in types]
         self.fields["issues"].choices = [(i.pk, i.issue_type.name) for i in issues]
