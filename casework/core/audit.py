@@ -38,6 +38,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _is_versioned(instance: models.Model) -> bool:
+    return any(f.name == "version" for f in instance._meta.concrete_fields)
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """Plain-data copy of a model's concrete fields, for before/after values."""
     names = list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]
@@ -66,10 +70,12 @@ def audit_record(
         target_type = target._meta.model_name
         target_id = str(target.pk)
         target_repr = str(target)[:200]
+        target_version = getattr(target, "version", None) if _is_versioned(target) else None
     else:
         target_type, raw_id = target
         target_id = str(raw_id)
         target_repr = ""
+        target_version = None
     if customer is None and target_type == "customer":
         customer = target_id
     customer_id = getattr(customer, "pk", customer)
@@ -89,4 +95,5 @@ def audit_record(
         reason=reason or "",
         step_ids=list(step_ids),
         request_id=request_id_var.get(),
+        target_version=target_version,
     )

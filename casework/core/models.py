@@ -45,6 +45,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True, editable=False)
     step_ids = models.JSONField(default=list, blank=True, editable=False)
     request_id = models.CharField(max_length=64, blank=True, editable=False)
+    # The target's ``version`` after the event, for a versioned record (issue 13): how a stale write is told what
+    # changed since the version it was made from (core/versioning.py).
+    target_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

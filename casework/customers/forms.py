@@ -22,6 +22,13 @@ from .policy import RESTRICTION_CHANNELS, WEEKDAY_NAMES
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
+VERSION_MAX = 2**31 - 1
+
+
+def version_hidden() -> forms.IntegerField:
+    """The version of the record the page was read at, posted hidden: a change made from a stale page is refused
+    with what changed since (issue 13). Every form that changes an existing record sends it."""
+    return forms.IntegerField(min_value=1, max_value=VERSION_MAX, widget=forms.HiddenInput)
 
 
 class DebtForm(forms.Form):
@@ -37,6 +44,7 @@ class DebtCorrectForm(forms.Form):
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     as_at = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class ArrangementForm(forms.Form):
@@ -53,6 +61,7 @@ class ArrangementChangeForm(forms.Form):
     frequency = forms.ChoiceField(choices=[("", "—"), *PaymentFrequency.choices], required=False)
     start_date = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class PaymentForm(forms.Form):
@@ -69,15 +78,17 @@ class CareForm(forms.Form):
 
 
 class RoleReversalForm(forms.Form):
-    case_number = forms.CharField(max_length=12)
+    case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
     effective_from = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class RegistrationForm(forms.Form):
-    case_number = forms.CharField(max_length=12)
+    case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
     registration_status = forms.ChoiceField(choices=RegistrationStatus.choices)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class DpoForm(forms.Form):
@@ -91,7 +102,7 @@ class DeathForm(forms.Form):
     date_of_death = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=2000)
     # The customer's version the page was read at: a change made from a stale page is refused (issue 13).
-    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, max_value=VERSION_MAX, required=False, widget=forms.HiddenInput)
 
 
 class RepresentativeForm(forms.Form):

@@ -38,7 +38,7 @@ def _record(request, customer, kind: str, data: dict) -> str:
         return "Debt recorded."
     if kind == "debt-correct":
         services.debt_correct(actor=user, debt=_debt(customer, data["debt_id"]), amount=data["amount"],
-                              as_at=data["as_at"], reason=data["reason"])
+                              as_at=data["as_at"], reason=data["reason"], version=data["version"])
         return "Debt corrected; the earlier figure is kept with your reason."
     if kind == "arrangement":
         services.payment_arrangement_create(actor=user, debt=_debt(customer, data["debt_id"]),
@@ -52,11 +52,13 @@ def _record(request, customer, kind: str, data: dict) -> str:
         if data["change"] == "amend":
             services.payment_arrangement_amend(actor=user, arrangement=row, reason=data["reason"],
                                                instalment=data["instalment"], frequency=data["frequency"] or None,
-                                               start_date=data["start_date"])
+                                               start_date=data["start_date"], version=data["version"])
         elif data["change"] == "default":
-            services.payment_arrangement_default(actor=user, arrangement=row, reason=data["reason"])
+            services.payment_arrangement_default(actor=user, arrangement=row, reason=data["reason"],
+                                                 version=data["version"])
         else:
-            services.payment_arrangement_end(actor=user, arrangement=row, reason=data["reason"])
+            services.payment_arrangement_end(actor=user, arrangement=row, reason=data["reason"],
+                                             version=data["version"])
         return "Arrangement updated."
     if kind == "payment":
         case = _case(request, customer, data["case_number"])
@@ -75,11 +77,13 @@ def _record(request, customer, kind: str, data: dict) -> str:
         return "Care recorded."
     if kind == "roles":
         services.case_roles_reverse(actor=user, case=_case(request, customer, data["case_number"]),
-                                    effective_from=data["effective_from"], reason=data["reason"])
+                                    effective_from=data["effective_from"], reason=data["reason"],
+                                    version=data["version"])
         return "Roles reversed; the earlier period is kept."
     if kind == "registration":
         services.case_registration_set(actor=user, case=_case(request, customer, data["case_number"]),
-                                       registration_status=data["registration_status"], reason=data["reason"])
+                                       registration_status=data["registration_status"], reason=data["reason"],
+                                       version=data["version"])
         return "Registration status changed."
     if kind == "dpo":
         case = _case(request, customer, data["case_number"]) if data.get("case_number") else None
