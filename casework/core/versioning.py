@@ -56,11 +56,32 @@ def _label(row: models.Model, name: str) -> str:
         return name.replace("_", " ")
 
 
+def _field(row: models.Model, name: str):
+    try:
+        return row._meta.get_field(name.removesuffix("_id"))
+    except Exception:  # noqa: BLE001 - not a field of the row
+        return None
+
+
 def _current(row: models.Model, name: str) -> Any:
+    """The row's current value of ``name`` as an officer reads it: a related record by its name, a choice by its
+    label."""
+    field = _field(row, name)
+    if field is not None and field.is_relation and field.many_to_one:
+        related = getattr(row, field.name, None)
+        return str(related) if related is not None else None
     value = getattr(row, name, None)
-    if isinstance(value, models.Model):
-        return str(value)
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
     return _plain(value)
+
+
+def _said(value: Any) -> str:
+    if value is None or value == "":
+        return "blank"
+    if value is True or value is False:
+        return "yes" if value else "no"
+    return str(value)
 
 
 def changes_since(row: models.Model, expected: int) -> list[dict[str, Any]]:
@@ -71,7 +92,7 @@ def changes_since(row: models.Model, expected: int) -> list[dict[str, Any]]:
             target_type=row._meta.model_name, target_id=str(row.pk), target_version__gt=int(expected)
         )
         .order_by("target_version", "id")
-        .only("action", "actor_label", "occurred_at", "after", "target_version", "reason")
+        .only("action", "actor_label", "occurred_at", "before", "after", "target_version", "reason")
     )
     out: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -79,14 +100,19 @@ def changes_since(row: models.Model, expected: int) -> list[dict[str, Any]]:
         if event.target_version in seen:
             continue
         seen.add(event.target_version)
-        names = [k for k in (event.after or {}) if k not in ("id", "version") and hasattr(row, k)]
+        after, before = event.after or {}, event.before
+        # The fields the change altered (an event that snapshots the whole row names only those that differ).
+        names = [k for k in after if k not in ("id", "version")
+                 and (not isinstance(before, dict) or k not in before or before[k] != after[k])]
         out.append({
             "version": event.target_version,
             "action": event.action,
             "by": event.actor_label,
             "at": event.occurred_at.isoformat() if isinstance(event.occurred_at, dt.datetime) else event.occurred_at,
             "reason": event.reason,
-            "fields": {name: _current(row, name) for name in names},
+            # The field's current value where the record has it, else what the change recorded (e.g. a child
+            # row's category, a date the change took effect from).
+            "fields": {name: _current(row, name) if hasattr(row, name) else after[name] for name in names},
         })
     # A correction or amendment that superseded the row: its event targets the new row and names this one as
     # ``before.id`` (customers' ``_supersede``, ``payment_arrangement_amend``).
@@ -94,10 +120,10 @@ def changes_since(row: models.Model, expected: int) -> list[dict[str, Any]]:
         AuditEvent.objects.filter(target_type=row._meta.model_name, before__id=row.pk)
         .exclude(target_id=str(row.pk))
         .order_by("id")
-        .only("action", "actor_label", "occurred_at", "after", "target_id", "reason")
+        .only("action", "actor_label", "occurred_at", "before", "after", "target_id", "reason")
     )
     for event in replacing:
-        after = event.after or {}
+        after, before = event.after or {}, event.before or {}
         out.append({
             "version": None,
             "action": event.action,
@@ -105,7 +131,8 @@ def changes_since(row: models.Model, expected: int) -> list[dict[str, Any]]:
             "at": event.occurred_at.isoformat() if isinstance(event.occurred_at, dt.datetime) else event.occurred_at,
             "reason": event.reason,
             "replaced_by": int(event.target_id) if str(event.target_id).isdigit() else event.target_id,
-            "fields": {k: v for k, v in after.items() if k not in ("id", "version")},
+            # The replacement's values that differ from this record's (what the correction changed).
+            "fields": {k: v for k, v in after.items() if k not in ("id", "version") and before.get(k) != v},
         })
     return out
 
@@ -113,13 +140,13 @@ def changes_since(row: models.Model, expected: int) -> list[dict[str, Any]]:
 def _describe(row: models.Model, changed: list[dict[str, Any]]) -> str:
     parts = []
     for change in changed:
-        fields = ", ".join(f"{_label(row, k)} (now {v if v not in (None, '') else 'blank'})"
-                           for k, v in change["fields"].items())
+        fields = ", ".join(f"{_label(row, k)} (now {_said(v)})" for k, v in change["fields"].items())
         when = str(change["at"])[:16].replace("T", " ") + " UTC"
         if "replaced_by" in change:
             act = change["action"].split(".")[-1].replace("_", " ")
-            parts.append(f"{change['by']} recorded a {act} (record {change['replaced_by']}, reason: "
-                         f"{change['reason'] or 'none given'}) at {when}" + (f" with {fields}" if fields else ""))
+            parts.append(f"{change['by']} replaced it with record {change['replaced_by']} ({act}"
+                         + (f": {fields}" if fields else "") + f"; reason: {change['reason'] or 'none given'}) at "
+                         + when)
             continue
         what = fields or change["action"].split(".")[-1].replace("_", " ")
         parts.append(f"{change['by']} changed {what} at {when}")

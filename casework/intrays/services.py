@@ -570,7 +570,8 @@ def correspondence_recategorise(*, actor: Any, intray: Intray, category: str, re
         corr.category = category
         corr.save(update_fields=["category"])
         _bump(intray, [])
-        audit_record(actor=actor, action="correspondence.recategorise", target=corr, before={"category": previous},
+        # The intray is the versioned record whose version moved: a stale write on it is told of this change.
+        audit_record(actor=actor, action="correspondence.recategorise", target=intray, before={"category": previous},
                      after={"category": category}, reason=reason, step_ids=decision.step_ids,
                      customer=intray.customer_id)
     return corr

@@ -190,17 +190,27 @@ def record(request, pk: int):
     return render(request, "ps/record.html", ctx)
 
 
+def _version(p) -> int:
+    """The hidden version the page was read at (issue 13): a stale page's change is refused with 409 saying what
+    changed; a missing or malformed one is refused (400), never a server error."""
+    raw = (p.get("version") or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 2**31:
+        raise InvalidInput("Reload the page: the form lost the version it was read at.",
+                           fields={"version": ["Missing or not a version."]})
+    return int(raw)
+
+
 def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of thin form handlers
     p = request.POST
     u = request.user
     plan = rec.plan
     if action == "plan":
-        services.plan_update(actor=u, plan=plan, version=int(p.get("version") or 0),
+        services.plan_update(actor=u, plan=plan, version=_version(p),
                              agreed_contact_times=p.get("agreed_contact_times"),
                              special_contact_details=p.get("special_contact_details") or None)
         return "Plan saved."
     if action == "approve":
-        services.plan_approve(actor=u, plan=plan, version=int(p.get("version") or 0))
+        services.plan_approve(actor=u, plan=plan, version=_version(p))
         return "Plan approved (PS-PSP-3)."
     if action == "issue_add":
         services.plan_issue_add(actor=u, plan=plan, title=p.get("title", ""),
@@ -211,7 +221,7 @@ def _post_action(request, rec, action: str):  # noqa: C901 - a dispatch table of
     if action == "issue_status":
         issue = PlanIssue.objects.get(pk=p.get("issue"), plan=plan)
         services.plan_issue_transition(actor=u, issue=issue, status=p.get("status", ""), comment=p.get("comment", ""),
-                                       version=int(p.get("version") or 0))
+                                       version=_version(p))
         return f"{issue.title}: {p.get('status')}."
     if action == "option_add":
         result = services.plan_option_add(actor=u, plan=plan, kind=p.get("kind", ""), detail=p.get("detail", ""),
