@@ -11,6 +11,7 @@ teams, positions, officers: 200) or refused without saying what changed (a corre
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
@@ -341,3 +342,72 @@ def test_the_records_get_gives_its_version_as_etag(world):
                                subject="Call back", assignee_officer=world.so)
     r = _client(world.so).get(f"/api/v1/intrays/{intray.pk}/")
     assert r["ETag"] == f'"{r.json()["version"]}"'
+
+
+# Every write of an existing record: (path, method) in the OpenAPI schema.
+VERSIONED_WRITES = [
+    ("/api/v1/customers/{csid}/", "patch"),
+    ("/api/v1/cases/{case_number}/registration/", "post"),
+    ("/api/v1/cases/{case_number}/roles/", "post"),
+    ("/api/v1/debts/{debt_id}/correct/", "post"),
+    ("/api/v1/payments/{payment_id}/correct/", "post"),
+    ("/api/v1/care/{care_id}/correct/", "post"),
+    ("/api/v1/arrangements/{arrangement_id}/amend/", "post"),
+    ("/api/v1/arrangements/{arrangement_id}/default/", "post"),
+    ("/api/v1/arrangements/{arrangement_id}/end/", "post"),
+    ("/api/v1/representatives/{representative_id}/end/", "post"),
+    ("/api/v1/restrictions/{restriction_id}/end/", "post"),
+    ("/api/v1/intrays/{id}/complete/", "post"),
+    ("/api/v1/intrays/{id}/delete/", "post"),
+    ("/api/v1/intrays/{id}/reassign/", "post"),
+    ("/api/v1/intrays/{id}/recategorise/", "post"),
+    ("/api/v1/intrays/{id}/matters/", "post"),
+    ("/api/v1/intrays/{id}/matters/{matter_id}/address/", "post"),
+    ("/api/v1/org/offices/{code}/", "patch"),
+    ("/api/v1/org/teams/{id}/", "patch"),
+    ("/api/v1/org/positions/{code}/", "patch"),
+    ("/api/v1/org/officers/{username}/", "patch"),
+    ("/api/v1/ps/records/{id}/plan/", "patch"),
+]
+
+
+def test_the_schema_documents_the_version_and_the_if_match_header(reference):
+    """drf-spectacular lists ``version`` in each body and the optional If-Match header on each operation."""
+    schema = _client(f.OfficerFactory()).get("/api/v1/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    paths = schema["paths"]
+
+    def find(path):  # path parameters are named by the view; match on the shape
+        shape = re.sub(r"\{[^}]+\}", "{}", path)
+        return next(v for k, v in paths.items() if re.sub(r"\{[^}]+\}", "{}", k) == shape)
+
+    missing = []
+    for path, method in VERSIONED_WRITES:
+        op = find(path)[method]
+        headers = [p["name"] for p in op.get("parameters", []) if p["in"] == "header"]
+        ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        if "If-Match" not in headers or "version" not in components[ref]["properties"]:
+            missing.append(f"{method.upper()} {path}")
+    assert not missing, missing
+    start = find("/api/v1/intrays/{id}/start/")["post"]
+    assert "If-Match" in [p["name"] for p in start["parameters"] if p["in"] == "header"]
+
+
+def test_a_change_in_the_admin_moves_the_version_so_a_stale_api_write_is_refused(world):
+    """The admin saves through AuditedModelAdmin, not the service: it moves the version all the same."""
+    from django.test import Client
+
+    office = om.Office.objects.get(code="syd-i13")
+    api = _client(world.admin2)
+    read = _org_version(api, "/api/v1/org/offices/", "code", office.code)
+    admin = Client()
+    admin.force_login(world.admin1.user)
+    r = admin.post(f"/admin/org/office/{office.pk}/change/",
+                   {"code": office.code, "name": "Sydney North", "state": office.state, "timezone": office.timezone,
+                    "is_active": "on"})
+    assert r.status_code == 302, r.content[:2000]
+    assert om.Office.objects.get(pk=office.pk).version == read + 1
+    stale = api.patch(f"/api/v1/org/offices/{office.code}/", {"name": "Sydney South", "reason": "x", "version": read},
+                      format="json")
+    assert stale.status_code == 409 and "Sydney North" in stale.json()["detail"]
+    assert om.Office.objects.get(pk=office.pk).name == "Sydney North"
