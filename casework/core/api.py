@@ -128,6 +128,25 @@ IF_MATCH_PARAM = OpenApiParameter(
 )
 
 
+class ConflictFieldsMixin(serializers.Serializer):
+    """What a 409 for a stale write adds to the error body (core/versioning.py)."""
+
+    current_version = serializers.IntegerField(required=False, help_text="A stale write: the record's version now.")
+    changed = serializers.ListField(
+        child=serializers.DictField(), required=False,
+        help_text="A stale write: each change since the version sent (version, action, by, at, reason, fields with "
+        "their current values; replaced_by for a correction).",
+    )
+
+
+class VersionConflictSerializer(ConflictFieldsMixin, serializers.Serializer):
+    """The 409 body of a stale write."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    step_ids = serializers.ListField(child=serializers.CharField())
+
+
 def version_in(what: str = "record") -> serializers.IntegerField:
     """The write body's ``version`` field: optional (older clients keep working), bounded, documented."""
     return serializers.IntegerField(

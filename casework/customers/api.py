@@ -14,7 +14,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.api import IF_MATCH_PARAM, etag, expected_version, version_in
+from casework.core.api import IF_MATCH_PARAM, ConflictFieldsMixin, etag, expected_version, version_in
 from casework.core.errors import InvalidInput, NotFound
 from casework.core.models import AuditEvent
 
@@ -34,7 +34,7 @@ from .models import (
 # --- serializers -------------------------------------------------------------------------------------------------
 
 
-class CustomersErrorSerializer(serializers.Serializer):
+class CustomersErrorSerializer(ConflictFieldsMixin, serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     step_ids = serializers.ListField(child=serializers.CharField())

@@ -19,7 +19,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.api import IF_MATCH_PARAM, NoClientStepIdsMixin, DB_INT_MAX, expected_version, version_in, with_etag
+from casework.core.api import IF_MATCH_PARAM, ConflictFieldsMixin, NoClientStepIdsMixin, DB_INT_MAX, expected_version, version_in, with_etag
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.core.files import content_disposition, safe_content_type
 from casework.customers import selectors as customer_selectors
@@ -33,7 +33,7 @@ from .models import Channel, CorrespondenceCategory, CorrespondenceMatter, Intra
 from .policy import bucket
 
 
-class IntrayErrorSerializer(serializers.Serializer):
+class IntrayErrorSerializer(ConflictFieldsMixin, serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     step_ids = serializers.ListField(child=serializers.CharField())

@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.api import DB_INT_MAX, IF_MATCH_PARAM, expected_version, version_in, with_etag
+from casework.core.api import DB_INT_MAX, IF_MATCH_PARAM, VersionConflictSerializer, expected_version, version_in, with_etag
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 
 from . import policy, selectors, services
@@ -207,7 +207,7 @@ class OfficeListView(APIView):
 
 
 class OfficeDetailView(APIView):
-    @extend_schema(request=OfficeChangeIn, parameters=[IF_MATCH_PARAM], responses={200: OfficeOut})
+    @extend_schema(request=OfficeChangeIn, parameters=[IF_MATCH_PARAM], responses={200: OfficeOut, 409: VersionConflictSerializer})
     def patch(self, request, code: str):
         _require_admin(request)
         office = _get(Office, "office", code=code)
@@ -237,7 +237,7 @@ class TeamListView(APIView):
 
 
 class TeamDetailView(APIView):
-    @extend_schema(request=TeamChangeIn, parameters=[IF_MATCH_PARAM], responses={200: TeamOut})
+    @extend_schema(request=TeamChangeIn, parameters=[IF_MATCH_PARAM], responses={200: TeamOut, 409: VersionConflictSerializer})
     def patch(self, request, pk: int):
         _require_admin(request)
         team = _get(Team, "team", pk=pk)
@@ -282,7 +282,7 @@ class PositionListView(APIView):
 
 
 class PositionDetailView(APIView):
-    @extend_schema(request=PositionChangeIn, parameters=[IF_MATCH_PARAM], responses={200: PositionOut})
+    @extend_schema(request=PositionChangeIn, parameters=[IF_MATCH_PARAM], responses={200: PositionOut, 409: VersionConflictSerializer})
     def patch(self, request, code: str):
         _require_admin(request)
         position = _get(Position, "position", code=code)
@@ -315,7 +315,7 @@ class OfficerListView(APIView):
 
 
 class OfficerDetailView(APIView):
-    @extend_schema(request=OfficerChangeIn, parameters=[IF_MATCH_PARAM], responses={200: OfficerOut})
+    @extend_schema(request=OfficerChangeIn, parameters=[IF_MATCH_PARAM], responses={200: OfficerOut, 409: VersionConflictSerializer})
     def patch(self, request, username: str):
         _require_admin(request)
         officer = _get(Officer, "officer", user__username=username)
