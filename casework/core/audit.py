@@ -111,7 +111,7 @@ def audit_record(
 GENESIS = "0" * 64
 CHAIN_LOCK = 7_713_013  # pg_advisory_xact_lock key of the chain's writer
 # How far back (in event ids) an ordinary seal looks for events committed late (a long transaction's lower ids).
-SEAL_WINDOW = 100_000
+SEAL_WINDOW = 2_000
 DIGEST_FIELDS = ("id", "occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id",
                  "target_repr", "customer_id", "before", "after", "reason", "step_ids", "request_id", "target_version")
 
