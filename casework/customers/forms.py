@@ -23,6 +23,13 @@ from .policy import RESTRICTION_CHANNELS, WEEKDAY_NAMES
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
+VERSION_MAX = 2**31 - 1
+
+
+def version_hidden() -> forms.IntegerField:
+    """The version of the record the page was read at, posted hidden: a change made from a stale page is refused
+    with what changed since (issue 13). Every form that changes an existing record sends it."""
+    return forms.IntegerField(min_value=1, max_value=VERSION_MAX, widget=forms.HiddenInput)
 
 
 class DebtForm(forms.Form):
@@ -38,6 +45,7 @@ class DebtCorrectForm(forms.Form):
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     as_at = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class ArrangementForm(forms.Form):
@@ -54,6 +62,7 @@ class ArrangementChangeForm(forms.Form):
     frequency = forms.ChoiceField(choices=[("", "—"), *PaymentFrequency.choices], required=False)
     start_date = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class PaymentForm(forms.Form):
@@ -65,6 +74,7 @@ class PaymentForm(forms.Form):
 
 class PaymentCorrectForm(forms.Form):
     payment_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    version = version_hidden()
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     received_on = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
@@ -78,6 +88,7 @@ class CareForm(forms.Form):
 
 class CareCorrectForm(forms.Form):
     care_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    version = version_hidden()
     care_percentage = forms.IntegerField(min_value=0, max_value=100, required=False)
     effective_from = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
@@ -91,15 +102,17 @@ class IncomeForm(forms.Form):
 
 
 class RoleReversalForm(forms.Form):
-    case_number = forms.CharField(max_length=12)
+    case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
     effective_from = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class RegistrationForm(forms.Form):
-    case_number = forms.CharField(max_length=12)
+    case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
     registration_status = forms.ChoiceField(choices=RegistrationStatus.choices)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class DpoForm(forms.Form):
@@ -111,6 +124,7 @@ class DpoForm(forms.Form):
 
 class DpoCorrectForm(forms.Form):
     dpo_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    version = version_hidden()
     status = forms.ChoiceField(choices=[("", "—"), *DpoStatus.choices], required=False)
     issued_on = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
@@ -120,7 +134,7 @@ class DeathForm(forms.Form):
     date_of_death = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=2000)
     # The customer's version the page was read at: a change made from a stale page is refused (issue 13).
-    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, max_value=VERSION_MAX, required=False, widget=forms.HiddenInput)
 
 
 class RepresentativeForm(forms.Form):
@@ -138,6 +152,7 @@ class EndForm(forms.Form):
     """Ends a representative's authority or a restricted service in force (the row's id and why)."""
 
     row_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    version = version_hidden()
     reason = forms.CharField(max_length=2000)
 
 

@@ -13,6 +13,11 @@ def customer_panel(request, customer) -> dict | None:
         return None
     cases = list(selectors.cases_for_customer(user=user, customer=customer).prefetch_related(
         "care_arrangements__carer", "care_arrangements__child", "role_history__payer", "role_history__payee"))
+    for case in cases:
+        # Each case's own forms carry its number and the version the page was read at (issue 13).
+        initial = {"case_number": case.case_number, "version": case.version}
+        case.roles_form = forms.RoleReversalForm(initial=initial, auto_id=f"id_roles_{case.pk}_%s")
+        case.registration_form = forms.RegistrationForm(initial=initial, auto_id=f"id_registration_{case.pk}_%s")
     return {
         "customer": customer,
         "cases": cases,
@@ -27,7 +32,7 @@ def customer_panel(request, customer) -> dict | None:
         "can_end_restriction": user.has_perm("customers.restrict_service"),
         "forms": {
             "debt": forms.DebtForm(), "arrangement": forms.ArrangementForm(), "payment": forms.PaymentForm(),
-            "care": forms.CareForm(), "roles": forms.RoleReversalForm(), "registration": forms.RegistrationForm(),
+            "care": forms.CareForm(),
             "dpo": forms.DpoForm(), "death": forms.DeathForm(initial={"version": customer.version}),
             "representative": forms.RepresentativeForm(), "restriction": forms.RestrictionForm(),
             "income": forms.IncomeForm(),

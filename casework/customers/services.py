@@ -15,11 +15,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 
 from casework.core import clock
 from casework.core.audit import audit_record, snapshot
 from casework.core.context import system_actor_var
 from casework.core.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
+from casework.core.versioning import version_bump, version_check
 from casework.org.models import BusinessArea, IssueType
 from casework.org.rules import officer_of
 
@@ -317,13 +319,7 @@ def customer_update(*, actor, customer: Customer, reason: str, version: int | No
             fields[name] = _date(fields[name], name, required=name == "date_of_birth")
     with transaction.atomic():
         row = Customer.objects.select_for_update().get(pk=customer.pk)
-        if version is not None and int(version) != row.version:
-            raise Conflict(
-                f"Someone else changed this customer's details since you opened them (version {version}, now "
-                f"{row.version}). Reload the customer and apply your change again.",
-                step_ids=("CMA-1.2",),
-                extra={"current_version": row.version},
-            )
+        version_check(row, version, what="customer's details", step_ids=("CMA-1.2",))
         before = snapshot(row, CUSTOMER_UPDATABLE)
         for name, value in fields.items():
             setattr(row, name, "" if value is None and name not in ("date_of_death",) else value)
@@ -335,7 +331,7 @@ def customer_update(*, actor, customer: Customer, reason: str, version: int | No
         after = snapshot(row, CUSTOMER_UPDATABLE)
         changed = {k: v for k, v in after.items() if before[k] != v}
         if changed:
-            row.version += 1
+            version_bump(row)
             row.save()
             audit_record(
                 actor=actor,
@@ -461,14 +457,15 @@ def case_create(
     return case
 
 
-def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: str) -> Case:
+def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: str, version: int | None = None) -> Case:
     """The payer becomes the payee and vice versa from ``effective_from``. The earlier period is kept so a past role
-    reversal can be told later (CMA-2.4)."""
+    reversal can be told later (CMA-2.4). ``version``: the case's version the change was made from (stale: 409)."""
     _require(actor, "customers.add_case", "Your role does not allow you to change cases.", ("CMA-2.4",))
     reason = _required_text(reason, "reason", "the reason for the role reversal")
     effective_from = _date(effective_from, "effective_from")
     with transaction.atomic():
         row = Case.objects.select_for_update().get(pk=case.pk)
+        version_check(row, version, what="case", step_ids=("CMA-2.4",))
         current = row.role_history.filter(to_date__isnull=True).order_by("-from_date").first()
         if current is not None and effective_from <= current.from_date:
             raise _invalid({"effective_from": ["The reversal must start after the current period began."]})
@@ -476,7 +473,8 @@ def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: st
             CaseRoleHistory.objects.filter(pk=current.pk).update(to_date=effective_from - dt.timedelta(days=1))
         before = {"payer": row.payer_id, "payee": row.payee_id}
         row.payer_id, row.payee_id = row.payee_id, row.payer_id
-        row.save(update_fields=["payer", "payee"])
+        version_bump(row)
+        row.save(update_fields=["payer", "payee", "version"])
         CaseRoleHistory.objects.create(case=row, payer_id=row.payer_id, payee_id=row.payee_id, from_date=effective_from)
         for party in (row.payer_id, row.payee_id):
             audit_record(
@@ -501,7 +499,8 @@ def _refuse_fields(decision, error=None) -> None:
 
 def _supersede(*, actor, old, new, reason: str, action: str, step_ids: Iterable[str], customer, fields: Iterable[str]):
     """Point ``old`` at its correction ``new`` (the old row stays readable, with the reason) and audit both."""
-    type(old).objects.filter(pk=old.pk).update(superseded_by=new, superseded_at=clock.now(), correction_reason=reason)
+    type(old).objects.filter(pk=old.pk).update(superseded_by=new, superseded_at=clock.now(), correction_reason=reason,
+                                               version=F("version") + 1)
     audit_record(
         actor=actor,
         action=action,
@@ -579,13 +578,15 @@ def care_arrangement_record(
 
 def care_arrangement_correct(
     *, actor, care: CareArrangement, reason: str, care_percentage: int | None = None,
-    effective_from: dt.date | None = None, effective_to: dt.date | None = None,
+    effective_from: dt.date | None = None, effective_to: dt.date | None = None, version: int | None = None,
 ) -> CareArrangement:
-    """Correct a care record: a new row supersedes it (the old one stays, with the reason)."""
+    """Correct a care record: a new row supersedes it (the old one stays, with the reason). ``version``: the care
+    record's version the correction was made from (already corrected since: 409 naming the correction)."""
     _require(actor, "customers.record_income", "Your role does not allow you to correct care.", ("CMA-2.1",))
     reason = _required_text(reason, "reason", "the reason for the correction")
     with transaction.atomic():
         old = CareArrangement.objects.select_for_update().select_related("case", "child", "carer").get(pk=care.pk)
+        version_check(old, version, what="care record", step_ids=("CMA-2.1",))
         if old.superseded_by_id:
             raise TransitionRefused("This care record was already corrected: correct the current one.", step_ids=("CMA-2.1",))
         pct, start, end = _care_values(
@@ -604,20 +605,23 @@ def care_arrangement_correct(
     return new
 
 
-def case_registration_set(*, actor, case: Case, registration_status: str, reason: str) -> Case:
+def case_registration_set(*, actor, case: Case, registration_status: str, reason: str,
+                          version: int | None = None) -> Case:
     """Registration pending / registered / ended (CMA-2.1: a pending registration has no ongoing entitlement yet)."""
     _require(actor, "customers.add_case", "Your role does not allow you to change cases.", ("CMA-2.1",))
     status = _choice(registration_status, RegistrationStatus, "registration_status")
     reason = _required_text(reason, "reason", "the reason for the change")
     with transaction.atomic():
         row = Case.objects.select_for_update().get(pk=case.pk)
+        version_check(row, version, what="case", step_ids=("CMA-2.1",))
         if row.registration_status == status:
             raise TransitionRefused(f"The case is already {row.get_registration_status_display().lower()}.",
                                     step_ids=("CMA-2.1",))
         before = row.registration_status
         {RegistrationStatus.REGISTERED: row.register, RegistrationStatus.PENDING: row.mark_registration_pending,
          RegistrationStatus.ENDED: row.end_registration}[status]()
-        row.save(update_fields=["registration_status"])
+        version_bump(row)
+        row.save(update_fields=["registration_status", "version"])
         for party in (row.payer_id, row.payee_id):
             audit_record(actor=actor, action="case.registration_set", target=row,
                          before={"registration_status": before}, after={"registration_status": status},
@@ -799,14 +803,16 @@ def debt_record(
 
 def debt_correct(
     *, actor, debt: Debt, reason: str, amount: Decimal | str | int | None = None, as_at: dt.date | None = None,
-    source: str | None = None,
+    source: str | None = None, version: int | None = None,
 ) -> Debt:
     """Correct a debt's figures: a new open debt supersedes it and takes over its active arrangement; the old row
-    stays (closed) with the reason. Nothing is deleted."""
+    stays (closed) with the reason. Nothing is deleted. ``version``: the debt's version the correction was made
+    from (already corrected since: 409 naming the correction)."""
     _require(actor, "customers.record_collection", "Your role does not allow you to correct debts.", ("CMA-2.3",))
     reason = _required_text(reason, "reason", "the reason for the correction")
     with transaction.atomic():
         old = Debt.objects.select_for_update().select_related("case").get(pk=debt.pk)
+        version_check(old, version, what="debt", step_ids=("CMA-2.3",))
         if old.superseded_by_id:
             raise TransitionRefused("This debt was already corrected: correct the current figure.", step_ids=("CMA-2.3",))
         if not old.is_open:
@@ -866,12 +872,13 @@ def payment_received_record(
 
 
 def payment_received_correct(*, actor, payment: PaymentReceived, reason: str, amount=None,
-                             received_on: dt.date | None = None) -> PaymentReceived:
+                             received_on: dt.date | None = None, version: int | None = None) -> PaymentReceived:
     """Correct a payment: a new row supersedes it (the old one stays, with the reason)."""
     _require(actor, "customers.record_collection", "Your role does not allow you to correct payments.", ("CMA-2.3",))
     reason = _required_text(reason, "reason", "the reason for the correction")
     with transaction.atomic():
         old = PaymentReceived.objects.select_for_update().get(pk=payment.pk)
+        version_check(old, version, what="payment", step_ids=("CMA-2.3",))
         if old.superseded_by_id:
             raise TransitionRefused("This payment was already corrected.", step_ids=("CMA-2.3",))
         new_amount = _decimal(old.amount if amount is None else amount, "amount", minimum=None)
@@ -903,7 +910,8 @@ def _status_change(*, actor, arrangement: PaymentArrangement, to_status: str, re
         # The protected transition named for the act (django-fsm checks the source state).
         {ArrangementStatus.DEFAULTED: arrangement.default, ArrangementStatus.ENDED: arrangement.end,
          ArrangementStatus.AMENDED: arrangement.amend}[to_status]()
-        arrangement.save(update_fields=["status"])
+        version_bump(arrangement)
+        arrangement.save(update_fields=["status", "version"])
 
 
 def _arrangement_values(*, actor, debt: Debt, instalment, frequency, start_date, kept_start: dt.date | None = None):
@@ -992,7 +1000,7 @@ def payment_arrangement_create(
 
 def payment_arrangement_amend(
     *, actor, arrangement: PaymentArrangement, reason: str, instalment=None, frequency: str | None = None,
-    start_date: dt.date | None = None,
+    start_date: dt.date | None = None, version: int | None = None,
 ) -> PaymentArrangement:
     """Amend an active arrangement (also how a wrongly keyed one is corrected): the old one becomes *amended* and
     stays on record with the reason; the new one, sense-checked again, replaces it (CMA-2.3, CMA-2.6)."""
@@ -1001,6 +1009,7 @@ def payment_arrangement_amend(
     reason = _required_text(reason, "reason", "the reason for the amendment")
     with transaction.atomic():
         old = PaymentArrangement.objects.select_for_update().get(pk=arrangement.pk)
+        version_check(old, version, what="payment arrangement", step_ids=ARRANGEMENT_STEPS)
         if old.status != ArrangementStatus.ACTIVE:
             raise TransitionRefused(f"Only an active arrangement can be amended (this one is {old.status}).",
                                     step_ids=ARRANGEMENT_STEPS)
@@ -1022,9 +1031,11 @@ def payment_arrangement_amend(
     return new
 
 
-def _arrangement_transition(*, actor, arrangement, to_status: str, reason: str, allowed_from, action: str):
+def _arrangement_transition(*, actor, arrangement, to_status: str, reason: str, allowed_from, action: str,
+                            version: int | None = None):
     with transaction.atomic():
         row = PaymentArrangement.objects.select_for_update().select_related("debt").get(pk=arrangement.pk)
+        version_check(row, version, what="payment arrangement", step_ids=("CMA-2.3",))
         if row.status not in allowed_from:
             raise TransitionRefused(
                 f"An arrangement that is {row.get_status_display().lower()} cannot become {to_status}.",
@@ -1037,22 +1048,24 @@ def _arrangement_transition(*, actor, arrangement, to_status: str, reason: str, 
     return row
 
 
-def payment_arrangement_default(*, actor, arrangement: PaymentArrangement, reason: str) -> PaymentArrangement:
+def payment_arrangement_default(*, actor, arrangement: PaymentArrangement, reason: str,
+                                version: int | None = None) -> PaymentArrangement:
     """An active arrangement was not kept: it becomes defaulted (the debt has no working arrangement, CMA-2.3)."""
     _require(actor, "customers.record_collection", "Your role does not allow you to change arrangements.", ("CMA-2.3",))
     reason = _required_text(reason, "reason", "why the arrangement defaulted")
     return _arrangement_transition(actor=actor, arrangement=arrangement, to_status=ArrangementStatus.DEFAULTED,
                                    reason=reason, allowed_from=(ArrangementStatus.ACTIVE,),
-                                   action="payment_arrangement.default")
+                                   action="payment_arrangement.default", version=version)
 
 
-def payment_arrangement_end(*, actor, arrangement: PaymentArrangement, reason: str) -> PaymentArrangement:
+def payment_arrangement_end(*, actor, arrangement: PaymentArrangement, reason: str,
+                            version: int | None = None) -> PaymentArrangement:
     """An active or defaulted arrangement ends (paid out, cancelled): it stays on record as ended (CMA-2.3)."""
     _require(actor, "customers.record_collection", "Your role does not allow you to change arrangements.", ("CMA-2.3",))
     reason = _required_text(reason, "reason", "why the arrangement ends")
     return _arrangement_transition(actor=actor, arrangement=arrangement, to_status=ArrangementStatus.ENDED,
                                    reason=reason, allowed_from=(ArrangementStatus.ACTIVE, ArrangementStatus.DEFAULTED),
-                                   action="payment_arrangement.end")
+                                   action="payment_arrangement.end", version=version)
 
 
 def dpo_record(
@@ -1116,6 +1129,7 @@ def dpo_correct(
     status: str | None = None,
     issued_on: dt.date | None = None,
     case: Case | None = None,
+    version: int | None = None,
 ) -> DepartureProhibitionOrder:
     """Correct a DPO record keyed wrongly (its status, issue date or case): a new row supersedes it; the old one stays
     readable with the reason. Fields not given keep their value. The same checks, and on a Personalised Services
@@ -1124,6 +1138,7 @@ def dpo_correct(
     reason = _required_text(reason, "reason", "the reason for the correction")
     with transaction.atomic():
         old = DepartureProhibitionOrder.objects.select_for_update().select_related("customer").get(pk=dpo.pk)
+        version_check(old, version, what="DPO record")
         if old.superseded_by_id:
             raise TransitionRefused("This DPO record was already corrected: correct the current one.")
         customer = old.customer
@@ -1318,16 +1333,25 @@ def sensitive_indicator_add(
 
 
 def _end_active(*, actor, row_type, pk, action: str, already: str, reason: str, step_ids: Iterable[str],
-                end_field: str, end_value):
+                end_field: str, end_value, version: int | None = None, what: str = "record", then=None):
     """End an active record (it stays, inactive, with its end date): lock the row, refuse a second end with
     ``already``, audit ``action`` with the reason. One transition for indicators, restrictions and representatives."""
     with transaction.atomic():
         row = row_type.objects.select_for_update().get(pk=pk)
+        versioned = hasattr(row, "version")
+        if versioned:
+            version_check(row, version, what=what, step_ids=step_ids)
         if not row.is_active:
             raise TransitionRefused(already, step_ids=step_ids)
         row.is_active = False
         setattr(row, end_field, end_value(row))
-        row.save(update_fields=["is_active", end_field])
+        fields = ["is_active", end_field]
+        if then is not None:
+            fields += then(row)
+        if versioned:
+            version_bump(row)
+            fields.append("version")
+        row.save(update_fields=fields)
         audit_record(
             actor=actor,
             action=action,
@@ -1447,7 +1471,8 @@ def contact_restriction_add(
 
 
 def contact_restriction_end(
-    *, actor, restriction: ContactRestriction, reason: str, step_ids: Iterable[str] = ("PS-ORM-3",)
+    *, actor, restriction: ContactRestriction, reason: str, step_ids: Iterable[str] = ("PS-ORM-3",),
+    version: int | None = None,
 ) -> ContactRestriction:
     _require(
         actor,
@@ -1458,9 +1483,8 @@ def contact_restriction_end(
     reason = _required_text(reason, "reason", "why the restricted service ends")
     row = _end_active(actor=actor, row_type=ContactRestriction, pk=restriction.pk,
                       action="contact_restriction.end", already="This restricted service is not in force.",
-                      reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today(actor))
-    row.end()
-    row.save(update_fields=["status"])
+                      reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today(actor),
+                      version=version, what="restricted service", then=lambda row: [row.end(), "status"][1:])
     return row
 
 
@@ -1521,7 +1545,8 @@ def representative_add(
 
 
 def representative_end(
-    *, actor, representative: AuthorisedRepresentative, reason: str, step_ids: Iterable[str] = ("CMA-1.1",)
+    *, actor, representative: AuthorisedRepresentative, reason: str, step_ids: Iterable[str] = ("CMA-1.1",),
+    version: int | None = None,
 ) -> AuthorisedRepresentative:
     _require(actor, "customers.change_representative", "Your role does not allow you to end a representative's authority.", ("CMA-1.1",))
     reason = _required_text(reason, "reason", "why the authority ends")
@@ -1531,4 +1556,5 @@ def representative_end(
         end_field="valid_to",
         # An authority that already ended earlier keeps its earlier end date.
         end_value=lambda row: row.valid_to if row.valid_to and row.valid_to <= _today(actor) else _today(actor),
+        version=version, what="representative's authority",
     )

@@ -58,30 +58,40 @@ class IntrayCreateForm(forms.Form):
         return [m.strip() for m in self.cleaned_data["matters"].splitlines() if m.strip()]
 
 
-class OutcomeForm(forms.Form):
+class VersionedForm(forms.Form):
+    """An action on the intray as the page showed it: the intray's version, posted hidden (issue 13). If the intray
+    changed since (someone else started, referred or completed it), the action is refused with 409 saying what
+    changed, and nothing is written."""
+
+    version = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput, error_messages={
+        "required": "Reload the page: the form lost the version it was read at.",
+        "invalid": "Reload the page: the form lost the version it was read at."})
+
+
+class OutcomeForm(VersionedForm):
     outcome = text("Outcome", required=False, textarea=True)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(VersionedForm):
     reason = text("Reason", max_length=500, required=False)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(VersionedForm):
     to_officer = forms.CharField(label="Officer (username)", max_length=150, required=False)
     to_position = forms.CharField(label="or position (code)", max_length=40, required=False)
     reason = text("Reason", max_length=500)
 
 
-class RecategoriseForm(forms.Form):
+class RecategoriseForm(VersionedForm):
     category = forms.ChoiceField(label="Change category", choices=CorrespondenceCategory.choices)
     reason = text("Reason (required)", max_length=500, required=False)
 
 
-class MatterAddForm(forms.Form):
+class MatterAddForm(VersionedForm):
     description = text("Another matter raised", max_length=2000, required=False)
 
 
-class MatterAddressForm(forms.Form):
+class MatterAddressForm(VersionedForm):
     matter = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput,
                                 error_messages={"required": "Choose the matter."})
     outcome = text("Outcome", required=False)
@@ -92,12 +102,12 @@ class DocumentForm(forms.Form):
     file = forms.FileField(label="Attach a document", error_messages={"required": "Choose a file."})
 
 
-class EmptyForm(forms.Form):
-    """Start: nothing to type."""
+class StartForm(VersionedForm):
+    """Start: nothing to type but the version."""
 
 
 ACTION_FORMS: dict[str, type[forms.Form]] = {
-    "start": EmptyForm, "complete": OutcomeForm, "delete": ReasonForm, "reassign": ReassignForm,
+    "start": StartForm, "complete": OutcomeForm, "delete": ReasonForm, "reassign": ReassignForm,
     "recategorise": RecategoriseForm, "matter_add": MatterAddForm, "matter_address": MatterAddressForm,
     "document_add": DocumentForm,
 }

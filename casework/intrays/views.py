@@ -164,31 +164,33 @@ def _find_position(value: str) -> Position | None:
 def _act(request, intray, name: str, d: dict) -> str:
     """Do one action of the intray page with its parsed form; the confirmation to show."""
     if name == "start":
-        services.intray_start(actor=request.user, intray=intray)
+        services.intray_start(actor=request.user, intray=intray, version=d["version"])
         return "Intray started."
     if name == "complete":
-        services.intray_complete(actor=request.user, intray=intray, outcome=d["outcome"])
+        services.intray_complete(actor=request.user, intray=intray, outcome=d["outcome"], version=d["version"])
         return "Intray done."
     if name == "delete":
-        services.intray_delete(actor=request.user, intray=intray, reason=d["reason"])
+        services.intray_delete(actor=request.user, intray=intray, reason=d["reason"], version=d["version"])
         return "Intray deleted."
     if name == "reassign":
         services.intray_reassign(actor=request.user, intray=intray, to_officer=_find_officer(d["to_officer"]),
-                                 to_position=_find_position(d["to_position"]), reason=d["reason"])
+                                 to_position=_find_position(d["to_position"]), reason=d["reason"],
+                                 version=d["version"])
         return "Intray referred."
     if name == "recategorise":
         services.correspondence_recategorise(actor=request.user, intray=intray, category=d["category"],
-                                             reason=d["reason"])
+                                             reason=d["reason"], version=d["version"])
         return "Category changed; the previous category is kept in the history."
     if name == "matter_add":
-        services.correspondence_matter_add(actor=request.user, intray=intray, description=d["description"])
+        services.correspondence_matter_add(actor=request.user, intray=intray, description=d["description"],
+                                           version=d["version"])
         return "Matter recorded."
     if name == "matter_address":
         matter = CorrespondenceMatter.objects.filter(pk=d["matter"], correspondence__intray=intray).first()
         if matter is None:
             raise NotFound("No such matter on this intray.")
         services.correspondence_matter_address(actor=request.user, matter=matter, outcome=d["outcome"],
-                                               communicated=d["communicated"])
+                                               communicated=d["communicated"], version=d["version"])
         return "Matter addressed."
     upload = d["file"]  # document_add
     services.correspondence_document_add(actor=request.user, intray=intray, filename=upload.name,

@@ -57,7 +57,12 @@ def _day(label: str) -> forms.DateField:
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, widget=forms.HiddenInput)
+    """The hidden version the page was read at (issue 13): a stale page's change is refused with 409 saying what
+    changed; a missing or malformed one is a 400 asking to reload, never a server error."""
+
+    version = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput, error_messages={
+        "required": "Reload the page: the form lost the version it was read at.",
+        "invalid": "Reload the page: the form lost the version it was read at."})
 
 
 class PlanForm(VersionForm):

@@ -194,12 +194,12 @@ def _post_action(request, rec, action: str, form) -> str:  # noqa: C901 - a disp
     u = request.user
     plan = rec.plan
     if action == "plan":
-        services.plan_update(actor=u, plan=plan, version=d["version"] or 0,
+        services.plan_update(actor=u, plan=plan, version=d["version"],
                              agreed_contact_times=d["agreed_contact_times"] if "agreed_contact_times" in form.data else None,
                              special_contact_details=d["special_contact_details"] or None)
         return "Plan saved."
     if action == "approve":
-        services.plan_approve(actor=u, plan=plan, version=d["version"] or 0)
+        services.plan_approve(actor=u, plan=plan, version=d["version"])
         return "Plan approved (PS-PSP-3)."
     if action == "issue_add":
         services.plan_issue_add(actor=u, plan=plan, title=d["title"],
@@ -210,7 +210,7 @@ def _post_action(request, rec, action: str, form) -> str:  # noqa: C901 - a disp
     if action == "issue_status":
         issue = PlanIssue.objects.get(pk=d["issue"], plan=plan)
         services.plan_issue_transition(actor=u, issue=issue, status=d["status"], comment=d["comment"],
-                                       version=d["version"] or 0)
+                                       version=d["version"])
         return f"{issue.title}: {d['status']}."
     if action == "option_add":
         result = services.plan_option_add(actor=u, plan=plan, kind=d["kind"], detail=d["detail"],
