@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
-from casework.core.api import DB_INT_MAX
+from casework.core.api import DB_INT_MAX, VERSION_MAX
 
 from .models import (
     DebtKind,
@@ -23,7 +23,6 @@ from .policy import RESTRICTION_CHANNELS, WEEKDAY_NAMES
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
-VERSION_MAX = 2**31 - 1
 
 
 def version_hidden() -> forms.IntegerField:

@@ -22,6 +22,11 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.timezone.utc)  # Monday 12:00 in Sydney
 
 
+
+def ver(row) -> int:
+    """The row's current version, as the customer page's hidden field carries it (issue 13)."""
+    return type(row).objects.get(pk=row.pk).version
+
 def web(officer):
     client = Client()
     client.force_login(officer.user)
@@ -55,15 +60,15 @@ def test_payment_is_read_and_corrected_on_the_customer_page_cma_2_3(so, case):
         page = client.get(f"/customers/{csid}/").content.decode()
         assert 'data-testid="facts-payments"' in page and "$120.00" in page and "20/11/2026" in page
         # More than the debt allows: refused with a field message, nothing written.
-        r = client.post(f"/customers/{csid}/facts/payment-correct/", {"payment_id": payment.pk, "amount": "900.00",
+        r = client.post(f"/customers/{csid}/facts/payment-correct/", {"payment_id": payment.pk, "version": ver(payment), "amount": "900.00",
                                                                      "reason": "Keyed wrongly"}, follow=True)
         assert any(m.startswith("Amount:") for m in texts(r)), texts(r)
         assert cm.PaymentReceived.objects.count() == 1
         # A reason is required.
-        r = client.post(f"/customers/{csid}/facts/payment-correct/", {"payment_id": payment.pk, "amount": "100.00"},
+        r = client.post(f"/customers/{csid}/facts/payment-correct/", {"payment_id": payment.pk, "version": ver(payment), "amount": "100.00"},
                         follow=True)
         assert any(m.startswith("Reason:") for m in texts(r)) and cm.PaymentReceived.objects.count() == 1
-        r = client.post(f"/customers/{csid}/facts/payment-correct/", {"payment_id": payment.pk, "amount": "100.00",
+        r = client.post(f"/customers/{csid}/facts/payment-correct/", {"payment_id": payment.pk, "version": ver(payment), "amount": "100.00",
                                                                      "reason": "Keyed wrongly"}, follow=True)
         assert "Payment corrected; the earlier record is kept with your reason." in texts(r)
         page = client.get(f"/customers/{csid}/").content.decode()
@@ -92,11 +97,11 @@ def test_care_is_corrected_on_the_customer_page_and_never_over_100_percent_cma_2
                                                           "effective_from": "2026-01-01"}, follow=True)
         assert "Care recorded." in texts(r)
         mine = cm.CareArrangement.objects.get(carer=case.payer)
-        r = client.post(f"/customers/{csid}/facts/care-correct/", {"care_id": mine.pk, "care_percentage": 50,
+        r = client.post(f"/customers/{csid}/facts/care-correct/", {"care_id": mine.pk, "version": ver(mine), "care_percentage": 50,
                                                                   "reason": "Care was 50%"}, follow=True)
         assert any("100" in m for m in texts(r)), texts(r)
         assert cm.CareArrangement.objects.count() == 2
-        r = client.post(f"/customers/{csid}/facts/care-correct/", {"care_id": mine.pk, "care_percentage": 30,
+        r = client.post(f"/customers/{csid}/facts/care-correct/", {"care_id": mine.pk, "version": ver(mine), "care_percentage": 30,
                                                                   "reason": "Care was 30%"}, follow=True)
         assert "Care corrected; the earlier record is kept with your reason." in texts(r)
         page = client.get(f"/customers/{csid}/").content.decode()
@@ -131,7 +136,7 @@ def test_representative_authority_is_ended_on_the_customer_page_cma_1_1(so, case
         assert "Authorised representative recorded." in texts(r)
         rep = cm.AuthorisedRepresentative.objects.get()
         assert b"End authority" in client.get(f"/customers/{customer.csid}/").content
-        r = client.post(f"/customers/{customer.csid}/facts/representative-end/", {"row_id": rep.pk,
+        r = client.post(f"/customers/{customer.csid}/facts/representative-end/", {"row_id": rep.pk, "version": ver(rep),
                                                                                  "reason": "Revoked by the customer"},
                         follow=True)
         assert "The representative's authority has ended." in texts(r)
@@ -144,7 +149,7 @@ def test_representative_of_another_customer_is_not_ended_from_this_page(so, case
     other = f.CustomerFactory()
     with clock.freeze(NOW):
         rep = cs.representative_add(actor=so.user, customer=other, name="Rita", scope="full")
-        r = web(so).post(f"/customers/{case.payer.csid}/facts/representative-end/", {"row_id": rep.pk,
+        r = web(so).post(f"/customers/{case.payer.csid}/facts/representative-end/", {"row_id": rep.pk, "version": ver(rep),
                                                                                     "reason": "x"}, follow=True)
     rep.refresh_from_db()
     assert rep.is_active and any("No such representative" in m for m in texts(r))
@@ -164,13 +169,13 @@ def test_restricted_service_in_force_is_ended_by_a_team_leader_on_the_customer_p
                         approve=True, data={"letter_reference": "RS-1"})
         so = f.OfficerFactory(role=Role.SERVICE_OFFICER)
         assert b'restriction-end' not in web(so).get(f"/customers/{customer.csid}/").content
-        r = web(so).post(f"/customers/{customer.csid}/facts/restriction-end/", {"row_id": row.pk, "reason": "x"},
+        r = web(so).post(f"/customers/{customer.csid}/facts/restriction-end/", {"row_id": row.pk, "version": ver(row), "reason": "x"},
                          follow=True)
         row.refresh_from_db()
         assert row.status == "active" and any("Team Leader" in m for m in texts(r))
         client = web(maker)
         assert b'restriction-end' in client.get(f"/customers/{customer.csid}/").content
-        r = client.post(f"/customers/{customer.csid}/facts/restriction-end/", {"row_id": row.pk,
+        r = client.post(f"/customers/{customer.csid}/facts/restriction-end/", {"row_id": row.pk, "version": ver(row),
                                                                               "reason": "Behaviour improved"},
                         follow=True)
         assert "Restricted service ended." in texts(r)
@@ -185,7 +190,7 @@ def test_auditor_cannot_correct_a_payment_from_the_page(reference, case):
                                              received_on=dt.date(2026, 11, 20))
         r = web(f.OfficerFactory(role=Role.AUDITOR)).post(
             f"/customers/{case.payer.csid}/facts/payment-correct/",
-            {"payment_id": payment.pk, "amount": "70.00", "reason": "x"}, follow=True)
+            {"payment_id": payment.pk, "version": ver(payment), "amount": "70.00", "reason": "x"}, follow=True)
     assert cm.PaymentReceived.objects.count() == 1 and any("role" in m for m in texts(r))
 
 
@@ -196,14 +201,35 @@ def test_dpo_is_corrected_on_the_customer_page_and_the_old_record_kept(so, case)
                                                          "issued_on": "2026-10-01", "reason": "Defaults"}, follow=True)
         assert "DPO recorded." in texts(r)
         dpo = cm.DepartureProhibitionOrder.objects.get()
-        r = client.post(f"/customers/{csid}/facts/dpo-correct/", {"dpo_id": dpo.pk, "issued_on": "2027-01-01",
+        r = client.post(f"/customers/{csid}/facts/dpo-correct/", {"dpo_id": dpo.pk, "version": ver(dpo), "issued_on": "2027-01-01",
                                                                  "reason": "Wrong date"}, follow=True)
         assert any(m.startswith("Issued on:") for m in texts(r)), texts(r)
         assert cm.DepartureProhibitionOrder.objects.count() == 1
-        r = client.post(f"/customers/{csid}/facts/dpo-correct/", {"dpo_id": dpo.pk, "issued_on": "2026-09-01",
+        r = client.post(f"/customers/{csid}/facts/dpo-correct/", {"dpo_id": dpo.pk, "version": ver(dpo), "issued_on": "2026-09-01",
                                                                  "reason": "Wrong date"}, follow=True)
         assert "DPO corrected; the earlier record is kept with your reason." in texts(r)
         page = client.get(f"/customers/{csid}/").content.decode()
     dpo.refresh_from_db()
     assert dpo.superseded_by.issued_on == dt.date(2026, 9, 1) and dpo.issued_on == dt.date(2026, 10, 1)
     assert "corrected: Wrong date" in page and "01/09/2026" in page
+
+
+def test_a_dpo_correction_from_a_stale_read_is_409_through_the_api_and_the_page(so, case):
+    """Issue 13: a DPO correction carries the version of the record it corrects; someone corrected it since → 409,
+    nothing written (API body ``version`` and the customer page's hidden field alike)."""
+    from rest_framework.test import APIClient
+
+    with clock.freeze(NOW):
+        dpo = cs.dpo_record(actor=so.user, customer=case.payer, status="issued", case=case,
+                            issued_on=dt.date(2026, 10, 1), reason="Defaults")
+        stale = dpo.version
+        cs.dpo_correct(actor=so.user, dpo=dpo, reason="Wrong date", issued_on=dt.date(2026, 9, 1))
+        api = APIClient()
+        api.force_authenticate(so.user)
+        r = api.post(f"/api/v1/customers/{case.payer.csid}/dpos/", {
+            "status": "revoked", "corrects": dpo.pk, "reason": "Keyed wrongly", "version": stale}, format="json")
+        assert r.status_code == 409, r.content
+        r = web(so).post(f"/customers/{case.payer.csid}/facts/dpo-correct/", {
+            "dpo_id": dpo.pk, "version": stale, "status": "revoked", "reason": "Keyed wrongly"}, follow=True)
+    assert cm.DepartureProhibitionOrder.objects.count() == 2
+    assert not cm.DepartureProhibitionOrder.objects.filter(status="revoked").exists()

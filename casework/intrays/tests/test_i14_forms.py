@@ -84,7 +84,7 @@ def test_intray_page_forms_keep_what_was_typed(org, frozen, name, data, field_id
     field_id = field_id.format(matter=matter.pk)
     typed = [t.format(matter=matter.pk) for t in typed]
     before = (intray.assignee_officer_id, intray.correspondence.category, matter.status)
-    r = client_for(org.so).post(f"/work/intrays/{intray.pk}/{name}/", data)
+    r = client_for(org.so).post(f"/work/intrays/{intray.pk}/{name}/", {**data, "version": intray.version})
     html = r.content.decode()
     assert r.status_code == 400 and "There is a problem" in html and f'<a href="#{field_id}">' in html
     for value in typed:
@@ -92,3 +92,28 @@ def test_intray_page_forms_keep_what_was_typed(org, frozen, name, data, field_id
     intray.refresh_from_db()
     matter.refresh_from_db()
     assert (intray.assignee_officer_id, intray.correspondence.category, matter.status) == before
+
+
+def test_an_action_from_a_stale_intray_page_is_refused_with_what_changed(org, frozen):
+    """Issue 13: the intray page posts the version it showed. Someone referred the intray since: completing it from the
+    old page is 409, the page says what changed, and the intray is neither done nor written to."""
+    intray = services.intray_create(actor=org.so.user, type_code="general_follow_up", customer=org.customer,
+                                    subject="Call back", assignee_officer=org.so)
+    page_version = intray.version
+    services.intray_reassign(actor=org.so.user, intray=intray, to_officer=org.so2, reason="Leave")
+    r = client_for(org.so2).post(f"/work/intrays/{intray.pk}/complete/",
+                                 {"outcome": "Rang back", "version": page_version})
+    html = r.content.decode()
+    assert r.status_code == 409 and "There is a problem" in html and "Rang back</textarea>" in html
+    assert "changed" in html
+    intray.refresh_from_db()
+    assert intray.status != "done" and intray.assignee_officer_id == org.so2.pk
+
+
+@pytest.mark.parametrize("version", ["", "abc", "0", "99999999999"])
+def test_an_intray_action_without_a_usable_version_is_a_400_asking_to_reload(org, frozen, version):
+    intray = services.intray_create(actor=org.so.user, type_code="general_follow_up", customer=org.customer,
+                                    subject="Call back", assignee_officer=org.so)
+    r = client_for(org.so).post(f"/work/intrays/{intray.pk}/start/", {"version": version})
+    assert r.status_code == 400 and "Reload the page" in r.content.decode()
+    assert Intray.objects.get(pk=intray.pk).status == "open"
