@@ -135,7 +135,7 @@ class DpoRowSerializer(serializers.ModelSerializer):
     class Meta:
         model = DepartureProhibitionOrder
         fields = ["id", "case_number", "status", "issued_on", "revoked_on", "reason", "recorded_at", "superseded_by",
-                  "superseded_at", "correction_reason"]
+                  "superseded_at", "correction_reason", "version"]
         read_only_fields = fields
 
 
