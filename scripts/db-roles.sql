@@ -31,4 +31,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public GRANT USAGE, SELECT 
 -- migrations core 0001/0002 refuse the rest even if a privilege is granted by mistake).
 REVOKE ALL ON core_auditevent FROM :"app";
 GRANT SELECT, INSERT ON core_auditevent TO :"app";
+-- Its hash chain (issue 13, manage.py audit_verify): the same.
+REVOKE ALL ON core_auditchainlink FROM :"app";
+GRANT SELECT, INSERT ON core_auditchainlink TO :"app";
 -- grants:end

@@ -39,7 +39,8 @@ PYEOF
 
 if pg_up; then
   run audit-roles env DATABASE_URL="$PG_URL" TEST_DB_NAME="${TEST_DB_NAME:-test_casework_security}" \
-    "${PYTEST[@]}" casework/core/tests/test_audit_roles.py
+    "${PYTEST[@]}" casework/core/tests/test_audit_roles.py casework/core/tests/test_i13_audit_chain.py \
+    casework/core/tests/test_i13_concurrency_pg.py
 elif [ "${CI:-}" = "true" ]; then
   figures+=("audit-roles FAILED(no PostgreSQL)"); status=1
 else
@@ -49,7 +50,8 @@ run admin-matrix env DATABASE_URL= "${PYTEST[@]}" casework/core/tests/test_secur
 run sign-in env DATABASE_URL= "${PYTEST[@]}" casework/core/tests/test_security_platform.py \
   casework/web/tests/test_token_api.py
 run reads env DATABASE_URL= "${PYTEST[@]}" casework/customers/tests/test_i13_read_audit.py \
-  casework/customers/tests/test_i13_stale_writes.py
+  casework/customers/tests/test_i13_stale_writes.py casework/customers/tests/test_i13_stale_web_forms.py \
+  casework/core/tests/test_i13_versioned_records.py casework/ps/tests/test_i13_plan_versions.py
 if [ -e scripts/leak-corpus ]; then
   if [ -x scripts/leak-corpus ]; then run leak-corpus scripts/leak-corpus
   else run leak-corpus bash scripts/leak-corpus; fi

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from casework.core.policy import Decision
 
@@ -312,6 +312,48 @@ def mca_assess(facts: McaFacts) -> McaAssessment:
         steps=tuple(dict.fromkeys(steps)),
         reason=reason,
         facts=facts,
+    )
+
+
+def mca_within_authority(assessment: McaAssessment, access: Decision) -> McaAssessment:
+    """CMA-1.1 on MCA (CMA-2.1): with an authorised representative, the MCA of the contact covers only what their
+    authority lets the officer discuss — the income points (CMA-2.2) need *income*, the payment and collection points
+    (CMA-2.3 to CMA-2.7) need *collection*. What is left out is named in the reason (for a contact with the customer).
+    The customer themselves, or a representative who may discuss both: the assessment unchanged."""
+    matters = set(access.facts.get("matters", ()))
+    income_ok, collection_ok = "income" in matters, "collection" in matters
+    if income_ok and collection_ok:
+        return assessment
+
+    def covered(step_or_outcome: str) -> bool:
+        return income_ok if step_or_outcome in ("CMA-2.2", "unreliable_income") else collection_ok
+
+    triggers = tuple(t for t in assessment.triggers if covered(t.outcome))
+    required = bool(triggers)
+    income_enquiry = bool(assessment.facts and assessment.facts.income_enquiry and income_ok)
+    checklist = tuple(i for i in assessment.checklist if covered(i.step_id)) if required or income_enquiry else ()
+    left_out = [label for label, ok, present in (
+        ("income", income_ok, any(i.step_id == "CMA-2.2" for i in assessment.checklist)),
+        ("payments, debts and collection", collection_ok, assessment.payment_path != "none"),
+    ) if present and not ok]
+    if required:
+        reason = "Minimum Collection Activity required: " + "; ".join(t.reason for t in triggers)
+    else:
+        reason = "Minimum Collection Activity not required for what this representative may discuss."
+    if left_out:
+        reason += (f" Not covered by the representative's authority, so not part of this contact: "
+                   f"{' and '.join(left_out)} (CMA-1.1).")
+    return replace(
+        assessment,
+        required=required,
+        triggers=triggers,
+        payment_path=assessment.payment_path if collection_ok else "none",
+        expectations=assessment.expectations if collection_ok else "",
+        checklist=checklist,
+        collection_information=assessment.collection_information and collection_ok,
+        level1_searches_discretionary=assessment.level1_searches_discretionary and collection_ok,
+        steps=tuple(dict.fromkeys((*assessment.steps, "CMA-1.1"))),
+        reason=reason,
     )
 
 

@@ -141,7 +141,8 @@ def mca_facts(contact: Contact) -> policy.McaFacts:
 
 
 def mca_assessment(contact: Contact) -> policy.McaAssessment:
-    return policy.mca_assess(mca_facts(contact))
+    """The MCA of this contact: from the case data, limited to what the person speaking may discuss (CMA-1.1)."""
+    return policy.mca_within_authority(policy.mca_assess(mca_facts(contact)), contact_access(contact))
 
 
 def mca_status(contact: Contact, assessment: policy.McaAssessment | None = None):

@@ -1,12 +1,13 @@
-"""The guided contact screen (officer UI). Thin: parse the form, call a service, redirect back to the screen.
+"""The guided contact screen (officer UI). Thin: parse the form (``contacts/forms.py``), call a service, redirect
+back to the screen with the confirmation.
 
-A refusal is shown to the officer with its reason and step IDs (and the missing items when finalising is refused);
-nothing is half-written because each service runs in one transaction.
+A refusal re-renders the screen (400, or 409 for a refused transition) with the posted form still holding what was
+typed, the reason and step IDs (and the missing items when finalising is refused) in the error summary at the top and
+on the fields; nothing is half-written because each service runs in one transaction.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -17,12 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.core import clock
 from casework.core.errors import DomainError, InvalidInput, NotFound
-from casework.customers.models import AuthorisedRepresentative, Case, Debt, IncomeSource, IssueStatus
+from casework.core.forms import refuse, row_forms, status_of
+from casework.customers.models import Case, Debt, IssueStatus
 from casework.customers.services import customer_data_read
 from casework.org.models import BusinessArea, IssueType
 
-from . import policy, selectors, services
-from .models import Channel, Contact, ExplanationStatus, Speaker, TransferKind
+from . import forms, policy, selectors, services
+from .models import ExplanationStatus, Speaker
 
 
 def _error_page(request, error: DomainError):
@@ -30,6 +32,7 @@ def _error_page(request, error: DomainError):
 
 
 def _refused(request, error: DomainError) -> None:
+    """A refusal reported after a redirect (the letter forms, posted from the customer page)."""
     steps = f" ({', '.join(error.step_ids)})" if error.step_ids else ""
     messages.error(request, f"{error.message}{steps}")
     for field, problems in error.fields.items():
@@ -49,38 +52,56 @@ def contact_start_view(request, csid: str):
         return _error_page(request, exc)
     representatives = list(customer.representatives.filter(is_active=True))
     cases = list(Case.objects.filter(payer=customer)) + list(Case.objects.filter(payee=customer))
-    if request.method == "POST":
+    form = forms.StartForm(request.POST if request.method == "POST" else None, representatives=representatives,
+                           cases=cases, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        data["speaker"] = data["speaker"] or Speaker.CUSTOMER
+        rep = next((r for r in representatives if str(r.pk) == data.get("representative")), None)
+        case = next((c for c in cases if c.case_number == data.get("case")), None)
         try:
-            rep = None
-            if request.POST.get("speaker") == Speaker.REPRESENTATIVE and request.POST.get("representative"):
-                rep = AuthorisedRepresentative.objects.filter(pk=request.POST["representative"], customer=customer).first()
-            case = None
-            if request.POST.get("case"):
-                case = Case.objects.filter(case_number=request.POST["case"]).first()
             contact = services.contact_start(
-                actor=request.user, customer=customer, channel=request.POST.get("channel", ""),
-                speaker=request.POST.get("speaker", Speaker.CUSTOMER), representative=rep, case=case,
+                actor=request.user, customer=customer, channel=data["channel"], speaker=data["speaker"],
+                representative=rep if data["speaker"] == Speaker.REPRESENTATIVE else None, case=case,
             )
         except DomainError as exc:
-            _refused(request, exc)
+            refuse(form, exc)
         else:
             return redirect("contacts:contact", pk=contact.pk)
-    return render(
-        request,
-        "contacts/start.html",
-        {
-            "customer": customer, "channels": Channel.choices, "speakers": Speaker.choices,
-            "representatives": representatives, "cases": cases,
-        },
-    )
+    return render(request, "contacts/start.html", {"customer": customer, "form": form}, status=status_of(form))
 
 
-@login_required
-def contact_view(request, pk: int):
+def _choices(contact, screen, ctx) -> dict[str, dict]:
+    """The choices of the forms whose options depend on the contact (areas, issue types, the payer's debts)."""
+    return {
+        "transfer": {"areas": ctx["areas"]}, "issue": {"issue_types": ctx["issue_types"]},
+        "arrangement": {"debts": screen.payer_debts or ()},
+    }
+
+
+def _page_forms(contact, screen, ctx) -> dict:
+    """Every form of the contact page, unbound, with its defaults. Keys are the action names with ``_`` for ``-``
+    (template variables)."""
+    today = ctx["today"]
+    kwargs = _choices(contact, screen, ctx)
+    initial = {
+        "arrangement": {"start_date": today},
+        "income": {"tax_year": ctx["tax_year"], "effective_from": today},
+    }
+    built = {}
+    for name, form_class in forms.FORMS.items():
+        if name == "issue-close":
+            continue
+        key = name.replace("-", "_")
+        built[key] = form_class(initial=initial.get(name), auto_id=f"id_{key}_%s", **kwargs.get(name, {}))
+    return built
+
+
+def _contact_page(request, contact, *, action: str | None = None, form=None, carry=None, status: int = 200):
+    """The contact page; after a refusal, with the posted form bound (what was typed stays) and its errors."""
     from casework.customers.services import customer_record_view
 
     try:
-        contact = selectors.contact_get(user=request.user, contact_id=pk)
         screen = selectors.contact_screen(user=request.user, contact=contact)
         if screen.summary is not None and contact.is_open:
             customer_record_view(actor=request.user, customer=contact.customer, channel="contact")
@@ -89,9 +110,16 @@ def contact_view(request, pk: int):
                                detail={"contact": contact.pk}, channel="ui")
     except DomainError as exc:
         return _error_page(request, exc)
+    # What the checklist shows: the ticks just posted (an error in the checklist itself, or in another form of the
+    # page, carried along by the page's script), else the saved ones.
+    shown = list(contact.mca_ticked)
+    if action == "tick" and form is not None:
+        shown = list(form.data.getlist("codes"))
+    elif carry is not None:
+        shown = carry
     checklist = []
     if screen.mca is not None:
-        checklist = [(item, item.code in contact.mca_ticked) for item in screen.mca.checklist]
+        checklist = [(item, item.code in shown) for item in screen.mca.checklist]
     docs = ()
     if screen.mca is not None:
         docs = policy.mca_documentation(screen.mca, arrangement_negotiated=contact.arrangement_id is not None)
@@ -107,16 +135,12 @@ def contact_view(request, pk: int):
         "own": screen.ownership,
         "summary": screen.summary,
         "checklist": checklist,
+        "ticks_unsaved": sorted(shown) != sorted(contact.mca_ticked),
         "documentation": docs,
         "issue_types": IssueType.objects.filter(is_active=True).select_related("handling_area").order_by("kind", "name"),
         "areas": BusinessArea.objects.filter(is_active=True).exclude(pk=contact.area_id),
-        "warm_reasons": policy.WARM_TRANSFER_REASONS.items(),
-        "transfer_kinds": TransferKind.choices,
-        "disagreement_options": policy.DISAGREEMENT_OPTIONS.items(),
-        "income_sources": IncomeSource.choices,
         "tax_year": today.year + (1 if today.month >= 7 else 0),
-        "frequencies": [("weekly", "Weekly"), ("fortnightly", "Fortnightly"), ("monthly", "Monthly")],
-        "today": today.isoformat(),
+        "today": today,
         "all_explained": all_explained,
         "other_parties": other_parties,
         "is_mine": getattr(getattr(request.user, "officer", None), "pk", None) == contact.officer_id,
@@ -124,20 +148,26 @@ def contact_view(request, pk: int):
         # CMA-1.7: prompt to advise the customer when ownership is kept as a further specialised issue arises.
         "holistic": selectors.holistic_advice_prompt(contact) if contact.poi_confirmed else None,
     }
-    return render(request, "contacts/contact.html", ctx)
+    ctx["f"] = _page_forms(contact, screen, ctx)
+    issues = list(contact.issues.all())
+    row_forms(issues, attr="close_form", form_class=forms.IssueCloseForm, id_field="link", prefix="close",
+              posted=form if action == "issue-close" else None)
+    if form is not None and action != "issue-close":
+        form.auto_id = f"id_{action.replace('-', '_')}_%s"
+        ctx["f"][action.replace("-", "_")] = form
+    ctx["issues"] = issues
+    ctx["error_form"] = form
+    ctx["error_anchor"] = ANCHORS.get(action or "", "")
+    return render(request, "contacts/contact.html", ctx, status=status)
 
 
-def _bool(request, name: str) -> bool:
-    return request.POST.get(name) in ("on", "true", "1", "yes")
-
-
-def _date(raw: str, field: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime((raw or "").strip(), fmt).date()
-        except ValueError:
-            continue
-    raise InvalidInput("Enter a date.", fields={field: ["Enter a date as DD/MM/YYYY."]})
+@login_required
+def contact_view(request, pk: int):
+    try:
+        contact = selectors.contact_get(user=request.user, contact_id=pk)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return _contact_page(request, contact)
 
 
 def _customer_by_csid(request, csid: str):
@@ -146,115 +176,107 @@ def _customer_by_csid(request, csid: str):
     return customer_get(user=request.user, csid=csid)
 
 
-def _a_poi(request, contact):
-    services.contact_poi_confirm(actor=request.user, contact=contact, method=request.POST.get("method", ""))
+def _a_poi(request, contact, d):
+    services.contact_poi_confirm(actor=request.user, contact=contact, method=d["method"])
     return "Proof of identity confirmed. Case details are now shown."
 
 
-def _a_transfer(request, contact):
-    area = BusinessArea.objects.filter(code=request.POST.get("to_area", "")).first()
+def _a_transfer(request, contact, d):
+    area = BusinessArea.objects.filter(code=d["to_area"], is_active=True).first()
     if area is None:
         raise InvalidInput("Choose the business area to transfer to.", fields={"to_area": ["Choose an area."]})
-    services.contact_transfer(
-        actor=request.user, contact=contact, to_area=area, kind=request.POST.get("kind", ""),
-        reasons=request.POST.getlist("reasons"), note=request.POST.get("note", ""),
-    )
+    services.contact_transfer(actor=request.user, contact=contact, to_area=area, kind=d["kind"],
+                              reasons=d["reasons"], note=d["note"])
     return f"Transferred to {area.name}."
 
 
-def _a_issue(request, contact):
-    link = services.contact_issue_add(
-        actor=request.user, contact=contact, issue_type=request.POST.get("issue_type", ""),
-        description=request.POST.get("description", ""),
-    )
+def _a_issue(request, contact, d):
+    link = services.contact_issue_add(actor=request.user, contact=contact, issue_type=d["issue_type"],
+                                      description=d["description"])
     return f"{link.presenting_issue.issue_type.name} added: {link.handling_reason}"
 
 
-def _a_issue_close(request, contact):
-    link = contact.issues.filter(pk=request.POST.get("link")).select_related("presenting_issue", "contact").first()
+def _a_issue_close(request, contact, d):
+    link = contact.issues.filter(pk=d["link"]).select_related("presenting_issue", "contact").first()
     if link is None:
         raise NotFound("No such issue on this contact.")
-    status = request.POST.get("status") or IssueStatus.FINALISED
-    services.contact_issue_close(actor=request.user, contact_issue=link, outcome=request.POST.get("outcome", ""), status=status)
+    status = d["status"] or IssueStatus.FINALISED
+    services.contact_issue_close(actor=request.user, contact_issue=link, outcome=d["outcome"], status=status)
     return f"{link.presenting_issue.issue_type.name}: {status}."
 
 
-def _a_referral(request, contact):
-    services.contact_external_referral_add(
-        actor=request.user, contact=contact, organisation=request.POST.get("organisation", ""),
-        reason=request.POST.get("reason", ""), given=_bool(request, "given"),
-    )
+def _a_referral(request, contact, d):
+    services.contact_external_referral_add(actor=request.user, contact=contact, organisation=d["organisation"],
+                                           reason=d["reason"], given=d["given"])
     return "External referral recorded."
 
 
-def _a_referral_give(request, contact):
-    referral = contact.external_referrals.filter(pk=request.POST.get("referral")).first()
+def _a_referral_give(request, contact, d):
+    referral = contact.external_referrals.filter(pk=d["referral"]).first()
     if referral is None:
         raise NotFound("No such referral on this contact.")
     services.contact_external_referral_give(actor=request.user, referral=referral)
     return f"Referral to {referral.organisation} given."
 
 
-def _a_error(request, contact):
+def _a_error(request, contact, d):
     contact = services.contact_error_record(
-        actor=request.user, contact=contact, description=request.POST.get("description", ""),
-        apology_given=_bool(request, "apology_given"), complaint_offered=_bool(request, "complaint_offered"),
-        complaint_wanted=_bool(request, "complaint_wanted"), resolved_in_real_time=_bool(request, "resolved_in_real_time"),
+        actor=request.user, contact=contact, description=d["description"], apology_given=d["apology_given"],
+        complaint_offered=d["complaint_offered"], complaint_wanted=d["complaint_wanted"],
+        resolved_in_real_time=d["resolved_in_real_time"],
     )
     return f"Error recorded ({contact.error_outcome})."
 
 
-def _a_tick(request, contact):
-    services.contact_mca_tick(actor=request.user, contact=contact, codes=request.POST.getlist("codes"))
+def _a_tick(request, contact, d):
+    services.contact_mca_tick(actor=request.user, contact=contact, codes=d["codes"])
     return "Checklist saved."
 
 
-def _a_arrangement(request, contact):
-    debt = Debt.objects.filter(pk=request.POST.get("debt"), debtor=contact.customer).first()
+def _a_arrangement(request, contact, d):
+    debt = Debt.objects.filter(pk=d["debt"], debtor=contact.customer).first()
     if debt is None:
         raise InvalidInput("Choose the debt.", fields={"debt": ["Choose one of the customer's debts."]})
     services.contact_payment_arrangement_record(
-        actor=request.user, contact=contact, debt=debt, instalment=request.POST.get("instalment", ""),
-        frequency=request.POST.get("frequency", ""), start_date=_date(request.POST.get("start_date", ""), "start_date"),
+        actor=request.user, contact=contact, debt=debt, instalment=d["instalment"], frequency=d["frequency"],
+        start_date=d["start_date"],
     )
     return "Payment arrangement recorded."
 
 
-def _a_income(request, contact):
-    services.contact_income_update(
-        actor=request.user, contact=contact, amount=request.POST.get("amount", ""), source=request.POST.get("source", ""),
-        tax_year=request.POST.get("tax_year", ""), effective_from=_date(request.POST.get("effective_from", ""), "effective_from"),
-    )
+def _a_income(request, contact, d):
+    services.contact_income_update(actor=request.user, contact=contact, amount=d["amount"], source=d["source"],
+                                   tax_year=d["tax_year"], effective_from=d["effective_from"])
     return "Income updated (CMA-2.2)."
 
 
-def _a_collection(request, contact):
+def _a_collection(request, contact, d):
     contact = services.contact_collection_info_record(
-        actor=request.user, contact=contact, information=request.POST.get("information", ""),
-        likely_collection_outcome=_bool(request, "likely"), level1_searches_done=_bool(request, "level1"),
+        actor=request.user, contact=contact, information=d["information"], likely_collection_outcome=d["likely"],
+        level1_searches_done=d["level1"],
     )
     return f"Collection information recorded ({contact.collection_outcome.replace('_', ' ')})."
 
 
-def _a_mca_complete(request, contact):
+def _a_mca_complete(request, contact, d):
     services.contact_mca_complete(actor=request.user, contact=contact)
     return "Minimum Collection Activity documented (CMA-2.8)."
 
 
-def _a_impacted(request, contact):
-    services.contact_impacted_add(actor=request.user, contact=contact, customer=_customer_by_csid(request, request.POST.get("csid", "")))
+def _a_impacted(request, contact, d):
+    services.contact_impacted_add(actor=request.user, contact=contact, customer=_customer_by_csid(request, d["csid"]))
     return "Impacted customer added."
 
 
-def _a_explained(request, contact):
-    customer = _customer_by_csid(request, request.POST.get("csid", ""))
-    explained = request.POST.get("explained", "yes") == "yes"
+def _a_explained(request, contact, d):
+    customer = _customer_by_csid(request, d["csid"])
+    explained = (d["explained"] or "yes") == "yes"
     services.contact_decision_explained(actor=request.user, contact=contact, customer=customer, explained=explained)
     return f"Recorded for {customer.full_name}."
 
 
-def _a_disagreement(request, contact):
-    services.contact_disagreement_record(actor=request.user, contact=contact, options=request.POST.getlist("options"))
+def _a_disagreement(request, contact, d):
+    services.contact_disagreement_record(actor=request.user, contact=contact, options=d["options"])
     return "Options given recorded."
 
 
@@ -267,25 +289,25 @@ def _handed_off(contact) -> str:
     return (" Referred: " + "; ".join(parts) + ".") if parts else ""
 
 
-def _a_finalise(request, contact):
+def _a_finalise(request, contact, d):
     services.contact_finalise(actor=request.user, contact=contact)
     return "Contact finalised." + _handed_off(contact)
 
 
-def _a_holistic_advice(request, contact):
+def _a_holistic_advice(request, contact, d):
     services.contact_holistic_advice_record(actor=request.user, contact=contact)
     return "Advice recorded: more than one person may deal with the customer; their CSID routes calls (CMA-1.7)."
 
 
-def _a_not_resolved(request, contact):
-    services.contact_not_resolved(actor=request.user, contact=contact, reason=request.POST.get("reason", ""))
+def _a_not_resolved(request, contact, d):
+    services.contact_not_resolved(actor=request.user, contact=contact, reason=d["reason"])
     return "Not resolved in real time: the locking rules were applied (CMA-2.10)." + _handed_off(contact)
 
 
-def _a_unlock(request, contact):
+def _a_unlock(request, contact, d):
     result = services.contact_unlock(
-        actor=request.user, contact=contact, reason=request.POST.get("reason", ""),
-        decision_summary=request.POST.get("decision_summary", ""), decision_reasons=request.POST.get("decision_reasons", ""),
+        actor=request.user, contact=contact, reason=d["reason"], decision_summary=d["decision_summary"],
+        decision_reasons=d["decision_reasons"],
     )
     labels = {
         "unlocked": "Customer unlocked by the ownership rules.",
@@ -317,20 +339,35 @@ ANCHORS = {
 @login_required
 @require_POST
 def contact_action(request, pk: int, action: str):
+    """One form per action, parsed by its django form and done by its service. Refused (bad input or a guard): the
+    contact page again, with that form still holding what was typed, its errors on its fields and a summary at the
+    top; the MCA ticks on screen (carried with the post) stay ticked. Done: back to the page with the confirmation."""
     handler = ACTIONS.get(action)
     if handler is None:
         return _error_page(request, NotFound("Unknown action."))
     try:
         contact = selectors.contact_get(user=request.user, contact_id=pk)
-        done = handler(request, contact)
     except DomainError as exc:
-        _refused(request, exc)
-        if exc.extra.get("missing"):
-            for item in exc.extra["missing"]:
-                messages.error(request, f"Missing: {item}")
-    else:
-        messages.success(request, done)
-    return redirect(reverse("contacts:contact", kwargs={"pk": pk}) + f"#{ANCHORS.get(action, '')}")
+        return _error_page(request, exc)
+    options = {}
+    if action in ("transfer", "issue", "arrangement"):  # choices that depend on the contact: parse against them
+        options = _choices(contact, selectors.contact_screen(user=request.user, contact=contact), {
+            "areas": BusinessArea.objects.filter(is_active=True).exclude(pk=contact.area_id),
+            "issue_types": IssueType.objects.filter(is_active=True).select_related("handling_area"),
+        }).get(action, {})
+    form = forms.FORMS[action](request.POST, **options)
+    carry = forms.CarryForm(request.POST)
+    carried = carry.cleaned_data["carry_codes"] if carry.is_valid() and carry.cleaned_data["carry"] else None
+    if form.is_valid():
+        try:
+            done = handler(request, contact, form.cleaned_data)
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("contacts:contact", kwargs={"pk": pk}) + f"#{ANCHORS.get(action, '')}")
+    contact.refresh_from_db()
+    return _contact_page(request, contact, action=action, form=form, carry=carried, status=status_of(form))
 
 
 def _letter_form(request):

@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db import transaction
 
-from .audit import audit_record, snapshot
+from .audit import _is_versioned, audit_record, snapshot
+from .versioning import version_bump_row
 from .models import AuditEvent
 
 
@@ -77,6 +78,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 stored = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
                 before = self._snapshot(stored)
                 hidden = [n for n in self.audit_exclude if getattr(stored, n, None) != getattr(obj, n, None)]
+                if _is_versioned(obj):
+                    # A change made here moves the record's version on like a service does (issue 13), so an API
+                    # or web write made from the earlier version is refused as stale.
+                    pending = [k for k, v in self._snapshot(obj).items() if k != "version" and before.get(k) != v]
+                    obj.version = stored.version + (1 if pending or hidden else 0)
                 obj.save()
                 after = self._snapshot(obj)
                 changed = {k: v for k, v in after.items() if before.get(k) != v}
@@ -104,7 +110,10 @@ class AuditedModelAdmin(admin.ModelAdmin):
         if not getattr(obj, "is_active", False):
             return False
         with transaction.atomic():
-            type(obj)._default_manager.filter(pk=obj.pk).update(is_active=False)
+            if _is_versioned(obj):
+                obj.version = version_bump_row(type(obj), obj.pk, is_active=False)
+            else:
+                type(obj)._default_manager.filter(pk=obj.pk).update(is_active=False)
             obj.is_active = False
             audit_record(
                 actor=request.user,

@@ -9,14 +9,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views import defaults
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler as drf_exception_handler, set_rollback
 
 from .context import request_id_var
-from .errors import DomainError
+from .errors import DomainError, InvalidInput
 
 logger = logging.getLogger("casework.api")
 
@@ -112,3 +113,80 @@ def reject_client_step_ids(data) -> None:
             CLIENT_STEP_IDS_REFUSED,
             fields={name: [CLIENT_STEP_IDS_REFUSED] for name in SERVER_ONLY_FIELDS if name in data},
         )
+
+
+# --- Optimistic concurrency (issue 13, core/versioning.py, docs/security.md) -------------------------------------
+
+VERSION_MAX = 2**31 - 1
+IF_MATCH_PARAM = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The record\'s version this change was made from, as its ETag ("3"; W/"3" and * are accepted). '
+    "Optional, like the body's version: with either, a change made from a stale read is refused with 409.",
+)
+
+
+class ConflictFieldsMixin(serializers.Serializer):
+    """What a 409 for a stale write adds to the error body (core/versioning.py)."""
+
+    current_version = serializers.IntegerField(required=False, help_text="A stale write: the record's version now.")
+    changed = serializers.ListField(
+        child=serializers.DictField(), required=False,
+        help_text="A stale write: each change since the version sent (version, action, by, at, reason, fields with "
+        "their current values; replaced_by for a correction).",
+    )
+
+
+class VersionConflictSerializer(ConflictFieldsMixin, serializers.Serializer):
+    """The 409 body of a stale write."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    step_ids = serializers.ListField(child=serializers.CharField())
+
+
+def version_in(what: str = "record") -> serializers.IntegerField:
+    """The write body's ``version`` field: optional (older clients keep working), bounded, documented."""
+    return serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=VERSION_MAX,
+        help_text=f"The {what}'s version this change was made from (its `version`, or the ETag of its GET). If "
+        "someone else changed it since, 409 with what changed, and nothing is written. The If-Match header may "
+        "carry it instead.",
+    )
+
+
+def expected_version(request, body_version: int | None, *, what: str = "record") -> int | None:
+    """The version a write was made from: the body's ``version`` and/or the ``If-Match`` header (one shared rule
+    for every versioned record). A malformed header, or one that disagrees with the body, is a 400."""
+    header = (request.headers.get("If-Match") or "").strip()
+    header_version = None
+    if header and header != "*":
+        raw = header[2:] if header.startswith("W/") else header
+        raw = raw.strip().strip('"')
+        if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= VERSION_MAX:
+            raise InvalidInput(
+                f"If-Match must be the ETag of the {what} you read.", fields={"If-Match": [f"Not a {what} version."]}
+            )
+        header_version = int(raw)
+    if body_version is not None and header_version is not None and int(body_version) != header_version:
+        raise InvalidInput(
+            "The version in the body and the If-Match header disagree.",
+            fields={"version": ["Does not match the If-Match header."]},
+        )
+    return body_version if body_version is not None else header_version
+
+
+def etag(row) -> str:
+    """The ETag of a versioned record: its version, quoted."""
+    return f'"{row.version}"'
+
+
+def with_etag(response: Response, row) -> Response:
+    response["ETag"] = etag(row)
+    return response

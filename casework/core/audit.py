@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import json
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 
 from . import clock
 from .context import request_id_var, system_actor_var
-from .models import AuditEvent
+from .models import AuditChainLink, AuditEvent
+
+logger = logging.getLogger("casework.audit")
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -36,6 +41,10 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "value") and hasattr(value, "name"):  # enums
         return value.value
     return value
+
+
+def _is_versioned(instance: models.Model) -> bool:
+    return any(f.name == "version" for f in instance._meta.concrete_fields)
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -66,15 +75,19 @@ def audit_record(
         target_type = target._meta.model_name
         target_id = str(target.pk)
         target_repr = str(target)[:200]
+        target_version = getattr(target, "version", None) if _is_versioned(target) else None
     else:
         target_type, raw_id = target
         target_id = str(raw_id)
         target_repr = ""
+        target_version = None
     if customer is None and target_type == "customer":
         customer = target_id
     customer_id = getattr(customer, "pk", customer)
     user = actor if getattr(actor, "is_authenticated", False) else None
     label = getattr(user, "username", "") or system_actor_var.get() or "system"
+    if not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
+        transaction.on_commit(_seal_after_commit, robust=True)
     return AuditEvent.objects.create(
         occurred_at=clock.now(),
         actor=user,
@@ -89,4 +102,79 @@ def audit_record(
         reason=reason or "",
         step_ids=list(step_ids),
         request_id=request_id_var.get(),
+        target_version=target_version,
     )
+
+
+# --- The hash chain (issue 13, docs/security.md "The audit hash chain") ------------------------------------------
+
+GENESIS = "0" * 64
+CHAIN_LOCK = 7_713_013  # pg_advisory_xact_lock key of the chain's writer
+# How far back (in event ids) an ordinary seal looks for events committed late (a long transaction's lower ids).
+SEAL_WINDOW = 2_000
+DIGEST_FIELDS = ("id", "occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id",
+                 "target_repr", "customer_id", "before", "after", "reason", "step_ids", "request_id", "target_version")
+
+
+def event_digest(event: AuditEvent) -> str:
+    """The SHA-256 of an event's recorded content (as stored: read back from the database)."""
+    data = {name: getattr(event, name) for name in DIGEST_FIELDS}
+    data["occurred_at"] = event.occurred_at.astimezone(dt.timezone.utc).isoformat()
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def link_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((prev_hash + event_digest(event)).encode()).hexdigest()
+
+
+def audit_chain_seal(*, everything: bool = False) -> int:
+    """Chain every committed event that has no link yet, in id order, after the last link. One short transaction
+    under the chain's lock (PostgreSQL advisory lock; SQLite serialises writers), so concurrent sealers never fork
+    the chain. ``everything``: look at the whole trail, not only the recent window. Returns how many it chained."""
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            last = AuditChainLink.objects.order_by("-seq").first()
+            pending = AuditEvent.objects.all()
+            linked = AuditChainLink.objects.all()
+            if last is not None and not everything:
+                floor = last.event_id - SEAL_WINDOW
+                pending, linked = pending.filter(id__gt=floor), linked.filter(event_id__gt=floor)
+            pending = pending.exclude(id__in=linked.values("event_id")).order_by("id")
+            prev = last.hash if last is not None else GENESIS
+            count = 0
+            for event in pending.iterator():
+                digest = link_hash(prev, event)
+                AuditChainLink.objects.create(event_id=event.pk, prev_hash=prev, hash=digest)
+                prev = digest
+                count += 1
+            return count
+    except IntegrityError:
+        # SQLite: another sealer chained the same events first (event_id is unique); nothing is lost.
+        return 0
+
+
+def _seal_after_commit() -> None:
+    audit_chain_seal()
+
+
+def audit_chain_verify() -> tuple[int, str | None]:
+    """Walk the chain in order. Returns (links checked, the first broken link described, or None when whole)."""
+    prev = GENESIS
+    checked = 0
+    links = AuditChainLink.objects.order_by("seq")
+    for link in links.iterator(chunk_size=2000):
+        if link.prev_hash != prev:
+            return checked, (f"link {link.seq} (event {link.event_id}): the link before it is missing or altered "
+                             f"(expected previous hash {prev[:12]}…, it names {link.prev_hash[:12]}…)")
+        event = AuditEvent.objects.filter(pk=link.event_id).first()
+        if event is None:
+            return checked, f"link {link.seq}: audit event {link.event_id} is missing (deleted)"
+        if link_hash(prev, event) != link.hash:
+            return checked, f"link {link.seq}: audit event {link.event_id} was altered since it was chained"
+        prev = link.hash
+        checked += 1
+    return checked, None

@@ -45,6 +45,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True, editable=False)
     step_ids = models.JSONField(default=list, blank=True, editable=False)
     request_id = models.CharField(max_length=64, blank=True, editable=False)
+    # The target's ``version`` after the event, for a versioned record (issue 13): how a stale write is told what
+    # changed since the version it was made from (core/versioning.py).
+    target_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -68,6 +71,33 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}:{self.target_id}"
+
+
+class AuditChainLink(models.Model):
+    """The hash chain over the audit trail (issue 13): one link per audit event, in the order the events were
+    chained. ``hash = sha256(prev_hash + the event's digest)``, so removing or altering an event (or a link) breaks
+    the chain from there on, which ``manage.py audit_verify`` reports. Links are written after the event's
+    transaction commits, in a short transaction of their own under one lock (``core.audit.audit_chain_seal``): the
+    chain never holds a lock across a service's transaction. Append-only like the trail itself."""
+
+    seq = models.BigAutoField(primary_key=True)
+    # No foreign key: the chain must still say "event 42 is missing" after an owner deleted it.
+    event_id = models.BigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutable("The audit chain is append-only: links cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable("The audit chain is append-only: links cannot be deleted.")
 
 
 class JobItemFailure(models.Model):

@@ -14,6 +14,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.core.api import IF_MATCH_PARAM, ConflictFieldsMixin, etag, expected_version, version_in
 from casework.core.errors import InvalidInput, NotFound
 from casework.core.models import AuditEvent
 
@@ -33,7 +34,7 @@ from .models import (
 # --- serializers -------------------------------------------------------------------------------------------------
 
 
-class CustomersErrorSerializer(serializers.Serializer):
+class CustomersErrorSerializer(ConflictFieldsMixin, serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     step_ids = serializers.ListField(child=serializers.CharField())
@@ -110,12 +111,7 @@ class CustomerUpdateSerializer(CustomerWriteSerializer):
     date_of_birth = serializers.DateField(required=False)
     residence = serializers.ChoiceField(choices=Residence.choices, required=False)
     reason = serializers.CharField(max_length=1000, help_text="Why the details changed (recorded in the audit trail).")
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="The customer's version this change was made from (the ETag of GET /customers/<csid>/). If someone "
-        "else changed the customer since, 409 and nothing is written. The If-Match header may carry it instead.",
-    )
+    version = version_in("customer")
 
 
 class ChildSerializer(serializers.Serializer):
@@ -141,6 +137,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "annual_liability",
             "children",
             "created_at",
+            "version",
         ]
         read_only_fields = fields
 
@@ -397,37 +394,12 @@ def _detail(request, customer: Customer) -> dict:
 # --- views -------------------------------------------------------------------------------------------------------
 
 CSID_PARAM = OpenApiParameter("csid", OpenApiTypes.STR, OpenApiParameter.PATH, description="The customer's CSID.")
-IF_MATCH_PARAM = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="The ETag of GET /customers/<csid>/ (the customer's version) this change was made from.",
-)
-
-
-def _etag(customer: Customer) -> str:
-    return f'"{customer.version}"'
+_etag = etag
 
 
 def _expected_version(request, body_version: int | None) -> int | None:
     """The version the change was made from: the body's ``version`` and/or the If-Match header (issue 13)."""
-    header = (request.headers.get("If-Match") or "").strip()
-    header_version = None
-    if header and header != "*":
-        raw = header[2:] if header.startswith("W/") else header
-        raw = raw.strip().strip('"')
-        if not raw.isdigit() or not raw.isascii():
-            raise InvalidInput(
-                "If-Match must be the ETag of the customer you read.", fields={"If-Match": ["Not a customer version."]}
-            )
-        header_version = int(raw)
-    if body_version is not None and header_version is not None and body_version != header_version:
-        raise InvalidInput(
-            "The version in the body and the If-Match header disagree.",
-            fields={"version": ["Does not match the If-Match header."]},
-        )
-    return body_version if body_version is not None else header_version
+    return expected_version(request, body_version, what="customer")
 
 
 class CustomerListView(APIView):
@@ -544,7 +516,9 @@ class CaseDetailView(APIView):
     def get(self, request, case_number: str):
         case = selectors.case_get(user=request.user, case_number=case_number)
         services.case_data_read(actor=request.user, case=case)
-        return Response(CaseSerializer(case).data)
+        response = Response(CaseSerializer(case).data)
+        response["ETag"] = _etag(case)
+        return response
 
 
 class NotesView(APIView):

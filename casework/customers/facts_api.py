@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.core.api import IF_MATCH_PARAM, expected_version, version_in, with_etag
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 
 from . import selectors, services
@@ -67,7 +68,8 @@ class ArrangementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentArrangement
-        fields = ["id", "debt", "status", "instalment", "frequency", "start_date", "replaces", "created_at", "history"]
+        fields = ["id", "debt", "status", "instalment", "frequency", "start_date", "replaces", "created_at", "history",
+                  "version"]
         read_only_fields = fields
 
 
@@ -78,7 +80,7 @@ class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = PaymentReceived
         fields = ["id", "case_number", "payer_csid", "debt", "amount", "received_on", "method", "recorded_at",
-                  "superseded_by", "superseded_at", "correction_reason"]
+                  "superseded_by", "superseded_at", "correction_reason", "version"]
         read_only_fields = fields
 
 
@@ -92,7 +94,8 @@ class DebtSerializer(serializers.ModelSerializer):
     class Meta:
         model = Debt
         fields = ["id", "case_number", "kind", "debtor_csid", "creditor_csid", "amount", "as_at", "source", "is_open",
-                  "recorded_at", "superseded_by", "superseded_at", "correction_reason", "arrangements", "payments"]
+                  "recorded_at", "superseded_by", "superseded_at", "correction_reason", "arrangements", "payments",
+                  "version"]
         read_only_fields = fields
 
 
@@ -103,7 +106,7 @@ class CareRowSerializer(serializers.ModelSerializer):
     class Meta:
         model = CareArrangement
         fields = ["id", "child", "child_name", "carer_csid", "care_percentage", "effective_from", "effective_to",
-                  "recorded_at", "superseded_by", "superseded_at", "correction_reason"]
+                  "recorded_at", "superseded_by", "superseded_at", "correction_reason", "version"]
         read_only_fields = fields
 
 
@@ -131,7 +134,8 @@ class DpoRowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DepartureProhibitionOrder
-        fields = ["id", "case_number", "status", "issued_on", "revoked_on", "reason"]
+        fields = ["id", "case_number", "status", "issued_on", "revoked_on", "reason", "recorded_at", "superseded_by",
+                  "superseded_at", "correction_reason", "version"]
         read_only_fields = fields
 
 
@@ -139,7 +143,7 @@ class RepresentativeRowSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuthorisedRepresentative
         fields = ["id", "name", "relationship", "organisation", "phone", "scope", "scope_detail", "matters",
-                  "valid_from", "valid_to", "is_active"]
+                  "valid_from", "valid_to", "is_active", "version"]
         read_only_fields = fields
 
 
@@ -151,7 +155,7 @@ class RestrictionRowSerializer(serializers.ModelSerializer):
         model = ContactRestriction
         fields = ["id", "status", "is_active", "conditions", "channels", "days", "time_from", "time_to",
                   "imposed_on", "review_date", "case_review", "recommendation", "letter_reference", "requested_by",
-                  "approved_by", "approved_at", "decision_reason", "ended_on"]
+                  "approved_by", "approved_at", "decision_reason", "ended_on", "version"]
         read_only_fields = fields
 
 
@@ -162,6 +166,12 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why (recorded in the audit trail).")
 
 
+class VersionedReasonSerializer(ReasonSerializer):
+    """A change of an existing record: the reason, and the record's version it was made from (issue 13)."""
+
+    version = version_in()
+
+
 class DebtCreateSerializer(serializers.Serializer):
     case_number = serializers.CharField(max_length=12)
     kind = serializers.ChoiceField(choices=DebtKind.choices)
@@ -170,7 +180,7 @@ class DebtCreateSerializer(serializers.Serializer):
     source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class DebtCorrectSerializer(ReasonSerializer):
+class DebtCorrectSerializer(VersionedReasonSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     as_at = serializers.DateField(required=False)
     source = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -182,7 +192,7 @@ class ArrangementCreateSerializer(serializers.Serializer):
     start_date = serializers.DateField()
 
 
-class ArrangementAmendSerializer(ReasonSerializer):
+class ArrangementAmendSerializer(VersionedReasonSerializer):
     instalment = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     frequency = serializers.ChoiceField(choices=PaymentFrequency.choices, required=False)
     start_date = serializers.DateField(required=False)
@@ -196,7 +206,7 @@ class PaymentCreateSerializer(serializers.Serializer):
     method = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
 
-class PaymentCorrectSerializer(ReasonSerializer):
+class PaymentCorrectSerializer(VersionedReasonSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     received_on = serializers.DateField(required=False)
 
@@ -209,17 +219,17 @@ class CareCreateSerializer(serializers.Serializer):
     effective_to = serializers.DateField(required=False, allow_null=True)
 
 
-class CareCorrectSerializer(ReasonSerializer):
+class CareCorrectSerializer(VersionedReasonSerializer):
     care_percentage = serializers.IntegerField(min_value=0, max_value=100, required=False)
     effective_from = serializers.DateField(required=False)
     effective_to = serializers.DateField(required=False, allow_null=True)
 
 
-class RoleReversalSerializer(ReasonSerializer):
+class RoleReversalSerializer(VersionedReasonSerializer):
     effective_from = serializers.DateField()
 
 
-class RegistrationSerializer(ReasonSerializer):
+class RegistrationSerializer(VersionedReasonSerializer):
     registration_status = serializers.ChoiceField(choices=RegistrationStatus.choices)
 
 
@@ -236,6 +246,13 @@ class DpoCreateSerializer(serializers.Serializer):
     case_number = serializers.CharField(max_length=12, required=False, allow_blank=True)
     issued_on = serializers.DateField(required=False, allow_null=True)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    corrects = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID,
+        help_text="The id of this customer's DPO record this one corrects (keyed wrongly): the new record supersedes "
+                  "it, the old one stays with the reason (required then). case_number and issued_on not given keep "
+                  "their value.",
+    )
+    version = version_in()
 
 
 class RepresentativeCreateSerializer(serializers.Serializer):
@@ -296,6 +313,13 @@ def _row(request, model, pk: int, label: str):
     return row
 
 
+def _versioned(request, data, what: str) -> dict:
+    """The write's data with ``version`` set from the body or the If-Match header (issue 13, core.api)."""
+    data = dict(data)
+    data["version"] = expected_version(request, data.get("version"), what=what)
+    return data
+
+
 def _debt_out(debt: Debt) -> dict:
     row = (Debt.objects.select_related("case", "case__payer", "case__payee", "debtor")
            .prefetch_related("arrangements__status_history", "payments").get(pk=debt.pk))
@@ -329,12 +353,12 @@ class DebtsView(APIView):
 
 
 class DebtCorrectView(APIView):
-    @extend_schema(operation_id="debts_correct", parameters=[_id("debt_id")], request=DebtCorrectSerializer,
+    @extend_schema(operation_id="debts_correct", parameters=[_id("debt_id"), IF_MATCH_PARAM], request=DebtCorrectSerializer,
                    responses={201: DebtSerializer, **WRITE_ERRORS},
                    description="Correct a debt: a new debt supersedes it; the old one stays with the reason.")
     def post(self, request, debt_id: int):
         debt = _row(request, Debt, debt_id, "debt")
-        data = dict(_valid(DebtCorrectSerializer, request.data))
+        data = _versioned(request, _valid(DebtCorrectSerializer, request.data), "debt")
         new = services.debt_correct(actor=request.user, debt=debt, **data)
         return Response(_debt_out(new), status=status.HTTP_201_CREATED)
 
@@ -353,12 +377,12 @@ class ArrangementCreateView(APIView):
 
 
 class ArrangementAmendView(APIView):
-    @extend_schema(operation_id="arrangements_amend", parameters=[_id("arrangement_id")],
+    @extend_schema(operation_id="arrangements_amend", parameters=[_id("arrangement_id"), IF_MATCH_PARAM],
                    request=ArrangementAmendSerializer, responses={201: ArrangementSerializer, **WRITE_ERRORS},
                    description="Amend (or correct) an active arrangement: the old one becomes 'amended'.")
     def post(self, request, arrangement_id: int):
         row = _row(request, PaymentArrangement, arrangement_id, "arrangement")
-        data = dict(_valid(ArrangementAmendSerializer, request.data))
+        data = _versioned(request, _valid(ArrangementAmendSerializer, request.data), "payment arrangement")
         new = services.payment_arrangement_amend(actor=request.user, arrangement=row, **data)
         return Response(ArrangementSerializer(new).data, status=status.HTTP_201_CREATED)
 
@@ -366,13 +390,14 @@ class ArrangementAmendView(APIView):
 class ArrangementTransitionView(APIView):
     transition = ""
 
-    @extend_schema(parameters=[_id("arrangement_id")], request=ReasonSerializer,
+    @extend_schema(parameters=[_id("arrangement_id"), IF_MATCH_PARAM], request=VersionedReasonSerializer,
                    responses={200: ArrangementSerializer, **WRITE_ERRORS})
     def post(self, request, arrangement_id: int):
         row = _row(request, PaymentArrangement, arrangement_id, "arrangement")
-        data = _valid(ReasonSerializer, request.data)
+        data = _versioned(request, _valid(VersionedReasonSerializer, request.data), "payment arrangement")
         service = {"default": services.payment_arrangement_default, "end": services.payment_arrangement_end}
-        row = service[self.transition](actor=request.user, arrangement=row, reason=data["reason"])
+        row = service[self.transition](actor=request.user, arrangement=row, reason=data["reason"],
+                                       version=data["version"])
         return Response(ArrangementSerializer(PaymentArrangement.objects.get(pk=row.pk)).data)
 
 
@@ -411,11 +436,12 @@ class PaymentsView(APIView):
 
 
 class PaymentCorrectView(APIView):
-    @extend_schema(operation_id="payments_correct", parameters=[_id("payment_id")], request=PaymentCorrectSerializer,
+    @extend_schema(operation_id="payments_correct", parameters=[_id("payment_id"), IF_MATCH_PARAM],
+                   request=PaymentCorrectSerializer,
                    responses={201: PaymentSerializer, **WRITE_ERRORS})
     def post(self, request, payment_id: int):
         row = _row(request, PaymentReceived, payment_id, "payment")
-        data = dict(_valid(PaymentCorrectSerializer, request.data))
+        data = _versioned(request, _valid(PaymentCorrectSerializer, request.data), "payment")
         return Response(PaymentSerializer(services.payment_received_correct(actor=request.user, payment=row, **data)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -447,11 +473,11 @@ class CareView(APIView):
 
 
 class CareCorrectView(APIView):
-    @extend_schema(operation_id="care_correct", parameters=[_id("care_id")], request=CareCorrectSerializer,
+    @extend_schema(operation_id="care_correct", parameters=[_id("care_id"), IF_MATCH_PARAM], request=CareCorrectSerializer,
                    responses={201: CareRowSerializer, **WRITE_ERRORS})
     def post(self, request, care_id: int):
         row = _row(request, CareArrangement, care_id, "care record")
-        data = dict(_valid(CareCorrectSerializer, request.data))
+        data = _versioned(request, _valid(CareCorrectSerializer, request.data), "care record")
         return Response(CareRowSerializer(services.care_arrangement_correct(actor=request.user, care=row, **data)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -464,27 +490,28 @@ class RoleHistoryView(APIView):
         services.case_data_read(actor=request.user, case=case, what="case_roles")
         return Response(RolePeriodSerializer(case.role_history.select_related("payer", "payee"), many=True).data)
 
-    @extend_schema(operation_id="cases_roles_reverse", parameters=[CASE], request=RoleReversalSerializer,
+    @extend_schema(operation_id="cases_roles_reverse", parameters=[CASE, IF_MATCH_PARAM], request=RoleReversalSerializer,
                    responses={201: RolePeriodSerializer(many=True), **WRITE_ERRORS},
                    description="Reverse the roles from a date (CMA-2.4); the earlier period is kept.")
     def post(self, request, case_number: str):
         case = _case(request, case_number)
-        data = _valid(RoleReversalSerializer, request.data)
+        data = _versioned(request, _valid(RoleReversalSerializer, request.data), "case")
         case = services.case_roles_reverse(actor=request.user, case=case, effective_from=data["effective_from"],
-                                           reason=data["reason"])
+                                           reason=data["reason"], version=data["version"])
         return Response(RolePeriodSerializer(case.role_history.select_related("payer", "payee"), many=True).data,
                         status=status.HTTP_201_CREATED)
 
 
 class RegistrationView(APIView):
-    @extend_schema(operation_id="cases_registration_set", parameters=[CASE], request=RegistrationSerializer,
+    @extend_schema(operation_id="cases_registration_set", parameters=[CASE, IF_MATCH_PARAM], request=RegistrationSerializer,
                    responses={200: RegistrationSerializer, **WRITE_ERRORS},
                    description="Registration pending / registered / ended.")
     def post(self, request, case_number: str):
         case = _case(request, case_number)
-        data = _valid(RegistrationSerializer, request.data)
+        data = _versioned(request, _valid(RegistrationSerializer, request.data), "case")
         case = services.case_registration_set(actor=request.user, case=case, **data)
-        return Response({"registration_status": case.registration_status, "reason": data["reason"]})
+        return with_etag(Response({"registration_status": case.registration_status, "reason": data["reason"],
+                                   "version": case.version}), case)
 
 
 class IncomeView(APIView):
@@ -512,13 +539,22 @@ class DposView(APIView):
         return Response(DpoRowSerializer(customer.dpos.select_related("case").order_by("-id"), many=True).data)
 
     @extend_schema(operation_id="customers_dpos_add", parameters=[CSID], request=DpoCreateSerializer,
-                   responses={201: DpoRowSerializer, **WRITE_ERRORS})
+                   responses={201: DpoRowSerializer, **WRITE_ERRORS},
+                   description="Record a DPO decision against the payer, or (``corrects``) correct a record keyed "
+                               "wrongly: a new record supersedes it and the old one stays with the reason.")
     def post(self, request, csid: str):
         customer = _customer(request, csid)
-        data = _valid(DpoCreateSerializer, request.data)
+        data = _versioned(request, _valid(DpoCreateSerializer, request.data), "DPO record")
         case = _case(request, data["case_number"]) if data.get("case_number") else None
-        row = services.dpo_record(actor=request.user, customer=customer, status=data["status"], case=case,
-                                  issued_on=data.get("issued_on"), reason=data["reason"])
+        if data.get("corrects"):
+            old = _row(request, DepartureProhibitionOrder, data["corrects"], "DPO")
+            if old.customer_id != customer.pk:
+                raise InvalidInput("Check the highlighted fields.", fields={"corrects": ["Not this customer's DPO."]})
+            row = services.dpo_correct(actor=request.user, dpo=old, reason=data["reason"], status=data["status"],
+                                       case=case, issued_on=data.get("issued_on"), version=data["version"])
+        else:
+            row = services.dpo_record(actor=request.user, customer=customer, status=data["status"], case=case,
+                                      issued_on=data.get("issued_on"), reason=data["reason"])
         return Response(DpoRowSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -542,12 +578,13 @@ class RepresentativesView(APIView):
 
 
 class RepresentativeEndView(APIView):
-    @extend_schema(operation_id="representatives_end", parameters=[_id("representative_id")], request=ReasonSerializer,
-                   responses={200: RepresentativeRowSerializer, **WRITE_ERRORS})
+    @extend_schema(operation_id="representatives_end", parameters=[_id("representative_id"), IF_MATCH_PARAM],
+                   request=VersionedReasonSerializer, responses={200: RepresentativeRowSerializer, **WRITE_ERRORS})
     def post(self, request, representative_id: int):
         row = _row(request, AuthorisedRepresentative, representative_id, "representative")
-        data = _valid(ReasonSerializer, request.data)
-        row = services.representative_end(actor=request.user, representative=row, reason=data["reason"])
+        data = _versioned(request, _valid(VersionedReasonSerializer, request.data), "representative")
+        row = services.representative_end(actor=request.user, representative=row, reason=data["reason"],
+                                          version=data["version"])
         return Response(RepresentativeRowSerializer(row).data)
 
 
@@ -575,10 +612,11 @@ class RestrictionsView(APIView):
 
 
 class RestrictionEndView(APIView):
-    @extend_schema(operation_id="restrictions_end", parameters=[_id("restriction_id")], request=ReasonSerializer,
-                   responses={200: RestrictionRowSerializer, **WRITE_ERRORS})
+    @extend_schema(operation_id="restrictions_end", parameters=[_id("restriction_id"), IF_MATCH_PARAM],
+                   request=VersionedReasonSerializer, responses={200: RestrictionRowSerializer, **WRITE_ERRORS})
     def post(self, request, restriction_id: int):
         row = _row(request, ContactRestriction, restriction_id, "restricted service")
-        data = _valid(ReasonSerializer, request.data)
-        row = services.contact_restriction_end(actor=request.user, restriction=row, reason=data["reason"])
+        data = _versioned(request, _valid(VersionedReasonSerializer, request.data), "restricted service")
+        row = services.contact_restriction_end(actor=request.user, restriction=row, reason=data["reason"],
+                                               version=data["version"])
         return Response(RestrictionRowSerializer(row).data)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django import forms
 
-from casework.core.api import DB_INT_MAX
+from casework.core.api import DB_INT_MAX, VERSION_MAX
 
 from .models import (
     DebtKind,
     DpoStatus,
+    IncomeSource,
     PaymentFrequency,
     RegistrationStatus,
     RepresentativeMatter,
@@ -22,6 +23,12 @@ from .policy import RESTRICTION_CHANNELS, WEEKDAY_NAMES
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
+
+
+def version_hidden() -> forms.IntegerField:
+    """The version of the record the page was read at, posted hidden: a change made from a stale page is refused
+    with what changed since (issue 13). Every form that changes an existing record sends it."""
+    return forms.IntegerField(min_value=1, max_value=VERSION_MAX, widget=forms.HiddenInput)
 
 
 class DebtForm(forms.Form):
@@ -37,6 +44,7 @@ class DebtCorrectForm(forms.Form):
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     as_at = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class ArrangementForm(forms.Form):
@@ -53,6 +61,7 @@ class ArrangementChangeForm(forms.Form):
     frequency = forms.ChoiceField(choices=[("", "—"), *PaymentFrequency.choices], required=False)
     start_date = forms.DateField(widget=DATE, required=False)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class PaymentForm(forms.Form):
@@ -62,22 +71,47 @@ class PaymentForm(forms.Form):
     debt_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, required=False)
 
 
+class PaymentCorrectForm(forms.Form):
+    payment_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    version = version_hidden()
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    received_on = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
 class CareForm(forms.Form):
     child_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX)
     care_percentage = forms.IntegerField(min_value=0, max_value=100)
     effective_from = forms.DateField(widget=DATE)
 
 
+class CareCorrectForm(forms.Form):
+    care_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    version = version_hidden()
+    care_percentage = forms.IntegerField(min_value=0, max_value=100, required=False)
+    effective_from = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
+class IncomeForm(forms.Form):
+    amount = forms.DecimalField(max_digits=14, decimal_places=2)
+    source = forms.ChoiceField(choices=IncomeSource.choices)
+    tax_year = forms.IntegerField(min_value=1, max_value=9999, help_text="Financial year ending, e.g. 2026.")
+    effective_from = forms.DateField(widget=DATE)
+
+
 class RoleReversalForm(forms.Form):
-    case_number = forms.CharField(max_length=12)
+    case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
     effective_from = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class RegistrationForm(forms.Form):
-    case_number = forms.CharField(max_length=12)
+    case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
     registration_status = forms.ChoiceField(choices=RegistrationStatus.choices)
     reason = forms.CharField(max_length=2000)
+    version = version_hidden()
 
 
 class DpoForm(forms.Form):
@@ -87,11 +121,19 @@ class DpoForm(forms.Form):
     reason = forms.CharField(max_length=2000, required=False)
 
 
+class DpoCorrectForm(forms.Form):
+    dpo_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    version = version_hidden()
+    status = forms.ChoiceField(choices=[("", "—"), *DpoStatus.choices], required=False)
+    issued_on = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
 class DeathForm(forms.Form):
     date_of_death = forms.DateField(widget=DATE)
     reason = forms.CharField(max_length=2000)
     # The customer's version the page was read at: a change made from a stale page is refused (issue 13).
-    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, max_value=VERSION_MAX, required=False, widget=forms.HiddenInput)
 
 
 class RepresentativeForm(forms.Form):
@@ -103,6 +145,14 @@ class RepresentativeForm(forms.Form):
     relationship = forms.CharField(max_length=100, required=False)
     valid_from = forms.DateField(widget=DATE, required=False)
     valid_to = forms.DateField(widget=DATE, required=False)
+
+
+class EndForm(forms.Form):
+    """Ends a representative's authority or a restricted service in force (the row's id and why)."""
+
+    row_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    version = version_hidden()
+    reason = forms.CharField(max_length=2000)
 
 
 class RestrictionForm(forms.Form):

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django_fsm import FSMField
 
 from casework.core.fsm import ProtectedStateModel, transition
+from casework.core.versioning import version_field
 from casework.org.models import BusinessArea, IssueType
 from casework.org.roles import State
 
@@ -126,6 +127,7 @@ class AuthorisedRepresentative(models.Model):
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    version = version_field()
 
     def __str__(self) -> str:
         return f"{self.name} for {self.customer.csid} ({self.get_scope_display()})"
@@ -170,6 +172,7 @@ class ContactRestriction(ProtectedStateModel, models.Model):
     decision_reason = models.TextField(blank=True)
     is_active = models.BooleanField(default=False, help_text="In force (set when approved, PS-ORM-3).")
     ended_on = models.DateField(null=True, blank=True)
+    version = version_field()
 
     class Meta:
         indexes = [models.Index(fields=["customer", "is_active"], name="restriction_customer_active")]
@@ -249,6 +252,7 @@ class Case(ProtectedStateModel, models.Model):
     collection_type = models.CharField(max_length=8, choices=CollectionType.choices, default=CollectionType.AGENCY)
     annual_liability = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     created_at = models.DateTimeField(auto_now_add=True)
+    version = version_field()
 
     class Meta:
         ordering = ["case_number"]
@@ -320,6 +324,8 @@ class Supersedable(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Moves on when the row is superseded: a correction made from an older read of it is refused (issue 13).
+    version = version_field()
 
     class Meta:
         abstract = True
@@ -431,6 +437,7 @@ class PaymentArrangement(ProtectedStateModel, models.Model):
         help_text="The arrangement this one amended.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    version = version_field()
 
     class Meta:
         indexes = [models.Index(fields=["debt", "status"], name="arrangement_debt_status")]
@@ -457,9 +464,10 @@ class DpoStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
-class DepartureProhibitionOrder(ProtectedStateModel, models.Model):
+class DepartureProhibitionOrder(ProtectedStateModel, Supersedable):
     """A DPO as recorded (``dpo_record``). Its status is set when recorded and never changed here (no transition):
-    a later DPO decision is a new record."""
+    a later DPO decision is a new record, and a record keyed wrongly is corrected by a new row that supersedes it
+    (``dpo_correct``)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="dpos")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="dpos")

@@ -1,5 +1,5 @@
 """The "Case facts" section of the customer page: debts and overpayments (with corrections), arrangements and their
-history, payments, care, role history, registration, DPOs, date of death, representatives and restricted service,
+history, payments (with corrections), care (with corrections), income, role history, registration, DPOs, date of death, representatives and restricted service,
 each with its django.forms form (posted to customers:fact_record)."""
 
 from __future__ import annotations
@@ -13,20 +13,28 @@ def customer_panel(request, customer) -> dict | None:
         return None
     cases = list(selectors.cases_for_customer(user=user, customer=customer).prefetch_related(
         "care_arrangements__carer", "care_arrangements__child", "role_history__payer", "role_history__payee"))
+    for case in cases:
+        # Each case's own forms carry its number and the version the page was read at (issue 13).
+        initial = {"case_number": case.case_number, "version": case.version}
+        case.roles_form = forms.RoleReversalForm(initial=initial, auto_id=f"id_roles_{case.pk}_%s")
+        case.registration_form = forms.RegistrationForm(initial=initial, auto_id=f"id_registration_{case.pk}_%s")
     return {
         "customer": customer,
         "cases": cases,
         "debts": list(selectors.debts_for_customer(user=user, customer=customer)),
+        "payments": list(selectors.payments_for_customer(user=user, customer=customer)),
         "dpos": list(customer.dpos.select_related("case").order_by("-id")),
         "representatives": list(selectors.representatives_for_customer(user=user, customer=customer)),
         "restrictions": list(selectors.restrictions_for_customer(user=user, customer=customer)),
         "can_record": user.has_perm("customers.record_collection"),
         "can_propose_restriction": user.has_perm("customers.propose_restriction"),
         "can_change_representative": user.has_perm("customers.change_representative"),
+        "can_end_restriction": user.has_perm("customers.restrict_service"),
         "forms": {
             "debt": forms.DebtForm(), "arrangement": forms.ArrangementForm(), "payment": forms.PaymentForm(),
-            "care": forms.CareForm(), "roles": forms.RoleReversalForm(), "registration": forms.RegistrationForm(),
+            "care": forms.CareForm(),
             "dpo": forms.DpoForm(), "death": forms.DeathForm(initial={"version": customer.version}),
             "representative": forms.RepresentativeForm(), "restriction": forms.RestrictionForm(),
+            "income": forms.IncomeForm(),
         },
     }

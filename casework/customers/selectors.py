@@ -293,7 +293,7 @@ def customer_summary(*, customer: Customer) -> CustomerSummary:
         .prefetch_related(_arrangements_prefetch())
         .order_by("as_at", "id")
     )
-    dpos = tuple(customer.dpos.select_related("case").order_by("-issued_on", "-id"))
+    dpos = tuple(customer.dpos.filter(superseded_by__isnull=True).select_related("case").order_by("-issued_on", "-id"))
     restrictions = tuple(customer.contact_restrictions.filter(is_active=True).order_by("review_date"))
     representatives = tuple(customer.representatives.filter(is_active=True).order_by("name"))
     sensitive = tuple(customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
@@ -447,6 +447,16 @@ def care_for_case(*, user, case: Case) -> QuerySet[CareArrangement]:
 def payments_for_case(*, user, case: Case) -> QuerySet[PaymentReceived]:
     _require(user, "customers.view_case", "Your role does not allow you to view cases.")
     return PaymentReceived.objects.filter(case=case).select_related("payer", "debt").order_by("-received_on", "-id")
+
+
+def payments_for_customer(*, user, customer: Customer) -> QuerySet[PaymentReceived]:
+    """Payments received on any of the customer's cases (made by them or by the other parent), corrected ones too."""
+    _require(user, "customers.view_case", "Your role does not allow you to view cases.")
+    return (
+        PaymentReceived.objects.filter(Q(case__payer=customer) | Q(case__payee=customer))
+        .select_related("case", "payer", "debt", "superseded_by")
+        .order_by("-received_on", "-id")
+    )
 
 
 def restrictions_for_customer(*, user, customer: Customer) -> QuerySet[ContactRestriction]:

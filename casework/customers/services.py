@@ -15,11 +15,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 
 from casework.core import clock
 from casework.core.audit import audit_record, snapshot
 from casework.core.context import system_actor_var
 from casework.core.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
+from casework.core.versioning import version_bump, version_check
 from casework.org.models import BusinessArea, IssueType
 from casework.org.rules import officer_of
 
@@ -317,13 +319,7 @@ def customer_update(*, actor, customer: Customer, reason: str, version: int | No
             fields[name] = _date(fields[name], name, required=name == "date_of_birth")
     with transaction.atomic():
         row = Customer.objects.select_for_update().get(pk=customer.pk)
-        if version is not None and int(version) != row.version:
-            raise Conflict(
-                f"Someone else changed this customer's details since you opened them (version {version}, now "
-                f"{row.version}). Reload the customer and apply your change again.",
-                step_ids=("CMA-1.2",),
-                extra={"current_version": row.version},
-            )
+        version_check(row, version, what="customer's details", step_ids=("CMA-1.2",))
         before = snapshot(row, CUSTOMER_UPDATABLE)
         for name, value in fields.items():
             setattr(row, name, "" if value is None and name not in ("date_of_death",) else value)
@@ -335,7 +331,7 @@ def customer_update(*, actor, customer: Customer, reason: str, version: int | No
         after = snapshot(row, CUSTOMER_UPDATABLE)
         changed = {k: v for k, v in after.items() if before[k] != v}
         if changed:
-            row.version += 1
+            version_bump(row)
             row.save()
             audit_record(
                 actor=actor,
@@ -399,7 +395,7 @@ def case_create(
     collection_type = _choice(collection_type, CollectionType, "collection_type")
     liability = _decimal(annual_liability, "annual_liability")
     role_history_from = _date(role_history_from, "roles_since", required=False)
-    if role_history_from is not None and not policy.SCHEME_START <= role_history_from <= _today():
+    if role_history_from is not None and not policy.SCHEME_START <= role_history_from <= _today(actor):
         raise _invalid({"roles_since": ["The roles must start between 1988 and today."]})
     kids = [_child_data(c) for c in children]
     child_errors = []
@@ -461,14 +457,15 @@ def case_create(
     return case
 
 
-def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: str) -> Case:
+def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: str, version: int | None = None) -> Case:
     """The payer becomes the payee and vice versa from ``effective_from``. The earlier period is kept so a past role
-    reversal can be told later (CMA-2.4)."""
+    reversal can be told later (CMA-2.4). ``version``: the case's version the change was made from (stale: 409)."""
     _require(actor, "customers.add_case", "Your role does not allow you to change cases.", ("CMA-2.4",))
     reason = _required_text(reason, "reason", "the reason for the role reversal")
     effective_from = _date(effective_from, "effective_from")
     with transaction.atomic():
         row = Case.objects.select_for_update().get(pk=case.pk)
+        version_check(row, version, what="case", step_ids=("CMA-2.4",))
         current = row.role_history.filter(to_date__isnull=True).order_by("-from_date").first()
         if current is not None and effective_from <= current.from_date:
             raise _invalid({"effective_from": ["The reversal must start after the current period began."]})
@@ -476,7 +473,8 @@ def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: st
             CaseRoleHistory.objects.filter(pk=current.pk).update(to_date=effective_from - dt.timedelta(days=1))
         before = {"payer": row.payer_id, "payee": row.payee_id}
         row.payer_id, row.payee_id = row.payee_id, row.payer_id
-        row.save(update_fields=["payer", "payee"])
+        version_bump(row)
+        row.save(update_fields=["payer", "payee", "version"])
         CaseRoleHistory.objects.create(case=row, payer_id=row.payer_id, payee_id=row.payee_id, from_date=effective_from)
         for party in (row.payer_id, row.payee_id):
             audit_record(
@@ -501,7 +499,8 @@ def _refuse_fields(decision, error=None) -> None:
 
 def _supersede(*, actor, old, new, reason: str, action: str, step_ids: Iterable[str], customer, fields: Iterable[str]):
     """Point ``old`` at its correction ``new`` (the old row stays readable, with the reason) and audit both."""
-    type(old).objects.filter(pk=old.pk).update(superseded_by=new, superseded_at=clock.now(), correction_reason=reason)
+    type(old).objects.filter(pk=old.pk).update(superseded_by=new, superseded_at=clock.now(), correction_reason=reason,
+                                               version=F("version") + 1)
     audit_record(
         actor=actor,
         action=action,
@@ -517,7 +516,7 @@ def _supersede(*, actor, old, new, reason: str, action: str, step_ids: Iterable[
 CARE_FIELDS = ["case_id", "child_id", "carer_id", "care_percentage", "effective_from", "effective_to"]
 
 
-def _care_values(*, case: Case, child: Child, carer: Customer, care_percentage, effective_from, effective_to):
+def _care_values(*, actor, case: Case, child: Child, carer: Customer, care_percentage, effective_from, effective_to):
     if child.case_id != case.pk:
         raise _invalid({"child": ["This child is not on the case."]})
     if carer.pk not in (case.payer_id, case.payee_id):
@@ -533,7 +532,7 @@ def _care_values(*, case: Case, child: Child, carer: Customer, care_percentage, 
     if effective_to is not None and effective_to < effective_from:
         raise _invalid({"effective_to": ["The end date cannot be before the start date."]})
     _refuse_fields(policy.care_dates_check(effective_from=effective_from, child_date_of_birth=child.date_of_birth,
-                                           today=_today()))
+                                           today=_today(actor)))
     return pct, effective_from, effective_to
 
 
@@ -560,8 +559,8 @@ def care_arrangement_record(
     care of the child cannot add up to more than 100%."""
     _require(actor, "customers.record_income", "Your role does not allow you to record care.", ("CMA-2.1",))
     pct, effective_from, effective_to = _care_values(
-        case=case, child=child, carer=carer, care_percentage=care_percentage, effective_from=effective_from,
-        effective_to=effective_to,
+        actor=actor, case=case, child=child, carer=carer, care_percentage=care_percentage,
+        effective_from=effective_from, effective_to=effective_to,
     )
     with transaction.atomic():
         Case.objects.select_for_update().get(pk=case.pk)  # serialise care changes on one case
@@ -579,17 +578,19 @@ def care_arrangement_record(
 
 def care_arrangement_correct(
     *, actor, care: CareArrangement, reason: str, care_percentage: int | None = None,
-    effective_from: dt.date | None = None, effective_to: dt.date | None = None,
+    effective_from: dt.date | None = None, effective_to: dt.date | None = None, version: int | None = None,
 ) -> CareArrangement:
-    """Correct a care record: a new row supersedes it (the old one stays, with the reason)."""
+    """Correct a care record: a new row supersedes it (the old one stays, with the reason). ``version``: the care
+    record's version the correction was made from (already corrected since: 409 naming the correction)."""
     _require(actor, "customers.record_income", "Your role does not allow you to correct care.", ("CMA-2.1",))
     reason = _required_text(reason, "reason", "the reason for the correction")
     with transaction.atomic():
         old = CareArrangement.objects.select_for_update().select_related("case", "child", "carer").get(pk=care.pk)
+        version_check(old, version, what="care record", step_ids=("CMA-2.1",))
         if old.superseded_by_id:
             raise TransitionRefused("This care record was already corrected: correct the current one.", step_ids=("CMA-2.1",))
         pct, start, end = _care_values(
-            case=old.case, child=old.child, carer=old.carer,
+            actor=actor, case=old.case, child=old.child, carer=old.carer,
             care_percentage=old.care_percentage if care_percentage is None else care_percentage,
             effective_from=effective_from or old.effective_from,
             effective_to=effective_to if effective_to is not None else old.effective_to,
@@ -604,20 +605,23 @@ def care_arrangement_correct(
     return new
 
 
-def case_registration_set(*, actor, case: Case, registration_status: str, reason: str) -> Case:
+def case_registration_set(*, actor, case: Case, registration_status: str, reason: str,
+                          version: int | None = None) -> Case:
     """Registration pending / registered / ended (CMA-2.1: a pending registration has no ongoing entitlement yet)."""
     _require(actor, "customers.add_case", "Your role does not allow you to change cases.", ("CMA-2.1",))
     status = _choice(registration_status, RegistrationStatus, "registration_status")
     reason = _required_text(reason, "reason", "the reason for the change")
     with transaction.atomic():
         row = Case.objects.select_for_update().get(pk=case.pk)
+        version_check(row, version, what="case", step_ids=("CMA-2.1",))
         if row.registration_status == status:
             raise TransitionRefused(f"The case is already {row.get_registration_status_display().lower()}.",
                                     step_ids=("CMA-2.1",))
         before = row.registration_status
         {RegistrationStatus.REGISTERED: row.register, RegistrationStatus.PENDING: row.mark_registration_pending,
          RegistrationStatus.ENDED: row.end_registration}[status]()
-        row.save(update_fields=["registration_status"])
+        version_bump(row)
+        row.save(update_fields=["registration_status", "version"])
         for party in (row.payer_id, row.payee_id):
             audit_record(actor=actor, action="case.registration_set", target=row,
                          before={"registration_status": before}, after={"registration_status": status},
@@ -755,7 +759,7 @@ def income_record_add(
 DEBT_FIELDS = ["case_id", "debtor_id", "kind", "amount", "as_at", "source", "is_open"]
 
 
-def _debt_values(*, case: Case, debtor: Customer, kind: str, amount, as_at, source: str):
+def _debt_values(*, actor, case: Case, debtor: Customer, kind: str, amount, as_at, source: str):
     kind = _choice(kind, DebtKind, "kind")
     if debtor.pk not in (case.payer_id, case.payee_id):
         raise _invalid({"debtor": ["The debtor must be the payer or the payee on the case."]})
@@ -763,7 +767,7 @@ def _debt_values(*, case: Case, debtor: Customer, kind: str, amount, as_at, sour
         raise _invalid({"debtor": ["Child support arrears are owed by the payer."]})
     amount = _decimal(amount, "amount", minimum=None)
     as_at = _date(as_at, "as_at")
-    _refuse_fields(policy.debt_sense_check(amount=amount, as_at=as_at, today=_today()))
+    _refuse_fields(policy.debt_sense_check(amount=amount, as_at=as_at, today=_today(actor)))
     return kind, amount, as_at, str(source or "").strip()[:200]
 
 
@@ -781,8 +785,8 @@ def debt_record(
     """A child support debt owed by the payer to the payee (arrears), or an overpayment owed back by whoever was
     overpaid (CMA-2.3). Sense-checked: a positive amount within reason, as at a date not in the future."""
     _require(actor, "customers.record_collection", "Your role does not allow you to record debts.", ("CMA-2.3",))
-    kind, amount, as_at, source = _debt_values(case=case, debtor=debtor, kind=kind, amount=amount, as_at=as_at,
-                                               source=source)
+    kind, amount, as_at, source = _debt_values(actor=actor, case=case, debtor=debtor, kind=kind, amount=amount,
+                                               as_at=as_at, source=source)
     with transaction.atomic():
         row = Debt.objects.create(case=case, debtor=debtor, kind=kind, amount=amount, as_at=as_at, source=source,
                                   recorded_at=clock.now(), recorded_by=actor)
@@ -799,21 +803,23 @@ def debt_record(
 
 def debt_correct(
     *, actor, debt: Debt, reason: str, amount: Decimal | str | int | None = None, as_at: dt.date | None = None,
-    source: str | None = None,
+    source: str | None = None, version: int | None = None,
 ) -> Debt:
     """Correct a debt's figures: a new open debt supersedes it and takes over its active arrangement; the old row
-    stays (closed) with the reason. Nothing is deleted."""
+    stays (closed) with the reason. Nothing is deleted. ``version``: the debt's version the correction was made
+    from (already corrected since: 409 naming the correction)."""
     _require(actor, "customers.record_collection", "Your role does not allow you to correct debts.", ("CMA-2.3",))
     reason = _required_text(reason, "reason", "the reason for the correction")
     with transaction.atomic():
         old = Debt.objects.select_for_update().select_related("case").get(pk=debt.pk)
+        version_check(old, version, what="debt", step_ids=("CMA-2.3",))
         if old.superseded_by_id:
             raise TransitionRefused("This debt was already corrected: correct the current figure.", step_ids=("CMA-2.3",))
         if not old.is_open:
             raise TransitionRefused("This debt is closed.", step_ids=("CMA-2.3",))
         kind, new_amount, new_as_at, new_source = _debt_values(
-            case=old.case, debtor=old.debtor, kind=old.kind, amount=old.amount if amount is None else amount,
-            as_at=as_at or old.as_at, source=old.source if source is None else source,
+            actor=actor, case=old.case, debtor=old.debtor, kind=old.kind,
+            amount=old.amount if amount is None else amount, as_at=as_at or old.as_at, source=old.source if source is None else source,
         )
         new = Debt.objects.create(case=old.case, debtor_id=old.debtor_id, kind=kind, amount=new_amount,
                                   as_at=new_as_at, source=new_source, recorded_at=clock.now(), recorded_by=actor)
@@ -855,7 +861,7 @@ def payment_received_record(
             if not debt.is_open:
                 raise TransitionRefused("That debt is closed: record the payment against the current one.",
                                         step_ids=("CMA-2.3",))
-        _refuse_fields(policy.payment_sense_check(amount=amount, received_on=received_on, today=_today(),
+        _refuse_fields(policy.payment_sense_check(amount=amount, received_on=received_on, today=_today(actor),
                                                   outstanding=_outstanding(debt) if debt is not None else None))
         row = PaymentReceived.objects.create(case=case, payer=payer, debt=debt, amount=amount, received_on=received_on,
                                              method=str(method or "").strip()[:60], recorded_at=clock.now(),
@@ -866,12 +872,13 @@ def payment_received_record(
 
 
 def payment_received_correct(*, actor, payment: PaymentReceived, reason: str, amount=None,
-                             received_on: dt.date | None = None) -> PaymentReceived:
+                             received_on: dt.date | None = None, version: int | None = None) -> PaymentReceived:
     """Correct a payment: a new row supersedes it (the old one stays, with the reason)."""
     _require(actor, "customers.record_collection", "Your role does not allow you to correct payments.", ("CMA-2.3",))
     reason = _required_text(reason, "reason", "the reason for the correction")
     with transaction.atomic():
         old = PaymentReceived.objects.select_for_update().get(pk=payment.pk)
+        version_check(old, version, what="payment", step_ids=("CMA-2.3",))
         if old.superseded_by_id:
             raise TransitionRefused("This payment was already corrected.", step_ids=("CMA-2.3",))
         new_amount = _decimal(old.amount if amount is None else amount, "amount", minimum=None)
@@ -880,7 +887,7 @@ def payment_received_correct(*, actor, payment: PaymentReceived, reason: str, am
         if old.debt_id:
             debt = Debt.objects.select_for_update().get(pk=old.debt_id)
             outstanding = _outstanding(debt) + old.amount
-        _refuse_fields(policy.payment_sense_check(amount=new_amount, received_on=new_on, today=_today(),
+        _refuse_fields(policy.payment_sense_check(amount=new_amount, received_on=new_on, today=_today(actor),
                                                   outstanding=outstanding))
         new = PaymentReceived.objects.create(case_id=old.case_id, payer_id=old.payer_id, debt_id=old.debt_id,
                                              amount=new_amount, received_on=new_on, method=old.method,
@@ -903,10 +910,11 @@ def _status_change(*, actor, arrangement: PaymentArrangement, to_status: str, re
         # The protected transition named for the act (django-fsm checks the source state).
         {ArrangementStatus.DEFAULTED: arrangement.default, ArrangementStatus.ENDED: arrangement.end,
          ArrangementStatus.AMENDED: arrangement.amend}[to_status]()
-        arrangement.save(update_fields=["status"])
+        version_bump(arrangement)
+        arrangement.save(update_fields=["status", "version"])
 
 
-def _arrangement_values(*, debt: Debt, instalment, frequency, start_date, kept_start: dt.date | None = None):
+def _arrangement_values(*, actor, debt: Debt, instalment, frequency, start_date, kept_start: dt.date | None = None):
     """Parse and sense-check; ``kept_start``: an amendment keeping the arrangement's original start date (which may
     precede the debt's latest 'as at' balance date) is not refused for it."""
     instalment = _decimal(instalment, "instalment", minimum=None)
@@ -915,7 +923,7 @@ def _arrangement_values(*, debt: Debt, instalment, frequency, start_date, kept_s
     earliest = min(debt.as_at, kept_start) if kept_start is not None and start_date == kept_start else debt.as_at
     _refuse_fields(policy.arrangement_sense_check(
         debt_amount=_outstanding(debt), debt_as_at=earliest, instalment=instalment, frequency=frequency,
-        start_date=start_date, today=_today(),
+        start_date=start_date, today=_today(actor),
     ))
     return instalment, frequency, start_date
 
@@ -949,7 +957,7 @@ def payment_arrangement_create(
         if not locked.is_open:
             raise TransitionRefused("This debt is closed: there is nothing to arrange.", step_ids=steps)
         instalment, frequency, start_date = _arrangement_values(
-            debt=locked, instalment=instalment, frequency=frequency, start_date=start_date,
+            actor=actor, debt=locked, instalment=instalment, frequency=frequency, start_date=start_date,
             kept_start=_date(start_date, "start_date") if from_system_of_record else None,
         )
         current = list(
@@ -992,7 +1000,7 @@ def payment_arrangement_create(
 
 def payment_arrangement_amend(
     *, actor, arrangement: PaymentArrangement, reason: str, instalment=None, frequency: str | None = None,
-    start_date: dt.date | None = None,
+    start_date: dt.date | None = None, version: int | None = None,
 ) -> PaymentArrangement:
     """Amend an active arrangement (also how a wrongly keyed one is corrected): the old one becomes *amended* and
     stays on record with the reason; the new one, sense-checked again, replaces it (CMA-2.3, CMA-2.6)."""
@@ -1001,12 +1009,13 @@ def payment_arrangement_amend(
     reason = _required_text(reason, "reason", "the reason for the amendment")
     with transaction.atomic():
         old = PaymentArrangement.objects.select_for_update().get(pk=arrangement.pk)
+        version_check(old, version, what="payment arrangement", step_ids=ARRANGEMENT_STEPS)
         if old.status != ArrangementStatus.ACTIVE:
             raise TransitionRefused(f"Only an active arrangement can be amended (this one is {old.status}).",
                                     step_ids=ARRANGEMENT_STEPS)
         debt = Debt.objects.select_for_update().get(pk=old.debt_id)
         values = _arrangement_values(
-            debt=debt, instalment=old.instalment if instalment is None else instalment,
+            actor=actor, debt=debt, instalment=old.instalment if instalment is None else instalment,
             frequency=frequency or old.frequency, start_date=start_date or old.start_date, kept_start=old.start_date,
         )
         amended_from = old.status
@@ -1022,9 +1031,11 @@ def payment_arrangement_amend(
     return new
 
 
-def _arrangement_transition(*, actor, arrangement, to_status: str, reason: str, allowed_from, action: str):
+def _arrangement_transition(*, actor, arrangement, to_status: str, reason: str, allowed_from, action: str,
+                            version: int | None = None):
     with transaction.atomic():
         row = PaymentArrangement.objects.select_for_update().select_related("debt").get(pk=arrangement.pk)
+        version_check(row, version, what="payment arrangement", step_ids=("CMA-2.3",))
         if row.status not in allowed_from:
             raise TransitionRefused(
                 f"An arrangement that is {row.get_status_display().lower()} cannot become {to_status}.",
@@ -1037,22 +1048,24 @@ def _arrangement_transition(*, actor, arrangement, to_status: str, reason: str, 
     return row
 
 
-def payment_arrangement_default(*, actor, arrangement: PaymentArrangement, reason: str) -> PaymentArrangement:
+def payment_arrangement_default(*, actor, arrangement: PaymentArrangement, reason: str,
+                                version: int | None = None) -> PaymentArrangement:
     """An active arrangement was not kept: it becomes defaulted (the debt has no working arrangement, CMA-2.3)."""
     _require(actor, "customers.record_collection", "Your role does not allow you to change arrangements.", ("CMA-2.3",))
     reason = _required_text(reason, "reason", "why the arrangement defaulted")
     return _arrangement_transition(actor=actor, arrangement=arrangement, to_status=ArrangementStatus.DEFAULTED,
                                    reason=reason, allowed_from=(ArrangementStatus.ACTIVE,),
-                                   action="payment_arrangement.default")
+                                   action="payment_arrangement.default", version=version)
 
 
-def payment_arrangement_end(*, actor, arrangement: PaymentArrangement, reason: str) -> PaymentArrangement:
+def payment_arrangement_end(*, actor, arrangement: PaymentArrangement, reason: str,
+                            version: int | None = None) -> PaymentArrangement:
     """An active or defaulted arrangement ends (paid out, cancelled): it stays on record as ended (CMA-2.3)."""
     _require(actor, "customers.record_collection", "Your role does not allow you to change arrangements.", ("CMA-2.3",))
     reason = _required_text(reason, "reason", "why the arrangement ends")
     return _arrangement_transition(actor=actor, arrangement=arrangement, to_status=ArrangementStatus.ENDED,
                                    reason=reason, allowed_from=(ArrangementStatus.ACTIVE, ArrangementStatus.DEFAULTED),
-                                   action="payment_arrangement.end")
+                                   action="payment_arrangement.end", version=version)
 
 
 def dpo_record(
@@ -1073,12 +1086,7 @@ def dpo_record(
     ps_check = scope.ps_customer_action_check(actor=actor, customer=customer)
     if not ps_check.allowed:
         raise TransitionRefused(ps_check.reason, step_ids=ps_check.step_ids)
-    status = _choice(status, DpoStatus, "status")
-    issued_on = _date(issued_on, "issued_on", required=status == DpoStatus.ISSUED)
-    if issued_on is not None and not policy.SCHEME_START <= issued_on <= _today():
-        raise _invalid({"issued_on": ["The issue date must be between 1988 and today."]})
-    if case is not None and case.payer_id != customer.pk:
-        raise _invalid({"case": ["A DPO is made against the payer on the case."]})
+    status, issued_on = _dpo_values(actor=actor, customer=customer, status=status, case=case, issued_on=issued_on)
     with transaction.atomic():
         row = DepartureProhibitionOrder.objects.create(
             customer=customer,
@@ -1087,6 +1095,8 @@ def dpo_record(
             issued_on=issued_on,
             revoked_on=_today(actor) if status == DpoStatus.REVOKED else None,
             reason=str(reason or "").strip(),
+            recorded_at=clock.now(),
+            recorded_by=actor,
         )
         audit_record(
             actor=actor, action="dpo.record", target=row, after=snapshot(row), step_ids=step_ids, customer=customer
@@ -1094,6 +1104,63 @@ def dpo_record(
         scope.ps_customer_action_done(actor=actor, customer=customer,
                                       what=f"recorded a Departure Prohibition Order ({row.get_status_display()})")
     return row
+
+
+DPO_FIELDS = ["case_id", "status", "issued_on", "revoked_on", "reason"]
+
+
+def _dpo_values(*, actor, customer: Customer, status, case: Case | None, issued_on) -> tuple[str, dt.date | None]:
+    """The DPO sense checks, shared by recording and correcting: an issued DPO has an issue date between the scheme's
+    start and today (the officer's day), and it is made against the payer on the case."""
+    status = _choice(status, DpoStatus, "status")
+    issued_on = _date(issued_on, "issued_on", required=status == DpoStatus.ISSUED)
+    if issued_on is not None and not policy.SCHEME_START <= issued_on <= _today(actor):
+        raise _invalid({"issued_on": ["The issue date must be between 1988 and today."]})
+    if case is not None and case.payer_id != customer.pk:
+        raise _invalid({"case_number": ["A DPO is made against the payer on the case."]})
+    return status, issued_on
+
+
+def dpo_correct(
+    *,
+    actor,
+    dpo: DepartureProhibitionOrder,
+    reason: str,
+    status: str | None = None,
+    issued_on: dt.date | None = None,
+    case: Case | None = None,
+    version: int | None = None,
+) -> DepartureProhibitionOrder:
+    """Correct a DPO record keyed wrongly (its status, issue date or case): a new row supersedes it; the old one stays
+    readable with the reason. Fields not given keep their value. The same checks, and on a Personalised Services
+    customer the same PS-SPE-1 consultation, as recording one."""
+    _require(actor, "customers.record_collection", "Your role does not allow you to correct DPOs.")
+    reason = _required_text(reason, "reason", "the reason for the correction")
+    with transaction.atomic():
+        old = DepartureProhibitionOrder.objects.select_for_update().select_related("customer").get(pk=dpo.pk)
+        version_check(old, version, what="DPO record")
+        if old.superseded_by_id:
+            raise TransitionRefused("This DPO record was already corrected: correct the current one.")
+        customer = old.customer
+        ps_check = scope.ps_customer_action_check(actor=actor, customer=customer)
+        if not ps_check.allowed:
+            raise TransitionRefused(ps_check.reason, step_ids=ps_check.step_ids)
+        new_status, new_issued = _dpo_values(
+            actor=actor, customer=customer, status=status or old.status, case=case or old.case,
+            issued_on=old.issued_on if issued_on is None else issued_on,
+        )
+        revoked_on = None
+        if new_status == DpoStatus.REVOKED:
+            revoked_on = old.revoked_on or _today(actor)
+        new = DepartureProhibitionOrder.objects.create(
+            customer=customer, case=case or old.case, status=new_status, issued_on=new_issued, revoked_on=revoked_on,
+            reason=old.reason, recorded_at=clock.now(), recorded_by=actor,
+        )
+        _supersede(actor=actor, old=old, new=new, reason=reason, action="dpo.correct", step_ids=(),
+                   customer=customer, fields=DPO_FIELDS)
+        scope.ps_customer_action_done(actor=actor, customer=customer,
+                                      what=f"corrected a Departure Prohibition Order ({new.get_status_display()})")
+    return new
 
 
 # --- Presenting issues (CMA-1.2, CMA-3.1) ------------------------------------------------------------------------
@@ -1266,16 +1333,25 @@ def sensitive_indicator_add(
 
 
 def _end_active(*, actor, row_type, pk, action: str, already: str, reason: str, step_ids: Iterable[str],
-                end_field: str, end_value):
+                end_field: str, end_value, version: int | None = None, what: str = "record", then=None):
     """End an active record (it stays, inactive, with its end date): lock the row, refuse a second end with
     ``already``, audit ``action`` with the reason. One transition for indicators, restrictions and representatives."""
     with transaction.atomic():
         row = row_type.objects.select_for_update().get(pk=pk)
+        versioned = hasattr(row, "version")
+        if versioned:
+            version_check(row, version, what=what, step_ids=step_ids)
         if not row.is_active:
             raise TransitionRefused(already, step_ids=step_ids)
         row.is_active = False
         setattr(row, end_field, end_value(row))
-        row.save(update_fields=["is_active", end_field])
+        fields = ["is_active", end_field]
+        if then is not None:
+            fields += then(row)
+        if versioned:
+            version_bump(row)
+            fields.append("version")
+        row.save(update_fields=fields)
         audit_record(
             actor=actor,
             action=action,
@@ -1395,7 +1471,8 @@ def contact_restriction_add(
 
 
 def contact_restriction_end(
-    *, actor, restriction: ContactRestriction, reason: str, step_ids: Iterable[str] = ("PS-ORM-3",)
+    *, actor, restriction: ContactRestriction, reason: str, step_ids: Iterable[str] = ("PS-ORM-3",),
+    version: int | None = None,
 ) -> ContactRestriction:
     _require(
         actor,
@@ -1406,9 +1483,8 @@ def contact_restriction_end(
     reason = _required_text(reason, "reason", "why the restricted service ends")
     row = _end_active(actor=actor, row_type=ContactRestriction, pk=restriction.pk,
                       action="contact_restriction.end", already="This restricted service is not in force.",
-                      reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today(actor))
-    row.end()
-    row.save(update_fields=["status"])
+                      reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today(actor),
+                      version=version, what="restricted service", then=lambda row: [row.end(), "status"][1:])
     return row
 
 
@@ -1437,7 +1513,7 @@ def representative_add(
         raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"matters": [decision.reason]})
     valid_from = _date(valid_from, "valid_from", required=False) or _today(actor)
     valid_to = _date(valid_to, "valid_to", required=False)
-    if not policy.SCHEME_START <= valid_from <= _today() + dt.timedelta(days=366):
+    if not policy.SCHEME_START <= valid_from <= _today(actor) + dt.timedelta(days=366):
         raise _invalid({"valid_from": ["The authority must start between 1988 and a year from today."]})
     if valid_to is not None and valid_to < valid_from:
         raise _invalid({"valid_to": ["The end date cannot be before the start date."]})
@@ -1469,7 +1545,8 @@ def representative_add(
 
 
 def representative_end(
-    *, actor, representative: AuthorisedRepresentative, reason: str, step_ids: Iterable[str] = ("CMA-1.1",)
+    *, actor, representative: AuthorisedRepresentative, reason: str, step_ids: Iterable[str] = ("CMA-1.1",),
+    version: int | None = None,
 ) -> AuthorisedRepresentative:
     _require(actor, "customers.change_representative", "Your role does not allow you to end a representative's authority.", ("CMA-1.1",))
     reason = _required_text(reason, "reason", "why the authority ends")
@@ -1479,4 +1556,5 @@ def representative_end(
         end_field="valid_to",
         # An authority that already ended earlier keeps its earlier end date.
         end_value=lambda row: row.valid_to if row.valid_to and row.valid_to <= _today(actor) else _today(actor),
+        version=version, what="representative's authority",
     )

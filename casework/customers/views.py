@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from casework.core.errors import DomainError, InvalidInput, NotFound
 
 from . import forms, selectors, services
-from .models import Case, Debt, PaymentArrangement
+from .models import CareArrangement, Case, Debt, PaymentArrangement, PaymentReceived
 
 
 def _case(request, customer, number: str) -> Case:
@@ -30,6 +30,14 @@ def _debt(customer, pk) -> Debt:
     return debt
 
 
+def _one(rows, pk: int, message: str):
+    """The row ``pk`` among ``rows`` (scoped to this customer), or 404 with ``message``."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
 def _record(request, customer, kind: str, data: dict) -> str:
     user = request.user
     if kind == "debt":
@@ -38,7 +46,7 @@ def _record(request, customer, kind: str, data: dict) -> str:
         return "Debt recorded."
     if kind == "debt-correct":
         services.debt_correct(actor=user, debt=_debt(customer, data["debt_id"]), amount=data["amount"],
-                              as_at=data["as_at"], reason=data["reason"])
+                              as_at=data["as_at"], reason=data["reason"], version=data["version"])
         return "Debt corrected; the earlier figure is kept with your reason."
     if kind == "arrangement":
         services.payment_arrangement_create(actor=user, debt=_debt(customer, data["debt_id"]),
@@ -52,11 +60,13 @@ def _record(request, customer, kind: str, data: dict) -> str:
         if data["change"] == "amend":
             services.payment_arrangement_amend(actor=user, arrangement=row, reason=data["reason"],
                                                instalment=data["instalment"], frequency=data["frequency"] or None,
-                                               start_date=data["start_date"])
+                                               start_date=data["start_date"], version=data["version"])
         elif data["change"] == "default":
-            services.payment_arrangement_default(actor=user, arrangement=row, reason=data["reason"])
+            services.payment_arrangement_default(actor=user, arrangement=row, reason=data["reason"],
+                                                 version=data["version"])
         else:
-            services.payment_arrangement_end(actor=user, arrangement=row, reason=data["reason"])
+            services.payment_arrangement_end(actor=user, arrangement=row, reason=data["reason"],
+                                             version=data["version"])
         return "Arrangement updated."
     if kind == "payment":
         case = _case(request, customer, data["case_number"])
@@ -64,6 +74,13 @@ def _record(request, customer, kind: str, data: dict) -> str:
         services.payment_received_record(actor=user, case=case, payer=customer, debt=debt, amount=data["amount"],
                                          received_on=data["received_on"])
         return "Payment recorded."
+    if kind == "payment-correct":
+        cases = selectors.cases_for_customer(user=user, customer=customer)
+        payment = _one(PaymentReceived.objects.filter(case__in=cases), data["payment_id"],
+                       "No such payment on this customer's cases.")
+        services.payment_received_correct(actor=user, payment=payment, reason=data["reason"], amount=data["amount"],
+                                          received_on=data["received_on"], version=data["version"])
+        return "Payment corrected; the earlier record is kept with your reason."
     if kind == "care":
         child = None
         for case in selectors.cases_for_customer(user=user, customer=customer):
@@ -73,19 +90,37 @@ def _record(request, customer, kind: str, data: dict) -> str:
         services.care_arrangement_record(actor=user, case=child.case, child=child, carer=customer,
                                          care_percentage=data["care_percentage"], effective_from=data["effective_from"])
         return "Care recorded."
+    if kind == "care-correct":
+        cases = selectors.cases_for_customer(user=user, customer=customer)
+        care = _one(CareArrangement.objects.filter(case__in=cases), data["care_id"],
+                    "No such care record on this customer's cases.")
+        services.care_arrangement_correct(actor=user, care=care, reason=data["reason"],
+                                          care_percentage=data["care_percentage"],
+                                          effective_from=data["effective_from"], version=data["version"])
+        return "Care corrected; the earlier record is kept with your reason."
+    if kind == "income":
+        services.income_record_add(actor=user, customer=customer, **data)
+        return "Income recorded."
     if kind == "roles":
         services.case_roles_reverse(actor=user, case=_case(request, customer, data["case_number"]),
-                                    effective_from=data["effective_from"], reason=data["reason"])
+                                    effective_from=data["effective_from"], reason=data["reason"],
+                                    version=data["version"])
         return "Roles reversed; the earlier period is kept."
     if kind == "registration":
         services.case_registration_set(actor=user, case=_case(request, customer, data["case_number"]),
-                                       registration_status=data["registration_status"], reason=data["reason"])
+                                       registration_status=data["registration_status"], reason=data["reason"],
+                                       version=data["version"])
         return "Registration status changed."
     if kind == "dpo":
         case = _case(request, customer, data["case_number"]) if data.get("case_number") else None
         services.dpo_record(actor=user, customer=customer, status=data["status"], case=case,
                             issued_on=data["issued_on"], reason=data["reason"])
         return "DPO recorded."
+    if kind == "dpo-correct":
+        row = _one(customer.dpos.all(), data["dpo_id"], "No such DPO for this customer.")
+        services.dpo_correct(actor=user, dpo=row, reason=data["reason"], status=data["status"] or None,
+                             issued_on=data["issued_on"], version=data["version"])
+        return "DPO corrected; the earlier record is kept with your reason."
     if kind == "death":
         services.customer_update(actor=user, customer=customer, reason=data["reason"],
                                  date_of_death=data["date_of_death"], version=data.get("version"))
@@ -93,6 +128,16 @@ def _record(request, customer, kind: str, data: dict) -> str:
     if kind == "representative":
         services.representative_add(actor=user, customer=customer, **data)
         return "Authorised representative recorded."
+    if kind == "representative-end":
+        rep = _one(customer.representatives.all(), data["row_id"], "No such representative for this customer.")
+        services.representative_end(actor=user, representative=rep, reason=data["reason"], version=data["version"])
+        return "The representative's authority has ended."
+    if kind == "restriction-end":
+        row = _one(customer.contact_restrictions.all(), data["row_id"],
+                   "No such restricted service for this customer.")
+        services.contact_restriction_end(actor=user, restriction=row, reason=data["reason"],
+                                         version=data["version"])
+        return "Restricted service ended."
     if kind == "restriction":
         services.contact_restriction_add(actor=user, customer=customer, **data)
         return ("Restricted service proposed: it is not in force until a PS Team Leader other than you approves the "
@@ -105,6 +150,9 @@ FORMS = {
     "arrangement-change": forms.ArrangementChangeForm, "payment": forms.PaymentForm, "care": forms.CareForm,
     "roles": forms.RoleReversalForm, "registration": forms.RegistrationForm, "dpo": forms.DpoForm,
     "death": forms.DeathForm, "representative": forms.RepresentativeForm, "restriction": forms.RestrictionForm,
+    "payment-correct": forms.PaymentCorrectForm, "care-correct": forms.CareCorrectForm, "income": forms.IncomeForm,
+    "dpo-correct": forms.DpoCorrectForm,
+    "representative-end": forms.EndForm, "restriction-end": forms.EndForm,
 }
 
 

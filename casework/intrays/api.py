@@ -19,7 +19,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.api import NoClientStepIdsMixin, DB_INT_MAX
+from casework.core.api import IF_MATCH_PARAM, ConflictFieldsMixin, NoClientStepIdsMixin, DB_INT_MAX, expected_version, version_in, with_etag
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.core.files import content_disposition, safe_content_type
 from casework.customers import selectors as customer_selectors
@@ -33,7 +33,7 @@ from .models import Channel, CorrespondenceCategory, CorrespondenceMatter, Intra
 from .policy import bucket
 
 
-class IntrayErrorSerializer(serializers.Serializer):
+class IntrayErrorSerializer(ConflictFieldsMixin, serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     step_ids = serializers.ListField(child=serializers.CharField())
@@ -316,17 +316,24 @@ class IntrayDetailView(APIView):
         if intray.customer_id is not None:
             customer_data_read(actor=request.user, customer=intray.customer_id, what="intray",
                                detail={"intray": intray.pk})
-        return Response(IntrayDetailSerializer(intray).data)
+        return with_etag(Response(IntrayDetailSerializer(intray).data), intray)
 
 
 def _action_response(request, pk):
-    return Response(IntrayDetailSerializer(selectors.intray_get(user=request.user, pk=pk)).data)
+    intray = selectors.intray_get(user=request.user, pk=pk)
+    return with_etag(Response(IntrayDetailSerializer(intray).data), intray)
+
+
+def _version(request, data=None) -> int | None:
+    """The intray version the change was made from: body ``version`` or If-Match (issue 13)."""
+    return expected_version(request, (data or {}).get("version"), what="intray")
 
 
 class IntrayStartView(APIView):
-    @extend_schema(request=None, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=None, parameters=[IF_MATCH_PARAM], responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
-        services.intray_start(actor=request.user, intray=selectors.intray_get(user=request.user, pk=pk))
+        services.intray_start(actor=request.user, intray=selectors.intray_get(user=request.user, pk=pk),
+                              version=_version(request))
         return _action_response(request, pk)
 
 
@@ -334,14 +341,16 @@ class CompleteIn(NoClientStepIdsMixin, serializers.Serializer):
     """Step IDs come from the intray type and the policy, never from the request."""
 
     outcome = serializers.CharField(required=False, allow_blank=True, default="")
+    version = version_in("intray")
 
 
 class IntrayCompleteView(APIView):
-    @extend_schema(request=CompleteIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CompleteIn, parameters=[IF_MATCH_PARAM], responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         data = _valid(CompleteIn, request.data)
         intray = selectors.intray_get(user=request.user, pk=pk)
-        services.intray_complete(actor=request.user, intray=intray, outcome=data["outcome"])
+        services.intray_complete(actor=request.user, intray=intray, outcome=data["outcome"],
+                                 version=_version(request, data))
         return _action_response(request, pk)
 
 
@@ -349,14 +358,15 @@ class IntrayReasonIn(NoClientStepIdsMixin, serializers.Serializer):
     """The service refuses a blank reason (with its step IDs); absent means blank."""
 
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    version = version_in("intray")
 
 
 class IntrayDeleteView(APIView):
-    @extend_schema(request=IntrayReasonIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=IntrayReasonIn, parameters=[IF_MATCH_PARAM], responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
         data = _valid(IntrayReasonIn, request.data)
-        services.intray_delete(actor=request.user, intray=intray, reason=data["reason"])
+        services.intray_delete(actor=request.user, intray=intray, reason=data["reason"], version=_version(request, data))
         return _action_response(request, pk)
 
 
@@ -367,13 +377,14 @@ class IntrayReassignIn(IntrayReasonIn):
 
 
 class IntrayReassignView(APIView):
-    @extend_schema(request=IntrayReassignIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=IntrayReassignIn, parameters=[IF_MATCH_PARAM], responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
         data = _valid(IntrayReassignIn, request.data)
         services.intray_reassign(
             actor=request.user, intray=intray, to_officer=_officer(data.get("to_officer"), "to_officer"),
             to_position=_position(data.get("to_position"), "to_position"), reason=data["reason"],
+            version=_version(request, data),
         )
         return _action_response(request, pk)
 
@@ -383,12 +394,13 @@ class CorrespondenceRecategoriseIn(IntrayReasonIn):
 
 
 class RecategoriseView(APIView):
-    @extend_schema(request=CorrespondenceRecategoriseIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CorrespondenceRecategoriseIn, parameters=[IF_MATCH_PARAM],
+                   responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
         data = _valid(CorrespondenceRecategoriseIn, request.data)
         services.correspondence_recategorise(actor=request.user, intray=intray, category=data["category"],
-                                             reason=data["reason"])
+                                             reason=data["reason"], version=_version(request, data))
         return _action_response(request, pk)
 
 
@@ -396,18 +408,20 @@ class CorrespondenceMatterIn(NoClientStepIdsMixin, serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     issue = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True,
                                      help_text="Presenting issue id")
+    version = version_in("intray")
 
 
 class MatterAddView(APIView):
-    @extend_schema(request=CorrespondenceMatterIn, responses={201: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CorrespondenceMatterIn, parameters=[IF_MATCH_PARAM],
+                   responses={201: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
         data = _valid(CorrespondenceMatterIn, request.data)
         issue = _issues([data["issue"]])[0] if data.get("issue") else None
         services.correspondence_matter_add(actor=request.user, intray=intray, description=data["description"],
-                                           issue=issue)
-        return Response(IntrayDetailSerializer(selectors.intray_get(user=request.user, pk=pk)).data,
-                        status=status.HTTP_201_CREATED)
+                                           issue=issue, version=_version(request, data))
+        fresh = selectors.intray_get(user=request.user, pk=pk)
+        return with_etag(Response(IntrayDetailSerializer(fresh).data, status=status.HTTP_201_CREATED), fresh)
 
 
 class CorrespondenceMatterAddressIn(NoClientStepIdsMixin, serializers.Serializer):
@@ -416,10 +430,12 @@ class CorrespondenceMatterAddressIn(NoClientStepIdsMixin, serializers.Serializer
     outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     communicated = serializers.BooleanField(required=False, default=False,
                                             help_text="The outcome was communicated to the customer.")
+    version = version_in("intray")
 
 
 class MatterAddressView(APIView):
-    @extend_schema(request=CorrespondenceMatterAddressIn, responses={200: IntrayDetailSerializer, **ERRORS})
+    @extend_schema(request=CorrespondenceMatterAddressIn, parameters=[IF_MATCH_PARAM],
+                   responses={200: IntrayDetailSerializer, **ERRORS})
     def post(self, request, pk: int, matter_id: int):
         intray = selectors.intray_get(user=request.user, pk=pk)
         matter = CorrespondenceMatter.objects.filter(pk=matter_id, correspondence__intray=intray).first()
@@ -427,7 +443,7 @@ class MatterAddressView(APIView):
             raise NotFound("No such matter on this intray.")
         data = _valid(CorrespondenceMatterAddressIn, request.data)
         services.correspondence_matter_address(actor=request.user, matter=matter, outcome=data["outcome"],
-                                               communicated=data["communicated"])
+                                               communicated=data["communicated"], version=_version(request, data))
         return _action_response(request, pk)
 
 

@@ -13,6 +13,7 @@ from casework.core import clock
 from casework.core.audit import audit_record, snapshot
 from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, TransitionRefused
 from casework.core.files import safe_content_type, safe_filename
+from casework.core.versioning import version_bump, version_check
 from casework.org.models import Office, Officer, Position, Team
 from casework.org.rules import officer_of
 
@@ -162,8 +163,14 @@ def _lock(intray: Intray) -> Intray:
 
 
 def _bump(intray: Intray, fields: list[str]) -> None:
-    intray.version += 1
+    version_bump(intray)
     intray.save(update_fields=[*fields, "version"])
+
+
+def _check(intray: Intray, version: int | None) -> None:
+    """A change made from another version of the (locked) intray is refused with 409 saying what changed
+    (optimistic concurrency, issue 13); ``None``: the client sent no version."""
+    version_check(intray, version, what="intray", step_ids=tuple(intray.step_ids or ()) or ("CMA-1.1",))
 
 
 # ---------------------------------------------------------------- received date (CMA-1.1)
@@ -291,10 +298,11 @@ def intray_raise(*, actor: Any, type_code: str, **kwargs: Any) -> Intray:
     return intray_create(actor=actor, type_code=type_code, **kwargs)
 
 
-def intray_start(*, actor: Any, intray: Intray) -> Intray:
+def intray_start(*, actor: Any, intray: Intray, version: int | None = None) -> Intray:
     _require_perm(actor, "intrays.change_intray", "work intrays")
     with transaction.atomic():
         intray = _lock(intray)
+        _check(intray, version)
         decision = policy.may_start(intray_facts(intray), actor_facts(actor))
         _refuse(decision, _refusal_class(decision))
         before = snapshot(intray, AUDIT_FIELDS)
@@ -312,11 +320,13 @@ def _refusal_class(decision):
     return NotPermitted if any(w in decision.reason for w in permission_words) else TransitionRefused
 
 
-def intray_complete(*, actor: Any, intray: Intray, outcome: str = "", step_ids: Iterable[str] = ()) -> Intray:
+def intray_complete(*, actor: Any, intray: Intray, outcome: str = "", step_ids: Iterable[str] = (),
+                    version: int | None = None) -> Intray:
     """Done. Correspondence completes only once every matter it raised is addressed (CMA-1.1, CMA-3.5)."""
     _require_perm(actor, "intrays.change_intray", "work intrays")
     with transaction.atomic():
         intray = _lock(intray)
+        _check(intray, version)
         decision = policy.may_complete(intray_facts(intray, with_matters=True), actor_facts(actor))
         _refuse(decision, _refusal_class(decision))
         before = snapshot(intray, AUDIT_FIELDS)
@@ -357,12 +367,13 @@ def intray_resolve(*, actor: Any, intray: Intray, outcome: str, step_ids: Iterab
     return intray
 
 
-def intray_delete(*, actor: Any, intray: Intray, reason: str) -> Intray:
+def intray_delete(*, actor: Any, intray: Intray, reason: str, version: int | None = None) -> Intray:
     """Soft delete (status + reason). Refused without a reason, and for correspondence while any matter it raised
     is unaddressed (CMA-1.1, CMA-3.5)."""
     _require_perm(actor, "intrays.change_intray", "delete intrays")
     with transaction.atomic():
         intray = _lock(intray)
+        _check(intray, version)
         decision = policy.may_delete(intray_facts(intray, with_matters=True), actor_facts(actor), reason=reason or "")
         if not decision.allowed and decision.reason.startswith("Give a reason"):
             raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={"reason": [decision.reason]})
@@ -380,7 +391,8 @@ def intray_delete(*, actor: Any, intray: Intray, reason: str) -> Intray:
 
 
 def intray_reassign(
-    *, actor: Any, intray: Intray, to_officer: Officer | None = None, to_position: Position | None = None, reason: str
+    *, actor: Any, intray: Intray, to_officer: Officer | None = None, to_position: Position | None = None, reason: str,
+    version: int | None = None,
 ) -> Intray:
     """Refer the intray to another officer or position, with a reason. The due date stays (the service level runs
     from receipt); the team and office follow the new assignee."""
@@ -388,6 +400,7 @@ def intray_reassign(
     _refuse(policy.assignee_given(has_officer=to_officer is not None, has_position=to_position is not None), InvalidInput)
     with transaction.atomic():
         intray = _lock(intray)
+        _check(intray, version)
         same = (to_officer is not None and to_officer.pk == intray.assignee_officer_id) or (
             to_position is not None and to_position.pk == intray.assignee_position_id
         )
@@ -537,13 +550,15 @@ def _corr_for_work(actor, intray: Intray) -> tuple[Intray, Correspondence]:
     return intray, corr
 
 
-def correspondence_recategorise(*, actor: Any, intray: Intray, category: str, reason: str) -> Correspondence:
+def correspondence_recategorise(*, actor: Any, intray: Intray, category: str, reason: str,
+                                version: int | None = None) -> Correspondence:
     """Change the category with a reason; the previous category is kept in ``CategoryChange`` (CMA-1.1, CMA-3.5)."""
     _require_perm(actor, "intrays.change_intray", "re-categorise correspondence")
     if category not in CorrespondenceCategory.values:
         raise InvalidInput("Unknown category.", fields={"category": ["Unknown category."]}, step_ids=("CMA-1.1",))
     with transaction.atomic():
         intray, corr = _corr_for_work(actor, intray)
+        _check(intray, version)
         decision = policy.may_recategorise(intray_facts(intray), actor_facts(actor), current=corr.category,
                                            new=category, reason=reason or "")
         if not decision.allowed and decision.reason.startswith("Give a reason"):
@@ -555,7 +570,8 @@ def correspondence_recategorise(*, actor: Any, intray: Intray, category: str, re
         corr.category = category
         corr.save(update_fields=["category"])
         _bump(intray, [])
-        audit_record(actor=actor, action="correspondence.recategorise", target=corr, before={"category": previous},
+        # The intray is the versioned record whose version moved: a stale write on it is told of this change.
+        audit_record(actor=actor, action="correspondence.recategorise", target=intray, before={"category": previous},
                      after={"category": category}, reason=reason, step_ids=decision.step_ids,
                      customer=intray.customer_id)
     return corr
@@ -582,12 +598,15 @@ def correspondence_document_add(*, actor: Any, intray: Intray, filename: str, co
     return doc
 
 
-def correspondence_matter_add(*, actor: Any, intray: Intray, description: str, issue=None) -> Any:
+def correspondence_matter_add(*, actor: Any, intray: Intray, description: str, issue=None,
+                              version: int | None = None) -> Any:
     """Record another matter the correspondence raised: a linked presenting issue, or a matter row."""
     _require_perm(actor, "intrays.change_intray", "record matters")
     with transaction.atomic():
         intray, corr = _corr_for_work(actor, intray)
+        _check(intray, version)
         _may_work_open(actor, intray)
+        _bump(intray, [])
         if issue is not None:
             if issue.customer_id != intray.customer_id:
                 raise InvalidInput("The presenting issue belongs to another customer.", fields={"issue": ["Not this customer's issue."]})
@@ -605,13 +624,14 @@ def correspondence_matter_add(*, actor: Any, intray: Intray, description: str, i
 
 
 def correspondence_matter_address(*, actor: Any, matter: CorrespondenceMatter, outcome: str,
-                                  communicated: bool) -> CorrespondenceMatter:
+                                  communicated: bool, version: int | None = None) -> CorrespondenceMatter:
     """A matter is addressed with its outcome, and only once the outcome was communicated (CMA-3.5: contact the
     customer if no letter was issued)."""
     _require_perm(actor, "intrays.change_intray", "address matters")
     with transaction.atomic():
         matter = CorrespondenceMatter.objects.select_for_update().select_related("correspondence__intray").get(pk=matter.pk)
         intray = _lock(matter.correspondence.intray)
+        _check(intray, version)
         _may_work_open(actor, intray)
         if matter.status == MatterStatus.ADDRESSED:
             raise TransitionRefused("This matter is already addressed.", step_ids=("CMA-3.5",))
@@ -628,6 +648,7 @@ def correspondence_matter_address(*, actor: Any, matter: CorrespondenceMatter, o
         matter.addressed_at = clock.now()
         matter.addressed_by = actor
         matter.save(update_fields=["status", "outcome", "communicated", "addressed_at", "addressed_by"])
+        _bump(intray, [])
         audit_record(actor=actor, action="correspondence.matter_address", target=matter,
                      before={"status": MatterStatus.OUTSTANDING}, after={"status": matter.status, "outcome": matter.outcome},
                      step_ids=("CMA-3.5",), customer=intray.customer_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,26 +22,15 @@ from casework.customers.services import customer_data_read
 from casework.org.models import Officer, Position
 from casework.org.rules import officer_of
 
+from casework.core.forms import refuse, row_forms, status_of
+
+from . import forms as intray_forms
 from . import selectors, services
 from .calendar import local_today
-from .models import Channel, CorrespondenceCategory, CorrespondenceMatter, IntrayType
+from .models import CorrespondenceMatter, IntrayType
 from .policy import SERVICE_ONLY_TYPES, bucket
 
 PAGE_SIZE = 25
-
-
-class ReceivedForm(forms.Form):
-    """When the item was received (CMA-1.1). A time without a zone is in the officer's active (office) time zone."""
-
-    received_at = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-
-
-def _received_at(post) -> dt.datetime | None:
-    form = ReceivedForm(post)
-    if not form.is_valid():
-        raise InvalidInput("Enter the date and time received.", fields={"received_at": form.errors["received_at"]},
-                           step_ids=("CMA-1.1",))
-    return form.cleaned_data["received_at"]
 
 
 def _error(request, error: DomainError, status: int | None = None):
@@ -112,17 +100,29 @@ def worklist(request):
     return render(request, "intrays/worklist.html", context)
 
 
-def _detail_context(request, intray):
+def _detail_context(request, intray, *, action: str | None = None, form=None):
+    """The intray page; after a refusal, the posted form (``action``) is bound to what was typed, with its errors."""
     corr = getattr(intray, "correspondence", None) if intray.type.is_correspondence else None
+    bound = {name: cls(auto_id=f"id_{name}_%s") for name, cls in intray_forms.ACTION_FORMS.items()}
+    if corr is not None:
+        bound["recategorise"] = intray_forms.RecategoriseForm(auto_id="id_recategorise_%s",
+                                                              initial={"category": corr.category})
+    matters = list(corr.matters.all()) if corr else []
+    row_forms(matters, attr="address_form", form_class=intray_forms.MatterAddressForm, id_field="matter", prefix="m",
+              posted=form if action == "matter_address" else None)
+    if form is not None and action != "matter_address":
+        form.auto_id = f"id_{action}_%s"
+        bound[action] = form
     return {
+        "f": bound,
+        "error_form": form,
         "intray": intray,
         "corr": corr,
         "documents": corr.documents.defer("content") if corr else [],
-        "matters": corr.matters.all() if corr else [],
+        "matters": matters,
         "history": corr.category_changes.select_related("changed_by") if corr else [],
         "issues": intray.issues.select_related("issue_type"),
         "unaddressed": services.unaddressed_matters(intray) if corr else (),
-        "categories": CorrespondenceCategory.choices,
         "bucket": bucket(intray.due_date, local_today(intray.office, clock.now())) if intray.is_open else "closed",
         "can_change": request.user.has_perm("intrays.change_intray"),
     }
@@ -161,57 +161,67 @@ def _find_position(value: str) -> Position | None:
     return position
 
 
-ACTIONS = ("start", "complete", "delete", "reassign", "recategorise", "matter_add", "matter_address", "document_add")
+def _act(request, intray, name: str, d: dict) -> str:
+    """Do one action of the intray page with its parsed form; the confirmation to show."""
+    if name == "start":
+        services.intray_start(actor=request.user, intray=intray, version=d["version"])
+        return "Intray started."
+    if name == "complete":
+        services.intray_complete(actor=request.user, intray=intray, outcome=d["outcome"], version=d["version"])
+        return "Intray done."
+    if name == "delete":
+        services.intray_delete(actor=request.user, intray=intray, reason=d["reason"], version=d["version"])
+        return "Intray deleted."
+    if name == "reassign":
+        services.intray_reassign(actor=request.user, intray=intray, to_officer=_find_officer(d["to_officer"]),
+                                 to_position=_find_position(d["to_position"]), reason=d["reason"],
+                                 version=d["version"])
+        return "Intray referred."
+    if name == "recategorise":
+        services.correspondence_recategorise(actor=request.user, intray=intray, category=d["category"],
+                                             reason=d["reason"], version=d["version"])
+        return "Category changed; the previous category is kept in the history."
+    if name == "matter_add":
+        services.correspondence_matter_add(actor=request.user, intray=intray, description=d["description"],
+                                           version=d["version"])
+        return "Matter recorded."
+    if name == "matter_address":
+        matter = CorrespondenceMatter.objects.filter(pk=d["matter"], correspondence__intray=intray).first()
+        if matter is None:
+            raise NotFound("No such matter on this intray.")
+        services.correspondence_matter_address(actor=request.user, matter=matter, outcome=d["outcome"],
+                                               communicated=d["communicated"], version=d["version"])
+        return "Matter addressed."
+    upload = d["file"]  # document_add
+    services.correspondence_document_add(actor=request.user, intray=intray, filename=upload.name,
+                                         content=upload.read(), content_type=upload.content_type)
+    return "Document attached."
 
 
 @login_required
 @require_POST
 def action(request, pk: int, name: str):
-    """One POST per transition; the officer sees the service's reason and step IDs when it is refused."""
+    """One POST per transition, parsed by its form. Refused (bad input or a guard): the intray page again (400, or
+    409 for a refused transition) with the form as typed, the reason and step IDs in the summary at the top."""
+    form_class = intray_forms.ACTION_FORMS.get(name)
     try:
         intray = selectors.intray_get(user=request.user, pk=pk)
-        p = request.POST
-        if name == "start":
-            services.intray_start(actor=request.user, intray=intray)
-            messages.success(request, "Intray started.")
-        elif name == "complete":
-            services.intray_complete(actor=request.user, intray=intray, outcome=p.get("outcome", ""))
-            messages.success(request, "Intray done.")
-        elif name == "delete":
-            services.intray_delete(actor=request.user, intray=intray, reason=p.get("reason", ""))
-            messages.success(request, "Intray deleted.")
-        elif name == "reassign":
-            services.intray_reassign(actor=request.user, intray=intray, to_officer=_find_officer(p.get("to_officer")),
-                                     to_position=_find_position(p.get("to_position")), reason=p.get("reason", ""))
-            messages.success(request, "Intray referred.")
-        elif name == "recategorise":
-            services.correspondence_recategorise(actor=request.user, intray=intray, category=p.get("category", ""),
-                                                 reason=p.get("reason", ""))
-            messages.success(request, "Category changed; the previous category is kept in the history.")
-        elif name == "matter_add":
-            services.correspondence_matter_add(actor=request.user, intray=intray, description=p.get("description", ""))
-            messages.success(request, "Matter recorded.")
-        elif name == "matter_address":
-            matter = CorrespondenceMatter.objects.filter(pk=p.get("matter") or 0, correspondence__intray=intray).first()
-            if matter is None:
-                raise NotFound("No such matter on this intray.")
-            services.correspondence_matter_address(actor=request.user, matter=matter, outcome=p.get("outcome", ""),
-                                                   communicated=p.get("communicated") == "on")
-            messages.success(request, "Matter addressed.")
-        elif name == "document_add":
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise InvalidInput("Choose a file to attach.", fields={"file": ["Choose a file."]})
-            services.correspondence_document_add(actor=request.user, intray=intray, filename=upload.name,
-                                                 content=upload.read(), content_type=upload.content_type)
-            messages.success(request, "Document attached.")
-        else:
+        if form_class is None:
             raise NotFound("Unknown action.")
     except DomainError as exc:
-        messages.error(request, str(exc))
-        if isinstance(exc, NotFound) and name not in ACTIONS:
-            return _error(request, exc)
-    return redirect(reverse("intrays:detail", args=[pk]))
+        return _error(request, exc)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            done = _act(request, intray, name, form.cleaned_data)
+        except DomainError as exc:
+            refuse(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("intrays:detail", args=[pk]))
+    intray = selectors.intray_get(user=request.user, pk=pk)
+    return render(request, "intrays/detail.html", _detail_context(request, intray, action=name, form=form),
+                  status=status_of(form))
 
 
 @login_required
@@ -236,56 +246,60 @@ def document(request, pk: int, doc_id: int):
 
 @login_required
 def create(request):
-    """Create an intray (or record correspondence) for a customer: ``/work/new/?csid=...``."""
-    csid = request.GET.get("csid") or request.POST.get("csid", "")
-    errors, values, error_message = {}, request.POST if request.method == "POST" else {}, ""
-    customer = None
+    """Create an intray (or record correspondence) for a customer: ``/work/new/?csid=...``. Refused: the same form
+    again (400) with everything typed kept (type, subject, assignee, issues, received date and time, notepad,
+    channel, date received, category, matters), the reason and step IDs at the top and on the fields."""
+    if not request.user.has_perm("intrays.add_intray"):
+        return _error(request, NotPermitted("Your role does not allow you to create intrays."))
+    posted = request.method == "POST"
+    form = intray_forms.IntrayCreateForm(request.POST if posted else None)  # the CSID first: whose issues to offer
+    csid = (request.GET.get("csid") or (form.data.get("csid", "") if posted else "")).strip()
+    customer, refused = None, None
     try:
-        if not request.user.has_perm("intrays.add_intray"):
-            raise NotPermitted("Your role does not allow you to create intrays.")
         if csid:
             customer = customer_selectors.customer_get(user=request.user, csid=csid)
-        if request.method == "POST":
-            if customer is None:
-                raise InvalidInput("Give the customer's CSID.", fields={"csid": ["Required."]})
-            p = request.POST
-            officer = _find_officer(p.get("to_officer")) if p.get("to_officer") else None
-            position = _find_position(p.get("to_position")) if p.get("to_position") else None
-            received_at = _received_at(p)
-            if p.get("type_code") == "correspondence_received":
-                received = p.get("received_on") or ""
-                try:
-                    received_on = dt.date.fromisoformat(received) if received else None
-                except ValueError:
-                    raise InvalidInput("Enter the date received.", fields={"received_on": ["Invalid date."]}) from None
-                upload = request.FILES.get("file")
+    except DomainError as exc:
+        if isinstance(exc, NotPermitted) or not posted:
+            return _error(request, exc)
+        refused = InvalidInput(exc.message, fields={"csid": [exc.message]}, step_ids=exc.step_ids)
+    types = IntrayType.objects.filter(is_active=True).exclude(code__in=SERVICE_ONLY_TYPES).order_by("name")
+    issues = (PresentingIssue.objects.filter(customer=customer, status__in=["open", "referred"])
+              .select_related("issue_type") if customer else [])
+    form = intray_forms.IntrayCreateForm(request.POST if posted else None, request.FILES if posted else None,
+                                         types=types, issues=issues, initial={"csid": csid})
+    if refused is not None:
+        refuse(form, refused)
+    elif posted and customer is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            officer = _find_officer(d["to_officer"])
+            position = _find_position(d["to_position"])
+            if d["type_code"] == "correspondence_received":
+                upload = d["file"]
                 intray = services.correspondence_receive(
-                    actor=request.user, customer=customer, channel=p.get("channel", ""), received_on=received_on,
-                    received_at=received_at, category=p.get("category", ""), subject=p.get("subject", ""), assignee_officer=officer,
-                    assignee_position=position, details=p.get("details", ""),
+                    actor=request.user, customer=customer, channel=d["channel"], received_on=d["received_on"],
+                    received_at=d["received_at"], category=d["category"], subject=d["subject"],
+                    assignee_officer=officer, assignee_position=position, details=d["details"],
                     documents=[(upload.name, upload.read(), upload.content_type)] if upload else [],
-                    matters=[m for m in p.get("matters", "").splitlines() if m.strip()],
+                    matters=form.matter_lines(),
                 )
             else:
-                issue_ids = [int(i) for i in p.getlist("issues") if i.isdigit()]
-                issues = list(PresentingIssue.objects.filter(pk__in=issue_ids, customer=customer))
                 intray = services.intray_raise(
-                    actor=request.user, type_code=p.get("type_code", ""), customer=customer,
-                    subject=p.get("subject", ""), assignee_officer=officer, assignee_position=position,
-                    issues=issues, details=p.get("details", ""), received_at=received_at,
+                    actor=request.user, type_code=d["type_code"], customer=customer, subject=d["subject"],
+                    assignee_officer=officer, assignee_position=position,
+                    issues=[i for i in issues if i.pk in d.get("issues", [])], details=d["details"],
+                    received_at=d["received_at"],
                 )
+        except DomainError as exc:
+            if isinstance(exc, NotPermitted):
+                return _error(request, exc)
+            refuse(form, exc)
+        else:
             messages.success(request, "Intray created.")
             return redirect(reverse("intrays:detail", args=[intray.pk]))
-    except DomainError as exc:
-        if isinstance(exc, NotPermitted):
-            return _error(request, exc)
-        errors, error_message = dict(exc.fields) or {"form": [str(exc)]}, str(exc)
-    me = officer_of(request.user)
-    return render(request, "intrays/create.html", {
-        "customer": customer, "csid": csid, "errors": errors, "values": values, "error_message": error_message,
-        "types": IntrayType.objects.filter(is_active=True).exclude(code__in=SERVICE_ONLY_TYPES).order_by("name"),
-        "channels": Channel.choices, "categories": CorrespondenceCategory.choices,
-        "issues": PresentingIssue.objects.filter(customer=customer, status__in=["open", "referred"])
-        .select_related("issue_type") if customer else [],
-        "me": me,
-    }, status=400 if errors else 200)
+    elif posted and customer is None:
+        form.is_valid()
+        if not form.has_error("csid"):
+            form.add_error("csid", "Give the customer's CSID.")
+    return render(request, "intrays/create.html", {"customer": customer, "form": form, "me": officer_of(request.user)},
+                  status=status_of(form) if posted else 200)

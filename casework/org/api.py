@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.api import DB_INT_MAX
+from casework.core.api import DB_INT_MAX, IF_MATCH_PARAM, VersionConflictSerializer, expected_version, version_in, with_etag
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 
 from . import policy, selectors, services
@@ -56,7 +56,7 @@ def _ref(model, what: str, field: str, value, *, key: str = "code"):
 class OfficeOut(serializers.ModelSerializer):
     class Meta:
         model = Office
-        fields = ["id", "code", "name", "state", "timezone", "is_active"]
+        fields = ["id", "code", "name", "state", "timezone", "is_active", "version"]
 
 
 class OfficeIn(serializers.Serializer):
@@ -68,6 +68,7 @@ class OfficeIn(serializers.Serializer):
 
 class OfficeChangeIn(serializers.Serializer):
     reason = serializers.CharField()
+    version = version_in("office")
     name = serializers.CharField(max_length=120, required=False)
     timezone = serializers.CharField(max_length=64, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
@@ -80,7 +81,7 @@ class TeamOut(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "business_area", "office", "leader", "is_active"]
+        fields = ["id", "name", "business_area", "office", "leader", "is_active", "version"]
 
     def get_leader(self, team) -> str | None:
         return team.leader.user.username if team.leader_id else None
@@ -95,6 +96,7 @@ class TeamIn(serializers.Serializer):
 
 class TeamChangeIn(serializers.Serializer):
     reason = serializers.CharField()
+    version = version_in("team")
     name = serializers.CharField(max_length=120, required=False)
     is_active = serializers.BooleanField(required=False)
     leader = serializers.CharField(required=False, allow_blank=True, allow_null=True,
@@ -109,7 +111,7 @@ class PositionOut(serializers.ModelSerializer):
 
     class Meta:
         model = Position
-        fields = ["id", "code", "title", "business_area", "office", "state", "team", "is_active"]
+        fields = ["id", "code", "title", "business_area", "office", "state", "team", "is_active", "version"]
 
     def get_team(self, position) -> int | None:
         return position.team_id
@@ -125,6 +127,7 @@ class PositionIn(serializers.Serializer):
 
 class PositionChangeIn(serializers.Serializer):
     reason = serializers.CharField()
+    version = version_in("position")
     title = serializers.CharField(max_length=120, required=False)
     team = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, help_text="Team id; null takes it out of its team")
     is_active = serializers.BooleanField(required=False)
@@ -137,7 +140,7 @@ class OfficerOut(serializers.ModelSerializer):
 
     class Meta:
         model = Officer
-        fields = ["id", "username", "name", "role", "position", "is_active"]
+        fields = ["id", "username", "name", "role", "position", "is_active", "version"]
 
     def get_position(self, officer) -> str | None:
         return officer.position.code if officer.position_id else None
@@ -155,6 +158,7 @@ class OfficerIn(serializers.Serializer):
 
 class OfficerChangeIn(serializers.Serializer):
     reason = serializers.CharField()
+    version = version_in("officer")
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     position = serializers.CharField(required=False, allow_blank=True, allow_null=True,
                                      help_text="Position code; empty takes the officer out of their position")
@@ -203,13 +207,14 @@ class OfficeListView(APIView):
 
 
 class OfficeDetailView(APIView):
-    @extend_schema(request=OfficeChangeIn, responses={200: OfficeOut})
+    @extend_schema(request=OfficeChangeIn, parameters=[IF_MATCH_PARAM], responses={200: OfficeOut, 409: VersionConflictSerializer})
     def patch(self, request, code: str):
         _require_admin(request)
         office = _get(Office, "office", code=code)
-        data = _valid(OfficeChangeIn, request.data)
+        data = dict(_valid(OfficeChangeIn, request.data))
+        data["version"] = expected_version(request, data.get("version"), what="office")
         office = services.office_update(actor=request.user, office=office, **data)
-        return Response(OfficeOut(office).data)
+        return with_etag(Response(OfficeOut(office).data), office)
 
 
 class TeamListView(APIView):
@@ -232,19 +237,24 @@ class TeamListView(APIView):
 
 
 class TeamDetailView(APIView):
-    @extend_schema(request=TeamChangeIn, responses={200: TeamOut})
+    @extend_schema(request=TeamChangeIn, parameters=[IF_MATCH_PARAM], responses={200: TeamOut, 409: VersionConflictSerializer})
     def patch(self, request, pk: int):
         _require_admin(request)
         team = _get(Team, "team", pk=pk)
         data = _valid(TeamChangeIn, request.data)
+        version = expected_version(request, data.get("version"), what="team")
         if "leader" in data:
             leader = _ref(Officer, "officer", "leader", data["leader"], key="user__username")
             if leader != team.leader:
-                team = services.team_leader_set(actor=request.user, team=team, leader=leader, reason=data["reason"])
+                team = services.team_leader_set(actor=request.user, team=team, leader=leader, reason=data["reason"],
+                                                version=version)
+                # The same request goes on from the version its first change made.
+                version = team.version if version is not None else None
         if "name" in data or "is_active" in data:
             team = services.team_update(actor=request.user, team=team, reason=data["reason"],
-                                        name=data.get("name"), is_active=data.get("is_active"))
-        return Response(TeamOut(selectors.teams().get(pk=team.pk)).data)
+                                        name=data.get("name"), is_active=data.get("is_active"), version=version)
+        fresh = selectors.teams().get(pk=team.pk)
+        return with_etag(Response(TeamOut(fresh).data), fresh)
 
 
 class PositionListView(APIView):
@@ -272,7 +282,7 @@ class PositionListView(APIView):
 
 
 class PositionDetailView(APIView):
-    @extend_schema(request=PositionChangeIn, responses={200: PositionOut})
+    @extend_schema(request=PositionChangeIn, parameters=[IF_MATCH_PARAM], responses={200: PositionOut, 409: VersionConflictSerializer})
     def patch(self, request, code: str):
         _require_admin(request)
         position = _get(Position, "position", code=code)
@@ -281,8 +291,9 @@ class PositionDetailView(APIView):
         position = services.position_update(
             actor=request.user, position=position, reason=data["reason"], title=data.get("title"), team=team,
             clear_team="team" in data and data["team"] is None, is_active=data.get("is_active"),
+            version=expected_version(request, data.get("version"), what="position"),
         )
-        return Response(PositionOut(position).data)
+        return with_etag(Response(PositionOut(position).data), position)
 
 
 class OfficerListView(APIView):
@@ -304,7 +315,7 @@ class OfficerListView(APIView):
 
 
 class OfficerDetailView(APIView):
-    @extend_schema(request=OfficerChangeIn, responses={200: OfficerOut})
+    @extend_schema(request=OfficerChangeIn, parameters=[IF_MATCH_PARAM], responses={200: OfficerOut, 409: VersionConflictSerializer})
     def patch(self, request, username: str):
         _require_admin(request)
         officer = _get(Officer, "officer", user__username=username)
@@ -313,8 +324,9 @@ class OfficerDetailView(APIView):
         officer = services.officer_update(
             actor=request.user, officer=officer, reason=data["reason"], role=data.get("role"), position=position,
             clear_position="position" in data and not data["position"], is_active=data.get("is_active"),
+            version=expected_version(request, data.get("version"), what="officer"),
         )
-        return Response(OfficerOut(officer).data)
+        return with_etag(Response(OfficerOut(officer).data), officer)
 
 
 class CoverageView(APIView):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from casework.core.versioning import version_field
+
 from .roles import STATE_TIMEZONES, Role, State
 
 
@@ -93,6 +95,7 @@ class Office(models.Model):
     state = models.CharField(max_length=3, choices=State.choices)
     timezone = models.CharField(max_length=64, blank=True, help_text="IANA zone; defaults from the state.")
     is_active = models.BooleanField(default=True)
+    version = version_field()
 
     class Meta:
         ordering = ["state", "name"]
@@ -114,6 +117,7 @@ class Team(models.Model):
         "Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="teams_led"
     )
     is_active = models.BooleanField(default=True)
+    version = version_field()
 
     class Meta:
         ordering = ["name"]
@@ -131,6 +135,7 @@ class Position(models.Model):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="positions")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="positions")
     is_active = models.BooleanField(default=True)
+    version = version_field()
 
     class Meta:
         ordering = ["code"]
@@ -152,6 +157,7 @@ class Officer(models.Model):
         Position, null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
     )
     is_active = models.BooleanField(default=True)
+    version = version_field()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models, transaction
 
 from casework.core.audit import audit_record, snapshot
+from casework.core.versioning import version_bump, version_check
 
 
 def reference_upsert(
@@ -32,6 +33,8 @@ def reference_upsert(
         if after == before:
             return row, False
         row.full_clean()
+        if hasattr(row, "version"):
+            version_bump(row)
         row.save()
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         audit_record(
@@ -121,8 +124,10 @@ def officer_update(
     position: Position | None = None,
     clear_position: bool = False,
     is_active: bool | None = None,
+    version: int | None = None,
 ) -> Officer:
-    """Change an officer's role or position, or (de)activate them (the sign-in account follows)."""
+    """Change an officer's role or position, or (de)activate them (the sign-in account follows). ``version``: the
+    officer's version the change was made from (stale: 409, issue 13)."""
     _require_manage(actor)
     if not (reason or "").strip():
         raise InvalidInput("Say why.", fields={"reason": ["Enter the reason for the change."]})
@@ -132,6 +137,7 @@ def officer_update(
         raise NotPermitted("You cannot change your own role, position or access: another administrator does it.")
     with transaction.atomic():
         row = Officer.objects.select_for_update().select_related("user").get(pk=officer.pk)
+        version_check(row, version, what="officer")
         before = snapshot(row, ["role", "position_id", "is_active"])
         if role is not None:
             if getattr(role, "value", role) not in Role.values:
@@ -148,6 +154,7 @@ def officer_update(
         after = snapshot(row, ["role", "position_id", "is_active"])
         changed = {k: v for k, v in after.items() if before[k] != v}
         if changed:
+            version_bump(row)
             row.save()
             audit_record(
                 actor=actor,
@@ -181,14 +188,17 @@ def _check_leader(leader: Officer | None) -> None:
         )
 
 
-def team_leader_set(*, actor: Any, team: Team, leader: Officer | None, reason: str) -> Team:
+def team_leader_set(*, actor: Any, team: Team, leader: Officer | None, reason: str,
+                    version: int | None = None) -> Team:
     _require_manage(actor)
     _check_leader(leader)
     with transaction.atomic():
         row = Team.objects.select_for_update().get(pk=team.pk)
+        version_check(row, version, what="team")
         before = {"leader_id": row.leader_id}
         row.leader = leader
-        row.save(update_fields=["leader"])
+        version_bump(row)
+        row.save(update_fields=["leader", "version"])
         audit_record(
             actor=actor,
             action="team.update",
@@ -256,13 +266,16 @@ def office_create(*, actor: Any, code: str, name: str, state: str, timezone: str
     return office
 
 
-def _update(actor: Any, model: type[models.Model], row: models.Model, values: dict[str, Any], reason: str) -> Any:
-    """Apply changed values to a locked copy, validate, save and audit ``<model>.update`` with before/after."""
+def _update(actor: Any, model: type[models.Model], row: models.Model, values: dict[str, Any], reason: str,
+            version: int | None = None) -> Any:
+    """Apply changed values to a locked copy, validate, save and audit ``<model>.update`` with before/after.
+    ``version``: the row's version the change was made from (stale: 409 saying what changed, issue 13)."""
     _require_manage(actor)
     _require_reason(reason)
     name = model._meta.model_name
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=row.pk)
+        version_check(locked, version, what=str(model._meta.verbose_name))
         before = snapshot(locked)
         for key, value in values.items():
             setattr(locked, key, value)
@@ -271,6 +284,7 @@ def _update(actor: Any, model: type[models.Model], row: models.Model, values: di
         if not changed:
             return locked
         _clean(locked)
+        version_bump(locked)
         locked.save()
         audit_record(
             actor=actor, action=f"{name}.update", target=locked, before={k: before[k] for k in changed},
@@ -281,7 +295,7 @@ def _update(actor: Any, model: type[models.Model], row: models.Model, values: di
 
 def office_update(
     *, actor: Any, office: Office, reason: str, name: str | None = None, timezone: str | None = None,
-    is_active: bool | None = None,
+    is_active: bool | None = None, version: int | None = None,
 ) -> Office:
     """Rename an office, change its time zone, or (de)activate it. Its state is fixed (positions' calendars and the
     due dates already counted on them depend on it): open a new office instead."""
@@ -290,18 +304,19 @@ def office_update(
     values = {k: v for k, v in {"name": name, "timezone": timezone, "is_active": is_active}.items() if v is not None}
     if values.get("timezone") == "":
         values["timezone"] = STATE_TIMEZONES[office.state]
-    return _update(actor, Office, office, values, reason)
+    return _update(actor, Office, office, values, reason, version)
 
 
-def team_update(*, actor: Any, team: Team, reason: str, name: str | None = None, is_active: bool | None = None) -> Team:
+def team_update(*, actor: Any, team: Team, reason: str, name: str | None = None, is_active: bool | None = None,
+                version: int | None = None) -> Team:
     """Rename or (de)activate a team (its leader changes through ``team_leader_set``)."""
     values = {k: v for k, v in {"name": name, "is_active": is_active}.items() if v is not None}
-    return _update(actor, Team, team, values, reason)
+    return _update(actor, Team, team, values, reason, version)
 
 
 def position_update(
     *, actor: Any, position: Position, reason: str, title: str | None = None, team: Team | None = None,
-    clear_team: bool = False, is_active: bool | None = None,
+    clear_team: bool = False, is_active: bool | None = None, version: int | None = None,
 ) -> Position:
     """Retitle a position, move it into (or out of) a team of its own area, or (de)activate it. A position with an
     active officer in it is not deactivated (move the officer first)."""
@@ -319,4 +334,4 @@ def position_update(
         values["team"] = team
     elif clear_team:
         values["team"] = None
-    return _update(actor, Position, position, values, reason)
+    return _update(actor, Position, position, values, reason, version)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from casework.org.models import BusinessArea
 from casework.org.rules import officer_of
 
-from . import policy, selectors, services
+from casework.core.pages import bound_form
+
+from . import forms, policy, selectors, services
 
 
 def customer_panel(request, customer) -> dict | None:
@@ -58,6 +60,8 @@ def customer_panel(request, customer) -> dict | None:
         )
         actions["auto_unlock"] = True
     ps_check = services.specialist_action_check(actor=user, customer=customer) if view.is_ps else None
+    areas = (list(BusinessArea.objects.filter(kind="specialised", is_active=True).exclude(
+        pk=view.area.pk if view.area else None).order_by("name")) if actions.get("transfer") else [])
     return {
         "customer": customer,
         "own": view,
@@ -67,9 +71,28 @@ def customer_panel(request, customer) -> dict | None:
         "ps_check": ps_check,
         "decision_letters": decision_letters,
         "ps_case_manager": view.officer if view.is_ps else None,
-        "specialised_areas": (
-            list(BusinessArea.objects.filter(kind="specialised", is_active=True).exclude(
-                pk=view.area.pk if view.area else None).order_by("name"))
-            if actions.get("transfer") else []
-        ),
+        "specialised_areas": areas,
+        "f": _forms(request, areas=areas, letters=decision_letters,
+                    ps_case_manager=view.officer if view.is_ps else None),
     }
+
+
+def _forms(request, *, areas, letters, ps_case_manager) -> dict:
+    """The panel's forms, empty, except one refused on this request (``core.pages``): bound, as typed, with errors."""
+    built = {
+        "lock": forms.LockForm(), "take_over": forms.TakeOverForm(), "refer": forms.ReferForm(),
+        "transfer": forms.TransferForm(areas=areas), "dispute": forms.DisputeForm(areas=areas),
+        "unlock": forms.UnlockForm(), "auto_unlock": forms.AutoUnlockForm(letters=letters),
+        "consult": forms.ConsultForm(initial={"ps_case_manager": getattr(getattr(ps_case_manager, "user", None),
+                                                                         "username", "")}),
+    }
+    for key, form in built.items():
+        posted = bound_form(request, f"ownership.{key}")
+        if posted is not None:
+            if key in ("transfer", "dispute"):
+                posted.fields["to_area"].choices = form.fields["to_area"].choices or posted.fields["to_area"].choices
+            if key == "auto_unlock":
+                posted.fields["letters"].choices = form.fields["letters"].choices
+            built[key] = posted
+        built[key].auto_id = f"id_own_{key}_%s"
+    return built

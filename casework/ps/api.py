@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from casework.approvals.models import ApprovalRequest
 from casework.approvals.selectors import approval_get, pending_for_subject
 from casework.approvals.services import approval_decide
-from casework.core.api import NoClientStepIdsMixin, DB_INT_MAX
+from casework.core.api import IF_MATCH_PARAM, NoClientStepIdsMixin, DB_INT_MAX, expected_version, version_in
 from casework.core.db_router import reporting_reads
 from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionRefused
 from casework.customers.models import ContactRestriction, Note
@@ -172,6 +172,8 @@ class _Base(APIView):
 
     serializer: type[serializers.Serializer] = serializers.Serializer
     created = False
+    # The body's ``version`` may come as If-Match instead (issue 13, core.api.expected_version).
+    versioned = False
 
     def act(self, request, pk, data):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -186,13 +188,17 @@ class _Base(APIView):
                 return _Base.post(self, request, pk)
 
             cls.post = extend_schema(request=cls.serializer,
+                                     parameters=[IF_MATCH_PARAM] if cls.versioned else None,
                                      responses={201 if cls.created else 200: OpenApiTypes.OBJECT},
                                      operation_id=f"ps_{cls.__name__.removesuffix('View').lower()}")(post)
 
     def post(self, request, pk=None):
         ser = self.serializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        result = self.act(request, pk, ser.validated_data)
+        data = ser.validated_data
+        if self.versioned:
+            data = {**data, "version": expected_version(request, data.get("version"))}
+        result = self.act(request, pk, data)
         return Response(self.present(result), status=status.HTTP_201_CREATED if self.created else status.HTTP_200_OK)
 
 
@@ -333,30 +339,32 @@ class RecordDetailView(APIView):
 
 
 class PlanIn(serializers.Serializer):
-    version = serializers.IntegerField(max_value=DB_INT_MAX)
+    version = version_in("plan")
     agreed_contact_times = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
     special_contact_details = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
 
 
 class PlanView(APIView):
-    @extend_schema(request=PlanIn, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=PlanIn, parameters=[IF_MATCH_PARAM], responses=OpenApiTypes.OBJECT)
     def patch(self, request, pk):
         rec = _record(request, pk)
         ser = PlanIn(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        plan = services.plan_update(actor=request.user, plan=rec.plan, version=d["version"],
+        plan = services.plan_update(actor=request.user, plan=rec.plan,
+                                    version=expected_version(request, d["version"], what="plan"),
                                     agreed_contact_times=d["agreed_contact_times"],
                                     special_contact_details=d["special_contact_details"])
         return Response({"id": plan.pk, "version": plan.version})
 
 
 class VersionIn(serializers.Serializer):
-    version = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, default=None)
+    version = version_in("plan")
 
 
 class PlanApproveView(_Base):
     serializer = VersionIn
+    versioned = True
 
     def act(self, request, pk, d):
         return services.plan_approve(actor=request.user, plan=_record(request, pk).plan, version=d["version"])
@@ -370,12 +378,13 @@ class IssueIn(serializers.Serializer):
     classification = serializers.CharField()
     customer_perspective = serializers.CharField(allow_blank=True, default="")
     is_specialist_process = serializers.BooleanField(default=False)
-    version = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, default=None)
+    version = version_in("plan")
 
 
 class IssueAddView(_Base):
     serializer = IssueIn
     created = True
+    versioned = True
 
     def act(self, request, pk, d):
         return services.plan_issue_add(actor=request.user, plan=_record(request, pk).plan, title=d["title"],
@@ -390,11 +399,12 @@ class IssueAddView(_Base):
 class IssueStatusIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=[policy.RECORDED, policy.CONFIRMED, policy.RESOLVED])
     comment = serializers.CharField(allow_blank=True, default="")
-    version = serializers.IntegerField(max_value=DB_INT_MAX, required=False, allow_null=True, default=None)
+    version = version_in("issue")
 
 
 class IssueStatusView(_Base):
     serializer = IssueStatusIn
+    versioned = True
 
     def act(self, request, pk, d):
         issue = _get(PlanIssue, pk, "plan issue", request.user)

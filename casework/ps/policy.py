@@ -179,6 +179,23 @@ def referral_check(*, type_code: str, creator_is_team_leader: bool, urgent: bool
     )
 
 
+def referral_action_check(*, actor_is_ps_team_leader: bool, assigns_self: bool,
+                          open_referral_intray: bool) -> Decision:
+    """PS-REF-2: who actions a PS referral. A customer comes into Personalised Services through a referral intray
+    (PS-REF-1). A PS Team Leader assigns it to any Case Manager, and may allocate a customer without one (recorded as
+    a *PS Referral (TL only)*); a Case Manager actions only an open referral intray (one they may work), and only to
+    themselves."""
+    if actor_is_ps_team_leader:
+        return Decision.yes("A PS Team Leader actions the referral and assigns the Case Manager.", "PS-REF-2")
+    if not assigns_self:
+        return Decision.no("Only a PS Team Leader assigns a referral to another Case Manager.", "PS-REF-2")
+    if not open_referral_intray:
+        return Decision.no(
+            "A customer comes into Personalised Services through a referral intray: action an open referral intray, "
+            "or ask the PS Team Leader to allocate the customer.", "PS-REF-1", "PS-REF-2")
+    return Decision.yes("The Case Manager actions the referral intray and takes the customer.", "PS-REF-2")
+
+
 def reallocation_check(*, reason_code: str, detail: str) -> Decision:
     """PS-REV-2: a reallocation request names one of the recognised reasons, with detail."""
     if reason_code not in REALLOCATION_REASONS:

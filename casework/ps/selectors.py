@@ -112,7 +112,7 @@ def segment_facts(*, ps_record: PsRecord) -> policy.SegmentFacts:
         step3_same_issue=issues.get("complaint", 0),
         arrangement_defaults=PaymentArrangement.objects.filter(debt__debtor_id=cust,
                                                                status=ArrangementStatus.DEFAULTED).count(),
-        has_dpo=DepartureProhibitionOrder.objects.filter(customer_id=cust,
+        has_dpo=DepartureProhibitionOrder.objects.filter(customer_id=cust, superseded_by__isnull=True,
                                                          status__in=(DpoStatus.ISSUED, DpoStatus.CONSIDERED)).exists(),
         compensation_or_waiver=issues.get("compensation", 0) > 0,
         privacy_breach_claim=issues.get("privacy", 0) > 0,

@@ -17,6 +17,7 @@ from casework.approvals.policy import Eligibility
 from casework.core import clock
 from casework.core.audit import audit_record, snapshot
 from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, TransitionRefused
+from casework.core.versioning import version_bump, version_check
 from casework.customers.models import ContactRestriction, Customer, Note, NoteKind, SensitiveReason
 from casework.customers.scope import VIA_PS
 from casework.org.models import Officer, Position
@@ -72,17 +73,12 @@ def _refuse(decision, cls=TransitionRefused, field: str | None = None) -> None:
 
 
 def _check_version(obj, expected: int | None, what: str) -> None:
-    if expected is not None and int(expected) != obj.version:
-        raise Conflict(
-            f"The {what} was changed by someone else since you opened it (version {expected}, now {obj.version}). "
-            "Reload and apply your change again.",
-            step_ids=("PS-PSP-2",),
-            extra={"current_version": obj.version},
-        )
+    """A stale plan/issue/record edit is refused with 409 saying what changed (core/versioning.py, issue 13)."""
+    version_check(obj, expected, what=what, step_ids=("PS-PSP-2",))
 
 
 def _bump(obj, fields: list[str]) -> None:
-    obj.version += 1
+    version_bump(obj)
     obj.save(update_fields=[*fields, "version"])
 
 
@@ -299,8 +295,10 @@ def ps_referral_action(
     if case_manager.role not in (Role.PS_CASE_MANAGER, Role.PS_TEAM_LEADER) or not case_manager.is_active:
         raise InvalidInput("Assign the customer to an active PS Case Manager.",
                            fields={"case_manager": ["Not a PS Case Manager."]}, step_ids=("PS-REF-2",))
-    if off.role != Role.PS_TEAM_LEADER and case_manager.pk != off.pk:
-        raise NotPermitted("Only a PS Team Leader assigns a referral to another Case Manager.", step_ids=("PS-REF-2",))
+    _refuse(policy.referral_action_check(
+        actor_is_ps_team_leader=off.role == Role.PS_TEAM_LEADER, assigns_self=case_manager.pk == off.pk,
+        open_referral_intray=referral_intray is not None and referral_intray.status in ("open", "in_progress")),
+        NotPermitted)
     problems: dict[str, list[str]] = {}
     if referral_source not in policy.REFERRAL_SOURCES:
         problems["referral_source"] = [f"Choose one of: {', '.join(policy.REFERRAL_SOURCES)}."]
@@ -1332,8 +1330,9 @@ def restricted_service_apply(*, request: ApprovalRequest, actor, data) -> Contac
     row.approved_at = clock.now()
     row.letter_reference = str(data.get("letter_reference") or "").strip()
     row.decision_reason = request.decision_reason
+    version_bump(row)
     row.save(update_fields=["status", "is_active", "approved_by", "approved_at", "letter_reference",
-                            "decision_reason"])
+                            "decision_reason", "version"])
     audit_record(actor=actor, action="contact_restriction.approve", target=row,
                  before={"status": "proposed"},
                  after={"status": row.status, "letter_reference": row.letter_reference,
@@ -1349,7 +1348,8 @@ def restricted_service_reject(*, request: ApprovalRequest, actor, data) -> Conta
     row.approved_by = actor
     row.approved_at = clock.now()
     row.decision_reason = request.decision_reason
-    row.save(update_fields=["status", "approved_by", "approved_at", "decision_reason"])
+    version_bump(row)
+    row.save(update_fields=["status", "approved_by", "approved_at", "decision_reason", "version"])
     audit_record(actor=actor, action="contact_restriction.reject", target=row, before={"status": "proposed"},
                  after={"status": row.status, "approval": request.pk}, reason=row.decision_reason,
                  step_ids=RESTRICTION_STEPS, customer=row.customer_id)
@@ -1362,7 +1362,8 @@ def restricted_service_withdrawn(*, request: ApprovalRequest, actor) -> ContactR
     row.end()
     row.ended_on = integration.local_today(_officer(actor))
     row.decision_reason = request.decision_reason
-    row.save(update_fields=["status", "ended_on", "decision_reason"])
+    version_bump(row)
+    row.save(update_fields=["status", "ended_on", "decision_reason", "version"])
     audit_record(actor=actor, action="contact_restriction.end", target=row, before={"status": "proposed"},
                  after={"status": row.status, "approval": request.pk}, reason=row.decision_reason,
                  step_ids=RESTRICTION_STEPS, customer=row.customer_id)

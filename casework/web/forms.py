@@ -32,3 +32,17 @@ class BulkReassignForm(forms.Form):
     def target_parts(self) -> tuple[str, int]:
         kind, _, pk = self.cleaned_data["target"].partition(":")
         return kind, int(pk)
+
+
+class NoteForm(forms.Form):
+    """A notepad on the customer record (the notes section posts it, htmx or plain). Only parses and bounds: the
+    service checks what is required and the kind (CMA-1.1 notes are append-only)."""
+
+    subject = forms.CharField(label="Subject", max_length=200, required=False)
+    body = forms.CharField(label="Note", max_length=20000, required=False)
+    kind = forms.CharField(label="Kind", max_length=20, required=False)
+    case = forms.CharField(label="Case (optional)", max_length=12, required=False)
+
+    def values(self) -> dict[str, str]:
+        """What was typed, to show again (the notes template fills its own inputs)."""
+        return {name: str(self.data.get(name, "")) for name in self.fields}

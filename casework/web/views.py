@@ -23,11 +23,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
 from casework.core.files import content_disposition
+from casework.core.forms import invalid
 from casework.customers import selectors, services
 from casework.customers.models import Customer, NoteKind
 
 from .charts import trend_chart, workload_chart
-from .forms import BulkReassignForm
+from .forms import BulkReassignForm, NoteForm
 from .panels import render_customer_panels
 from .selectors import morning_intrays, officer_day, recent_customers, team_morning
 
@@ -152,6 +153,12 @@ def _notes_context(request, customer, *, cases=(), form=None, errors=None):
 @require_GET
 def customer_detail(request, csid: str):
     """The customer page. Every open is audited (``customer.view``) before anything is shown."""
+    return customer_page(request, csid)
+
+
+def customer_page(request, csid: str, *, status: int = 200, error_form=None):
+    """The customer page; after a refusal of one of its panels' forms (``core.pages.customer_page``), with that form's
+    errors summarised at the top (the panel shows the form as typed) and the refusal's status."""
     try:
         customer = selectors.customer_get(user=request.user, csid=csid)
         services.customer_record_view(actor=request.user, customer=customer, channel="ui")
@@ -166,6 +173,7 @@ def customer_detail(request, csid: str):
         "can_audit": can_audit,
         "can_view_sensitive": user.has_perm("customers.view_sensitive"),
         "can_view_cases": user.has_perm("customers.view_case"),
+        "error_form": error_form,
     }
     if tab == "audit":
         events = selectors.audit_search(user=user, csid=customer.csid)
@@ -175,7 +183,7 @@ def customer_detail(request, csid: str):
         ctx["summary"] = selectors.customer_summary(customer=customer)
         ctx["panels"] = render_customer_panels(request, customer)
         ctx.update(_notes_context(request, customer, cases=[c.case for c in ctx["summary"].cases]))
-    return render(request, "web/customer.html", ctx)
+    return render(request, "web/customer.html", ctx, status=status)
 
 
 @login_required
@@ -186,11 +194,14 @@ def note_add(request, csid: str):
         customer = selectors.customer_get(user=request.user, csid=csid)
     except DomainError as exc:
         return _error_page(request, exc, template="web/_error.html")
-    form = {k: request.POST.get(k, "") for k in ("subject", "body", "kind", "case")}
+    note_form = NoteForm(request.POST)
+    form = note_form.values()
     case = None
     status = 200
     errors: dict = {}
     try:
+        if not note_form.is_valid():
+            raise invalid(note_form)
         if form["case"]:
             case = next(
                 (c for c in selectors.cases_for_customer(user=request.user, customer=customer)

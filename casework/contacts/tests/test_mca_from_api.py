@@ -1,6 +1,8 @@
 """Done-when (issue 12): every MCA decision of the table in docs/contacts.md ("MCA decisions from case data") can be
-reproduced from an empty database (reference data only) through the API alone: customers, cases, income, debts,
-arrangements, role reversal and registration are recorded over HTTP, then a contact is run (CMA-2.1 to CMA-2.7)."""
+reproduced from an empty database (reference data only) through the API alone: the officer is added with the
+organisation administration API and signs in for a token; customers, cases, income, debts, arrangements, role
+reversal and registration are recorded over HTTP, then a contact is run (CMA-2.1 to CMA-2.7). No factory or service
+builds the case data."""
 
 from __future__ import annotations
 
@@ -59,12 +61,21 @@ def new_customer(client, given):
 
 @pytest.fixture
 def client(reference):
+    """Reference data only (``load_reference``), plus the bootstrap Administrator account every installation starts
+    with. Everything else goes through the API: the administrator adds a Service Officer at the Sydney intake
+    position with the organisation administration API, and the officer signs in for a token."""
     from casework.org.roles import Role
-    from casework.testing.factories import OfficerFactory, OfficeFactory
+    from casework.testing.factories import OfficerFactory
 
-    officer = OfficerFactory(role=Role.SERVICE_OFFICER, position__office=OfficeFactory(code="sydney", state="NSW"))
+    admin = APIClient()
+    admin.force_authenticate(OfficerFactory(role=Role.ADMINISTRATOR, position=None).user)
+    ok(admin.post("/api/v1/org/officers/", {"username": "so_mca", "password": "long-enough-1",
+                                            "role": "service_officer", "position": "SERVICES-sydney-intake"},
+                  format="json"))
     c = APIClient()
-    c.force_authenticate(officer.user)
+    token = ok(c.post("/api/v1/auth/token/", {"username": "so_mca", "password": "long-enough-1"}, format="json"),
+               200)["token"]
+    c.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return c
 
 
@@ -120,3 +131,20 @@ def test_mca_table_row_from_an_empty_database_through_the_api(client, row):
     codes = [item["code"] for item in mca["checklist"]]
     if must_include:
         assert must_include in codes, (name, codes)
+
+
+def _doc_rows():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "contacts.md").read_text()
+    section = text.split("## MCA decisions from case data", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| pay")]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in rows]
+
+
+def test_the_table_above_is_the_table_in_the_docs_row_for_row():
+    """The parametrised rows are exactly the documented ones (caller, required, payment path), in order, so a row
+    added to docs/contacts.md without a test here fails."""
+    documented = [(r[0], r[3].startswith("yes"), r[4].split(" ")[0]) for r in _doc_rows()]
+    tested = [(role, required, path) for _, role, _, _, _, required, path, _ in TABLE]
+    assert documented == tested

@@ -43,8 +43,10 @@ def test_start_from_customer_then_poi_before_details(web, so, payer_call):
 
 
 def test_bad_start_shows_the_reason(web, payer_call):
-    r = web.post(reverse("contacts:start", args=[payer_call["payer"].csid]), {"channel": "pigeon"}, follow=True)
-    assert "Choose one of" in r.content.decode()
+    r = web.post(reverse("contacts:start", args=[payer_call["payer"].csid]), {"channel": "pigeon"})
+    # issue 14: the start page again (400, was a redirect), the channel's error linked from the summary
+    assert r.status_code == 400 and not Contact.objects.exists()
+    assert "There is a problem" in r.content.decode() and 'href="#id_channel"' in r.content.decode()
     assert web.get(reverse("contacts:start", args=["123"])).status_code == 400
 
 

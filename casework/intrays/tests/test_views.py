@@ -9,6 +9,11 @@ from casework.intrays.models import Intray, IntrayStatus
 pytestmark = pytest.mark.django_db
 
 
+
+def v(intray, **data):
+    """An intray action's form as the page sends it: the fields and the intray's current version (issue 13)."""
+    return {"version": Intray.objects.get(pk=intray.pk).version, **data}
+
 def client_for(officer):
     c = Client()
     c.force_login(officer.user)
@@ -53,11 +58,11 @@ def test_detail_and_actions(org, frozen):
     intray = make(org)
     c = client_for(org.so)
     assert "Work this intray" in c.get(f"/work/intrays/{intray.pk}/").content.decode()
-    c.post(f"/work/intrays/{intray.pk}/start/")
+    c.post(f"/work/intrays/{intray.pk}/start/", v(intray))
     assert Intray.objects.get(pk=intray.pk).status == IntrayStatus.IN_PROGRESS
-    r = c.post(f"/work/intrays/{intray.pk}/delete/", {"reason": ""}, follow=True)
+    r = c.post(f"/work/intrays/{intray.pk}/delete/", v(intray, **{"reason": ""}), follow=True)
     assert "Give a reason" in r.content.decode()
-    r = c.post(f"/work/intrays/{intray.pk}/complete/", {"outcome": "Done"}, follow=True)
+    r = c.post(f"/work/intrays/{intray.pk}/complete/", v(intray, **{"outcome": "Done"}), follow=True)
     assert Intray.objects.get(pk=intray.pk).status == IntrayStatus.DONE
     assert "Intray done." in r.content.decode()
     r = c.post(f"/work/intrays/{intray.pk}/frobnicate/")
@@ -66,7 +71,7 @@ def test_detail_and_actions(org, frozen):
 
 def test_other_officer_refused_with_reason(org, frozen):
     intray = make(org)
-    r = client_for(org.other).post(f"/work/intrays/{intray.pk}/complete/", follow=True)
+    r = client_for(org.other).post(f"/work/intrays/{intray.pk}/complete/", v(intray), follow=True)
     assert "another officer" in r.content.decode()
     assert Intray.objects.get(pk=intray.pk).status == IntrayStatus.OPEN
     assert client_for(org.so).get("/work/intrays/999999/").status_code == 404
@@ -74,9 +79,9 @@ def test_other_officer_refused_with_reason(org, frozen):
 
 def test_reassign_via_ui(org, frozen):
     intray = make(org)
-    client_for(org.so).post(f"/work/intrays/{intray.pk}/reassign/", {"to_officer": "so2", "reason": "Leave"})
+    client_for(org.so).post(f"/work/intrays/{intray.pk}/reassign/", v(intray, **{"to_officer": "so2", "reason": "Leave"}))
     assert Intray.objects.get(pk=intray.pk).assignee_officer == org.so2
-    r = client_for(org.so2).post(f"/work/intrays/{intray.pk}/reassign/", {"to_officer": "ghost", "reason": "x"},
+    r = client_for(org.so2).post(f"/work/intrays/{intray.pk}/reassign/", v(intray, **{"to_officer": "ghost", "reason": "x"}),
                                  follow=True)
     assert "No officer" in r.content.decode()
 
@@ -92,15 +97,15 @@ def test_CMA_1_1_correspondence_ui_flow(org, frozen):
     doc = intray.correspondence.documents.get()
     r = c.get(f"/work/intrays/{intray.pk}/documents/{doc.pk}/")
     assert r.status_code == 200 and r.content == b"%PDF"
-    r = c.post(f"/work/intrays/{intray.pk}/delete/", {"reason": "done"}, follow=True)
+    r = c.post(f"/work/intrays/{intray.pk}/delete/", v(intray, **{"reason": "done"}), follow=True)
     assert "CMA-3.5" in r.content.decode()
-    r = c.post(f"/work/intrays/{intray.pk}/recategorise/", {"category": "income", "reason": "About income"},
+    r = c.post(f"/work/intrays/{intray.pk}/recategorise/", v(intray, **{"category": "income", "reason": "About income"}),
                follow=True)
     assert "General enquiry → Income" in r.content.decode()
     matter = intray.correspondence.matters.get()
-    c.post(f"/work/intrays/{intray.pk}/matter_address/", {"matter": matter.pk, "outcome": "Form sent",
-                                                           "communicated": "on"})
-    c.post(f"/work/intrays/{intray.pk}/matter_add/", {"description": "Second matter"})
+    c.post(f"/work/intrays/{intray.pk}/matter_address/", v(intray, matter=matter.pk, outcome="Form sent",
+                                                             communicated="on"))
+    c.post(f"/work/intrays/{intray.pk}/matter_add/", v(intray, **{"description": "Second matter"}))
     assert intray.correspondence.matters.count() == 2
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -53,7 +53,7 @@ def test_record_actions_and_refusal_message(ps_org):
     r = c.post(f"/ps/records/{rec.pk}/note/", {"subject": "note", "body": "x"}, follow=True)
     assert b"PS-DOC-2" in r.content
     assert login(ps_org.so).post(f"/ps/records/{rec.pk}/note/", {"subject": "Call about estimate",
-                                                                "body": "x"}).status_code == 302
+                                                                "body": "x"}).status_code == 403  # issue 14: was a 302
     assert not rec.contacts.filter(kind="follow_up").exists()
 
 
