@@ -464,7 +464,9 @@ STATEFUL_SETTINGS = settings(
 
 
 @pytest.fixture
-def world(reference):
+def world(reference, short_auto_unlock_wait):
+    # The CMA-3.4 waiting period configured to one hour, so the scheduled automatic unlocks (after 1 or 48 hours, or
+    # the default) are accepted and fall due within the job runs' time steps.
     return World()
 
 
