@@ -5,8 +5,8 @@ Columns of the table: ``operation`` (the OpenAPI operationId), ``state`` (a key 
 ``casework.org.roles.Role`` value or ``anonymous``), ``expected`` (``allow`` = any 2xx, or ``refuse:<status>``),
 ``why`` (the rule, with its step ID where there is one). ``casework/web/tests/test_bypass_matrix.py`` runs it.
 
-Operations the matrix does not cover yet are listed in ``NOT_YET_IN_MATRIX`` (the completeness test allows only
-those to be missing); cells where the code allows what the procedures forbid and the fix is not small are listed in
+Every write operation has rows (the groups' tables ``bypass_matrix_<group>.tsv`` included); operations without rows
+would be listed in ``NOT_YET_BY_GROUP`` (empty; the completeness test allows only those to be missing); cells where the code allows what the procedures forbid and the fix is not small are listed in
 ``KNOWN_BYPASSES`` (the test prints them; the goal is none).
 """
 
