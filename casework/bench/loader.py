@@ -8,6 +8,8 @@ audited). It writes the tables directly so that 1.5M customers load in minutes, 
 * Idempotent by key range: customer ``i`` has the CSID ``make_csid(BASE + i)``, and every other row of customer ``i``
   is written in the same transaction as the customer. The next customer to load is one past the highest CSID of the
   bench range, so ``load(n)`` on an already loaded database tops it up from where it stopped (or does nothing).
+* Customers ``i % 3 == 0`` are locked (alternately to their officer and to a position); customers ``i % 3 == 1``
+  are the pool the lock-and-unlock benchmarks use (with an ATO-issued income, so an unlock needs no MCA).
 * Open intrays already overdue are written with their SLA breach recorded (as the nightly sweep would have left
   them), so the sweep benchmark measures only the backlog it generates itself.
 """
@@ -46,6 +48,7 @@ LOCK_COLS = ("customer_id", "area_id", "position_id", "officer_id", "kind", "rea
 INTRAY_COLS = ("type_id", "customer_id", "subject", "details", "status", "assignee_officer_id", "assignee_position_id",
                "office_id", "created_at", "received_at", "due_date", "closed_at", "outcome", "delete_reason",
                "sla_breached_at", "step_ids", "version")
+INCOME_COLS = ("customer_id", "amount", "source", "tax_year", "effective_from", "recorded_at")
 NOTE_COLS = ("customer_id", "kind", "subject", "body", "author_id", "created_at", "ref_id", "step_ids")
 AUDIT_COLS = ("occurred_at", "actor_label", "action", "target_type", "target_id", "target_repr", "customer_id",
               "reason", "step_ids", "request_id")
@@ -217,7 +220,7 @@ def load_range(lo: int, hi: int, ctx: _Ctx) -> dict[str, tuple[int, float]]:
         w = _Writer(cursor, connection.vendor)
         ids = w.ids("customers_customer", hi - lo)
         cid = {i: str(ids[i - lo]) for i in range(lo, hi)}
-        customers, cases, locks, intrays, notes, audits = [], [], [], [], [], []
+        customers, cases, locks, incomes, intrays, notes, audits = [], [], [], [], [], [], []
         for i in range(lo, hi):
             c = cid[i]
             fam, given = family_name(i), GIVEN[(i // 7) % len(GIVEN)]
@@ -235,6 +238,10 @@ def load_range(lo: int, hi: int, ctx: _Ctx) -> dict[str, tuple[int, float]]:
                     pos_id, area_id = positions[i % N_POSITIONS]
                     locks.append((c, area_id, pos_id, None, "lock", "bench", "[]", true, ts, "", "", "", "[]"))
                 audits.append((ts, "bench", "ownership.lock", "customer", c, "", c, "bench", "[]", ""))
+            elif i % 3 == 1:
+                # The lock-and-unlock pool (never locked here): an ATO-issued income, so no Minimum Collection
+                # Activity is required before the unlock (CMA-2.1, CMA-3.4).
+                incomes.append((c, "65000.00", "ato_issued", "2025", "2024-07-01", ts))
             for k in range(INTRAYS_PER_CUSTOMER):
                 to_officer = (i + k) % 4 != 0
                 due_k = (i + k) % 90
@@ -251,6 +258,7 @@ def load_range(lo: int, hi: int, ctx: _Ctx) -> dict[str, tuple[int, float]]:
         w.write("customers_customer", CUSTOMER_COLS, customers)
         w.write("customers_case", CASE_COLS, cases)
         w.write("ownership_lock", LOCK_COLS, locks)
+        w.write("customers_incomerecord", INCOME_COLS, incomes)
         w.write("intrays_intray", INTRAY_COLS, intrays)
         w.write("customers_note", NOTE_COLS, notes)
         w.write("core_auditevent", AUDIT_COLS, audits)

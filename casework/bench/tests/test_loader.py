@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from casework.bench import loader
 from casework.core.models import AuditEvent
-from casework.customers.models import Case, Customer, Note
+from casework.customers.models import Case, Customer, IncomeRecord, Note
 from casework.intrays.models import Intray
 from casework.ownership.models import Lock
 
@@ -36,7 +36,8 @@ def test_load_writes_every_table_of_the_bench(reference, small_batches):
     assert Intray.objects.filter(customer_id__in=ids, status="open").count() == 14
     assert Note.objects.filter(customer_id__in=ids).count() == 7
     assert AuditEvent.objects.filter(customer_id__in=ids, action="customer.view").count() == 7
-    assert result["rows"] == 7 + 2 + 3 + 35 + 7 + 10
+    assert IncomeRecord.objects.filter(customer_id__in=ids).count() == 2  # the lock-and-unlock pool: 1, 4
+    assert result["rows"] == 7 + 2 + 3 + 2 + 35 + 7 + 10
     # Open intrays already overdue carry their recorded breach; the SLA sweep finds none of them.
     from casework.core import clock
     from casework.intrays.selectors import sla_candidates
