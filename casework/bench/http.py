@@ -282,3 +282,30 @@ def bench_http(database_url: str, n_customers: int, *, seconds: float, concurren
     finally:
         server.stop()
     return results
+
+
+def page_queries(n_customers: int) -> dict:
+    """SQL queries per page for one bench officer (Django's test client in this process, the same views)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    number = lock_officers(1)[0]
+    user = get_user_model().objects.get(username=f"bench-officer-{number}")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    pages = {
+        "customer_page": f"/customers/{csid(number * CUSTOMERS_PER_OFFICER + 3)}/",  # a customer locked to them
+        "customer_page_unlocked": f"/customers/{csid(number * CUSTOMERS_PER_OFFICER + 1)}/",
+        "worklist": "/work/",
+        "home": "/",
+        "search": "/customers/search/?q=smith0",
+    }
+    out = {}
+    for name, url in pages.items():
+        client.get(url)  # warm (first-request caches)
+        with CaptureQueriesContext(connection) as q:
+            status = client.get(url).status_code
+        out[name] = {"queries": len(q.captured_queries), "status": status}
+    return out
