@@ -6,7 +6,7 @@ if missing; falls back to a SQLite file under var/bench/ when PostgreSQL is unre
 BENCH_IMPORT_ROWS (default BENCH_LARGE / 50: rows of the generated import file), BENCH_HTTP_SECONDS (default 20 per
 scenario and concurrency), BENCH_RATIO_SECONDS (default 10 per side), BENCH_SWEEP_ROWS / BENCH_UNLOCK_ROWS (default
 2000 / 500: the generated sweep backlogs), BENCH_SKIP (comma-separated phases to leave out: reads, http, ratios,
-sweeps, profiles, import).
+sweeps, profiles, sqlite, import); BENCH_SQLITE_CUSTOMERS (default 5000: the embedded default's run).
 Results: var/bench/results-<UTC time>.json with the machine noted, and the target table on stdout.
 """
 
@@ -161,6 +161,20 @@ def main() -> int:
         for name, prof in results["profiles"].items():
             print(f"[profile] {name}: {prof['ms_per_call']} ms/call, {prof['queries_per_call']} queries/call, "
                   f"SQL {prof['sql_share']}", flush=True)
+    if "sqlite" not in skip:
+        # The embedded default in a child process: its own database settings (SQLite), its own server (runserver).
+        import subprocess
+
+        child = subprocess.run([sys.executable, "-m", "casework.bench.sqlite_users"], cwd=ROOT, capture_output=True,
+                               text=True, check=False)
+        try:
+            results["sqlite_embedded"] = json.loads(child.stdout.strip().splitlines()[-1])
+            res = results["sqlite_embedded"]["mixed@5"]
+            print(f"[sqlite] embedded default, mixed @5 users: {res['failures']} failures, p95 {res['p95_ms']} ms, "
+                  f"{res['requests_per_second']} req/s", flush=True)
+        except (IndexError, ValueError):
+            results["sqlite_embedded"] = {"error": (child.stderr or child.stdout)[-1000:]}
+            print(f"[sqlite] failed: {results['sqlite_embedded']['error']}", flush=True)
     if "import" not in skip:
         from .imports import bench_import
 

@@ -66,20 +66,27 @@ def collect_static(database_url: str) -> None:
 
 
 class Server:
-    """gunicorn under the production settings, as ``scripts/serve-prod.sh`` starts it (without the job worker)."""
+    """gunicorn under the production settings, as ``scripts/serve-prod.sh`` starts it (without the job worker); or,
+    ``embedded``, runserver on SQLite as ``make run`` does."""
 
-    def __init__(self, database_url: str, *, workers: int | None = None):
+    def __init__(self, database_url: str, *, workers: int | None = None, embedded: bool = False):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = _env(database_url, self.port)
-        if workers:
-            env["WEB_CONCURRENCY"] = str(workers)
-        self.workers = int(env.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) * 2 + 1)))
-        self.log = open(ROOT / "var" / "bench" / "gunicorn.log", "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
+        if embedded:
+            # The embedded default (`make run`, scripts/serve.sh): runserver, DEBUG on, SQLite.
+            env = dict(os.environ, DATABASE_URL=database_url, DEBUG="true", PYTHONPATH=str(ROOT),
+                       DJANGO_SETTINGS_MODULE="config.settings")
+            cmd = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"]
+            self.workers = 1
+        else:
+            env = _env(database_url, self.port)
+            if workers:
+                env["WEB_CONCURRENCY"] = str(workers)
+            self.workers = int(env.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) * 2 + 1)))
+            cmd = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
+        (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+        self.log = open(ROOT / "var" / "bench" / "server.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 60) -> None:
         import requests
@@ -87,7 +94,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see var/bench/gunicorn.log")
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see var/bench/server.log")
             try:
                 if requests.get(self.base + "/api/v1/health/", timeout=2).status_code == 200:
                     return

@@ -75,7 +75,10 @@ def rows(r: dict) -> list[dict]:
     else:
         out.append(_row("loading 1.5M customers (bench loader, COPY)", "< 5 min", "already loaded: nothing to time",
                         None))
-    out.append(_row("SQLite embedded default, 5 users", "0 failures", "not measured by make bench", None))
+    emb = _get(r, "sqlite_embedded", "mixed@5")
+    out.append(_row("SQLite embedded default, 5 users (mixed load)", "0 failures",
+                    f"{emb['failures']} failures of {emb['requests']} requests, p95 {emb['p95_ms']} ms"
+                    if emb else "not run", None if not emb else emb["failures"] == 0))
     return out
 
 
