@@ -303,7 +303,8 @@ def page_queries(n_customers: int) -> dict:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     pages = {
-        "customer_page": f"/customers/{csid(number * CUSTOMERS_PER_OFFICER + 3)}/",  # a customer locked to them
+        # Customer i is locked to its officer when i % 3 == 0 and i is odd (loader.py): +5 for officer 2's range.
+        "customer_page": f"/customers/{csid(number * CUSTOMERS_PER_OFFICER + 5)}/",
         "customer_page_unlocked": f"/customers/{csid(number * CUSTOMERS_PER_OFFICER + 1)}/",
         "worklist": "/work/",
         "home": "/",

@@ -27,7 +27,7 @@ from .loader import csid
 
 ROUTING_SQL = """\\set k random(1, {pool})
 SELECT c.id, l.id, a.code, a.name, p.code, u.username, op.code,
-  (SELECT au.due_at FROM ownership_autounlock au WHERE au.lock_id = l.id AND au.status = 'scheduled'
+  (SELECT au.due_at FROM ownership_autounlock au WHERE au.lock_id = l.id AND au.status IN ('scheduled')
    ORDER BY au.due_at LIMIT 1)
 FROM customers_customer c
 LEFT JOIN ownership_lock l ON l.customer_id = c.id AND l.is_active

@@ -3,6 +3,8 @@
 
 * SLA breach: ``rows`` open intrays already overdue with no breach recorded (the loader records the breaches of its
   own overdue intrays, so the sweep sees only this backlog), to the bench officers of the upper quarter of the book.
+  The bench office has no teams, so no Team Leader notice intray is created per breach (a real night creates one
+  each): the measured rate is an upper bound.
 * Automatic unlock: ``rows`` customers of the loader's lock-and-unlock pool in the upper quarter of the book, each
   locked to a bench officer with a scheduled automatic unlock already due. Every unlock must be audited
   (``ownership.auto_unlock``): the count is checked and reported.
