@@ -155,8 +155,27 @@ class RestrictionRowSerializer(serializers.ModelSerializer):
         model = ContactRestriction
         fields = ["id", "status", "is_active", "conditions", "channels", "days", "time_from", "time_to",
                   "imposed_on", "review_date", "case_review", "recommendation", "letter_reference", "requested_by",
-                  "approved_by", "approved_at", "decision_reason", "ended_on", "version"]
+                  "approved_by", "approved_at", "decision_reason", "ended_on", "end_requested_by",
+                  "end_approved_by", "end_reason", "version"]
         read_only_fields = fields
+
+    end_requested_by = serializers.CharField(source="end_requested_by.username", allow_null=True, read_only=True)
+    end_approved_by = serializers.CharField(source="end_approved_by.username", allow_null=True, read_only=True,
+                                            help_text="The National Manager QCC who approved the end (PS-ORM-3).")
+
+
+class RestrictionEndRequestSerializer(serializers.Serializer):
+    """The request for approval an end of a restricted service raised (kind ``restricted_service_end``): decided on
+    /api/v1/approvals/{id}/decide/ by the National Manager QCC, withdrawn by the requester on .../withdraw/."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+    due_date = serializers.DateField(read_only=True, allow_null=True)
+    version = serializers.IntegerField(read_only=True)
 
 
 # --- write serializers -------------------------------------------------------------------------------------------
@@ -613,10 +632,15 @@ class RestrictionsView(APIView):
 
 class RestrictionEndView(APIView):
     @extend_schema(operation_id="restrictions_end", parameters=[_id("restriction_id"), IF_MATCH_PARAM],
-                   request=VersionedReasonSerializer, responses={200: RestrictionRowSerializer, **WRITE_ERRORS})
+                   request=VersionedReasonSerializer,
+                   responses={202: RestrictionEndRequestSerializer, **WRITE_ERRORS},
+                   description="Ask to end a restricted service in force (PS-ORM-3): a Team Leader or PS Team Leader "
+                               "gives the reason; a request for approval (kind restricted_service_end) goes to the "
+                               "National Manager Quality and Customer Complaints, and the restriction stays in force "
+                               "until they approve it on /api/v1/approvals/{id}/decide/ (issue 12).")
     def post(self, request, restriction_id: int):
         row = _row(request, ContactRestriction, restriction_id, "restricted service")
         data = _versioned(request, _valid(VersionedReasonSerializer, request.data), "restricted service")
-        row = services.contact_restriction_end(actor=request.user, restriction=row, reason=data["reason"],
-                                               version=data["version"])
-        return Response(RestrictionRowSerializer(row).data)
+        approval = services.contact_restriction_end(actor=request.user, restriction=row, reason=data["reason"],
+                                                    version=data["version"])
+        return Response(RestrictionEndRequestSerializer(approval).data, status=status.HTTP_202_ACCEPTED)

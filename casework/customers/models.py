@@ -172,6 +172,15 @@ class ContactRestriction(ProtectedStateModel, models.Model):
     decision_reason = models.TextField(blank=True)
     is_active = models.BooleanField(default=False, help_text="In force (set when approved, PS-ORM-3).")
     ended_on = models.DateField(null=True, blank=True)
+    # Lifting a restriction in force is a review outcome the National Manager Quality and Customer Complaints
+    # approves (PS-ORM-3): who asked, who approved and why (``restricted_service_end`` request for approval).
+    end_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
     version = version_field()
 
     class Meta:
@@ -191,10 +200,11 @@ class ContactRestriction(ProtectedStateModel, models.Model):
         """The approver declined the proposed restriction: it never took effect (PS-ORM-3)."""
 
     @transition(source=[RestrictionStatus.ACTIVE, RestrictionStatus.PROPOSED], target=RestrictionStatus.ENDED,
-                step_ids=("PS-ORM-3",), callers=("customers.services.contact_restriction_end",
+                step_ids=("PS-ORM-3",), callers=("customers.services.contact_restriction_end_apply",
                                                    "ps.services.restricted_service_withdrawn"))
     def end(self) -> None:
-        """The restricted service ends (review outcome or withdrawn proposal); it stays on record."""
+        """The restricted service ends (review outcome approved by the NMQCC, or withdrawn proposal); it stays on
+        record."""
 
 
 class SensitiveReason(models.TextChoices):

@@ -32,6 +32,39 @@ def had_role_reversal(customer_id: int, current_role: str, history: Iterable[Rol
     return False
 
 
+@dataclass(frozen=True)
+class DpoDecision:
+    """A current (not superseded) DPO record: a decision about a DPO on a case (``case_id`` None: no case)."""
+
+    id: int
+    case_id: int | None
+    status: str  # considered | issued | revoked
+    issued_on: dt.date | None = None
+    revoked_on: dt.date | None = None
+
+    @property
+    def decided_on(self) -> dt.date:
+        day = self.revoked_on if self.status == "revoked" and self.revoked_on else self.issued_on
+        return day or dt.date.min
+
+
+def dpo_latest_decisions(decisions: Iterable[DpoDecision]) -> tuple[DpoDecision, ...]:
+    """The current DPO status of each case is its latest decision (issue 12): a DPO revoked by a later record is no
+    longer in force, even though the earlier "issued" record stays on file. Latest = the later decision date (revoked
+    on for a revocation, else issued on), then the later record. Newest first."""
+    latest: dict[int | None, DpoDecision] = {}
+    for d in decisions:
+        held = latest.get(d.case_id)
+        if held is None or (d.decided_on, d.id) > (held.decided_on, held.id):
+            latest[d.case_id] = d
+    return tuple(sorted(latest.values(), key=lambda d: (d.decided_on, d.id), reverse=True))
+
+
+def dpo_in_force(decisions: Iterable[DpoDecision]) -> bool:
+    """PS-SEG-2/3 "DPO recorded": a case whose latest DPO decision is issued or being considered."""
+    return any(d.status != "revoked" for d in dpo_latest_decisions(decisions))
+
+
 # --- Restricted service (PS-ORM-3) -------------------------------------------------------------------------------
 
 from casework.core.policy import Decision  # noqa: E402

@@ -1333,7 +1333,8 @@ def sensitive_indicator_add(
 
 
 def _end_active(*, actor, row_type, pk, action: str, already: str, reason: str, step_ids: Iterable[str],
-                end_field: str, end_value, version: int | None = None, what: str = "record", then=None):
+                end_field: str, end_value, version: int | None = None, what: str = "record", then=None,
+                extra_after=None):
     """End an active record (it stays, inactive, with its end date): lock the row, refuse a second end with
     ``already``, audit ``action`` with the reason. One transition for indicators, restrictions and representatives."""
     with transaction.atomic():
@@ -1357,7 +1358,8 @@ def _end_active(*, actor, row_type, pk, action: str, already: str, reason: str, 
             action=action,
             target=row,
             before={"is_active": True},
-            after={"is_active": False, end_field: getattr(row, end_field)},
+            after={"is_active": False, end_field: getattr(row, end_field),
+                   **(extra_after(row) if extra_after is not None else {})},
             reason=reason,
             step_ids=step_ids,
             customer=row.customer_id,
@@ -1470,21 +1472,75 @@ def contact_restriction_add(
     return row
 
 
+# PS-ORM-3, issue 12: lifting a restriction in force is a review outcome the National Manager Quality and Customer
+# Complaints approves. As for the proposal, the app owning the ``restricted_service_end`` kind registers here the
+# function that turns the ask into a request for approval; none registered → refused (fail closed).
+_restriction_end_approval: list[Callable[..., Any]] = []
+
+
+def restriction_end_approval_register(request_for: Callable[..., Any]) -> None:
+    """Called once at start-up by the app that registers the ``restricted_service_end`` kind of request."""
+    _restriction_end_approval[:] = [request_for]
+
+
 def contact_restriction_end(
     *, actor, restriction: ContactRestriction, reason: str, step_ids: Iterable[str] = ("PS-ORM-3",),
     version: int | None = None,
-) -> ContactRestriction:
+) -> Any:
+    """Ask to end a restricted service in force (PS-ORM-3): a Team Leader (or PS Team Leader) gives the reason, and a
+    ``restricted_service_end`` request for approval goes to the National Manager Quality and Customer Complaints in
+    the same transaction. The restriction stays in force until they approve it (``contact_restriction_end_apply``).
+    Returns the request for approval."""
     _require(
         actor,
         "customers.restrict_service",
-        "A restricted service is ended by a Team Leader (PS-ORM-3).",
+        "Ending a restricted service is asked for by a Team Leader and approved by the National Manager Quality and "
+        "Customer Complaints (PS-ORM-3).",
         ("PS-ORM-3",),
     )
     reason = _required_text(reason, "reason", "why the restricted service ends")
-    row = _end_active(actor=actor, row_type=ContactRestriction, pk=restriction.pk,
+    steps = tuple(step_ids)
+    with transaction.atomic():
+        row = ContactRestriction.objects.select_for_update().get(pk=restriction.pk)
+        version_check(row, version, what="restricted service", step_ids=steps)
+        if not row.is_active:
+            raise TransitionRefused("This restricted service is not in force.", step_ids=steps)
+        if not _restriction_end_approval:
+            raise TransitionRefused("A restricted service cannot be ended: the approval route is not loaded.",
+                                    step_ids=steps)
+        request = _restriction_end_approval[0](actor=actor, restriction=row, reason=reason)
+        audit_record(actor=actor, action="contact_restriction.end_request", target=row,
+                     after={"approval": getattr(request, "pk", None)}, reason=reason, step_ids=steps,
+                     customer=row.customer_id)
+    return request
+
+
+def contact_restriction_end_apply(
+    *, actor, restriction_id: int, reason: str, requested_by, approval_id: int | None = None,
+    step_ids: Iterable[str] = ("PS-ORM-3",),
+) -> ContactRestriction:
+    """The approved end of a restricted service (the ``restricted_service_end`` kind's effect, run inside the
+    decision's transaction): only the National Manager QCC approves it; the restriction ends today with who asked,
+    who approved and why, and stays on record."""
+    _require(actor, "customers.approve_restriction_end",
+             "Only the National Manager Quality and Customer Complaints approves the end of a restricted service "
+             "(PS-ORM-3).", ("PS-ORM-3",))
+    if requested_by is not None and getattr(requested_by, "pk", requested_by) == actor.pk:
+        raise NotPermitted("You asked for this: someone else approves it.", step_ids=tuple(step_ids))
+
+    def then(row: ContactRestriction) -> list[str]:
+        row.end()
+        row.end_requested_by = requested_by
+        row.end_approved_by = actor
+        row.end_reason = reason
+        return ["status", "end_requested_by", "end_approved_by", "end_reason"]
+
+    row = _end_active(actor=actor, row_type=ContactRestriction, pk=restriction_id,
                       action="contact_restriction.end", already="This restricted service is not in force.",
                       reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today(actor),
-                      version=version, what="restricted service", then=lambda row: [row.end(), "status"][1:])
+                      what="restricted service", then=then,
+                      extra_after=lambda row: {"end_requested_by": row.end_requested_by_id,
+                                               "end_approved_by": row.end_approved_by_id, "approval": approval_id})
     return row
 
 

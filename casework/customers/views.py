@@ -137,7 +137,8 @@ def _record(request, customer, kind: str, data: dict) -> str:
                    "No such restricted service for this customer.")
         services.contact_restriction_end(actor=user, restriction=row, reason=data["reason"],
                                          version=data["version"])
-        return "Restricted service ended."
+        return ("Ending the restricted service was sent to the National Manager for approval: it stays in force "
+                "until the National Manager Quality and Customer Complaints approves it (PS-ORM-3).")
     if kind == "restriction":
         services.contact_restriction_add(actor=user, customer=customer, **data)
         return ("Restricted service proposed: it is not in force until a PS Team Leader other than you approves the "
