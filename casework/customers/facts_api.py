@@ -116,7 +116,8 @@ class RolePeriodSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseRoleHistory
-        fields = ["payer_csid", "payee_csid", "from_date", "to_date"]
+        fields = ["id", "payer_csid", "payee_csid", "from_date", "to_date", "recorded_at", "superseded_by",
+                  "superseded_at", "correction_reason", "version"]
         read_only_fields = fields
 
 
@@ -246,6 +247,16 @@ class CareCorrectSerializer(VersionedReasonSerializer):
 
 class RoleReversalSerializer(VersionedReasonSerializer):
     effective_from = serializers.DateField()
+
+
+class RoleCorrectSerializer(VersionedReasonSerializer):
+    """Correct the latest role reversal (CMA-2.4, issue 12): its real date, or ``undo`` when it was keyed in error.
+    ``version`` is the case's version."""
+
+    effective_from = serializers.DateField(required=False, allow_null=True, default=None,
+                                           help_text="The date the reversal really took effect.")
+    undo = serializers.BooleanField(required=False, default=False,
+                                    help_text="The reversal was keyed in error: the parties swap back.")
 
 
 class RegistrationSerializer(VersionedReasonSerializer):
@@ -507,7 +518,7 @@ class RoleHistoryView(APIView):
     def get(self, request, case_number: str):
         case = _case(request, case_number)
         services.case_data_read(actor=request.user, case=case, what="case_roles")
-        return Response(RolePeriodSerializer(case.role_history.select_related("payer", "payee"), many=True).data)
+        return Response(RolePeriodSerializer(selectors.role_history_for_case(case=case), many=True).data)
 
     @extend_schema(operation_id="cases_roles_reverse", parameters=[CASE, IF_MATCH_PARAM], request=RoleReversalSerializer,
                    responses={201: RolePeriodSerializer(many=True), **WRITE_ERRORS},
@@ -517,7 +528,23 @@ class RoleHistoryView(APIView):
         data = _versioned(request, _valid(RoleReversalSerializer, request.data), "case")
         case = services.case_roles_reverse(actor=request.user, case=case, effective_from=data["effective_from"],
                                            reason=data["reason"], version=data["version"])
-        return Response(RolePeriodSerializer(case.role_history.select_related("payer", "payee"), many=True).data,
+        return Response(RolePeriodSerializer(selectors.role_history_for_case(case=case), many=True).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class RoleCorrectView(APIView):
+    @extend_schema(operation_id="cases_roles_correct", parameters=[CASE, IF_MATCH_PARAM], request=RoleCorrectSerializer,
+                   responses={201: RolePeriodSerializer(many=True), **WRITE_ERRORS},
+                   description="Correct the latest role reversal with a reason (CMA-2.4, issue 12): its date, or undo "
+                               "it (keyed in error: the parties swap back, the earlier period reopens). The replaced "
+                               "periods stay in the list with superseded_by and the correction_reason.")
+    def post(self, request, case_number: str):
+        case = _case(request, case_number)
+        data = _versioned(request, _valid(RoleCorrectSerializer, request.data), "case")
+        case = services.case_roles_correct(actor=request.user, case=case, reason=data["reason"],
+                                           effective_from=data["effective_from"], undo=data["undo"],
+                                           version=data["version"])
+        return Response(RolePeriodSerializer(selectors.role_history_for_case(case=case), many=True).data,
                         status=status.HTTP_201_CREATED)
 
 

@@ -107,6 +107,16 @@ class RoleReversalForm(forms.Form):
     version = version_hidden()
 
 
+class RoleCorrectForm(forms.Form):
+    """Correct the latest role reversal (CMA-2.4, issue 12): its real date, or undo it (keyed in error)."""
+
+    case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
+    effective_from = forms.DateField(widget=DATE, required=False, label="The date it really took effect")
+    undo = forms.BooleanField(required=False, label="Keyed in error: undo the reversal (the parties swap back)")
+    reason = forms.CharField(max_length=2000)
+    version = version_hidden()
+
+
 class RegistrationForm(forms.Form):
     case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
     registration_status = forms.ChoiceField(choices=RegistrationStatus.choices)

@@ -310,19 +310,6 @@ class Child(models.Model):
         return f"{self.given_names} {self.family_name}"
 
 
-class CaseRoleHistory(models.Model):
-    """Who was payer and payee when: lets the system tell a past role reversal (CMA-2.4)."""
-
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="role_history")
-    payer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    payee = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    from_date = models.DateField()
-    to_date = models.DateField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["case", "from_date"]
-
-
 class Supersedable(models.Model):
     """A fact that is corrected by a new row: the old row stays readable, pointing at its replacement, with the
     reason. Selectors read only current rows (``superseded_by`` empty)."""
@@ -343,6 +330,33 @@ class Supersedable(models.Model):
     @property
     def is_current(self) -> bool:
         return self.superseded_by_id is None
+
+
+class CurrentRowsManager(models.Manager):
+    """Only current rows (not superseded): the default manager, so every reader (``case.role_history``, prefetches,
+    selectors, exports) reads the facts as corrected. ``all_objects`` reads the superseded rows too."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_by__isnull=True)
+
+
+class CaseRoleHistory(Supersedable):
+    """Who was payer and payee when: lets the system tell a past role reversal (CMA-2.4). A wrongly dated or wrongly
+    keyed reversal is corrected by new rows that supersede the old ones (``case_roles_correct``, issue 12): the old
+    rows stay readable (``all_objects``) with the reason; ``objects`` and ``case.role_history`` read current rows."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="role_history")
+    payer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    payee = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    from_date = models.DateField()
+    to_date = models.DateField(null=True, blank=True)
+
+    objects = CurrentRowsManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        ordering = ["case", "from_date"]
+        base_manager_name = "all_objects"
 
 
 class CareArrangement(Supersedable):

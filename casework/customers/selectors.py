@@ -447,6 +447,18 @@ def debts_for_customer(*, user, customer: Customer) -> QuerySet[Debt]:
     )
 
 
+def role_history_for_case(*, case: Case) -> QuerySet[CaseRoleHistory]:
+    """Every role period of the case, the superseded ones too (with their correction reason), oldest first: the
+    record as read by an officer. Rules read ``case.role_history`` (current rows only)."""
+    return CaseRoleHistory.all_objects.filter(case=case).select_related("payer", "payee").order_by("from_date", "id")
+
+
+def corrected_role_periods(*, cases: Iterable[Case]) -> QuerySet[CaseRoleHistory]:
+    """The superseded role periods of these cases (with their correction reason), for the customer page."""
+    return (CaseRoleHistory.all_objects.filter(case__in=list(cases), superseded_by__isnull=False)
+            .select_related("payer").order_by("from_date", "id"))
+
+
 def care_for_case(*, user, case: Case) -> QuerySet[CareArrangement]:
     _require(user, "customers.view_case", "Your role does not allow you to view cases.")
     return (

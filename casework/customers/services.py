@@ -490,6 +490,69 @@ def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: st
     return Case.objects.select_related("payer", "payee").get(pk=row.pk)
 
 
+ROLE_FIELDS = ["case_id", "payer_id", "payee_id", "from_date", "to_date"]
+
+
+def _role_period(row: CaseRoleHistory) -> policy.RolePeriod:
+    return policy.RolePeriod(row.payer_id, row.payee_id, row.from_date, row.to_date)
+
+
+def case_roles_correct(*, actor, case: Case, reason: str, effective_from: dt.date | None = None, undo: bool = False,
+                       version: int | None = None) -> Case:
+    """Correct the case's latest role reversal (CMA-2.4, issue 12), with a reason; nothing is deleted. Wrongly dated:
+    the reversal's period and the earlier one it closed are superseded by rows with the corrected date. Keyed in
+    error (``undo``): both are superseded by the earlier period reopened, and the parties swap back. Superseded rows
+    stay readable (``CaseRoleHistory.all_objects``) with the reason; everything else reads current rows only.
+    ``version``: the case's version the correction was made from (stale: 409)."""
+    _require(actor, "customers.add_case", "Your role does not allow you to change cases.", ("CMA-2.4",))
+    reason = _required_text(reason, "reason", "why the role reversal is corrected")
+    undo = bool(undo)
+    if undo and effective_from not in (None, ""):
+        raise _invalid({"effective_from": ["Either correct the date or undo the reversal, not both."]})
+    effective_from = None if undo else _date(effective_from, "effective_from")
+    with transaction.atomic():
+        row = Case.objects.select_for_update().get(pk=case.pk)
+        version_check(row, version, what="case", step_ids=("CMA-2.4",))
+        periods = list(CaseRoleHistory.objects.select_for_update().filter(case=row).order_by("-from_date", "-id"))
+        current = next((p for p in periods if p.to_date is None), None)
+        previous = None
+        if current is not None:
+            previous = next((p for p in periods if p.to_date == current.from_date - dt.timedelta(days=1)), None)
+        decision = policy.role_reversal_correction_check(
+            previous=_role_period(previous) if previous else None, current=_role_period(current) if current else None,
+            undo=undo, effective_from=effective_from)
+        _refuse_fields(decision, TransitionRefused if decision.facts.get("field") == "case_number" else None)
+        now = clock.now()
+        before = {"payer": row.payer_id, "payee": row.payee_id}
+        made = dict(recorded_at=now, recorded_by=actor)
+        if undo:
+            reopened = CaseRoleHistory.objects.create(case=row, payer_id=previous.payer_id, payee_id=previous.payee_id,
+                                                      from_date=previous.from_date, to_date=None, **made)
+            replaced = [(previous, reopened), (current, reopened)]
+            row.payer_id, row.payee_id = previous.payer_id, previous.payee_id
+        else:
+            earlier = CaseRoleHistory.objects.create(
+                case=row, payer_id=previous.payer_id, payee_id=previous.payee_id, from_date=previous.from_date,
+                to_date=effective_from - dt.timedelta(days=1), **made)
+            later = CaseRoleHistory.objects.create(case=row, payer_id=current.payer_id, payee_id=current.payee_id,
+                                                   from_date=effective_from, to_date=None, **made)
+            replaced = [(previous, earlier), (current, later)]
+        version_bump(row)
+        row.save(update_fields=["payer", "payee", "version"])
+        for old, new in replaced:
+            CaseRoleHistory.objects.filter(pk=old.pk).update(
+                superseded_by=new, superseded_at=now, correction_reason=reason, version=F("version") + 1)
+        for party in (row.payer_id, row.payee_id):
+            audit_record(
+                actor=actor, action="case.roles_correct", target=row, before={
+                    **before, "periods": [snapshot(old, ROLE_FIELDS) | {"id": old.pk} for old, _ in replaced]},
+                after={"payer": row.payer_id, "payee": row.payee_id, "undo": undo, "effective_from": effective_from,
+                       "periods": [snapshot(new, ROLE_FIELDS) | {"id": new.pk}
+                                   for new in dict.fromkeys(n for _, n in replaced)]},
+                reason=reason, step_ids=("CMA-2.4",), customer=party)
+    return Case.objects.select_related("payer", "payee").get(pk=row.pk)
+
+
 def _refuse_fields(decision, error=None) -> None:
     """A policy sense check said no: one 400 naming every field, with the decision's step IDs."""
     if not decision.allowed:

@@ -106,6 +106,12 @@ def _record(request, customer, kind: str, data: dict) -> str:
                                     effective_from=data["effective_from"], reason=data["reason"],
                                     version=data["version"])
         return "Roles reversed; the earlier period is kept."
+    if kind == "roles-correct":
+        services.case_roles_correct(actor=user, case=_case(request, customer, data["case_number"]),
+                                    effective_from=data["effective_from"], undo=data["undo"], reason=data["reason"],
+                                    version=data["version"])
+        return ("Role reversal undone; the replaced periods are kept with your reason." if data["undo"] else
+                "Role reversal date corrected; the replaced periods are kept with your reason.")
     if kind == "registration":
         services.case_registration_set(actor=user, case=_case(request, customer, data["case_number"]),
                                        registration_status=data["registration_status"], reason=data["reason"],
@@ -149,7 +155,7 @@ def _record(request, customer, kind: str, data: dict) -> str:
 FORMS = {
     "debt": forms.DebtForm, "debt-correct": forms.DebtCorrectForm, "arrangement": forms.ArrangementForm,
     "arrangement-change": forms.ArrangementChangeForm, "payment": forms.PaymentForm, "care": forms.CareForm,
-    "roles": forms.RoleReversalForm, "registration": forms.RegistrationForm, "dpo": forms.DpoForm,
+    "roles": forms.RoleReversalForm, "roles-correct": forms.RoleCorrectForm, "registration": forms.RegistrationForm, "dpo": forms.DpoForm,
     "death": forms.DeathForm, "representative": forms.RepresentativeForm, "restriction": forms.RestrictionForm,
     "payment-correct": forms.PaymentCorrectForm, "care-correct": forms.CareCorrectForm, "income": forms.IncomeForm,
     "dpo-correct": forms.DpoCorrectForm,

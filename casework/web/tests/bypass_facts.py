@@ -70,6 +70,16 @@ def _facts_closed(w: Any, actor: Any) -> None:
     cs.case_registration_set(actor=who, case=w.case, registration_status="pending", reason="Not yet confirmed")
 
 
+def _roles_reversed(w: Any, actor: Any) -> None:
+    """As ``_facts``, then the case's roles reversed from 1 November 2026 by another officer (CMA-2.4)."""
+    from casework.customers import services as cs
+
+    _facts(w, actor)
+    cs.case_roles_reverse(actor=w.other_holder.user, case=w.case, effective_from=dt.date(2026, 11, 1),
+                          reason="The children moved to the other parent")
+    w.case.refresh_from_db()
+
+
 def _facts_ps(w: Any, actor: Any) -> None:
     w.target = w.ps
     _facts(w, actor)
@@ -192,6 +202,8 @@ STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
                            "(COLLECTION)", _facts_locked_other),
     "facts_closed": ("as 'facts', then moved on by another officer: arrangement ended; debt, payment and care "
                      "corrected (superseded); representative ended; registration pending", _facts_closed),
+    "roles_reversed": ("as 'facts', and the case's roles reversed from 1 November 2026 by another officer "
+                       "(COLLECTION)", _roles_reversed),
     "facts_ps": ("as 'facts', on the PS customer (active PS record, locked to the PS Case Manager)", _facts_ps),
     "rs_proposed": ("a restricted service proposed by the Team Leader (SERVICES) on the plain customer: its "
                     "request waits for any PS Team Leader", _rs_proposed),
@@ -257,6 +269,8 @@ BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
         "care_percentage": 35, "reason": "Court order"}),
     "cases_roles_reverse": lambda w: (f"/api/v1/cases/{w.case.case_number}/roles/", {
         "effective_from": "2026-11-01", "reason": "The children moved to the other parent"}),
+    "cases_roles_correct": lambda w: (f"/api/v1/cases/{w.case.case_number}/roles/correct/", {
+        "effective_from": "2026-10-15", "reason": "The children moved earlier than keyed"}),
     "cases_registration_set": lambda w: (f"/api/v1/cases/{w.case.case_number}/registration/", {
         "registration_status": "pending", "reason": "Registration not yet confirmed"}),
     "representatives_end": lambda w: (f"/api/v1/representatives/{_x(w, 'representative')}/end/", {
