@@ -126,7 +126,8 @@ class IncomeRowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IncomeRecord
-        fields = ["id", "amount", "source", "tax_year", "effective_from", "is_reliable", "recorded_at"]
+        fields = ["id", "amount", "source", "tax_year", "effective_from", "is_reliable", "recorded_at",
+                  "superseded_by", "superseded_at", "correction_reason", "version"]
         read_only_fields = fields
 
 
@@ -243,6 +244,13 @@ class CareCorrectSerializer(VersionedReasonSerializer):
     care_percentage = serializers.IntegerField(min_value=0, max_value=100, required=False)
     effective_from = serializers.DateField(required=False)
     effective_to = serializers.DateField(required=False, allow_null=True)
+
+
+class IncomeCorrectSerializer(VersionedReasonSerializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    source = serializers.ChoiceField(choices=IncomeSource.choices, required=False)
+    tax_year = serializers.IntegerField(min_value=1990, max_value=2100, required=False)
+    effective_from = serializers.DateField(required=False)
 
 
 class RoleReversalSerializer(VersionedReasonSerializer):
@@ -569,12 +577,25 @@ class IncomeView(APIView):
 
     @extend_schema(operation_id="customers_income_add", parameters=[CSID], request=IncomeCreateSerializer,
                    responses={201: IncomeRowSerializer, **WRITE_ERRORS},
-                   description="Record income (CMA-2.2: reliable only when ATO-issued). The latest counts.")
+                   description="Record income (CMA-2.2: reliable only when ATO-issued). The latest current record "
+                               "counts; the list shows corrected (superseded) records too.")
     def post(self, request, csid: str):
         customer = _customer(request, csid)
         data = _valid(IncomeCreateSerializer, request.data)
         row = services.income_record_add(actor=request.user, customer=customer, **data)
         return Response(IncomeRowSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class IncomeCorrectView(APIView):
+    @extend_schema(operation_id="income_correct", parameters=[_id("income_id"), IF_MATCH_PARAM],
+                   request=IncomeCorrectSerializer, responses={201: IncomeRowSerializer, **WRITE_ERRORS},
+                   description="Correct a wrongly keyed income with a reason (issue 12): a new record supersedes it; "
+                               "the old one stays listed and no longer counts (CMA-2.2, MCA). Fields not given kept.")
+    def post(self, request, income_id: int):
+        row = _row(request, IncomeRecord, income_id, "income record")
+        data = _versioned(request, _valid(IncomeCorrectSerializer, request.data), "income record")
+        return Response(IncomeRowSerializer(services.income_record_correct(actor=request.user, income=row, **data)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class DposView(APIView):

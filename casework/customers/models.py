@@ -381,8 +381,10 @@ class IncomeSource(models.TextChoices):
     DETERMINED = "determined", "Determined (change of assessment)"
 
 
-class IncomeRecord(models.Model):
-    """A parent's income used in the assessment. Reliability is derived from the source (CMA-2.2), never typed."""
+class IncomeRecord(Supersedable):
+    """A parent's income used in the assessment. Reliability is derived from the source (CMA-2.2), never typed. A
+    wrongly keyed income is corrected by a new row superseding it (``income_record_correct``, issue 12); the rules
+    (CMA-2.2 reliability, MCA, the summary, the export) read current rows only."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="incomes")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -390,9 +392,6 @@ class IncomeRecord(models.Model):
     tax_year = models.PositiveSmallIntegerField(help_text="Financial year ending, e.g. 2026.")
     effective_from = models.DateField()
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         ordering = ["-effective_from", "-id"]

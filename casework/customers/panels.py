@@ -5,6 +5,7 @@ each with its django.forms form (posted to customers:fact_record)."""
 from __future__ import annotations
 
 from . import forms, selectors
+from .models import IncomeSource
 
 
 def customer_panel(request, customer) -> dict | None:
@@ -27,6 +28,8 @@ def customer_panel(request, customer) -> dict | None:
         "cases": cases,
         "debts": list(selectors.debts_for_customer(user=user, customer=customer)),
         "payments": list(selectors.payments_for_customer(user=user, customer=customer)),
+        "income_sources": IncomeSource.choices,
+        "incomes": list(customer.incomes.order_by("-effective_from", "-id")),
         "dpos": list(customer.dpos.select_related("case").order_by("-id")),
         "representatives": list(selectors.representatives_for_customer(user=user, customer=customer)),
         "restrictions": list(selectors.restrictions_for_customer(user=user, customer=customer)),

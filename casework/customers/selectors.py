@@ -222,7 +222,7 @@ def _debt_summaries(debts: Iterable[Debt]) -> tuple[DebtSummary, ...]:
 
 def _latest_incomes(customer_ids: set[int]) -> dict[int, IncomeRecord]:
     latest: dict[int, IncomeRecord] = {}
-    for record in IncomeRecord.objects.filter(customer_id__in=customer_ids).order_by(
+    for record in IncomeRecord.objects.filter(customer_id__in=customer_ids, superseded_by__isnull=True).order_by(
         "customer_id", "-effective_from", "-id"
     ):
         latest.setdefault(record.customer_id, record)

@@ -772,6 +772,23 @@ def note_add(
 # --- Income (CMA-2.2) --------------------------------------------------------------------------------------------
 
 
+INCOME_FIELDS = ["amount", "source", "tax_year", "effective_from"]
+
+
+def _income_values(*, actor, amount, source, tax_year, effective_from) -> tuple[Decimal, str, int, dt.date]:
+    """The income sense checks, shared by recording and correcting (CMA-2.2)."""
+    amount = _decimal(amount, "amount")
+    source = _choice(source, IncomeSource, "source")
+    try:
+        year = int(tax_year)
+    except (TypeError, ValueError) as exc:
+        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]}) from exc
+    if not 1990 <= year <= _today(actor).year + 1:
+        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]})
+    effective_from = _date(effective_from, "effective_from")
+    return amount, source, year, effective_from
+
+
 def income_record_add(
     *,
     actor,
@@ -785,15 +802,8 @@ def income_record_add(
 ) -> IncomeRecord:
     """Record a parent's income. Whether it is reliable is derived from its source (CMA-2.2), never typed in."""
     _require(actor, "customers.record_income", "Your role does not allow you to update income.", ("CMA-2.2",))
-    amount = _decimal(amount, "amount")
-    source = _choice(source, IncomeSource, "source")
-    try:
-        year = int(tax_year)
-    except (TypeError, ValueError) as exc:
-        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]}) from exc
-    if not 1990 <= year <= _today(actor).year + 1:
-        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]})
-    effective_from = _date(effective_from, "effective_from")
+    amount, source, year, effective_from = _income_values(actor=actor, amount=amount, source=source,
+                                                          tax_year=tax_year, effective_from=effective_from)
     steps = tuple(step_ids) or ("CMA-2.2",)
     with transaction.atomic():
         row = IncomeRecord.objects.create(
@@ -808,12 +818,42 @@ def income_record_add(
             actor=actor,
             action="income.add",
             target=row,
-            after={**snapshot(row, ["amount", "source", "tax_year", "effective_from"]), "is_reliable": row.is_reliable},
+            after={**snapshot(row, INCOME_FIELDS), "is_reliable": row.is_reliable},
             reason=reason,
             step_ids=steps,
             customer=customer,
         )
     return row
+
+
+def income_record_correct(
+    *, actor, income: IncomeRecord, reason: str, amount: Decimal | str | int | None = None,
+    source: str | None = None, tax_year: int | None = None, effective_from: dt.date | None = None,
+    version: int | None = None,
+) -> IncomeRecord:
+    """Correct a wrongly keyed income (amount, source, year or date; issue 12): a new row supersedes it, the old one
+    stays readable with the reason and no longer counts (CMA-2.2 reliability, MCA, the summary). Fields not given
+    are kept. ``version``: the income row's version the correction was made from (stale: 409)."""
+    _require(actor, "customers.record_income", "Your role does not allow you to correct income.", ("CMA-2.2",))
+    reason = _required_text(reason, "reason", "the reason for the correction")
+    with transaction.atomic():
+        old = IncomeRecord.objects.select_for_update().get(pk=income.pk)
+        version_check(old, version, what="income record", step_ids=("CMA-2.2",))
+        if old.superseded_by_id:
+            raise TransitionRefused("This income record was already corrected: correct the current one.",
+                                    step_ids=("CMA-2.2",))
+        values = _income_values(
+            actor=actor, amount=old.amount if amount in (None, "") else amount,
+            source=old.source if source in (None, "") else source,
+            tax_year=old.tax_year if tax_year in (None, "") else tax_year,
+            effective_from=effective_from or old.effective_from)
+        if values == (old.amount, old.source, old.tax_year, old.effective_from):
+            raise _invalid({"non_field_errors": ["Change the amount, source, year or date to correct it."]})
+        new = IncomeRecord.objects.create(customer_id=old.customer_id, amount=values[0], source=values[1],
+                                          tax_year=values[2], effective_from=values[3], recorded_by=actor)
+        _supersede(actor=actor, old=old, new=new, reason=reason, action="income.correct", step_ids=("CMA-2.2",),
+                   customer=old.customer_id, fields=INCOME_FIELDS)
+    return new
 
 
 # --- Collection: debts, arrangements, DPOs (CMA-2.3 - CMA-2.6) ---------------------------------------------------

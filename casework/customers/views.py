@@ -101,6 +101,12 @@ def _record(request, customer, kind: str, data: dict) -> str:
     if kind == "income":
         services.income_record_add(actor=user, customer=customer, **data)
         return "Income recorded."
+    if kind == "income-correct":
+        row = _one(customer.incomes.all(), data["income_id"], "No such income record for this customer.")
+        services.income_record_correct(actor=user, income=row, reason=data["reason"], amount=data["amount"],
+                                       source=data["source"] or None, tax_year=data["tax_year"],
+                                       effective_from=data["effective_from"], version=data["version"])
+        return "Income corrected; the earlier record is kept with your reason and no longer counts."
     if kind == "roles":
         services.case_roles_reverse(actor=user, case=_case(request, customer, data["case_number"]),
                                     effective_from=data["effective_from"], reason=data["reason"],
@@ -158,6 +164,7 @@ FORMS = {
     "roles": forms.RoleReversalForm, "roles-correct": forms.RoleCorrectForm, "registration": forms.RegistrationForm, "dpo": forms.DpoForm,
     "death": forms.DeathForm, "representative": forms.RepresentativeForm, "restriction": forms.RestrictionForm,
     "payment-correct": forms.PaymentCorrectForm, "care-correct": forms.CareCorrectForm, "income": forms.IncomeForm,
+    "income-correct": forms.IncomeCorrectForm,
     "dpo-correct": forms.DpoCorrectForm,
     "representative-end": forms.EndForm, "restriction-end": forms.EndForm,
 }

@@ -337,6 +337,8 @@ VERSIONED_WRITES = [
     ("/api/v1/customers/{csid}/", "patch"),
     ("/api/v1/cases/{case_number}/registration/", "post"),
     ("/api/v1/cases/{case_number}/roles/", "post"),
+    ("/api/v1/cases/{case_number}/roles/correct/", "post"),
+    ("/api/v1/income/{income_id}/correct/", "post"),
     ("/api/v1/debts/{debt_id}/correct/", "post"),
     ("/api/v1/payments/{payment_id}/correct/", "post"),
     ("/api/v1/care/{care_id}/correct/", "post"),

@@ -77,7 +77,6 @@ def _roles_reversed(w: Any, actor: Any) -> None:
     _facts(w, actor)
     cs.case_roles_reverse(actor=w.other_holder.user, case=w.case, effective_from=dt.date(2026, 11, 1),
                           reason="The children moved to the other parent")
-    w.case.refresh_from_db()
 
 
 def _facts_ps(w: Any, actor: Any) -> None:
@@ -269,6 +268,8 @@ BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
         "care_percentage": 35, "reason": "Court order"}),
     "cases_roles_reverse": lambda w: (f"/api/v1/cases/{w.case.case_number}/roles/", {
         "effective_from": "2026-11-01", "reason": "The children moved to the other parent"}),
+    "income_correct": lambda w: (f"/api/v1/income/{w.customer.incomes.order_by('-id').first().pk}/correct/", {
+        "amount": "61000.00", "reason": "Keyed the wrong amount"}),
     "cases_roles_correct": lambda w: (f"/api/v1/cases/{w.case.case_number}/roles/correct/", {
         "effective_from": "2026-10-15", "reason": "The children moved earlier than keyed"}),
     "cases_registration_set": lambda w: (f"/api/v1/cases/{w.case.case_number}/registration/", {
