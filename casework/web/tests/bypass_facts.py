@@ -71,12 +71,14 @@ def _facts_closed(w: Any, actor: Any) -> None:
 
 
 def _roles_reversed(w: Any, actor: Any) -> None:
-    """As ``_facts``, then the case's roles reversed from 1 November 2026 by another officer (CMA-2.4)."""
+    """As ``_facts``, then the case's roles reversed by another officer from 1 September 2026 (the world's case has
+    no role period yet: this opens one) and back from 1 November 2026 — the latest reversal (CMA-2.4)."""
     from casework.customers import services as cs
 
     _facts(w, actor)
-    cs.case_roles_reverse(actor=w.other_holder.user, case=w.case, effective_from=dt.date(2026, 11, 1),
-                          reason="The children moved to the other parent")
+    for day in (dt.date(2026, 9, 1), dt.date(2026, 11, 1)):
+        cs.case_roles_reverse(actor=w.other_holder.user, case=w.case, effective_from=day,
+                              reason="The children moved to the other parent")
 
 
 def _facts_ps(w: Any, actor: Any) -> None:
@@ -201,8 +203,8 @@ STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
                            "(COLLECTION)", _facts_locked_other),
     "facts_closed": ("as 'facts', then moved on by another officer: arrangement ended; debt, payment and care "
                      "corrected (superseded); representative ended; registration pending", _facts_closed),
-    "roles_reversed": ("as 'facts', and the case's roles reversed from 1 November 2026 by another officer "
-                       "(COLLECTION)", _roles_reversed),
+    "roles_reversed": ("as 'facts', and the case's roles reversed by another officer (COLLECTION) from 1 September "
+                       "2026 and back from 1 November 2026", _roles_reversed),
     "facts_ps": ("as 'facts', on the PS customer (active PS record, locked to the PS Case Manager)", _facts_ps),
     "rs_proposed": ("a restricted service proposed by the Team Leader (SERVICES) on the plain customer: its "
                     "request waits for any PS Team Leader", _rs_proposed),
