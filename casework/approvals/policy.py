@@ -19,6 +19,7 @@ KINDS: dict[str, str] = {
     "segment_3_review": "Segment 3 review outcome",
     "restricted_service": "Impose a restricted service",
     "restricted_service_review": "Restricted service review outcome",
+    "restricted_service_end": "End a restricted service",
     "face_to_face": "Face-to-face meeting",
     "social_worker_referral": "Social worker referral",
     "ps_reallocation": "Reallocate a PS customer",

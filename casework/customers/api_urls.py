@@ -35,7 +35,9 @@ urlpatterns += [
     path("payments/<int:payment_id>/correct/", facts.PaymentCorrectView.as_view(), name="api-payment-correct"),
     path("cases/<str:case_number>/care/", facts.CareView.as_view(), name="api-case-care"),
     path("care/<int:care_id>/correct/", facts.CareCorrectView.as_view(), name="api-care-correct"),
+    path("income/<int:income_id>/correct/", facts.IncomeCorrectView.as_view(), name="api-income-correct"),
     path("cases/<str:case_number>/roles/", facts.RoleHistoryView.as_view(), name="api-case-roles"),
+    path("cases/<str:case_number>/roles/correct/", facts.RoleCorrectView.as_view(), name="api-case-roles-correct"),
     path("cases/<str:case_number>/registration/", facts.RegistrationView.as_view(), name="api-case-registration"),
     path("representatives/<int:representative_id>/end/", facts.RepresentativeEndView.as_view(), name="api-rep-end"),
     # restrictions/<id>/approve/ and /reject/ are served by casework.ps.api (they decide the restriction's request for

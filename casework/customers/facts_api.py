@@ -116,7 +116,8 @@ class RolePeriodSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseRoleHistory
-        fields = ["payer_csid", "payee_csid", "from_date", "to_date"]
+        fields = ["id", "payer_csid", "payee_csid", "from_date", "to_date", "recorded_at", "superseded_by",
+                  "superseded_at", "correction_reason", "version"]
         read_only_fields = fields
 
 
@@ -125,7 +126,8 @@ class IncomeRowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IncomeRecord
-        fields = ["id", "amount", "source", "tax_year", "effective_from", "is_reliable", "recorded_at"]
+        fields = ["id", "amount", "source", "tax_year", "effective_from", "is_reliable", "recorded_at",
+                  "superseded_by", "superseded_at", "correction_reason", "version"]
         read_only_fields = fields
 
 
@@ -155,8 +157,27 @@ class RestrictionRowSerializer(serializers.ModelSerializer):
         model = ContactRestriction
         fields = ["id", "status", "is_active", "conditions", "channels", "days", "time_from", "time_to",
                   "imposed_on", "review_date", "case_review", "recommendation", "letter_reference", "requested_by",
-                  "approved_by", "approved_at", "decision_reason", "ended_on", "version"]
+                  "approved_by", "approved_at", "decision_reason", "ended_on", "end_requested_by",
+                  "end_approved_by", "end_reason", "version"]
         read_only_fields = fields
+
+    end_requested_by = serializers.CharField(source="end_requested_by.username", allow_null=True, read_only=True)
+    end_approved_by = serializers.CharField(source="end_approved_by.username", allow_null=True, read_only=True,
+                                            help_text="The National Manager QCC who approved the end (PS-ORM-3).")
+
+
+class RestrictionEndRequestSerializer(serializers.Serializer):
+    """The request for approval an end of a restricted service raised (kind ``restricted_service_end``): decided on
+    /api/v1/approvals/{id}/decide/ by the National Manager QCC, withdrawn by the requester on .../withdraw/."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+    due_date = serializers.DateField(read_only=True, allow_null=True)
+    version = serializers.IntegerField(read_only=True)
 
 
 # --- write serializers -------------------------------------------------------------------------------------------
@@ -225,8 +246,25 @@ class CareCorrectSerializer(VersionedReasonSerializer):
     effective_to = serializers.DateField(required=False, allow_null=True)
 
 
+class IncomeCorrectSerializer(VersionedReasonSerializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    source = serializers.ChoiceField(choices=IncomeSource.choices, required=False)
+    tax_year = serializers.IntegerField(min_value=1990, max_value=2100, required=False)
+    effective_from = serializers.DateField(required=False)
+
+
 class RoleReversalSerializer(VersionedReasonSerializer):
     effective_from = serializers.DateField()
+
+
+class RoleCorrectSerializer(VersionedReasonSerializer):
+    """Correct the latest role reversal (CMA-2.4, issue 12): its real date, or ``undo`` when it was keyed in error.
+    ``version`` is the case's version."""
+
+    effective_from = serializers.DateField(required=False, allow_null=True, default=None,
+                                           help_text="The date the reversal really took effect.")
+    undo = serializers.BooleanField(required=False, default=False,
+                                    help_text="The reversal was keyed in error: the parties swap back.")
 
 
 class RegistrationSerializer(VersionedReasonSerializer):
@@ -488,7 +526,7 @@ class RoleHistoryView(APIView):
     def get(self, request, case_number: str):
         case = _case(request, case_number)
         services.case_data_read(actor=request.user, case=case, what="case_roles")
-        return Response(RolePeriodSerializer(case.role_history.select_related("payer", "payee"), many=True).data)
+        return Response(RolePeriodSerializer(selectors.role_history_for_case(case=case), many=True).data)
 
     @extend_schema(operation_id="cases_roles_reverse", parameters=[CASE, IF_MATCH_PARAM], request=RoleReversalSerializer,
                    responses={201: RolePeriodSerializer(many=True), **WRITE_ERRORS},
@@ -498,7 +536,23 @@ class RoleHistoryView(APIView):
         data = _versioned(request, _valid(RoleReversalSerializer, request.data), "case")
         case = services.case_roles_reverse(actor=request.user, case=case, effective_from=data["effective_from"],
                                            reason=data["reason"], version=data["version"])
-        return Response(RolePeriodSerializer(case.role_history.select_related("payer", "payee"), many=True).data,
+        return Response(RolePeriodSerializer(selectors.role_history_for_case(case=case), many=True).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class RoleCorrectView(APIView):
+    @extend_schema(operation_id="cases_roles_correct", parameters=[CASE, IF_MATCH_PARAM], request=RoleCorrectSerializer,
+                   responses={201: RolePeriodSerializer(many=True), **WRITE_ERRORS},
+                   description="Correct the latest role reversal with a reason (CMA-2.4, issue 12): its date, or undo "
+                               "it (keyed in error: the parties swap back, the earlier period reopens). The replaced "
+                               "periods stay in the list with superseded_by and the correction_reason.")
+    def post(self, request, case_number: str):
+        case = _case(request, case_number)
+        data = _versioned(request, _valid(RoleCorrectSerializer, request.data), "case")
+        case = services.case_roles_correct(actor=request.user, case=case, reason=data["reason"],
+                                           effective_from=data["effective_from"], undo=data["undo"],
+                                           version=data["version"])
+        return Response(RolePeriodSerializer(selectors.role_history_for_case(case=case), many=True).data,
                         status=status.HTTP_201_CREATED)
 
 
@@ -523,12 +577,25 @@ class IncomeView(APIView):
 
     @extend_schema(operation_id="customers_income_add", parameters=[CSID], request=IncomeCreateSerializer,
                    responses={201: IncomeRowSerializer, **WRITE_ERRORS},
-                   description="Record income (CMA-2.2: reliable only when ATO-issued). The latest counts.")
+                   description="Record income (CMA-2.2: reliable only when ATO-issued). The latest current record "
+                               "counts; the list shows corrected (superseded) records too.")
     def post(self, request, csid: str):
         customer = _customer(request, csid)
         data = _valid(IncomeCreateSerializer, request.data)
         row = services.income_record_add(actor=request.user, customer=customer, **data)
         return Response(IncomeRowSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class IncomeCorrectView(APIView):
+    @extend_schema(operation_id="income_correct", parameters=[_id("income_id"), IF_MATCH_PARAM],
+                   request=IncomeCorrectSerializer, responses={201: IncomeRowSerializer, **WRITE_ERRORS},
+                   description="Correct a wrongly keyed income with a reason (issue 12): a new record supersedes it; "
+                               "the old one stays listed and no longer counts (CMA-2.2, MCA). Fields not given kept.")
+    def post(self, request, income_id: int):
+        row = _row(request, IncomeRecord, income_id, "income record")
+        data = _versioned(request, _valid(IncomeCorrectSerializer, request.data), "income record")
+        return Response(IncomeRowSerializer(services.income_record_correct(actor=request.user, income=row, **data)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class DposView(APIView):
@@ -613,10 +680,15 @@ class RestrictionsView(APIView):
 
 class RestrictionEndView(APIView):
     @extend_schema(operation_id="restrictions_end", parameters=[_id("restriction_id"), IF_MATCH_PARAM],
-                   request=VersionedReasonSerializer, responses={200: RestrictionRowSerializer, **WRITE_ERRORS})
+                   request=VersionedReasonSerializer,
+                   responses={202: RestrictionEndRequestSerializer, **WRITE_ERRORS},
+                   description="Ask to end a restricted service in force (PS-ORM-3): a Team Leader or PS Team Leader "
+                               "gives the reason; a request for approval (kind restricted_service_end) goes to the "
+                               "National Manager Quality and Customer Complaints, and the restriction stays in force "
+                               "until they approve it on /api/v1/approvals/{id}/decide/ (issue 12).")
     def post(self, request, restriction_id: int):
         row = _row(request, ContactRestriction, restriction_id, "restricted service")
         data = _versioned(request, _valid(VersionedReasonSerializer, request.data), "restricted service")
-        row = services.contact_restriction_end(actor=request.user, restriction=row, reason=data["reason"],
-                                               version=data["version"])
-        return Response(RestrictionRowSerializer(row).data)
+        approval = services.contact_restriction_end(actor=request.user, restriction=row, reason=data["reason"],
+                                                    version=data["version"])
+        return Response(RestrictionEndRequestSerializer(approval).data, status=status.HTTP_202_ACCEPTED)

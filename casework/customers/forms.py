@@ -100,9 +100,31 @@ class IncomeForm(forms.Form):
     effective_from = forms.DateField(widget=DATE)
 
 
+class IncomeCorrectForm(forms.Form):
+    """Correct a wrongly keyed income (issue 12): only the fields given change; a reason is required."""
+
+    income_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+    version = version_hidden()
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    source = forms.ChoiceField(choices=[("", "(unchanged)"), *IncomeSource.choices], required=False)
+    tax_year = forms.IntegerField(min_value=1, max_value=9999, required=False)
+    effective_from = forms.DateField(widget=DATE, required=False)
+    reason = forms.CharField(max_length=2000)
+
+
 class RoleReversalForm(forms.Form):
     case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
     effective_from = forms.DateField(widget=DATE)
+    reason = forms.CharField(max_length=2000)
+    version = version_hidden()
+
+
+class RoleCorrectForm(forms.Form):
+    """Correct the latest role reversal (CMA-2.4, issue 12): its real date, or undo it (keyed in error)."""
+
+    case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
+    effective_from = forms.DateField(widget=DATE, required=False, label="The date it really took effect")
+    undo = forms.BooleanField(required=False, label="Keyed in error: undo the reversal (the parties swap back)")
     reason = forms.CharField(max_length=2000)
     version = version_hidden()
 

@@ -172,6 +172,15 @@ class ContactRestriction(ProtectedStateModel, models.Model):
     decision_reason = models.TextField(blank=True)
     is_active = models.BooleanField(default=False, help_text="In force (set when approved, PS-ORM-3).")
     ended_on = models.DateField(null=True, blank=True)
+    # Lifting a restriction in force is a review outcome the National Manager Quality and Customer Complaints
+    # approves (PS-ORM-3): who asked, who approved and why (``restricted_service_end`` request for approval).
+    end_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
     version = version_field()
 
     class Meta:
@@ -191,10 +200,11 @@ class ContactRestriction(ProtectedStateModel, models.Model):
         """The approver declined the proposed restriction: it never took effect (PS-ORM-3)."""
 
     @transition(source=[RestrictionStatus.ACTIVE, RestrictionStatus.PROPOSED], target=RestrictionStatus.ENDED,
-                step_ids=("PS-ORM-3",), callers=("customers.services.contact_restriction_end",
+                step_ids=("PS-ORM-3",), callers=("customers.services.contact_restriction_end_apply",
                                                    "ps.services.restricted_service_withdrawn"))
     def end(self) -> None:
-        """The restricted service ends (review outcome or withdrawn proposal); it stays on record."""
+        """The restricted service ends (review outcome approved by the NMQCC, or withdrawn proposal); it stays on
+        record."""
 
 
 class SensitiveReason(models.TextChoices):
@@ -300,19 +310,6 @@ class Child(models.Model):
         return f"{self.given_names} {self.family_name}"
 
 
-class CaseRoleHistory(models.Model):
-    """Who was payer and payee when: lets the system tell a past role reversal (CMA-2.4)."""
-
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="role_history")
-    payer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    payee = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    from_date = models.DateField()
-    to_date = models.DateField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["case", "from_date"]
-
-
 class Supersedable(models.Model):
     """A fact that is corrected by a new row: the old row stays readable, pointing at its replacement, with the
     reason. Selectors read only current rows (``superseded_by`` empty)."""
@@ -333,6 +330,33 @@ class Supersedable(models.Model):
     @property
     def is_current(self) -> bool:
         return self.superseded_by_id is None
+
+
+class CurrentRowsManager(models.Manager):
+    """Only current rows (not superseded): the default manager, so every reader (``case.role_history``, prefetches,
+    selectors, exports) reads the facts as corrected. ``all_objects`` reads the superseded rows too."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_by__isnull=True)
+
+
+class CaseRoleHistory(Supersedable):
+    """Who was payer and payee when: lets the system tell a past role reversal (CMA-2.4). A wrongly dated or wrongly
+    keyed reversal is corrected by new rows that supersede the old ones (``case_roles_correct``, issue 12): the old
+    rows stay readable (``all_objects``) with the reason; ``objects`` and ``case.role_history`` read current rows."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="role_history")
+    payer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    payee = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    from_date = models.DateField()
+    to_date = models.DateField(null=True, blank=True)
+
+    objects = CurrentRowsManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        ordering = ["case", "from_date"]
+        base_manager_name = "all_objects"
 
 
 class CareArrangement(Supersedable):
@@ -357,8 +381,10 @@ class IncomeSource(models.TextChoices):
     DETERMINED = "determined", "Determined (change of assessment)"
 
 
-class IncomeRecord(models.Model):
-    """A parent's income used in the assessment. Reliability is derived from the source (CMA-2.2), never typed."""
+class IncomeRecord(Supersedable):
+    """A parent's income used in the assessment. Reliability is derived from the source (CMA-2.2), never typed. A
+    wrongly keyed income is corrected by a new row superseding it (``income_record_correct``, issue 12); the rules
+    (CMA-2.2 reliability, MCA, the summary, the export) read current rows only."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="incomes")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -366,9 +392,6 @@ class IncomeRecord(models.Model):
     tax_year = models.PositiveSmallIntegerField(help_text="Financial year ending, e.g. 2026.")
     effective_from = models.DateField()
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         ordering = ["-effective_from", "-id"]

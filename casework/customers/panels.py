@@ -5,6 +5,7 @@ each with its django.forms form (posted to customers:fact_record)."""
 from __future__ import annotations
 
 from . import forms, selectors
+from .models import IncomeSource
 
 
 def customer_panel(request, customer) -> dict | None:
@@ -13,16 +14,22 @@ def customer_panel(request, customer) -> dict | None:
         return None
     cases = list(selectors.cases_for_customer(user=user, customer=customer).prefetch_related(
         "care_arrangements__carer", "care_arrangements__child", "role_history__payer", "role_history__payee"))
+    corrected = list(selectors.corrected_role_periods(cases=cases))
     for case in cases:
         # Each case's own forms carry its number and the version the page was read at (issue 13).
         initial = {"case_number": case.case_number, "version": case.version}
         case.roles_form = forms.RoleReversalForm(initial=initial, auto_id=f"id_roles_{case.pk}_%s")
+        case.roles_correct_form = forms.RoleCorrectForm(initial=initial, auto_id=f"id_roles_correct_{case.pk}_%s")
+        case.has_reversal = len(case.role_history.all()) > 1
+        case.corrected_roles = [h for h in corrected if h.case_id == case.pk]
         case.registration_form = forms.RegistrationForm(initial=initial, auto_id=f"id_registration_{case.pk}_%s")
     return {
         "customer": customer,
         "cases": cases,
         "debts": list(selectors.debts_for_customer(user=user, customer=customer)),
         "payments": list(selectors.payments_for_customer(user=user, customer=customer)),
+        "income_sources": IncomeSource.choices,
+        "incomes": list(customer.incomes.order_by("-effective_from", "-id")),
         "dpos": list(customer.dpos.select_related("case").order_by("-id")),
         "representatives": list(selectors.representatives_for_customer(user=user, customer=customer)),
         "restrictions": list(selectors.restrictions_for_customer(user=user, customer=customer)),

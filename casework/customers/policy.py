@@ -32,6 +32,61 @@ def had_role_reversal(customer_id: int, current_role: str, history: Iterable[Rol
     return False
 
 
+def role_reversal_correction_check(*, previous: RolePeriod | None, current: RolePeriod | None, undo: bool,
+                                   effective_from: dt.date | None) -> Decision:
+    """CMA-2.4, issue 12: the latest role reversal (the current period and the one it closed, the day before, with
+    the roles the other way round) may be corrected: its date moved to a day after the earlier period began and
+    other than the one recorded, or undone (keyed in error: the earlier period reopens)."""
+    if (previous is None or current is None or previous.to_date is None
+            or previous.to_date != current.from_date - dt.timedelta(days=1)
+            or (previous.payer_id, previous.payee_id) != (current.payee_id, current.payer_id)):
+        return Decision.no("There is no role reversal on this case to correct.", "CMA-2.4", field="case_number")
+    if undo:
+        return Decision.yes("The reversal is undone: the earlier period reopens.", "CMA-2.4")
+    if effective_from is None:
+        return Decision.no("Enter the date the reversal really took effect, or undo it.", "CMA-2.4",
+                           field="effective_from")
+    if effective_from == current.from_date:
+        return Decision.no("That is the date already recorded.", "CMA-2.4", field="effective_from")
+    if effective_from <= previous.from_date:
+        return Decision.no("The reversal must start after the earlier period began "
+                           f"({previous.from_date:%d/%m/%Y}).", "CMA-2.4", field="effective_from")
+    return Decision.yes("The reversal's date is corrected.", "CMA-2.4")
+
+
+@dataclass(frozen=True)
+class DpoDecision:
+    """A current (not superseded) DPO record: a decision about a DPO on a case (``case_id`` None: no case)."""
+
+    id: int
+    case_id: int | None
+    status: str  # considered | issued | revoked
+    issued_on: dt.date | None = None
+    revoked_on: dt.date | None = None
+
+    @property
+    def decided_on(self) -> dt.date:
+        day = self.revoked_on if self.status == "revoked" and self.revoked_on else self.issued_on
+        return day or dt.date.min
+
+
+def dpo_latest_decisions(decisions: Iterable[DpoDecision]) -> tuple[DpoDecision, ...]:
+    """The current DPO status of each case is its latest decision (issue 12): a DPO revoked by a later record is no
+    longer in force, even though the earlier "issued" record stays on file. Latest = the later decision date (revoked
+    on for a revocation, else issued on), then the later record. Newest first."""
+    latest: dict[int | None, DpoDecision] = {}
+    for d in decisions:
+        held = latest.get(d.case_id)
+        if held is None or (d.decided_on, d.id) > (held.decided_on, held.id):
+            latest[d.case_id] = d
+    return tuple(sorted(latest.values(), key=lambda d: (d.decided_on, d.id), reverse=True))
+
+
+def dpo_in_force(decisions: Iterable[DpoDecision]) -> bool:
+    """PS-SEG-2/3 "DPO recorded": a case whose latest DPO decision is issued or being considered."""
+    return any(d.status != "revoked" for d in dpo_latest_decisions(decisions))
+
+
 # --- Restricted service (PS-ORM-3) -------------------------------------------------------------------------------
 
 from casework.core.policy import Decision  # noqa: E402

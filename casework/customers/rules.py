@@ -24,8 +24,11 @@ rules.add_perm("customers.record_collection", is_caseworker)
 rules.add_perm("customers.view_presenting_issue", is_caseworker | is_auditor | is_administrator)
 # Authorised representatives (CMA-1.1: their authority limits what may be exchanged with them).
 rules.add_perm("customers.change_representative", is_caseworker)
-# Restricted service is a Team Leader decision; its review needs the National Manager QCC (PS-ORM-3).
-rules.add_perm("customers.restrict_service", is_team_leader | is_national_manager_qcc)
+# Ending a restricted service in force is a review outcome: a Team Leader (or PS Team Leader) asks, and only the
+# National Manager QCC approves (PS-ORM-3; the ``restricted_service_end`` request for approval). The NMQCC does not
+# ask: the one who approves is never the one who asked (docs/approvals.md).
+rules.add_perm("customers.restrict_service", is_team_leader)
+rules.add_perm("customers.approve_restriction_end", is_national_manager_qcc)
 # Imposing restricted service (PS-ORM-3) is proposed by a Team Leader or PS officer; the proposal is a request for
 # approval (kind ``restricted_service``) decided by a PS Team Leader other than the proposer, by that request's own
 # eligibility (issue 11), not by a permission here.

@@ -166,7 +166,7 @@ class CustomerSummary:
     incomes: dict[int, IncomeSummary]  # by customer id: this customer and every other party
     debts: tuple[DebtSummary, ...]  # open debts the customer owes (arrears or overpayments)
     owed_to_customer: tuple[DebtSummary, ...]  # open child support arrears owed to the customer as payee
-    dpos: tuple[DepartureProhibitionOrder, ...]
+    dpos: tuple[DepartureProhibitionOrder, ...]  # each case's current DPO status: its latest current decision
     restrictions: tuple[ContactRestriction, ...]  # active restricted service
     representatives: tuple[AuthorisedRepresentative, ...]  # active
     sensitive_indicators: tuple[SensitiveIssueIndicator, ...]  # INTERNAL ONLY (PS-CON-4)
@@ -196,6 +196,18 @@ class CustomerSummary:
         return tuple(d for d in self.debts if not d.has_arrangement)
 
 
+def dpo_decision(row: DepartureProhibitionOrder) -> policy.DpoDecision:
+    return policy.DpoDecision(id=row.pk, case_id=row.case_id, status=row.status, issued_on=row.issued_on,
+                              revoked_on=row.revoked_on)
+
+
+def current_dpos(rows: Iterable[DepartureProhibitionOrder]) -> tuple[DepartureProhibitionOrder, ...]:
+    """Of the current (not superseded) DPO records, each case's latest decision (``policy.dpo_latest_decisions``):
+    an issued DPO later revoked reads as revoked (issue 12)."""
+    by_id = {row.pk: row for row in rows}
+    return tuple(by_id[d.id] for d in policy.dpo_latest_decisions(dpo_decision(r) for r in by_id.values()))
+
+
 def _debt_summaries(debts: Iterable[Debt]) -> tuple[DebtSummary, ...]:
     out = []
     for debt in debts:
@@ -210,7 +222,7 @@ def _debt_summaries(debts: Iterable[Debt]) -> tuple[DebtSummary, ...]:
 
 def _latest_incomes(customer_ids: set[int]) -> dict[int, IncomeRecord]:
     latest: dict[int, IncomeRecord] = {}
-    for record in IncomeRecord.objects.filter(customer_id__in=customer_ids).order_by(
+    for record in IncomeRecord.objects.filter(customer_id__in=customer_ids, superseded_by__isnull=True).order_by(
         "customer_id", "-effective_from", "-id"
     ):
         latest.setdefault(record.customer_id, record)
@@ -293,7 +305,7 @@ def customer_summary(*, customer: Customer) -> CustomerSummary:
         .prefetch_related(_arrangements_prefetch())
         .order_by("as_at", "id")
     )
-    dpos = tuple(customer.dpos.filter(superseded_by__isnull=True).select_related("case").order_by("-issued_on", "-id"))
+    dpos = current_dpos(customer.dpos.filter(superseded_by__isnull=True).select_related("case"))
     restrictions = tuple(customer.contact_restrictions.filter(is_active=True).order_by("review_date"))
     representatives = tuple(customer.representatives.filter(is_active=True).order_by("name"))
     sensitive = tuple(customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
@@ -433,6 +445,18 @@ def debts_for_customer(*, user, customer: Customer) -> QuerySet[Debt]:
         .distinct()
         .order_by("-as_at", "-id")
     )
+
+
+def role_history_for_case(*, case: Case) -> QuerySet[CaseRoleHistory]:
+    """Every role period of the case, the superseded ones too (with their correction reason), oldest first: the
+    record as read by an officer. Rules read ``case.role_history`` (current rows only)."""
+    return CaseRoleHistory.all_objects.filter(case=case).select_related("payer", "payee").order_by("from_date", "id")
+
+
+def corrected_role_periods(*, cases: Iterable[Case]) -> QuerySet[CaseRoleHistory]:
+    """The superseded role periods of these cases (with their correction reason), for the customer page."""
+    return (CaseRoleHistory.all_objects.filter(case__in=list(cases), superseded_by__isnull=False)
+            .select_related("payer").order_by("from_date", "id"))
 
 
 def care_for_case(*, user, case: Case) -> QuerySet[CareArrangement]:

@@ -490,6 +490,69 @@ def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: st
     return Case.objects.select_related("payer", "payee").get(pk=row.pk)
 
 
+ROLE_FIELDS = ["case_id", "payer_id", "payee_id", "from_date", "to_date"]
+
+
+def _role_period(row: CaseRoleHistory) -> policy.RolePeriod:
+    return policy.RolePeriod(row.payer_id, row.payee_id, row.from_date, row.to_date)
+
+
+def case_roles_correct(*, actor, case: Case, reason: str, effective_from: dt.date | None = None, undo: bool = False,
+                       version: int | None = None) -> Case:
+    """Correct the case's latest role reversal (CMA-2.4, issue 12), with a reason; nothing is deleted. Wrongly dated:
+    the reversal's period and the earlier one it closed are superseded by rows with the corrected date. Keyed in
+    error (``undo``): both are superseded by the earlier period reopened, and the parties swap back. Superseded rows
+    stay readable (``CaseRoleHistory.all_objects``) with the reason; everything else reads current rows only.
+    ``version``: the case's version the correction was made from (stale: 409)."""
+    _require(actor, "customers.add_case", "Your role does not allow you to change cases.", ("CMA-2.4",))
+    reason = _required_text(reason, "reason", "why the role reversal is corrected")
+    undo = bool(undo)
+    if undo and effective_from not in (None, ""):
+        raise _invalid({"effective_from": ["Either correct the date or undo the reversal, not both."]})
+    effective_from = None if undo else _date(effective_from, "effective_from")
+    with transaction.atomic():
+        row = Case.objects.select_for_update().get(pk=case.pk)
+        version_check(row, version, what="case", step_ids=("CMA-2.4",))
+        periods = list(CaseRoleHistory.objects.select_for_update().filter(case=row).order_by("-from_date", "-id"))
+        current = next((p for p in periods if p.to_date is None), None)
+        previous = None
+        if current is not None:
+            previous = next((p for p in periods if p.to_date == current.from_date - dt.timedelta(days=1)), None)
+        decision = policy.role_reversal_correction_check(
+            previous=_role_period(previous) if previous else None, current=_role_period(current) if current else None,
+            undo=undo, effective_from=effective_from)
+        _refuse_fields(decision, TransitionRefused if decision.facts.get("field") == "case_number" else None)
+        now = clock.now()
+        before = {"payer": row.payer_id, "payee": row.payee_id}
+        made = dict(recorded_at=now, recorded_by=actor)
+        if undo:
+            reopened = CaseRoleHistory.objects.create(case=row, payer_id=previous.payer_id, payee_id=previous.payee_id,
+                                                      from_date=previous.from_date, to_date=None, **made)
+            replaced = [(previous, reopened), (current, reopened)]
+            row.payer_id, row.payee_id = previous.payer_id, previous.payee_id
+        else:
+            earlier = CaseRoleHistory.objects.create(
+                case=row, payer_id=previous.payer_id, payee_id=previous.payee_id, from_date=previous.from_date,
+                to_date=effective_from - dt.timedelta(days=1), **made)
+            later = CaseRoleHistory.objects.create(case=row, payer_id=current.payer_id, payee_id=current.payee_id,
+                                                   from_date=effective_from, to_date=None, **made)
+            replaced = [(previous, earlier), (current, later)]
+        version_bump(row)
+        row.save(update_fields=["payer", "payee", "version"])
+        for old, new in replaced:
+            CaseRoleHistory.objects.filter(pk=old.pk).update(
+                superseded_by=new, superseded_at=now, correction_reason=reason, version=F("version") + 1)
+        for party in (row.payer_id, row.payee_id):
+            audit_record(
+                actor=actor, action="case.roles_correct", target=row, before={
+                    **before, "periods": [snapshot(old, ROLE_FIELDS) | {"id": old.pk} for old, _ in replaced]},
+                after={"payer": row.payer_id, "payee": row.payee_id, "undo": undo, "effective_from": effective_from,
+                       "periods": [snapshot(new, ROLE_FIELDS) | {"id": new.pk}
+                                   for new in dict.fromkeys(n for _, n in replaced)]},
+                reason=reason, step_ids=("CMA-2.4",), customer=party)
+    return Case.objects.select_related("payer", "payee").get(pk=row.pk)
+
+
 def _refuse_fields(decision, error=None) -> None:
     """A policy sense check said no: one 400 naming every field, with the decision's step IDs."""
     if not decision.allowed:
@@ -709,6 +772,23 @@ def note_add(
 # --- Income (CMA-2.2) --------------------------------------------------------------------------------------------
 
 
+INCOME_FIELDS = ["amount", "source", "tax_year", "effective_from"]
+
+
+def _income_values(*, actor, amount, source, tax_year, effective_from) -> tuple[Decimal, str, int, dt.date]:
+    """The income sense checks, shared by recording and correcting (CMA-2.2)."""
+    amount = _decimal(amount, "amount")
+    source = _choice(source, IncomeSource, "source")
+    try:
+        year = int(tax_year)
+    except (TypeError, ValueError) as exc:
+        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]}) from exc
+    if not 1990 <= year <= _today(actor).year + 1:
+        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]})
+    effective_from = _date(effective_from, "effective_from")
+    return amount, source, year, effective_from
+
+
 def income_record_add(
     *,
     actor,
@@ -722,15 +802,8 @@ def income_record_add(
 ) -> IncomeRecord:
     """Record a parent's income. Whether it is reliable is derived from its source (CMA-2.2), never typed in."""
     _require(actor, "customers.record_income", "Your role does not allow you to update income.", ("CMA-2.2",))
-    amount = _decimal(amount, "amount")
-    source = _choice(source, IncomeSource, "source")
-    try:
-        year = int(tax_year)
-    except (TypeError, ValueError) as exc:
-        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]}) from exc
-    if not 1990 <= year <= _today(actor).year + 1:
-        raise _invalid({"tax_year": ["Enter the financial year ending, e.g. 2026."]})
-    effective_from = _date(effective_from, "effective_from")
+    amount, source, year, effective_from = _income_values(actor=actor, amount=amount, source=source,
+                                                          tax_year=tax_year, effective_from=effective_from)
     steps = tuple(step_ids) or ("CMA-2.2",)
     with transaction.atomic():
         row = IncomeRecord.objects.create(
@@ -745,12 +818,42 @@ def income_record_add(
             actor=actor,
             action="income.add",
             target=row,
-            after={**snapshot(row, ["amount", "source", "tax_year", "effective_from"]), "is_reliable": row.is_reliable},
+            after={**snapshot(row, INCOME_FIELDS), "is_reliable": row.is_reliable},
             reason=reason,
             step_ids=steps,
             customer=customer,
         )
     return row
+
+
+def income_record_correct(
+    *, actor, income: IncomeRecord, reason: str, amount: Decimal | str | int | None = None,
+    source: str | None = None, tax_year: int | None = None, effective_from: dt.date | None = None,
+    version: int | None = None,
+) -> IncomeRecord:
+    """Correct a wrongly keyed income (amount, source, year or date; issue 12): a new row supersedes it, the old one
+    stays readable with the reason and no longer counts (CMA-2.2 reliability, MCA, the summary). Fields not given
+    are kept. ``version``: the income row's version the correction was made from (stale: 409)."""
+    _require(actor, "customers.record_income", "Your role does not allow you to correct income.", ("CMA-2.2",))
+    reason = _required_text(reason, "reason", "the reason for the correction")
+    with transaction.atomic():
+        old = IncomeRecord.objects.select_for_update().get(pk=income.pk)
+        version_check(old, version, what="income record", step_ids=("CMA-2.2",))
+        if old.superseded_by_id:
+            raise TransitionRefused("This income record was already corrected: correct the current one.",
+                                    step_ids=("CMA-2.2",))
+        values = _income_values(
+            actor=actor, amount=old.amount if amount in (None, "") else amount,
+            source=old.source if source in (None, "") else source,
+            tax_year=old.tax_year if tax_year in (None, "") else tax_year,
+            effective_from=effective_from or old.effective_from)
+        if values == (old.amount, old.source, old.tax_year, old.effective_from):
+            raise _invalid({"non_field_errors": ["Change the amount, source, year or date to correct it."]})
+        new = IncomeRecord.objects.create(customer_id=old.customer_id, amount=values[0], source=values[1],
+                                          tax_year=values[2], effective_from=values[3], recorded_by=actor)
+        _supersede(actor=actor, old=old, new=new, reason=reason, action="income.correct", step_ids=("CMA-2.2",),
+                   customer=old.customer_id, fields=INCOME_FIELDS)
+    return new
 
 
 # --- Collection: debts, arrangements, DPOs (CMA-2.3 - CMA-2.6) ---------------------------------------------------
@@ -1333,7 +1436,8 @@ def sensitive_indicator_add(
 
 
 def _end_active(*, actor, row_type, pk, action: str, already: str, reason: str, step_ids: Iterable[str],
-                end_field: str, end_value, version: int | None = None, what: str = "record", then=None):
+                end_field: str, end_value, version: int | None = None, what: str = "record", then=None,
+                extra_after=None):
     """End an active record (it stays, inactive, with its end date): lock the row, refuse a second end with
     ``already``, audit ``action`` with the reason. One transition for indicators, restrictions and representatives."""
     with transaction.atomic():
@@ -1357,7 +1461,8 @@ def _end_active(*, actor, row_type, pk, action: str, already: str, reason: str, 
             action=action,
             target=row,
             before={"is_active": True},
-            after={"is_active": False, end_field: getattr(row, end_field)},
+            after={"is_active": False, end_field: getattr(row, end_field),
+                   **(extra_after(row) if extra_after is not None else {})},
             reason=reason,
             step_ids=step_ids,
             customer=row.customer_id,
@@ -1470,21 +1575,75 @@ def contact_restriction_add(
     return row
 
 
+# PS-ORM-3, issue 12: lifting a restriction in force is a review outcome the National Manager Quality and Customer
+# Complaints approves. As for the proposal, the app owning the ``restricted_service_end`` kind registers here the
+# function that turns the ask into a request for approval; none registered → refused (fail closed).
+_restriction_end_approval: list[Callable[..., Any]] = []
+
+
+def restriction_end_approval_register(request_for: Callable[..., Any]) -> None:
+    """Called once at start-up by the app that registers the ``restricted_service_end`` kind of request."""
+    _restriction_end_approval[:] = [request_for]
+
+
 def contact_restriction_end(
     *, actor, restriction: ContactRestriction, reason: str, step_ids: Iterable[str] = ("PS-ORM-3",),
     version: int | None = None,
-) -> ContactRestriction:
+) -> Any:
+    """Ask to end a restricted service in force (PS-ORM-3): a Team Leader (or PS Team Leader) gives the reason, and a
+    ``restricted_service_end`` request for approval goes to the National Manager Quality and Customer Complaints in
+    the same transaction. The restriction stays in force until they approve it (``contact_restriction_end_apply``).
+    Returns the request for approval."""
     _require(
         actor,
         "customers.restrict_service",
-        "A restricted service is ended by a Team Leader (PS-ORM-3).",
+        "Ending a restricted service is asked for by a Team Leader and approved by the National Manager Quality and "
+        "Customer Complaints (PS-ORM-3).",
         ("PS-ORM-3",),
     )
     reason = _required_text(reason, "reason", "why the restricted service ends")
-    row = _end_active(actor=actor, row_type=ContactRestriction, pk=restriction.pk,
+    steps = tuple(step_ids)
+    with transaction.atomic():
+        row = ContactRestriction.objects.select_for_update().get(pk=restriction.pk)
+        version_check(row, version, what="restricted service", step_ids=steps)
+        if not row.is_active:
+            raise TransitionRefused("This restricted service is not in force.", step_ids=steps)
+        if not _restriction_end_approval:
+            raise TransitionRefused("A restricted service cannot be ended: the approval route is not loaded.",
+                                    step_ids=steps)
+        request = _restriction_end_approval[0](actor=actor, restriction=row, reason=reason)
+        audit_record(actor=actor, action="contact_restriction.end_request", target=row,
+                     after={"approval": getattr(request, "pk", None)}, reason=reason, step_ids=steps,
+                     customer=row.customer_id)
+    return request
+
+
+def contact_restriction_end_apply(
+    *, actor, restriction_id: int, reason: str, requested_by, approval_id: int | None = None,
+    step_ids: Iterable[str] = ("PS-ORM-3",),
+) -> ContactRestriction:
+    """The approved end of a restricted service (the ``restricted_service_end`` kind's effect, run inside the
+    decision's transaction): only the National Manager QCC approves it; the restriction ends today with who asked,
+    who approved and why, and stays on record."""
+    _require(actor, "customers.approve_restriction_end",
+             "Only the National Manager Quality and Customer Complaints approves the end of a restricted service "
+             "(PS-ORM-3).", ("PS-ORM-3",))
+    if requested_by is not None and getattr(requested_by, "pk", requested_by) == actor.pk:
+        raise NotPermitted("You asked for this: someone else approves it.", step_ids=tuple(step_ids))
+
+    def then(row: ContactRestriction) -> list[str]:
+        row.end()
+        row.end_requested_by = requested_by
+        row.end_approved_by = actor
+        row.end_reason = reason
+        return ["status", "end_requested_by", "end_approved_by", "end_reason"]
+
+    row = _end_active(actor=actor, row_type=ContactRestriction, pk=restriction_id,
                       action="contact_restriction.end", already="This restricted service is not in force.",
                       reason=reason, step_ids=step_ids, end_field="ended_on", end_value=lambda row: _today(actor),
-                      version=version, what="restricted service", then=lambda row: [row.end(), "status"][1:])
+                      what="restricted service", then=then,
+                      extra_after=lambda row: {"end_requested_by": row.end_requested_by_id,
+                                               "end_approved_by": row.end_approved_by_id, "approval": approval_id})
     return row
 
 

@@ -101,11 +101,23 @@ def _record(request, customer, kind: str, data: dict) -> str:
     if kind == "income":
         services.income_record_add(actor=user, customer=customer, **data)
         return "Income recorded."
+    if kind == "income-correct":
+        row = _one(customer.incomes.all(), data["income_id"], "No such income record for this customer.")
+        services.income_record_correct(actor=user, income=row, reason=data["reason"], amount=data["amount"],
+                                       source=data["source"] or None, tax_year=data["tax_year"],
+                                       effective_from=data["effective_from"], version=data["version"])
+        return "Income corrected; the earlier record is kept with your reason and no longer counts."
     if kind == "roles":
         services.case_roles_reverse(actor=user, case=_case(request, customer, data["case_number"]),
                                     effective_from=data["effective_from"], reason=data["reason"],
                                     version=data["version"])
         return "Roles reversed; the earlier period is kept."
+    if kind == "roles-correct":
+        services.case_roles_correct(actor=user, case=_case(request, customer, data["case_number"]),
+                                    effective_from=data["effective_from"], undo=data["undo"], reason=data["reason"],
+                                    version=data["version"])
+        return ("Role reversal undone; the replaced periods are kept with your reason." if data["undo"] else
+                "Role reversal date corrected; the replaced periods are kept with your reason.")
     if kind == "registration":
         services.case_registration_set(actor=user, case=_case(request, customer, data["case_number"]),
                                        registration_status=data["registration_status"], reason=data["reason"],
@@ -137,7 +149,8 @@ def _record(request, customer, kind: str, data: dict) -> str:
                    "No such restricted service for this customer.")
         services.contact_restriction_end(actor=user, restriction=row, reason=data["reason"],
                                          version=data["version"])
-        return "Restricted service ended."
+        return ("Ending the restricted service was sent to the National Manager for approval: it stays in force "
+                "until the National Manager Quality and Customer Complaints approves it (PS-ORM-3).")
     if kind == "restriction":
         services.contact_restriction_add(actor=user, customer=customer, **data)
         return ("Restricted service proposed: it is not in force until a PS Team Leader other than you approves the "
@@ -148,9 +161,10 @@ def _record(request, customer, kind: str, data: dict) -> str:
 FORMS = {
     "debt": forms.DebtForm, "debt-correct": forms.DebtCorrectForm, "arrangement": forms.ArrangementForm,
     "arrangement-change": forms.ArrangementChangeForm, "payment": forms.PaymentForm, "care": forms.CareForm,
-    "roles": forms.RoleReversalForm, "registration": forms.RegistrationForm, "dpo": forms.DpoForm,
+    "roles": forms.RoleReversalForm, "roles-correct": forms.RoleCorrectForm, "registration": forms.RegistrationForm, "dpo": forms.DpoForm,
     "death": forms.DeathForm, "representative": forms.RepresentativeForm, "restriction": forms.RestrictionForm,
     "payment-correct": forms.PaymentCorrectForm, "care-correct": forms.CareCorrectForm, "income": forms.IncomeForm,
+    "income-correct": forms.IncomeCorrectForm,
     "dpo-correct": forms.DpoCorrectForm,
     "representative-end": forms.EndForm, "restriction-end": forms.EndForm,
 }

@@ -72,7 +72,7 @@ def export_rows(customers=None) -> Iterator[dict[str, Any]]:
         for period in later:
             yield {"record": "role_reversal", "source_key": key("role_reversal", period.pk), "case": number,
                    "effective_from": _s(period.from_date)}
-    for r in IncomeRecord.objects.filter(customer__in=ids).select_related("customer").order_by("pk").iterator(
+    for r in IncomeRecord.objects.filter(customer__in=ids, superseded_by__isnull=True).select_related("customer").order_by("pk").iterator(
             chunk_size=CHUNK):
         yield {"record": "income", "source_key": key("income", r.pk), "customer": r.customer.csid,
                "amount": _s(r.amount), "source": r.source, "tax_year": _s(r.tax_year),

@@ -123,6 +123,17 @@ register(Kind(
 ))
 
 register(Kind(
+    code="restricted_service_end",
+    step_ids=("PS-ORM-3",),
+    who_asks="A Team Leader or a PS Team Leader whose review of the restricted service finds it should end (every "
+             "path that ends one in force). The National Manager does not ask: they are the one who approves.",
+    who_decides="The National Manager Quality and Customer Complaints (only).",
+    takes_effect="The restriction ends (it stays on record) with who asked, the National Manager as approver and the "
+                 "reason; until then it stays in force. Not approved or withdrawn: it stays in force.",
+    on_approve=services.restricted_service_end_apply,
+))
+
+register(Kind(
     code="restricted_service",
     step_ids=("PS-ORM-3", "PS-DOC-2"),
     who_asks="A Team Leader or a PS officer proposing a restricted service (every path that proposes one).",
@@ -162,6 +173,7 @@ def _register_restriction_route() -> None:
     from casework.customers import services as customer_services
 
     customer_services.restriction_approval_register(services.restricted_service_request)
+    customer_services.restriction_end_approval_register(services.restricted_service_end_request)
 
 
 _register_restriction_route()

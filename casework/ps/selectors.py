@@ -13,11 +13,12 @@ from django.db.models import Count, Prefetch, Q
 
 from casework.core import clock
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
+from casework.customers import policy as customer_policy
+from casework.customers import selectors as customer_selectors
 from casework.customers.models import (
     ArrangementStatus,
     ContactRestriction,
     DepartureProhibitionOrder,
-    DpoStatus,
     Note,
     NoteKind,
     PaymentArrangement,
@@ -112,8 +113,10 @@ def segment_facts(*, ps_record: PsRecord) -> policy.SegmentFacts:
         step3_same_issue=issues.get("complaint", 0),
         arrangement_defaults=PaymentArrangement.objects.filter(debt__debtor_id=cust,
                                                                status=ArrangementStatus.DEFAULTED).count(),
-        has_dpo=DepartureProhibitionOrder.objects.filter(customer_id=cust, superseded_by__isnull=True,
-                                                         status__in=(DpoStatus.ISSUED, DpoStatus.CONSIDERED)).exists(),
+        # The latest current decision of each case counts: an issued DPO revoked later is not "DPO recorded".
+        has_dpo=customer_policy.dpo_in_force(
+            customer_selectors.dpo_decision(d)
+            for d in DepartureProhibitionOrder.objects.filter(customer_id=cust, superseded_by__isnull=True)),
         compensation_or_waiver=issues.get("compensation", 0) > 0,
         privacy_breach_claim=issues.get("privacy", 0) > 0,
         multiple_issues=open_issues >= 2,

@@ -1284,6 +1284,29 @@ def restricted_service_review_apply(*, request: ApprovalRequest, actor, data) ->
     return row
 
 
+def restricted_service_end_request(*, actor, restriction: ContactRestriction, reason: str) -> ApprovalRequest:
+    """PS-ORM-3, issue 12: ending a restricted service in force is a review outcome that only the National Manager
+    Quality and Customer Complaints approves. Registered with customers at start-up and run inside
+    ``customers.services.contact_restriction_end``'s transaction (every path that ends one asks this way)."""
+    from casework.approvals.services import approval_request_create
+
+    return approval_request_create(
+        actor=actor, kind="restricted_service_end", customer=restriction.customer, subject=restriction,
+        summary=f"End the restricted service on {restriction.customer.full_name}: {reason[:150]}",
+        reason=reason, payload={"reason": reason, "conditions": restriction.conditions,
+                                "review_date": _iso(restriction.review_date)},
+        eligibility=NMQCC_ELIGIBILITY, step_ids=("PS-ORM-3",))
+
+
+def restricted_service_end_apply(*, request: ApprovalRequest, actor, data) -> ContactRestriction:
+    """The ``restricted_service_end`` kind's effect: the restriction ends now, with the NMQCC as approver."""
+    from casework.customers import services as customer_services
+
+    return customer_services.contact_restriction_end_apply(
+        actor=actor, restriction_id=int(request.subject_id), reason=request.payload["reason"],
+        requested_by=request.requested_by, approval_id=request.pk)
+
+
 # --- Restricted service imposition (PS-ORM-3, PS-DOC-2) --------------------------------------------------------
 
 RESTRICTION_STEPS = ("PS-ORM-3", "PS-DOC-2")

@@ -184,17 +184,6 @@ def k_representative_end(w: World) -> Kind:
                 lambda: AuditEvent.objects.get(action="representative.end").reason == "Withdrawn")
 
 
-def k_restriction_end(w: World) -> Kind:
-    r = cm.ContactRestriction.objects.create(
-        customer=w.case.payer, conditions="Email only", imposed_on=dt.date(2026, 10, 1),
-        review_date=dt.date(2027, 1, 1), status=cm.RestrictionStatus.ACTIVE, is_active=True)
-    csid = w.case.payer.csid
-    return Kind(r, lambda api: _row_version(api.get(f"/api/v1/customers/{csid}/restrictions/").json(), r.pk),
-                "post", f"/api/v1/restrictions/{r.pk}/end/", {"reason": "Review: behaviour improved"},
-                {"reason": "Ended at review"}, w.tl1, w.tl2,
-                lambda: AuditEvent.objects.get(action="contact_restriction.end").reason == "Review: behaviour improved")
-
-
 def k_intray_reassign(w: World) -> Kind:
     intray = isv.intray_create(actor=w.tl1.user, customer=w.case.payer, type_code="client_contact_required",
                                subject="Call back", assignee_officer=w.so)
@@ -260,7 +249,6 @@ KINDS = {
     "arrangement-amend": k_arrangement_amend,
     "arrangement-default-then-end": k_arrangement_default_then_end,
     "representative-end": k_representative_end,
-    "restriction-end": k_restriction_end,
     "intray-reassign": k_intray_reassign,
     "intray-recategorise": k_intray_recategorise,
     "office": k_office,
@@ -349,6 +337,8 @@ VERSIONED_WRITES = [
     ("/api/v1/customers/{csid}/", "patch"),
     ("/api/v1/cases/{case_number}/registration/", "post"),
     ("/api/v1/cases/{case_number}/roles/", "post"),
+    ("/api/v1/cases/{case_number}/roles/correct/", "post"),
+    ("/api/v1/income/{income_id}/correct/", "post"),
     ("/api/v1/debts/{debt_id}/correct/", "post"),
     ("/api/v1/payments/{payment_id}/correct/", "post"),
     ("/api/v1/care/{care_id}/correct/", "post"),

@@ -300,6 +300,41 @@ def test_a_dpo_recorded_in_error_stops_counting_once_corrected_ps_seg(api, w):
     assert segment_facts(ps_record=record).has_dpo is False
 
 
+def test_a_dpo_revoked_by_a_later_decision_stops_counting_ps_seg(api, w):
+    """Issue 12: the current DPO status of a case is its latest current decision. An "issued" DPO later revoked by a
+    new record (not a correction: the issued row stays current, as it was) no longer counts for PS-SEG (has_dpo)
+    nor in the customer summary, through the API too."""
+    from casework.customers.selectors import customer_summary
+    from casework.ps.models import PsRecord
+    from casework.ps.selectors import segment_facts
+
+    payer = cm.Customer.objects.get(csid=w.payer)
+    record = PsRecord(customer=payer, referral_type_code="general")
+    assert segment_facts(ps_record=record).has_dpo
+    ok(api.post(f"/api/v1/customers/{w.payer}/dpos/", {"status": "revoked", "case_number": w.case,
+                                                        "reason": "Arrears paid"}, format="json"))
+    assert cm.DepartureProhibitionOrder.objects.get(pk=w.dpo).superseded_by_id is None  # the issued row stays
+    assert customer_summary(customer=payer).active_dpos == ()
+    assert [d.status for d in customer_summary(customer=payer).dpos] == ["revoked"]
+    assert segment_facts(ps_record=record).has_dpo is False
+
+
+def test_dpo_latest_decision_per_case_policy():
+    from casework.customers.policy import DpoDecision, dpo_in_force, dpo_latest_decisions
+
+    issued = DpoDecision(id=1, case_id=7, status="issued", issued_on=dt.date(2026, 1, 1))
+    revoked = DpoDecision(id=2, case_id=7, status="revoked", issued_on=None, revoked_on=dt.date(2026, 3, 1))
+    other = DpoDecision(id=3, case_id=8, status="considered")
+    # A correction of the earlier "issued" row gets a later id, but its decision is still the earlier one.
+    corrected = DpoDecision(id=4, case_id=7, status="issued", issued_on=dt.date(2026, 1, 2))
+    assert dpo_in_force([issued]) and not dpo_in_force([issued, revoked])
+    assert not dpo_in_force([revoked, corrected])
+    assert dpo_in_force([issued, revoked, other])
+    assert [d.id for d in dpo_latest_decisions([issued, revoked, other])] == [2, 3]
+    reissued = DpoDecision(id=5, case_id=7, status="issued", issued_on=dt.date(2026, 6, 1))
+    assert dpo_in_force([issued, revoked, reissued])
+
+
 def test_date_of_death_recorded_read_and_corrected_through_the_api(api, w):
     r = api.get(f"/api/v1/customers/{w.payee}/")
     version = int(r["ETag"].strip('W/"'))
@@ -371,8 +406,13 @@ def test_restriction_in_force_is_ended_through_the_api_ps_orm_3(reference, w):
     assert so.post(f"/api/v1/restrictions/{row['id']}/end/", {"reason": "x"}, format="json").status_code == 403
     r = maker.post(f"/api/v1/restrictions/{row['id']}/end/", {}, format="json")
     assert r.status_code == 400 and "reason" in (r.json().get("fields") or r.json())
-    ended = ok(maker.post(f"/api/v1/restrictions/{row['id']}/end/", {"reason": "Reviewed: lifted"}, format="json"),
-               200)
+    nmqcc = api_for(f.OfficerFactory(role=Role.NATIONAL_MANAGER_QCC))
+    asked = ok(maker.post(f"/api/v1/restrictions/{row['id']}/end/", {"reason": "Reviewed: lifted"}, format="json"),
+               202)
+    assert asked["kind"] == "restricted_service_end"  # issue 12: the NMQCC approves the end (PS-ORM-3)
+    ok(nmqcc.post(f"/api/v1/approvals/{asked['id']}/decide/", {"approve": True, "reason": "Agreed"}, format="json"),
+       200)
+    ended = next(x for x in ok(maker.get(f"/api/v1/customers/{w.payer}/restrictions/"), 200) if x["id"] == row["id"])
     assert (ended["status"], ended["is_active"], ended["ended_on"]) == ("ended", False, "2026-11-30")
 
 

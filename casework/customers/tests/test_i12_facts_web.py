@@ -173,12 +173,17 @@ def test_restricted_service_in_force_is_ended_by_a_team_leader_on_the_customer_p
                          follow=True)
         row.refresh_from_db()
         assert row.status == "active" and any("Team Leader" in m for m in texts(r))
+        nmqcc = f.OfficerFactory(role=Role.NATIONAL_MANAGER_QCC)
         client = web(maker)
         assert b'restriction-end' in client.get(f"/customers/{customer.csid}/").content
         r = client.post(f"/customers/{customer.csid}/facts/restriction-end/", {"row_id": row.pk, "version": ver(row),
                                                                               "reason": "Behaviour improved"},
                         follow=True)
-        assert "Restricted service ended." in texts(r)
+        assert any("sent to the National Manager for approval" in m for m in texts(r))
+        row.refresh_from_db()
+        assert row.status == "active"  # issue 12: in force until the NMQCC approves the end (PS-ORM-3)
+        approval_decide(actor=nmqcc.user, approve=True,
+                        approval=pending_for_subject(subject=row, kind="restricted_service_end"))
     row.refresh_from_db()
     assert row.status == "ended" and row.ended_on == dt.date(2026, 11, 30)
 

@@ -23,6 +23,7 @@ PERMS = [
     "customers.view_sensitive",
     "customers.add_presenting_issue",
     "customers.restrict_service",
+    "customers.approve_restriction_end",
     "core.view_auditevent",
     "org.manage_reference",
 ]
@@ -41,9 +42,10 @@ MATRIX = {
                        "customers.restrict_service"},
     R.CUSTOMER_REVIEW_OFFICER: {"customers.view_customer", "customers.add_customer", "customers.add_note",
                                 "customers.view_note", "customers.view_sensitive", "customers.add_presenting_issue"},
+    # PS-ORM-3: the NMQCC approves the end of a restricted service (never asks for it: issue 12).
     R.NATIONAL_MANAGER_QCC: {"customers.view_customer", "customers.add_customer", "customers.add_note",
                              "customers.view_note", "customers.view_sensitive", "customers.add_presenting_issue",
-                             "customers.restrict_service"},
+                             "customers.approve_restriction_end"},
     # Issue 13: users and reference data only; never a caseworker's write.
     R.ADMINISTRATOR: {"customers.view_customer", "core.view_auditevent", "org.manage_reference"},
     R.AUDITOR: {"customers.view_customer", "customers.view_note", "customers.view_sensitive", "core.view_auditevent"},

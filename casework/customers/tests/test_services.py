@@ -334,10 +334,12 @@ def test_contact_restriction_proposed_then_approved_by_another_ps_team_leader_ps
         "active", True, checker.user.pk, "MX-RS letter")
     with pytest.raises(TransitionRefused):
         approval_decide(actor=checker.user, approval=req, approve=True, data={"letter_reference": "again"})
-    services.contact_restriction_end(actor=tl.user, restriction=row, reason="Review outcome approved")
+    nmqcc = f.OfficerFactory(role=Role.NATIONAL_MANAGER_QCC)
+    end = services.contact_restriction_end(actor=tl.user, restriction=row, reason="Review outcome approved")
+    approval_decide(actor=nmqcc.user, approval=end, approve=True)
     restriction_actions = [a for a in actions(c) if a.startswith("contact_restriction.")]
     assert restriction_actions == ["contact_restriction.propose", "contact_restriction.approve",
-                                   "contact_restriction.end"]
+                                   "contact_restriction.end_request", "contact_restriction.end"]
     assert {"approval.request", "approval.approve"} <= set(actions(c))
 
 

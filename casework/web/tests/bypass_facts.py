@@ -70,6 +70,17 @@ def _facts_closed(w: Any, actor: Any) -> None:
     cs.case_registration_set(actor=who, case=w.case, registration_status="pending", reason="Not yet confirmed")
 
 
+def _roles_reversed(w: Any, actor: Any) -> None:
+    """As ``_facts``, then the case's roles reversed by another officer from 1 September 2026 (the world's case has
+    no role period yet: this opens one) and back from 1 November 2026 — the latest reversal (CMA-2.4)."""
+    from casework.customers import services as cs
+
+    _facts(w, actor)
+    for day in (dt.date(2026, 9, 1), dt.date(2026, 11, 1)):
+        cs.case_roles_reverse(actor=w.other_holder.user, case=w.case, effective_from=day,
+                              reason="The children moved to the other parent")
+
+
 def _facts_ps(w: Any, actor: Any) -> None:
     w.target = w.ps
     _facts(w, actor)
@@ -192,6 +203,8 @@ STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
                            "(COLLECTION)", _facts_locked_other),
     "facts_closed": ("as 'facts', then moved on by another officer: arrangement ended; debt, payment and care "
                      "corrected (superseded); representative ended; registration pending", _facts_closed),
+    "roles_reversed": ("as 'facts', and the case's roles reversed by another officer (COLLECTION) from 1 September "
+                       "2026 and back from 1 November 2026", _roles_reversed),
     "facts_ps": ("as 'facts', on the PS customer (active PS record, locked to the PS Case Manager)", _facts_ps),
     "rs_proposed": ("a restricted service proposed by the Team Leader (SERVICES) on the plain customer: its "
                     "request waits for any PS Team Leader", _rs_proposed),
@@ -257,6 +270,10 @@ BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
         "care_percentage": 35, "reason": "Court order"}),
     "cases_roles_reverse": lambda w: (f"/api/v1/cases/{w.case.case_number}/roles/", {
         "effective_from": "2026-11-01", "reason": "The children moved to the other parent"}),
+    "income_correct": lambda w: (f"/api/v1/income/{w.customer.incomes.order_by('-id').first().pk}/correct/", {
+        "amount": "61000.00", "reason": "Keyed the wrong amount"}),
+    "cases_roles_correct": lambda w: (f"/api/v1/cases/{w.case.case_number}/roles/correct/", {
+        "effective_from": "2026-10-15", "reason": "The children moved earlier than keyed"}),
     "cases_registration_set": lambda w: (f"/api/v1/cases/{w.case.case_number}/registration/", {
         "registration_status": "pending", "reason": "Registration not yet confirmed"}),
     "representatives_end": lambda w: (f"/api/v1/representatives/{_x(w, 'representative')}/end/", {
