@@ -53,6 +53,10 @@ run reads env DATABASE_URL= "${PYTEST[@]}" casework/customers/tests/test_i13_rea
   casework/customers/tests/test_i13_stale_writes.py casework/customers/tests/test_i13_stale_web_forms.py \
   casework/core/tests/test_i13_versioned_records.py casework/ps/tests/test_i13_plan_versions.py
 if [ -e scripts/leak-corpus ]; then
+  # The corpus runs on the configured database (the embedded SQLite one by default) in a rolled-back transaction: it
+  # needs the tables, so a fresh clone migrates first (what `make run` does; nothing else is written).
+  mkdir -p var
+  DEBUG=true "$PY" manage.py migrate --noinput >/dev/null 2>&1 || { echo "migrate failed before the leak corpus" >&2; }
   if [ -x scripts/leak-corpus ]; then run leak-corpus scripts/leak-corpus
   else run leak-corpus bash scripts/leak-corpus; fi
 else
