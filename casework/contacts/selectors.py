@@ -57,6 +57,35 @@ def open_contact_for(*, customer, officer) -> Contact | None:
     return Contact.objects.filter(customer=customer, officer=officer, status=ContactStatus.OPEN).order_by("-started_at").first()
 
 
+def in_progress_by_others(*, customer, officer) -> list[Contact]:
+    """Issue 14: other officers' contacts in progress with the customer (separate calls: shown, never blocking)."""
+    rows = Contact.objects.filter(customer=customer, status=ContactStatus.OPEN).select_related("officer__user", "area")
+    if officer is not None:
+        rows = rows.exclude(officer=officer)
+    return list(rows.order_by("-started_at"))
+
+
+def others_in_progress(contact: Contact) -> list[Contact]:
+    return [c for c in in_progress_by_others(customer=contact.customer, officer=contact.officer) if c.pk != contact.pk]
+
+
+def leads_team_of(officer, contact: Contact) -> bool:
+    """The officer is the Team Leader of the team of the officer who took the contact (issue 14: abandon)."""
+    position = contact.officer.position
+    team = position.team if position is not None else None
+    return officer is not None and team is not None and team.is_active and team.leader_id == officer.pk
+
+
+def may_abandon(*, user, contact: Contact) -> bool:
+    """Whether the page offers "Abandon" (the service decides, with contacts.policy.abandon_check)."""
+    officer = getattr(user, "officer", None)
+    if officer is None or not user.has_perm("contacts.run_contact"):
+        return False
+    return policy.abandon_check(is_open=contact.is_open, is_contact_officer=contact.officer_id == officer.pk,
+                                is_their_team_leader=leads_team_of(officer, contact), reason="call_dropped",
+                                note="").allowed
+
+
 # --- MCA facts (CMA-2.1 .. 2.5) ---------------------------------------------------------------------------------
 
 
