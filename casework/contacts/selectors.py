@@ -270,6 +270,7 @@ class ContactScreen:
     finalise: policy.Decision | None = None
     payer_debts: list = field(default_factory=list)
     restriction: dict = field(default_factory=dict)  # PS-ORM-3, shown before POI
+    sensitive: tuple = ()  # PS-CON-4 sensitive issue indicators in force, INTERNAL, shown before POI (issue 14)
 
     def may_discuss(self, matter: str) -> bool:
         return matter in self.access.facts.get("matters", ())
@@ -311,6 +312,10 @@ def contact_screen(*, user, contact: Contact) -> ContactScreen:
     access = contact_access(contact)
     screen = ContactScreen(contact=contact, poi_confirmed=contact.poi_confirmed, access=access)
     screen.restriction = restriction_status(contact)
+    # Safety before identity (issue 14): the officer sees any sensitive indicator from the first screen. INTERNAL:
+    # only officers who may view it, never in the API's customer-facing summary or any letter.
+    if user.has_perm("customers.view_sensitive"):
+        screen.sensitive = tuple(contact.customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
     from casework.ownership.selectors import ownership_get
 
     screen.ownership = ownership_get(customer=contact.customer)

@@ -152,7 +152,6 @@ def _contact_page(request, contact, *, action: str | None = None, form=None, car
         "other_parties": other_parties,
         "is_mine": getattr(getattr(request.user, "officer", None), "pk", None) == contact.officer_id,
         "can_abandon": selectors.may_abandon(user=request.user, contact=contact),
-        "can_view_sensitive": request.user.has_perm("customers.view_sensitive"),
         # CMA-1.7: prompt to advise the customer when ownership is kept as a further specialised issue arises.
         "holistic": selectors.holistic_advice_prompt(contact) if contact.poi_confirmed else None,
     }
