@@ -86,6 +86,14 @@ def contact_out(contact: Contact, *, user) -> dict[str, Any]:
         "poi_confirmed": contact.poi_confirmed,
         "poi_confirmed_at": contact.poi_confirmed_at,
         "poi_carried": contact.poi_carried,
+        "poi_failed": (
+            {"at": contact.poi_failed_at, "checks": contact.poi_failed_checks, "note": contact.poi_failed_note}
+            if contact.poi_failed else None
+        ),
+        "abandoned": (
+            {"at": contact.abandoned_at, "reason": contact.abandon_reason, "note": contact.abandon_note}
+            if contact.abandoned_at else None
+        ),
         "transfer": (
             {
                 "kind": contact.transfer_kind, "reasons": contact.transfer_reasons,
@@ -224,6 +232,17 @@ class ContactPoiIn(serializers.Serializer):
     method = serializers.CharField()
 
 
+class ContactPoiFailedIn(serializers.Serializer):
+    checks = serializers.ListField(child=serializers.ChoiceField(choices=list(policy.POI_CHECKS.items())),
+                                   required=False, default=list, help_text="The identity checks that failed.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ContactAbandonIn(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=list(policy.ABANDON_REASONS.items()))
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
 class ContactTransferIn(serializers.Serializer):
     to_area = serializers.SlugRelatedField(slug_field="code", queryset=BusinessArea.objects.filter(is_active=True))
     kind = serializers.ChoiceField(choices=TransferKind.choices)
@@ -325,7 +344,13 @@ class ContactListView(APIView):
         customer_data_read(actor=request.user, customer=customer, what="contacts", detail={"count": len(data)})
         return Response(data)
 
-    @extend_schema(request=ContactStartIn, responses={201: CONTACT_OUT})
+    @extend_schema(
+        request=ContactStartIn, responses={201: CONTACT_OUT, 200: CONTACT_OUT},
+        description="Start a contact (CMA-1.1): 201 with the new contact. Idempotent (issue 14): when you already "
+                    "have a contact in progress with this customer, 200 with that contact (`resumed`: true) and "
+                    "nothing is created. `others_in_progress` lists other officers' contacts in progress with the "
+                    "customer (separate calls: they do not block).",
+    )
     def post(self, request):
         data = _valid(ContactStartIn, request.data)
         data["case_number"] = data.get("case_number") or data.get("case") or ""
@@ -350,7 +375,10 @@ class ContactListView(APIView):
             actor=request.user, customer=customer, channel=data["channel"], speaker=data["speaker"],
             representative=representative, case=case, transferred_from=transferred_from,
         )
-        return _respond(request, contact, status.HTTP_201_CREATED)
+        others = [{"id": c.pk, "officer": c.officer.user.username, "started_at": c.started_at}
+                  for c in selectors.others_in_progress(contact)]
+        return _respond(request, contact, status.HTTP_200_OK if contact.resumed else status.HTTP_201_CREATED,
+                        resumed=contact.resumed, others_in_progress=others)
 
 
 class ContactDetailView(APIView):
@@ -391,6 +419,14 @@ def _debt(contact: Contact, debt_id: int) -> Debt:
 
 
 PoiView = _action(ContactPoiIn, lambda r, c, d: services.contact_poi_confirm(actor=r.user, contact=c, method=d["method"]) and None)
+PoiFailedView = _action(
+    ContactPoiFailedIn,
+    lambda r, c, d: services.contact_poi_fail(actor=r.user, contact=c, checks=d["checks"], note=d["note"]) and None,
+)
+AbandonView = _action(
+    ContactAbandonIn,
+    lambda r, c, d: services.contact_abandon(actor=r.user, contact=c, reason=d["reason"], note=d["note"]) and None,
+)
 TransferView = _action(
     ContactTransferIn,
     lambda r, c, d: services.contact_transfer(

@@ -51,6 +51,18 @@ class PoiForm(forms.Form):
         error_messages={"required": "Say how the customer's identity was confirmed (CMA-1.1)."})
 
 
+class PoiFailedForm(forms.Form):
+    checks = forms.MultipleChoiceField(label="Checks that failed", choices=list(policy.POI_CHECKS.items()),
+                                       widget=forms.CheckboxSelectMultiple, required=False)
+    note = text("What happened", required=False, textarea=True)
+
+
+class AbandonForm(forms.Form):
+    reason = forms.ChoiceField(label="Why the contact is abandoned", choices=list(policy.ABANDON_REASONS.items()),
+                               error_messages={"required": "Choose why the contact is abandoned."})
+    note = text("Note", required=False, textarea=True)
+
+
 class TransferForm(forms.Form):
     to_area = forms.ChoiceField(label="Transfer to", error_messages={"required": "Choose an area."})
     kind = forms.ChoiceField(label="Transfer", choices=TransferKind.choices, initial=TransferKind.COLD,
@@ -172,7 +184,7 @@ class EmptyForm(forms.Form):
 
 
 FORMS: dict[str, type[forms.Form]] = {
-    "poi": PoiForm, "transfer": TransferForm, "issue": IssueForm, "issue-close": IssueCloseForm,
+    "poi": PoiForm, "poi-failed": PoiFailedForm, "abandon": AbandonForm, "transfer": TransferForm, "issue": IssueForm, "issue-close": IssueCloseForm,
     "referral": ReferralForm, "referral-give": ReferralGiveForm, "error": ErrorForm, "tick": TickForm,
     "arrangement": ArrangementForm, "income": IncomeForm, "collection": CollectionForm, "mca-complete": EmptyForm,
     "impacted": CsidForm, "explained": ExplainedForm, "disagreement": DisagreementForm, "finalise": EmptyForm,

@@ -1,7 +1,7 @@
 """A customer contact (CMA-1.1 to CMA-3.5): who called, on which channel, POI, the presenting issues raised, the
 Minimum Collection Activity done, external referrals, decisions explained, finalisation and unlock.
 
-Nothing here is hard-deleted: a contact ends as finalised, transferred or referred for follow-up.
+Nothing here is hard-deleted: a contact ends as finalised, transferred, referred for follow-up or abandoned.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class ContactStatus(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred to another area"
     FOLLOW_UP = "follow_up", "Not resolved in real time (locked / referred)"
     FINALISED = "finalised", "Finalised"
+    ABANDONED = "abandoned", "Abandoned"
 
 
 class TransferKind(models.TextChoices):
@@ -65,6 +66,14 @@ class Contact(ProtectedStateModel, models.Model):
     poi_confirmed_at = models.DateTimeField(null=True, blank=True)
     poi_method = models.CharField(max_length=200, blank=True)
     poi_carried = models.BooleanField(default=False, help_text="POI done before a transfer (CMA-1.1).")
+    # Issue 14: a failed identity check (CMA-1.1): nothing about the case may be discussed afterwards.
+    poi_failed_at = models.DateTimeField(null=True, blank=True)
+    poi_failed_checks = models.JSONField(default=list, blank=True)
+    poi_failed_note = models.TextField(blank=True)
+    # Issue 14: abandoned (call dropped, customer hung up, wrong customer...), with the reason.
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+    abandon_reason = models.CharField(max_length=20, blank=True)
+    abandon_note = models.TextField(blank=True)
     transferred_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_to"
     )
@@ -116,10 +125,26 @@ class Contact(ProtectedStateModel, models.Model):
         return self.poi_confirmed_at is not None or self.poi_carried
 
     @property
+    def poi_failed(self) -> bool:
+        return self.poi_failed_at is not None
+
+    @property
+    def abandon_reason_label(self) -> str:
+        from .policy import ABANDON_REASONS
+
+        return ABANDON_REASONS.get(self.abandon_reason, self.abandon_reason)
+
+    @property
+    def poi_failed_checks_labels(self) -> list[str]:
+        from .policy import POI_CHECKS
+
+        return [POI_CHECKS.get(c, c) for c in self.poi_failed_checks]
+
+    @property
     def is_open(self) -> bool:
         return self.status == ContactStatus.OPEN
 
-    # A contact ends once: transferred, referred for follow-up, or finalised. The guards (POI, MCA, everything in
+    # A contact ends once: transferred, referred for follow-up, finalised or abandoned. The guards (POI, MCA, everything in
     # scope done) are evaluated by the service before the transition.
     @transition(source=ContactStatus.OPEN, target=ContactStatus.TRANSFERRED, step_ids=("CMA-1.1",),
                 callers=("contacts.services.contact_transfer",))
@@ -135,6 +160,11 @@ class Contact(ProtectedStateModel, models.Model):
                 callers=("contacts.services.contact_finalise",))
     def finalise(self) -> None:
         """Everything in scope is done."""
+
+    @transition(source=ContactStatus.OPEN, target=ContactStatus.ABANDONED, step_ids=("CMA-1.1",),
+                callers=("contacts.services.contact_abandon",))
+    def abandon(self) -> None:
+        """Issue 14: the contact ends without an outcome (call dropped, hung up, wrong customer, POI failed)."""
 
     UNLOCK_LABELS = {
         "unlocked": "Unlocked by the ownership rules",

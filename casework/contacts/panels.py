@@ -20,6 +20,7 @@ def customer_panel(request, customer) -> dict | None:
     return {
         "can_start": user.has_perm("contacts.run_contact"),
         "open_contact": open_contact,
+        "others_in_progress": selectors.in_progress_by_others(customer=customer, officer=officer),
         "recent_contacts": selectors.contacts_for_customer(user=user, customer=customer, limit=5),
         "letters": letters,
         "can_send_letters": user.has_perm("letters.issue_letter"),

@@ -1,6 +1,9 @@
 """Rules of a customer contact, as pure functions (no database). Every decision names its step IDs.
 
 - ``transfer_check``: cold or warm transfer to the right business area, "POI done" carried (CMA-1.1)
+- ``start_or_resume``: the officer's own contact in progress with the customer is resumed, not doubled (CMA-1.1)
+- ``poi_failure_check``: recording a failed identity check (CMA-1.1)
+- ``abandon_check``: who may abandon a contact, with which reason (CMA-1.1)
 - ``representative_access``: what an authorised representative may be told or do (CMA-1.1)
 - ``mca_assess``: is Minimum Collection Activity required, which path applies, which expectation points
   apply, where it is documented (CMA-2.1 to CMA-2.8)
@@ -52,6 +55,85 @@ def transfer_check(*, kind: str, reasons: Iterable[str], poi_confirmed: bool) ->
         "CMA-1.1",
         outcome=kind,
         poi_done=poi_confirmed,
+    )
+
+
+# --- issue 14: resume, failed identity check, abandon (CMA-1.1) ---------------------------------------------------
+
+
+def start_or_resume(*, own_open_contact_ids: Sequence[int]) -> Decision:
+    """CMA-1.1: one contact is one call. When the officer already has a contact in progress with this customer
+    (the back button, a second click), starting again resumes it instead of opening a second one. Another officer's
+    contact in progress is a separate call and does not block."""
+    if own_open_contact_ids:
+        return Decision.yes("You already have a contact in progress with this customer: resumed.", "CMA-1.1",
+                            outcome="resume", contact_id=min(own_open_contact_ids))
+    return Decision.yes("A new contact is started.", "CMA-1.1", outcome="start")
+
+
+POI_CHECKS = {
+    "name": "Name",
+    "date_of_birth": "Date of birth",
+    "address": "Address",
+    "csid": "CSID",
+    "phone": "Phone number on record",
+    "other": "Other (see the note)",
+}
+
+
+def poi_failure_check(*, is_open: bool, poi_confirmed: bool, poi_failed: bool, checks: Iterable[str],
+                      note: str) -> Decision:
+    """CMA-1.1: a failed identity check is recorded with the checks that failed (or a note); identity already
+    confirmed or already failed on this contact cannot fail again. After it, nothing about the case is discussed:
+    the contact can only be abandoned (or transferred, "POI not done")."""
+    checks = tuple(checks)
+    if not is_open:
+        return Decision.no("This contact has ended: nothing more can be recorded on it.", "CMA-1.1", outcome="closed")
+    if poi_confirmed:
+        return Decision.no("Proof of identity is already confirmed on this contact.", "CMA-1.1", outcome="confirmed")
+    if poi_failed:
+        return Decision.no("A failed identity check is already recorded on this contact.", "CMA-1.1",
+                           outcome="already_failed")
+    unknown = [c for c in checks if c not in POI_CHECKS]
+    if unknown:
+        return Decision.no(f"Unknown identity check(s): {', '.join(unknown)}.", "CMA-1.1", outcome="invalid")
+    if not checks and not note.strip():
+        return Decision.no("Say which identity checks failed.", "CMA-1.1", outcome="invalid")
+    if "other" in checks and not note.strip():
+        return Decision.no("Describe the other check that failed.", "CMA-1.1", outcome="invalid")
+    return Decision.yes(
+        "Identity not confirmed: discuss nothing about the case; abandon the contact (or transfer it, POI not done).",
+        "CMA-1.1", outcome="failed",
+    )
+
+
+ABANDON_REASONS = {
+    "call_dropped": "Call dropped",
+    "customer_hung_up": "Customer hung up",
+    "wrong_customer": "Wrong customer selected",
+    "poi_failed": "Identity check failed",
+    "started_in_error": "Started in error",
+    "other": "Other (see the note)",
+}
+
+
+def abandon_check(*, is_open: bool, is_contact_officer: bool, is_their_team_leader: bool, reason: str,
+                  note: str) -> Decision:
+    """CMA-1.1 (issue 14): an in-progress contact may be abandoned, with a reason, by the officer who took it or the
+    Team Leader of that officer's team; never once it has ended (finalised, transferred, referred, abandoned). The
+    presenting issues raised stay open: they are the customer's, not the contact's; the lock is untouched."""
+    if not (is_contact_officer or is_their_team_leader):
+        return Decision.no("Only the officer who took the contact, or their Team Leader, may abandon it.", "CMA-1.1",
+                           outcome="not_permitted")
+    if not is_open:
+        return Decision.no("This contact has ended: it can no longer be abandoned.", "CMA-1.1", outcome="closed")
+    if reason not in ABANDON_REASONS:
+        return Decision.no(f"Choose one of: {', '.join(ABANDON_REASONS)}.", "CMA-1.1", outcome="invalid")
+    if reason == "other" and not note.strip():
+        return Decision.no("Say why the contact is abandoned.", "CMA-1.1", outcome="invalid")
+    return Decision.yes(
+        f"Contact abandoned: {ABANDON_REASONS[reason].lower()}. Presenting issues raised stay open with the customer.",
+        "CMA-1.1", outcome="abandoned",
     )
 
 

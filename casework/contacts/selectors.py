@@ -57,6 +57,35 @@ def open_contact_for(*, customer, officer) -> Contact | None:
     return Contact.objects.filter(customer=customer, officer=officer, status=ContactStatus.OPEN).order_by("-started_at").first()
 
 
+def in_progress_by_others(*, customer, officer) -> list[Contact]:
+    """Issue 14: other officers' contacts in progress with the customer (separate calls: shown, never blocking)."""
+    rows = Contact.objects.filter(customer=customer, status=ContactStatus.OPEN).select_related("officer__user", "area")
+    if officer is not None:
+        rows = rows.exclude(officer=officer)
+    return list(rows.order_by("-started_at"))
+
+
+def others_in_progress(contact: Contact) -> list[Contact]:
+    return [c for c in in_progress_by_others(customer=contact.customer, officer=contact.officer) if c.pk != contact.pk]
+
+
+def leads_team_of(officer, contact: Contact) -> bool:
+    """The officer is the Team Leader of the team of the officer who took the contact (issue 14: abandon)."""
+    position = contact.officer.position
+    team = position.team if position is not None else None
+    return officer is not None and team is not None and team.is_active and team.leader_id == officer.pk
+
+
+def may_abandon(*, user, contact: Contact) -> bool:
+    """Whether the page offers "Abandon" (the service decides, with contacts.policy.abandon_check)."""
+    officer = getattr(user, "officer", None)
+    if officer is None or not user.has_perm("contacts.run_contact"):
+        return False
+    return policy.abandon_check(is_open=contact.is_open, is_contact_officer=contact.officer_id == officer.pk,
+                                is_their_team_leader=leads_team_of(officer, contact), reason="call_dropped",
+                                note="").allowed
+
+
 # --- MCA facts (CMA-2.1 .. 2.5) ---------------------------------------------------------------------------------
 
 
@@ -241,6 +270,7 @@ class ContactScreen:
     finalise: policy.Decision | None = None
     payer_debts: list = field(default_factory=list)
     restriction: dict = field(default_factory=dict)  # PS-ORM-3, shown before POI
+    sensitive: tuple = ()  # PS-CON-4 sensitive issue indicators in force, INTERNAL, shown before POI (issue 14)
 
     def may_discuss(self, matter: str) -> bool:
         return matter in self.access.facts.get("matters", ())
@@ -282,6 +312,10 @@ def contact_screen(*, user, contact: Contact) -> ContactScreen:
     access = contact_access(contact)
     screen = ContactScreen(contact=contact, poi_confirmed=contact.poi_confirmed, access=access)
     screen.restriction = restriction_status(contact)
+    # Safety before identity (issue 14): the officer sees any sensitive indicator from the first screen. INTERNAL:
+    # only officers who may view it, never in the API's customer-facing summary or any letter.
+    if user.has_perm("customers.view_sensitive"):
+        screen.sensitive = tuple(contact.customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
     from casework.ownership.selectors import ownership_get
 
     screen.ownership = ownership_get(customer=contact.customer)

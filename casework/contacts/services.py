@@ -119,7 +119,10 @@ def contact_start(
     case: Case | None = None,
     transferred_from: Contact | None = None,
 ) -> Contact:
-    """CMA-1.1: record the contact (channel, who, officer, time). POI done before a transfer is carried with it."""
+    """CMA-1.1: record the contact (channel, who, officer, time). POI done before a transfer is carried with it.
+
+    Idempotent (issue 14): when this officer already has a contact in progress with the customer, that contact is
+    returned (audited ``contact.resume``) and nothing is created; ``contact.resumed`` (not stored) says which."""
     officer = _officer(actor)
     channel = _choice(channel, Channel, "channel")
     speaker = _choice(speaker, Speaker, "speaker")
@@ -143,6 +146,18 @@ def contact_start(
         poi_carried = transferred_from.poi_confirmed
     now = clock.now()
     with transaction.atomic():
+        # Issue 14: one contact per call. The customer row is locked so two starts at once (a double click, the
+        # back button) cannot both open one; the officer's contact in progress is resumed instead.
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        own_open = list(Contact.objects.filter(customer=customer, officer=officer, status=ContactStatus.OPEN)
+                        .values_list("pk", flat=True))
+        decision = policy.start_or_resume(own_open_contact_ids=own_open)
+        if decision.outcome == "resume":
+            contact = Contact.objects.get(pk=decision.facts["contact_id"])
+            audit_record(actor=actor, action="contact.resume", target=contact, after={"channel": channel},
+                         step_ids=decision.step_ids, customer=customer)
+            contact.resumed = True
+            return contact
         contact = Contact.objects.create(
             customer=customer,
             case=case,
@@ -180,6 +195,7 @@ def contact_start(
             audit_record(actor=actor, action="contact.restriction_outside", target=contact,
                          after={"channel": channel, "warning": decision.reason}, step_ids=decision.step_ids,
                          customer=customer)
+    contact.resumed = False  # not stored: tells the caller a new contact was started (issue 14)
     return contact
 
 
@@ -192,6 +208,10 @@ def contact_poi_confirm(*, actor, contact: Contact, method: str) -> Contact:
         _require_open(contact)
         if contact.poi_confirmed_at is not None:
             raise TransitionRefused("Proof of identity is already confirmed on this contact.", step_ids=("CMA-1.1",))
+        if contact.poi_failed:
+            raise TransitionRefused(
+                "The identity check failed on this contact: nothing about the case may be discussed. Abandon the "
+                "contact; a new call starts a new contact.", step_ids=("CMA-1.1",))
         contact.poi_confirmed_at = clock.now()
         contact.poi_method = method[:200]
         contact.mca_snapshot = {"facts": selectors.mca_facts_from_record(contact)}
@@ -228,6 +248,66 @@ def contact_transfer(
             after={"kind": kind, "reasons": list(reasons), "to_area": to_area.code, "poi_done": contact.poi_confirmed},
             step_ids=decision.step_ids, customer=contact.customer_id,
         )
+    return contact
+
+
+def contact_poi_fail(*, actor, contact: Contact, checks: Iterable[str] = (), note: str = "") -> Contact:
+    """CMA-1.1 (issue 14): the identity check failed (which checks, free text). Afterwards nothing about the case
+    may be discussed (every later step refuses with CMA-1.1, POI cannot be confirmed on this contact): it can only
+    be abandoned, or transferred with "POI not done"."""
+    _own(actor, contact)
+    checks = list(dict.fromkeys(checks))
+    note = str(note or "").strip()
+    with transaction.atomic():
+        contact = _lock(contact)
+        decision = policy.poi_failure_check(is_open=contact.is_open, poi_confirmed=contact.poi_confirmed,
+                                            poi_failed=contact.poi_failed, checks=checks, note=note)
+        if not decision.allowed:
+            if decision.outcome == "invalid":
+                raise InvalidInput(decision.reason, step_ids=decision.step_ids,
+                                   fields={"note" if checks else "checks": [decision.reason]})
+            raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+        contact.poi_failed_at = clock.now()
+        contact.poi_failed_checks = checks
+        contact.poi_failed_note = note
+        _bump(contact, ["poi_failed_at", "poi_failed_checks", "poi_failed_note"])
+        audit_record(actor=actor, action="contact.poi_failed", target=contact,
+                     after={"checks": checks, "note": note}, step_ids=decision.step_ids,
+                     customer=contact.customer_id)
+    return contact
+
+
+def contact_abandon(*, actor, contact: Contact, reason: str, note: str = "") -> Contact:
+    """CMA-1.1 (issue 14): end an in-progress contact without an outcome (call dropped, hung up, wrong customer,
+    POI failed...). The officer who took it or their Team Leader; never after it ended. The presenting issues raised
+    in it stay open (they are the customer's) and the customer's lock is untouched."""
+    officer = _officer(actor)
+    reason = getattr(reason, "value", reason) or ""
+    note = str(note or "").strip()
+    with transaction.atomic():
+        contact = _lock(contact)
+        decision = policy.abandon_check(
+            is_open=contact.is_open, is_contact_officer=contact.officer_id == officer.pk,
+            is_their_team_leader=selectors.leads_team_of(officer, contact), reason=reason, note=note,
+        )
+        if not decision.allowed:
+            if decision.outcome == "not_permitted":
+                raise NotPermitted(decision.reason, step_ids=decision.step_ids)
+            if decision.outcome == "closed":
+                raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+            raise InvalidInput(decision.reason, step_ids=decision.step_ids,
+                               fields={"note" if reason == "other" else "reason": [decision.reason]})
+        contact.abandon()
+        contact.abandoned_at = clock.now()
+        contact.abandon_reason = reason
+        contact.abandon_note = note
+        _bump(contact, ["status", "abandoned_at", "abandon_reason", "abandon_note"])
+        still_open = [link.presenting_issue_id for link in contact.issues.select_related("presenting_issue")
+                      if link.presenting_issue.status == IssueStatus.OPEN]
+        audit_record(actor=actor, action="contact.abandon", target=contact,
+                     after={"reason": reason, "note": note, "issues_left_open": still_open,
+                            "by_team_leader": contact.officer_id != officer.pk},
+                     step_ids=decision.step_ids, customer=contact.customer_id)
     return contact
 
 

@@ -67,8 +67,15 @@ def contact_start_view(request, csid: str):
         except DomainError as exc:
             refuse(form, exc)
         else:
+            if contact.resumed:  # issue 14: the back button / a second start resumes the contact in progress
+                messages.info(request, "You already have a contact in progress with this customer: resumed.")
             return redirect("contacts:contact", pk=contact.pk)
-    return render(request, "contacts/start.html", {"customer": customer, "form": form}, status=status_of(form))
+    officer = getattr(request.user, "officer", None)
+    return render(request, "contacts/start.html", {
+        "customer": customer, "form": form,
+        "own_open": selectors.open_contact_for(customer=customer, officer=officer) if officer is not None else None,
+        "others_in_progress": selectors.in_progress_by_others(customer=customer, officer=officer),
+    }, status=status_of(form))
 
 
 def _choices(contact, screen, ctx) -> dict[str, dict]:
@@ -144,7 +151,7 @@ def _contact_page(request, contact, *, action: str | None = None, form=None, car
         "all_explained": all_explained,
         "other_parties": other_parties,
         "is_mine": getattr(getattr(request.user, "officer", None), "pk", None) == contact.officer_id,
-        "can_view_sensitive": request.user.has_perm("customers.view_sensitive"),
+        "can_abandon": selectors.may_abandon(user=request.user, contact=contact),
         # CMA-1.7: prompt to advise the customer when ownership is kept as a further specialised issue arises.
         "holistic": selectors.holistic_advice_prompt(contact) if contact.poi_confirmed else None,
     }
@@ -179,6 +186,19 @@ def _customer_by_csid(request, csid: str):
 def _a_poi(request, contact, d):
     services.contact_poi_confirm(actor=request.user, contact=contact, method=d["method"])
     return "Proof of identity confirmed. Case details are now shown."
+
+
+def _a_poi_failed(request, contact, d):
+    services.contact_poi_fail(actor=request.user, contact=contact, checks=d["checks"], note=d["note"])
+    return "Identity check failed: recorded. Discuss nothing about the case; abandon the contact (CMA-1.1)."
+
+
+def _a_abandon(request, contact, d):
+    contact = services.contact_abandon(actor=request.user, contact=contact, reason=d["reason"], note=d["note"])
+    left = sum(1 for link in contact.issues.select_related("presenting_issue")
+               if link.presenting_issue.status == IssueStatus.OPEN)
+    kept = (f" {left} presenting issue(s) raised in it stay open with the customer." if left else "")
+    return f"Contact abandoned ({contact.abandon_reason_label.lower()}).{kept} The customer's lock is unchanged."
 
 
 def _a_transfer(request, contact, d):
@@ -320,7 +340,7 @@ def _a_unlock(request, contact, d):
 
 
 ACTIONS: dict[str, Callable] = {
-    "poi": _a_poi, "transfer": _a_transfer, "issue": _a_issue, "issue-close": _a_issue_close,
+    "poi": _a_poi, "poi-failed": _a_poi_failed, "abandon": _a_abandon, "transfer": _a_transfer, "issue": _a_issue, "issue-close": _a_issue_close,
     "referral": _a_referral, "referral-give": _a_referral_give, "error": _a_error, "tick": _a_tick,
     "arrangement": _a_arrangement, "income": _a_income, "collection": _a_collection, "mca-complete": _a_mca_complete,
     "impacted": _a_impacted, "explained": _a_explained, "disagreement": _a_disagreement,
@@ -329,7 +349,7 @@ ACTIONS: dict[str, Callable] = {
 }
 
 ANCHORS = {
-    "poi": "poi", "transfer": "poi", "issue": "issues", "issue-close": "issues", "referral": "issues",
+    "poi": "poi", "poi-failed": "poi", "abandon": "abandon", "transfer": "poi", "issue": "issues", "issue-close": "issues", "referral": "issues",
     "referral-give": "issues", "error": "issues", "tick": "mca", "arrangement": "mca", "income": "mca", "collection": "mca",
     "mca-complete": "mca", "impacted": "explain", "explained": "explain", "disagreement": "explain",
     "finalise": "finalise", "not-resolved": "finalise", "unlock": "unlock", "holistic-advice": "issues",

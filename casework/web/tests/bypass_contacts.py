@@ -182,6 +182,27 @@ def _ready_locked_actor_no_wait(w, actor):
     _ready_locked_actor(w, actor)
 
 
+def _contact_team_member(w, actor):  # noqa: ARG001
+    """Issue 14: an open contact taken by the matrix Service Officer, a member of the matrix Team Leader's team."""
+    _contact(w, w.officers[Role.SERVICE_OFFICER.value])
+
+
+def _contact_poi_failed_actor(w, actor):
+    """Issue 14: the actor's open contact on which the identity check failed (CMA-1.1)."""
+    contact = _contact(w, _worker(w, actor), poi=False)
+    contact.poi_failed_at = clock.now()
+    contact.poi_failed_checks = ["date_of_birth"]
+    contact.save(update_fields=["poi_failed_at", "poi_failed_checks"])
+
+
+def _contact_abandoned_actor(w, actor):
+    """Issue 14: the actor's contact, abandoned (ended)."""
+    contact = _contact(w, _worker(w, actor), poi=False, status="abandoned")
+    contact.abandoned_at = clock.now()
+    contact.abandon_reason = "call_dropped"
+    contact.save(update_fields=["abandoned_at", "abandon_reason"])
+
+
 # state key -> (description, setter(world, actor))
 STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
     "contact_new_actor": ("an open contact taken by the actor, identity not yet confirmed (CMA-1.1)",
@@ -207,6 +228,11 @@ STATES: dict[str, tuple[str, Callable[[Any, Any], None]]] = {
                                 "(CMA-2.1/2.8)", _contact_mca_ready_actor),
     "contact_ps_actor": ("an open contact with the PS customer taken by the actor, POI confirmed, with the PS "
                          "customer's open issue on it (PS-ACT-5, PS-SPE-1)", _contact_ps_actor),
+    "contact_team_member": ("an open contact taken by the Service Officer of the matrix Team Leader's team, POI "
+                            "confirmed (issue 14: their Team Leader may abandon it)", _contact_team_member),
+    "contact_poi_failed_actor": ("the actor's open contact, the identity check failed (CMA-1.1, issue 14)",
+                                 _contact_poi_failed_actor),
+    "contact_abandoned_actor": ("the actor's contact, abandoned: ended (issue 14)", _contact_abandoned_actor),
     "ready_locked_actor": ("locked to the actor and ready to unlock: issue finalised, MCA not required (CMA-3.4)",
                            _ready_locked_actor),
     "ready_locked_actor_old_letters": ("as ready_locked_actor, with decision letters sent before the lock started "
@@ -253,6 +279,9 @@ def _letters(w) -> list[int]:
 # operationId -> (world) -> (path, body)
 BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
     "contacts_poi_create": lambda w: (f"{_k(w)}/poi/", {"method": "Date of birth and address"}),
+    "contacts_poi_failed_create": lambda w: (f"{_k(w)}/poi/failed/", {"checks": ["date_of_birth"],
+                                                                       "note": "Wrong date of birth"}),
+    "contacts_abandon_create": lambda w: (f"{_k(w)}/abandon/", {"reason": "call_dropped"}),
     "contacts_transfer_create": lambda w: (f"{_k(w)}/transfer/", {"to_area": "LITIGATION", "kind": "cold"}),
     "contacts_issues_create": lambda w: (f"{_k(w)}/issues/", {"issue_type": "payment_enquiry"}),
     "contacts_issues_close_create": lambda w: (f"{_k(w)}/issues/{w.extra['link'].pk}/close/", {
