@@ -42,13 +42,14 @@ CUSTOMER_COLS = ("id", "csid", "given_names", "family_name", "search_name", "dat
                  "preferred_contact_times", "contact_preference", "special_contact_arrangements", "version",
                  "created_at", "updated_at")
 CASE_COLS = ("case_number", "payer_id", "payee_id", "registration_status", "collection_type", "annual_liability",
-             "created_at")
+             "created_at", "version")
 LOCK_COLS = ("customer_id", "area_id", "position_id", "officer_id", "kind", "reason", "step_ids", "is_active",
              "started_at", "ended_by_label", "end_kind", "end_reason", "end_step_ids")
 INTRAY_COLS = ("type_id", "customer_id", "subject", "details", "status", "assignee_officer_id", "assignee_position_id",
                "office_id", "created_at", "received_at", "due_date", "closed_at", "outcome", "delete_reason",
                "sla_breached_at", "step_ids", "version")
-INCOME_COLS = ("customer_id", "amount", "source", "tax_year", "effective_from", "recorded_at")
+INCOME_COLS = ("customer_id", "amount", "source", "tax_year", "effective_from", "recorded_at", "correction_reason",
+               "version")
 NOTE_COLS = ("customer_id", "kind", "subject", "body", "author_id", "created_at", "ref_id", "step_ids")
 AUDIT_COLS = ("occurred_at", "actor_label", "action", "target_type", "target_id", "target_repr", "customer_id",
               "reason", "step_ids", "request_id")
@@ -227,7 +228,7 @@ def load_range(lo: int, hi: int, ctx: _Ctx) -> dict[str, tuple[int, float]]:
             customers.append((c, csid(i), given, fam, f"{fam} {given}".lower(), ctx.dobs[i % 15000], "", "", "", "",
                               false, "NSW", "", "", "any", "", "1", ts, ts))
             if i % 2 == 0 and i + 1 < hi:
-                cases.append((f"B{i:09d}", c, cid[i + 1], "registered", "agency", "4800.00", ts))
+                cases.append((f"B{i:09d}", c, cid[i + 1], "registered", "agency", "4800.00", ts, "1"))
             officer_id, user_id, officer_pos = officers[i // CUSTOMERS_PER_OFFICER]
             officer_id, user_id = str(officer_id), str(user_id)
             if i % 3 == 0:  # every third customer locked, alternately to its officer and to a position
@@ -241,7 +242,7 @@ def load_range(lo: int, hi: int, ctx: _Ctx) -> dict[str, tuple[int, float]]:
             elif i % 3 == 1:
                 # The lock-and-unlock pool (never locked here): an ATO-issued income, so no Minimum Collection
                 # Activity is required before the unlock (CMA-2.1, CMA-3.4).
-                incomes.append((c, "65000.00", "ato_issued", "2025", "2024-07-01", ts))
+                incomes.append((c, "65000.00", "ato_issued", "2025", "2024-07-01", ts, "", "1"))
             for k in range(INTRAYS_PER_CUSTOMER):
                 to_officer = (i + k) % 4 != 0
                 due_k = (i + k) % 90
