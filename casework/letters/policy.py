@@ -129,3 +129,21 @@ def internal_text_check(fields: Mapping[str, Any], internal_texts: Iterable[str]
     from .disclosure import INTERNAL_NOTE, Protected, check_texts, free_texts
 
     return check_texts(free_texts(fields), [Protected(INTERNAL_NOTE, t) for t in internal_texts if t]).decision
+
+
+# CMA-1.2: "if the customer cannot be contacted, send the MX1-1 Request for client to contact". A customer spoken to
+# in the last RECENT_CONTACT_DAYS was contacted: that letter is not offered and not sent (a unique letter still is).
+REQUEST_CONTACT = "mx1_1_request_contact"
+RECENT_CONTACT_DAYS = 5
+
+
+def request_contact_decision(*, last_reached: dt.datetime | None, now: dt.datetime) -> Decision:
+    """May the "please contact us" letter (MX1-1) go to a customer last spoken to at ``last_reached``?"""
+    if last_reached is not None and now - last_reached < dt.timedelta(days=RECENT_CONTACT_DAYS):
+        return Decision.no(
+            f"We spoke with the customer in the last {RECENT_CONTACT_DAYS} days: the letter asking them to contact us "
+            "is only for a customer we could not reach. Write them a unique letter instead.",
+            "CMA-1.2", outcome="recently_reached",
+        )
+    return Decision.yes("The customer has not been reached recently: the letter asking them to contact us may go.",
+                        "CMA-1.2")

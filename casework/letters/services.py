@@ -19,7 +19,7 @@ from casework.customers import scope
 from casework.customers.csid import format_csid
 from casework.customers.models import Case, Customer
 
-from . import disclosure, policy, registry
+from . import disclosure, policy, registry, selectors
 from .models import Letter
 
 SIGNATURE_DEFAULT = "for the General Manager, Child Support"
@@ -110,6 +110,11 @@ def _compose(
     if template.ps_only and signed_by is None:
         raise InvalidInput("A Personalised Services letter is signed by the PS Case Manager.",
                            fields={"signed_by": ["Required (PS-CON-8)."]}, step_ids=("PS-CON-8",))
+    if template.code == policy.REQUEST_CONTACT:
+        offer = policy.request_contact_decision(last_reached=selectors.customer_last_reached(customer),
+                                                now=clock.now())
+        if not offer.allowed:
+            raise TransitionRefused(offer.reason, step_ids=offer.step_ids)
     ps_check = scope.ps_customer_action_check(actor=actor, customer=customer, via=via)
     if not ps_check.allowed:
         raise TransitionRefused(ps_check.reason, step_ids=ps_check.step_ids)
