@@ -63,3 +63,25 @@ def test_request_contact_letter_refused_right_after_a_call_that_reached_the_cust
     with clock.freeze(clock.now() + dt.timedelta(days=policy.RECENT_CONTACT_DAYS + 1)):
         letter_services.letter_preview(actor=so.user, customer=customer, template_code="mx1_1_request_contact",
                                        context={})
+
+
+def test_letters_are_previewed_before_sending_and_pdfs_open_in_a_new_tab(so, client):
+    """Issue 14: the customer page's letter forms post to the preview; "Send" is on the preview page."""
+    import re
+
+    customer = CustomerFactory()
+    letter = letter_services.letter_issue(actor=so.user, customer=customer, template_code="unique_letter",
+                                          context={"paragraphs": ["Thank you for your letter."]})
+    client.force_login(so.user)
+    page = client.get(f"/customers/{customer.csid}/").content.decode()
+    forms = re.findall(r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="csrfmiddlewaretoken"[^>]*>'
+                       r'\s*<input type="hidden" name="template_code" value="([a-z0-9_]+)"', page)
+    assert {code for _, code in forms} == {"mx1_1_request_contact", "unique_letter"}
+    assert all(action == f"/customers/{customer.csid}/letters/preview/" for action, _ in forms)
+    assert "letters/send/" not in page
+    assert f'href="/api/v1/letters/{letter.pk}/pdf/" target="_blank" rel="noopener"' in page
+    preview = client.post(f"/customers/{customer.csid}/letters/preview/",
+                          {"template_code": "unique_letter", "body": "We have updated your address."})
+    html = preview.content.decode()
+    assert preview.status_code == 200 and f'action="/customers/{customer.csid}/letters/send/"' in html
+    assert "Send this letter" in html
