@@ -139,3 +139,17 @@ def test_a_date_that_is_not_real_is_refused_on_every_path(ps_org, value):
 def test_dates_print_as_words():
     assert policy.filter_context(registry.get("mx1_1_request_contact"),
                                  {"contact_by_date": "14/12/2026"}).fields == {"contact_by_date": "14 December 2026"}
+
+
+def test_please_contact_us_letter_is_refused_right_after_a_ps_contact(ps_org):
+    """CMA-1.2: a contact the PS Case Manager recorded counts as reaching the customer (ps registers the source)."""
+    from casework.core.errors import TransitionRefused
+
+    from .helpers import first_contact
+
+    rec = allocate(ps_org)
+    first_contact(ps_org, rec)
+    with pytest.raises(TransitionRefused) as exc:
+        letter_services.letter_preview(actor=ps_org.so.user, customer=rec.customer,
+                                       template_code="mx1_1_request_contact", context={})
+    assert exc.value.step_ids == ("CMA-1.2",)
