@@ -265,6 +265,8 @@ CASEWORK = {
     "RECEIVED_MAX_AGE_DAYS": int(os.environ.get("RECEIVED_MAX_AGE_DAYS", "90")),
     # The front-line area that takes calls for customers nobody owns.
     "DEFAULT_FRONT_LINE_AREA": os.environ.get("DEFAULT_FRONT_LINE_AREA", "SERVICES"),
+    # Issue 14: the agency's phone number, printed in every letter.
+    "AGENCY_PHONE": os.environ.get("AGENCY_PHONE", "131 272"),
 }
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -333,3 +333,14 @@ def contact_screen(*, user, contact: Contact) -> ContactScreen:
 
 def case_for(contact: Contact) -> Case | None:
     return contact.case
+
+
+def customer_last_reached(customer) -> Any:
+    """CMA-1.2: when the customer was last spoken to in a guided contact: a call or visit whose POI was confirmed
+    (registered with ``letters.selectors`` at start-up)."""
+    from django.db.models import Max
+
+    from .models import Channel
+
+    return Contact.objects.filter(customer=customer, channel__in=[Channel.PHONE, Channel.FACE_TO_FACE],
+                                  poi_confirmed_at__isnull=False).aggregate(at=Max("poi_confirmed_at"))["at"]

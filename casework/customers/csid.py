@@ -38,6 +38,14 @@ def make_csid(number: int) -> str:
     return body + luhn_check_digit(body)
 
 
+def format_csid(csid: str) -> str:
+    """The CSID as printed for a customer: three groups, ``123 456 7890`` (issue 14, letters)."""
+    raw = normalise_csid(csid)
+    if len(raw) != CSID_LENGTH:
+        return raw
+    return f"{raw[:3]} {raw[3:6]} {raw[6:]}"
+
+
 def csid_problem(raw: str) -> str | None:
     """Why ``raw`` is not a valid CSID, in words an officer understands; None when it is valid."""
     value = normalise_csid(raw)

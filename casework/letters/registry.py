@@ -14,6 +14,8 @@ from dataclasses import dataclass
 COMMON_KEYS = frozenset({"reference", "salutation", "closing_note", "contact_phone"})
 
 
+# Issue 14: a letter's title is customer wording (the officer's form code, e.g. MX1-1 or UQ140.01, stays on the
+# officer's screens, never in the letter); ``tests`` render every registered template and check its text.
 @dataclass(frozen=True)
 class LetterTemplate:
     code: str
@@ -58,7 +60,7 @@ register(
 register(
     LetterTemplate(
         code="mx1_1_request_contact",
-        title="Request for you to contact us (MX1-1)",
+        title="Please contact us",
         allowed_keys=frozenset({"contact_by_date", "matter"}),
         step_ids=("CMA-1.2",),
     )
@@ -78,9 +80,9 @@ _PS_KEYS = frozenset(
     {"case_manager_name", "case_manager_phone", "issues", "commitments", "next_contact", "exit_reason", "respond_by"}
 )
 for _code, _title in (
-    ("uq140_00_introduction", "Personalised Services Management introduction (UQ140.00)"),
-    ("uq140_01_first_call_confirmation", "Confirmation of first call (UQ140.01)"),
-    ("uq140_02_exit", "Exit letter (UQ140.02)"),
+    ("uq140_00_introduction", "Introducing your Personalised Services Case Manager"),
+    ("uq140_01_first_call_confirmation", "What we discussed in our first call"),
+    ("uq140_02_exit", "Your case is leaving Personalised Services"),
 ):
     register(
         LetterTemplate(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import select_template
 
@@ -15,9 +16,10 @@ from casework.core import clock
 from casework.core.audit import audit_record
 from casework.core.errors import InvalidInput, NotPermitted, TransitionRefused
 from casework.customers import scope
+from casework.customers.csid import format_csid
 from casework.customers.models import Case, Customer
 
-from . import disclosure, policy, registry
+from . import disclosure, policy, registry, selectors
 from .models import Letter
 
 SIGNATURE_DEFAULT = "for the General Manager, Child Support"
@@ -108,6 +110,11 @@ def _compose(
     if template.ps_only and signed_by is None:
         raise InvalidInput("A Personalised Services letter is signed by the PS Case Manager.",
                            fields={"signed_by": ["Required (PS-CON-8)."]}, step_ids=("PS-CON-8",))
+    if template.code == policy.REQUEST_CONTACT:
+        offer = policy.request_contact_decision(last_reached=selectors.customer_last_reached(customer),
+                                                now=clock.now())
+        if not offer.allowed:
+            raise TransitionRefused(offer.reason, step_ids=offer.step_ids)
     ps_check = scope.ps_customer_action_check(actor=actor, customer=customer, via=via)
     if not ps_check.allowed:
         raise TransitionRefused(ps_check.reason, step_ids=ps_check.step_ids)
@@ -116,6 +123,9 @@ def _compose(
     too_big = policy.size_check(context or {})
     if too_big:
         raise InvalidInput("This letter is too long: " + " ".join(m for ms in too_big.values() for m in ms), fields=too_big)
+    bad_dates = policy.date_check(context or {})
+    if bad_dates:
+        raise InvalidInput("A date in this letter is not a real date.", fields=bad_dates)
     office = clock.office_of(actor)
     # A moment in the context becomes the issuing officer's local day before the (pure) filter sees it.
     local = {key: clock.local_date(value, office) if isinstance(value, dt.datetime) and value.tzinfo else value
@@ -134,7 +144,9 @@ def _compose(
     source = {
         "template_code": template.code,
         "title": template.title,
-        "customer": {"full_name": customer.full_name, "csid": customer.csid, "postal_address": customer.postal_address},
+        "customer": {"full_name": customer.full_name, "csid": customer.csid, "postal_address": customer.postal_address,
+                     "reference": format_csid(customer.csid)},
+        "agency_phone": settings.CASEWORK["AGENCY_PHONE"],
         "case_number": case.case_number if case is not None else "",
         "fields": filtered.fields,
         "signature": signer_name or SIGNATURE_DEFAULT,

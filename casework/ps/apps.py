@@ -7,3 +7,9 @@ class PsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import approval_kinds  # noqa: F401  (registers the PS kinds of request for approval)
+        from casework.letters.selectors import last_reached_source_register
+
+        from .selectors import customer_last_reached
+
+        # CMA-1.2: the "please contact us" letter is not sent right after a PS contact with the customer.
+        last_reached_source_register(customer_last_reached)

@@ -140,7 +140,9 @@ class SegmentForm(forms.Form):
 
 class LetterForm(forms.Form):
     template_code = _s("Letter", max_length=60)
-    next_contact = _s("Next contact", max_length=200)
+    next_contact = forms.DateField(label="Next contact", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                   error_messages={"invalid": "Enter a real date, for example 30/11/2026."})
 
 
 class SkipForm(forms.Form):

@@ -26,6 +26,21 @@ MANDATORY_ISSUES: tuple[tuple[str, str], ...] = (
     ("Payment Activity for Ongoing", "financial"),
     ("Payment Activity for Arrears", "financial"),
 )
+# Issue 14: how a letter names each mandatory issue to the customer (the catalogue names are internal jargon).
+CUSTOMER_ISSUE_WORDING: dict[str, str] = {
+    "Income Correct": "Checking that the income we use for your assessment is correct",
+    "Care Correct": "Checking that the care arrangements we use for your assessment are correct",
+    "Customer Contact Details": "Making sure we have your current contact details",
+    "Payment Activity for Ongoing": "Payments of your ongoing child support",
+    "Payment Activity for Arrears": "Payments of overdue child support",
+}
+
+
+def customer_issue_wording(title: str) -> str:
+    """The customer's wording of a plan issue for a letter (PS-CON-8); an issue the Case Manager named is theirs."""
+    return CUSTOMER_ISSUE_WORDING.get(title, title)
+
+
 MANDATORY_KEYS: tuple[str, ...] = ("income", "care", "contact_details", "payment_ongoing", "payment_arrears")
 
 # PS-REF-1/2: the referral intray types and their service levels in working days.

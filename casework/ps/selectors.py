@@ -325,3 +325,13 @@ __all__ = [
     "segment_suggestion",
     "stacking_notes",
 ]
+
+
+def customer_last_reached(customer) -> dt.datetime | None:
+    """CMA-1.2: when a PS Case Manager last recorded a contact with the customer (registered with
+    ``letters.selectors`` at start-up)."""
+    from django.db.models import Max
+
+    from .models import Contact
+
+    return Contact.objects.filter(ps_record__customer=customer).aggregate(at=Max("occurred_at"))["at"]

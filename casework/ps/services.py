@@ -960,13 +960,12 @@ def ps_letter_send(*, actor, ps_record: PsRecord, template_code: str, context: M
         cm = rec.case_manager
         ctx = dict(context or {})
         ctx.setdefault("case_manager_name", cm.display_name)
-        ctx.setdefault("reference", f"PS-{rec.pk}")
         if template_code == "uq140_01_first_call_confirmation":
-            ctx.setdefault("issues", [i.title for i in rec.plan.issues.filter(is_active=True)])
+            ctx.setdefault("issues", [policy.customer_issue_wording(i.title)
+                                      for i in rec.plan.issues.filter(is_active=True)])
             ctx.setdefault("commitments", [a.description for a in rec.plan.actions.filter(completed_at__isnull=True)])
         if template_code == "uq140_02_exit":
-            ctx.setdefault("respond_by", (_today_for(rec) + dt.timedelta(days=policy.EXIT_LETTER_WAIT_DAYS))
-                           .strftime("%d/%m/%Y"))
+            ctx.setdefault("respond_by", _today_for(rec) + dt.timedelta(days=policy.EXIT_LETTER_WAIT_DAYS))
         steps = {"uq140_00_introduction": ("PS-CON-8",), "uq140_01_first_call_confirmation": ("PS-CON-8", "PS-RES-4"),
                  "uq140_02_exit": ("PS-CON-8", "PS-FIN-1")}[template_code]
         letter = integration.letter_issue(actor=actor, customer=rec.customer, template_code=template_code,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/<str:csid>/", views.customer_detail, name="customer"),
     path("customers/<str:csid>/notes/", views.note_add, name="note_add"),
     path("audit/", views.audit, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
     path("morning/", views.morning, name="morning"),
     path("morning/reassign/", views.morning_reassign, name="morning_reassign"),
     path("morning/export.csv", views.morning_export, name="morning_export"),

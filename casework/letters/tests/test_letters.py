@@ -224,5 +224,5 @@ def test_CMA_3_4_letter_is_dated_the_officers_local_day_not_the_utc_date(custome
             step_ids=("CMA-3.4",),
         )
     assert letter.source_data["issued_on"] == "2026-11-23"
-    assert letter.source_data["fields"]["decision_date"] == "2026-11-23"
+    assert letter.source_data["fields"]["decision_date"] == "23 November 2026"  # issue 14: printed in words
     assert letter.issued_at == moment

@@ -435,7 +435,7 @@ def test_sensitive_indicator_internal_only(ps_org, rec):
     assert detail["sensitive_indicators"][0]["reason"] == "family_violence"
     # the indicator's text can never reach a letter
     r = post(ps_org.cm, f"ps/records/{rec['id']}/letters/", {"template_code": "uq140_00_introduction",
-                                                             "context": {"next_contact": "Do not disclose address XYZ"}})
+                                                             "context": {"exit_reason": "Do not disclose address XYZ"}})
     assert r.status_code == 400
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import template
 
-from casework.core import clock
+from casework.core import audit_display, clock
 
 register = template.Library()
 
@@ -46,11 +46,16 @@ def _short(value, width: int = 60) -> str:
 
 @register.filter
 def changes(event) -> list[tuple[str, str, str]]:
-    """(field, before, after) rows of an audit event, values shortened for the table."""
-    before = event.before if isinstance(event.before, dict) else ({} if event.before is None else {"": event.before})
-    after = event.after if isinstance(event.after, dict) else ({} if event.after is None else {"": event.after})
-    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-    return [
-        (key, _short(before[key]) if key in before else "", _short(after.get(key)) if key in after else "")
-        for key in keys
-    ]
+    """(field label, before, after) rows of an audit event in words (issue 14), values shortened for the table."""
+    return [(row.label, _short(row.before) if row.before else "", _short(row.after) if row.after else "")
+            for row in audit_display.change_rows(event)]
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    return audit_display.action_label(action)
+
+
+@register.filter
+def audit_target(event) -> str:
+    return audit_display.target_label(event.target_type, event.target_id, event.target_repr)
