@@ -16,9 +16,9 @@ from casework.web import demo
 # target is 12 (issue 15): 52 is where it stands, not where it should stay.
 BUDGETS = {
     "home": ("so_nsw", 14),
-    "customer_page": ("so_nsw", 53),  # measured after the issue 12-14 merges (was 52)
+    "customer_page": ("so_nsw", 58),  # measured after the issue 12-14 merges of 30/11 (was 52): income list, others' contacts, letter offers
     "worklist": ("so_nsw", 12),
-    "contact_page": (None, 41),  # the officer who started the demo contact; measured after the issue 12-14 merges (was 39)
+    "contact_page": (None, 43),  # the officer who started the demo contact; after the issue 12-14 merges of 30/11 (was 39)
     "ps_record": (None, 42),  # the record's PS Case Manager
     "morning": ("tl_nsw", 23),
     "approvals": ("tl_nsw", 11),
