@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from .api import VERSION_MAX
 from .errors import DomainError, InvalidInput
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -54,6 +55,16 @@ class CodeListField(forms.MultipleChoiceField):
         super().validate(value)
         if len(value) > self.max_items:
             raise forms.ValidationError(f"Choose at most {self.max_items}.")
+
+
+RELOAD = "Reload the page: the form lost the version it was read at."
+
+
+def version_field() -> forms.IntegerField:
+    """The hidden version of the record the page showed (issue 13): a stale page's change is refused with 409 saying
+    what changed; a missing or malformed one is a 400 asking to reload, never a server error."""
+    return forms.IntegerField(min_value=1, max_value=VERSION_MAX, widget=forms.HiddenInput, error_messages={
+        "required": RELOAD, "invalid": RELOAD, "min_value": RELOAD, "max_value": RELOAD})
 
 
 def refuse(form: forms.Form, exc: DomainError) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django import forms
 
-from casework.core.api import DB_INT_MAX, VERSION_MAX
-from casework.core.forms import DATE, DATE_FORMATS, DATETIME_LOCAL, text
+from casework.core.api import DB_INT_MAX
+from casework.core.forms import DATE, DATE_FORMATS, DATETIME_LOCAL, text, version_field
 
 from .models import Channel, CorrespondenceCategory
 
@@ -63,11 +63,7 @@ class VersionedForm(forms.Form):
     changed since (someone else started, referred or completed it), the action is refused with 409 saying what
     changed, and nothing is written."""
 
-    version = forms.IntegerField(min_value=1, max_value=VERSION_MAX, widget=forms.HiddenInput, error_messages={
-        "required": "Reload the page: the form lost the version it was read at.",
-        "invalid": "Reload the page: the form lost the version it was read at.",
-        "min_value": "Reload the page: the form lost the version it was read at.",
-        "max_value": "Reload the page: the form lost the version it was read at."})
+    version = version_field()
 
 
 class OutcomeForm(VersionedForm):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from casework.core.api import DB_INT_MAX, VERSION_MAX
-from casework.core.forms import DATE_FORMATS, text
+from casework.core.api import DB_INT_MAX
+from casework.core.forms import DATE_FORMATS, text, version_field
 
 from . import policy
 
@@ -60,11 +60,7 @@ class VersionForm(forms.Form):
     """The hidden version the page was read at (issue 13): a stale page's change is refused with 409 saying what
     changed; a missing or malformed one is a 400 asking to reload, never a server error."""
 
-    version = forms.IntegerField(min_value=1, max_value=VERSION_MAX, widget=forms.HiddenInput, error_messages={
-        "required": "Reload the page: the form lost the version it was read at.",
-        "invalid": "Reload the page: the form lost the version it was read at.",
-        "min_value": "Reload the page: the form lost the version it was read at.",
-        "max_value": "Reload the page: the form lost the version it was read at."})
+    version = version_field()
 
 
 class PlanForm(VersionForm):
