@@ -76,3 +76,81 @@ def login(live_server):
         page.wait_for_url(lambda url: "/login/" not in url)
 
     return sign_in
+
+
+# --- shared journey helpers (issue 14): axe on every page, screenshots at both widths, focus on the first field ---
+
+WIDTHS = (1440, 1024)
+AXE_BLOCKING = ("serious", "critical")
+_AXE_TALLY = {"pages": 0, "violations": 0, "blocking": 0}
+
+
+@pytest.fixture
+def axe_check():
+    """``axe_check(page, "label")`` runs axe-core (the copy shipped in axe-playwright-python: no network) on the page as
+    it is now and fails on any serious or critical violation. Every call is counted; the totals are printed at the end
+    of the run (``axe: N pages checked, V violations, 0 serious or critical``)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page, label: str = "") -> int:
+        violations = axe.run(page).response["violations"]
+        blocking = [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s): "
+                    f"{[n.get('target') for n in v['nodes'][:3]]}"
+                    for v in violations if v.get("impact") in AXE_BLOCKING]
+        _AXE_TALLY["pages"] += 1
+        _AXE_TALLY["violations"] += len(violations)
+        _AXE_TALLY["blocking"] += len(blocking)
+        assert not blocking, f"axe on {label or page.url}: {blocking}"
+        return len(violations)
+
+    return check
+
+
+@pytest.fixture
+def shot_widths(shot):
+    """``shot_widths(page, "journey-1-03-contact")`` saves ``<name>-1440.png`` and ``<name>-1024.png`` (full page) and
+    puts the viewport back as it was."""
+
+    def take(page, name: str) -> list[Path]:
+        before = page.viewport_size
+        paths = []
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            paths.append(shot(page, f"{name}-{width}"))
+        if before:
+            page.set_viewport_size(before)
+        return paths
+
+    return take
+
+
+def assert_focus_on_first_field(page, form_selector: str = "main form") -> None:
+    """The step's first field has keyboard focus (autofocus, or the error summary's link target after an error)."""
+    focused = page.evaluate("() => document.activeElement && (document.activeElement.id || document.activeElement.name)")
+    first = page.evaluate(
+        """(sel) => { const f = document.querySelector(sel); if (!f) return null;
+             const el = f.querySelector('input:not([type=hidden]):not([disabled]), select, textarea');
+             return el && (el.id || el.name); }""", form_selector)
+    assert first is not None, f"no field in {form_selector} on {page.url}"
+    assert focused == first, f"focus is on {focused!r}, not on the first field {first!r} of {form_selector} ({page.url})"
+
+
+def pytest_sessionfinish(session):
+    # Under pytest-xdist each worker sends its tally to the controller, which adds them up (pytest_testnodedown).
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["axe_tally"] = dict(_AXE_TALLY)
+
+
+def pytest_testnodedown(node, error):
+    for key, value in getattr(node, "workeroutput", {}).get("axe_tally", {}).items():
+        _AXE_TALLY[key] += value
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _AXE_TALLY["pages"]:
+        terminalreporter.write_line(
+            f"axe: {_AXE_TALLY['pages']} pages checked, {_AXE_TALLY['violations']} violations, "
+            f"{_AXE_TALLY['blocking']} serious or critical")
