@@ -55,7 +55,7 @@ def test_journey_3_several_specialised_issues_with_a_second_officer_in_each_appr
     # 1-2. The objections officer sees the DPO Team owns the customer and refers her work to them.
     login(page, "j3_obj", PASSWORD)
     page.goto(f"{base}/customers/{payer.csid}/")
-    banner = page.get_by_role("status", name="Ownership").inner_text()
+    banner = page.get_by_role("status", name="Ownership").text_content()  # step IDs sit in a closed "why"
     assert "DPO" in banner and "CMA-1.5" in banner, banner
     shot(page, "journey3-01-locked-to-dpo")
     page.get_by_text("Refer follow-up to").click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.utils.html import format_html
 
 from casework.core import audit_display, clock
 
@@ -59,3 +60,23 @@ def audit_action(action: str) -> str:
 @register.filter
 def audit_target(event) -> str:
     return audit_display.target_label(event.target_type, event.target_id, event.target_repr)
+
+
+@register.simple_tag
+def why(*step_ids):
+    """The explanation of a decision behind a "why" disclosure (issue 14): ``{% why "CMA-1.1" %}`` or
+    ``{% why decision.step_ids %}``. Put it in a block (div, li, td, section), never inside a heading or a ``<p>``."""
+    ids: list[str] = []
+    for s in step_ids:
+        if isinstance(s, str):
+            ids.append(s)
+        elif s:
+            ids.extend(str(x) for x in s)
+    ids = [s for s in ids if s]
+    if not ids:
+        return ""
+    return format_html(
+        '<details class="why"><summary>Why<span class="visually-hidden"> (procedure steps)</span></summary>'
+        '<span class="step">{}</span></details>',
+        ", ".join(ids),
+    )
