@@ -24,7 +24,9 @@ def _id(name: str) -> forms.IntegerField:
 
 
 class StartForm(forms.Form):
-    channel = forms.ChoiceField(label="Channel", choices=Channel.choices)
+    # Issue 14: the first field of the step has the focus on arrival.
+    channel = forms.ChoiceField(label="Channel", choices=Channel.choices,
+                                widget=forms.Select(attrs={"autofocus": True}))
     speaker = forms.ChoiceField(label="Who is speaking", choices=Speaker.choices, initial=Speaker.CUSTOMER,
                                 required=False)
     representative = forms.ChoiceField(label="Authorised representative (if speaking)", required=False)
@@ -47,7 +49,7 @@ class PoiForm(forms.Form):
     method = forms.CharField(
         label="How identity was confirmed", max_length=200,
         widget=forms.TextInput(attrs={"size": 40, "placeholder": "e.g. date of birth, address and CSID",
-                                      "id": "poi-method"}),
+                                      "id": "poi-method", "autofocus": True}),  # issue 14: first field of the step
         error_messages={"required": "Say how the customer's identity was confirmed (CMA-1.1)."})
 
 

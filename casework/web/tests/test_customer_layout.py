@@ -62,3 +62,21 @@ def test_stylesheet_orders_panels_above_the_notes_wraps_long_words_and_prints_wi
     print_block = CSS[CSS.index("@media print"):]
     assert ".topbar" in print_block and "form" in print_block and "display:none" in print_block
     assert "size:A4" in print_block
+
+
+def test_a_refused_sign_in_keeps_the_username_and_links_the_summary_to_the_password(client, org_reference):
+    officer = OfficerFactory(role=Role.SERVICE_OFFICER, user__username="kept_name")
+    response = client.post("/login/", {"username": officer.user.username, "password": "wrong"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="kept_name"' in html
+    assert "data-error-summary" in html and 'href="#id_password"' in html
+
+
+def test_the_first_field_of_start_and_identity_steps_has_autofocus(so_client):
+    case = CaseFactory()
+    csid = case.payer.csid
+    start = so_client.get(f"/customers/{csid}/contact/").content.decode()
+    assert re.search(r'<select name="channel"[^>]*autofocus', start)
+    contact = so_client.get(so_client.post(f"/customers/{csid}/contact/", {"channel": "phone"})["Location"])
+    assert re.search(r'<input[^>]*autofocus[^>]*>|<input[^>]*id="poi-method"[^>]*autofocus', contact.content.decode())
