@@ -19,6 +19,12 @@
   // DOMContentLoaded; the summary or the confirmation at the top must still be what is in view and read out.
   window.addEventListener("load", function () { setTimeout(function () { focusFirst(document); }, 0); });
   document.addEventListener("htmx:afterSwap", function (event) { focusFirst(event.target); });
+  // A refusal (400 with field messages, 409 stale edit) is swapped in like a success: htmx leaves 4xx answers out by
+  // default, and the officer would see nothing happen (the search's "A CSID has 10 digits", a note without subject).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr && event.detail.xhr.status;
+    if (status === 400 || status === 409 || status === 422) { event.detail.shouldSwap = true; event.detail.isError = false; }
+  });
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
     if (!link) return;
