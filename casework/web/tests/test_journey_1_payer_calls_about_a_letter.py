@@ -170,7 +170,7 @@ def test_journey_1_a_payer_calls_about_a_letter(live_server, browser_page, axe_c
     page.get_by_label("Add a presenting issue").select_option("debt_enquiry")
     page.get_by_role("button", name="Add issue").click()
     page.get_by_test_id("issue-handling").first.wait_for(state="visible")
-    expect(page.get_by_test_id("issue-handling").first).to_contain_text("here", ignore_case=True)
+    expect(page.get_by_test_id("issue-row").first).to_contain_text("Common")  # CMA-1.2: common, handled here
     assert "debt repayment" in page.get_by_test_id("mca-path").inner_text()  # CMA-2.4: MCA required
     step(page, "journey-1-08-issue-and-mca", axe_check, shot_widths)
 
