@@ -81,9 +81,11 @@ def test_journey_3_several_specialised_issues_with_a_second_officer_in_each_appr
     _sign_in(page, base, "j3_obj", axe_check)
     page.goto(f"{base}/customers/{payer.csid}/")
     banner = page.get_by_role("status", name="Ownership")
-    assert "DPO" in banner.inner_text() and "CMA-1.5" not in banner.inner_text()  # the step ID is behind "Why"
-    banner.locator("details.why summary").click()
-    assert "CMA-1.5" in banner.inner_text()
+    expect(banner).to_contain_text("Locked to DPO")
+    why = banner.locator("details.why")
+    expect(why.locator(".step")).to_be_hidden()  # the step IDs are behind "Why"
+    why.locator("summary").click()
+    expect(why.locator(".step")).to_contain_text("CMA-1.5")
     step(page, "journey-3-01-locked-to-dpo", axe_check, shot_widths)
     page.get_by_text("Refer follow-up to").click()
     form = page.get_by_role("form", name="Refer follow-up")
