@@ -8,9 +8,21 @@ LONG_WORD = "W" * 600
 
 
 def step(page, name: str, axe_check, shot_widths) -> None:
-    """The page as the officer sees it now: 0 serious or critical axe violations, screenshots at 1440 and 1024."""
+    """The page as the officer sees it now: 0 serious or critical axe violations, screenshots at 1440 and 1024 (full
+    page), and ``<name>-view-1440.png``, only what is on screen, small enough for the user guide."""
     axe_check(page, name)
     shot_widths(page, name)
+    view_shot(page, name)
+
+
+def view_shot(page, name: str, width: int = 1440) -> None:
+    from casework.testing.browser import SCREENSHOTS
+
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": 900})
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-view-{width}.png"), full_page=False)
+    if before:
+        page.set_viewport_size(before)
 
 
 def assert_no_horizontal_scroll(page, label: str) -> None:

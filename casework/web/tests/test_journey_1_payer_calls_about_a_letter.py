@@ -20,7 +20,7 @@ from casework.core.models import AuditEvent
 from casework.customers.models import Customer, Note, NoteKind, PaymentArrangement
 from casework.testing.browser import SCREENSHOTS, assert_focus_on_first_field
 
-from .journey import LONG_WORD, assert_no_horizontal_scroll, choose_a_stale_option, step, top
+from .journey import LONG_WORD, assert_no_horizontal_scroll, choose_a_stale_option, step, top, view_shot
 
 
 @pytest.fixture
@@ -84,6 +84,7 @@ def test_journey_1_a_payer_calls_about_a_letter(live_server, browser_page, axe_c
     expect(page.get_by_role("status", name="Ownership")).to_contain_text("Not locked.")
     expect(page.get_by_text("not reliable").first).to_be_visible()
     step(page, "journey-1-03-customer", axe_check, shot_widths)
+    view_shot(page, "journey-1-03-customer", width=1024)
     page.set_viewport_size({"width": 1024, "height": 900})
     notes_top = top(page, "#notes .timeline")
     assert top(page, "#ownership") < notes_top, "at 1024 px the ownership panel comes above the notes"
