@@ -174,7 +174,13 @@ def contact_view(request, pk: int):
         contact = selectors.contact_get(user=request.user, contact_id=pk)
     except DomainError as exc:
         return _error_page(request, exc)
-    return _contact_page(request, contact)
+    # Ticks carried with a form that succeeded (contact_action): shown again, ticked but not saved yet.
+    carried = request.session.pop(_carried_key(pk), None)
+    return _contact_page(request, contact, carry=carried)
+
+
+def _carried_key(pk: int) -> str:
+    return f"contact-{pk}-carried-ticks"
 
 
 def _customer_by_csid(request, csid: str):
@@ -385,6 +391,8 @@ def contact_action(request, pk: int, action: str):
             refuse(form, exc)
         else:
             messages.success(request, done)
+            if carried is not None and action != "tick":  # the ticks on screen survive the redirect, still unsaved
+                request.session[_carried_key(pk)] = list(carried)
             return redirect(reverse("contacts:contact", kwargs={"pk": pk}) + f"#{ANCHORS.get(action, '')}")
     contact.refresh_from_db()
     return _contact_page(request, contact, action=action, form=form, carry=carried, status=status_of(form))

@@ -107,6 +107,23 @@ def test_mca_ticks_carried_with_another_form_survive_its_error(web, contact, pay
     assert f'name="codes" value="{code}" data-mca-tick checked' not in r.content.decode()
 
 
+def test_mca_ticks_carried_with_another_form_survive_its_success(web, contact, payer_call):
+    """The officer ticked a checklist point (not saved) and then recorded an arrangement that succeeded: after the
+    redirect the point is still ticked, marked as not saved yet; nothing of the checklist was saved; shown once."""
+    code = selectors.mca_assessment(contact).checklist[0].code
+    r = web.post(reverse("contacts:action", args=[contact.pk, "arrangement"]), {
+        "debt": payer_call["debt"].pk, "instalment": "12.00", "frequency": "weekly", "start_date": "2026-12-03",
+        "carry": "1", "carry_codes": [code]}, follow=True)
+    html = r.content.decode()
+    assert r.redirect_chain, html
+    assert f'name="codes" value="{code}" data-mca-tick checked' in html
+    assert 'data-testid="ticks-unsaved"' in html
+    contact.refresh_from_db()
+    assert contact.mca_ticked == [] and contact.arrangement_id is not None
+    again = web.get(reverse("contacts:contact", args=[contact.pk])).content.decode()
+    assert f'name="codes" value="{code}" data-mca-tick checked' not in again
+
+
 def test_success_is_a_notification_banner_after_the_redirect(web, contact, payer_call):
     r = web.post(reverse("contacts:action", args=[contact.pk, "referral"]),
                  {"organisation": "Legal Aid NSW", "reason": "Advice", "given": "on"}, follow=True)

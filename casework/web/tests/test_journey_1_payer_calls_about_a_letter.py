@@ -192,6 +192,8 @@ def test_journey_1_a_payer_calls_about_a_letter(live_server, browser_page, axe_c
     page.get_by_label("Instalment ($)").fill("60")
     page.get_by_role("button", name="Record arrangement").click()
     page.get_by_test_id("arrangement-done").wait_for(state="visible")
+    expect(ticks.nth(0)).to_be_checked()  # the unsaved tick survives the arrangement's success too
+    page.get_by_test_id("ticks-unsaved").wait_for(state="visible")
 
     # 10 The expectation points, then MCA documented (the collection record is written for the officer).
     for i in range(ticks.count()):
