@@ -17,7 +17,7 @@ from casework.customers.models import Case, Customer, IssueStatus, PresentingIss
 from casework.org.models import BusinessArea, Officer, Position
 
 from . import policy
-from .models import AutoUnlock, AutoUnlockStatus, Lock, LockKind, OwnershipTransfer, TransferStatus
+from .models import AutoUnlock, AutoUnlockStatus, CustomerRoute, Lock, LockKind, OwnershipTransfer, TransferStatus
 
 PS_AREA = "PS"
 
@@ -295,16 +295,89 @@ def _front_line() -> tuple[str, str]:
     return code, _front_line_names[code]
 
 
-def route_call(*, csid: str) -> RouteView:
-    """Where a call for this CSID goes now. ONE indexed query: the customer by its unique CSID, LEFT JOINed to its
-    active lock through the partial unique index (customer_id) WHERE is_active, and the lock's area, position and
-    officer by primary key. Unowned customers go to the default front-line area (CMA-1.1)."""
+ROUTE_FIELDS = ("lock", "area_code", "area_name", "position_code", "officer_username")
+
+
+def route_values(lock: Lock | None) -> dict[str, Any]:
+    """The routing row's copy of a lock (``CustomerRoute``): who holds it and where the call goes."""
+    if lock is None:
+        return {"lock": None, "area_code": "", "area_name": "", "position_code": "", "officer_username": ""}
+    if lock.position_id is not None:
+        position_code = lock.position.code
+    else:
+        position_code = lock.officer.position.code if lock.officer.position_id is not None else ""
+    return {
+        "lock": lock,
+        "area_code": lock.area.code,
+        "area_name": lock.area.name,
+        "position_code": position_code,
+        "officer_username": lock.officer.user.username if lock.officer_id is not None else "",
+    }
+
+
+def _valid_csid(csid: str) -> str:
     csid = normalise_csid(csid)
     try:
         validate_csid(csid)
     except Exception as exc:  # django ValidationError
         raise InvalidInput("Not a valid CSID.", fields={"csid": list(getattr(exc, "messages", [str(exc)]))},
                            step_ids=("CMA-1.1",)) from exc
+    return csid
+
+
+_ROUTE_SQL: str | None = None
+
+
+def _route_sql() -> str:
+    global _ROUTE_SQL
+    if _ROUTE_SQL is None:
+        c, r = Customer._meta.db_table, CustomerRoute._meta.db_table
+        _ROUTE_SQL = (
+            f"SELECT c.id, r.lock_id, r.area_code, r.area_name, r.position_code, r.officer_username, "
+            f"r.auto_unlock_due_at FROM {c} c LEFT JOIN {r} r ON r.customer_id = c.id WHERE c.csid = %s"
+        )
+    return _ROUTE_SQL
+
+
+def route_call(*, csid: str) -> RouteView:
+    """Where a call for this CSID goes now (issue 15: ONE index lookup). The customer by its unique CSID joined by
+    primary key to its routing row (``CustomerRoute``, kept by the ownership services in the same transaction as
+    every lock change). Unowned customers go to the default front-line area (CMA-1.1). Only when an automatic unlock
+    is due but not yet materialised does it read the full rule (``route_call_computed``)."""
+    from django.db import connection
+
+    csid = _valid_csid(csid)
+    with connection.cursor() as cursor:
+        cursor.execute(_route_sql(), [csid])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("No customer has this CSID.", step_ids=("CMA-1.1",))
+    customer_id, lock_id, area_code, area_name, position_code, username, due = row
+    if lock_id is not None and due is not None:
+        if isinstance(due, str):  # SQLite returns text from a raw cursor
+            due = dt.datetime.fromisoformat(due)
+        if settings.USE_TZ and due.tzinfo is None:
+            due = due.replace(tzinfo=dt.UTC)
+        if due <= clock.now():
+            return route_call_computed(csid=csid)
+    if lock_id is None:
+        code, name = _front_line()
+        return RouteView(csid, code, name, None, None, False,
+                         "Not locked to any area: the default front-line area takes the call.", ("CMA-1.1",),
+                         customer_id=customer_id)
+    return RouteView(
+        csid, area_code, area_name, position_code or None, username or None, True,
+        f"Locked to {area_name}: entering the CSID routes the call to the owning area.", ("CMA-1.7", "CMA-2.10"),
+        customer_id=customer_id,
+    )
+
+
+def route_call_computed(*, csid: str) -> RouteView:
+    """Where a call for this CSID goes, computed from the locks themselves (the full rule): the customer by its
+    unique CSID, LEFT JOINed to its active lock through the partial unique index (customer_id) WHERE is_active, and
+    the lock's area, position and officer by primary key. ``route_call`` reads the routing table instead; the
+    consistency tests compare the two."""
+    csid = _valid_csid(csid)
     pending_due = (
         AutoUnlock.objects.filter(lock_id=OuterRef("active_lock__id"), status=AutoUnlockStatus.SCHEDULED)
         .order_by("due_at")

@@ -36,6 +36,7 @@ from .models import (
     Lock,
     LockKind,
     OwnershipTransfer,
+    CustomerRoute,
     SpecialistConsultation,
     TransferStatus,
 )
@@ -223,6 +224,44 @@ def _cancel_auto_unlocks(lock: Lock, *, actor: Any) -> None:
                      action="ownership.auto_unlock_cancel", target=auto, before={"status": AutoUnlockStatus.SCHEDULED},
                      after={"status": auto.status}, reason="The lock ended before the automatic unlock was due.",
                      step_ids=("CMA-3.4",), customer=lock.customer_id)
+
+
+def routing_rebuild(*, customer_ids: Iterable[int] | None = None, chunk: int = 2000) -> int:
+    """Recompute the routing rows from the locks (``manage.py routing_rebuild``; after renaming an area or moving
+    an officer, whose names are copied into the rows). Every customer with an active lock gets its row; rows of
+    customers no longer locked say so. Returns the number of rows written."""
+    locks = Lock.objects.filter(is_active=True).select_related("area", "position", "officer__user",
+                                                               "officer__position")
+    routes = CustomerRoute.objects.all()
+    if customer_ids is not None:
+        customer_ids = list(customer_ids)
+        locks, routes = locks.filter(customer_id__in=customer_ids), routes.filter(customer_id__in=customer_ids)
+    due = dict(AutoUnlock.objects.filter(status=AutoUnlockStatus.SCHEDULED, lock__is_active=True).values_list(
+        "lock_id", "due_at").order_by("lock_id", "-due_at"))
+    written = 0
+    now = clock.now()
+    with transaction.atomic():
+        locked = set()
+        batch: list[CustomerRoute] = []
+
+        def flush():
+            CustomerRoute.objects.bulk_create(batch, update_conflicts=True, unique_fields=["customer"],
+                                              update_fields=[*selectors.ROUTE_FIELDS, "auto_unlock_due_at",
+                                                             "updated_at"])
+            batch.clear()
+
+        for lock in locks.order_by("customer_id").iterator(chunk_size=chunk):
+            locked.add(lock.customer_id)
+            batch.append(CustomerRoute(customer_id=lock.customer_id, updated_at=now,
+                                       auto_unlock_due_at=due.get(lock.pk), **selectors.route_values(lock)))
+            written += 1
+            if len(batch) >= chunk:
+                flush()
+        stale = [cid for cid in routes.exclude(lock=None).values_list("customer_id", flat=True) if cid not in locked]
+        batch.extend(CustomerRoute(customer_id=cid, updated_at=now, **selectors.route_values(None)) for cid in stale)
+        written += len(stale)
+        flush()
+    return written
 
 
 def _insert_lock(**fields: Any) -> Lock:
