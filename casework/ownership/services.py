@@ -88,10 +88,10 @@ def _area_code(officer: Officer | None) -> str | None:
     return officer.business_area.code if officer is not None and officer.business_area is not None else None
 
 
-def _ps_exit_guard(customer: Customer) -> None:
+def _ps_exit_guard(customer: Customer, facts: selectors.LockFacts | None = None) -> None:
     """PS-FIN-3 / PS-ACT-5: a customer with an active PS record leaves PS (unlock, transfer, the ownership rules)
     only through an approved PS finalisation; the refusal is the readiness policy's own clause."""
-    if selectors.ps_record_active(customer=customer):
+    if selectors.ps_record_active(customer=customer, facts=facts):
         decision = policy.unlock_readiness(
             policy.UnlockReadinessFacts(decision_explained=False, contact_attempted=False, ps_record_active=True)
         )
@@ -156,7 +156,9 @@ def area_position(area: BusinessArea, *, prefer_office=None) -> Position:
     )
 
 
-def _open_error_previous_officers(customer: Customer) -> frozenset[int]:
+def _open_error_previous_officers(customer: Customer, facts: selectors.LockFacts | None = None) -> frozenset[int]:
+    if facts is not None and not facts.errors_open:
+        return frozenset()
     return frozenset(
         ErrorReport.objects.filter(customer=customer, is_open=True, previous_officer__isnull=False).values_list(
             "previous_officer_id", flat=True
@@ -198,6 +200,10 @@ def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
     from casework.notifications.models import NotificationKind
     from casework.notifications.services import notification_send
 
+    recipients = _holder_officers(lock)
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    if all(o.user_id == actor_id for o in recipients):
+        return  # nobody to tell but the officer who acted (issue 15: no empty send)
     customer = lock.customer
     who = f"{customer.full_name} ({customer.csid})"
     if gained:
@@ -208,7 +214,7 @@ def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
         verb = {EndKind.REPLACED: "was taken from", EndKind.UNLOCKED: "was unlocked from",
                 EndKind.AUTO_UNLOCKED: "was unlocked automatically from"}.get(lock.end_kind, "is no longer locked to")
         text = f"{who} {verb} {'you' if lock.officer_id else lock.holder_label}: {lock.end_reason}"
-    notification_send(recipients=_holder_officers(lock), kind=kind, text=text[:300], key=key,
+    notification_send(recipients=recipients, kind=kind, text=text[:300], key=key,
                       link=f"/customers/{customer.csid}/", customer=customer, step_ids=steps,
                       exclude=[actor] if getattr(actor, "is_authenticated", False) else [])
 
@@ -216,6 +222,8 @@ def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
 def _cancel_auto_unlocks(lock: Lock, *, actor: Any) -> None:
     """Set-based transition: every automatic unlock still scheduled on an ended lock is cancelled, one audited
     transition per row (CMA-3.4)."""
+    if getattr(lock, "auto_unlock_scheduled", None) is False:
+        return  # read with the lock (``selectors.active_lock(with_auto_unlock=True)``): nothing scheduled
     for auto in AutoUnlock.objects.select_for_update().filter(lock=lock, status=AutoUnlockStatus.SCHEDULED):
         auto.cancel()
         auto.completed_at = lock.ended_at
@@ -394,20 +402,21 @@ def customer_lock(
         position_id=None if to_officer is not None else position.pk,
     )
     with transaction.atomic():
-        _lock_customer_row(customer)
-        current = selectors.active_lock(customer=customer)
-        rule = selectors.rule_owner(customer=customer)
+        # Issue 15: the row lock and the facts in one query, the current lock in one more, the rule once.
+        facts = selectors.lock_facts(customer=customer)
+        current = selectors.active_lock(customer=customer, with_auto_unlock=True)
+        rule = selectors.rule_owner(customer=customer, facts=facts)
         decision = policy.lock_decision(
             current=selectors.holder_fact(current),
             target=target,
             actor_officer_id=officer.pk,
             actor_is_team_leader=_is_tl(officer),
             rule_owner_area=rule.facts.get("area"),
-            error_previous_officer_ids=_open_error_previous_officers(customer),
+            error_previous_officer_ids=_open_error_previous_officers(customer, facts),
             actor_area=_area_code(officer),
             actor_tl_areas=_tl_areas(officer),
             # PS-REF-2 allocation into PS (CMA-1.5 priority 2, CMA-1.7) is decided by the PS services.
-            agreed_area=None if ps_procedure else selectors.agreed_area(customer=customer),
+            agreed_area=None if ps_procedure else selectors.agreed_area(customer=customer, facts=facts),
         )
         steps = _steps(step_ids, decision.step_ids)
         if decision.outcome == "refused":
@@ -421,7 +430,7 @@ def customer_lock(
         previous = current
         if decision.outcome == "priority":
             if not ps_procedure:
-                _ps_exit_guard(customer)
+                _ps_exit_guard(customer, facts)
             _end_lock(current, actor=actor, end_kind=EndKind.REPLACED, reason=decision.reason, step_ids=steps)
             kind = LockKind.PRIORITY
         lock = _insert_lock(
@@ -1201,12 +1210,15 @@ def _may_unlock(officer: Officer, lock: Lock) -> bool:
     return in_area and (_is_tl(officer) or lock.officer_id is None)
 
 
-def _unlock_and_apply_rules(*, actor, customer, lock: Lock, end_kind: str, reason: str, steps) -> Lock | None:
+def _unlock_and_apply_rules(*, actor, customer, lock: Lock, end_kind: str, reason: str, steps,
+                            facts: selectors.LockFacts | None = None) -> Lock | None:
     """End the lock, then apply the ownership rules again: another outstanding specialised issue → lock to the
-    officer managing it (CMA-3.3); otherwise unlocked (CMA-3.4)."""
+    officer managing it (CMA-3.3); otherwise unlocked (CMA-3.4). ``facts``: read once by the caller (issue 15)."""
     _end_lock(lock, actor=actor, end_kind=end_kind, reason=reason, step_ids=steps)
-    ErrorReport.objects.filter(customer=customer, is_open=True, lock=lock).update(is_open=False, closed_at=clock.now())
-    rule = selectors.rule_owner(customer=customer)
+    if facts is None or facts.errors_open:
+        ErrorReport.objects.filter(customer=customer, is_open=True, lock=lock).update(is_open=False,
+                                                                                    closed_at=clock.now())
+    rule = selectors.rule_owner(customer=customer, facts=facts)
     after = policy.unlock_decision(decision_explained=True, owner_after=rule, current_area=lock.area.code)
     new_lock = None
     if after.outcome == "relock":
@@ -1276,8 +1288,9 @@ def customer_unlock(
     officer = _officer(actor, "ownership.unlock_customer", "unlock customers", ("CMA-3.4",))
     reason = _reason(reason)
     with transaction.atomic():
-        _lock_customer_row(customer)
-        lock = selectors.active_lock(customer=customer)
+        # Issue 15: the row lock and the facts in one query, the current lock in one more, the rule once.
+        facts = selectors.lock_facts(customer=customer)
+        lock = selectors.active_lock(customer=customer, with_auto_unlock=True)
         if lock is None:
             raise TransitionRefused("The customer is not locked.", step_ids=("CMA-3.4",))
         if not _may_unlock(officer, lock):
@@ -1288,11 +1301,11 @@ def customer_unlock(
         readiness = policy.unlock_readiness(selectors.unlock_readiness_facts(
             customer=customer, lock=lock, decision_explained=bool(decision_explained),
             contact_attempted=bool(contact_attempted),
-            ps_finalisation_approved=_ps_finalisation_approved(customer, ps_finalisation),
+            ps_finalisation_approved=_ps_finalisation_approved(customer, ps_finalisation), facts=facts,
         ))
         _refuse_readiness(readiness)
         return _unlock_and_apply_rules(actor=actor, customer=customer, lock=lock, end_kind=EndKind.UNLOCKED,
-                                       reason=reason, steps=_steps(step_ids, readiness.step_ids))
+                                       reason=reason, steps=_steps(step_ids, readiness.step_ids), facts=facts)
 
 
 def auto_unlock_schedule(
