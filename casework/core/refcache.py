@@ -13,6 +13,7 @@ the bound on staleness of reference rows that change only through reference load
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -33,7 +34,7 @@ def _version_key(key: str) -> str:
 
 
 def _max_age() -> float:
-    return float(getattr(settings, "REFCACHE_MAX_AGE", 60))
+    return float(getattr(settings, "REFCACHE_MAX_AGE", None) or os.environ.get("REFCACHE_MAX_AGE", 60))
 
 
 def cached(key: str, loader: Callable[[], T]) -> T:

@@ -458,24 +458,25 @@ def lock_take_over(*, actor: Any, customer: Customer, reason: str, step_ids: Ite
     if officer.position_id is None:
         raise InvalidInput("You hold no position, so a customer cannot be locked to you.", fields={"actor": ["No position."]})
     with transaction.atomic():
-        _lock_customer_row(customer)
-        current = selectors.active_lock(customer=customer)
-        rule = selectors.rule_owner(customer=customer)
+        # Issue 15: the collapsed path (row lock and facts in one query, the rule evaluated once).
+        facts = selectors.lock_facts(customer=customer)
+        current = selectors.active_lock(customer=customer, with_auto_unlock=True)
+        rule = selectors.rule_owner(customer=customer, facts=facts)
         decision = policy.take_over_decision(
             current=selectors.holder_fact(current),
             actor_officer_id=officer.pk,
             actor_area=officer.position.business_area.code,
             actor_tl_areas=_tl_areas(officer),
             rule_owner_area=rule.facts.get("area"),
-            agreed_area=selectors.agreed_area(customer=customer),
-            ps_record_active=selectors.ps_record_active(customer=customer),
+            agreed_area=selectors.agreed_area(customer=customer, facts=facts),
+            ps_record_active=selectors.ps_record_active(customer=customer, facts=facts),
         )
         if not decision.allowed:
             extra = _holder_extra(current) if current is not None else None
             error = Conflict if decision.outcome in ("agreed", "ps_managed") else TransitionRefused
             raise error(decision.reason, step_ids=decision.step_ids, extra=extra)
         _ps_guard(actor, customer, "took over the lock")
-        if officer.pk in _open_error_previous_officers(customer):
+        if officer.pk in _open_error_previous_officers(customer, facts):
             raise TransitionRefused(
                 "An error by you is being corrected on this customer: it is not locked back to you.",
                 step_ids=("CMA-1.3",),
@@ -504,16 +505,17 @@ def customer_lock_apply_rules(*, actor: Any, customer: Customer, reason: str) ->
     officer = _officer(actor, "ownership.lock_customer", "apply the ownership rules", ("CMA-1.5",))
     reason = _reason(reason)
     with transaction.atomic():
-        _lock_customer_row(customer)
-        current = selectors.active_lock(customer=customer)
-        rule = selectors.rule_owner(customer=customer)
+        # Issue 15: the collapsed path (row lock and facts in one query, the rule evaluated once).
+        facts = selectors.lock_facts(customer=customer)
+        current = selectors.active_lock(customer=customer, with_auto_unlock=True)
+        rule = selectors.rule_owner(customer=customer, facts=facts)
         area_code = rule.facts.get("area")
         decision = policy.apply_rules_decision(
             current=selectors.holder_fact(current),
             rule_owner_area=area_code,
             actor_area=_area_code(officer),
             actor_tl_areas=_tl_areas(officer),
-            agreed_area=selectors.agreed_area(customer=customer),
+            agreed_area=selectors.agreed_area(customer=customer, facts=facts),
         )
         if decision.outcome == "not_permitted":
             raise NotPermitted(decision.reason, step_ids=decision.step_ids)
@@ -521,7 +523,7 @@ def customer_lock_apply_rules(*, actor: Any, customer: Customer, reason: str) ->
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
         if decision.outcome == "no_change":
             return current
-        _ps_exit_guard(customer)
+        _ps_exit_guard(customer, facts)
         area = BusinessArea.objects.get(code=area_code)
         to_officer, to_position = _manager_of(customer, area, prefer_office=officer.office)
         if current is not None:
