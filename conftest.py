@@ -15,6 +15,17 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache():
+    """Issue 15: reference rows cached per process (casework.core.refcache) never leak from one test's rolled-back
+    rows into the next."""
+    from casework.core import refcache
+
+    refcache.clear()
+    yield
+    refcache.clear()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres_only`` (triggers, row locks, real concurrency) run in the PostgreSQL pass only;
     on SQLite they are deselected, not skipped, and the PostgreSQL pass is mandatory in CI."""

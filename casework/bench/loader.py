@@ -51,6 +51,7 @@ INTRAY_COLS = ("type_id", "customer_id", "subject", "details", "status", "assign
 INCOME_COLS = ("customer_id", "amount", "source", "tax_year", "effective_from", "recorded_at", "correction_reason",
                "version")
 NOTE_COLS = ("customer_id", "kind", "subject", "body", "author_id", "created_at", "ref_id", "step_ids")
+ROUTE_COLS = ("customer_id", "lock_id", "area_code", "area_name", "position_code", "officer_username", "updated_at")
 AUDIT_COLS = ("occurred_at", "actor_label", "action", "target_type", "target_id", "target_repr", "customer_id",
               "reason", "step_ids", "request_id")
 
@@ -72,6 +73,7 @@ class Org:
     intray_type_id: int
     positions: list[tuple[int, int]]  # (position id, area id)
     officers: list[tuple[int, int, int]] = field(default_factory=list)
+    areas: dict[int, tuple[str, str]] = field(default_factory=dict)  # area id -> (code, name), for the routing rows
 
 
 def ensure_org(n_officers: int) -> Org:
@@ -107,7 +109,8 @@ def ensure_org(n_officers: int) -> Org:
         have = dict(Officer.objects.filter(user_id__in=users.values()).values_list("user_id", "id"))
     officers = [(have[users[name]], users[name], k % N_POSITIONS) for k, name in enumerate(names)]
     itype = IntrayType.objects.get(code="general_follow_up").pk
-    return Org(office_id=office.pk, intray_type_id=itype, positions=positions, officers=officers)
+    return Org(office_id=office.pk, intray_type_id=itype, positions=positions, officers=officers,
+               areas={a.pk: (a.code, a.name) for a in areas})
 
 
 def _next_in(lo: int, hi: int) -> int:
@@ -222,6 +225,8 @@ def load_range(lo: int, hi: int, ctx: _Ctx) -> dict[str, tuple[int, float]]:
         ids = w.ids("customers_customer", hi - lo)
         cid = {i: str(ids[i - lo]) for i in range(lo, hi)}
         customers, cases, locks, incomes, intrays, notes, audits = [], [], [], [], [], [], []
+        routes = []  # issue 15: the routing row of each locked customer (ownership.CustomerRoute)
+        lock_ids = iter(w.ids("ownership_lock", len(range(lo + (-lo) % 3, hi, 3))))
         for i in range(lo, hi):
             c = cid[i]
             fam, given = family_name(i), GIVEN[(i // 7) % len(GIVEN)]
@@ -232,12 +237,20 @@ def load_range(lo: int, hi: int, ctx: _Ctx) -> dict[str, tuple[int, float]]:
             officer_id, user_id, officer_pos = officers[i // CUSTOMERS_PER_OFFICER]
             officer_id, user_id = str(officer_id), str(user_id)
             if i % 3 == 0:  # every third customer locked, alternately to its officer and to a position
+                lock_id = str(next(lock_ids))
                 if i % 2:
-                    pos_id, area_id = positions[officer_pos]
-                    locks.append((c, area_id, pos_id, officer_id, "lock", "bench", "[]", true, ts, "", "", "", "[]"))
+                    pos_k = officer_pos
+                    pos_id, area_id = positions[pos_k]
+                    locks.append((lock_id, c, area_id, pos_id, officer_id, "lock", "bench", "[]", true, ts, "", "",
+                                  "", "[]"))
                 else:
-                    pos_id, area_id = positions[i % N_POSITIONS]
-                    locks.append((c, area_id, pos_id, None, "lock", "bench", "[]", true, ts, "", "", "", "[]"))
+                    pos_k = i % N_POSITIONS
+                    pos_id, area_id = positions[pos_k]
+                    locks.append((lock_id, c, area_id, pos_id, None, "lock", "bench", "[]", true, ts, "", "", "",
+                                  "[]"))
+                area_code, area_name = org.areas[int(area_id)]
+                routes.append((c, lock_id, area_code, area_name, f"bench-pos-{pos_k}",
+                               f"bench-officer-{i // CUSTOMERS_PER_OFFICER}" if i % 2 else "", ts))
                 audits.append((ts, "bench", "ownership.lock", "customer", c, "", c, "bench", "[]", ""))
             elif i % 3 == 1:
                 # The lock-and-unlock pool (never locked here): an ATO-issued income, so no Minimum Collection
@@ -258,7 +271,8 @@ def load_range(lo: int, hi: int, ctx: _Ctx) -> dict[str, tuple[int, float]]:
             audits.append((ts, "bench", "customer.view", "customer", c, "", c, "", "[]", ""))
         w.write("customers_customer", CUSTOMER_COLS, customers)
         w.write("customers_case", CASE_COLS, cases)
-        w.write("ownership_lock", LOCK_COLS, locks)
+        w.write("ownership_lock", ("id", *LOCK_COLS), locks)
+        w.write("ownership_customerroute", ROUTE_COLS, routes)
         w.write("customers_incomerecord", INCOME_COLS, incomes)
         w.write("intrays_intray", INTRAY_COLS, intrays)
         w.write("customers_note", NOTE_COLS, notes)

@@ -4,9 +4,9 @@ this process, against the same database, one client each, prepared statements). 
 
 The pgbench scripts are the minimum the database must do for the same result:
 
-* routing: the customer with its active lock, the lock's area, position and officer, and the next scheduled
-  automatic unlock (the query ``route_call`` builds), keyed by the customer's id (pgbench cannot compute a CSID's
-  check digit; both are unique index lookups);
+* routing: the customer joined to its call-routing row (``ownership_customerroute``: the active lock's area, position
+  and officer and the next scheduled automatic unlock, issue 15), the query ``route_call`` runs, keyed by the
+  customer's id (pgbench cannot compute a CSID's check digit; both are unique index lookups);
 * lock + unlock: two transactions, as ``customer_lock`` and ``customer_unlock`` make them: the customer row locked
   (``FOR UPDATE``), the active lock read, the lock inserted and audited; then the customer row locked, the lock ended
   and the unlock audited. Customers are the loader's lock-and-unlock pool (those with an income record).
@@ -26,16 +26,9 @@ from urllib.parse import urlparse
 from .loader import csid
 
 ROUTING_SQL = """\\set k random(1, {pool})
-SELECT c.id, l.id, a.code, a.name, p.code, u.username, op.code,
-  (SELECT au.due_at FROM ownership_autounlock au WHERE au.lock_id = l.id AND au.status IN ('scheduled')
-   ORDER BY au.due_at LIMIT 1)
+SELECT c.id, r.lock_id, r.area_code, r.area_name, r.position_code, r.officer_username, r.auto_unlock_due_at
 FROM customers_customer c
-LEFT JOIN ownership_lock l ON l.customer_id = c.id AND l.is_active
-LEFT JOIN org_businessarea a ON a.id = l.area_id
-LEFT JOIN org_position p ON p.id = l.position_id
-LEFT JOIN org_officer o ON o.id = l.officer_id
-LEFT JOIN auth_user u ON u.id = o.user_id
-LEFT JOIN org_position op ON op.id = o.position_id
+LEFT JOIN ownership_customerroute r ON r.customer_id = c.id
 WHERE c.id = :k + {first_id} - 1;
 """
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from casework.core import refcache
 from casework.core.audit import audit_record, snapshot
 from casework.core.versioning import version_bump, version_check
 
@@ -24,6 +25,7 @@ def reference_upsert(
             row = model(**lookup, **values)
             row.full_clean()
             row.save()
+            refcache.invalidate(model._meta.label_lower)  # issue 15: processes reload their cached copy
             audit_record(actor=actor, action=f"{name}.create", target=row, after=snapshot(row), reason=reason)
             return row, True
         before = snapshot(row)
@@ -36,6 +38,7 @@ def reference_upsert(
         if hasattr(row, "version"):
             version_bump(row)
         row.save()
+        refcache.invalidate(model._meta.label_lower)  # issue 15: processes reload their cached copy
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         audit_record(
             actor=actor,

@@ -262,3 +262,26 @@ class SpecialistConsultation(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["customer", "specialist", "-recorded_at"], name="consult_customer_spec")]
+
+
+class CustomerRoute(models.Model):
+    """Issue 15: where a call for the customer goes, maintained by the ownership services in the same transaction as
+    every lock start or end and every automatic-unlock change (``services._route_write``), so routing a call
+    (``selectors.route_call``) is one primary-key lookup joined to the customer's unique CSID instead of planning a
+    7-table join. A derived table: ``manage.py routing_rebuild`` recomputes it from the locks (also after renaming
+    an area or moving an officer, whose names and codes are copied here). A customer without a row was never locked:
+    the front line takes the call (CMA-1.1)."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, primary_key=True, related_name="route")
+    lock = models.ForeignKey(Lock, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             help_text="The active lock; empty when nobody owns the customer.")
+    area_code = models.CharField(max_length=40, blank=True)
+    area_name = models.CharField(max_length=200, blank=True)
+    position_code = models.CharField(max_length=60, blank=True)
+    officer_username = models.CharField(max_length=150, blank=True)
+    auto_unlock_due_at = models.DateTimeField(null=True, blank=True,
+                                              help_text="The next scheduled automatic unlock of the lock (CMA-3.4).")
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Route of customer {self.customer_id}: {self.area_code or 'front line'}"

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 
-from casework.core import clock
+from casework.core import clock, refcache
 from casework.core.errors import InvalidInput, NotFound
 from casework.core.policy import Decision
 from casework.customers.csid import normalise_csid, validate_csid
@@ -17,7 +17,16 @@ from casework.customers.models import Case, Customer, IssueStatus, PresentingIss
 from casework.org.models import BusinessArea, Officer, Position
 
 from . import policy
-from .models import AutoUnlock, AutoUnlockStatus, Lock, LockKind, OwnershipTransfer, TransferStatus
+from .models import (
+    AutoUnlock,
+    AutoUnlockStatus,
+    CustomerRoute,
+    ErrorReport,
+    Lock,
+    LockKind,
+    OwnershipTransfer,
+    TransferStatus,
+)
 
 PS_AREA = "PS"
 
@@ -25,23 +34,81 @@ PS_AREA = "PS"
 # ---------------------------------------------------------------- facts for the policy layer
 
 
-def area_facts() -> dict[str, policy.AreaFact]:
+AREAS_CACHE_KEY = "org.businessarea"  # invalidated by org.services.reference_upsert (issue 15)
+
+
+def _load_area_facts() -> dict[str, policy.AreaFact]:
     return {
         a.code: policy.AreaFact(a.code, a.name, a.kind, a.retention_priority, a.retains_parties)
         for a in BusinessArea.objects.all()
     }
 
 
-def area_fact(area: BusinessArea) -> policy.AreaFact:
-    return policy.AreaFact(area.code, area.name, area.kind, area.retention_priority, area.retains_parties)
+def area_facts() -> dict[str, policy.AreaFact]:
+    """Every business area's CMA-1.5 data, cached per process (``core.refcache``, issue 15)."""
+    return refcache.cached(AREAS_CACHE_KEY, _load_area_facts)
 
 
-def issue_facts(*, customer: Customer) -> list[policy.IssueFact]:
-    rows = (
+# ---------------------------------------------------------------- the facts of one ownership write, read once
+
+
+@dataclass
+class LockFacts:
+    """Issue 15: what an ownership write needs about the customer, read ONCE inside its transaction: the customer
+    row locked (``SELECT ... FOR UPDATE``) with, in the same query, its roles on cases (CMA-1.5), whether an error
+    report is open (CMA-1.3), an agreement or Team Leader decision exists (CMA-1.6) and a PS record is active
+    (PS-FIN-3); the presenting issues read once, on first use, for the rule (CMA-1.5) and the unlock scope
+    (CMA-3.1/3.2)."""
+
+    customer: Customer
+    roles: frozenset[str]
+    errors_open: bool
+    agreement: bool
+    ps_active: bool
+    _issues: list[PresentingIssue] | None = None
+
+    def issues(self) -> list[PresentingIssue]:
+        if self._issues is None:
+            self._issues = issue_rows(customer=self.customer)
+        return self._issues
+
+
+def lock_facts(*, customer: Customer) -> LockFacts:
+    """The customer row locked and the facts of ``LockFacts`` in ONE query (call inside the write's transaction)."""
+    from casework.ps.models import PsRecord  # PS builds on ownership; read its record lazily (no import cycle)
+
+    cid = OuterRef("pk")
+    row = (
+        Customer.objects.select_for_update()
+        .annotate(
+            f_payer=Exists(Case.objects.filter(payer_id=cid)),
+            f_payee=Exists(Case.objects.filter(payee_id=cid)),
+            f_errors=Exists(ErrorReport.objects.filter(customer_id=cid, is_open=True)),
+            f_agreement=Exists(OwnershipTransfer.objects.filter(
+                customer_id=cid, status__in=(TransferStatus.AGREED, TransferStatus.DECIDED))),
+            f_ps=Exists(PsRecord.objects.filter(Q(customer_id=cid) | Q(associated_customer_id=cid), is_active=True)),
+        )
+        .only("pk")
+        .get(pk=customer.pk)
+    )
+    roles = frozenset(r for r, on in (("payer", row.f_payer), ("payee", row.f_payee)) if on)
+    return LockFacts(customer, roles, row.f_errors, row.f_agreement, row.f_ps)
+
+
+def issue_rows(*, customer: Customer) -> list[PresentingIssue]:
+    return list(
         PresentingIssue.objects.filter(customer=customer)
         .select_related("issue_type__handling_area", "received_area")
         .order_by("received_at", "id")
     )
+
+
+def area_fact(area: BusinessArea) -> policy.AreaFact:
+    return policy.AreaFact(area.code, area.name, area.kind, area.retention_priority, area.retains_parties)
+
+
+def issue_facts(*, customer: Customer, rows: list[PresentingIssue] | None = None) -> list[policy.IssueFact]:
+    rows = issue_rows(customer=customer) if rows is None else rows
     return [
         policy.IssueFact(
             id=i.pk,
@@ -65,8 +132,11 @@ def customer_roles(*, customer: Customer) -> frozenset[str]:
     return frozenset(roles)
 
 
-def rule_owner(*, customer: Customer) -> Decision:
-    """CMA-1.5 applied to the customer's outstanding presenting issues."""
+def rule_owner(*, customer: Customer, facts: LockFacts | None = None) -> Decision:
+    """CMA-1.5 applied to the customer's outstanding presenting issues (on ``facts`` when the write read them)."""
+    if facts is not None:
+        return policy.determine_owner(roles=facts.roles, issues=issue_facts(customer=customer, rows=facts.issues()),
+                                      areas=area_facts())
     return policy.determine_owner(
         roles=customer_roles(customer=customer), issues=issue_facts(customer=customer), areas=area_facts()
     )
@@ -84,11 +154,19 @@ def holder_fact(lock: Lock | None) -> policy.HolderFact | None:
     )
 
 
-def active_lock(*, customer: Customer, for_update: bool = False) -> Lock | None:
+def active_lock(*, customer: Customer, for_update: bool = False, with_auto_unlock: bool = False) -> Lock | None:
+    """The customer's active lock with its area, position and officer. ``with_auto_unlock``: also whether an
+    automatic unlock is scheduled on it (``lock.auto_unlock_scheduled``, so ending it needs no extra read)."""
     qs = Lock.objects.filter(customer=customer, is_active=True)
     if for_update:
-        qs = qs.select_for_update()
-    return qs.select_related("area", "position__office", "officer__user").first()
+        qs = qs.select_for_update(of=("self",))
+    if with_auto_unlock:
+        qs = qs.annotate(auto_unlock_scheduled=Exists(
+            AutoUnlock.objects.filter(lock_id=OuterRef("pk"), status=AutoUnlockStatus.SCHEDULED)))
+    lock = qs.select_related("area", "position__office", "officer__user").first()
+    if lock is not None and isinstance(customer, Customer):
+        lock.customer = customer  # already in hand: telling the holders needs no second read
+    return lock
 
 
 def lock_history(*, customer: Customer) -> list[Lock]:
@@ -110,21 +188,27 @@ def due_auto_unlock(*, lock: Lock | None) -> AutoUnlock | None:
 # ---------------------------------------------------------------- CMA-3.4 readiness facts (one check, every path)
 
 
-def ps_record_active(*, customer: Customer) -> bool:
+def ps_record_active(*, customer: Customer, facts: LockFacts | None = None) -> bool:
     """PS-FIN / PS-ACT-5: the customer (or the associated customer) has an active Personalised Services record."""
+    if facts is not None:
+        return facts.ps_active
     from casework.ps.models import PsRecord  # PS builds on ownership; read its record lazily (no import cycle)
 
     return PsRecord.objects.filter(Q(customer=customer) | Q(associated_customer=customer), is_active=True).exists()
 
 
-def open_issues_in_scope(*, customer: Customer, lock: Lock | None) -> tuple[str, ...]:
+def open_issues_in_scope(*, customer: Customer, lock: Lock | None,
+                         facts: LockFacts | None = None) -> tuple[str, ...]:
     """CMA-3.1/3.2: outstanding presenting issues the unlocking area must finalise first — every issue except the
     specialised issues of *other* areas (those re-lock the customer to their officer, CMA-3.3)."""
-    rows = (
-        PresentingIssue.objects.filter(customer=customer, status__in=(IssueStatus.OPEN, IssueStatus.REFERRED))
-        .select_related("issue_type__handling_area")
-        .order_by("received_at", "id")
-    )
+    if facts is not None:
+        rows = [i for i in facts.issues() if i.status in (IssueStatus.OPEN, IssueStatus.REFERRED)]
+    else:
+        rows = (
+            PresentingIssue.objects.filter(customer=customer, status__in=(IssueStatus.OPEN, IssueStatus.REFERRED))
+            .select_related("issue_type__handling_area")
+            .order_by("received_at", "id")
+        )
     area_id = lock.area_id if lock is not None else None
     return tuple(
         i.issue_type.name
@@ -141,6 +225,7 @@ def unlock_readiness_facts(
     contact_attempted: bool,
     letters_missing_for: tuple[str, ...] | None = None,
     ps_finalisation_approved: bool = False,
+    facts: LockFacts | None = None,
 ) -> policy.UnlockReadinessFacts:
     from casework.contacts.selectors import customer_mca_status  # contacts builds on ownership: read lazily
 
@@ -149,11 +234,11 @@ def unlock_readiness_facts(
     return policy.UnlockReadinessFacts(
         decision_explained=decision_explained,
         contact_attempted=contact_attempted,
-        open_issues_in_scope=open_issues_in_scope(customer=customer, lock=lock),
+        open_issues_in_scope=open_issues_in_scope(customer=customer, lock=lock, facts=facts),
         mca_required=mca_required,
         mca_done=mca_done,
         letters_missing_for=letters_missing_for,
-        ps_record_active=ps_record_active(customer=customer),
+        ps_record_active=ps_record_active(customer=customer, facts=facts),
         ps_finalisation_approved=ps_finalisation_approved,
     )
 
@@ -295,16 +380,89 @@ def _front_line() -> tuple[str, str]:
     return code, _front_line_names[code]
 
 
-def route_call(*, csid: str) -> RouteView:
-    """Where a call for this CSID goes now. ONE indexed query: the customer by its unique CSID, LEFT JOINed to its
-    active lock through the partial unique index (customer_id) WHERE is_active, and the lock's area, position and
-    officer by primary key. Unowned customers go to the default front-line area (CMA-1.1)."""
+ROUTE_FIELDS = ("lock", "area_code", "area_name", "position_code", "officer_username")
+
+
+def route_values(lock: Lock | None) -> dict[str, Any]:
+    """The routing row's copy of a lock (``CustomerRoute``): who holds it and where the call goes."""
+    if lock is None:
+        return {"lock": None, "area_code": "", "area_name": "", "position_code": "", "officer_username": ""}
+    if lock.position_id is not None:
+        position_code = lock.position.code
+    else:
+        position_code = lock.officer.position.code if lock.officer.position_id is not None else ""
+    return {
+        "lock": lock,
+        "area_code": lock.area.code,
+        "area_name": lock.area.name,
+        "position_code": position_code,
+        "officer_username": lock.officer.user.username if lock.officer_id is not None else "",
+    }
+
+
+def _valid_csid(csid: str) -> str:
     csid = normalise_csid(csid)
     try:
         validate_csid(csid)
     except Exception as exc:  # django ValidationError
         raise InvalidInput("Not a valid CSID.", fields={"csid": list(getattr(exc, "messages", [str(exc)]))},
                            step_ids=("CMA-1.1",)) from exc
+    return csid
+
+
+_ROUTE_SQL: str | None = None
+
+
+def _route_sql() -> str:
+    global _ROUTE_SQL
+    if _ROUTE_SQL is None:
+        c, r = Customer._meta.db_table, CustomerRoute._meta.db_table
+        _ROUTE_SQL = (
+            f"SELECT c.id, r.lock_id, r.area_code, r.area_name, r.position_code, r.officer_username, "
+            f"r.auto_unlock_due_at FROM {c} c LEFT JOIN {r} r ON r.customer_id = c.id WHERE c.csid = %s"
+        )
+    return _ROUTE_SQL
+
+
+def route_call(*, csid: str) -> RouteView:
+    """Where a call for this CSID goes now (issue 15: ONE index lookup). The customer by its unique CSID joined by
+    primary key to its routing row (``CustomerRoute``, kept by the ownership services in the same transaction as
+    every lock change). Unowned customers go to the default front-line area (CMA-1.1). Only when an automatic unlock
+    is due but not yet materialised does it read the full rule (``route_call_computed``)."""
+    from django.db import connection
+
+    csid = _valid_csid(csid)
+    with connection.cursor() as cursor:
+        cursor.execute(_route_sql(), [csid])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("No customer has this CSID.", step_ids=("CMA-1.1",))
+    customer_id, lock_id, area_code, area_name, position_code, username, due = row
+    if lock_id is not None and due is not None:
+        if isinstance(due, str):  # SQLite returns text from a raw cursor
+            due = dt.datetime.fromisoformat(due)
+        if settings.USE_TZ and due.tzinfo is None:
+            due = due.replace(tzinfo=dt.UTC)
+        if due <= clock.now():
+            return route_call_computed(csid=csid)
+    if lock_id is None:
+        code, name = _front_line()
+        return RouteView(csid, code, name, None, None, False,
+                         "Not locked to any area: the default front-line area takes the call.", ("CMA-1.1",),
+                         customer_id=customer_id)
+    return RouteView(
+        csid, area_code, area_name, position_code or None, username or None, True,
+        f"Locked to {area_name}: entering the CSID routes the call to the owning area.", ("CMA-1.7", "CMA-2.10"),
+        customer_id=customer_id,
+    )
+
+
+def route_call_computed(*, csid: str) -> RouteView:
+    """Where a call for this CSID goes, computed from the locks themselves (the full rule): the customer by its
+    unique CSID, LEFT JOINed to its active lock through the partial unique index (customer_id) WHERE is_active, and
+    the lock's area, position and officer by primary key. ``route_call`` reads the routing table instead; the
+    consistency tests compare the two."""
+    csid = _valid_csid(csid)
     pending_due = (
         AutoUnlock.objects.filter(lock_id=OuterRef("active_lock__id"), status=AutoUnlockStatus.SCHEDULED)
         .order_by("due_at")
@@ -363,11 +521,14 @@ def route_call(*, csid: str) -> RouteView:
 # ---------------------------------------------------------------- agreements (CMA-1.6)
 
 
-def agreed_area(*, customer: Customer) -> str | None:
+def agreed_area(*, customer: Customer, facts: LockFacts | None = None) -> str | None:
     """CMA-1.6: the area the customer's ownership was last given to by agreement between the areas or by a Team
     Leader's decision (``keep`` keeps the current area), while that agreement still stands (the customer has not been
     unlocked since)."""
     from .models import EndKind
+
+    if facts is not None and not facts.agreement:
+        return None
 
     t = (
         OwnershipTransfer.objects.filter(customer=customer, status__in=(TransferStatus.AGREED, TransferStatus.DECIDED))

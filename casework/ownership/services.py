@@ -36,6 +36,7 @@ from .models import (
     Lock,
     LockKind,
     OwnershipTransfer,
+    CustomerRoute,
     SpecialistConsultation,
     TransferStatus,
 )
@@ -87,10 +88,10 @@ def _area_code(officer: Officer | None) -> str | None:
     return officer.business_area.code if officer is not None and officer.business_area is not None else None
 
 
-def _ps_exit_guard(customer: Customer) -> None:
+def _ps_exit_guard(customer: Customer, facts: selectors.LockFacts | None = None) -> None:
     """PS-FIN-3 / PS-ACT-5: a customer with an active PS record leaves PS (unlock, transfer, the ownership rules)
     only through an approved PS finalisation; the refusal is the readiness policy's own clause."""
-    if selectors.ps_record_active(customer=customer):
+    if selectors.ps_record_active(customer=customer, facts=facts):
         decision = policy.unlock_readiness(
             policy.UnlockReadinessFacts(decision_explained=False, contact_attempted=False, ps_record_active=True)
         )
@@ -155,7 +156,9 @@ def area_position(area: BusinessArea, *, prefer_office=None) -> Position:
     )
 
 
-def _open_error_previous_officers(customer: Customer) -> frozenset[int]:
+def _open_error_previous_officers(customer: Customer, facts: selectors.LockFacts | None = None) -> frozenset[int]:
+    if facts is not None and not facts.errors_open:
+        return frozenset()
     return frozenset(
         ErrorReport.objects.filter(customer=customer, is_open=True, previous_officer__isnull=False).values_list(
             "previous_officer_id", flat=True
@@ -197,6 +200,10 @@ def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
     from casework.notifications.models import NotificationKind
     from casework.notifications.services import notification_send
 
+    recipients = _holder_officers(lock)
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    if all(o.user_id == actor_id for o in recipients):
+        return  # nobody to tell but the officer who acted (issue 15: no empty send)
     customer = lock.customer
     who = f"{customer.full_name} ({customer.csid})"
     if gained:
@@ -207,7 +214,7 @@ def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
         verb = {EndKind.REPLACED: "was taken from", EndKind.UNLOCKED: "was unlocked from",
                 EndKind.AUTO_UNLOCKED: "was unlocked automatically from"}.get(lock.end_kind, "is no longer locked to")
         text = f"{who} {verb} {'you' if lock.officer_id else lock.holder_label}: {lock.end_reason}"
-    notification_send(recipients=_holder_officers(lock), kind=kind, text=text[:300], key=key,
+    notification_send(recipients=recipients, kind=kind, text=text[:300], key=key,
                       link=f"/customers/{customer.csid}/", customer=customer, step_ids=steps,
                       exclude=[actor] if getattr(actor, "is_authenticated", False) else [])
 
@@ -215,6 +222,8 @@ def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
 def _cancel_auto_unlocks(lock: Lock, *, actor: Any) -> None:
     """Set-based transition: every automatic unlock still scheduled on an ended lock is cancelled, one audited
     transition per row (CMA-3.4)."""
+    if getattr(lock, "auto_unlock_scheduled", None) is False:
+        return  # read with the lock (``selectors.active_lock(with_auto_unlock=True)``): nothing scheduled
     for auto in AutoUnlock.objects.select_for_update().filter(lock=lock, status=AutoUnlockStatus.SCHEDULED):
         auto.cancel()
         auto.completed_at = lock.ended_at
@@ -223,6 +232,44 @@ def _cancel_auto_unlocks(lock: Lock, *, actor: Any) -> None:
                      action="ownership.auto_unlock_cancel", target=auto, before={"status": AutoUnlockStatus.SCHEDULED},
                      after={"status": auto.status}, reason="The lock ended before the automatic unlock was due.",
                      step_ids=("CMA-3.4",), customer=lock.customer_id)
+
+
+def routing_rebuild(*, customer_ids: Iterable[int] | None = None, chunk: int = 2000) -> int:
+    """Recompute the routing rows from the locks (``manage.py routing_rebuild``; after renaming an area or moving
+    an officer, whose names are copied into the rows). Every customer with an active lock gets its row; rows of
+    customers no longer locked say so. Returns the number of rows written."""
+    locks = Lock.objects.filter(is_active=True).select_related("area", "position", "officer__user",
+                                                               "officer__position")
+    routes = CustomerRoute.objects.all()
+    if customer_ids is not None:
+        customer_ids = list(customer_ids)
+        locks, routes = locks.filter(customer_id__in=customer_ids), routes.filter(customer_id__in=customer_ids)
+    due = dict(AutoUnlock.objects.filter(status=AutoUnlockStatus.SCHEDULED, lock__is_active=True).values_list(
+        "lock_id", "due_at").order_by("lock_id", "-due_at"))
+    written = 0
+    now = clock.now()
+    with transaction.atomic():
+        locked = set()
+        batch: list[CustomerRoute] = []
+
+        def flush():
+            CustomerRoute.objects.bulk_create(batch, update_conflicts=True, unique_fields=["customer"],
+                                              update_fields=[*selectors.ROUTE_FIELDS, "auto_unlock_due_at",
+                                                             "updated_at"])
+            batch.clear()
+
+        for lock in locks.order_by("customer_id").iterator(chunk_size=chunk):
+            locked.add(lock.customer_id)
+            batch.append(CustomerRoute(customer_id=lock.customer_id, updated_at=now,
+                                       auto_unlock_due_at=due.get(lock.pk), **selectors.route_values(lock)))
+            written += 1
+            if len(batch) >= chunk:
+                flush()
+        stale = [cid for cid in routes.exclude(lock=None).values_list("customer_id", flat=True) if cid not in locked]
+        batch.extend(CustomerRoute(customer_id=cid, updated_at=now, **selectors.route_values(None)) for cid in stale)
+        written += len(stale)
+        flush()
+    return written
 
 
 def _insert_lock(**fields: Any) -> Lock:
@@ -355,20 +402,21 @@ def customer_lock(
         position_id=None if to_officer is not None else position.pk,
     )
     with transaction.atomic():
-        _lock_customer_row(customer)
-        current = selectors.active_lock(customer=customer)
-        rule = selectors.rule_owner(customer=customer)
+        # Issue 15: the row lock and the facts in one query, the current lock in one more, the rule once.
+        facts = selectors.lock_facts(customer=customer)
+        current = selectors.active_lock(customer=customer, with_auto_unlock=True)
+        rule = selectors.rule_owner(customer=customer, facts=facts)
         decision = policy.lock_decision(
             current=selectors.holder_fact(current),
             target=target,
             actor_officer_id=officer.pk,
             actor_is_team_leader=_is_tl(officer),
             rule_owner_area=rule.facts.get("area"),
-            error_previous_officer_ids=_open_error_previous_officers(customer),
+            error_previous_officer_ids=_open_error_previous_officers(customer, facts),
             actor_area=_area_code(officer),
             actor_tl_areas=_tl_areas(officer),
             # PS-REF-2 allocation into PS (CMA-1.5 priority 2, CMA-1.7) is decided by the PS services.
-            agreed_area=None if ps_procedure else selectors.agreed_area(customer=customer),
+            agreed_area=None if ps_procedure else selectors.agreed_area(customer=customer, facts=facts),
         )
         steps = _steps(step_ids, decision.step_ids)
         if decision.outcome == "refused":
@@ -382,7 +430,7 @@ def customer_lock(
         previous = current
         if decision.outcome == "priority":
             if not ps_procedure:
-                _ps_exit_guard(customer)
+                _ps_exit_guard(customer, facts)
             _end_lock(current, actor=actor, end_kind=EndKind.REPLACED, reason=decision.reason, step_ids=steps)
             kind = LockKind.PRIORITY
         lock = _insert_lock(
@@ -410,24 +458,25 @@ def lock_take_over(*, actor: Any, customer: Customer, reason: str, step_ids: Ite
     if officer.position_id is None:
         raise InvalidInput("You hold no position, so a customer cannot be locked to you.", fields={"actor": ["No position."]})
     with transaction.atomic():
-        _lock_customer_row(customer)
-        current = selectors.active_lock(customer=customer)
-        rule = selectors.rule_owner(customer=customer)
+        # Issue 15: the collapsed path (row lock and facts in one query, the rule evaluated once).
+        facts = selectors.lock_facts(customer=customer)
+        current = selectors.active_lock(customer=customer, with_auto_unlock=True)
+        rule = selectors.rule_owner(customer=customer, facts=facts)
         decision = policy.take_over_decision(
             current=selectors.holder_fact(current),
             actor_officer_id=officer.pk,
             actor_area=officer.position.business_area.code,
             actor_tl_areas=_tl_areas(officer),
             rule_owner_area=rule.facts.get("area"),
-            agreed_area=selectors.agreed_area(customer=customer),
-            ps_record_active=selectors.ps_record_active(customer=customer),
+            agreed_area=selectors.agreed_area(customer=customer, facts=facts),
+            ps_record_active=selectors.ps_record_active(customer=customer, facts=facts),
         )
         if not decision.allowed:
             extra = _holder_extra(current) if current is not None else None
             error = Conflict if decision.outcome in ("agreed", "ps_managed") else TransitionRefused
             raise error(decision.reason, step_ids=decision.step_ids, extra=extra)
         _ps_guard(actor, customer, "took over the lock")
-        if officer.pk in _open_error_previous_officers(customer):
+        if officer.pk in _open_error_previous_officers(customer, facts):
             raise TransitionRefused(
                 "An error by you is being corrected on this customer: it is not locked back to you.",
                 step_ids=("CMA-1.3",),
@@ -456,16 +505,17 @@ def customer_lock_apply_rules(*, actor: Any, customer: Customer, reason: str) ->
     officer = _officer(actor, "ownership.lock_customer", "apply the ownership rules", ("CMA-1.5",))
     reason = _reason(reason)
     with transaction.atomic():
-        _lock_customer_row(customer)
-        current = selectors.active_lock(customer=customer)
-        rule = selectors.rule_owner(customer=customer)
+        # Issue 15: the collapsed path (row lock and facts in one query, the rule evaluated once).
+        facts = selectors.lock_facts(customer=customer)
+        current = selectors.active_lock(customer=customer, with_auto_unlock=True)
+        rule = selectors.rule_owner(customer=customer, facts=facts)
         area_code = rule.facts.get("area")
         decision = policy.apply_rules_decision(
             current=selectors.holder_fact(current),
             rule_owner_area=area_code,
             actor_area=_area_code(officer),
             actor_tl_areas=_tl_areas(officer),
-            agreed_area=selectors.agreed_area(customer=customer),
+            agreed_area=selectors.agreed_area(customer=customer, facts=facts),
         )
         if decision.outcome == "not_permitted":
             raise NotPermitted(decision.reason, step_ids=decision.step_ids)
@@ -473,7 +523,7 @@ def customer_lock_apply_rules(*, actor: Any, customer: Customer, reason: str) ->
             raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
         if decision.outcome == "no_change":
             return current
-        _ps_exit_guard(customer)
+        _ps_exit_guard(customer, facts)
         area = BusinessArea.objects.get(code=area_code)
         to_officer, to_position = _manager_of(customer, area, prefer_office=officer.office)
         if current is not None:
@@ -1162,12 +1212,15 @@ def _may_unlock(officer: Officer, lock: Lock) -> bool:
     return in_area and (_is_tl(officer) or lock.officer_id is None)
 
 
-def _unlock_and_apply_rules(*, actor, customer, lock: Lock, end_kind: str, reason: str, steps) -> Lock | None:
+def _unlock_and_apply_rules(*, actor, customer, lock: Lock, end_kind: str, reason: str, steps,
+                            facts: selectors.LockFacts | None = None) -> Lock | None:
     """End the lock, then apply the ownership rules again: another outstanding specialised issue → lock to the
-    officer managing it (CMA-3.3); otherwise unlocked (CMA-3.4)."""
+    officer managing it (CMA-3.3); otherwise unlocked (CMA-3.4). ``facts``: read once by the caller (issue 15)."""
     _end_lock(lock, actor=actor, end_kind=end_kind, reason=reason, step_ids=steps)
-    ErrorReport.objects.filter(customer=customer, is_open=True, lock=lock).update(is_open=False, closed_at=clock.now())
-    rule = selectors.rule_owner(customer=customer)
+    if facts is None or facts.errors_open:
+        ErrorReport.objects.filter(customer=customer, is_open=True, lock=lock).update(is_open=False,
+                                                                                    closed_at=clock.now())
+    rule = selectors.rule_owner(customer=customer, facts=facts)
     after = policy.unlock_decision(decision_explained=True, owner_after=rule, current_area=lock.area.code)
     new_lock = None
     if after.outcome == "relock":
@@ -1237,8 +1290,9 @@ def customer_unlock(
     officer = _officer(actor, "ownership.unlock_customer", "unlock customers", ("CMA-3.4",))
     reason = _reason(reason)
     with transaction.atomic():
-        _lock_customer_row(customer)
-        lock = selectors.active_lock(customer=customer)
+        # Issue 15: the row lock and the facts in one query, the current lock in one more, the rule once.
+        facts = selectors.lock_facts(customer=customer)
+        lock = selectors.active_lock(customer=customer, with_auto_unlock=True)
         if lock is None:
             raise TransitionRefused("The customer is not locked.", step_ids=("CMA-3.4",))
         if not _may_unlock(officer, lock):
@@ -1249,11 +1303,11 @@ def customer_unlock(
         readiness = policy.unlock_readiness(selectors.unlock_readiness_facts(
             customer=customer, lock=lock, decision_explained=bool(decision_explained),
             contact_attempted=bool(contact_attempted),
-            ps_finalisation_approved=_ps_finalisation_approved(customer, ps_finalisation),
+            ps_finalisation_approved=_ps_finalisation_approved(customer, ps_finalisation), facts=facts,
         ))
         _refuse_readiness(readiness)
         return _unlock_and_apply_rules(actor=actor, customer=customer, lock=lock, end_kind=EndKind.UNLOCKED,
-                                       reason=reason, steps=_steps(step_ids, readiness.step_ids))
+                                       reason=reason, steps=_steps(step_ids, readiness.step_ids), facts=facts)
 
 
 def auto_unlock_schedule(

@@ -37,7 +37,13 @@ def test_load_writes_every_table_of_the_bench(reference, small_batches):
     assert Note.objects.filter(customer_id__in=ids).count() == 7
     assert AuditEvent.objects.filter(customer_id__in=ids, action="customer.view").count() == 7
     assert IncomeRecord.objects.filter(customer_id__in=ids).count() == 2  # the lock-and-unlock pool: 1, 4
-    assert result["rows"] == 7 + 2 + 3 + 2 + 35 + 7 + 10
+    assert result["rows"] == 7 + 2 + 3 + 3 + 2 + 35 + 7 + 10  # the 3 locks' call-routing rows (issue 15)
+    from casework.ownership import selectors
+    from casework.ownership.models import CustomerRoute
+
+    assert CustomerRoute.objects.filter(customer_id__in=ids, lock__isnull=False).count() == 3
+    for c in _bench_customers():
+        assert selectors.route_call(csid=c.csid) == selectors.route_call_computed(csid=c.csid)
     # Open intrays already overdue carry their recorded breach; the SLA sweep finds none of them.
     from casework.core import clock
     from casework.intrays.selectors import sla_candidates

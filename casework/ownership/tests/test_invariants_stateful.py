@@ -9,7 +9,9 @@ over a small world, with the procedures' invariants checked from the database af
    ``issue_change_scope`` allowed it just before the call;
 4. no approval is decided by its requester (CMA-1.6 disputes, PS-FIN-3 finalisation, PS-ORM-3 restrictions);
 5. routing equals ownership (CMA-1.7, CMA-2.10): ``GET /api/v1/routing/<csid>/`` names the holder that
-   ``GET /api/v1/customers/<csid>/ownership/`` names.
+   ``GET /api/v1/customers/<csid>/ownership/`` names;
+6. the routing table equals the full computation (issue 15): ``route_call`` (one lookup in ``CustomerRoute``,
+   maintained by the services) gives exactly what ``route_call_computed`` computes from the locks.
 
 Every response is 2xx or 4xx, never 5xx, and the auto-unlock job reports no failed item. Each hypothesis example runs
 inside a savepoint rolled back at teardown, so examples never see each other's rows. More examples:
@@ -149,6 +151,18 @@ def violations_routing(customers) -> list[str]:
             holder_r = (route.area_code, route.officer_username)
             if holder_o != holder_r:
                 out.append(f"{c.csid}: ownership names {holder_o}, routing {holder_r}")
+    return out
+
+
+def violations_routing_table(customers) -> list[str]:
+    """6. The routing table (``CustomerRoute``) always equals the full computation from the locks (issue 15)."""
+    from casework.ownership import selectors
+
+    out = []
+    for c in customers:
+        table, computed = selectors.route_call(csid=c.csid), selectors.route_call_computed(csid=c.csid)
+        if table != computed:
+            out.append(f"{c.csid}: routing table {table} but computed {computed}")
     return out
 
 
@@ -450,6 +464,10 @@ class CaseworkMachine(RuleBasedStateMachine):
     @invariant()
     def routing_equals_ownership(self):
         self._check("5. routing equals ownership (CMA-1.7)", violations_routing(self.w.customers))
+
+    @invariant()
+    def routing_table_equals_computation(self):
+        self._check("6. routing table equals the full computation (issue 15)", violations_routing_table(self.w.customers))
 
     def _check(self, name: str, found: list[str]) -> None:
         if found:

@@ -1,0 +1,79 @@
+"""Issue 15: call routing as one index lookup. The routing table (``CustomerRoute``) is written by the ownership
+services in the same transaction as every lock change, equals the full computation (``route_call_computed``), and
+``manage.py routing_rebuild`` recomputes it. (The hypothesis property over random sequences of lock, take-over,
+unlock, transfer, disputes, PS and automatic unlocks is invariant 6 of ``test_invariants_stateful.py``.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from casework.core import clock
+from casework.ownership import selectors, services
+from casework.ownership.models import CustomerRoute
+
+from .test_services import letter
+
+pytestmark = pytest.mark.django_db
+
+
+def same(customer) -> selectors.RouteView:
+    table, computed = selectors.route_call(csid=customer.csid), selectors.route_call_computed(csid=customer.csid)
+    assert table == computed
+    return table
+
+
+def test_route_is_one_query_and_follows_lock_take_over_and_unlock(org, payer, django_assert_max_num_queries):
+    a, b = org.officer(), org.officer()
+    selectors.route_call(csid=payer.csid)  # the front line's name is read once per process
+    with django_assert_max_num_queries(1):
+        assert not selectors.route_call(csid=payer.csid).is_owned
+    services.customer_lock(actor=a.user, customer=payer, reason="x")
+    with django_assert_max_num_queries(1):
+        route = selectors.route_call(csid=payer.csid)
+    assert (route.is_owned, route.officer_username, route.position_code) == (True, a.user.username, a.position.code)
+    assert same(payer) == route
+    services.lock_take_over(actor=b.user, customer=payer, reason="Better outcome")
+    assert same(payer).officer_username == b.user.username
+    services.customer_unlock(actor=b.user, customer=payer, reason="Explained", decision_explained=True,
+                             contact_attempted=True)
+    route = same(payer)
+    assert not route.is_owned and route.step_ids == ("CMA-1.1",)
+    assert CustomerRoute.objects.get(customer=payer).lock_id is None
+
+
+def test_route_to_a_position(org, payer):
+    tl = org.team_leader()
+    services.customer_lock(actor=tl.user, customer=payer, to_position=org.intake("SERVICES"), reason="x")
+    route = same(payer)
+    assert route.position_code == org.intake("SERVICES").code and route.officer_username is None
+
+
+@pytest.mark.usefixtures("short_auto_unlock_wait")
+def test_route_follows_the_automatic_unlock_when_due_and_when_done(org, payer, payee):
+    from casework.ownership.jobs import auto_unlock_due
+
+    so = org.officer()
+    services.customer_lock(actor=so.user, customer=payer, reason="x")
+    auto = services.auto_unlock_schedule(actor=so.user, customer=payer, letters=[letter(payer, so), letter(payee, so)],
+                                         reason="Not reached", after_hours=48, contact_attempted=True)
+    assert CustomerRoute.objects.get(customer=payer).auto_unlock_due_at == auto.due_at
+    assert same(payer).is_owned
+    with clock.freeze(auto.due_at + dt.timedelta(minutes=1)):
+        assert not same(payer).is_owned  # due, not yet materialised: the full rule
+        assert auto_unlock_due() == 1
+        assert not same(payer).is_owned
+    assert CustomerRoute.objects.get(customer=payer).lock_id is None
+
+
+def test_routing_rebuild_command_repairs_the_table(org, payer, payee):
+    so = org.officer()
+    services.customer_lock(actor=so.user, customer=payer, reason="x")
+    CustomerRoute.objects.filter(customer=payer).delete()  # a derived table lost (e.g. a partial restore)
+    CustomerRoute.objects.create(customer=payee, lock=None, area_code="X", updated_at=clock.now())
+    assert not selectors.route_call(csid=payer.csid).is_owned
+    call_command("routing_rebuild")
+    assert same(payer).officer_username == so.user.username
+    assert not same(payee).is_owned
