@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from casework.core import audit_display, clock
+from casework.core import audit_display, clock, timefmt
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
 from casework.core.files import content_disposition
 from casework.core.forms import invalid
@@ -314,11 +314,12 @@ def audit_export(request):
         return _error_page(request, exc)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["When", "Who", "Action", "What", "Customer (CSID)", "Change", "Reason", "Procedure steps",
-                     "Request", "Action code"])
+    zone = timezone.get_current_timezone()
+    writer.writerow([f"When ({getattr(zone, 'key', zone)} time)", "Who", "Action", "What", "Customer (CSID)",
+                     "Change", "Reason", "Procedure steps", "Request", "Action code"])
     for e in events:
         writer.writerow([_csv_cell(str(v)) for v in (
-            timezone.localtime(e.occurred_at).strftime("%d/%m/%Y %H:%M:%S"), e.actor_label, audit_display.action_label(e.action),
+            timefmt.shown(e.occurred_at, "seconds"), e.actor_label, audit_display.action_label(e.action),
             audit_display.target_label(e.target_type, e.target_id, e.target_repr), e.customer_csid,
             "\n".join(row.line() for row in audit_display.change_rows(e)), e.reason, ", ".join(e.step_ids or ()),
             e.request_id, e.action,
