@@ -106,3 +106,46 @@ def test_no_template_shows_a_time_without_its_zone():
             continue
         found += [f"{path.relative_to(ROOT)}: {p}" for p in problems(path.read_text())]
     assert not found, "\n".join(found)
+
+
+# --- Date inputs ------------------------------------------------------------------------------------------------
+
+
+def test_date_field_accepts_the_picker_and_a_typed_australian_date():
+    from casework.core.forms import DateField
+
+    field = DateField(label="Review date")
+    assert field.clean("2026-11-30") == dt.date(2026, 11, 30)
+    assert field.clean("30/11/2026") == dt.date(2026, 11, 30)
+    assert field.clean("1/2/2027") == dt.date(2027, 2, 1)  # 1 February, never 2 January
+    from django import forms
+    with pytest.raises(forms.ValidationError) as exc:
+        field.clean("31/02/2026")
+    assert "for example 30/11/2026" in exc.value.messages[0]
+    with pytest.raises(forms.ValidationError) as exc:
+        field.clean("11/30/2026")  # a US date is not a date here
+    assert "dd/mm/yyyy" in exc.value.messages[0]
+    assert 'type="date"' in field.widget.render("d", dt.date(2026, 11, 30)) and "2026-11-30" in field.widget.render(
+        "d", dt.date(2026, 11, 30))
+
+
+def test_date_time_field_accepts_the_picker_and_typed():
+    from casework.core.forms import DateTimeField
+
+    field = DateTimeField(label="When")
+    with timezone.override(BRISBANE):
+        assert field.clean("2026-11-30T15:14") == EVENT
+        assert field.clean("30/11/2026 15:14") == EVENT
+
+
+def test_web_forms_use_the_one_date_field():
+    """Every officer form's date is ``core.forms.DateField`` (en-AU input and messages), never Django's own."""
+    found = []
+    for path in sorted(ROOT.glob("*/forms.py")):
+        if path.parent.name == "core":
+            continue
+        text = path.read_text()
+        for name in ("forms.DateField(", "forms.DateTimeField("):
+            if name in text:
+                found.append(f"{path.relative_to(ROOT)} uses {name} (use casework.core.forms.{name[6:-1]})")
+    assert not found, "\n".join(found)
