@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from casework.core import audit_display, clock, timefmt
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
 from casework.core.files import content_disposition
-from casework.core.forms import invalid
+from casework.core.forms import DATE_INVALID, invalid
 from casework.customers import selectors, services
 from casework.customers.models import Customer, NoteKind
 
@@ -70,7 +70,7 @@ def _parse_date(raw: str, field: str) -> dt.date | None:
         if 1900 <= value.year <= 2100:
             return value
         break
-    message = "Enter a date as DD/MM/YYYY."
+    message = DATE_INVALID
     raise InvalidInput(message, fields={field: [message]})
 
 
