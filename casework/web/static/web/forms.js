@@ -50,3 +50,12 @@
     boxes.forEach(function (box) { if (box.checked) carry("carry_codes", box.value); });
   });
 })();
+/* Issue 14 (journey 8): a refused htmx search (400 with its messages, 409) is shown in place; htmx's default keeps
+   the old results on any 4xx, so an officer saw nothing happen. */
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var status = event.detail.xhr.status;
+  if (status === 400 || status === 409 || status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
