@@ -300,6 +300,12 @@ def _csv_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+def _who(event) -> str:
+    """The officer's name with their username (a job's label as recorded)."""
+    name = event.actor.get_full_name() if event.actor_id and event.actor else ""
+    return f"{name} ({event.actor_label})" if name else event.actor_label
+
+
 @login_required
 @require_GET
 def audit_export(request):
@@ -319,7 +325,7 @@ def audit_export(request):
                      "Change", "Reason", "Procedure steps", "Request", "Action code"])
     for e in events:
         writer.writerow([_csv_cell(str(v)) for v in (
-            timefmt.shown(e.occurred_at, "seconds"), e.actor_label, audit_display.action_label(e.action),
+            timefmt.shown(e.occurred_at, "seconds"), _who(e), audit_display.action_label(e.action),
             audit_display.target_label(e.target_type, e.target_id, e.target_repr), e.customer_csid,
             "\n".join(row.line() for row in audit_display.change_rows(e)), e.reason, ", ".join(e.step_ids or ()),
             e.request_id, e.action,
