@@ -23,7 +23,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--lang=en-AU",  # date inputs show dd/mm/yyyy, as on an Australian officer's machine
     "--disable-dev-shm-usage",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
