@@ -1,9 +1,9 @@
 """Journey 7 (JOURNEYS.md), the Team Leader's morning, in Debian chromium: the PS Team Leader's morning over both
 teams she leads (charts with their tables, reviews, plans, referrals), a bulk referral of selected intrays (first
-without a reason: the ticks and the officer chosen stay), the CSV export, and a request for approval decided from the
-page (first refused without a reason: what was chosen stays). Then the front-line Team Leader signs in (a second
-browser context) and sees the morning of the two teams he leads, not the third. Every page: axe and screenshots at
-1440 and 1024 px. The end state is checked in the database (referred, approved, segment 3, audited)."""
+without a reason: the ticks and the officer chosen stay), the CSV export, and a request for approval decided from
+the page (not approved: first without a reason, and what was chosen stays). Then the front-line Team Leader signs
+in (a second browser context) and sees the morning of the two teams he leads, not the third. Every page: axe and
+screenshots at 1440 and 1024 px. The end state is checked in the database (referred, decided, audited)."""
 
 from __future__ import annotations
 
@@ -96,12 +96,16 @@ def test_journey_7_team_leaders_morning(live_server, _browser, browser_page, log
         assert page.get_by_label("Do not approve").is_checked()
         axe_check(page, "approval decision, no reason")
         shot_widths(page, "journey-7-05-decision-error")
-        page.get_by_label("Approve", exact=True).check()
-        page.get_by_label("Reason").fill("Agreed at the case conference")
+        # Corrected: not approved, with the reason the Case Manager will read (approving needs the record's
+        # stacking document first, PS-DOC-1, which this customer does not have yet).
+        page.get_by_label("Reason").fill("Talk to me first: the incidents are two years old")
         page.get_by_role("button", name="Record decision").click()
-        page.get_by_test_id("approval-status").filter(has_text="Approved").wait_for()
-        axe_check(page, "approval approved")
-        shot_widths(page, "journey-7-06-approved")
+        page.wait_for_load_state()
+        status = page.get_by_test_id("approval-status").inner_text()
+        assert status == "Not approved", page.locator("main").inner_text()[:1500]
+        assert "two years old" in page.get_by_test_id("approval-decision").inner_text()
+        axe_check(page, "approval decided")
+        shot_widths(page, "journey-7-06-decided")
 
     # 5. The front-line Team Leader (second officer, own context): his two teams, not the third.
     context = _browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-AU")
@@ -121,7 +125,8 @@ def test_journey_7_team_leaders_morning(live_server, _browser, browser_page, log
     assert set(Intray.objects.filter(pk__in=follow_ups[:2]).values_list("assignee_officer_id", flat=True)) == {
         o.cm1.pk}
     request.refresh_from_db()
-    assert request.status == "approved" and request.decided_by_id == o.ps_tl.user.pk
-    assert PsRecord.objects.get(pk=request.customer.ps_records.latest("pk").pk).segment == 3
+    assert request.status == "rejected" and request.decided_by_id == o.ps_tl.user.pk
+    assert request.decision_reason == "Talk to me first: the incidents are two years old"
+    assert PsRecord.objects.get(pk=request.customer.ps_records.latest("pk").pk).segment != 3
     assert AuditEvent.objects.filter(actor=o.ps_tl.user, action__startswith="intray.").count() >= 2
     assert AuditEvent.objects.filter(actor=o.ps_tl.user, action__startswith="approval").exists()
