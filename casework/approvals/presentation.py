@@ -121,6 +121,8 @@ def present(row) -> Presentation:
     kind = kinds.REGISTRY.get(row.kind)
     facts, steps = facts_of(row.payload)
     subject = audit_display.target_label(row.subject_type.rsplit(".", 1)[-1], row.subject_id)
+    if subject.startswith("Ps "):  # the model's verbose name, capitalised as a word
+        subject = "PS " + subject[3:]
     all_steps = list(dict.fromkeys([*(row.step_ids or ()), *(kind.step_ids if kind else ()), *steps]))
     return Presentation(
         subject=subject, facts=facts,
