@@ -96,6 +96,8 @@ TEMPLATES = [
                 "casework.notifications.context_processors.unread",
                 "casework.web.nav.nav_items",
             ],
+            # ``{{ moment|when }}`` everywhere without {% load %} (casework/core/timefmt.py, issue 14).
+            "builtins": ["casework.core.templatetags.casework_time"],
         },
     },
 ]

@@ -13,7 +13,7 @@ from casework.core.errors import DomainError, InvalidInput
 from casework.customers.services import customer_data_read
 from casework.org.models import Officer, Position
 
-from . import policy, selectors, services
+from . import policy, presentation, selectors, services
 from .models import ApprovalStatus
 
 
@@ -39,7 +39,9 @@ def decision_form_class(kind, payload=None) -> type[forms.Form]:
                    else "Required when you do not approve.")
     fields: dict[str, forms.Field] = {
         "approve": forms.TypedChoiceField(choices=[("yes", "Approve"), ("no", "Do not approve")],
-                                          coerce=lambda v: v == "yes", widget=forms.RadioSelect, label="Decision"),
+                                          coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+                                          label="Your decision",
+                                          error_messages={"required": "Choose Approve or Do not approve."}),
         "reason": forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Reason",
                                   help_text=reason_help, max_length=4000),
         "version": forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1),
@@ -62,7 +64,19 @@ def decision_form_class(kind, payload=None) -> type[forms.Form]:
         else:
             fields[f.name] = forms.CharField(required=False, label=f.label, help_text=f.help, max_length=4000,
                                              widget=forms.Textarea(attrs={"rows": 2}))
+    fields["clean"] = _clean_decision
     return type("DecisionForm", (forms.Form,), fields)
+
+
+REASON_NEEDED = "Give a reason for not approving: the requester reads it."
+
+
+def _clean_decision(self):
+    """A refusal needs a reason (said on the reason field, the rest of what was typed kept)."""
+    data = forms.Form.clean(self)
+    if data.get("approve") is False and not (data.get("reason") or "").strip():
+        self.add_error("reason", REASON_NEEDED)
+    return data
 
 
 class WithdrawForm(forms.Form):
@@ -74,6 +88,7 @@ def _page(request, row, form=None, withdraw_form=None, status=200):
     check = selectors.decision_check(user=request.user, approval=row)
     return render(request, "approvals/detail.html", {
         "row": row, "kind": kind, "history": selectors.history(approval=row), "check": check,
+        "shown": presentation.present(row),
         "form": form or decision_form_class(kind, row.payload)(initial={"version": row.version}),
         "withdraw_form": withdraw_form or WithdrawForm(),
         "may_withdraw": row.status == ApprovalStatus.PENDING and row.requested_by_id == request.user.pk,

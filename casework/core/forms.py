@@ -18,9 +18,32 @@ from django import forms
 from .api import VERSION_MAX
 from .errors import DomainError, InvalidInput
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+#: What a date input accepts: the date picker's value (ISO) and a date typed the Australian way (issue 14).
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y"]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y, %H:%M"]
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_EXAMPLE = "30/11/2026"
+DATE_INVALID = f"Enter a real date as dd/mm/yyyy, for example {DATE_EXAMPLE}."
+
+
+class DateField(forms.DateField):
+    """The one date field of every officer form (issue 14): a date picker whose value is kept after an error, a date
+    typed as dd/mm/yyyy accepted too, and error messages with an en-AU example. ``test_date_fields`` fails on a web
+    form that uses Django's own ``forms.DateField``."""
+
+    widget = DATE
+    input_formats = DATE_FORMATS
+    default_error_messages = {"invalid": DATE_INVALID, "required": f"Enter a date, for example {DATE_EXAMPLE}."}
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date and time (``datetime-local``), read in the officer's office zone; dd/mm/yyyy hh:mm accepted too."""
+
+    widget = DATETIME_LOCAL
+    input_formats = DATETIME_FORMATS
+    default_error_messages = {"invalid": f"Enter a real date and time, for example {DATE_EXAMPLE} 14:30.",
+                              "required": f"Enter a date and time, for example {DATE_EXAMPLE} 14:30."}
 
 
 def text(label: str, *, max_length: int = 2000, required: bool = True, textarea: bool = False, **kwargs):
@@ -30,9 +53,7 @@ def text(label: str, *, max_length: int = 2000, required: bool = True, textarea:
 
 
 def date(label: str, *, required: bool = True, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=DATE_FORMATS, widget=DATE,
-                           error_messages={"invalid": "Enter a date as DD/MM/YYYY.",
-                                           "required": "Enter a date."}, **kwargs)
+    return DateField(label=label, required=required, **kwargs)
 
 
 def yes_no(label: str, **kwargs) -> forms.BooleanField:

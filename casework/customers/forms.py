@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 
 from casework.core.api import DB_INT_MAX, VERSION_MAX
+from casework.core.forms import DATE, DateField
 
 from .models import (
     DebtKind,
@@ -21,7 +22,6 @@ from .models import (
 )
 from .policy import RESTRICTION_CHANNELS, WEEKDAY_NAMES
 
-DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
 
 
@@ -35,14 +35,14 @@ class DebtForm(forms.Form):
     case_number = forms.CharField(max_length=12)
     kind = forms.ChoiceField(choices=DebtKind.choices)
     amount = forms.DecimalField(max_digits=14, decimal_places=2)
-    as_at = forms.DateField(widget=DATE)
+    as_at = DateField()
     source = forms.CharField(max_length=200, required=False)
 
 
 class DebtCorrectForm(forms.Form):
     debt_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
-    as_at = forms.DateField(widget=DATE, required=False)
+    as_at = DateField(required=False)
     reason = forms.CharField(max_length=2000)
     version = version_hidden()
 
@@ -51,7 +51,7 @@ class ArrangementForm(forms.Form):
     debt_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
     instalment = forms.DecimalField(max_digits=14, decimal_places=2)
     frequency = forms.ChoiceField(choices=PaymentFrequency.choices)
-    start_date = forms.DateField(widget=DATE)
+    start_date = DateField()
 
 
 class ArrangementChangeForm(forms.Form):
@@ -59,7 +59,7 @@ class ArrangementChangeForm(forms.Form):
     change = forms.ChoiceField(choices=[("amend", "Amend"), ("default", "Defaulted"), ("end", "Ended")])
     instalment = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     frequency = forms.ChoiceField(choices=[("", "—"), *PaymentFrequency.choices], required=False)
-    start_date = forms.DateField(widget=DATE, required=False)
+    start_date = DateField(required=False)
     reason = forms.CharField(max_length=2000)
     version = version_hidden()
 
@@ -67,7 +67,7 @@ class ArrangementChangeForm(forms.Form):
 class PaymentForm(forms.Form):
     case_number = forms.CharField(max_length=12)
     amount = forms.DecimalField(max_digits=14, decimal_places=2)
-    received_on = forms.DateField(widget=DATE)
+    received_on = DateField()
     debt_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, required=False)
 
 
@@ -75,21 +75,21 @@ class PaymentCorrectForm(forms.Form):
     payment_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
     version = version_hidden()
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
-    received_on = forms.DateField(widget=DATE, required=False)
+    received_on = DateField(required=False)
     reason = forms.CharField(max_length=2000)
 
 
 class CareForm(forms.Form):
     child_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX)
     care_percentage = forms.IntegerField(min_value=0, max_value=100)
-    effective_from = forms.DateField(widget=DATE)
+    effective_from = DateField()
 
 
 class CareCorrectForm(forms.Form):
     care_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
     version = version_hidden()
     care_percentage = forms.IntegerField(min_value=0, max_value=100, required=False)
-    effective_from = forms.DateField(widget=DATE, required=False)
+    effective_from = DateField(required=False)
     reason = forms.CharField(max_length=2000)
 
 
@@ -97,7 +97,7 @@ class IncomeForm(forms.Form):
     amount = forms.DecimalField(max_digits=14, decimal_places=2)
     source = forms.ChoiceField(choices=IncomeSource.choices)
     tax_year = forms.IntegerField(min_value=1, max_value=9999, help_text="Financial year ending, e.g. 2026.")
-    effective_from = forms.DateField(widget=DATE)
+    effective_from = DateField()
 
 
 class IncomeCorrectForm(forms.Form):
@@ -108,13 +108,13 @@ class IncomeCorrectForm(forms.Form):
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     source = forms.ChoiceField(choices=[("", "(unchanged)"), *IncomeSource.choices], required=False)
     tax_year = forms.IntegerField(min_value=1, max_value=9999, required=False)
-    effective_from = forms.DateField(widget=DATE, required=False)
+    effective_from = DateField(required=False)
     reason = forms.CharField(max_length=2000)
 
 
 class RoleReversalForm(forms.Form):
     case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
-    effective_from = forms.DateField(widget=DATE)
+    effective_from = DateField()
     reason = forms.CharField(max_length=2000)
     version = version_hidden()
 
@@ -123,7 +123,7 @@ class RoleCorrectForm(forms.Form):
     """Correct the latest role reversal (CMA-2.4, issue 12): its real date, or undo it (keyed in error)."""
 
     case_number = forms.CharField(max_length=12, widget=forms.HiddenInput)
-    effective_from = forms.DateField(widget=DATE, required=False, label="The date it really took effect")
+    effective_from = DateField(required=False, label="The date it really took effect")
     undo = forms.BooleanField(required=False, label="Keyed in error: undo the reversal (the parties swap back)")
     reason = forms.CharField(max_length=2000)
     version = version_hidden()
@@ -139,7 +139,7 @@ class RegistrationForm(forms.Form):
 class DpoForm(forms.Form):
     status = forms.ChoiceField(choices=DpoStatus.choices)
     case_number = forms.CharField(max_length=12, required=False)
-    issued_on = forms.DateField(widget=DATE, required=False)
+    issued_on = DateField(required=False)
     reason = forms.CharField(max_length=2000, required=False)
 
 
@@ -147,12 +147,12 @@ class DpoCorrectForm(forms.Form):
     dpo_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
     version = version_hidden()
     status = forms.ChoiceField(choices=[("", "—"), *DpoStatus.choices], required=False)
-    issued_on = forms.DateField(widget=DATE, required=False)
+    issued_on = DateField(required=False)
     reason = forms.CharField(max_length=2000)
 
 
 class DeathForm(forms.Form):
-    date_of_death = forms.DateField(widget=DATE)
+    date_of_death = DateField()
     reason = forms.CharField(max_length=2000)
     # The customer's version the page was read at: a change made from a stale page is refused (issue 13).
     version = forms.IntegerField(min_value=1, max_value=VERSION_MAX, required=False, widget=forms.HiddenInput)
@@ -165,8 +165,8 @@ class RepresentativeForm(forms.Form):
                                         widget=forms.CheckboxSelectMultiple)
     scope_detail = forms.CharField(max_length=2000, required=False)
     relationship = forms.CharField(max_length=100, required=False)
-    valid_from = forms.DateField(widget=DATE, required=False)
-    valid_to = forms.DateField(widget=DATE, required=False)
+    valid_from = DateField(required=False)
+    valid_to = DateField(required=False)
 
 
 class EndForm(forms.Form):
@@ -181,7 +181,7 @@ class RestrictionForm(forms.Form):
     conditions = forms.CharField(widget=forms.Textarea, max_length=4000)
     case_review = forms.CharField(widget=forms.Textarea, max_length=8000)
     recommendation = forms.CharField(widget=forms.Textarea, max_length=4000)
-    review_date = forms.DateField(widget=DATE)
+    review_date = DateField()
     channels = forms.MultipleChoiceField(choices=[(c, c.replace("_", " ")) for c in RESTRICTION_CHANNELS],
                                          required=False, widget=forms.CheckboxSelectMultiple)
     days = forms.TypedMultipleChoiceField(choices=list(enumerate(WEEKDAY_NAMES)), coerce=int, required=False,

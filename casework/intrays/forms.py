@@ -7,18 +7,13 @@ from __future__ import annotations
 from django import forms
 
 from casework.core.api import DB_INT_MAX
-from casework.core.forms import DATE, DATE_FORMATS, DATETIME_LOCAL, text, version_field
+from casework.core.forms import DateField, DateTimeField, text, version_field
 
 from .models import Channel, CorrespondenceCategory
 
-RECEIVED_AT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-
-
 def _received_at(label: str) -> forms.DateTimeField:
     """When the item was received (CMA-1.1). A time without a zone is in the officer's active (office) time zone."""
-    return forms.DateTimeField(label=label, required=False, input_formats=RECEIVED_AT_FORMATS, widget=DATETIME_LOCAL,
-                               help_text="Empty: now. The due date counts from it (CMA-1.1).",
-                               error_messages={"invalid": "Enter the date and time received."})
+    return DateTimeField(label=label, required=False, help_text="Empty: now. The due date counts from it (CMA-1.1).")
 
 
 class IntrayCreateForm(forms.Form):
@@ -38,8 +33,7 @@ class IntrayCreateForm(forms.Form):
     received_at = _received_at("Date and time received")
     details = text("Notepad", required=False, textarea=True, max_length=4000)
     channel = forms.ChoiceField(label="Channel", choices=Channel.choices, required=False)
-    received_on = forms.DateField(label="Date received", required=False, input_formats=DATE_FORMATS, widget=DATE,
-                                  error_messages={"invalid": "Enter the date received."})
+    received_on = DateField(label="Date received", required=False)
     category = forms.ChoiceField(label="Category", choices=CorrespondenceCategory.choices, required=False)
     matters = text("Matters raised (one a line)", required=False, textarea=True, max_length=4000)
     file = forms.FileField(label="Document", required=False,

@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 
+from casework.core.forms import DateField
+
 from . import policy
 
 WEB_TEMPLATES = (
@@ -21,11 +23,7 @@ WEB_TEMPLATES = (
 class LetterForm(forms.Form):
     template_code = forms.ChoiceField(choices=WEB_TEMPLATES, error_messages={"invalid_choice": "Choose MX1-1 or a unique letter."})
     matter = forms.CharField(required=False, max_length=300)
-    contact_by_date = forms.DateField(
-        required=False, input_formats=list(policy.DATE_INPUT_FORMATS),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": policy.DATE_PROBLEM},
-    )
+    contact_by_date = DateField(required=False, error_messages={"invalid": policy.DATE_PROBLEM})
     heading = forms.CharField(required=False, max_length=200)
     body = forms.CharField(
         required=False, max_length=policy.MAX_TOTAL_CHARS, widget=forms.Textarea,

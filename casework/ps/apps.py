@@ -13,3 +13,10 @@ class PsConfig(AppConfig):
 
         # CMA-1.2: the "please contact us" letter is not sent right after a PS contact with the customer.
         last_reached_source_register(customer_last_reached)
+
+        from casework.core import audit_display
+
+        from .policy import REALLOCATION_REASONS
+
+        # Issue 14: a reallocation's reason in words on the approval page and in the audit view.
+        audit_display.register_value_label("reason_code", REALLOCATION_REASONS.get)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from casework.core.api import DB_INT_MAX
-from casework.core.forms import DATE_FORMATS, text, version_field
+from casework.core.forms import DateField, DateTimeField, text, version_field
 
 from . import policy
 
@@ -52,8 +52,7 @@ def _pk(label: str) -> forms.IntegerField:
 
 
 def _day(label: str) -> forms.DateField:
-    return forms.DateField(label=label, required=False, input_formats=DATE_FORMATS,
-                           error_messages={"invalid": "Enter a date as DD/MM/YYYY."})
+    return DateField(label=label, required=False)
 
 
 class VersionForm(forms.Form):
@@ -136,9 +135,7 @@ class SegmentForm(forms.Form):
 
 class LetterForm(forms.Form):
     template_code = _s("Letter", max_length=60)
-    next_contact = forms.DateField(label="Next contact", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                   error_messages={"invalid": "Enter a real date, for example 30/11/2026."})
+    next_contact = DateField(label="Next contact", required=False)
 
 
 class SkipForm(forms.Form):
@@ -162,9 +159,7 @@ class F2fForm(forms.Form):
     second_person = _b("Second person attends")
     security_risk = _b("Security or aggression risk")
     security_notified = _b("Service Centre Manager notified via the Team Leader")
-    scheduled_for = forms.DateTimeField(label="When", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-                                        error_messages={"required": "Enter the meeting date and time.",
-                                                        "invalid": "Enter the meeting date and time."})
+    scheduled_for = DateTimeField(label="When")
 
 
 class NoContactForm(forms.Form):

@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from casework.core import audit_display, clock
+from casework.core import audit_display, clock, timefmt
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
 from casework.core.files import content_disposition
-from casework.core.forms import invalid
+from casework.core.forms import DATE_INVALID, invalid
 from casework.customers import selectors, services
 from casework.customers.models import Customer, NoteKind
 
@@ -70,7 +70,7 @@ def _parse_date(raw: str, field: str) -> dt.date | None:
         if 1900 <= value.year <= 2100:
             return value
         break
-    message = "Enter a date as DD/MM/YYYY."
+    message = DATE_INVALID
     raise InvalidInput(message, fields={field: [message]})
 
 
@@ -300,6 +300,12 @@ def _csv_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+def _who(event) -> str:
+    """The officer's name with their username (a job's label as recorded)."""
+    name = event.actor.get_full_name() if event.actor_id and event.actor else ""
+    return f"{name} ({event.actor_label})" if name else event.actor_label
+
+
 @login_required
 @require_GET
 def audit_export(request):
@@ -314,11 +320,12 @@ def audit_export(request):
         return _error_page(request, exc)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["When", "Who", "Action", "What", "Customer (CSID)", "Change", "Reason", "Procedure steps",
-                     "Request", "Action code"])
+    zone = timezone.get_current_timezone()
+    writer.writerow([f"When ({getattr(zone, 'key', zone)} time)", "Who", "Action", "What", "Customer (CSID)",
+                     "Change", "Reason", "Procedure steps", "Request", "Action code"])
     for e in events:
         writer.writerow([_csv_cell(str(v)) for v in (
-            timezone.localtime(e.occurred_at).strftime("%d/%m/%Y %H:%M:%S"), e.actor_label, audit_display.action_label(e.action),
+            timefmt.shown(e.occurred_at, "seconds"), _who(e), audit_display.action_label(e.action),
             audit_display.target_label(e.target_type, e.target_id, e.target_repr), e.customer_csid,
             "\n".join(row.line() for row in audit_display.change_rows(e)), e.reason, ", ".join(e.step_ids or ()),
             e.request_id, e.action,

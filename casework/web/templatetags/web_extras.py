@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from casework.core import audit_display, clock
 
@@ -63,20 +65,20 @@ def audit_target(event) -> str:
 
 
 @register.simple_tag
-def why(*step_ids):
-    """The explanation of a decision behind a "why" disclosure (issue 14): ``{% why "CMA-1.1" %}`` or
-    ``{% why decision.step_ids %}``. Put it in a block (div, li, td, section), never inside a heading or a ``<p>``."""
+def why(*step_ids, text: str = "", label: str = "", testid: str = ""):
+    """The explanation of a decision behind a "Why?" disclosure (issue 14), one markup everywhere (``web/_why.html``):
+    ``{% why "CMA-1.1" %}``, ``{% why decision.step_ids %}``, ``{% why "PS-PSP-1" text="..." label="plans" %}``
+    (``text``: the rule in words; ``label``: what the disclosure is about, for screen readers). Put it in a block
+    (div, li, td, section), never inside a heading or a ``<p>``."""
     ids: list[str] = []
     for s in step_ids:
         if isinstance(s, str):
-            ids.append(s)
+            ids.extend(x.strip() for x in s.split(","))
         elif s:
             ids.extend(str(x) for x in s)
     ids = [s for s in ids if s]
-    if not ids:
+    if not ids and not text:
         return ""
-    return format_html(
-        '<details class="why"><summary>Why<span class="visually-hidden"> (procedure steps)</span></summary>'
-        '<span class="step">{}</span></details>',
-        ", ".join(ids),
-    )
+    # simple_tag escapes a plain str: the template's output is already escaped, so it is marked safe as rendered.
+    return mark_safe(render_to_string(  # noqa: S308
+        "web/_why.html", {"steps": ids, "why": text, "label": label, "testid": testid}).strip())

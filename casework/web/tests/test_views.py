@@ -112,7 +112,7 @@ def test_malformed_csid_search_is_a_400_saying_why(so_client, db):
 
 def test_bad_date_of_birth_is_a_400(so_client, customer):
     response = so_client.get("/customers/search/", {"q": "archer", "dob": "31/31/1980"}, **HTMX)
-    assert response.status_code == 400 and "Enter a date" in response.content.decode()
+    assert response.status_code == 400 and "for example 30/11/2026" in response.content.decode()
 
 
 def test_no_match_says_so(so_client, customer):
@@ -262,8 +262,8 @@ def test_audit_search_filters(auditor_client, so_client, so, auditor, customer):
 @pytest.mark.parametrize("params,text", [
     ({"csid": "123"}, "A CSID has 10 digits"),
     ({"date_from": "2026-02-01", "date_to": "2026-01-01"}, "on or before"),
-    ({"date_from": "yesterday"}, "Enter a date"),
-    ({"date_to": "9999-12-31"}, "Enter a date"),
+    ({"date_from": "yesterday"}, "dd/mm/yyyy, for example 30/11/2026"),
+    ({"date_to": "9999-12-31"}, "dd/mm/yyyy, for example 30/11/2026"),
 ])
 def test_audit_search_bad_filters_are_400(auditor_client, params, text):
     response = auditor_client.get("/audit/", params)

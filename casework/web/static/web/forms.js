@@ -20,7 +20,8 @@
   window.addEventListener("load", function () { setTimeout(function () { focusFirst(document); }, 0); });
   document.addEventListener("htmx:afterSwap", function (event) { focusFirst(event.target); });
   // A refusal (400 with field messages, 409 stale edit) is swapped in like a success: htmx leaves 4xx answers out by
-  // default, and the officer would see nothing happen (the search's "A CSID has 10 digits", a note without subject).
+  // default, and the officer would see nothing happen (the search's "A CSID has 10 digits", a note without subject,
+  // an audit filter with a bad date).
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr && event.detail.xhr.status;
     if (status === 400 || status === 409 || status === 422) { event.detail.shouldSwap = true; event.detail.isError = false; }
