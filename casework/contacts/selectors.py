@@ -65,6 +65,15 @@ def in_progress_by_others(*, customer, officer) -> list[Contact]:
     return list(rows.order_by("-started_at"))
 
 
+def open_contacts_split(*, customer, officer) -> tuple[Contact | None, list[Contact]]:
+    """The officer's own open contact with the customer and the others' in progress, from one read of the customer's
+    open contacts (issue 15: the customer page read them twice)."""
+    rows = list(Contact.objects.filter(customer=customer, status=ContactStatus.OPEN)
+                .select_related("officer__user", "area").order_by("-started_at", "-id"))
+    mine = [c for c in rows if officer is not None and c.officer_id == officer.pk]
+    return (mine[0] if mine else None), [c for c in rows if officer is None or c.officer_id != officer.pk]
+
+
 def others_in_progress(contact: Contact) -> list[Contact]:
     return [c for c in in_progress_by_others(customer=contact.customer, officer=contact.officer) if c.pk != contact.pk]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import ModelBackend, UserModel
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
@@ -39,6 +39,16 @@ class NoSuperuserModelBackend(ModelBackend):
 
     def user_can_authenticate(self, user) -> bool:
         return super().user_can_authenticate(user) and not superuser_refused(user)
+
+    def get_user(self, user_id):
+        """The signed-in user of each request, with the officer, position, office and business area every page asks
+        for read in the same query (issue 15: three queries fewer on every page)."""
+        user = (
+            UserModel._default_manager.select_related(
+                "officer__position__office", "officer__position__business_area"
+            ).filter(pk=user_id).first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj, obj=None):
         return set()

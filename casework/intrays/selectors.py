@@ -144,27 +144,158 @@ def worklist(*, user: Any, f: WorklistFilter) -> QuerySet:
     return ordered(qs.select_related("type", "customer", "case", "assignee_officer__user", "assignee_position", "office"))
 
 
-def worklist_counts(*, user: Any, scope: str, position_id: int | None = None, team_id: int | None = None) -> dict[str, int]:
-    """Open intrays per bucket for a scope, in one aggregate over the scope's partial index."""
+COUNT_CAP = 1000  # pages show "1,000+" beyond this: a count reads at most COUNT_CAP + 1 index entries
+
+
+class CappedCount(int):
+    """A count read from at most ``cap + 1`` rows: "at least", shown with a "+" ("1,000+"), when the rows read did
+    not reach the end of what it counts."""
+
+    cap: int | None = None
+
+    def __new__(cls, value: int, *, capped: bool = False, cap: int | None = None):
+        obj = super().__new__(cls, value)
+        obj.cap = cap if capped else None
+        return obj
+
+    @property
+    def is_capped(self) -> bool:
+        return self.cap is not None
+
+    def __str__(self) -> str:
+        return f"{int(self):,}+" if self.cap is not None else f"{int(self):,}"
+
+
+def worklist_counts(
+    *, user: Any, scope: str, position_id: int | None = None, team_id: int | None = None, cap: int | None = None
+) -> dict[str, int]:
+    """Open intrays per bucket for a scope, in one aggregate over the scope's partial index.
+
+    With ``cap`` (the pages, issue 15) the aggregate reads only the first ``cap + 1`` open rows in due order (the
+    partial index, no count of the whole queue): buckets come first to last in that order (overdue, today, this
+    week), so a bucket is exact when a later row was read, else it is "at least" (``CappedCount``, "1,000+"). Without a
+    cap (the API's counts endpoint) every count is exact."""
     today = today_for(user)
     end = policy.week_end(today)
     qs = scope_queryset(user=user, scope=scope, position_id=position_id, team_id=team_id).filter(IS_OPEN)
-    counts = qs.aggregate(
-        total=Count("id"),
-        overdue=Count("id", filter=Q(due_date__lt=today)),
-        due_today=Count("id", filter=Q(due_date=today)),
-        due_this_week=Count("id", filter=Q(due_date__gt=today, due_date__lte=end)),
-    )
-    return {k: v or 0 for k, v in counts.items()}
+    aggregates = {
+        "total": Count("id"),
+        "overdue": Count("id", filter=Q(due_date__lt=today)),
+        "due_today": Count("id", filter=Q(due_date=today)),
+        "due_this_week": Count("id", filter=Q(due_date__gt=today, due_date__lte=end)),
+    }
+    if cap is None:
+        counts = qs.aggregate(**aggregates)
+        return {k: v or 0 for k, v in counts.items()}
+    sample = ordered(qs)[: cap + 1]
+    counts = {k: v or 0 for k, v in sample.aggregate(
+        **aggregates,
+        after_today=Count("id", filter=Q(due_date__gt=today) | Q(due_date__isnull=True)),
+        after_week=Count("id", filter=Q(due_date__gt=end) | Q(due_date__isnull=True)),
+    ).items()}
+    full = counts["total"] > cap
+    later = {  # rows read beyond each bucket: when there are some, the bucket was read to its end
+        "overdue": counts["total"] - counts["overdue"],
+        "due_today": counts["after_today"],
+        "due_this_week": counts["after_week"],
+    }
+    out = {"total": CappedCount(min(counts["total"], cap), capped=full, cap=cap)}
+    for key, beyond in later.items():
+        capped = full and beyond == 0
+        out[key] = CappedCount(min(counts[key], cap), capped=capped, cap=cap)
+    return out
 
 
 def scope_counts(*, user: Any) -> dict[str, dict[str, int] | None]:
-    """Counts for each worklist the officer has (team only for Team Leaders)."""
+    """Capped counts (``COUNT_CAP``) for each worklist the officer has (team only for Team Leaders)."""
     officer = officer_of(user)
-    out: dict[str, dict[str, int] | None] = {"mine": worklist_counts(user=user, scope="mine")}
-    out["position"] = worklist_counts(user=user, scope="position") if officer and officer.position_id else None
-    out["team"] = worklist_counts(user=user, scope="team") if teams_led(officer) else None
+    out: dict[str, dict[str, int] | None] = {"mine": worklist_counts(user=user, scope="mine", cap=COUNT_CAP)}
+    out["position"] = (
+        worklist_counts(user=user, scope="position", cap=COUNT_CAP) if officer and officer.position_id else None
+    )
+    out["team"] = worklist_counts(user=user, scope="team", cap=COUNT_CAP) if teams_led(officer) else None
     return out
+
+
+# --- Keyset paging (issue 15) ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the worklist's order (due date, soonest first, no due date last; then id)."""
+
+    due_date: dt.date | None
+    id: int
+
+    def encode(self) -> str:
+        return f"{self.due_date.isoformat() if self.due_date else '-'}.{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str, *, field: str) -> Cursor:
+        due_raw, sep, id_raw = (raw or "").partition(".")
+        try:
+            if not sep:
+                raise ValueError(raw)
+            due = None if due_raw == "-" else dt.date.fromisoformat(due_raw)
+            return cls(due, int(id_raw))
+        except ValueError:
+            raise InvalidInput("That page link is not valid.", fields={
+                field: ["Not a page of this list: go back to its first page."]}) from None
+
+    @classmethod
+    def of(cls, intray: Intray) -> Cursor:
+        return cls(intray.due_date, intray.pk)
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    rows: list
+    next_cursor: Cursor | None  # rows after the last one exist
+    previous_cursor: Cursor | None  # rows before the first one exist
+
+    @property
+    def object_list(self) -> list:
+        return self.rows
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.next_cursor is not None or self.previous_cursor is not None
+
+
+def _after(c: Cursor) -> Q:
+    if c.due_date is None:
+        return Q(due_date__isnull=True, id__gt=c.id)
+    return Q(due_date__gt=c.due_date) | Q(due_date=c.due_date, id__gt=c.id) | Q(due_date__isnull=True)
+
+
+def _before(c: Cursor) -> Q:
+    if c.due_date is None:
+        return Q(due_date__isnull=False) | Q(due_date__isnull=True, id__lt=c.id)
+    return Q(due_date__lt=c.due_date) | Q(due_date=c.due_date, id__lt=c.id)
+
+
+def keyset_page(qs: QuerySet, *, size: int, after: Cursor | None = None, before: Cursor | None = None) -> KeysetPage:
+    """One page of an ``ordered`` queryset by position, not offset: ``size + 1`` rows read from the index in order
+    (the extra row says whether there is a next page) and no COUNT. A row added or closed elsewhere in the list moves
+    no other row between pages, so none is lost or shown twice. "Previous" reads backwards from the first row."""
+    if before is not None:
+        back = list(qs.filter(_before(before)).order_by(F("due_date").desc(nulls_first=True), "-id")[: size + 1])
+        more_before = len(back) > size
+        rows = list(reversed(back[:size]))
+        return KeysetPage(
+            rows=rows,
+            next_cursor=Cursor.of(rows[-1]) if rows else None,
+            previous_cursor=Cursor.of(rows[0]) if rows and more_before else None,
+        )
+    if after is not None:
+        qs = qs.filter(_after(after))
+    found = list(qs[: size + 1])
+    rows = found[:size]
+    return KeysetPage(
+        rows=rows,
+        next_cursor=Cursor.of(rows[-1]) if len(found) > size else None,
+        previous_cursor=Cursor.of(rows[0]) if rows and after is not None else None,
+    )
 
 
 def sla_pending_ids(*, ids) -> list[int]:

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -66,9 +65,17 @@ def worklist(request):
     try:
         qs = selectors.worklist(user=request.user, f=f)
         counts = selectors.scope_counts(user=request.user)
+        # Keyset paging (issue 15): "Next"/"Previous" carry the position of the last/first row shown; no COUNT.
+        after, before = (request.GET.get(k, "").strip() for k in ("after", "before"))
+        page = selectors.keyset_page(
+            qs, size=PAGE_SIZE,
+            after=selectors.Cursor.decode(after, field="after") if after else None,
+            before=selectors.Cursor.decode(before, field="before") if before and not after else None,
+        )
+        if before and not after and not page.rows:  # the rows before were closed meanwhile: start again
+            page = selectors.keyset_page(qs, size=PAGE_SIZE)
     except DomainError as exc:
         return _error(request, exc)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # The worklist itself is not audited; filtered to one customer it is a read of that customer's work (issue 13).
     customer_id = customer_selectors.customer_id_for_csid(f.csid) if f.csid else None
     if customer_id is not None:
@@ -83,7 +90,8 @@ def worklist(request):
         return cache[office.pk]
 
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     context = {
         "f": f,
         "page": page,

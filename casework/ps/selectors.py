@@ -73,6 +73,14 @@ def ps_record_for_customer(*, customer) -> PsRecord | None:
     return _record_qs().filter(customer=customer, is_active=True).first()
 
 
+def ps_record_current_or_last(*, customer) -> tuple[PsRecord | None, PsRecord | None]:
+    """(the active PS record, None), else (None, the last finalised one): one read for the customer page."""
+    rec = _record_qs().filter(customer=customer).order_by("-is_active", "-finalised_at").first()
+    if rec is None:
+        return None, None
+    return (rec, None) if rec.is_active else (None, rec)
+
+
 def plan_detail(*, ps_record: PsRecord) -> dict[str, Any]:
     plan = (
         Plan.objects.filter(ps_record=ps_record)

@@ -31,7 +31,7 @@ def officer_day(*, user, limit: int = 5) -> dict | None:
     left in progress, unread notifications. A handful of indexed queries; None for someone who works no customers."""
     from casework.approvals.selectors import approvals_to_decide
     from casework.contacts.models import Contact, ContactStatus
-    from casework.intrays.selectors import worklist_counts
+    from casework.intrays.selectors import COUNT_CAP, worklist_counts
     from casework.notifications.selectors import notifications_for, unread_count
     from casework.org.rules import officer_of
 
@@ -40,7 +40,7 @@ def officer_day(*, user, limit: int = 5) -> dict | None:
         return None
     to_decide = approvals_to_decide(user=user)
     return {
-        "work": worklist_counts(user=user, scope="mine"),
+        "work": worklist_counts(user=user, scope="mine", cap=COUNT_CAP),
         "to_decide": to_decide[:limit],
         "to_decide_count": len(to_decide),
         "contacts": list(Contact.objects.filter(officer=officer, status=ContactStatus.OPEN)
