@@ -145,10 +145,10 @@ def pick_resolve(value: str, *, kinds: tuple[str, ...] = PICK_KINDS, scopes: dic
             if not found and " " in text:
                 first, _, last = text.partition(" ")
                 found = list(qs.filter(user__first_name__iexact=first, user__last_name__iexact=last)[:2])
-            if not found and text.isdigit() and len(text) < 19:  # an id, as the API and older pages send
-                found = list(qs.filter(pk=int(text))[:1])
         else:
             found = list(qs.filter(code__iexact=text)[:2])
+        if not found and text.isdigit() and len(text) < 19:  # an id, as the API and the decision pages send
+            found = list(qs.filter(pk=int(text))[:1])
         matches.extend(found)
     if not matches:
         raise PickError(f"No {noun} matches \u201c{text}\u201d: type at least {PICK_MIN_CHARS} letters of a name"
