@@ -96,6 +96,8 @@ TEMPLATES = [
                 "casework.notifications.context_processors.unread",
                 "casework.web.nav.nav_items",
             ],
+            # Issue 14: ``{{ someone|officer_name }}`` in every template, names instead of usernames.
+            "builtins": ["casework.core.templatetags.people"],
         },
     },
 ]

@@ -119,7 +119,7 @@ def _detail_context(request, intray, *, action: str | None = None, form=None):
         "corr": corr,
         "documents": corr.documents.defer("content") if corr else [],
         "matters": matters,
-        "history": corr.category_changes.select_related("changed_by") if corr else [],
+        "history": corr.category_changes.select_related("changed_by__officer__position__office") if corr else [],
         "issues": intray.issues.select_related("issue_type"),
         "unaddressed": services.unaddressed_matters(intray) if corr else (),
         "bucket": bucket(intray.due_date, local_today(intray.office, clock.now())) if intray.is_open else "closed",

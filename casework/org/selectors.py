@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from casework.core import people
+
 from . import policy
 from .models import BusinessArea, Office, Officer, Position, Team
 
@@ -57,9 +59,8 @@ class PickError(ValueError):
 
 
 def officer_label(officer: Officer) -> str:
-    """``Ana Ruiz (Service Officer, Parramatta)``: how an officer is shown to another officer."""
-    where = officer.position.office.name if officer.position_id and officer.position.office_id else ""
-    return f"{officer.display_name} ({officer.get_role_display()}{f', {where}' if where else ''})"
+    """``Ana Ruiz (Service Officer, Parramatta)``: how an officer is shown to another officer (``core.people``)."""
+    return people.officer_label(officer)
 
 
 def position_label(position: Position) -> str:

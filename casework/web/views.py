@@ -26,6 +26,7 @@ from casework.core import audit_display, clock
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
 from casework.core.files import content_disposition
 from casework.core.forms import invalid
+from casework.core.people import person_label
 from casework.customers import selectors, services
 from casework.customers.models import Customer, NoteKind
 
@@ -318,7 +319,7 @@ def audit_export(request):
                      "Request", "Action code"])
     for e in events:
         writer.writerow([_csv_cell(str(v)) for v in (
-            timezone.localtime(e.occurred_at).strftime("%d/%m/%Y %H:%M:%S"), e.actor_label, audit_display.action_label(e.action),
+            timezone.localtime(e.occurred_at).strftime("%d/%m/%Y %H:%M:%S"), person_label(e.actor) or e.actor_label, audit_display.action_label(e.action),
             audit_display.target_label(e.target_type, e.target_id, e.target_repr), e.customer_csid,
             "\n".join(row.line() for row in audit_display.change_rows(e)), e.reason, ", ".join(e.step_ids or ()),
             e.request_id, e.action,
