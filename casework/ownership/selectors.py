@@ -555,7 +555,7 @@ def disputes_open(*, areas: frozenset[str] | None = None) -> list[OwnershipTrans
         qs = qs.filter(Q(from_area__code__in=areas) | Q(to_area__code__in=areas))
     return list(
         qs
-        .select_related("customer", "from_area", "to_area", "raised_by")
+        .select_related("customer", "from_area", "to_area", "raised_by__officer__position__office")
         .order_by("raised_at", "id")
     )
 
