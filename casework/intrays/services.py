@@ -791,6 +791,7 @@ def intray_sla_breaches_record(*, ids: Iterable[int], skip_locked: bool = True) 
         rows = list(
             Intray.objects.select_for_update(of=("self",), skip_locked=skip_locked)
             .select_related("type", "office", "customer", "case", "assignee_position", "assignee_officer__position",
+                            "assignee_officer__user",
                             *(f"team__{r}" for r in LEADER_RELATED))
             .filter(pk__in=ids, sla_breached_at__isnull=True)
             .order_by("id")
