@@ -166,7 +166,7 @@ def test_receiving_team_leader_may_assign_any_case_manager_in_the_country_even_t
     page = web(ps_org.tl_wa).get(f"/approvals/{stage2.pk}/").content.decode()
     assert 'value="ps_cm2"' in page or f'value="{ps_org.cm2.pk}"' in page
     assert 'value="ps_cm"' not in page and f'value="{ps_org.cm.pk}"' not in page
-    record_page = web(ps_org.tl_wa).get(f"/ps/records/{rec.pk}/").content.decode()
+    record_page = web(ps_org.tl_wa).get(f"/ps/records/{rec.pk}/tasks/more/").content.decode()
     assert 'value="ps_cm2"' in record_page and 'value="ps_cm"' not in record_page
     approvals.approval_decide(actor=ps_org.tl_wa.user, approval=stage2, approve=True, reason="ok",
                               data={"case_manager": "ps_cm2"})
@@ -384,7 +384,7 @@ def test_face_to_face_option_recorded_on_the_plan_without_the_team_leader(ps_org
     r = post(ps_org.tl, f"ps/records/{rec.pk}/options/", {"kind": "face_to_face", "detail": "Meeting"})
     assert r.status_code == 400 and "kind" in r.json(), r.json()
     c = web(ps_org.cm)
-    page = c.get(f"/ps/records/{rec.pk}/").content.decode()
+    page = c.get(f"/ps/records/{rec.pk}/tasks/plan/").content.decode()
     option_select = page.split('<select name="kind">')[1].split("</select>")[0]
     assert 'value="publication"' in option_select and 'value="face_to_face"' not in option_select
     r = c.post(f"/ps/records/{rec.pk}/option_add/", {"kind": "face_to_face", "detail": "Meeting"}, follow=True)
