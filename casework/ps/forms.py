@@ -33,6 +33,7 @@ class ReferralActionForm(forms.Form):
         self.fields["case_manager"].choices = [
             (o.user.username, f"{o.display_name} — {o.get_role_display()} ({o.position.office.name})")
             for o in case_managers]
+        self.fields["case_manager"].widget.attrs["autofocus"] = True  # issue 14: focus on the step's first field
 
 
 # --- The PS record page: one form per action (``ps.views._post_action``) ------------------------------------------
