@@ -19,7 +19,7 @@ BUDGETS = {
     "customer_page": ("so_nsw", 58),  # measured after the issue 12-14 merges of 30/11 (was 52): income list, others' contacts, letter offers
     "worklist": ("so_nsw", 12),
     "contact_page": (None, 43),  # the officer who started the demo contact; after the issue 12-14 merges of 30/11 (was 39)
-    "ps_record": (None, 42),  # the record's PS Case Manager
+    "ps_record": (None, 31),  # the record's PS Case Manager; the task list (issue 14, was 42 as one long form)
     "morning": ("tl_nsw", 23),
     "approvals": ("tl_nsw", 11),
 }
