@@ -85,8 +85,15 @@ def test_journey_6_specialist_consults_the_case_manager_before_the_decision(
     assert form.get_by_label("Face-to-face").is_checked()
     axe_check(page, "consultation refused")
     shot_widths(page, "journey-6-03-consultation-error")
-    form.get_by_label("Summary").fill("Discussed the objection decision with the Case Manager; agreed the approach.")
-    form.get_by_role("button", name="Record consultation").click()
+    # By keyboard only: from the focused error summary to its link, which moves focus to the field; then submit.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.name") == "summary"
+    page.keyboard.type("Discussed the objection decision with the Case Manager; agreed the approach.")
+    for _ in range(5):  # approach, who communicates, regular updates, face-to-face, then the button
+        page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Record consultation"
+    page.keyboard.press("Enter")
     page.locator("[data-notification]").wait_for()
     assert "Consultation with the PS Case Manager recorded" in page.locator("[data-notification]").inner_text()
     shot_widths(page, "journey-6-04-consultation-recorded")
