@@ -355,7 +355,6 @@ def sent_letters(*, ps_record: PsRecord) -> list[LetterLog]:
     return logs
 
 
-
 __all__ = [
     "RecordStatus",
     "approval_facts",
