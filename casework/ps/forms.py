@@ -37,6 +37,7 @@ class ReferralActionForm(forms.Form):
         self.fields["case_manager"].choices = [
             (o.user.username, f"{o.display_name} — {o.get_role_display()} ({o.position.office.name})")
             for o in case_managers]
+        self.fields["case_manager"].widget.attrs["autofocus"] = True  # issue 14: focus on the step's first field
 
     def clean_case_manager(self):
         """The chosen Case Manager (or None: the officer actioning it), through the one lookup (issue 14)."""
@@ -240,14 +241,9 @@ RECORD_FORMS: dict[str, type[forms.Form]] = {
     "plan": PlanForm, "approve": VersionForm, "issue_add": PlanIssueAddForm, "issue_status": PlanIssueStatusForm,
     "option_add": OptionAddForm, "option_update": OptionUpdateForm, "action_add": ActionAddForm,
     "action_complete": ActionCompleteForm, "note": NoteForm, "contact": ContactForm, "segment": SegmentForm,
-    "letter": LetterForm, "skip": SkipForm, "sensitive": SensitiveForm, "f2f": F2fForm, "no_contact": NoContactForm,
+    "letter": LetterForm, "letter_preview": LetterForm, "skip": SkipForm, "sensitive": SensitiveForm, "f2f": F2fForm, "no_contact": NoContactForm,
     "told": ToldForm, "finalise": FinaliseForm, "decide": DecideForm, "realloc": ReallocForm,
     "realloc_forward": ReallocForwardForm, "realloc_assign": ReallocAssignForm, "s3_schedule": S3ScheduleForm,
     "s3_outcome": S3OutcomeForm, "restricted_review": RestrictedReviewForm,
 }
 
-
-class AnchorForm(forms.Form):
-    """Where on the PS record page to come back to."""
-
-    anchor = forms.SlugField(max_length=40, required=False)

@@ -141,6 +141,12 @@ def intray_reassign(**kwargs) -> Any:
 # --- D. letters ------------------------------------------------------------------------------------------------
 
 
+def letter_preview(**kwargs) -> Any:
+    from casework.letters import services
+
+    return services.letter_preview(**kwargs)
+
+
 def letter_issue(**kwargs) -> Any:
     from casework.letters import services
 

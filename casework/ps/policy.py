@@ -712,3 +712,119 @@ def approval_check(*, reason: str, f: ApprovalFacts) -> Decision:
                            "PS-FIN-3", missing=missing)
     return Decision.yes("Approved: transfer to the specialist business area.", "PS-FIN-3", "PS-ACT-4",
                         outcome="transfer_to_specialist")
+
+
+# --- The PS record as a task list (issue 14) --------------------------------------------------------------------
+
+NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START = "not_started", "in_progress", "completed", "cannot_start"
+TASK_STATUS_LABELS: dict[str, str] = {
+    NOT_STARTED: "Not started", IN_PROGRESS: "In progress", COMPLETED: "Completed", CANNOT_START: "Cannot start yet",
+}
+# Readiness checks (PS-FIN-1) done elsewhere than on the finalisation task's page (plan issues and actions, other
+# intrays): while one fails, the task cannot start. The rest (attestations, telling the customer) is the task itself.
+FINALISATION_PREREQUISITES = ("issues_finalised", "plan_actions", "no_outstanding_intrays")
+
+
+def finalisation_blockers(readiness: Readiness) -> tuple[str, ...]:
+    """The reasons the finalisation task cannot start yet (PS-FIN-1)."""
+    return tuple(c.reason for c in readiness.checks if not c.ok and c.name in FINALISATION_PREREQUISITES)
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the PS record's task list is worked out from (read by ``ps.selectors.task_list``)."""
+
+    active: bool
+    plan_approved: bool
+    plan_touched: bool
+    notepads: int
+    first_contact: bool
+    follow_ups: int
+    segment: int | None
+    segment_3_requested: bool
+    letters_sent: tuple[str, ...]
+    uq140_01_skipped: bool
+    finalisation_blockers: tuple[str, ...]
+    finalisation: str  # the latest finalisation request's status, "" if none
+    customer_told: bool
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    title: str
+    status: str
+    why: Decision
+
+    @property
+    def status_label(self) -> str:
+        return TASK_STATUS_LABELS[self.status]
+
+
+def _task(key: str, title: str, status: str, reason: str, *step_ids: str) -> Task:
+    return Task(key, title, status, Decision(status == COMPLETED, reason, tuple(step_ids), outcome=status))
+
+
+def task_list(f: TaskFacts) -> tuple[Task, ...]:
+    """The tasks of a PS record in procedure order (PS-REF to PS-ACT), each with its status and why."""
+    tasks = [_task("referral", "Referral and case review", COMPLETED,
+                   "The referral was actioned: the customer is locked to the Case Manager and the plan and stacking "
+                   "document were created.", "PS-REF-2", "PS-REF-3", "PS-REV-1")]
+    if f.plan_approved:
+        tasks.append(_task("plan", "Personalised Services Plan", COMPLETED,
+                           "The plan is approved; keep its issues, options and actions up to date.",
+                           "PS-PSP-3", "PS-PSP-4"))
+    else:
+        tasks.append(_task("plan", "Personalised Services Plan", IN_PROGRESS if f.plan_touched else NOT_STARTED,
+                           "The plan has the five mandatory issues; complete it within 21 days and approve it once "
+                           "the segment is chosen.", "PS-PSP-1", "PS-PSP-2", "PS-PSP-3", "PS-DOC-3"))
+    tasks.append(_task("notepad", "Stacking document notepads", COMPLETED if f.notepads else NOT_STARTED,
+                       "The first notepad is titled 'PS referral' and gives the referral reason." if not f.notepads
+                       else "The 'PS referral' notepad is written; add a notepad for each discussion.",
+                       "PS-DOC-1", "PS-DOC-2"))
+    if f.first_contact:
+        tasks.append(_task("contact", "Contact the customer", COMPLETED,
+                           f"The first contact is recorded ({f.follow_ups} follow-up(s) since); record follow-ups "
+                           "with their discussion points.", "PS-CON-3", "PS-CON-6", "PS-CON-7"))
+    else:
+        tasks.append(_task("contact", "Contact the customer", NOT_STARTED,
+                           "Call the customer with the first-contact discussion points and confirm the mandatory "
+                           "issues.", "PS-CON-1", "PS-CON-2", "PS-CON-3"))
+    if f.segment is not None:
+        tasks.append(_task("segment", "Customer segment", COMPLETED, f"Segment {f.segment} is recorded.", "PS-RES-1"))
+    elif f.segment_3_requested:
+        tasks.append(_task("segment", "Customer segment", IN_PROGRESS,
+                           "Segment 3 is waiting for the PS Team Leader's decision.", "PS-RES-1", "PS-ORM-1"))
+    else:
+        tasks.append(_task("segment", "Customer segment", NOT_STARTED,
+                           "Choose a segment: the system suggests one from the customer's indicators.", "PS-RES-1"))
+    if "uq140_01_first_call_confirmation" in f.letters_sent or f.uq140_01_skipped:
+        tasks.append(_task("letters", "Letters to the customer", COMPLETED,
+                           "The issues and options are confirmed in writing (UQ140.01), or the Team Leader agreed "
+                           "not to send it.", "PS-CON-8", "PS-RES-4"))
+    else:
+        tasks.append(_task("letters", "Letters to the customer", IN_PROGRESS if f.letters_sent else NOT_STARTED,
+                           "Confirm the issues and options in writing with UQ140.01 after the first call.",
+                           "PS-CON-8", "PS-RES-4"))
+    if f.finalisation in ("pending", "approved"):
+        tasks.append(_task("finalisation", "Request finalisation", COMPLETED,
+                           "The finalisation request was submitted to the PS Team Leader.", "PS-FIN-2"))
+    elif f.finalisation_blockers:
+        tasks.append(_task("finalisation", "Request finalisation", CANNOT_START,
+                           "Not ready: " + "; ".join(f.finalisation_blockers) + ".", "PS-FIN-1"))
+    else:
+        started = f.customer_told or f.finalisation in ("rejected", "withdrawn")
+        tasks.append(_task("finalisation", "Request finalisation", IN_PROGRESS if started else NOT_STARTED,
+                           "Tell the customer by phone, tick the attestations and submit the request.",
+                           "PS-FIN-1", "PS-FIN-2"))
+    if f.finalisation == "approved" or not f.active:
+        tasks.append(_task("decision", "Team Leader's decision", COMPLETED,
+                           "Finalisation approved: the customer is unlocked through the ownership rules.",
+                           "PS-ACT-2", "PS-ACT-5"))
+    elif f.finalisation == "pending":
+        tasks.append(_task("decision", "Team Leader's decision", IN_PROGRESS,
+                           "The PS Team Leader reviews the request from their approvals queue.", "PS-FIN-3"))
+    else:
+        tasks.append(_task("decision", "Team Leader's decision", CANNOT_START,
+                           "The PS Team Leader decides once the finalisation request is submitted.", "PS-FIN-3"))
+    return tuple(tasks)

@@ -319,6 +319,50 @@ def pending_team_requests(*, ps_record: PsRecord) -> list:
                                                kind__in=TEAM_DECIDED_KINDS).order_by("requested_at", "id"))
 
 
+# --- The PS record as a task list (issue 14) --------------------------------------------------------------------
+
+
+def task_list(*, ps_record: PsRecord, plan, issues, options, actions, notes, contacts, letters, finalisations,
+              readiness: policy.Readiness) -> tuple[policy.Task, ...]:
+    """The PS record's tasks with their status (``policy.task_list``), from what the record page already read plus
+    one query: whether a segment 3 request is waiting."""
+    from casework.approvals.models import ApprovalRequest, ApprovalStatus
+
+    segment_3_requested = ps_record.segment is None and ApprovalRequest.objects.filter(
+        customer_id=ps_record.customer_id, kind="segment_3", status=ApprovalStatus.PENDING).exists()
+    latest = finalisations[0].status if finalisations else ""
+    return policy.task_list(policy.TaskFacts(
+        active=ps_record.is_active,
+        plan_approved=plan.approved_at is not None,
+        plan_touched=(plan.version > 1 or bool(options) or bool(actions)
+                      or any(i.status != policy.RECORDED for i in issues)),
+        notepads=len(notes),
+        first_contact=any(c.kind == "first" for c in contacts),
+        follow_ups=sum(1 for c in contacts if c.kind == "follow_up"),
+        segment=ps_record.segment,
+        segment_3_requested=segment_3_requested,
+        letters_sent=tuple(x.template_code for x in letters),
+        uq140_01_skipped=plan.uq140_01_skipped,
+        finalisation_blockers=policy.finalisation_blockers(readiness),
+        finalisation=latest,
+        customer_told=ps_record.customer_told_by_phone,
+    ))
+
+
+def sent_letters(*, ps_record: PsRecord) -> list[LetterLog]:
+    """The PS letters sent, newest first, each with ``title``: the letter's human title (as issued), never the
+    template code."""
+    from casework.letters import registry
+    from casework.letters.models import Letter
+
+    logs = list(LetterLog.objects.filter(ps_record=ps_record).select_related("sent_by"))
+    titles = dict(Letter.objects.filter(pk__in=[x.letter_id for x in logs if x.letter_id])
+                  .values_list("pk", "title"))
+    for x in logs:
+        x.title = titles.get(x.letter_id) or getattr(registry.get(x.template_code), "title", "Letter")
+    return logs
+
+
 __all__ = [
     "RecordStatus",
     "approval_facts",
@@ -332,6 +376,8 @@ __all__ = [
     "segment_facts",
     "segment_suggestion",
     "stacking_notes",
+    "sent_letters",
+    "task_list",
 ]
 
 

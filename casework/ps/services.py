@@ -946,28 +946,59 @@ def sensitive_indicator_add(*, actor, ps_record: PsRecord, reason: str, conditio
 # --- Letters (PS-CON-8, PS-RES-4, PS-FIN-1) --------------------------------------------------------------------
 
 
-def ps_letter_send(*, actor, ps_record: PsRecord, template_code: str, context: Mapping[str, Any] | None = None):
-    """Send UQ140.00/.01/.02, signed by the PS Case Manager (PS-CON-8)."""
+def _ps_letter_context(rec: PsRecord, template_code: str, context: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a PS letter is made from: the Case Manager's signature, and for UQ140.01 the plan's issues in the
+    customer's words and the open commitments; for UQ140.02 the date to respond by."""
+    ctx = dict(context or {})
+    ctx.setdefault("case_manager_name", rec.case_manager.display_name)
+    if template_code == "uq140_01_first_call_confirmation":
+        ctx.setdefault("issues", [policy.customer_issue_wording(i.title)
+                                  for i in rec.plan.issues.filter(is_active=True)])
+        ctx.setdefault("commitments", [a.description for a in rec.plan.actions.filter(completed_at__isnull=True)])
+    if template_code == "uq140_02_exit":
+        ctx.setdefault("respond_by", _today_for(rec) + dt.timedelta(days=policy.EXIT_LETTER_WAIT_DAYS))
+    return ctx
+
+
+_PS_LETTER_STEPS = {"uq140_00_introduction": ("PS-CON-8",),
+                    "uq140_01_first_call_confirmation": ("PS-CON-8", "PS-RES-4"),
+                    "uq140_02_exit": ("PS-CON-8", "PS-FIN-1")}
+
+
+def _ps_letter_allowed(actor, template_code: str) -> None:
     _require(actor, "ps.manage_plan", "Only PS officers send PS letters.", ("PS-CON-8",))
     if template_code not in PS_LETTERS:
         raise InvalidInput("Choose a PS letter (UQ140.00, UQ140.01, UQ140.02).",
                            fields={"template_code": [f"Choose one of: {', '.join(PS_LETTERS)}."]},
                            step_ids=("PS-CON-8",))
+
+
+def ps_letter_preview(*, actor, ps_record: PsRecord, template_code: str, context: Mapping[str, Any] | None = None):
+    """Issue 14: the PS letter exactly as ``ps_letter_send`` would send it (same checks, same context), without
+    rendering the PDF or storing anything (``letters.services.letter_preview``). Writes nothing."""
+    _ps_letter_allowed(actor, template_code)
+    rec = PsRecord.objects.select_related("customer", "case_manager__user", "case_manager__position__office",
+                                          "plan").filter(pk=ps_record.pk).first()
+    if rec is None:
+        raise NotFound("No such PS record.")
+    _require_case_manager_or_tl(actor, rec, ("PS-CON-8",))
+    _require_active(rec)
+    return integration.letter_preview(actor=actor, customer=rec.customer, template_code=template_code,
+                                      context=_ps_letter_context(rec, template_code, context),
+                                      signed_by=rec.case_manager.user, step_ids=_PS_LETTER_STEPS[template_code],
+                                      via=VIA_PS)
+
+
+def ps_letter_send(*, actor, ps_record: PsRecord, template_code: str, context: Mapping[str, Any] | None = None):
+    """Send UQ140.00/.01/.02, signed by the PS Case Manager (PS-CON-8)."""
+    _ps_letter_allowed(actor, template_code)
     with transaction.atomic():
         rec = _locked_record(ps_record)
         _require_case_manager_or_tl(actor, rec, ("PS-CON-8",))
         _require_active(rec)
         cm = rec.case_manager
-        ctx = dict(context or {})
-        ctx.setdefault("case_manager_name", cm.display_name)
-        if template_code == "uq140_01_first_call_confirmation":
-            ctx.setdefault("issues", [policy.customer_issue_wording(i.title)
-                                      for i in rec.plan.issues.filter(is_active=True)])
-            ctx.setdefault("commitments", [a.description for a in rec.plan.actions.filter(completed_at__isnull=True)])
-        if template_code == "uq140_02_exit":
-            ctx.setdefault("respond_by", _today_for(rec) + dt.timedelta(days=policy.EXIT_LETTER_WAIT_DAYS))
-        steps = {"uq140_00_introduction": ("PS-CON-8",), "uq140_01_first_call_confirmation": ("PS-CON-8", "PS-RES-4"),
-                 "uq140_02_exit": ("PS-CON-8", "PS-FIN-1")}[template_code]
+        ctx = _ps_letter_context(rec, template_code, context)
+        steps = _PS_LETTER_STEPS[template_code]
         letter = integration.letter_issue(actor=actor, customer=rec.customer, template_code=template_code,
                                           context=ctx, signed_by=cm.user, step_ids=steps, via=VIA_PS)
         log = LetterLog.objects.create(ps_record=rec, template_code=template_code, letter_id=letter.pk,

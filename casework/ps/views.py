@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from casework.core.errors import DomainError, InvalidInput, NotPermitted
@@ -113,19 +114,57 @@ def _consultations(rec):
                 .select_related("specialist__user"))
 
 
-@login_required
-def record(request, pk: int):
+# Issue 14: the PS record is a task list (``ps/record.html``) with a page per task (``ps/task.html`` with
+# ``ps/tasks/_<task>.html``), in procedure order; each form of a task posts to ``record_action`` and comes back to
+# its task page (refused, as typed) or to the task list with the confirmation.
+TASK_TITLES: dict[str, str] = {
+    "referral": "Referral and case review", "plan": "Personalised Services Plan",
+    "notepad": "Stacking document notepads", "contact": "Contact the customer", "segment": "Customer segment",
+    "letters": "Letters to the customer", "finalisation": "Request finalisation",
+    "decision": "Team Leader's decision", "more": "Indicators, face-to-face, reallocation and reviews",
+}
+ACTION_TASK: dict[str, str] = {
+    "plan": "plan", "approve": "plan", "issue_add": "plan", "issue_status": "plan", "option_add": "plan",
+    "option_update": "plan", "action_add": "plan", "action_complete": "plan", "note": "notepad",
+    "contact": "contact", "segment": "segment", "letter": "letters", "letter_preview": "letters", "skip": "letters",
+    "sensitive": "more", "f2f": "more", "realloc": "more", "realloc_forward": "more", "realloc_assign": "more",
+    "s3_schedule": "more", "s3_outcome": "more", "restricted_review": "more", "no_contact": "finalisation",
+    "told": "finalisation", "finalise": "finalisation", "decide": "decision",
+}
+
+
+def _get_record(request, pk: int):
     try:
-        rec = selectors.ps_record_get(user=request.user, pk=pk)
+        return selectors.ps_record_get(user=request.user, pk=pk), None
     except DomainError as exc:
         if exc.http_status == 404:
             raise Http404(exc.message) from exc
-        return render(request, "ps/forbidden.html", {"error": exc}, status=exc.http_status)
+        return None, render(request, "ps/forbidden.html", {"error": exc}, status=exc.http_status)
+
+
+@login_required
+def record(request, pk: int):
+    """The PS record's task list: each task a link with its status, in procedure order."""
+    rec, refused = _get_record(request, pk)
+    if refused:
+        return refused
     return _record_page(request, rec)
 
 
-def _record_page(request, rec, *, form=None, action: str = "", status: int = 200):
-    """The PS record page; after a refusal, with ``form`` (the one posted to ``action``) refilled as typed."""
+@login_required
+def task(request, pk: int, task: str):
+    """One task of the PS record, with its forms."""
+    if task not in TASK_TITLES:
+        raise Http404("No such task")
+    rec, refused = _get_record(request, pk)
+    if refused:
+        return refused
+    return _record_page(request, rec, task=task)
+
+
+def _record_page(request, rec, *, task: str = "", form=None, action: str = "", status: int = 200):
+    """The task list (no ``task``) or one task's page; after a refusal, with ``form`` (the one posted to
+    ``action``) refilled as typed."""
     customer_data_read(actor=request.user, customer=rec.customer_id, what="ps_record", detail={"ps_record": rec.pk},
                        channel="ui")
     pd = selectors.plan_detail(ps_record=rec)
@@ -135,51 +174,64 @@ def _record_page(request, rec, *, form=None, action: str = "", status: int = 200
     # approvals.services.approval_decide and are shown only to an eligible decider (the same as /approvals/<id>/).
     from casework.approvals import selectors as approvals
 
-    pending = rec.finalisations.filter(status="pending").first()
+    finalisations = list(rec.finalisations.select_related("team_leader__user"))
+    pending = next((f for f in finalisations if f.status == "pending"), None)
     pending_approval = approvals.pending_for_subject(subject=pending, kind="ps_finalisation") if pending else None
-    reallocations = list(rec.reallocations.all())
-    for r in reallocations:
-        r.pending_approval = (approvals.pending_for_subject(subject=r, kind="ps_reallocation")
-                              or approvals.pending_for_subject(subject=r, kind="ps_reallocation_assign"))
-        r.may_decide = r.pending_approval is not None and approvals.decision_check(
-            user=request.user, approval=r.pending_approval).allowed
-        # PS-REV-3: only the receiving team's Case Managers (not the one the customer leaves) can be assigned.
-        r.assignable = (Officer.objects.filter(is_active=True, **services.reallocation_assign_options(
-            r.pending_approval.payload or {})).select_related("user", "position__office")
-            if r.may_decide and r.pending_approval.kind == "ps_reallocation_assign" else [])
+    notes = selectors.stacking_notes(ps_record=rec)
+    contacts = list(rec.contacts.all())
+    letters = selectors.sent_letters(ps_record=rec)
+    readiness = selectors.readiness_for(ps_record=rec, attestations=att)
     ctx = {
-        "rec": rec, **pd,
-        "notes": selectors.stacking_notes(ps_record=rec),
-        "suggestion": selectors.segment_suggestion(ps_record=rec),
-        "readiness": selectors.readiness_for(ps_record=rec, attestations=att),
-        "contacts": list(rec.contacts.all()),
-        "has_first_contact": rec.contacts.filter(kind="first").exists(),
-        "letters": list(rec.letters.all()),
-        "finalisations": list(rec.finalisations.select_related("team_leader__user")),
-        "pending": pending,
-        "pending_approval": pending_approval,
-        "may_decide_finalisation": pending_approval is not None and approvals.decision_check(
-            user=request.user, approval=pending_approval).allowed,
-        "reallocations": reallocations,
-        "segment3_reviews": list(rec.segment3_reviews.filter(reviewed_at__isnull=True)),
+        "rec": rec, **pd, "task": task, "task_title": TASK_TITLES.get(task, ""),
+        "notes": notes, "readiness": readiness, "contacts": contacts, "letters": letters,
+        "has_first_contact": any(c.kind == "first" for c in contacts),
+        "finalisations": finalisations, "pending": pending, "pending_approval": pending_approval,
         "restrictions": list(ContactRestriction.objects.filter(customer=rec.customer, is_active=True)),
         "indicators": list(SensitiveIssueIndicator.objects.filter(customer=rec.customer, is_active=True)),
-        "first_points": policy.FIRST_CONTACT_POINTS, "follow_points": policy.FOLLOW_UP_POINTS,
-        "mandatory": list(zip(policy.MANDATORY_KEYS, [m[0] for m in policy.MANDATORY_ISSUES])),
-        "option_kinds": policy.RECORDABLE_OPTION_KINDS, "approval_reasons": policy.APPROVAL_REASONS,
-        "realloc_reasons": policy.REALLOCATION_REASONS, "f2f_locations": policy.F2F_LOCATIONS,
-        "sensitive_reasons": SensitiveReason.choices,
-        "ps_team_leaders": Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True).select_related("user"),
-        "case_managers": _case_managers(),
-        "cros": Officer.objects.filter(role=Role.CUSTOMER_REVIEW_OFFICER, is_active=True).select_related("user"),
         "is_tl": off is not None and off.role == Role.PS_TEAM_LEADER,
         "can_manage": request.user.has_perm("ps.manage_plan"),
-        "ps_letters": services.PS_LETTERS,
-        "consultations": _consultations(rec),
         "error_form": form,
         "error_action_url": f"/ps/records/{rec.pk}/{action}/" if action else "",
     }
-    return render(request, "ps/record.html", ctx, status=status)
+    tasks = selectors.task_list(ps_record=rec, plan=pd["plan"], issues=pd["issues"], options=pd["options"],
+                                actions=pd["actions"], notes=notes, contacts=contacts, letters=letters,
+                                finalisations=finalisations, readiness=readiness)
+    if not task:
+        ctx.update(tasks=tasks, consultations=_consultations(rec), reallocations=list(rec.reallocations.all()))
+        return render(request, "ps/record.html", ctx, status=status)
+    ctx["why"] = next((t for t in tasks if t.key == task), None)
+    if task == "segment":
+        ctx["suggestion"] = selectors.segment_suggestion(ps_record=rec)
+    if task == "plan":
+        ctx.update(mandatory=list(zip(policy.MANDATORY_KEYS, [m[0] for m in policy.MANDATORY_ISSUES])),
+                   option_kinds=policy.RECORDABLE_OPTION_KINDS)
+    if task == "contact":
+        ctx.update(first_points=policy.FIRST_CONTACT_POINTS, follow_points=policy.FOLLOW_UP_POINTS,
+                   mandatory=list(zip(policy.MANDATORY_KEYS, [m[0] for m in policy.MANDATORY_ISSUES])))
+    if task == "letters":
+        ctx.update(ps_team_leaders=Officer.objects.filter(role=Role.PS_TEAM_LEADER, is_active=True)
+                   .select_related("user"), ps_letters=services.PS_LETTERS)
+    if task == "finalisation":
+        ctx["cros"] = Officer.objects.filter(role=Role.CUSTOMER_REVIEW_OFFICER, is_active=True).select_related("user")
+    if task == "decision":
+        ctx.update(approval_reasons=policy.APPROVAL_REASONS, may_decide_finalisation=(
+            pending_approval is not None and approvals.decision_check(user=request.user,
+                                                                      approval=pending_approval).allowed))
+    if task == "more":
+        reallocations = list(rec.reallocations.all())
+        for r in reallocations:
+            r.pending_approval = (approvals.pending_for_subject(subject=r, kind="ps_reallocation")
+                                  or approvals.pending_for_subject(subject=r, kind="ps_reallocation_assign"))
+            r.may_decide = r.pending_approval is not None and approvals.decision_check(
+                user=request.user, approval=r.pending_approval).allowed
+            # PS-REV-3: only the receiving team's Case Managers (not the one the customer leaves) can be assigned.
+            r.assignable = (Officer.objects.filter(is_active=True, **services.reallocation_assign_options(
+                r.pending_approval.payload or {})).select_related("user", "position__office")
+                if r.may_decide and r.pending_approval.kind == "ps_reallocation_assign" else [])
+        ctx.update(reallocations=reallocations, sensitive_reasons=SensitiveReason.choices,
+                   f2f_locations=policy.F2F_LOCATIONS, realloc_reasons=policy.REALLOCATION_REASONS,
+                   segment3_reviews=list(rec.segment3_reviews.filter(reviewed_at__isnull=True)))
+    return render(request, "ps/task.html", ctx, status=status)
 
 
 def _post_action(request, rec, action: str, form) -> str:  # noqa: C901 - a dispatch table of thin form handlers
@@ -338,10 +390,10 @@ def record_action(request, pk: int, action: str):
             raise Http404(exc.message) from exc
         return render(request, "ps/forbidden.html", {"error": exc}, status=exc.http_status)
     form = form_class(request.POST, auto_id=f"id_{action}_%s")
-    anchor = ps_forms.AnchorForm(request.POST)
-    back = anchor.cleaned_data["anchor"] if anchor.is_valid() else ""
     if form.is_valid():
         try:
+            if action == "letter_preview":
+                return _letter_preview(request, rec, form)
             msg = _post_action(request, rec, action, form)
         except DomainError as exc:
             if exc.http_status == 404:
@@ -354,6 +406,21 @@ def record_action(request, pk: int, action: str):
             form.refusal_status = 404
         else:
             messages.success(request, msg)
-            return redirect(f"/ps/records/{pk}/#{back}")
+            return redirect("ps:record", pk=pk)
     rec = selectors.ps_record_get(user=request.user, pk=pk)
-    return _record_page(request, rec, form=form, action=action, status=status_of(form))
+    return _record_page(request, rec, task=ACTION_TASK[action], form=form, action=action, status=status_of(form))
+
+
+def _letter_preview(request, rec, form):
+    """The PS letter as it would be sent (the customer page's preview page, reused): nothing is sent or stored;
+    "Send this letter" posts exactly what was previewed to the letter action."""
+    d = form.cleaned_data
+    composed = services.ps_letter_preview(actor=request.user, ps_record=rec, template_code=d["template_code"],
+                                          context={"next_contact": d["next_contact"]} if d["next_contact"] else None)
+    customer_data_read(actor=request.user, customer=rec.customer_id, what="letter_preview",
+                       detail={"template_code": composed.template.code, "ps_record": rec.pk}, channel="ui")
+    return render(request, "contacts/letter_preview.html", {
+        "customer": rec.customer, "composed": composed, "form": form,
+        "send_url": reverse("ps:record_action", args=[rec.pk, "letter"]),
+        "back_url": reverse("ps:task", args=[rec.pk, "letters"]), "back_label": "Back to the letters",
+    })

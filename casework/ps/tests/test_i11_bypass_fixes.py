@@ -7,6 +7,8 @@ step IDs, every path that reaches the state change (service, API, web page), and
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 
 import pytest
@@ -163,10 +165,16 @@ def test_receiving_team_leader_may_assign_any_case_manager_in_the_country_even_t
     assert own_sel.active_lock(customer=ps_org.customer).officer == ps_org.cm
     # The picker offers the Perth team's Case Managers only.
     assert services.reallocation_assign_options(stage2.payload)["pk__in"] == [ps_org.cm2.pk]
-    page = web(ps_org.tl_wa).get(f"/approvals/{stage2.pk}/").content.decode()
-    assert 'value="ps_cm2"' in page or f'value="{ps_org.cm2.pk}"' in page
-    assert 'value="ps_cm"' not in page and f'value="{ps_org.cm.pk}"' not in page
-    record_page = web(ps_org.tl_wa).get(f"/ps/records/{rec.pk}/").content.decode()
+    # The decision page's Case Manager field is the officer picker (issue 14): its suggestions, asked with the
+    # field's own signed scope, are the Perth team's Case Managers only.
+    client = web(ps_org.tl_wa)
+    page = client.get(f"/approvals/{stage2.pk}/").content.decode()
+    field = re.search(r'<input[^>]*name="case_manager"[^>]*>', page).group(0)
+    url = re.search(r'hx-get="([^"]+)"', field).group(1).replace("&amp;", "&")
+    offered = client.get(url + "&q=ps").content.decode()
+    assert f'data-value="officer:{ps_org.cm2.pk}"' in offered
+    assert f'data-value="officer:{ps_org.cm.pk}"' not in offered
+    record_page = web(ps_org.tl_wa).get(f"/ps/records/{rec.pk}/tasks/more/").content.decode()
     assert 'value="ps_cm2"' in record_page and 'value="ps_cm"' not in record_page
     approvals.approval_decide(actor=ps_org.tl_wa.user, approval=stage2, approve=True, reason="ok",
                               data={"case_manager": "ps_cm2"})
@@ -384,7 +392,7 @@ def test_face_to_face_option_recorded_on_the_plan_without_the_team_leader(ps_org
     r = post(ps_org.tl, f"ps/records/{rec.pk}/options/", {"kind": "face_to_face", "detail": "Meeting"})
     assert r.status_code == 400 and "kind" in r.json(), r.json()
     c = web(ps_org.cm)
-    page = c.get(f"/ps/records/{rec.pk}/").content.decode()
+    page = c.get(f"/ps/records/{rec.pk}/tasks/plan/").content.decode()
     option_select = page.split('<select name="kind">')[1].split("</select>")[0]
     assert 'value="publication"' in option_select and 'value="face_to_face"' not in option_select
     r = c.post(f"/ps/records/{rec.pk}/option_add/", {"kind": "face_to_face", "detail": "Meeting"}, follow=True)

@@ -98,7 +98,7 @@ def test_face_to_face_screen_sends_for_approval_without_typed_approvers(ps_org, 
 
     web = Client()
     web.force_login(ps_org.cm.user)
-    page = web.get(f"/ps/records/{rec['id']}/").content
+    page = web.get(f"/ps/records/{rec['id']}/tasks/more/").content
     assert b'name="tl_discussed_with"' not in page and b'name="location_approved_by"' not in page
     r = web.post(f"/ps/records/{rec['id']}/f2f/", {
         "location_type": "service_centre", "location_detail": "Melbourne service centre", "attendees": "ps_cm",
@@ -240,7 +240,7 @@ def test_restricted_service_review_screen_has_no_typed_approver(ps_org, rec):
                                                     imposed_on=today, review_date=today + dt.timedelta(days=90), status="active", is_active=True)
     web = Client()
     web.force_login(ps_org.tl.user)
-    page = web.get(f"/ps/records/{rec['id']}/").content
+    page = web.get(f"/ps/records/{rec['id']}/tasks/more/").content
     assert b'name="approved_by"' not in page and b"Send for approval" in page
     r = web.post(f"/ps/records/{rec['id']}/restricted_review/", {
         "restriction": restriction.pk, "outcome": "Continue", "approved_by": "nmqcc",

@@ -327,7 +327,7 @@ def test_record_page_links_the_request_and_shows_the_decision_form_only_to_an_el
 
     rec = _allocate(ps_org)
     f = _submit(ps_org, rec)
-    url = f"/ps/records/{rec.pk}/"
+    url = f"/ps/records/{rec.pk}/tasks/decision/"  # issue 14: the Team Leader's decision task
 
     def page(officer):
         c = Client()
@@ -352,14 +352,15 @@ def test_record_page_reallocation_decisions_go_through_the_approval(ps_org):
     rec = _allocate(ps_org)
     r = _request_realloc(ps_org, rec)
     url = f"/ps/records/{rec.pk}/"
-    assert "Send to receiving team" not in web(ps_org.cm).get(url).content.decode()
-    assert "Send to receiving team" in web(ps_org.tl).get(url).content.decode()
+    task = url + "tasks/more/"  # issue 14: reallocation is on the "Indicators, face-to-face, reallocation" task
+    assert "Send to receiving team" not in web(ps_org.cm).get(task).content.decode()
+    assert "Send to receiving team" in web(ps_org.tl).get(task).content.decode()
     web(ps_org.cm).post(url + "realloc_forward/", {"request": r["id"], "receiving_position": "ps_tl_wa-pos"})
     assert ReallocationRequest.objects.get(pk=r["id"]).status == "requested"
     web(ps_org.tl).post(url + "realloc_forward/", {"request": r["id"], "receiving_position": "ps_tl_wa-pos"})
     assert ReallocationRequest.objects.get(pk=r["id"]).status == "forwarded"
     assert ApprovalRequest.objects.get(pk=r["approval"]["approval"]).status == "approved"
-    assert "Assign and lock" in web(ps_org.tl_wa).get(url).content.decode()
+    assert "Assign and lock" in web(ps_org.tl_wa).get(task).content.decode()
     web(ps_org.tl_wa).post(url + "realloc_assign/", {"request": r["id"], "case_manager": "ps_cm2"})
     rec.refresh_from_db()
     assert rec.case_manager == ps_org.cm2

@@ -36,8 +36,9 @@ def test_action_referral_form(ps_org):
         "reviewed_items": ["Case and customer records"], "crg_record": "CRG record read"})
     rec = PsRecord.objects.get(customer=ps_org.customer)
     assert r.status_code == 302 and r.url == f"/ps/records/{rec.pk}/"
-    page = c.get(r.url)
-    assert b"PS referral" in page.content and b"Income Correct" in page.content
+    assert b"Referral actioned" in c.get(r.url).content  # the task list, with the confirmation
+    notepads, plan = c.get(r.url + "tasks/notepad/"), c.get(r.url + "tasks/plan/")
+    assert b"PS referral" in notepads.content and b"Income Correct" in plan.content
 
 
 def test_record_actions_and_refusal_message(ps_org):

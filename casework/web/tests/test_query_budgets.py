@@ -22,7 +22,7 @@ BUDGETS = {
     "customer_page": ("so_nsw", 48),  # was 58
     "worklist": ("so_nsw", 7),  # was 12
     "contact_page": (None, 39),  # the officer who started the demo contact; was 43
-    "ps_record": (None, 38),  # the record's PS Case Manager; was 42
+    "ps_record": (None, 31),  # the record's PS Case Manager; the task list (issue 14), was 42 as one long form
     "morning": ("tl_nsw", 19),  # was 23
     "approvals": ("tl_nsw", 7),  # was 11
 }
