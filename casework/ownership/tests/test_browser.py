@@ -58,7 +58,7 @@ def test_lock_transfer_unlock_from_the_customer_page(live_server, browser_page, 
     page.goto(f"{live_server.url}/approvals/{approval.pk}/")
     decide = page.get_by_test_id("decide-form")
     decide.get_by_label("Approve", exact=True).check()
-    decide.get_by_label("Reason:", exact=True).fill("Agreed: DPO takes the customer")
+    decide.get_by_label("Reason", exact=True).fill("Agreed: DPO takes the customer")
     decide.get_by_role("button", name="Record decision").click()
     assert "Approved" in page.get_by_test_id("approval-status").inner_text()
     page.goto(f"{live_server.url}/customers/{payer.csid}/")

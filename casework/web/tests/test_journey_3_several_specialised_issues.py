@@ -138,7 +138,7 @@ def test_journey_3_several_specialised_issues_with_a_second_officer_in_each_appr
     queue.get_by_role("link", name="Transfer of ownership by agreement").click()
     decide = page.get_by_test_id("decide-form")
     decide.get_by_label("Approve", exact=True).check()
-    decide.get_by_label("Reason:", exact=True).fill("Agreed: we have most of the contact")
+    decide.get_by_label("Reason", exact=True).fill("Agreed: we have most of the contact")
     axe_check(page, "journey-3-04-transfer-decide")
     decide.get_by_role("button", name="Record decision").click()
     assert "Approved" in page.get_by_test_id("approval-status").inner_text()
@@ -179,7 +179,7 @@ def test_journey_3_several_specialised_issues_with_a_second_officer_in_each_appr
     decide = page.get_by_test_id("decide-form")
     decide.get_by_label("Approve", exact=True).check()
     decide.get_by_label("Which area owns the customer").select_option("transfer")
-    decide.get_by_label("Reason:", exact=True).fill("The DPO now drives the contact")
+    decide.get_by_label("Reason", exact=True).fill("The DPO now drives the contact")
     decide.get_by_role("button", name="Record decision").click()
     assert "Approved" in page.get_by_test_id("approval-status").inner_text(), page.content()[:3000]
     step(page, "journey-3-08-dispute-decided", axe_check, shot_widths)
