@@ -90,6 +90,18 @@ class MatterAddressForm(VersionedForm):
     communicated = forms.BooleanField(label="Outcome communicated to the customer", required=False)
 
 
+class MatterReferForm(VersionedForm):
+    """Refer one matter to the team it belongs to (CMA-3.5, CMA-2.10): the receiving officer or position (the same
+    fields as referring the whole intray) and what they need to do. The service decides; its refusals land on the
+    fields."""
+
+    matter = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput,
+                                error_messages={"required": "Choose the matter."})
+    to_officer = forms.CharField(label="Refer to officer (username)", max_length=150, required=False)
+    to_position = forms.CharField(label="or position (code)", max_length=40, required=False)
+    reason = text("What the other team needs to do", max_length=500, required=False)
+
+
 class DocumentForm(forms.Form):
     file = forms.FileField(label="Attach a document", error_messages={"required": "Choose a file."})
 
@@ -101,5 +113,6 @@ class StartForm(VersionedForm):
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "start": StartForm, "complete": OutcomeForm, "delete": ReasonForm, "reassign": ReassignForm,
     "recategorise": RecategoriseForm, "matter_add": MatterAddForm, "matter_address": MatterAddressForm,
+    "matter_refer": MatterReferForm,
     "document_add": DocumentForm,
 }
