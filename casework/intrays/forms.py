@@ -17,7 +17,8 @@ def _received_at(label: str) -> forms.DateTimeField:
 
 
 class IntrayCreateForm(forms.Form):
-    csid = forms.CharField(label="Customer CSID", max_length=20, widget=forms.TextInput(attrs={"id": "csid"}),
+    csid = forms.CharField(label="Customer CSID", max_length=20,
+                           widget=forms.TextInput(attrs={"id": "csid", "autofocus": True}),  # first field (issue 14)
                            error_messages={"required": "Give the customer's CSID."})
     # Offered: the types an officer may raise; parsed: any code, so a type only the procedures raise is refused by
     # the service with its reason and step IDs (403), the same as through the API.
