@@ -96,8 +96,9 @@ TEMPLATES = [
                 "casework.notifications.context_processors.unread",
                 "casework.web.nav.nav_items",
             ],
-            # ``{{ moment|when }}`` everywhere without {% load %} (casework/core/timefmt.py, issue 14).
-            "builtins": ["casework.core.templatetags.casework_time"],
+            # ``{{ moment|when }}`` everywhere without {% load %} (casework/core/timefmt.py, issue 14);
+            # ``{{ someone|officer_name }}``: names instead of usernames (casework/core/people.py).
+            "builtins": ["casework.core.templatetags.casework_time", "casework.core.templatetags.people"],
         },
     },
 ]

@@ -14,7 +14,7 @@ from casework.org.rules import officer_of
 from . import kinds, policy
 from .models import ApprovalIntray, ApprovalRequest, ApprovalStatus
 
-BASE = ("customer", "requested_by__officer", "decided_by__officer")
+BASE = ("customer", "requested_by__officer__position__office", "decided_by__officer__position__office")
 
 
 def require_viewer(*, user) -> None:

@@ -154,23 +154,16 @@ def _clean(k: kinds.Kind, row: ApprovalRequest, approve: bool, data: Mapping[str
 
 
 def _picked(f: kinds.DecisionField, row: ApprovalRequest, value: Any, problems: dict) -> Any:
-    """An officer/position field's value (id, username or position code) resolved within the field's options."""
-    from casework.org.models import Position
+    """An officer/position field's value (id, username or position code) resolved within the field's options, by the
+    one lookup (``org.selectors.pick_resolve``, issue 14)."""
+    from casework.org.selectors import PickError, pick_resolve
 
-    model = Officer if f.kind == "officer" else Position
-    qs = model.objects.filter(is_active=True, **f.option_filter(row.payload or {}))
-    raw = getattr(value, "pk", value)
-    text = str(raw).strip()
-    if text.isdigit():
-        found = qs.filter(pk=int(text)).first()
-    elif f.kind == "officer":
-        found = qs.filter(user__username=text).first()
-    else:
-        found = qs.filter(code=text).first()
-    if found is None:
+    try:
+        return pick_resolve(str(getattr(value, "pk", value)), kinds=(f.kind,), scopes={f.kind: dict(f.option_filter(row.payload or {}))})
+    except PickError:
         problems[f.name] = [f"{f.label}: not one of the {'officers' if f.kind == 'officer' else 'positions'} "
                             "who can take this."]
-    return found
+        return None
 
 
 def approval_decide(*, actor: Any, approval: ApprovalRequest, approve: bool, reason: str = "",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from casework.core.errors import DomainError, InvalidInput
 from casework.customers.services import customer_data_read
-from casework.org.models import Officer, Position
+from casework.org.pickers import OfficerField, PositionField
 
 from . import policy, presentation, selectors, services
 from .models import ApprovalStatus
@@ -52,15 +52,10 @@ def decision_form_class(kind, payload=None) -> type[forms.Form]:
                                                help_text=f.help)
         elif f.kind == "bool":
             fields[f.name] = forms.BooleanField(required=False, label=f.label, help_text=f.help)
-        elif f.kind == "officer":
-            fields[f.name] = forms.ModelChoiceField(
-                queryset=Officer.objects.filter(is_active=True, **f.option_filter(payload))
-                .select_related("user").order_by("user__last_name", "user__first_name"),
-                required=False, label=f.label, help_text=f.help, to_field_name="pk")
+        elif f.kind == "officer":  # issue 14: the picker, limited to the officers who can take this
+            fields[f.name] = OfficerField(scope=dict(f.option_filter(payload)), label=f.label, help_text=f.help)
         elif f.kind == "position":
-            fields[f.name] = forms.ModelChoiceField(
-                queryset=Position.objects.filter(is_active=True, **f.option_filter(payload)).order_by("code"),
-                required=False, label=f.label, help_text=f.help)
+            fields[f.name] = PositionField(scope=dict(f.option_filter(payload)), label=f.label, help_text=f.help)
         else:
             fields[f.name] = forms.CharField(required=False, label=f.label, help_text=f.help, max_length=4000,
                                              widget=forms.Textarea(attrs={"rows": 2}))

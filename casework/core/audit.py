@@ -71,6 +71,36 @@ def audit_record(
     """
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction(f"audit_record({action}) must be called inside the service's transaction")
+    event = _event(actor=actor, action=action, target=target, before=before, after=after, reason=reason,
+                   step_ids=step_ids, customer=customer)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(entries: Iterable[Mapping[str, Any]]) -> list[AuditEvent]:
+    """Append many audit events in one bulk insert: each entry has exactly ``audit_record``'s keyword arguments and
+    gives the same event (the set-based sweeps, issue 15). Must run inside the caller's transaction; the events are
+    chained after commit like any other."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction("audit_record_many must be called inside the service's transaction")
+    events = [_event(**entry) for entry in entries]
+    if not events:
+        return []
+    return AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def _event(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | tuple[str, Any],
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+    step_ids: Iterable[str] = (),
+    customer: Any = None,
+) -> AuditEvent:
+    """The unsaved event ``audit_record`` appends (and asks for the chain to be sealed after commit)."""
     if isinstance(target, models.Model):
         target_type = target._meta.model_name
         target_id = str(target.pk)
@@ -88,7 +118,7 @@ def audit_record(
     label = getattr(user, "username", "") or system_actor_var.get() or "system"
     if not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
         transaction.on_commit(_seal_after_commit, robust=True)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         occurred_at=clock.now(),
         actor=user,
         actor_label=label,
@@ -146,11 +176,16 @@ def audit_chain_seal(*, everything: bool = False) -> int:
             pending = pending.exclude(id__in=linked.values("event_id")).order_by("id")
             prev = last.hash if last is not None else GENESIS
             count = 0
-            for event in pending.iterator():
+            links: list[AuditChainLink] = []
+            for event in pending.iterator(chunk_size=2000):
                 digest = link_hash(prev, event)
-                AuditChainLink.objects.create(event_id=event.pk, prev_hash=prev, hash=digest)
+                links.append(AuditChainLink(event_id=event.pk, prev_hash=prev, hash=digest))
                 prev = digest
                 count += 1
+                if len(links) >= 1000:  # bulk inserts, in chain order (a sweep's chunk adds thousands of events)
+                    AuditChainLink.objects.bulk_create(links)
+                    links = []
+            AuditChainLink.objects.bulk_create(links)
             return count
     except IntegrityError:
         # SQLite: another sealer chained the same events first (event_id is unique); nothing is lost.

@@ -200,3 +200,25 @@ def transition_tables_markdown() -> str:
             )
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- the bulk transition (issue 15)
+
+
+def bulk_transition(rows: Sequence[models.Model], method: Callable[..., Any], *, fields: Iterable[str] = ()) -> int:
+    """The one way a set-based job changes a protected state of many rows: ``method`` (a :func:`transition`, e.g.
+    ``Lock.end``) is fired on every (locked, loaded) row in memory, so each row passes the same source-state check
+    and ``conditions`` as one row alone (a row in another state raises ``TransitionRefused`` and nothing is
+    written); the caller has already applied the policy decision to each row, exactly as the one-row service does.
+    Then the state and ``fields`` (set on the rows by the caller, per row) are written by one ``bulk_update``.
+    Returns how many rows changed. The set-based services that call it are listed as callers of the transition."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    name = method.__name__
+    for row in rows:
+        getattr(row, name)()
+    state_fields = [f.name for f in rows[0]._meta.concrete_fields
+                    if isinstance(f, django_fsm.FSMFieldMixin) and f.protected]
+    type(rows[0])._default_manager.bulk_update(rows, [*state_fields, *fields], batch_size=500)
+    return len(rows)

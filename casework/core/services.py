@@ -156,6 +156,29 @@ class JobItems:
             job_item_failure_resolve(failure=failure, step_ids=self.step_ids)
         return JobItemOutcome(ok=True, result=result)
 
+    def run_chunk(self, item_ids: Iterable[Any], work: Callable[[list[Any]], Any], one: Callable[[Any], Any], *,
+                  who: Callable[[Any], tuple[int | None, str]] | None = None) -> tuple[Any, list[JobItemOutcome]]:
+        """A set-based job's chunk (issue 15): ``work(ids)`` does every item not waiting for its backoff in one
+        transaction. When it raises, nothing of the chunk was written, and each item is done again alone through
+        ``one(id)`` under ``run`` (so the failing item is recorded and skipped and the rest commit). Returns
+        (``work``'s result or None when it failed, the outcomes of the items run one by one)."""
+        ids = [i for i in item_ids if not self.waiting(i)]
+        if not ids:
+            return None, []
+        try:
+            result = work(ids)
+        except Exception:  # the chunk was rolled back as a whole: isolate the failing item(s)
+            log.warning("job %s: a chunk of %d %s failed; retrying its items one by one", self.job, len(ids),
+                        self.item_type, exc_info=True)
+            outcomes = [self.run(i, lambda i=i: one(i), who=(lambda i=i: who(i)) if who is not None else None)
+                        for i in ids]
+            return None, outcomes
+        for i in ids:  # an item that failed before and was done now
+            failure = self.open.pop(str(i), None)
+            if failure is not None:
+                job_item_failure_resolve(failure=failure, step_ids=self.step_ids)
+        return result, []
+
     def resolve_gone(self, still_pending: Callable[[set[str]], Iterable[Any]]) -> int:
         """Resolve (``item_gone``) the open failures whose item no longer needs this job (done or cancelled by
         another path). ``still_pending(ids)`` returns which of the given item ids the job would still work on."""

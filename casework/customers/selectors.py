@@ -383,7 +383,7 @@ def case_get(*, user, case_number: str) -> Case:
 def notes_for_customer(*, user, customer: Customer, case: Case | None = None, kind: str | None = None) -> QuerySet[Note]:
     """The customer's notes timeline, newest first."""
     _require(user, "customers.view_note", "Your role does not allow you to read notes.")
-    qs = Note.objects.filter(customer=customer).select_related("author", "case", "ref_type")
+    qs = Note.objects.filter(customer=customer).select_related("author__officer__position__office", "case", "ref_type")
     if case is not None:
         qs = qs.filter(case=case)
     if kind:
@@ -426,7 +426,7 @@ def audit_search(
     if date_from and date_to and date_from > date_to:
         message = "The 'from' date must be on or before the 'to' date."
         raise InvalidInput(message, fields={"date_from": [message]})
-    qs = AuditEvent.objects.select_related("actor")
+    qs = AuditEvent.objects.select_related("actor__officer__position__office")
     if csid:
         value = _csid_or_invalid(csid)
         customer_id = Customer.objects.filter(csid=value).values_list("pk", flat=True).first()
@@ -509,7 +509,7 @@ def payments_for_customer(*, user, customer: Customer) -> QuerySet[PaymentReceiv
 def restrictions_for_customer(*, user, customer: Customer) -> QuerySet[ContactRestriction]:
     """Every restricted service of the customer: proposed, in force, not approved, ended."""
     _require(user, "customers.view_customer", "Your role does not allow you to view customer records.")
-    return customer.contact_restrictions.select_related("requested_by", "approved_by").order_by("-imposed_on", "-id")
+    return customer.contact_restrictions.select_related("requested_by__officer__position__office", "approved_by__officer__position__office").order_by("-imposed_on", "-id")
 
 
 def representatives_for_customer(*, user, customer: Customer) -> QuerySet[AuthorisedRepresentative]:

@@ -8,6 +8,7 @@ from django import forms
 
 from casework.core.api import DB_INT_MAX
 from casework.core.forms import DateField, DateTimeField, text, version_field
+from casework.org.pickers import OfficerField, PickerInput, PositionField
 
 from .models import Channel, CorrespondenceCategory
 
@@ -25,10 +26,8 @@ class IntrayCreateForm(forms.Form):
     type_code = forms.CharField(label="Type", max_length=60, widget=forms.Select(attrs={"id": "type_code"}))
     subject = forms.CharField(label="Subject", max_length=200, required=False,
                               widget=forms.TextInput(attrs={"size": 60, "id": "subject"}))
-    to_officer = forms.CharField(label="Assign to officer (username)", max_length=150, required=False,
-                                 widget=forms.TextInput(attrs={"id": "to_officer"}))
-    to_position = forms.CharField(label="or position (code)", max_length=40, required=False,
-                                  widget=forms.TextInput(attrs={"id": "to_position"}))
+    to_officer = OfficerField(label="Assign to officer (username)", widget=PickerInput(attrs={"id": "to_officer"}))
+    to_position = PositionField(label="or position (code)", widget=PickerInput(attrs={"id": "to_position"}))
     issues = forms.TypedMultipleChoiceField(label="Presenting issues it raises", coerce=int, required=False,
                                             widget=forms.CheckboxSelectMultiple)
     received_at = _received_at("Date and time received")
@@ -70,8 +69,8 @@ class ReasonForm(VersionedForm):
 
 
 class ReassignForm(VersionedForm):
-    to_officer = forms.CharField(label="Officer (username)", max_length=150, required=False)
-    to_position = forms.CharField(label="or position (code)", max_length=40, required=False)
+    to_officer = OfficerField(label="Officer (username)")
+    to_position = PositionField(label="or position (code)")
     reason = text("Reason", max_length=500)
 
 

@@ -16,10 +16,18 @@ def _customer_of(pk: int) -> tuple[int | None, str]:
     return (row[0], row[1] or "") if row else (None, "")
 
 
-def sla_breach_job(batch: int = 500) -> int:
+CHUNK = 1000
+
+
+def sla_breach_job(batch: int = CHUNK) -> int:
     """Record every SLA breach once (idempotent: rows already recorded are outside the scanned index) and create an
-    ``sla_breach`` intray for the Team Leader. Returns the number of breaches recorded in this run. One intray that
-    raises never stops the others (``core.services.job_items``: recorded, retried with backoff)."""
+    ``sla_breach`` intray for the Team Leader. Returns the number of breaches recorded in this run.
+
+    Set-based (issue 15): chunks of ``batch`` intrays in (due date, id) keyset order, each chunk one query to find
+    it and one transaction (``services.intray_sla_breaches_record``: row locks with SKIP LOCKED, one update, bulk
+    audit events and notice intrays). Resumable: a killed run leaves whole chunks committed and the next run carries
+    on from what is still pending. One intray that raises never stops the others (``JobItems.run_chunk``: the chunk
+    is retried one intray at a time; the failing one is recorded and retried with backoff)."""
     recorded = 0
     with job_context("intrays.sla_breach"):
         items = job_items(job="intrays.sla_breach", item_type="intray")
@@ -30,13 +38,15 @@ def sla_breach_job(batch: int = 500) -> int:
             rows = selectors.sla_candidates(before=before, batch=batch, after=after)
             if not rows:
                 break
-            for _, pk in rows:
-                # Per-item isolation (issue 13): one intray that raises is recorded (core.JobItemFailure), skipped
-                # until its backoff time, and never stops the sweep; a later success resolves the record.
-                outcome = items.run(pk, lambda pk=pk: services.intray_sla_breach_record(intray=Intray(pk=pk)),
-                                    who=lambda pk=pk: _customer_of(pk))
-                if outcome.ok:
-                    recorded += outcome.result[0]
+            result, outcomes = items.run_chunk(
+                [pk for _, pk in rows],
+                lambda ids: services.intray_sla_breaches_record(ids=ids),
+                lambda pk: services.intray_sla_breach_record(intray=Intray(pk=pk)),
+                who=_customer_of,
+            )
+            if result is not None:
+                recorded += len(result[0])
+            recorded += sum(o.result[0] for o in outcomes if o.ok)
             after = rows[-1]
         # A failed intray that was closed or recorded since needs no retry.
         items.resolve_gone(lambda ids: selectors.sla_pending_ids(ids=[int(i) for i in ids]))

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from casework.core import clock
 from casework.core.audit import audit_record, snapshot
@@ -235,6 +236,39 @@ def intray_create(
     back (400 on the field). Audited ``intray.create``."""
     _require_perm(actor, "intrays.add_intray", "create intrays")
     t = _get_type(type_code)
+    issues = list(issues)
+    intray, audit = _intray_new(
+        actor=actor, t=t, customer=customer, subject=subject, case=case, assignee_officer=assignee_officer,
+        assignee_position=assignee_position, issues=issues, details=details, reason=reason, step_ids=step_ids,
+        related_intray=related_intray, received_at=received_at,
+    )
+    with transaction.atomic():
+        intray.save(force_insert=True)
+        IntrayIssue.objects.bulk_create([IntrayIssue(intray=intray, issue=i) for i in issues])
+        audit_record(**audit)
+    return intray
+
+
+def _intray_new(
+    *,
+    actor: Any,
+    t: IntrayType,
+    customer,
+    subject: str,
+    case=None,
+    assignee_officer: Officer | None = None,
+    assignee_position: Position | None = None,
+    issues: list | tuple = (),
+    details: str = "",
+    reason: str = "",
+    step_ids: Iterable[str] = (),
+    related_intray: Intray | None = None,
+    received_at: dt.datetime | None = None,
+    due_dates: dict | None = None,
+) -> tuple[Intray, dict[str, Any]]:
+    """``intray_create``'s rules, once: the unsaved intray and its ``intray.create`` audit entry (the keyword
+    arguments of ``audit_record``; the target is filled in once saved). ``due_dates``: a cache of due dates by
+    (office id, received moment), for the set-based sweep creating many intrays of one type at one moment."""
     tf = type_facts(t)
     _refuse(policy.assignee_given(has_officer=assignee_officer is not None, has_position=assignee_position is not None),
             InvalidInput)
@@ -247,7 +281,6 @@ def intray_create(
         raise InvalidInput("Give the intray a subject.", fields={"subject": ["This field is required."]})
     if case is not None and customer.pk not in (case.payer_id, case.payee_id):
         raise InvalidInput("The case is not one of this customer's cases.", fields={"case": ["Not this customer's case."]})
-    issues = list(issues)
     for issue in issues:
         if issue.customer_id != customer.pk:
             raise InvalidInput("A linked presenting issue belongs to another customer.", fields={"issues": ["Not this customer's issue."]})
@@ -257,37 +290,43 @@ def intray_create(
     else:
         check_received_at(received_at, now=now)
     steps = tuple(dict.fromkeys((*step_ids, *tf.step_ids)))
-    with transaction.atomic():
-        intray = Intray.objects.create(
-            type=t,
-            customer=customer,
-            case=case,
-            subject=subject[:200],
-            details=details,
-            assignee_officer=assignee_officer,
-            assignee_position=assignee_position,
-            team=team,
-            office=office,
-            created_at=now,
-            received_at=received_at,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            due_date=(working_days_due(received_at, t.sla_working_days, office=office)
-                      if t.sla_working_days is not None else None),
-            related_intray=related_intray,
-            step_ids=list(steps),
-        )
-        IntrayIssue.objects.bulk_create([IntrayIssue(intray=intray, issue=i) for i in issues])
-        audit_record(
-            actor=actor,
-            action="intray.create",
-            target=intray,
-            after={**snapshot(intray, AUDIT_FIELDS), "type": t.code, "issues": [i.pk for i in issues],
-                   "received_at": received_at},
-            reason=reason,
-            step_ids=steps,
-            customer=customer,
-        )
-    return intray
+    due = None
+    if t.sla_working_days is not None:
+        key = (office.pk, received_at)
+        if due_dates is not None and key in due_dates:
+            due = due_dates[key]
+        else:
+            due = working_days_due(received_at, t.sla_working_days, office=office)
+            if due_dates is not None:
+                due_dates[key] = due
+    intray = Intray(
+        type=t,
+        customer=customer,
+        case=case,
+        subject=subject[:200],
+        details=details,
+        assignee_officer=assignee_officer,
+        assignee_position=assignee_position,
+        team=team,
+        office=office,
+        created_at=now,
+        received_at=received_at,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        due_date=due,
+        related_intray=related_intray,
+        step_ids=list(steps),
+    )
+    audit = {
+        "actor": actor,
+        "action": "intray.create",
+        "target": intray,
+        "after": {**snapshot(intray, AUDIT_FIELDS), "type": t.code, "issues": [i.pk for i in issues],
+                  "received_at": received_at},
+        "reason": reason,
+        "step_ids": steps,
+        "customer": customer,
+    }
+    return intray, audit
 
 
 def intray_raise(*, actor: Any, type_code: str, **kwargs: Any) -> Intray:
@@ -756,9 +795,14 @@ def office_closure_end(*, actor: Any, closure: OfficeClosure, reason: str) -> Of
 
 # ---------------------------------------------------------------- SLA breach (scheduled)
 
-def _team_leader_for(intray: Intray) -> Officer | None:
+LEADER_RELATED = ("leader__user", "leader__position__business_area", "leader__position__office",
+                  "leader__position__team")
+
+
+def _team_leader_for(intray: Intray, fallback: dict | None = None) -> Officer | None:
     """The leader of the intray's team; for work held by a team-less (intake) position, the leader of a team in the
-    same business area and office."""
+    same business area and office. ``fallback``: a cache of that second look-up by (area id, office id), for the
+    set-based sweep."""
     def usable(officer):
         return officer is not None and officer.is_active and officer.position_id is not None
 
@@ -767,50 +811,101 @@ def _team_leader_for(intray: Intray) -> Officer | None:
     holder = intray.assignee_position or (intray.assignee_officer.position if intray.assignee_officer_id else None)
     if holder is None:
         return None
+    key = (holder.business_area_id, holder.office_id)
+    if fallback is not None and key in fallback:
+        return fallback[key]
     team = (
         Team.objects.filter(business_area_id=holder.business_area_id, office_id=holder.office_id, is_active=True,
                             leader__isnull=False, leader__is_active=True, leader__position__isnull=False)
-        .select_related("leader__user", "leader__position")
+        .select_related(*LEADER_RELATED)
         .order_by("id")
         .first()
     )
-    return team.leader if team is not None else None
+    leader = team.leader if team is not None else None
+    if fallback is not None:
+        fallback[key] = leader
+    return leader
 
 
 def intray_sla_breach_record(*, intray: Intray) -> tuple[bool, Intray | None]:
     """Record an SLA breach once and notify the Team Leader of the intray's team by an ``sla_breach`` intray.
     Idempotent: a breach already recorded (or an intray no longer open/overdue) is left alone.
-    Returns (recorded, the Team Leader's notice intray or None when the team has no active leader)."""
-    from .calendar import local_today
+    Returns (recorded, the Team Leader's notice intray or None when the team has no active leader).
+    The one-row case of ``intray_sla_breaches_record`` (one copy of the rule); it waits for a row another
+    transaction holds instead of skipping it."""
+    recorded, notices = intray_sla_breaches_record(ids=[intray.pk], skip_locked=False)
+    if not recorded:
+        return False, None
+    return True, notices.get(intray.pk)
 
+
+def intray_sla_breaches_record(*, ids: Iterable[int], skip_locked: bool = True) -> tuple[list[int], dict[int, Intray]]:
+    """Set-based SLA breach recording for one chunk of intrays (issue 15), in one transaction: the rows are read
+    under a row lock in one query (``FOR UPDATE SKIP LOCKED`` on PostgreSQL: a row another run or an officer holds
+    is left for the next run), each is decided by ``policy.is_breached`` against its own office's day, then
+    ``sla_breached_at`` (and the version) is set by one update, and one ``intray.sla_breach`` audit event per intray
+    and the Team Leaders' ``sla_breach`` notice intrays (built by ``intray_create``'s own rules, ``_intray_new``)
+    with their ``intray.create`` events are bulk-inserted. Rows already recorded are left alone (idempotent).
+    Returns (ids recorded, {intray id: its notice}); an intray whose team has no active leader gets no notice."""
+    from casework.core.audit import audit_record_many
+
+    ids = list(ids)
+    if not ids:
+        return [], {}
     with transaction.atomic():
-        intray = (
-            Intray.objects.select_for_update(of=("self",))
-            .select_related("type", "office", "team__leader__position", "team__leader__user")
-            .filter(pk=intray.pk)
-            .first()
+        rows = list(
+            Intray.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            .select_related("type", "office", "customer", "case", "assignee_position", "assignee_officer__position",
+                            "assignee_officer__user",
+                            *(f"team__{r}" for r in LEADER_RELATED))
+            .filter(pk__in=ids, sla_breached_at__isnull=True)
+            .order_by("id")
         )
-        if intray is None or intray.sla_breached_at is not None:
-            return False, None
         now = clock.now()
-        if not policy.is_breached(status=intray.status, due=intray.due_date, office_today=local_today(intray.office, now)):
-            return False, None
-        intray.sla_breached_at = now
-        _bump(intray, ["sla_breached_at"])
-        audit_record(actor=None, action="intray.sla_breach", target=intray, after={"due_date": intray.due_date,
-                     "sla_breached_at": now}, step_ids=intray.step_ids, customer=intray.customer_id)
-        leader = _team_leader_for(intray)
-        if leader is None:
-            return True, None
-        notice = intray_create(
-            actor=None,
-            type_code="sla_breach",
-            customer=intray.customer,
-            case=intray.case,
-            subject=f"Overdue: {intray.type.name} — {intray.subject}"[:200],
-            details=f"Due {intray.due_date:%d/%m/%Y}, held by {intray.assignee_label}.",
-            assignee_officer=leader,
-            related_intray=intray,
-            step_ids=tuple(intray.step_ids),
-        )
-    return True, notice
+        todays: dict[int, dt.date] = {}
+
+        def office_today(intray: Intray) -> dt.date:
+            if intray.office_id not in todays:
+                todays[intray.office_id] = local_today(intray.office, now)
+            return todays[intray.office_id]
+
+        breached = [r for r in rows
+                    if policy.is_breached(status=r.status, due=r.due_date, office_today=office_today(r))]
+        if not breached:
+            return [], {}
+        Intray.objects.filter(pk__in=[r.pk for r in breached]).update(sla_breached_at=now,
+                                                                        version=F("version") + 1)
+        events: list[dict[str, Any]] = []
+        for intray in breached:
+            intray.sla_breached_at = now
+            version_bump(intray)
+            events.append({"actor": None, "action": "intray.sla_breach", "target": intray,
+                           "after": {"due_date": intray.due_date, "sla_breached_at": now},
+                           "step_ids": intray.step_ids, "customer": intray.customer_id})
+        notice_type = _get_type("sla_breach")
+        fallback: dict = {}
+        due_dates: dict = {}
+        notices: dict[int, Intray] = {}
+        notice_events: list[dict[str, Any]] = []
+        for intray in breached:
+            leader = _team_leader_for(intray, fallback)
+            if leader is None:
+                continue
+            notice, audit = _intray_new(
+                actor=None,
+                t=notice_type,
+                customer=intray.customer,
+                case=intray.case,
+                subject=f"Overdue: {intray.type.name} — {intray.subject}"[:200],
+                details=f"Due {intray.due_date:%d/%m/%Y}, held by {intray.assignee_label}.",
+                assignee_officer=leader,
+                related_intray=intray,
+                step_ids=tuple(intray.step_ids),
+                received_at=now,
+                due_dates=due_dates,
+            )
+            notices[intray.pk] = notice
+            notice_events.append(audit)
+        Intray.objects.bulk_create(list(notices.values()), batch_size=1000)
+        audit_record_many([*events, *notice_events])
+    return [r.pk for r in breached], notices

@@ -18,7 +18,6 @@ from casework.core.files import content_disposition, safe_content_type
 from casework.customers import selectors as customer_selectors
 from casework.customers.models import PresentingIssue
 from casework.customers.services import customer_data_read
-from casework.org.models import Officer, Position
 from casework.org.rules import officer_of
 
 from casework.core.forms import refuse, row_forms, status_of
@@ -131,7 +130,7 @@ def _detail_context(request, intray, *, action: str | None = None, form=None):
         "corr": corr,
         "documents": corr.documents.defer("content") if corr else [],
         "matters": matters,
-        "history": corr.category_changes.select_related("changed_by") if corr else [],
+        "history": corr.category_changes.select_related("changed_by__officer__position__office") if corr else [],
         "issues": intray.issues.select_related("issue_type"),
         "unaddressed": services.unaddressed_matters(intray) if corr else (),
         "bucket": bucket(intray.due_date, local_today(intray.office, clock.now())) if intray.is_open else "closed",
@@ -151,27 +150,6 @@ def detail(request, pk: int):
     return render(request, "intrays/detail.html", _detail_context(request, intray))
 
 
-def _find_officer(value: str) -> Officer | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    qs = Officer.objects.select_related("user", "position__business_area", "position__office", "position__team")
-    officer = qs.filter(user__username=value).first() or (qs.filter(pk=int(value)).first() if value.isdigit() else None)
-    if officer is None:
-        raise InvalidInput(f"No officer with username '{value}'.", fields={"to_officer": ["Unknown officer."]})
-    return officer
-
-
-def _find_position(value: str) -> Position | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    position = Position.objects.select_related("business_area", "office", "team").filter(code=value).first()
-    if position is None:
-        raise InvalidInput(f"No position with code '{value}'.", fields={"to_position": ["Unknown position."]})
-    return position
-
-
 def _act(request, intray, name: str, d: dict) -> str:
     """Do one action of the intray page with its parsed form; the confirmation to show."""
     if name == "start":
@@ -184,8 +162,8 @@ def _act(request, intray, name: str, d: dict) -> str:
         services.intray_delete(actor=request.user, intray=intray, reason=d["reason"], version=d["version"])
         return "Intray deleted."
     if name == "reassign":
-        services.intray_reassign(actor=request.user, intray=intray, to_officer=_find_officer(d["to_officer"]),
-                                 to_position=_find_position(d["to_position"]), reason=d["reason"],
+        services.intray_reassign(actor=request.user, intray=intray, to_officer=d["to_officer"],
+                                 to_position=d["to_position"], reason=d["reason"],
                                  version=d["version"])
         return "Intray referred."
     if name == "recategorise":
@@ -292,8 +270,7 @@ def create(request):
     elif posted and customer is not None and form.is_valid():
         d = form.cleaned_data
         try:
-            officer = _find_officer(d["to_officer"])
-            position = _find_position(d["to_position"])
+            officer, position = d["to_officer"], d["to_position"]
             if d["type_code"] == "correspondence_received":
                 upload = d["file"]
                 intray = services.correspondence_receive(

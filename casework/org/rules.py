@@ -62,3 +62,5 @@ rules.add_perm("core.view_auditevent", is_auditor | is_administrator)
 
 # Reference data (business areas, issue types, positions, teams, officers, calendars)
 rules.add_perm("org.manage_reference", is_administrator)
+# Issue 14: the officer/position picker's suggestions (names, role, team, office) for officers who hand work on.
+rules.add_perm("org.pick", is_caseworker)

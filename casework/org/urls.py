@@ -11,4 +11,5 @@ urlpatterns: list = [
     path("org/teams/new/", views.team_new, name="team_new"),
     path("org/positions/new/", views.position_new, name="position_new"),
     path("org/officers/new/", views.officer_new, name="officer_new"),
+    path("org/pick/", views.pick, name="pick"),
 ]

@@ -4,6 +4,7 @@ the form with its reason."""
 
 from __future__ import annotations
 
+from django import forms as forms_
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -79,3 +80,36 @@ officer_new = _create(
     form_class=forms.OfficerForm,
     write=lambda user, d: services.officer_create(actor=user, **d),
 )
+
+
+class PickQuery(forms_.Form):
+    """The picker's question (GET): what was typed, the listbox it fills and the signed scope of its field."""
+
+    q = forms_.CharField(max_length=100, required=False, strip=True)
+    list = forms_.SlugField(max_length=120)
+    scope = forms_.CharField(max_length=4000)
+
+
+@login_required
+def pick(request):
+    """``GET /org/pick/?q=an&scope=…&list=…``: at most ``PICK_LIMIT`` officers/positions for the picker's listbox
+    (names, role, team and office only). For officers who hand work on (``org.pick``); 403 otherwise, 400 on a
+    malformed or tampered question."""
+    from django.core import signing
+    from django.http import HttpResponseBadRequest, HttpResponseForbidden
+
+    from .pickers import scope_from_token
+
+    if not request.user.has_perm("org.pick"):
+        return HttpResponseForbidden("Your role does not hand work to other officers.")
+    query = PickQuery(request.GET)
+    if not query.is_valid():
+        return HttpResponseBadRequest("Malformed picker question.")
+    try:
+        kinds, scopes = scope_from_token(query.cleaned_data["scope"])
+    except (signing.BadSignature, ValueError, TypeError, AttributeError):
+        return HttpResponseBadRequest("Malformed picker question.")
+    q = query.cleaned_data["q"]
+    options = selectors.pick_search(q=q, kinds=kinds, scopes=scopes)
+    return render(request, "org/_pick_options.html", {
+        "options": options, "list_id": query.cleaned_data["list"], "short": len(q) < selectors.PICK_MIN_CHARS})

@@ -19,6 +19,7 @@ from casework.customers.selectors import customer_get
 from casework.customers.services import customer_data_read
 from casework.org.models import BusinessArea, Officer, Position
 from casework.org.rules import officer_of
+from casework.org.selectors import PickError, pick_resolve
 
 from . import policy, selectors, services
 from .models import Lock, OwnershipTransfer
@@ -146,22 +147,19 @@ def _requested(approval) -> Response:
 def _officer_in(value: Any, field: str = "to_officer") -> Officer | None:
     if value in (None, ""):
         return None
-    qs = Officer.objects.select_related("user", "position__business_area", "position__office")
-    officer = qs.filter(user__username=str(value)).first()
-    if officer is None and str(value).isdigit():
-        officer = qs.filter(pk=int(value)).first()
-    if officer is None:
-        raise InvalidInput("No such officer.", fields={field: ["Unknown officer (give a username)."]})
-    return officer
+    try:  # the one lookup (issue 14): a username, or an id
+        return pick_resolve(str(value), kinds=("officer",), noun="officer")
+    except PickError as exc:
+        raise InvalidInput("No such officer.", fields={field: [f"Unknown officer (give a username). {exc}"]}) from exc
 
 
 def _position_in(value: Any, field: str = "to_position") -> Position | None:
     if value in (None, ""):
         return None
-    position = Position.objects.select_related("business_area", "office").filter(code=str(value)).first()
-    if position is None:
-        raise InvalidInput("No such position.", fields={field: ["Unknown position code."]})
-    return position
+    try:
+        return pick_resolve(str(value), kinds=("position",), noun="position")
+    except PickError as exc:
+        raise InvalidInput("No such position.", fields={field: [f"Unknown position code. {exc}"]}) from exc
 
 
 def _area_in(value: Any, field: str = "to_area", required: bool = False) -> BusinessArea | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django import forms
 
+from casework.org.pickers import OfficerField
+
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
@@ -23,7 +25,7 @@ def _text(label: str, *, required: bool = True, textarea: bool = False, max_leng
 
 class LockForm(forms.Form):
     reason = _text("Reason for locking")
-    to_officer = _text("Lock to officer (username, Team Leader)", required=False, max_length=150)
+    to_officer = OfficerField(label="Lock to officer (username, Team Leader)")
 
 
 class TakeOverForm(forms.Form):
@@ -37,7 +39,7 @@ class ReferForm(forms.Form):
 
 class TransferForm(forms.Form):
     to_area = forms.ChoiceField(label="To area")
-    to_officer = _text("Officer in that area (username, optional)", required=False, max_length=150)
+    to_officer = OfficerField(label="Officer in that area (username, optional)")
     expected_contact_volume = _text("Expected contact volume", textarea=True)
     time_to_resolve = _text("Time to resolve", textarea=True)
     agreed_with = _text("Who you spoke to in the other area (optional)", required=False, max_length=200)
@@ -60,7 +62,7 @@ class DisputeForm(forms.Form):
 
 
 class ConsultForm(forms.Form):
-    ps_case_manager = forms.CharField(max_length=150, widget=forms.HiddenInput)
+    ps_case_manager = OfficerField(widget=forms.HiddenInput, required=True)
     summary = _text("Summary", textarea=True)
     communication_approach = _text("Agreed communication approach", textarea=True)
     who_communicates = _text("Who communicates the decision", max_length=200)

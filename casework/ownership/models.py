@@ -100,7 +100,7 @@ class Lock(ProtectedStateModel, models.Model):
         return f"{self.position.title} ({self.area.name})"
 
     @transition(field="is_active", source=[True], target=False, step_ids=("CMA-2.10", "CMA-3.4"),
-                callers=("ownership.services._end_lock",))
+                callers=("ownership.services._end_lock", "ownership.services.auto_unlocks_run"))
     def end(self) -> None:
         """The lock ends: replaced by a new lock (take-over, transfer, dispute decision, rules, error), unlocked or
         unlocked automatically (CMA-3.4). The caller records when, by whom, how and why (``ended_at`` etc.)."""
@@ -140,12 +140,14 @@ class AutoUnlock(ProtectedStateModel, models.Model):
         return f"Auto-unlock of {self.customer.csid} at {self.due_at:%Y-%m-%d %H:%M}"
 
     @transition(source=AutoUnlockStatus.SCHEDULED, target=AutoUnlockStatus.DONE, step_ids=("CMA-3.4",),
-                callers=("ownership.services.auto_unlock_run",), act="carry out")
+                callers=("ownership.services.auto_unlock_run", "ownership.services.auto_unlocks_run"),
+                act="carry out")
     def carry_out(self) -> None:
         """Due, and the lock is still the one it was scheduled for: the customer was unlocked."""
 
     @transition(source=AutoUnlockStatus.SCHEDULED, target=AutoUnlockStatus.CANCELLED, step_ids=("CMA-3.4",),
-                callers=("ownership.services.auto_unlock_run", "ownership.services._cancel_auto_unlocks"))
+                callers=("ownership.services.auto_unlock_run", "ownership.services._cancel_auto_unlocks",
+                         "ownership.services.auto_unlocks_run"))
     def cancel(self) -> None:
         """The lock changed (ended or replaced) before it was due."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,18 +110,19 @@ def area_fact(area: BusinessArea) -> policy.AreaFact:
 
 def issue_facts(*, customer: Customer, rows: list[PresentingIssue] | None = None) -> list[policy.IssueFact]:
     rows = issue_rows(customer=customer) if rows is None else rows
-    return [
-        policy.IssueFact(
-            id=i.pk,
-            type_code=i.issue_type.code,
-            kind=i.issue_type.kind,
-            handling_area=i.issue_type.handling_area.code,
-            received_area=i.received_area.code,
-            received_at=i.received_at,
-            outstanding=i.status in (IssueStatus.OPEN, IssueStatus.REFERRED),
-        )
-        for i in rows
-    ]
+    return [_issue_fact(i) for i in rows]
+
+
+def _issue_fact(i: PresentingIssue) -> policy.IssueFact:
+    return policy.IssueFact(
+        id=i.pk,
+        type_code=i.issue_type.code,
+        kind=i.issue_type.kind,
+        handling_area=i.issue_type.handling_area.code,
+        received_area=i.received_area.code,
+        received_at=i.received_at,
+        outstanding=i.status in (IssueStatus.OPEN, IssueStatus.REFERRED),
+    )
 
 
 def customer_roles(*, customer: Customer) -> frozenset[str]:
@@ -209,11 +211,17 @@ def open_issues_in_scope(*, customer: Customer, lock: Lock | None,
             .select_related("issue_type__handling_area")
             .order_by("received_at", "id")
         )
+    return _in_scope(rows, lock)
+
+
+def _in_scope(rows: Iterable[PresentingIssue], lock: Lock | None) -> tuple[str, ...]:
+    """The names of the outstanding issues (``rows``, in received order) the lock's area must finalise first."""
     area_id = lock.area_id if lock is not None else None
     return tuple(
         i.issue_type.name
         for i in rows
-        if not (i.issue_type.kind == policy.SPECIALISED and i.issue_type.handling_area_id != area_id)
+        if i.status in (IssueStatus.OPEN, IssueStatus.REFERRED)
+        and not (i.issue_type.kind == policy.SPECIALISED and i.issue_type.handling_area_id != area_id)
     )
 
 
@@ -226,7 +234,12 @@ def unlock_readiness_facts(
     letters_missing_for: tuple[str, ...] | None = None,
     ps_finalisation_approved: bool = False,
     facts: LockFacts | None = None,
+    in_scope: tuple[str, ...] | None = None,
+    ps_active: bool | None = None,
 ) -> policy.UnlockReadinessFacts:
+    """The CMA-3.4 readiness facts. ``in_scope`` / ``ps_active``: already read for many customers at once (the
+    set-based automatic-unlock sweep, ``auto_unlock_chunk_facts``); ``facts``: the lock path's one read of the
+    customer (``lock_facts``); read here otherwise."""
     from casework.contacts.selectors import customer_mca_status  # contacts builds on ownership: read lazily
 
     since = lock.started_at if lock is not None else clock.now()
@@ -234,22 +247,75 @@ def unlock_readiness_facts(
     return policy.UnlockReadinessFacts(
         decision_explained=decision_explained,
         contact_attempted=contact_attempted,
-        open_issues_in_scope=open_issues_in_scope(customer=customer, lock=lock, facts=facts),
+        open_issues_in_scope=(in_scope if in_scope is not None
+                              else open_issues_in_scope(customer=customer, lock=lock, facts=facts)),
         mca_required=mca_required,
         mca_done=mca_done,
         letters_missing_for=letters_missing_for,
-        ps_record_active=ps_record_active(customer=customer, facts=facts),
+        ps_record_active=ps_active if ps_active is not None else ps_record_active(customer=customer, facts=facts),
         ps_finalisation_approved=ps_finalisation_approved,
     )
 
 
-def auto_unlock_readiness(*, auto: AutoUnlock, lock: Lock | None) -> Decision:
+def auto_unlock_readiness(*, auto: AutoUnlock, lock: Lock | None, in_scope: tuple[str, ...] | None = None,
+                          ps_active: bool | None = None) -> Decision:
     """CMA-3.4 re-checked for a scheduled automatic unlock: contact was attempted and the letters recorded when it
-    was scheduled (both required then); the rest (issues in scope, MCA, PS) is read again now."""
+    was scheduled (both required then); the rest (issues in scope, MCA, PS) is read again now (or given, read for a
+    whole chunk by ``auto_unlock_chunk_facts``)."""
     return policy.unlock_readiness(
         unlock_readiness_facts(customer=auto.customer, lock=lock, decision_explained=False, contact_attempted=True,
-                               letters_missing_for=())
+                               letters_missing_for=(), in_scope=in_scope, ps_active=ps_active)
     )
+
+
+@dataclass(frozen=True)
+class AutoUnlockFacts:
+    """One due automatic unlock of a chunk, with what its decision reads (``auto_unlock_chunk_facts``)."""
+
+    lock: Lock | None
+    readiness: Decision | None  # None when the lock is not the one it was scheduled for
+    rule: Decision | None
+
+
+def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockFacts]:
+    """The facts of many due automatic unlocks read set-based (issue 15): the active locks, the presenting issues,
+    the customers' case roles and active PS records in one query each, then per row the same functions as one row
+    alone (``auto_unlock_readiness`` → ``policy.unlock_readiness``, ``policy.determine_owner`` as ``rule_owner``).
+    MCA (``contacts.selectors.customer_mca_status``) is still read per customer."""
+    from casework.ps.models import PsRecord
+
+    cids = sorted({a.customer_id for a in autos})
+    locks = {lk.customer_id: lk for lk in Lock.objects.filter(customer_id__in=cids, is_active=True)
+             .select_related("area", "position__office", "officer__user")}
+    issues: dict[int, list[PresentingIssue]] = {c: [] for c in cids}
+    for i in (PresentingIssue.objects.filter(customer_id__in=cids)
+              .select_related("issue_type__handling_area", "received_area").order_by("received_at", "id")):
+        issues[i.customer_id].append(i)
+    roles: dict[int, set[str]] = {c: set() for c in cids}
+    for payer_id, payee_id in Case.objects.filter(Q(payer_id__in=cids) | Q(payee_id__in=cids)).values_list(
+            "payer_id", "payee_id"):
+        if payer_id in roles:
+            roles[payer_id].add("payer")
+        if payee_id in roles:
+            roles[payee_id].add("payee")
+    ps_active: set[int] = set()
+    for a, b in PsRecord.objects.filter(Q(customer_id__in=cids) | Q(associated_customer_id__in=cids),
+                                        is_active=True).values_list("customer_id", "associated_customer_id"):
+        ps_active.update({a, b})
+    areas = area_facts()
+    out: dict[int, AutoUnlockFacts] = {}
+    for auto in autos:
+        lock = locks.get(auto.customer_id)
+        if lock is None or lock.pk != auto.lock_id:
+            out[auto.pk] = AutoUnlockFacts(lock=lock, readiness=None, rule=None)
+            continue
+        rows = issues[auto.customer_id]
+        readiness = auto_unlock_readiness(auto=auto, lock=lock, in_scope=_in_scope(rows, lock),
+                                          ps_active=auto.customer_id in ps_active)
+        rule = policy.determine_owner(roles=frozenset(roles[auto.customer_id]),
+                                      issues=[_issue_fact(i) for i in rows], areas=areas)
+        out[auto.pk] = AutoUnlockFacts(lock=lock, readiness=readiness, rule=rule)
+    return out
 
 
 def lock_in_effect(*, customer: Customer, lock: Lock | None, pending: AutoUnlock | None) -> Decision:
@@ -555,7 +621,7 @@ def disputes_open(*, areas: frozenset[str] | None = None) -> list[OwnershipTrans
         qs = qs.filter(Q(from_area__code__in=areas) | Q(to_area__code__in=areas))
     return list(
         qs
-        .select_related("customer", "from_area", "to_area", "raised_by")
+        .select_related("customer", "from_area", "to_area", "raised_by__officer__position__office")
         .order_by("raised_at", "id")
     )
 

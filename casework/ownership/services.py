@@ -197,13 +197,21 @@ def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
     ending (``_end_lock``) — so every path (lock, take-over, apply-rules, transfer, reallocation, dispute decision,
     referral, error, unlock, automatic unlock) tells them once; the key is the lock row and the event, so nothing is
     sent twice."""
-    from casework.notifications.models import NotificationKind
     from casework.notifications.services import notification_send
 
     recipients = _holder_officers(lock)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     if all(o.user_id == actor_id for o in recipients):
         return  # nobody to tell but the officer who acted (issue 15: no empty send)
+    kind, key, steps, text = _lock_holder_message(lock, gained=gained)
+    customer = lock.customer
+    notification_send(recipients=recipients, kind=kind, text=text[:300], key=key,
+                      link=f"/customers/{customer.csid}/", customer=customer, step_ids=steps,
+                      exclude=[actor] if getattr(actor, "is_authenticated", False) else [])
+
+
+def _lock_holder_message(lock: Lock, *, gained: bool) -> tuple[str, str, Iterable[str], str]:
+    """(kind, key, step IDs, text) of the notification telling a lock's holders it started or ended."""
     customer = lock.customer
     who = f"{customer.full_name} ({customer.csid})"
     if gained:
@@ -214,9 +222,7 @@ def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
         verb = {EndKind.REPLACED: "was taken from", EndKind.UNLOCKED: "was unlocked from",
                 EndKind.AUTO_UNLOCKED: "was unlocked automatically from"}.get(lock.end_kind, "is no longer locked to")
         text = f"{who} {verb} {'you' if lock.officer_id else lock.holder_label}: {lock.end_reason}"
-    notification_send(recipients=recipients, kind=kind, text=text[:300], key=key,
-                      link=f"/customers/{customer.csid}/", customer=customer, step_ids=steps,
-                      exclude=[actor] if getattr(actor, "is_authenticated", False) else [])
+    return kind, key, steps, text
 
 
 def _cancel_auto_unlocks(lock: Lock, *, actor: Any) -> None:
@@ -244,8 +250,10 @@ def routing_rebuild(*, customer_ids: Iterable[int] | None = None, chunk: int = 2
     if customer_ids is not None:
         customer_ids = list(customer_ids)
         locks, routes = locks.filter(customer_id__in=customer_ids), routes.filter(customer_id__in=customer_ids)
-    due = dict(AutoUnlock.objects.filter(status=AutoUnlockStatus.SCHEDULED, lock__is_active=True).values_list(
-        "lock_id", "due_at").order_by("lock_id", "-due_at"))
+    scheduled = AutoUnlock.objects.filter(status=AutoUnlockStatus.SCHEDULED, lock__is_active=True)
+    if customer_ids is not None:
+        scheduled = scheduled.filter(customer_id__in=customer_ids)
+    due = dict(scheduled.values_list("lock_id", "due_at").order_by("lock_id", "-due_at"))
     written = 0
     now = clock.now()
     with transaction.atomic():
@@ -1447,6 +1455,124 @@ def auto_unlock_run(*, auto: AutoUnlock) -> Lock | None:
             steps=_steps(("CMA-3.4",), readiness.step_ids),
         )
     return new_lock
+
+
+def _locks_changed(*, customer_ids: Iterable[int]) -> None:
+    """Every set-based lock change (the automatic-unlock sweep) ends here, once per chunk, inside its transaction:
+    the one place to keep a structure maintained with every lock change right for those customers. The bulk writes
+    bypass ``Lock.save``, so the routing table's receivers (``routing.py``) did not see them: their rows are
+    recomputed here (issue 15)."""
+    customer_ids = list(customer_ids)
+    if customer_ids:
+        routing_rebuild(customer_ids=customer_ids)
+
+
+def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[str, list[int]]:
+    """Set-based ``auto_unlock_run`` for one chunk of due automatic unlocks (issue 15), in one transaction.
+
+    The rows are read under a row lock in one query (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), their customers
+    locked in one more, and their facts read set-based (``selectors.auto_unlock_chunk_facts``); each row is then
+    decided by the same policy as one row alone (``policy.unlock_readiness``, ``policy.unlock_decision``). The
+    plain unlocks (ready, no other specialised issue) are written set-based: the ``carry_out`` and ``Lock.end``
+    transitions through ``core.fsm.bulk_transition``, the lock's other scheduled automatic unlocks cancelled, its
+    error reports closed, one ``ownership.auto_unlock`` audit event per unlock and the holders' ``lock_lost``
+    notifications bulk-inserted. A lock no longer the scheduled one → ``cancel`` (bulk). A refusal or a re-lock
+    (rare: they create intrays and a new lock) goes through ``auto_unlock_run`` itself, in the same transaction.
+    Returns the ids by outcome: ``{"unlocked", "refused", "cancelled", "relocked"}``."""
+    from casework.core.audit import audit_record_many
+    from casework.core.context import system_actor_var
+    from casework.core.fsm import bulk_transition
+    from casework.notifications.models import Notification
+
+    out: dict[str, list[int]] = {"unlocked": [], "refused": [], "cancelled": [], "relocked": []}
+    ids = list(ids)
+    if not ids:
+        return out
+    with transaction.atomic():
+        now = clock.now()
+        autos = list(
+            AutoUnlock.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            .select_related("customer", "created_by")
+            .filter(pk__in=ids, status=AutoUnlockStatus.SCHEDULED, due_at__lte=now)
+            .order_by("due_at", "id")
+        )
+        if not autos:
+            return out
+        list(Customer.objects.select_for_update().filter(pk__in={a.customer_id for a in autos})
+             .order_by("pk").values_list("pk", flat=True))  # serialise with lockers of these customers
+        facts = selectors.auto_unlock_chunk_facts(autos=autos)
+        cancel, unlock, one_by_one = [], [], []
+        for auto in autos:
+            f = facts[auto.pk]
+            if f.readiness is None:
+                cancel.append(auto)
+                continue
+            after = policy.unlock_decision(decision_explained=True, owner_after=f.rule, current_area=f.lock.area.code)
+            if not f.readiness.allowed or after.outcome != "unlock":
+                one_by_one.append((auto, "refused" if not f.readiness.allowed else "relocked"))
+                continue
+            unlock.append((auto, f, after))
+        for auto in cancel:
+            auto.completed_at = now
+        bulk_transition(cancel, AutoUnlock.cancel, fields=["completed_at"])
+        out["cancelled"] = [a.pk for a in cancel]
+
+        carried = [auto for auto, _, _ in unlock]
+        for auto in carried:
+            auto.completed_at = now
+        bulk_transition(carried, AutoUnlock.carry_out, fields=["completed_at"])
+        label = system_actor_var.get() or "system"
+        locks, events = [], []
+        for auto, f, after in unlock:
+            lock = f.lock
+            lock.customer = auto.customer
+            steps = _steps(("CMA-3.4",), f.readiness.step_ids)
+            lock.ended_at, lock.ended_by, lock.ended_by_label = now, None, label
+            lock.end_kind = EndKind.AUTO_UNLOCKED
+            lock.end_reason = f"Automatic unlock after decision letter(s): {auto.reason}"
+            lock.end_step_ids = list(steps)
+            locks.append(lock)
+        bulk_transition(locks, Lock.end, fields=["ended_at", "ended_by", "ended_by_label", "end_kind", "end_reason",
+                                                  "end_step_ids"])
+        lock_ids = [lk.pk for lk in locks]
+        # The lock's other automatic unlocks still scheduled no longer apply (as ``_cancel_auto_unlocks``).
+        others = list(AutoUnlock.objects.select_for_update().filter(lock_id__in=lock_ids,
+                                                                    status=AutoUnlockStatus.SCHEDULED))
+        ended = {lk.pk: lk for lk in locks}
+        for other in others:
+            other.completed_at = ended[other.lock_id].ended_at
+        bulk_transition(others, AutoUnlock.cancel, fields=["completed_at"])
+        events += [{"actor": None, "action": "ownership.auto_unlock_cancel", "target": other,
+                    "before": {"status": AutoUnlockStatus.SCHEDULED}, "after": {"status": other.status},
+                    "reason": "The lock ended before the automatic unlock was due.", "step_ids": ("CMA-3.4",),
+                    "customer": other.customer_id} for other in others]
+        ErrorReport.objects.filter(is_open=True, lock_id__in=lock_ids).update(is_open=False, closed_at=now)
+        for (auto, f, after), lock in zip(unlock, locks):
+            events.append({"actor": None, "action": "ownership.auto_unlock", "target": lock,
+                           "before": _lock_snapshot(lock) | {"is_active": True},
+                           "after": {"relocked_to": None, "rule": f.rule.as_dict()}, "reason": lock.end_reason,
+                           "step_ids": _steps(lock.end_step_ids, after.step_ids), "customer": auto.customer})
+        audit_record_many(events)
+        # The holders are told (``lock_lost``), once per lock (as ``_notify_lock_holders``).
+        by_position: dict[int, list[Officer]] = {}
+        positions = {lk.position_id for lk in locks if lk.officer_id is None}
+        for officer in Officer.objects.filter(position_id__in=positions, is_active=True).select_related("user"):
+            by_position.setdefault(officer.position_id, []).append(officer)
+        notes = []
+        for lock in locks:
+            kind, key, steps, text = _lock_holder_message(lock, gained=False)
+            holders = [lock.officer] if lock.officer_id is not None else by_position.get(lock.position_id, [])
+            for user in {o.user.pk: o.user for o in holders if o.user is not None and o.user.is_active}.values():
+                notes.append(Notification(recipient=user, kind=kind, text=text[:300], key=key[:160],
+                                          link=f"/customers/{lock.customer.csid}/"[:300], customer=lock.customer,
+                                          step_ids=list(steps), created_at=now))
+        Notification.objects.bulk_create(notes, batch_size=1000, ignore_conflicts=True)
+        out["unlocked"] = [auto.pk for auto, _, _ in unlock]
+        for auto, outcome in one_by_one:
+            auto_unlock_run(auto=auto)
+            out[outcome].append(auto.pk)
+        _locks_changed(customer_ids=[lk.customer_id for lk in locks])
+    return out
 
 
 # ---------------------------------------------------------------- Personalised Services (PS-SPE-1/2)

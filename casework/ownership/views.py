@@ -17,7 +17,7 @@ from casework.customers.selectors import customer_get
 from casework.org.models import BusinessArea
 
 from . import forms, selectors, services
-from .api import _area_in, _officer_in
+from .api import _area_in
 from .models import OwnershipTransfer
 
 
@@ -52,7 +52,7 @@ def _specialised_areas():
 @require_POST
 def lock(request, csid: str):
     return _run(request, csid, "lock", forms.LockForm(request.POST), lambda c, d: services.customer_lock(
-        actor=request.user, customer=c, to_officer=_officer_in(d["to_officer"]), reason=d["reason"]),
+        actor=request.user, customer=c, to_officer=d["to_officer"], reason=d["reason"]),
         "Locked to {result.holder_label}.")
 
 
@@ -100,7 +100,7 @@ def transfer(request, csid: str):
     return _run(request, csid, "transfer", forms.TransferForm(request.POST, areas=_specialised_areas()),
                 lambda c, d: services.ownership_transfer(
                     actor=request.user, customer=c, to_area=_area_in(d["to_area"], required=True),
-                    to_officer=_officer_in(d["to_officer"]), expected_contact_volume=d["expected_contact_volume"],
+                    to_officer=d["to_officer"], expected_contact_volume=d["expected_contact_volume"],
                     time_to_resolve=d["time_to_resolve"], agreed_with=d["agreed_with"], reason=d["reason"]),
                 "Transfer sent for approval: {result.eligible.label} accepts it or not from their queue; nothing "
                 "moves until then (CMA-1.6). Follow it at /approvals/{result.pk}/.")
@@ -124,7 +124,7 @@ def consult(request, csid: str):
     return _run(request, csid, "consult", forms.ConsultForm(request.POST),
                 lambda c, d: services.specialist_consultation_record(
                     actor=request.user, customer=c,
-                    ps_case_manager=_officer_in(d["ps_case_manager"], "ps_case_manager"), summary=d["summary"],
+                    ps_case_manager=d["ps_case_manager"], summary=d["summary"],
                     communication_approach=d["communication_approach"], who_communicates=d["who_communicates"],
                     regular_updates=d["regular_updates"], face_to_face=d["face_to_face"]),
                 "Consultation with the PS Case Manager recorded (PS-SPE-1).")

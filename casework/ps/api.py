@@ -22,6 +22,7 @@ from casework.core.errors import InvalidInput, NotFound, NotPermitted, Transitio
 from casework.customers.models import ContactRestriction, Note
 from casework.customers.services import customer_data_export, customer_data_read
 from casework.org.models import Officer, Position
+from casework.org.selectors import PickError, pick_resolve
 
 from . import policy, selectors, services
 from .models import (
@@ -53,21 +54,19 @@ def _customer(user, csid: str):
 def _officer_ref(value, field: str) -> Officer | None:
     if value in (None, ""):
         return None
-    qs = Officer.objects.select_related("user", "position__office", "position__team")
-    off = qs.filter(pk=value).first() if str(value).isdigit() else qs.filter(user__username=str(value)).first()
-    if off is None:
-        raise InvalidInput("No such officer.", fields={field: ["No such officer (id or username)."]})
-    return off
+    try:  # the one lookup (issue 14): an id or a username
+        return pick_resolve(str(value), kinds=("officer",), noun="officer")
+    except PickError as exc:
+        raise InvalidInput("No such officer.", fields={field: [f"No such officer (id or username). {exc}"]}) from exc
 
 
 def _position_ref(value, field: str) -> Position | None:
     if value in (None, ""):
         return None
-    qs = Position.objects.select_related("business_area", "office", "team")
-    pos = qs.filter(pk=value).first() if str(value).isdigit() else qs.filter(code=str(value)).first()
-    if pos is None:
-        raise InvalidInput("No such position.", fields={field: ["No such position (id or code)."]})
-    return pos
+    try:
+        return pick_resolve(str(value), kinds=("position",), noun="position")
+    except PickError as exc:
+        raise InvalidInput("No such position.", fields={field: [f"No such position (id or code). {exc}"]}) from exc
 
 
 def _get(model, pk, what: str, user):

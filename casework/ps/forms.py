@@ -8,6 +8,10 @@ from django import forms
 from casework.core.api import DB_INT_MAX
 from casework.core.forms import DateField, DateTimeField, text, version_field
 
+from casework.org.pickers import OfficerField, PositionField
+from casework.org.roles import Role
+from casework.org.selectors import PickError, pick_resolve
+
 from . import policy
 
 REVIEW_ITEMS = ["Case and customer records", "Notepads and communications", "Feedback/review record",
@@ -33,6 +37,14 @@ class ReferralActionForm(forms.Form):
         self.fields["case_manager"].choices = [
             (o.user.username, f"{o.display_name} — {o.get_role_display()} ({o.position.office.name})")
             for o in case_managers]
+
+    def clean_case_manager(self):
+        """The chosen Case Manager (or None: the officer actioning it), through the one lookup (issue 14)."""
+        try:
+            return pick_resolve(self.cleaned_data["case_manager"], kinds=("officer",),
+                                scopes={"officer": {"role__in": [Role.PS_CASE_MANAGER, Role.PS_TEAM_LEADER]}}, noun="Case Manager")
+        except PickError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 # --- The PS record page: one form per action (``ps.views._post_action``) ------------------------------------------
@@ -140,7 +152,7 @@ class LetterForm(forms.Form):
 
 class SkipForm(forms.Form):
     straightforward = _b("Straightforward issue")
-    team_leader = _s("Team Leader", max_length=150)
+    team_leader = OfficerField(label="Team Leader")
     tl_discussion = _s("Team Leader discussion")
 
 
@@ -163,7 +175,7 @@ class F2fForm(forms.Form):
 
 
 class NoContactForm(forms.Form):
-    cro = _s("Customer Review Officer", max_length=150)
+    cro = OfficerField(label="Customer Review Officer")
     confirmation = _s("What they confirmed")
 
 
@@ -197,13 +209,13 @@ class ReallocForm(forms.Form):
 
 class ReallocForwardForm(forms.Form):
     request = _pk("reallocation request")
-    receiving_position = _s("Receiving PS position code", max_length=40)
+    receiving_position = PositionField(label="Receiving PS position", scope={"business_area__code": "PS"})
     comments = _s("Comments")
 
 
 class ReallocAssignForm(forms.Form):
     request = _pk("reallocation request")
-    case_manager = _s("Case Manager", max_length=150)
+    case_manager = OfficerField(label="Case Manager")
 
 
 class S3ScheduleForm(forms.Form):

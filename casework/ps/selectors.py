@@ -101,7 +101,7 @@ def stacking_notes(*, ps_record: PsRecord) -> list[Note]:
     if doc is None:
         return []
     return list(Note.objects.filter(customer_id=ps_record.customer_id, kind=NoteKind.PS_STACKING)
-                .select_related("author").order_by("created_at", "id"))
+                .select_related("author__officer__position__office").order_by("created_at", "id"))
 
 
 def segment_facts(*, ps_record: PsRecord) -> policy.SegmentFacts:

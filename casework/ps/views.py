@@ -27,12 +27,6 @@ from .api import export_csv_response
 from .models import FinalisationRequest, PlanAction, PlanIssue, PlanOption, ReallocationRequest, Segment3Review
 
 
-def _officer(value) -> Officer | None:
-    if not value:
-        return None
-    return Officer.objects.select_related("user", "position").filter(user__username=value).first()
-
-
 def _sent(req: ApprovalRequest, what: str, step: str) -> str:
     due = f" (due {req.due_date:%d/%m/%Y})" if req.due_date else ""
     return f"{what}: {req.eligible.label} decides it{due}. Nothing changes until then ({step})."
@@ -84,7 +78,7 @@ def referral_action(request, intray_id: int):
     if posted and form.is_valid():
         d = form.cleaned_data
         try:
-            cm = _officer(d["case_manager"]) or me
+            cm = d["case_manager"] or me
             assoc = None
             if d["associated_csid"]:
                 from casework.customers.selectors import customer_get
@@ -258,7 +252,7 @@ def _post_action(request, rec, action: str, form) -> str:  # noqa: C901 - a disp
         return f"{letter.title} issued."
     if action == "skip":
         services.uq140_01_skip(actor=u, ps_record=rec, straightforward=d["straightforward"],
-                               tl_discussion=d["tl_discussion"], team_leader=_officer(d["team_leader"]))
+                               tl_discussion=d["tl_discussion"], team_leader=d["team_leader"])
         return "UQ140.01 not sent: Team Leader discussion recorded (PS-RES-4)."
     if action == "sensitive":
         services.sensitive_indicator_add(actor=u, ps_record=rec, reason=d["reason"],
@@ -275,7 +269,7 @@ def _post_action(request, rec, action: str, form) -> str:  # noqa: C901 - a disp
                                    security_notified=d["security_notified"])
         return _sent(result, "Face-to-face meeting sent for approval", "PS-F2F-1")
     if action == "no_contact":
-        services.no_further_contact_record(actor=u, ps_record=rec, cro=_officer(d["cro"]),
+        services.no_further_contact_record(actor=u, ps_record=rec, cro=d["cro"],
                                            confirmation=d["confirmation"])
         return "Recorded: no further contact needed (PS-CON-1)."
     if action == "told":
@@ -298,17 +292,15 @@ def _post_action(request, rec, action: str, form) -> str:  # noqa: C901 - a disp
                                       detail=d["detail"])
         return "Reallocation request sent to your Team Leader for approval (PS-REV-2)."
     if action == "realloc_forward":
-        from casework.org.models import Position
-
         req = ReallocationRequest.objects.get(pk=d["request"], ps_record=rec)
-        pos = Position.objects.filter(code=d["receiving_position"]).first()
+        pos = d["receiving_position"]
         if pos is None:
             raise InvalidInput("Choose the receiving PS position.", fields={"receiving_position": ["Unknown."]})
         services.reallocation_forward(actor=u, request=req, receiving_position=pos, comments=d["comments"])
         return "Sent to the receiving Team Leader (PS-REV-3)."
     if action == "realloc_assign":
         req = ReallocationRequest.objects.get(pk=d["request"], ps_record=rec)
-        services.reallocation_assign(actor=u, request=req, case_manager=_officer(d["case_manager"]))
+        services.reallocation_assign(actor=u, request=req, case_manager=d["case_manager"])
         return "Assigned; Customer Assigned to PS intray created (PS-REV-3)."
     if action == "s3_schedule":
         services.segment3_review_schedule(actor=u, ps_record=rec,

@@ -21,15 +21,17 @@ def test_one_raising_intray_never_stops_the_sla_breach_sweep(org, frozen, monkey
     """Fails on the old code: the exception escaped the job and the intrays after it were never recorded."""
     late = [make(org) for _ in range(3)]
     bad = late[0]
-    real = services.intray_sla_breach_record
+    # Issue 15: the sweep is set-based; a step every intray goes through (in the chunk and when retried alone)
+    # raises for one of them.
+    real = services._team_leader_for
     fail = {"on": True}
 
-    def flaky(*, intray):
+    def flaky(intray, fallback=None):
         if intray.pk == bad.pk and fail["on"]:
             raise RuntimeError("database hiccup")
-        return real(intray=intray)
+        return real(intray, fallback)
 
-    monkeypatch.setattr(services, "intray_sla_breach_record", flaky)
+    monkeypatch.setattr(services, "_team_leader_for", flaky)
     t0 = dt.datetime(2026, 11, 25, 16, 0, tzinfo=dt.UTC)
     with clock.freeze(t0):
         assert sla_breach_job() == 2
