@@ -97,8 +97,8 @@ class MatterReferForm(VersionedForm):
 
     matter = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput,
                                 error_messages={"required": "Choose the matter."})
-    to_officer = forms.CharField(label="Refer to officer (username)", max_length=150, required=False)
-    to_position = forms.CharField(label="or position (code)", max_length=40, required=False)
+    to_officer = OfficerField(label="Refer to officer (username)")
+    to_position = PositionField(label="or position (code)")
     reason = text("What the other team needs to do", max_length=500, required=False)
 
 

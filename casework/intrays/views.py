@@ -186,8 +186,8 @@ def _act(request, intray, name: str, d: dict) -> str:
         if matter is None:
             raise NotFound("No such matter on this intray.")
         referral = services.correspondence_matter_refer(
-            actor=request.user, matter=matter, to_officer=_find_officer(d["to_officer"]),
-            to_position=_find_position(d["to_position"]), reason=d["reason"], version=d["version"])
+            actor=request.user, matter=matter, to_officer=d["to_officer"], to_position=d["to_position"],
+            reason=d["reason"], version=d["version"])
         return (f"Matter referred to {referral.assignee_label}, due {referral.due_date:%d/%m/%Y}. "
                 "It no longer holds this correspondence open.")
     upload = d["file"]  # document_add

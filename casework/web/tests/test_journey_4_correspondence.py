@@ -28,6 +28,7 @@ from .journey import step
 COA = "Asks for a change of assessment: his income has dropped"
 ARREARS = "Says the arrears on his statement are wrong"
 REFER_REASON = "Please check the arrears with the payer and write to him"
+COLLECT_LABEL = "Colin Ellis (Service Officer, Brisbane)"
 
 
 @pytest.fixture
@@ -118,16 +119,21 @@ def test_journey_4_correspondence_arrives(live_server, browser_page, axe_check, 
     disclosure = form.locator("xpath=ancestor::details/summary")
     disclosure.focus()
     page.keyboard.press("Enter")
-    officer_field = form.get_by_label("Refer to officer (username)")
+    officer_field = form.get_by_role("combobox", name="Refer to officer (username)")
     expect(officer_field).to_be_visible()
     page.keyboard.press("Tab")
     expect(officer_field).to_be_focused()
-    page.keyboard.type("so_collect")
+    page.keyboard.type("colin", delay=40)  # the picker suggests; ArrowDown and Enter choose
+    listbox = page.locator(f"#{officer_field.get_attribute('aria-controls')}")
+    expect(listbox.get_by_role("option", name=COLLECT_LABEL)).to_be_visible()
+    page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
+    expect(officer_field).to_have_value(COLLECT_LABEL)
+    page.keyboard.press("Enter")  # the list closed: Enter submits the form
     summary = summary_focused(page)
     expect(summary).to_contain_text("Give a reason for referring the matter")
     form = page.get_by_test_id(f"matter-refer-{arrears.pk}")
-    expect(form.get_by_label("Refer to officer (username)")).to_have_value("so_collect")
+    expect(form.get_by_label("Refer to officer (username)")).to_have_value(COLLECT_LABEL)
     step(page, "journey-4-06-refer-needs-reason", axe_check, shot_widths)
     summary.get_by_role("link").first.press("Enter")
     reason = form.get_by_label("What the other team needs to do")
