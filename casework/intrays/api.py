@@ -447,6 +447,28 @@ class MatterAddressView(APIView):
         return _action_response(request, pk)
 
 
+class CorrespondenceMatterReferIn(IntrayReassignIn):
+    """Refer one matter to another team (CMA-3.5, CMA-2.10): an officer id or a position (id or code), a reason."""
+
+
+class MatterReferView(APIView):
+    @extend_schema(request=CorrespondenceMatterReferIn, parameters=[IF_MATCH_PARAM],
+                   responses={201: IntrayDetailSerializer, **ERRORS})
+    def post(self, request, pk: int, matter_id: int):
+        """Returns the new intray of the receiving team (201); the correspondence intray's version moves too."""
+        intray = selectors.intray_get(user=request.user, pk=pk)
+        matter = CorrespondenceMatter.objects.filter(pk=matter_id, correspondence__intray=intray).first()
+        if matter is None:
+            raise NotFound("No such matter on this intray.")
+        data = _valid(CorrespondenceMatterReferIn, request.data)
+        referral = services.correspondence_matter_refer(
+            actor=request.user, matter=matter, to_officer=_officer(data.get("to_officer"), "to_officer"),
+            to_position=_position(data.get("to_position"), "to_position"), reason=data["reason"],
+            version=_version(request, data))
+        fresh = selectors.intray_get(user=request.user, pk=referral.pk)
+        return Response(IntrayDetailSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
 class DocumentsView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

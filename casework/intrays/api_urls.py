@@ -16,6 +16,8 @@ urlpatterns: list = [
     path("intrays/<int:pk>/matters/", api.MatterAddView.as_view(), name="api-intray-matters"),
     path("intrays/<int:pk>/matters/<int:matter_id>/address/", api.MatterAddressView.as_view(),
          name="api-intray-matter-address"),
+    path("intrays/<int:pk>/matters/<int:matter_id>/refer/", api.MatterReferView.as_view(),
+         name="api-intray-matter-refer"),
     path("intrays/<int:pk>/documents/", api.DocumentsView.as_view(), name="api-intray-documents"),
     path("intrays/<int:pk>/documents/<int:doc_id>/", api.DocumentDownloadView.as_view(), name="api-intray-document"),
     path("correspondence/", api.CorrespondenceView.as_view(), name="api-correspondence"),

@@ -18,7 +18,8 @@ def _received_at(label: str) -> forms.DateTimeField:
 
 
 class IntrayCreateForm(forms.Form):
-    csid = forms.CharField(label="Customer CSID", max_length=20, widget=forms.TextInput(attrs={"id": "csid"}),
+    csid = forms.CharField(label="Customer CSID", max_length=20,
+                           widget=forms.TextInput(attrs={"id": "csid", "autofocus": True}),  # first field (issue 14)
                            error_messages={"required": "Give the customer's CSID."})
     # Offered: the types an officer may raise; parsed: any code, so a type only the procedures raise is refused by
     # the service with its reason and step IDs (403), the same as through the API.
@@ -89,6 +90,18 @@ class MatterAddressForm(VersionedForm):
     communicated = forms.BooleanField(label="Outcome communicated to the customer", required=False)
 
 
+class MatterReferForm(VersionedForm):
+    """Refer one matter to the team it belongs to (CMA-3.5, CMA-2.10): the receiving officer or position (the same
+    fields as referring the whole intray) and what they need to do. The service decides; its refusals land on the
+    fields."""
+
+    matter = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput,
+                                error_messages={"required": "Choose the matter."})
+    to_officer = OfficerField(label="Refer to officer (username)")
+    to_position = PositionField(label="or position (code)")
+    reason = text("What the other team needs to do", max_length=500, required=False)
+
+
 class DocumentForm(forms.Form):
     file = forms.FileField(label="Attach a document", error_messages={"required": "Choose a file."})
 
@@ -100,5 +113,6 @@ class StartForm(VersionedForm):
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "start": StartForm, "complete": OutcomeForm, "delete": ReasonForm, "reassign": ReassignForm,
     "recategorise": RecategoriseForm, "matter_add": MatterAddForm, "matter_address": MatterAddressForm,
+    "matter_refer": MatterReferForm,
     "document_add": DocumentForm,
 }

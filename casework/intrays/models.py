@@ -293,6 +293,7 @@ class CorrespondenceDocument(AppendOnlyModel):
 class MatterStatus(models.TextChoices):
     OUTSTANDING = "outstanding", "Outstanding"
     ADDRESSED = "addressed", "Addressed"
+    REFERRED = "referred", "Referred to another team"
 
 
 class CorrespondenceMatter(ProtectedStateModel, models.Model):
@@ -309,6 +310,17 @@ class CorrespondenceMatter(ProtectedStateModel, models.Model):
     )
     outcome = models.TextField(blank=True)
     communicated = models.BooleanField(default=False, help_text="The outcome was communicated (letter or contact).")
+    # Referred (CMA-3.5: with multiple issues refer each to the relevant team): handed on as a new intray of the
+    # receiving team, so it no longer holds the correspondence open; the new intray is its work from then on.
+    referred_intray = models.OneToOneField(
+        "Intray", null=True, blank=True, on_delete=models.PROTECT, related_name="referred_matter",
+        help_text="The intray the matter was referred as (CMA-2.10, CMA-3.5).",
+    )
+    referred_at = models.DateTimeField(null=True, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refer_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -320,3 +332,8 @@ class CorrespondenceMatter(ProtectedStateModel, models.Model):
                 callers=("intrays.services.correspondence_matter_address",))
     def address(self) -> None:
         """Addressed, with its outcome communicated to the customer."""
+
+    @transition(source=MatterStatus.OUTSTANDING, target=MatterStatus.REFERRED, step_ids=("CMA-3.5", "CMA-2.10"),
+                callers=("intrays.services.correspondence_matter_refer",), act="refer to another team")
+    def refer(self) -> None:
+        """Referred to the team it belongs to, as a new intray in their queue (handed on, not forgotten)."""

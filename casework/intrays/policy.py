@@ -267,6 +267,43 @@ def may_recategorise(i: IntrayFacts, actor: ActorFacts, *, current: str, new: st
     return Decision.yes("Category may change; the previous one stays in the history.", "CMA-1.1", "CMA-3.5")
 
 
+# ---------------------------------------------------------------- referring one matter (CMA-3.5, CMA-2.10)
+
+# CMA-3.5: "with multiple issues refer each to the relevant team"; CMA-2.10: follow-up work for another business area
+# is a *Client Contact Required* intray (2 working days) with the follow-up needed, to the officer or the relevant
+# position of the owning area. CMA-1.1: the correspondence closes only once every matter raised is dealt with.
+MATTER_REFER_STEPS = ("CMA-1.1", "CMA-3.5", "CMA-2.10")
+MATTER_REFERRAL_TYPE = "client_contact_required"
+MATTER_OUTSTANDING = "outstanding"
+
+
+def may_refer_matter(i: IntrayFacts, actor: ActorFacts, *, matter_status: str, has_receiver: bool,
+                     same_receiver: bool, reason: str) -> Decision:
+    """One matter of open correspondence may be referred to another team by whoever may work the correspondence:
+    the matter still outstanding, a receiving officer or position other than the correspondence's own, a reason."""
+    steps = MATTER_REFER_STEPS
+    if not i.type.is_correspondence:
+        return Decision.no("Only a matter raised by correspondence can be referred this way.", *steps)
+    if i.status not in OPEN_STATUSES:
+        return Decision.no("This correspondence intray is closed, so its matters can no longer be referred.", *steps)
+    work = may_work(i, actor)
+    if not work.allowed:
+        return Decision.no(work.reason, *steps)
+    if matter_status != MATTER_OUTSTANDING:
+        return Decision.no(f"This matter is already {matter_status}; only an outstanding matter can be referred.",
+                           *steps)
+    if not has_receiver:
+        return Decision.no("Choose the officer or position of the team the matter belongs to.", *steps,
+                           field="to_officer")
+    if same_receiver:
+        return Decision.no("The matter would stay with the same officer or position: choose the other team's "
+                           "officer or position.", *steps, field="to_officer")
+    if not reason.strip():
+        return Decision.no("Give a reason for referring the matter (what the other team needs to do).", *steps,
+                           field="reason")
+    return Decision.yes("The matter may be referred to the other team.", *steps)
+
+
 @dataclass(frozen=True)
 class Buckets:
     overdue: int = 0

@@ -694,6 +694,71 @@ def correspondence_matter_address(*, actor: Any, matter: CorrespondenceMatter, o
     return matter
 
 
+def correspondence_matter_refer(*, actor: Any, matter: CorrespondenceMatter, to_officer: Officer | None = None,
+                                to_position: Position | None = None, reason: str,
+                                version: int | None = None) -> Intray:
+    """Refer one matter the correspondence raised to the team it belongs to (CMA-3.5: with multiple issues refer
+    each to the relevant team; CMA-2.10: a *Client Contact Required* intray, due in its working days by the receiving
+    office's calendar, to the officer or the relevant position). In one transaction: the matter becomes *referred*
+    (so it no longer holds the correspondence open: handed on, not forgotten), a new intray for the receiver linked
+    to the customer, the case and back to the correspondence intray and the matter, the receiver told (the officer,
+    or every active officer in the position), one audit event. Returns the new intray."""
+    from casework.notifications.models import NotificationKind
+    from casework.notifications.services import notification_send
+
+    _require_perm(actor, "intrays.change_intray", "refer matters")
+    if to_officer is not None and to_position is not None:
+        raise InvalidInput("Choose an officer or a position, not both.", step_ids=policy.MATTER_REFER_STEPS,
+                           fields={"to_position": ["Choose an officer or a position, not both."]})
+    with transaction.atomic():
+        matter = (CorrespondenceMatter.objects.select_for_update(of=("self",))
+                  .select_related("correspondence__intray").get(pk=matter.pk))
+        intray = _lock(matter.correspondence.intray)
+        _check(intray, version)
+        same = (to_officer is not None and to_officer.pk == intray.assignee_officer_id) or (
+            to_position is not None and to_position.pk == intray.assignee_position_id)
+        decision = policy.may_refer_matter(
+            intray_facts(intray), actor_facts(actor), matter_status=matter.status,
+            has_receiver=to_officer is not None or to_position is not None, same_receiver=same, reason=reason or "")
+        if not decision.allowed and decision.facts.get("field"):
+            raise InvalidInput(decision.reason, step_ids=decision.step_ids,
+                               fields={decision.facts["field"]: [decision.reason]})
+        _refuse(decision, NotPermitted if "belongs to another" in decision.reason
+                or "Only caseworking" in decision.reason else TransitionRefused)
+        reason = reason.strip()
+        referral = intray_create(
+            actor=actor, type_code=policy.MATTER_REFERRAL_TYPE, customer=intray.customer, case=intray.case,
+            subject=f"Matter from correspondence: {matter.description}"[:200],
+            details=f"Referred from the correspondence received on {matter.correspondence.received_on:%d/%m/%Y} "
+                    f"(intray {intray.pk}).\nMatter raised: {matter.description}\nFollow-up needed: {reason}",
+            assignee_officer=to_officer, assignee_position=to_position, related_intray=intray,
+            step_ids=decision.step_ids, reason=reason,
+        )
+        matter.refer()
+        matter.referred_intray = referral
+        matter.referred_at = clock.now()
+        matter.referred_by = actor
+        matter.refer_reason = reason
+        matter.save(update_fields=["status", "referred_intray", "referred_at", "referred_by", "refer_reason"])
+        _bump(intray, [])
+        receivers = [to_officer] if to_officer is not None else list(
+            Officer.objects.filter(position=to_position, is_active=True).select_related("user"))
+        notification_send(
+            recipients=receivers, kind=NotificationKind.WORK_RECEIVED,
+            text=f"A matter from {intray.customer.full_name}'s correspondence was referred to "
+                 f"{'you' if to_officer is not None else referral.assignee_label}, due "
+                 f"{referral.due_date:%d/%m/%Y}: {matter.description}"[:300],
+            key=f"matter_refer:{matter.pk}", link=f"/work/intrays/{referral.pk}/", customer=intray.customer,
+            step_ids=decision.step_ids, exclude=[actor],
+        )
+        audit_record(actor=actor, action="correspondence.matter_refer", target=matter,
+                     before={"status": MatterStatus.OUTSTANDING},
+                     after={"status": matter.status, "intray": referral.pk, "assignee": referral.assignee_label,
+                            "due_date": referral.due_date},
+                     reason=reason, step_ids=decision.step_ids, customer=intray.customer_id)
+    return referral
+
+
 # ---------------------------------------------------------------- office calendar corrections (data)
 
 def office_closure_add(*, actor: Any, date, reason: str, office: Office | None = None, state: str = "",

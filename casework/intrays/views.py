@@ -114,10 +114,13 @@ def _detail_context(request, intray, *, action: str | None = None, form=None):
     if corr is not None:
         bound["recategorise"] = intray_forms.RecategoriseForm(auto_id="id_recategorise_%s",
                                                               initial={"category": corr.category})
-    matters = list(corr.matters.all()) if corr else []
+    matters = list(corr.matters.select_related("referred_intray__assignee_officer__user",
+                                               "referred_intray__assignee_position")) if corr else []
     row_forms(matters, attr="address_form", form_class=intray_forms.MatterAddressForm, id_field="matter", prefix="m",
               posted=form if action == "matter_address" else None)
-    if form is not None and action != "matter_address":
+    row_forms(matters, attr="refer_form", form_class=intray_forms.MatterReferForm, id_field="matter", prefix="r",
+              posted=form if action == "matter_refer" else None)
+    if form is not None and action not in ("matter_address", "matter_refer"):
         form.auto_id = f"id_{action}_%s"
         bound[action] = form
     return {
@@ -178,6 +181,15 @@ def _act(request, intray, name: str, d: dict) -> str:
         services.correspondence_matter_address(actor=request.user, matter=matter, outcome=d["outcome"],
                                                communicated=d["communicated"], version=d["version"])
         return "Matter addressed."
+    if name == "matter_refer":
+        matter = CorrespondenceMatter.objects.filter(pk=d["matter"], correspondence__intray=intray).first()
+        if matter is None:
+            raise NotFound("No such matter on this intray.")
+        referral = services.correspondence_matter_refer(
+            actor=request.user, matter=matter, to_officer=d["to_officer"], to_position=d["to_position"],
+            reason=d["reason"], version=d["version"])
+        return (f"Matter referred to {referral.assignee_label}, due {referral.due_date:%d/%m/%Y}. "
+                "It no longer holds this correspondence open.")
     upload = d["file"]  # document_add
     services.correspondence_document_add(actor=request.user, intray=intray, filename=upload.name,
                                          content=upload.read(), content_type=upload.content_type)

@@ -305,6 +305,9 @@ BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
     "intrays_matters_address_create": lambda w: (
         f"/api/v1/intrays/{w.intray.pk}/matters/{_x(w, 'matter')}/address/", {
             "outcome": "Assessment updated; letter sent", "communicated": True}),
+    "intrays_matters_refer_create": lambda w: (
+        f"/api/v1/intrays/{w.intray.pk}/matters/{_x(w, 'matter')}/refer/", {
+            "to_position": w.other_holder.position.code, "reason": "Collection to update the arrears"}),
     "intrays_recategorise_create": lambda w: (f"/api/v1/intrays/{w.intray.pk}/recategorise/", {
         "category": "payment", "reason": "It is about collection"}),
 }
