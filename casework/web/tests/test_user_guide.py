@@ -29,4 +29,5 @@ def test_every_screenshot_shown_is_committed_and_made_by_a_browser_test():
     for name in sorted(shown):
         assert (GUIDE / "img" / name).is_file(), f"docs/user-guide/img/{name} is not committed"
         stem = re.sub(r"-(view-)?(1440|1024)\.png$", "", name).removesuffix(".png")
-        assert stem in tests, f"no browser test writes {name}"
+        family = "-".join(stem.split("-")[:2])  # names are built by the tests, e.g. f"i14-forms-{name}-{width}"
+        assert stem in tests or f'"{family}-' in tests, f"no browser test writes {name}"
