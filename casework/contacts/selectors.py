@@ -323,16 +323,19 @@ def contact_screen(*, user, contact: Contact) -> ContactScreen:
     screen.restriction = restriction_status(contact)
     # Safety before identity (issue 14): the officer sees any sensitive indicator from the first screen. INTERNAL:
     # only officers who may view it, never in the API's customer-facing summary or any letter.
+    from casework.ownership.selectors import customer_record, ownership_get
+
+    discussing = contact.poi_confirmed and access.facts.get("may_discuss")
+    # Issue 15: once identity is confirmed, the customer's record is read once: the summary, the sensitive
+    # indicators and the ownership decision all come from it.
+    record = customer_record(customer=contact.customer, full=False) if discussing else None
     if user.has_perm("customers.view_sensitive"):
-        screen.sensitive = tuple(contact.customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
-    from casework.ownership.selectors import ownership_get
-
-    screen.ownership = ownership_get(customer=contact.customer)
-    if not contact.poi_confirmed or not access.facts.get("may_discuss"):
+        screen.sensitive = (record.summary.sensitive_indicators if record is not None else tuple(
+            contact.customer.sensitive_indicators.filter(is_active=True).order_by("created_at")))
+    screen.ownership = record.ownership if record is not None else ownership_get(customer=contact.customer)
+    if not discussing:
         return screen
-    from casework.customers.selectors import customer_summary
-
-    screen.summary = customer_summary(customer=contact.customer)
+    screen.summary = record.summary
     screen.payer_debts = [d for d in screen.summary.debts if not d.has_arrangement]
     screen.mca = mca_assessment(contact)
     screen.mca_status = mca_status(contact, screen.mca)
