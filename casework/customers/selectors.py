@@ -273,7 +273,7 @@ class CustomerFacts:
     summary: CustomerSummary
     cases: tuple[Case, ...]  # children, current care and role history prefetched
     issue_rows: tuple[PresentingIssue, ...]
-    debts: tuple[Debt, ...] = ()  # owed by or on the customer's cases, arrangements (status history) and payments
+    debts: tuple[Debt, ...] = ()  # owed by or on the customer's cases, with arrangements (and status history)
     payments: tuple[PaymentReceived, ...] = ()
     incomes: tuple[IncomeRecord, ...] = ()  # the customer's, latest first
     dpos: tuple[DepartureProhibitionOrder, ...] = ()  # every current DPO row, newest first
@@ -311,7 +311,6 @@ def customer_facts(*, customer: Customer, full: bool = True) -> CustomerFacts:
             .prefetch_related(
                 Prefetch("arrangements", queryset=PaymentArrangement.objects.order_by("-created_at", "-id")
                          .prefetch_related("status_history")),
-                Prefetch("payments", queryset=PaymentReceived.objects.order_by("-received_on", "-id")),
             )
             .distinct()
             .order_by("-as_at", "-id")

@@ -181,9 +181,14 @@ def _active_of(history: list[Lock], customer: Customer) -> Lock | None:
     return lock
 
 
-def lock_history(*, customer: Customer) -> list[Lock]:
+def lock_history(*, customer: Customer, with_auto_unlock: bool = False) -> list[Lock]:
+    """Every lock of the customer, newest first. ``with_auto_unlock``: each with ``auto_unlock_scheduled``."""
+    qs = Lock.objects.filter(customer=customer)
+    if with_auto_unlock:
+        qs = qs.annotate(auto_unlock_scheduled=Exists(
+            AutoUnlock.objects.filter(lock_id=OuterRef("pk"), status=AutoUnlockStatus.SCHEDULED)))
     return list(
-        Lock.objects.filter(customer=customer)
+        qs
         .select_related("area", "position__office", "officer__user", "started_by", "ended_by", "issue__issue_type")
         .order_by("-started_at", "-id")
     )
@@ -309,7 +314,9 @@ def ownership_get(*, customer: Customer, record_facts=None, history: list[Lock] 
     """
     lock = active_lock(customer=customer) if history is None else _active_of(history, customer)
     rule = rule_owner(customer=customer, record_facts=record_facts)
-    pending = due_auto_unlock(lock=lock)
+    # The scheduled automatic unlock is read only when the lock has one (``lock_history(with_auto_unlock=True)``).
+    pending = None if lock is not None and lock.__dict__.get("auto_unlock_scheduled") is False else due_auto_unlock(
+        lock=lock)
     if lock_in_effect(customer=customer, lock=lock, pending=pending).outcome == "auto_unlocked":
         decision = Decision.no(
             f"Unlocked automatically at {pending.due_at:%Y-%m-%d %H:%M} UTC after the decision letter(s) "
@@ -617,6 +624,6 @@ def customer_record(*, customer: Customer, full: bool = True) -> CustomerRecord:
     from casework.customers.selectors import customer_facts
 
     facts = customer_facts(customer=customer, full=full)
-    history = lock_history(customer=customer)
+    history = lock_history(customer=customer, with_auto_unlock=True)
     view = ownership_get(customer=customer, record_facts=facts, history=history)
     return CustomerRecord(customer=customer, facts=facts, lock_history=tuple(history), ownership=view)

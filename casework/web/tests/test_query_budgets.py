@@ -21,7 +21,7 @@ from casework.web import demo
 # ownership decision), shared by every panel; what remains is listed in docs/benchmarks.md.
 BUDGETS = {
     "home": ("so_nsw", 10),
-    "customer_page": ("so_nsw", 33),  # was 48 (i15-pages2: one customer record per request), 58 before
+    "customer_page": ("so_nsw", 30),  # was 48 (i15-pages2: one customer record per request), 58 before
     "worklist": ("so_nsw", 7),  # was 12
     "contact_page": (None, 34),  # the officer who started the demo contact; was 39, 43 before
     "ps_record": (None, 38),  # the record's PS Case Manager; was 42
