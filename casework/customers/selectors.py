@@ -325,8 +325,9 @@ def customer_facts(*, customer: Customer, full: bool = True) -> CustomerFacts:
             .select_related("case", "debtor").prefetch_related(_arrangements_prefetch()).order_by("as_at", "id")
         )
     dpo_rows = list(customer.dpos.select_related("case").order_by("-id"))
-    restriction_rows = list(customer.contact_restrictions.select_related("requested_by", "approved_by")
-                            .order_by("-imposed_on", "-id"))
+    restriction_rows = list(customer.contact_restrictions.select_related(
+        "requested_by__officer__position__office", "approved_by__officer__position__office")
+        .order_by("-imposed_on", "-id"))
     representative_rows = list(customer.representatives.order_by("-is_active", "name", "id"))
     sensitive = tuple(customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
     issue_rows = tuple(
