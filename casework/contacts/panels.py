@@ -11,7 +11,7 @@ def customer_panel(request, customer) -> dict | None:
     if not user.has_perm("contacts.view_contact"):
         return None
     officer = getattr(user, "officer", None)
-    open_contact, others = selectors.open_contacts_split(customer=customer, officer=officer)
+    open_contact, others, recent = selectors.customer_panel_contacts(user=user, customer=customer, officer=officer)
     letters = []
     if user.has_perm("letters.view_letter"):
         from casework.letters.selectors import letters_for_customer
@@ -31,7 +31,7 @@ def customer_panel(request, customer) -> dict | None:
         "can_start": user.has_perm("contacts.run_contact"),
         "open_contact": open_contact,
         "others_in_progress": others,
-        "recent_contacts": selectors.contacts_for_customer(user=user, customer=customer, limit=5),
+        "recent_contacts": recent,
         "letters": letters,
         "can_send_letters": user.has_perm("letters.issue_letter"),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from casework.core import clock
 from casework.core.errors import NotFound, NotPermitted
@@ -70,8 +70,23 @@ def open_contacts_split(*, customer, officer) -> tuple[Contact | None, list[Cont
     open contacts (issue 15: the customer page read them twice)."""
     rows = list(Contact.objects.filter(customer=customer, status=ContactStatus.OPEN)
                 .select_related("officer__user", "area").order_by("-started_at", "-id"))
+    return _split_open(rows, officer)
+
+
+def _split_open(rows: list[Contact], officer) -> tuple[Contact | None, list[Contact]]:
     mine = [c for c in rows if officer is not None and c.officer_id == officer.pk]
     return (mine[0] if mine else None), [c for c in rows if officer is None or c.officer_id != officer.pk]
+
+
+def customer_panel_contacts(*, user, customer, officer, recent: int = 5):
+    """Issue 15: the customer page's contacts in ONE read: the customer's open contacts and the ``recent`` latest.
+    Returns (the officer's open contact, the others' in progress, the recent contacts)."""
+    _require_view(user)
+    latest = Contact.objects.filter(customer=customer).order_by("-started_at", "-id").values("pk")[:recent]
+    rows = list(Contact.objects.filter(Q(status=ContactStatus.OPEN) | Q(pk__in=latest), customer=customer)
+                .select_related("officer__user", "area").order_by("-started_at", "-id"))
+    mine, others = _split_open([c for c in rows if c.status == ContactStatus.OPEN], officer)
+    return mine, others, rows[:recent]  # the latest ``recent`` of the customer are the first of these rows
 
 
 def others_in_progress(contact: Contact) -> list[Contact]:
@@ -323,16 +338,19 @@ def contact_screen(*, user, contact: Contact) -> ContactScreen:
     screen.restriction = restriction_status(contact)
     # Safety before identity (issue 14): the officer sees any sensitive indicator from the first screen. INTERNAL:
     # only officers who may view it, never in the API's customer-facing summary or any letter.
+    from casework.ownership.selectors import customer_record, ownership_get
+
+    discussing = contact.poi_confirmed and access.facts.get("may_discuss")
+    # Issue 15: once identity is confirmed, the customer's record is read once: the summary, the sensitive
+    # indicators and the ownership decision all come from it.
+    record = customer_record(customer=contact.customer, full=False) if discussing else None
     if user.has_perm("customers.view_sensitive"):
-        screen.sensitive = tuple(contact.customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
-    from casework.ownership.selectors import ownership_get
-
-    screen.ownership = ownership_get(customer=contact.customer)
-    if not contact.poi_confirmed or not access.facts.get("may_discuss"):
+        screen.sensitive = (record.summary.sensitive_indicators if record is not None else tuple(
+            contact.customer.sensitive_indicators.filter(is_active=True).order_by("created_at")))
+    screen.ownership = record.ownership if record is not None else ownership_get(customer=contact.customer)
+    if not discussing:
         return screen
-    from casework.customers.selectors import customer_summary
-
-    screen.summary = customer_summary(customer=contact.customer)
+    screen.summary = record.summary
     screen.payer_debts = [d for d in screen.summary.debts if not d.has_arrangement]
     screen.mca = mca_assessment(contact)
     screen.mca_status = mca_status(contact, screen.mca)

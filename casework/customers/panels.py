@@ -4,20 +4,18 @@ each with its django.forms form (posted to customers:fact_record)."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-
 from . import forms, selectors
-from .models import CareArrangement, CaseRoleHistory, IncomeSource
+from .models import IncomeSource
 
 
-def customer_panel(request, customer) -> dict | None:
+def customer_panel(request, customer, record=None) -> dict | None:
+    """``record``: the request's customer record (issue 15): its facts (``selectors.CustomerFacts``, read in full)
+    are what this panel lists, read once for every panel of the page."""
     user = request.user
     if not user.has_perm("customers.view_case"):
         return None
-    # Each related kind in one query, its people joined in (issue 15: no query per level of the prefetch).
-    cases = list(selectors.cases_for_customer(user=user, customer=customer).prefetch_related(
-        Prefetch("care_arrangements", queryset=CareArrangement.objects.select_related("carer", "child")),
-        Prefetch("role_history", queryset=CaseRoleHistory.objects.select_related("payer", "payee"))))
+    facts = record.facts if record is not None and record.facts.full else selectors.customer_facts(customer=customer)
+    cases = list(facts.cases)
     corrected = list(selectors.corrected_role_periods(cases=cases))
     for case in cases:
         # Each case's own forms carry its number and the version the page was read at (issue 13).
@@ -30,13 +28,13 @@ def customer_panel(request, customer) -> dict | None:
     return {
         "customer": customer,
         "cases": cases,
-        "debts": list(selectors.debts_for_customer(user=user, customer=customer)),
-        "payments": list(selectors.payments_for_customer(user=user, customer=customer)),
+        "debts": list(facts.debts),
+        "payments": list(facts.payments),
         "income_sources": IncomeSource.choices,
-        "incomes": list(customer.incomes.order_by("-effective_from", "-id")),
-        "dpos": list(customer.dpos.select_related("case").order_by("-id")),
-        "representatives": list(selectors.representatives_for_customer(user=user, customer=customer)),
-        "restrictions": list(selectors.restrictions_for_customer(user=user, customer=customer)),
+        "incomes": list(facts.incomes),
+        "dpos": list(facts.dpos),
+        "representatives": list(facts.representatives),
+        "restrictions": list(facts.restrictions),
         "can_record": user.has_perm("customers.record_collection"),
         "can_propose_restriction": user.has_perm("customers.propose_restriction"),
         "can_change_representative": user.has_perm("customers.change_representative"),

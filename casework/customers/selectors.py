@@ -234,7 +234,8 @@ def current_dpos(rows: Iterable[DepartureProhibitionOrder]) -> tuple[DeparturePr
 def _debt_summaries(debts: Iterable[Debt]) -> tuple[DebtSummary, ...]:
     out = []
     for debt in debts:
-        arrangements = list(debt.arrangements.all())  # prefetched, latest first
+        # prefetched; latest (start date) first whatever order they were read in
+        arrangements = sorted(debt.arrangements.all(), key=lambda a: (a.start_date, a.pk), reverse=True)
         status = policy.arrangement_status([a.status for a in arrangements])
         current = next((a for a in arrangements if a.status == ArrangementStatus.ACTIVE), None)
         if current is None and arrangements and status != policy.NO_ARRANGEMENT:
@@ -259,23 +260,102 @@ def _arrangements_prefetch() -> Prefetch:
 def customer_summary(*, customer: Customer) -> CustomerSummary:
     """Everything the procedures check up-front (CMA-2.1): cases and parties, income, care, debts and arrangements,
     DPOs, restrictions, representatives and (internal) sensitive indicators. A fixed number of queries."""
-    cases = list(
+    return customer_facts(customer=customer, full=False).summary
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """Issue 15: the customer's facts read ONCE per request, for every panel of the customer page and the contact
+    page: ``summary`` (what the procedures check, derived from these rows in Python) and, when read ``full``, the
+    rows the "Case facts" panel lists (every current row: ended arrangements, revoked DPOs, inactive representatives
+    and restrictions). ``issue_rows`` are all the presenting issues (the ownership rule's CMA-1.5 facts)."""
+
+    summary: CustomerSummary
+    cases: tuple[Case, ...]  # children, current care and role history prefetched
+    issue_rows: tuple[PresentingIssue, ...]
+    debts: tuple[Debt, ...] = ()  # owed by or on the customer's cases, with arrangements (and status history)
+    payments: tuple[PaymentReceived, ...] = ()
+    incomes: tuple[IncomeRecord, ...] = ()  # the customer's, latest first
+    dpos: tuple[DepartureProhibitionOrder, ...] = ()  # every current DPO row, newest first
+    representatives: tuple[AuthorisedRepresentative, ...] = ()  # active first
+    restrictions: tuple[ContactRestriction, ...] = ()  # newest first
+    full: bool = False  # read for the "Case facts" panel (the fields above filled)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(c.role for c in self.summary.cases)
+
+
+def customer_facts(*, customer: Customer, full: bool = True) -> CustomerFacts:
+    """One read of each kind of the customer's data (issue 15). ``full=False`` reads only what the summary needs."""
+    cases = tuple(
         Case.objects.filter(Q(payer=customer) | Q(payee=customer))
         .select_related("payer", "payee")
         .prefetch_related(
             Prefetch("children", queryset=Child.objects.order_by("date_of_birth", "id")),
-            Prefetch(
-                "care_arrangements",
-                queryset=CareArrangement.objects.filter(superseded_by__isnull=True).select_related("carer", "child"),
-            ),
-            Prefetch("role_history", queryset=CaseRoleHistory.objects.order_by("from_date")),
+            Prefetch("care_arrangements", queryset=CareArrangement.objects.select_related("carer", "child")),
+            Prefetch("role_history", queryset=CaseRoleHistory.objects.select_related("payer", "payee")
+                     .order_by("from_date", "id")),
         )
         .order_by("case_number")
     )
     party_ids = {customer.pk}
     for case in cases:
         party_ids.update({case.payer_id, case.payee_id})
-    latest = _latest_incomes(party_ids)
+    income_rows = list(IncomeRecord.objects.filter(customer_id__in=party_ids).order_by(
+        "customer_id", "-effective_from", "-id"))
+    if full:
+        debt_rows = list(
+            Debt.objects.filter(Q(debtor=customer) | Q(case__payer=customer) | Q(case__payee=customer))
+            .select_related("case", "case__payer", "case__payee", "debtor", "superseded_by")
+            .prefetch_related(
+                Prefetch("arrangements", queryset=PaymentArrangement.objects.order_by("-created_at", "-id")
+                         .prefetch_related("status_history")),
+            )
+            .distinct()
+            .order_by("-as_at", "-id")
+        )
+        open_debts = sorted((d for d in debt_rows if d.is_open and d.superseded_by_id is None),
+                            key=lambda d: (d.as_at, d.pk))
+    else:
+        debt_rows = []
+        open_debts = list(
+            Debt.objects.filter(Q(debtor=customer) | Q(case__payee=customer, kind=DebtKind.CHILD_SUPPORT_DEBT),
+                                is_open=True, superseded_by__isnull=True)
+            .select_related("case", "debtor").prefetch_related(_arrangements_prefetch()).order_by("as_at", "id")
+        )
+    dpo_rows = list(customer.dpos.select_related("case").order_by("-id"))
+    restriction_rows = list(customer.contact_restrictions.select_related(
+        "requested_by__officer__position__office", "approved_by__officer__position__office")
+        .order_by("-imposed_on", "-id"))
+    representative_rows = list(customer.representatives.order_by("-is_active", "name", "id"))
+    sensitive = tuple(customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
+    issue_rows = tuple(
+        PresentingIssue.objects.filter(customer=customer)
+        .select_related("issue_type__handling_area", "received_area", "case").order_by("received_at", "id")
+    )
+    summary = _summary_from(
+        customer, cases=cases, income_rows=income_rows, open_debts=open_debts, dpo_rows=dpo_rows,
+        restriction_rows=restriction_rows, representative_rows=representative_rows, sensitive=sensitive,
+        issue_rows=issue_rows)
+    if not full:
+        return CustomerFacts(summary=summary, cases=cases, issue_rows=issue_rows)
+    return CustomerFacts(
+        summary=summary, cases=cases, issue_rows=issue_rows, debts=tuple(debt_rows),
+        payments=tuple(
+            PaymentReceived.objects.filter(Q(case__payer=customer) | Q(case__payee=customer))
+            .select_related("case", "payer", "debt", "superseded_by").order_by("-received_on", "-id")),
+        incomes=tuple(r for r in income_rows if r.customer_id == customer.pk),
+        dpos=tuple(dpo_rows), representatives=tuple(representative_rows), restrictions=tuple(restriction_rows),
+        full=True)
+
+
+def _summary_from(customer, *, cases, income_rows, open_debts, dpo_rows, restriction_rows, representative_rows,
+                  sensitive, issue_rows) -> CustomerSummary:
+    latest: dict[int, IncomeRecord] = {}
+    for record in income_rows:  # by customer, latest first; corrected (superseded) rows are not facts
+        if record.superseded_by_id is None:
+            latest.setdefault(record.customer_id, record)
 
     def income_of(person: Customer) -> IncomeSummary:
         record = latest.get(person.pk)
@@ -297,7 +377,8 @@ def customer_summary(*, customer: Customer) -> CustomerSummary:
         # Latest care percentage per (child, carer).
         seen: set[tuple[int, int]] = set()
         care = []
-        for arrangement in sorted(case.care_arrangements.all(), key=lambda a: a.effective_from, reverse=True):
+        current_care = (a for a in case.care_arrangements.all() if a.superseded_by_id is None)
+        for arrangement in sorted(current_care, key=lambda a: a.effective_from, reverse=True):
             key = (arrangement.child_id, arrangement.carer_id)
             if key not in seen:
                 seen.add(key)
@@ -314,29 +395,15 @@ def customer_summary(*, customer: Customer) -> CustomerSummary:
                 income_other=incomes[other.pk],
             )
         )
-
-    debts = _debt_summaries(
-        Debt.objects.filter(debtor=customer, is_open=True)
-        .select_related("case")
-        .prefetch_related(_arrangements_prefetch())
-        .order_by("as_at", "id")
-    )
+    debts = _debt_summaries(d for d in open_debts if d.debtor_id == customer.pk)
     owed = _debt_summaries(
-        Debt.objects.filter(case__payee=customer, kind=DebtKind.CHILD_SUPPORT_DEBT, is_open=True)
-        .exclude(debtor=customer)
-        .select_related("case", "debtor")
-        .prefetch_related(_arrangements_prefetch())
-        .order_by("as_at", "id")
-    )
-    dpos = current_dpos(customer.dpos.filter(superseded_by__isnull=True).select_related("case"))
-    restrictions = tuple(customer.contact_restrictions.filter(is_active=True).order_by("review_date"))
-    representatives = tuple(customer.representatives.filter(is_active=True).order_by("name"))
-    sensitive = tuple(customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
-    issues = tuple(
-        customer.presenting_issues.filter(status__in=["open", "referred"]).select_related(
-            "issue_type", "received_area", "case"
-        )
-    )
+        d for d in open_debts
+        if d.debtor_id != customer.pk and d.case.payee_id == customer.pk and d.kind == DebtKind.CHILD_SUPPORT_DEBT)
+    dpos = current_dpos(r for r in dpo_rows if r.superseded_by_id is None)
+    restrictions = tuple(sorted((r for r in restriction_rows if r.is_active),
+                                key=lambda r: (r.review_date is None, r.review_date or dt.date.min, r.pk)))
+    representatives = tuple(sorted((r for r in representative_rows if r.is_active), key=lambda r: (r.name, r.pk)))
+    issues = tuple(i for i in issue_rows if i.status in ("open", "referred"))
     return CustomerSummary(
         customer=customer,
         cases=tuple(case_summaries),

@@ -11,13 +11,15 @@ from casework.core.pages import bound_form
 from . import forms, policy, selectors, services
 
 
-def customer_panel(request, customer) -> dict | None:
+def customer_panel(request, customer, record=None) -> dict | None:
+    """``record``: the request's ``selectors.CustomerRecord`` (issue 15: its ownership decision, computed once)."""
     user = request.user
     if not user.has_perm("ownership.view_ownership"):
         return None
-    view = selectors.ownership_get(customer=customer)
+    record = record or selectors.customer_record(customer=customer, full=False)
+    view = record.ownership
     officer = officer_of(user)
-    history = selectors.lock_history(customer=customer)[:6]
+    history = list(record.lock_history[:6])
     actions = {}
     current = selectors.holder_fact(view.lock)
     my_area = officer.business_area if officer is not None else None
@@ -44,16 +46,11 @@ def customer_panel(request, customer) -> dict | None:
         actions["lock_other"] = view.lock is None and user.has_perm("ownership.lock_for_other")
     decision_letters = []
     if actions.get("unlock") and not view.auto_unlock:
-        from django.db.models import Q
-
-        from casework.customers.models import Case
         from casework.letters.models import Letter
 
         parties = {customer.pk}
-        for payer_id, payee_id in Case.objects.filter(Q(payer=customer) | Q(payee=customer)).values_list(
-            "payer_id", "payee_id"
-        ):
-            parties.update((payer_id, payee_id))
+        for case in record.facts.cases:
+            parties.update((case.payer_id, case.payee_id))
         decision_letters = list(
             Letter.objects.filter(customer_id__in=parties, template_code="decision_letter")
             .select_related("customer").defer("pdf", "html").order_by("-issued_at")[:12]

@@ -134,8 +134,12 @@ def customer_roles(*, customer: Customer) -> frozenset[str]:
     return frozenset(roles)
 
 
-def rule_owner(*, customer: Customer, facts: LockFacts | None = None) -> Decision:
-    """CMA-1.5 applied to the customer's outstanding presenting issues (on ``facts`` when the write read them)."""
+def rule_owner(*, customer: Customer, facts: LockFacts | None = None, record_facts=None) -> Decision:
+    """CMA-1.5 applied to the customer's outstanding presenting issues (on ``facts`` when the write read them; on
+    ``record_facts``, a ``customers.selectors.CustomerFacts``, when a page read them)."""
+    if record_facts is not None:
+        return policy.determine_owner(roles=record_facts.roles, areas=area_facts(),
+                                      issues=issue_facts(customer=customer, rows=list(record_facts.issue_rows)))
     if facts is not None:
         return policy.determine_owner(roles=facts.roles, issues=issue_facts(customer=customer, rows=facts.issues()),
                                       areas=area_facts())
@@ -171,10 +175,23 @@ def active_lock(*, customer: Customer, for_update: bool = False, with_auto_unloc
     return lock
 
 
-def lock_history(*, customer: Customer) -> list[Lock]:
+def _active_of(history: list[Lock], customer: Customer) -> Lock | None:
+    """The active lock among the customer's lock history (read with the same joins as ``active_lock``)."""
+    lock = next((row for row in history if row.is_active), None)
+    if lock is not None and isinstance(customer, Customer):
+        lock.customer = customer  # already in hand: telling the holders needs no second read
+    return lock
+
+
+def lock_history(*, customer: Customer, with_auto_unlock: bool = False) -> list[Lock]:
+    """Every lock of the customer, newest first. ``with_auto_unlock``: each with ``auto_unlock_scheduled``."""
+    qs = Lock.objects.filter(customer=customer)
+    if with_auto_unlock:
+        qs = qs.annotate(auto_unlock_scheduled=Exists(
+            AutoUnlock.objects.filter(lock_id=OuterRef("pk"), status=AutoUnlockStatus.SCHEDULED)))
     return list(
-        Lock.objects.filter(customer=customer)
-        .select_related("area", "position", "officer__user", "started_by", "ended_by", "issue__issue_type")
+        qs
+        .select_related("area", "position__office", "officer__user", "started_by", "ended_by", "issue__issue_type")
         .order_by("-started_at", "-id")
     )
 
@@ -355,15 +372,17 @@ class OwnershipView:
         return self.lock.holder_label if self.lock is not None else ""
 
 
-def ownership_get(*, customer: Customer) -> OwnershipView:
+def ownership_get(*, customer: Customer, record_facts=None, history: list[Lock] | None = None) -> OwnershipView:
     """Who owns the customer now, since when, and why (the rule, its step ID and the facts).
 
     Correct when read: an automatic unlock (CMA-3.4) whose time has come counts as done even before the job has
     materialised it.
     """
-    lock = active_lock(customer=customer)
-    rule = rule_owner(customer=customer)
-    pending = due_auto_unlock(lock=lock)
+    lock = active_lock(customer=customer) if history is None else _active_of(history, customer)
+    rule = rule_owner(customer=customer, record_facts=record_facts)
+    # The scheduled automatic unlock is read only when the lock has one (``lock_history(with_auto_unlock=True)``).
+    pending = None if lock is not None and lock.__dict__.get("auto_unlock_scheduled") is False else due_auto_unlock(
+        lock=lock)
     if lock_in_effect(customer=customer, lock=lock, pending=pending).outcome == "auto_unlocked":
         decision = Decision.no(
             f"Unlocked automatically at {pending.due_at:%Y-%m-%d %H:%M} UTC after the decision letter(s) "
@@ -645,3 +664,32 @@ def transfers_for_customer(*, customer: Customer) -> list[OwnershipTransfer]:
         .select_related("from_area", "to_area", "raised_by", "decided_by")
         .order_by("-raised_at", "-id")
     )
+
+
+# ---------------------------------------------------------------- the customer record of one request (issue 15)
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    """Issue 15: what the customer page and the contact page show about one customer, read ONCE per request and
+    passed to every panel: the customer's facts (``customers.selectors.CustomerFacts``: cases, people, debts,
+    payments, income, DPOs, representatives, restrictions, presenting issues and the summary derived from them), the
+    lock history and the ownership decision, computed once from those rows (no panel computes it again)."""
+
+    customer: Customer
+    facts: Any
+    lock_history: tuple[Lock, ...]
+    ownership: OwnershipView
+
+    @property
+    def summary(self):
+        return self.facts.summary
+
+
+def customer_record(*, customer: Customer, full: bool = True) -> CustomerRecord:
+    from casework.customers.selectors import customer_facts
+
+    facts = customer_facts(customer=customer, full=full)
+    history = lock_history(customer=customer, with_auto_unlock=True)
+    view = ownership_get(customer=customer, record_facts=facts, history=history)
+    return CustomerRecord(customer=customer, facts=facts, lock_history=tuple(history), ownership=view)

@@ -1,12 +1,15 @@
 """Sections of the customer page contributed by other apps.
 
 Each app listed in ``PANEL_APPS`` may define ``casework.<app>.panels.customer_panel(request, customer) -> dict``;
-its result is the context of ``<app>/_customer_panel.html``, rendered in this order on the customer page.
+its result is the context of ``<app>/_customer_panel.html``, rendered in this order on the customer page. A panel
+that takes a ``record`` argument is given the request's customer record (``ownership.selectors.CustomerRecord``,
+issue 15: the customer's facts and the ownership decision read once per request) instead of reading them again.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +23,7 @@ class Panel:
     context: dict[str, Any]
 
 
-def customer_panels(request, customer) -> list[Panel]:
+def customer_panels(request, customer, record=None) -> list[Panel]:
     panels = []
     for app in PANEL_APPS:
         try:
@@ -29,7 +32,10 @@ def customer_panels(request, customer) -> list[Panel]:
             if exc.name != f"casework.{app}.panels":
                 raise
             continue
-        context = module.customer_panel(request, customer)
+        if record is not None and "record" in inspect.signature(module.customer_panel).parameters:
+            context = module.customer_panel(request, customer, record=record)
+        else:
+            context = module.customer_panel(request, customer)
         if context is not None:
             panels.append(Panel(app, f"{app}/_customer_panel.html", context))
     return panels
@@ -41,13 +47,13 @@ class RenderedPanel:
     html: str
 
 
-def render_customer_panels(request, customer) -> list[RenderedPanel]:
+def render_customer_panels(request, customer, record=None) -> list[RenderedPanel]:
     """Each panel rendered with its own context (plus ``customer``), through the request's context processors."""
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
 
     rendered = []
-    for panel in customer_panels(request, customer):
+    for panel in customer_panels(request, customer, record):
         context = {"customer": customer, **panel.context}
         html = render_to_string(panel.template, context, request=request)
         if html.strip():

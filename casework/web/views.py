@@ -28,6 +28,7 @@ from casework.core.files import content_disposition
 from casework.core.forms import DATE_INVALID, invalid
 from casework.customers import selectors, services
 from casework.customers.models import Customer, NoteKind
+from casework.ownership.selectors import customer_record
 
 from .charts import trend_chart, workload_chart
 from .forms import BulkReassignForm, NoteForm
@@ -182,8 +183,10 @@ def customer_page(request, csid: str, *, status: int = 200, error_form=None):
         page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
         ctx.update({"page": page, "events": page.object_list})
     else:
-        ctx["summary"] = selectors.customer_summary(customer=customer)
-        ctx["panels"] = render_customer_panels(request, customer)
+        # Issue 15: the customer's record read once (facts, lock history, the ownership decision), for every panel.
+        record = customer_record(customer=customer, full=user.has_perm("customers.view_case"))
+        ctx["summary"] = record.summary
+        ctx["panels"] = render_customer_panels(request, customer, record)
         ctx.update(_notes_context(request, customer, cases=[c.case for c in ctx["summary"].cases]))
     return render(request, "web/customer.html", ctx, status=status)
 

@@ -64,3 +64,31 @@ def test_customer_page_queries_do_not_grow_with_the_customers_data(reference):
     # This customer is locked by the viewer (the ownership panel offers its actions): a few more than the demo
     # customer of the budget; 50 on PostgreSQL (savepoints of the audited read). The issue's target is 12.
     assert before <= BUDGETS["customer_page"][1] + 4
+
+
+def test_customer_page_decides_ownership_once_and_reads_each_kind_once(reference, monkeypatch):
+    """Issue 15: the ownership rule is applied once per request (the customer record), and no kind of the customer's
+    data (debts, payments, DPOs, restrictions, representatives, presenting issues, locks) is read twice."""
+    from casework.ownership import selectors as own_selectors
+
+    officer = f.OfficerFactory()
+    case, debt = build_payer()
+    payer = case.payer
+    cm.PaymentReceived.objects.create(case=case, payer=payer, debt=debt, amount=25, received_on=dt.date(2026, 2, 1))
+    ownership_services.customer_lock(actor=officer.user, customer=payer, reason="Working the case")
+    client = Client()
+    client.force_login(officer.user)
+    url = f"/customers/{payer.csid}/"
+    client.get(url)
+    calls = []
+    real = own_selectors.rule_owner
+    monkeypatch.setattr(own_selectors, "rule_owner", lambda **kw: calls.append(1) or real(**kw))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    assert len(calls) == 1
+    for table in ("customers_debt", "customers_paymentreceived", "customers_departureprohibitionorder",
+                  "customers_contactrestriction", "customers_authorisedrepresentative", "customers_presentingissue",
+                  "ownership_lock", "customers_incomerecord", "contacts_contact", "ownership_autounlock"):
+        reads = [q["sql"] for q in ctx.captured_queries
+                 if q["sql"].replace("SELECT DISTINCT ", "SELECT ").startswith(f'SELECT "{table}".')]
+        assert len(reads) == (0 if table == "ownership_autounlock" else 1), f"{table} read {len(reads)} times"
