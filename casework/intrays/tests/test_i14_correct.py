@@ -109,3 +109,59 @@ def test_refusals(org, frozen):
         services.intray_correct(actor=org.so.user, intray=done, reason="x", subject="New")
     assert "CMA-1.1" in e.value.step_ids
     assert not IntrayCorrection.objects.exists()
+
+
+# --- API -----------------------------------------------------------------------------------------------------------
+
+
+def _api(officer):
+    from rest_framework.test import APIClient
+
+    c = APIClient()
+    c.force_authenticate(officer.user)
+    return c
+
+
+def test_api_correct_200_400_403_409(org, frozen):
+    intray = make(org)
+    url = f"/api/v1/intrays/{intray.pk}/correct/"
+    r = _api(org.so).post(url, {"received_at": "2026-11-20T10:00:00+11:00", "reason": "Stamped Friday",
+                                "version": intray.version}, format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["due_date"] == "2026-11-24"
+    assert [c["field"] for c in r.json()["corrections"]] == ["received_at", "due_date"]
+    r = _api(org.so).post(url, {"subject": "Again", "reason": ""}, format="json")
+    assert r.status_code == 400 and "reason" in r.json()["fields"]
+    r = _api(org.so).post(url, {"case": "NOPE", "reason": "x"}, format="json")
+    assert r.status_code == 400 and "case" in r.json()["fields"]
+    r = _api(org.so).post(url, {"subject": "Again", "reason": "x"}, format="json", HTTP_IF_MATCH='"1"')
+    assert r.status_code == 409
+    r = _api(org.so2).post(url, {"subject": "Again", "reason": "x"}, format="json")
+    assert r.status_code == 403
+
+
+# --- the intray page -----------------------------------------------------------------------------------------------
+
+
+def test_page_form_corrects_shows_the_correction_and_keeps_typed_values_on_error(org, frozen):
+    from django.test import Client
+
+    intray = make(org)
+    web = Client()
+    web.force_login(org.so.user)
+    url = f"/work/intrays/{intray.pk}/correct/"
+    page = web.get(f"/work/intrays/{intray.pk}/").content.decode()
+    assert "Correct what was recorded" in page and 'value="Call back re income"' in page
+    bad = web.post(url, {"version": intray.version, "subject": "Call back re arrears", "details": "Follow up",
+                         "received_at": "2026-11-23T09:00", "case": "", "reason": ""})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "There is a problem" in html and 'value="Call back re arrears"' in html
+    assert not IntrayCorrection.objects.exists()
+    ok = web.post(url, {"version": intray.version, "subject": "Call back re income", "details": "Follow up",
+                        "received_at": "2026-11-20T10:00", "case": "", "reason": "Stamped Friday"}, follow=True)
+    html = ok.content.decode()
+    assert "Intray corrected" in html
+    assert "received date" in html and "Stamped Friday" in html and "25/11/2026 → 24/11/2026" in html
+    stale = web.post(url, {"version": intray.version, "subject": "X", "details": "", "received_at": "",
+                           "case": "", "reason": "y"})
+    assert stale.status_code == 409
