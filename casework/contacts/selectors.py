@@ -95,6 +95,15 @@ def may_abandon(*, user, contact: Contact) -> bool:
                                 note="").allowed
 
 
+def may_correct(*, user, contact: Contact) -> bool:
+    """Whether the page offers "Correct what was recorded" (issue 14; the service decides, with
+    contacts.policy.contact_correct_check): the officer who took the contact or their Team Leader."""
+    officer = getattr(user, "officer", None)
+    if officer is None or not user.has_perm("contacts.run_contact"):
+        return False
+    return contact.officer_id == officer.pk or leads_team_of(officer, contact)
+
+
 # --- MCA facts (CMA-2.1 .. 2.5) ---------------------------------------------------------------------------------
 
 

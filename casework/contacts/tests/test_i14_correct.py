@@ -103,3 +103,53 @@ def test_refusals_protected_stale_and_bad_input(so, payer_call):
         services.contact_correct(actor=so.user, contact=contact, reason="x", channel="email",
                                  version=contact.version + 3)
     assert not ContactCorrection.objects.exists()
+
+
+# --- API -----------------------------------------------------------------------------------------------------------
+
+
+def _api(officer) -> APIClient:
+    c = APIClient()
+    c.force_authenticate(officer.user)
+    return c
+
+
+def test_api_correct_200_400_403_409(so, payer_call):
+    contact = _start(so, payer_call["payer"])
+    url = f"{BASE}{contact.pk}/correct/"
+    r = _api(so).post(url, {"channel": "email", "reason": "Came in by email", "version": contact.version},
+                      format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["channel"] == "email" and r.json()["corrections"][0]["old"] == "Phone"
+    r = _api(so).post(url, {"channel": "pigeon", "reason": "x"}, format="json")
+    assert r.status_code == 400 and "channel" in r.json()
+    r = _api(so).post(url, {"channel": "post"}, format="json")
+    assert r.status_code == 400 and "reason" in r.json()
+    r = _api(so).post(url, {"channel": "post", "reason": "x"}, format="json", HTTP_IF_MATCH='"1"')
+    assert r.status_code == 409
+    other = OfficerFactory(role=Role.SERVICE_OFFICER, position__office=so.position.office, user__username="so8")
+    assert _api(other).post(url, {"channel": "post", "reason": "x"}, format="json").status_code == 403
+
+
+# --- the contact page ----------------------------------------------------------------------------------------------
+
+
+def test_page_form_corrects_a_finalised_contact_and_keeps_typed_values_on_error(so, payer_call):
+    contact = _start(so, payer_call["payer"])
+    Contact.objects.filter(pk=contact.pk).update(status=ContactStatus.FINALISED)
+    web = Client()
+    web.force_login(so.user)
+    page = web.get(reverse("contacts:contact", args=[contact.pk])).content.decode()
+    assert "Correct what was recorded" in page and 'value="Date of birth and address"' in page
+    url = reverse("contacts:action", args=[contact.pk, "correct"])
+    typed = {"version": contact.version, "channel": "phone", "poi_method": "Passport sighted", "reason": ""}
+    bad = web.post(url, typed)
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "There is a problem" in html and 'value="Passport sighted"' in html
+    assert not ContactCorrection.objects.exists()
+    ok = web.post(url, {**typed, "reason": "Wrong document noted"}, follow=True)
+    html = ok.content.decode()
+    assert "Contact corrected" in html
+    assert "proof of identity method Date of birth and address → Passport sighted — Wrong document noted" in html
+    stale = web.post(url, {**typed, "poi_method": "Licence", "reason": "again"})
+    assert stale.status_code == 409
