@@ -647,7 +647,7 @@ def intray_correct(
                                          new_value=_shown(shown_new), reason=reason.strip(), corrected_by=actor,
                                          corrected_at=now))
             setattr(intray, name, new)
-        fields = [("case" if n == "case" else n) for n in changes]
+        fields = list(changes)
         if "received_at" in changes:
             corr = Correspondence.objects.filter(intray=intray).first()
             if corr is not None:
