@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from casework.core import clock
 from casework.core.errors import NotFound, NotPermitted
 from casework.customers.models import Case, Debt, DebtKind, RegistrationStatus
 
 from . import policy
-from .models import Contact, ContactIssue, ContactStatus, ExplanationStatus
+from .models import Contact, ContactCorrection, ContactIssue, ContactStatus, ExplanationStatus
 
 
 def _require_view(user) -> None:
@@ -35,7 +35,7 @@ def contact_queryset():
         ),
         "external_referrals",
         "impacted__customer",
-    )
+    ).annotate(has_corrections=Exists(ContactCorrection.objects.filter(contact=OuterRef("pk"))))
 
 
 def contact_get(*, user, contact_id: int) -> Contact:

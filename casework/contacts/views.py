@@ -155,7 +155,9 @@ def _contact_page(request, contact, *, action: str | None = None, form=None, car
         "is_mine": getattr(getattr(request.user, "officer", None), "pk", None) == contact.officer_id,
         "can_abandon": selectors.may_abandon(user=request.user, contact=contact),
         "can_correct": selectors.may_correct(user=request.user, contact=contact),
-        "corrections": contact.corrections.select_related("corrected_by__officer"),
+        # Issue 14: read only when there are some (``has_corrections`` comes with the contact: no query otherwise).
+        "corrections": (contact.corrections.select_related("corrected_by__officer")
+                        if getattr(contact, "has_corrections", True) else ()),
         # CMA-1.7: prompt to advise the customer when ownership is kept as a further specialised issue arises.
         "holistic": selectors.holistic_advice_prompt(contact) if contact.poi_confirmed else None,
     }
