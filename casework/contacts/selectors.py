@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 
 from casework.core import clock
 from casework.core.errors import NotFound, NotPermitted
@@ -21,6 +21,8 @@ def _require_view(user) -> None:
 
 
 def contact_queryset():
+    from django.db.models import Exists, OuterRef
+
     return Contact.objects.select_related(
         "customer", "case", "case__payer", "case__payee", "officer", "officer__user", "officer__position__office", "area",
         "representative",
