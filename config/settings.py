@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
         "ApprovalKindEnum": "casework.approvals.models.KIND_CHOICES",
         "ApprovalStatusEnum": "casework.approvals.models.ApprovalStatus",
         "NotificationKindEnum": "casework.notifications.models.NotificationKind",
+        "ContactChannelEnum": "casework.contacts.models.Channel",
     },
 }
 

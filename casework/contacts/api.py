@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.api import DB_INT_MAX
+from casework.core.api import DB_INT_MAX, expected_version, version_in
 from casework.core.errors import InvalidInput, NotFound
 from casework.customers.models import AuthorisedRepresentative, Case, Customer, Debt, IssueStatus, PaymentFrequency
 from casework.customers.services import customer_data_read
@@ -127,6 +127,11 @@ def contact_out(contact: Contact, *, user) -> dict[str, Any]:
         "finalised_at": contact.finalised_at,
         "unlock_outcome": contact.unlock_outcome or None,
         "holistic_advice_at": contact.holistic_advice_at,
+        "corrections": [
+            {"field": c.field, "old": c.old_value, "new": c.new_value, "reason": c.reason,
+             "corrected_at": c.corrected_at, "by": c.corrected_by.username if c.corrected_by_id else None}
+            for c in contact.corrections.select_related("corrected_by")
+        ],
         "version": contact.version,
     }
     body["restriction"] = restriction_out(screen.restriction)
@@ -241,6 +246,28 @@ class ContactPoiFailedIn(serializers.Serializer):
 class ContactAbandonIn(serializers.Serializer):
     reason = serializers.ChoiceField(choices=list(policy.ABANDON_REASONS.items()))
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ContactCorrectIn(serializers.Serializer):
+    """Issue 14 (CMA-1.1): what was typed on the contact, corrected with a reason; absent fields are kept. Outcomes
+    other rules hang on (MCA documented, finalisation) are not fields here: the service refuses them."""
+
+    reason = serializers.CharField(max_length=4000)
+    version = version_in("contact")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    poi_method = serializers.CharField(required=False, max_length=200)
+    poi_failed_note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    abandon_note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    transfer_note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    collection_information = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    error_description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    not_resolved_reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+def _correct(request, contact: Contact, data: dict[str, Any]) -> None:
+    values = {k: v for k, v in data.items() if k not in ("reason", "version")}
+    services.contact_correct(actor=request.user, contact=contact, reason=data["reason"],
+                             version=expected_version(request, data.get("version"), what="contact"), **values)
 
 
 class ContactTransferIn(serializers.Serializer):
@@ -427,6 +454,7 @@ AbandonView = _action(
     ContactAbandonIn,
     lambda r, c, d: services.contact_abandon(actor=r.user, contact=c, reason=d["reason"], note=d["note"]) and None,
 )
+CorrectView = _action(ContactCorrectIn, _correct)
 TransferView = _action(
     ContactTransferIn,
     lambda r, c, d: services.contact_transfer(

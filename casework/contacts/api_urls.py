@@ -10,6 +10,7 @@ urlpatterns = [
     path("contacts/<int:pk>/poi/", api.PoiView.as_view(), name="contacts-poi"),
     path("contacts/<int:pk>/poi/failed/", api.PoiFailedView.as_view(), name="contacts-poi-failed"),
     path("contacts/<int:pk>/abandon/", api.AbandonView.as_view(), name="contacts-abandon"),
+    path("contacts/<int:pk>/correct/", api.CorrectView.as_view(), name="contacts-correct"),
     path("contacts/<int:pk>/transfer/", api.TransferView.as_view(), name="contacts-transfer"),
     path("contacts/<int:pk>/issues/", api.IssueAddView.as_view(), name="contacts-issues"),
     path("contacts/<int:pk>/issues/<int:link_id>/close/", api.IssueCloseView.as_view(), name="contacts-issue-close"),

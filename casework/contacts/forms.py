@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 
 from casework.core.api import DB_INT_MAX
-from casework.core.forms import CodeListField, date, text, yes_no
+from casework.core.forms import CodeListField, date, text, version_field, yes_no
 from casework.customers.models import IncomeSource, IssueStatus
 
 from . import policy
@@ -63,6 +63,22 @@ class AbandonForm(forms.Form):
     reason = forms.ChoiceField(label="Why the contact is abandoned", choices=list(policy.ABANDON_REASONS.items()),
                                error_messages={"required": "Choose why the contact is abandoned."})
     note = text("Note", required=False, textarea=True)
+
+
+class CorrectForm(forms.Form):
+    """Issue 14 (CMA-1.1): what was typed on the contact, as recorded; a field changed here is corrected (old and new
+    kept, with the reason), the others stay. The outcomes other rules hang on are not here."""
+
+    version = version_field()
+    channel = forms.ChoiceField(label="Channel", choices=Channel.choices)
+    poi_method = text("Proof of identity method", max_length=200, required=False)
+    not_resolved_reason = text("Reason not resolved (follow-up needed)", required=False, textarea=True, max_length=4000)
+    collection_information = text("Collection information", required=False, textarea=True, max_length=4000)
+    error_description = text("Error description", required=False, textarea=True, max_length=4000)
+    poi_failed_note = text("Identity check note", required=False, textarea=True, max_length=4000)
+    abandon_note = text("Abandon note", required=False, textarea=True, max_length=4000)
+    transfer_note = text("Transfer note", required=False, textarea=True, max_length=4000)
+    reason = text("Reason for the correction", max_length=500, required=False)
 
 
 class TransferForm(forms.Form):
@@ -190,5 +206,5 @@ FORMS: dict[str, type[forms.Form]] = {
     "referral": ReferralForm, "referral-give": ReferralGiveForm, "error": ErrorForm, "tick": TickForm,
     "arrangement": ArrangementForm, "income": IncomeForm, "collection": CollectionForm, "mca-complete": EmptyForm,
     "impacted": CsidForm, "explained": ExplainedForm, "disagreement": DisagreementForm, "finalise": EmptyForm,
-    "not-resolved": NotResolvedForm, "unlock": UnlockForm, "holistic-advice": EmptyForm,
+    "not-resolved": NotResolvedForm, "unlock": UnlockForm, "holistic-advice": EmptyForm, "correct": CorrectForm,
 }

@@ -264,3 +264,37 @@ class ImpactedCustomer(ProtectedStateModel, models.Model):
                 callers=("contacts.services.contact_decision_explained",), act="record as not contactable")
     def record_not_contactable(self) -> None:
         """Contact was attempted; a decision letter goes out on unlock."""
+
+
+class ContactCorrection(models.Model):
+    """One corrected fact of a contact (issue 14): what the officer typed (channel, POI method, notes, the
+    not-resolved reason...) before and after, why, who and when, so the original stays readable. Never the outcomes
+    other rules hang on (MCA documented, finalisation): see ``policy.contact_correct_check``. Append-only."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="corrections")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Contact corrections are append-only: add a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Contact corrections are append-only.")
+
+    @property
+    def field_label(self) -> str:
+        from .policy import CORRECTABLE_FIELDS
+
+        return CORRECTABLE_FIELDS.get(self.field, self.field)
+
+    def __str__(self) -> str:
+        return f"{self.field_label}: {self.old_value} → {self.new_value}"

@@ -649,3 +649,55 @@ def holistic_advice_check(
         "than one person and that entering their CSID routes future calls to the same area, then record it.",
         "CMA-1.7", outcome="advise", areas=areas, advice=list(HOLISTIC_ADVICE),
     )
+
+
+# --- correcting what was recorded (issue 14) ---------------------------------------------------------------------
+
+# What an officer typed on a contact and may correct afterwards, with a reason (field -> label in the officer's words).
+CORRECTABLE_FIELDS = {
+    "channel": "channel",
+    "poi_method": "proof of identity method",
+    "poi_failed_note": "identity check note",
+    "abandon_note": "abandon note",
+    "transfer_note": "transfer note",
+    "collection_information": "collection information",
+    "error_description": "error description",
+    "not_resolved_reason": "reason not resolved",
+}
+# Recorded outcomes other rules hang on: never corrected here (the refusal names the step that owns them).
+PROTECTED_FIELDS = {
+    "status": ("the contact's status", "CMA-3.2"),
+    "finalised_at": ("the finalisation", "CMA-3.2"),
+    "mca_ticked": ("the Minimum Collection Activity documented", "CMA-2.8"),
+    "mca_completed_at": ("the Minimum Collection Activity documented", "CMA-2.8"),
+    "mca_snapshot": ("the Minimum Collection Activity documented", "CMA-2.8"),
+    "realtime_resolved": ("whether it was resolved in real time", "CMA-2.9"),
+    "poi_confirmed_at": ("the proof of identity confirmation", "CMA-1.1"),
+    "unlock_outcome": ("the unlock outcome", "CMA-3.4"),
+    "error_outcome": ("the error outcome", "CMA-1.3"),
+}
+
+
+def contact_correct_check(*, is_contact_officer: bool, is_their_team_leader: bool, changed: Iterable[str],
+                          reason: str) -> Decision:
+    """Issue 14 (CMA-1.1): what an officer typed on a contact may be corrected with a reason, while it runs or after it
+    ended (finalised too), by the officer who took it or the Team Leader of that officer's team. Never the recorded
+    outcomes other rules hang on (MCA documented, finalisation...): the refusal names their step."""
+    changed = tuple(changed)
+    if not (is_contact_officer or is_their_team_leader):
+        return Decision.no("Only the officer who took the contact, or their Team Leader, may correct it.", "CMA-1.1",
+                           outcome="not_permitted")
+    for name in changed:
+        if name in PROTECTED_FIELDS:
+            label, step = PROTECTED_FIELDS[name]
+            return Decision.no(f"{label[0].upper()}{label[1:]} cannot be corrected: other rules rely on it ({step}).",
+                               step, outcome="protected")
+        if name not in CORRECTABLE_FIELDS:
+            return Decision.no(f"Only what was typed can be corrected: {', '.join(CORRECTABLE_FIELDS.values())}.",
+                               "CMA-1.1", outcome="invalid")
+    if not changed:
+        return Decision.no("Change at least one recorded fact to correct the contact.", "CMA-1.1", outcome="invalid")
+    if not reason.strip():
+        return Decision.no("Give a reason for the correction.", "CMA-1.1", outcome="invalid")
+    return Decision.yes("The contact may be corrected; the original stays in its corrections.", "CMA-1.1",
+                        outcome="corrected")

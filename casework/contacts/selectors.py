@@ -12,7 +12,7 @@ from casework.core.errors import NotFound, NotPermitted
 from casework.customers.models import Case, Debt, DebtKind, RegistrationStatus
 
 from . import policy
-from .models import Contact, ContactIssue, ContactStatus, ExplanationStatus
+from .models import Contact, ContactCorrection, ContactIssue, ContactStatus, ExplanationStatus
 
 
 def _require_view(user) -> None:
@@ -21,6 +21,8 @@ def _require_view(user) -> None:
 
 
 def contact_queryset():
+    from django.db.models import Exists, OuterRef
+
     return Contact.objects.select_related(
         "customer", "case", "case__payer", "case__payee", "officer", "officer__user", "officer__position__office", "area",
         "representative",
@@ -35,7 +37,7 @@ def contact_queryset():
         ),
         "external_referrals",
         "impacted__customer",
-    )
+    ).annotate(has_corrections=Exists(ContactCorrection.objects.filter(contact=OuterRef("pk"))))
 
 
 def contact_get(*, user, contact_id: int) -> Contact:
@@ -108,6 +110,15 @@ def may_abandon(*, user, contact: Contact) -> bool:
     return policy.abandon_check(is_open=contact.is_open, is_contact_officer=contact.officer_id == officer.pk,
                                 is_their_team_leader=leads_team_of(officer, contact), reason="call_dropped",
                                 note="").allowed
+
+
+def may_correct(*, user, contact: Contact) -> bool:
+    """Whether the page offers "Correct what was recorded" (issue 14; the service decides, with
+    contacts.policy.contact_correct_check): the officer who took the contact or their Team Leader."""
+    officer = getattr(user, "officer", None)
+    if officer is None or not user.has_perm("contacts.run_contact"):
+        return False
+    return contact.officer_id == officer.pk or leads_team_of(officer, contact)
 
 
 # --- MCA facts (CMA-2.1 .. 2.5) ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.db.models import Q
 from casework.core import clock
 from casework.core.audit import audit_record
 from casework.core.errors import InvalidInput, NotPermitted, TransitionRefused
+from casework.core.versioning import version_check
 from casework.customers.models import (
     AuthorisedRepresentative,
     Case,
@@ -32,6 +33,7 @@ from . import policy, selectors
 from .models import (
     Channel,
     Contact,
+    ContactCorrection,
     ContactIssue,
     ContactStatus,
     ExplanationStatus,
@@ -307,6 +309,60 @@ def contact_abandon(*, actor, contact: Contact, reason: str, note: str = "") -> 
         audit_record(actor=actor, action="contact.abandon", target=contact,
                      after={"reason": reason, "note": note, "issues_left_open": still_open,
                             "by_team_leader": contact.officer_id != officer.pk},
+                     step_ids=decision.step_ids, customer=contact.customer_id)
+    return contact
+
+
+# --- issue 14: correcting what was recorded ---------------------------------------------------------------------
+
+
+def contact_correct(*, actor, contact: Contact, reason: str, version: int | None = None, **values: Any) -> Contact:
+    """Correct what was typed on a contact (issue 14, CMA-1.1): ``values`` maps fields of
+    ``policy.CORRECTABLE_FIELDS`` (channel, POI method, notes, the not-resolved reason...) to their corrected value;
+    while the contact runs or after it ended, finalised too. The officer who took it or their Team Leader; never the
+    outcomes other rules hang on (refused with their step). One ``ContactCorrection`` row per changed field, audited
+    in the same transaction. ``version``: the contact version the correction was made from (stale: 409)."""
+    officer = _officer(actor)
+    reason = str(reason or "").strip()
+    with transaction.atomic():
+        contact = _lock(contact)
+        version_check(contact, version, what="contact", step_ids=("CMA-1.1",))
+        changes: dict[str, tuple[str, str]] = {}
+        for name, value in values.items():
+            if value is None:
+                continue
+            value = getattr(value, "value", value)
+            if name == "channel":
+                value = _choice(value, Channel, "channel")
+            elif name in policy.CORRECTABLE_FIELDS:
+                value = str(value).strip()
+            old = getattr(contact, name, None)
+            if name not in policy.CORRECTABLE_FIELDS or str(old if old is not None else "") != value:
+                changes[name] = (old, value)
+        decision = policy.contact_correct_check(
+            is_contact_officer=contact.officer_id == officer.pk,
+            is_their_team_leader=selectors.leads_team_of(officer, contact), changed=tuple(changes), reason=reason)
+        if not decision.allowed:
+            if decision.outcome == "not_permitted":
+                raise NotPermitted(decision.reason, step_ids=decision.step_ids)
+            if decision.outcome == "protected":
+                raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
+            field = "reason" if decision.reason.startswith("Give a reason") else "non_field_errors"
+            raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={field: [decision.reason]})
+        now = clock.now()
+        rows = []
+        for name, (old, new) in changes.items():
+            shown_old, shown_new = old, new
+            if name == "channel":
+                shown_old, shown_new = Channel(old).label, Channel(new).label
+            rows.append(ContactCorrection(contact=contact, field=name, old_value=str(shown_old or ""),
+                                          new_value=shown_new, reason=reason, corrected_by=actor, corrected_at=now))
+            setattr(contact, name, new)
+        ContactCorrection.objects.bulk_create(rows)
+        _bump(contact, list(changes))
+        audit_record(actor=actor, action="contact.correct", target=contact,
+                     before={name: old for name, (old, _) in changes.items()},
+                     after={name: new for name, (_, new) in changes.items()}, reason=reason,
                      step_ids=decision.step_ids, customer=contact.customer_id)
     return contact
 

@@ -94,6 +94,8 @@ def _page_forms(contact, screen, ctx) -> dict:
     initial = {
         "arrangement": {"start_date": today},
         "income": {"tax_year": ctx["tax_year"], "effective_from": today},
+        "correct": {"version": contact.version, "reason": "",
+                    **{name: getattr(contact, name) for name in policy.CORRECTABLE_FIELDS}},
     }
     built = {}
     for name, form_class in forms.FORMS.items():
@@ -152,6 +154,10 @@ def _contact_page(request, contact, *, action: str | None = None, form=None, car
         "other_parties": other_parties,
         "is_mine": getattr(getattr(request.user, "officer", None), "pk", None) == contact.officer_id,
         "can_abandon": selectors.may_abandon(user=request.user, contact=contact),
+        "can_correct": selectors.may_correct(user=request.user, contact=contact),
+        # Issue 14: read only when there are some (``has_corrections`` comes with the contact: no query otherwise).
+        "corrections": (contact.corrections.select_related("corrected_by__officer")
+                        if getattr(contact, "has_corrections", True) else ()),
         # CMA-1.7: prompt to advise the customer when ownership is kept as a further specialised issue arises.
         "holistic": selectors.holistic_advice_prompt(contact) if contact.poi_confirmed else None,
     }
@@ -345,13 +351,20 @@ def _a_unlock(request, contact, d):
     return labels.get(result["outcome"], result["outcome"])
 
 
+def _a_correct(request, contact, d):
+    values = {name: d[name] for name in policy.CORRECTABLE_FIELDS}
+    contact = services.contact_correct(actor=request.user, contact=contact, reason=d["reason"], version=d["version"],
+                                       **values)
+    return "Contact corrected; what it said before is kept in its corrections."
+
+
 ACTIONS: dict[str, Callable] = {
     "poi": _a_poi, "poi-failed": _a_poi_failed, "abandon": _a_abandon, "transfer": _a_transfer, "issue": _a_issue, "issue-close": _a_issue_close,
     "referral": _a_referral, "referral-give": _a_referral_give, "error": _a_error, "tick": _a_tick,
     "arrangement": _a_arrangement, "income": _a_income, "collection": _a_collection, "mca-complete": _a_mca_complete,
     "impacted": _a_impacted, "explained": _a_explained, "disagreement": _a_disagreement,
     "finalise": _a_finalise, "not-resolved": _a_not_resolved, "unlock": _a_unlock,
-    "holistic-advice": _a_holistic_advice,
+    "holistic-advice": _a_holistic_advice, "correct": _a_correct,
 }
 
 ANCHORS = {
@@ -359,6 +372,7 @@ ANCHORS = {
     "referral-give": "issues", "error": "issues", "tick": "mca", "arrangement": "mca", "income": "mca", "collection": "mca",
     "mca-complete": "mca", "impacted": "explain", "explained": "explain", "disagreement": "explain",
     "finalise": "finalise", "not-resolved": "finalise", "unlock": "unlock", "holistic-advice": "issues",
+    "correct": "corrections",
 }
 
 

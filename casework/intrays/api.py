@@ -106,8 +106,15 @@ class IntrayDetailSerializer(IntraySerializer):
     correspondence = serializers.SerializerMethodField()
 
     class Meta(IntraySerializer.Meta):
-        fields = [*IntraySerializer.Meta.fields, "issues", "correspondence"]
+        fields = [*IntraySerializer.Meta.fields, "issues", "correspondence", "corrections"]
         read_only_fields = fields
+
+    corrections = serializers.SerializerMethodField()
+
+    def get_corrections(self, obj) -> list[dict]:
+        """What was corrected (issue 14): each field's old and new value, why, when."""
+        return [{"field": c.field, "old": c.old_value, "new": c.new_value, "reason": c.reason,
+                 "corrected_at": c.corrected_at} for c in obj.corrections.all()]
 
     def get_issues(self, obj) -> list[dict]:
         return [{"id": i.id, "type": i.issue_type.code, "status": i.status}
@@ -401,6 +408,33 @@ class RecategoriseView(APIView):
         data = _valid(CorrespondenceRecategoriseIn, request.data)
         services.correspondence_recategorise(actor=request.user, intray=intray, category=data["category"],
                                              reason=data["reason"], version=_version(request, data))
+        return _action_response(request, pk)
+
+
+class IntrayCorrectIn(IntrayReasonIn):
+    """Issue 14 (CMA-1.1): the facts to correct; absent ones are kept. ``case``: a case number of the customer."""
+
+    subject = serializers.CharField(required=False, max_length=200)
+    details = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    received_at = serializers.DateTimeField(required=False, help_text="Date and time received, with a time zone.")
+    case = serializers.CharField(required=False, max_length=40, help_text="Case number (one of the customer's cases)")
+
+
+class IntrayCorrectView(APIView):
+    @extend_schema(request=IntrayCorrectIn, parameters=[IF_MATCH_PARAM],
+                   responses={200: IntrayDetailSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        intray = selectors.intray_get(user=request.user, pk=pk)
+        data = _valid(IntrayCorrectIn, request.data)
+        case = None
+        if data.get("case"):
+            try:
+                case = _case(request.user, intray.customer, data["case"])
+            except NotFound:
+                raise InvalidInput("No case has that number.", fields={"case": ["No case has that number."]}) from None
+        services.intray_correct(actor=request.user, intray=intray, reason=data["reason"],
+                                version=_version(request, data), subject=data.get("subject"),
+                                details=data.get("details"), received_at=data.get("received_at"), case=case)
         return _action_response(request, pk)
 
 

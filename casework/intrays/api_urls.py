@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("intrays/<int:pk>/complete/", api.IntrayCompleteView.as_view(), name="api-intray-complete"),
     path("intrays/<int:pk>/reassign/", api.IntrayReassignView.as_view(), name="api-intray-reassign"),
     path("intrays/<int:pk>/delete/", api.IntrayDeleteView.as_view(), name="api-intray-delete"),
+    path("intrays/<int:pk>/correct/", api.IntrayCorrectView.as_view(), name="api-intray-correct"),
     path("intrays/<int:pk>/recategorise/", api.RecategoriseView.as_view(), name="api-intray-recategorise"),
     path("intrays/<int:pk>/matters/", api.MatterAddView.as_view(), name="api-intray-matters"),
     path("intrays/<int:pk>/matters/<int:matter_id>/address/", api.MatterAddressView.as_view(),

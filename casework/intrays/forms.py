@@ -106,6 +106,19 @@ class DocumentForm(forms.Form):
     file = forms.FileField(label="Attach a document", error_messages={"required": "Choose a file."})
 
 
+class IntrayCorrectForm(VersionedForm):
+    """Correct what was keyed wrongly (issue 14, CMA-1.1): the fields as recorded, changed where wrong, with a reason.
+    A changed date received moves the due date by the creation rule (the receiving office's working days)."""
+
+    subject = text("Subject", max_length=200)
+    details = text("Notepad", required=False, textarea=True, max_length=4000)
+    received_at = DateTimeField(label="Date and time received", required=False,
+                                help_text="The due date is counted again from it (CMA-1.1).")
+    case = forms.CharField(label="Case number", max_length=40, required=False,
+                           help_text="One of the customer's cases.")
+    reason = text("Reason for the correction", max_length=500, required=False)
+
+
 class StartForm(VersionedForm):
     """Start: nothing to type but the version."""
 
@@ -113,6 +126,6 @@ class StartForm(VersionedForm):
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "start": StartForm, "complete": OutcomeForm, "delete": ReasonForm, "reassign": ReassignForm,
     "recategorise": RecategoriseForm, "matter_add": MatterAddForm, "matter_address": MatterAddressForm,
-    "matter_refer": MatterReferForm,
+    "matter_refer": MatterReferForm, "correct": IntrayCorrectForm,
     "document_add": DocumentForm,
 }

@@ -337,3 +337,30 @@ class CorrespondenceMatter(ProtectedStateModel, models.Model):
                 callers=("intrays.services.correspondence_matter_refer",), act="refer to another team")
     def refer(self) -> None:
         """Referred to the team it belongs to, as a new intray in their queue (handed on, not forgotten)."""
+
+
+class IntrayCorrection(AppendOnlyModel):
+    """One corrected fact of an intray (issue 14): what an officer keyed wrongly (subject, details, when it was
+    received, the case it is about), the value before and after, why, who and when. The intray keeps the corrected
+    value; these rows keep the original readable (CMA-1.1)."""
+
+    intray = models.ForeignKey(Intray, on_delete=models.PROTECT, related_name="corrections")
+    field = models.CharField(max_length=20)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField()
+
+    FIELD_LABELS = {"subject": "subject", "details": "details", "received_at": "received date",
+                    "case": "case", "due_date": "due date"}
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+
+    @property
+    def field_label(self) -> str:
+        return self.FIELD_LABELS.get(self.field, self.field)
+
+    def __str__(self) -> str:
+        return f"{self.field_label}: {self.old_value} → {self.new_value}"

@@ -366,3 +366,33 @@ def received_date_check(*, received_on: dt.date, office_today: dt.date, max_age_
         return Decision.no(f"The date received is more than {max_age_days} days ago.", *RECEIVED_STEPS,
                            outcome="too_old")
     return Decision.yes("Received date accepted.", *RECEIVED_STEPS)
+
+
+# ---------------------------------------------------------------- correcting what was recorded (issue 14, CMA-1.1)
+
+# CMA-1.1: the date and time received is recorded, and the work is due by the type's working days from it. An officer
+# who keyed a fact wrongly corrects it with a reason; the original stays readable as a correction row.
+CORRECT_STEPS = ("CMA-1.1",)
+CORRECTABLE_FIELDS = ("subject", "details", "received_at", "case")
+
+
+def may_correct(i: IntrayFacts, actor: ActorFacts, *, changed: tuple[str, ...], reason: str) -> Decision:
+    """Whoever may work an open intray may correct its recorded facts (subject, details, the date and time received,
+    the case it is about), with a reason and at least one change. A closed intray is not corrected: its record is
+    what was done (CMA-1.1)."""
+    if i.status == DONE:
+        return Decision.no("This intray is done: a closed intray's record cannot be corrected.", *CORRECT_STEPS)
+    if i.status == DELETED:
+        return Decision.no("This intray has been deleted: its record cannot be corrected.", *CORRECT_STEPS)
+    work = may_work(i, actor)
+    if not work.allowed:
+        return Decision.no(work.reason, *CORRECT_STEPS)
+    unknown = [f for f in changed if f not in CORRECTABLE_FIELDS]
+    if unknown:
+        return Decision.no(f"Only the subject, details, date received and case can be corrected, not {unknown[0]}.",
+                           *CORRECT_STEPS)
+    if not changed:
+        return Decision.no("Change the subject, details, date received or case to correct the intray.", *CORRECT_STEPS)
+    if not reason.strip():
+        return Decision.no("Give a reason for the correction.", *CORRECT_STEPS)
+    return Decision.yes("The intray may be corrected; the original stays in its corrections.", *CORRECT_STEPS)

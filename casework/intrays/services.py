@@ -28,6 +28,7 @@ from .models import (
     CorrespondenceDocument,
     CorrespondenceMatter,
     Intray,
+    IntrayCorrection,
     IntrayIssue,
     IntrayStatus,
     IntrayType,
@@ -578,6 +579,95 @@ def correspondence_receive(
                    "matters": [m for m in matters if m.strip()]},
             step_ids=("CMA-1.1",), customer=customer,
         )
+    return intray
+
+
+def _shown(value: Any) -> str:
+    """A corrected value as the officer reads it in the corrections list (dates DD/MM/YYYY, cases by number)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return f"{value:%d/%m/%Y %H:%M %Z}".strip()
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
+def intray_correct(
+    *,
+    actor: Any,
+    intray: Intray,
+    reason: str,
+    version: int | None = None,
+    subject: str | None = None,
+    details: str | None = None,
+    received_at: dt.datetime | None = None,
+    case: Any = None,
+) -> Intray:
+    """Correct the recorded facts of an open intray an officer keyed wrongly (issue 14, CMA-1.1): subject, details,
+    the date and time received (the due date is then recomputed by the creation rule, ``working_days_due`` in the
+    receiving office's calendar) and the case it is about (one of the customer's cases). Arguments left ``None`` are
+    kept. Each changed field is an ``IntrayCorrection`` row (old, new, reason, who, when), audited in the same
+    transaction. ``version``: the intray version the correction was made from (stale: 409)."""
+    _require_perm(actor, "intrays.change_intray", "correct intrays")
+    with transaction.atomic():
+        intray = _lock(intray)
+        _check(intray, version)
+        local = clock.office_zone(intray.office)
+        changes: dict[str, tuple[Any, Any]] = {}
+        if subject is not None and subject.strip() != intray.subject:
+            if not subject.strip():
+                raise InvalidInput("Give the intray a subject.", fields={"subject": ["This field is required."]},
+                                   step_ids=policy.CORRECT_STEPS)
+            changes["subject"] = (intray.subject, subject.strip()[:200])
+        if details is not None and details.strip() != intray.details.strip():
+            changes["details"] = (intray.details, details.strip())
+        if received_at is not None and received_at != intray.received_at:
+            check_received_at(received_at, now=clock.now())
+            changes["received_at"] = (intray.received_at, received_at)
+        if case is not None and case.pk != intray.case_id:
+            if intray.customer_id not in (case.payer_id, case.payee_id):
+                raise InvalidInput("The case is not one of this customer's cases.",
+                                   fields={"case": ["Not this customer's case."]}, step_ids=policy.CORRECT_STEPS)
+            changes["case"] = (intray.case, case)
+        decision = policy.may_correct(intray_facts(intray), actor_facts(actor), changed=tuple(changes),
+                                      reason=reason or "")
+        if not decision.allowed and decision.reason.startswith(("Give a reason", "Change the")):
+            field = "reason" if decision.reason.startswith("Give") else "non_field_errors"
+            raise InvalidInput(decision.reason, step_ids=decision.step_ids, fields={field: [decision.reason]})
+        _refuse(decision, _refusal_class(decision))
+        before = snapshot(intray, AUDIT_FIELDS)
+        before.update(received_at=intray.received_at, case_id=intray.case_id, details=intray.details)
+        now = clock.now()
+        rows = []
+        for name, (old, new) in changes.items():
+            shown_old = old.astimezone(local) if isinstance(old, dt.datetime) else old
+            shown_new = new.astimezone(local) if isinstance(new, dt.datetime) else new
+            rows.append(IntrayCorrection(intray=intray, field=name, old_value=_shown(shown_old),
+                                         new_value=_shown(shown_new), reason=reason.strip(), corrected_by=actor,
+                                         corrected_at=now))
+            setattr(intray, name, new)
+        fields = list(changes)
+        if "received_at" in changes:
+            corr = Correspondence.objects.filter(intray=intray).first()
+            if corr is not None:
+                corr.received_at = intray.received_at
+                corr.received_on = local_today(intray.office, intray.received_at)
+                corr.save(update_fields=["received_at", "received_on"])
+            if intray.type.sla_working_days is not None:
+                due = working_days_due(intray.received_at, intray.type.sla_working_days, office=intray.office)
+                if due != intray.due_date:
+                    rows.append(IntrayCorrection(intray=intray, field="due_date", old_value=_shown(intray.due_date),
+                                                 new_value=_shown(due), reason=reason.strip(), corrected_by=actor,
+                                                 corrected_at=now))
+                    intray.due_date = due
+                    fields.append("due_date")
+        IntrayCorrection.objects.bulk_create(rows)
+        _bump(intray, fields)
+        after = snapshot(intray, AUDIT_FIELDS)
+        after.update(received_at=intray.received_at, case_id=intray.case_id, details=intray.details)
+        audit_record(actor=actor, action="intray.correct", target=intray, before=before, after=after, reason=reason,
+                     step_ids=decision.step_ids, customer=intray.customer_id)
     return intray
 
 

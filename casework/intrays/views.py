@@ -111,6 +111,10 @@ def _detail_context(request, intray, *, action: str | None = None, form=None):
     """The intray page; after a refusal, the posted form (``action``) is bound to what was typed, with its errors."""
     corr = getattr(intray, "correspondence", None) if intray.type.is_correspondence else None
     bound = {name: cls(auto_id=f"id_{name}_%s") for name, cls in intray_forms.ACTION_FORMS.items()}
+    bound["correct"] = intray_forms.IntrayCorrectForm(auto_id="id_correct_%s", initial={
+        "subject": intray.subject, "details": intray.details, "case": intray.case.case_number if intray.case else "",
+        "received_at": intray.received_at.astimezone(clock.office_zone(intray.office)).replace(tzinfo=None,
+                                                                                            second=0, microsecond=0)})
     if corr is not None:
         bound["recategorise"] = intray_forms.RecategoriseForm(auto_id="id_recategorise_%s",
                                                               initial={"category": corr.category})
@@ -132,6 +136,7 @@ def _detail_context(request, intray, *, action: str | None = None, form=None):
         "matters": matters,
         "history": corr.category_changes.select_related("changed_by__officer__position__office") if corr else [],
         "issues": intray.issues.select_related("issue_type"),
+        "corrections": intray.corrections.select_related("corrected_by__officer"),
         "unaddressed": services.unaddressed_matters(intray) if corr else (),
         "bucket": bucket(intray.due_date, local_today(intray.office, clock.now())) if intray.is_open else "closed",
         "can_change": request.user.has_perm("intrays.change_intray"),
@@ -170,6 +175,8 @@ def _act(request, intray, name: str, d: dict) -> str:
         services.correspondence_recategorise(actor=request.user, intray=intray, category=d["category"],
                                              reason=d["reason"], version=d["version"])
         return "Category changed; the previous category is kept in the history."
+    if name == "correct":
+        return _correct(request, intray, d)
     if name == "matter_add":
         services.correspondence_matter_add(actor=request.user, intray=intray, description=d["description"],
                                            version=d["version"])
@@ -194,6 +201,23 @@ def _act(request, intray, name: str, d: dict) -> str:
     services.correspondence_document_add(actor=request.user, intray=intray, filename=upload.name,
                                          content=upload.read(), content_type=upload.content_type)
     return "Document attached."
+
+
+def _correct(request, intray, d: dict) -> str:
+    """Issue 14: only what differs from the record is a correction (the page shows the time to the minute)."""
+    received = d["received_at"]
+    if received is not None and intray.received_at is not None and (
+            received.replace(second=0, microsecond=0) == intray.received_at.replace(second=0, microsecond=0)):
+        received = None
+    case = None
+    if d["case"].strip() and d["case"].strip() != (intray.case.case_number if intray.case else ""):
+        try:
+            case = customer_selectors.case_get(user=request.user, case_number=d["case"].strip())
+        except NotFound:
+            raise InvalidInput("No case has that number.", fields={"case": ["No case has that number."]}) from None
+    services.intray_correct(actor=request.user, intray=intray, reason=d["reason"], version=d["version"],
+                            subject=d["subject"], details=d["details"], received_at=received, case=case)
+    return "Intray corrected; what it said before is kept in its corrections."
 
 
 @login_required

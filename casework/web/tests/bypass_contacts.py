@@ -282,6 +282,7 @@ BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
     "contacts_poi_failed_create": lambda w: (f"{_k(w)}/poi/failed/", {"checks": ["date_of_birth"],
                                                                        "note": "Wrong date of birth"}),
     "contacts_abandon_create": lambda w: (f"{_k(w)}/abandon/", {"reason": "call_dropped"}),
+    "contacts_correct_create": lambda w: (f"{_k(w)}/correct/", {"channel": "email", "reason": "Keyed the wrong channel"}),
     "contacts_transfer_create": lambda w: (f"{_k(w)}/transfer/", {"to_area": "LITIGATION", "kind": "cold"}),
     "contacts_issues_create": lambda w: (f"{_k(w)}/issues/", {"issue_type": "payment_enquiry"}),
     "contacts_issues_close_create": lambda w: (f"{_k(w)}/issues/{w.extra['link'].pk}/close/", {

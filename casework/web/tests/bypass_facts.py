@@ -310,6 +310,8 @@ BODIES: dict[str, Callable[[Any], tuple[str, dict[str, Any]]]] = {
             "to_position": w.other_holder.position.code, "reason": "Collection to update the arrears"}),
     "intrays_recategorise_create": lambda w: (f"/api/v1/intrays/{w.intray.pk}/recategorise/", {
         "category": "payment", "reason": "It is about collection"}),
+    "intrays_correct_create": lambda w: (f"/api/v1/intrays/{w.intray.pk}/correct/", {
+        "subject": "New payslips from employer", "reason": "Subject keyed wrongly"}),
 }
 
 # The group's write operations with no rows yet (kept equal to casework/testing/bypass_matrix.NOT_YET_BY_GROUP).
