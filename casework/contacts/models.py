@@ -13,6 +13,7 @@ from django_fsm import FSMField
 from casework.core.fsm import ProtectedStateModel, transition
 
 from casework.customers.models import (
+    AppendOnlyModel,
     AuthorisedRepresentative,
     Case,
     Customer,
@@ -266,7 +267,7 @@ class ImpactedCustomer(ProtectedStateModel, models.Model):
         """Contact was attempted; a decision letter goes out on unlock."""
 
 
-class ContactCorrection(models.Model):
+class ContactCorrection(AppendOnlyModel):
     """One corrected fact of a contact (issue 14): what the officer typed (channel, POI method, notes, the
     not-resolved reason...) before and after, why, who and when, so the original stays readable. Never the outcomes
     other rules hang on (MCA documented, finalisation): see ``policy.contact_correct_check``. Append-only."""
@@ -281,14 +282,6 @@ class ContactCorrection(models.Model):
 
     class Meta:
         ordering = ["corrected_at", "id"]
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("Contact corrections are append-only: add a new one instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Contact corrections are append-only.")
 
     @property
     def field_label(self) -> str:
