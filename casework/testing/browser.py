@@ -94,8 +94,26 @@ def axe_check():
 
     axe = Axe()
 
+    def run(page) -> list[dict]:
+        # A click that navigates returns before the next document exists; axe run in that gap reads a null document
+        # ("Cannot read properties of null (reading 'documentElement')") or loses its execution context. The check is
+        # of the page the officer then sees: wait for it to load, and run again if a navigation still overtook us.
+        from playwright.sync_api import Error
+
+        for attempt in range(3):
+            page.wait_for_load_state("load")
+            try:
+                return axe.run(page).response["violations"]
+            except Error as exc:
+                transient = ("documentElement" in str(exc) or "Execution context was destroyed" in str(exc)
+                             or "navigat" in str(exc))
+                if not transient or attempt == 2:
+                    raise
+                page.wait_for_timeout(200)
+        raise AssertionError("unreachable")
+
     def check(page, label: str = "") -> int:
-        violations = axe.run(page).response["violations"]
+        violations = run(page)
         blocking = [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s): "
                     f"{[n.get('target') for n in v['nodes'][:3]]}"
                     for v in violations if v.get("impact") in AXE_BLOCKING]

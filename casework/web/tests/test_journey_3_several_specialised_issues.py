@@ -175,6 +175,7 @@ def test_journey_3_several_specialised_issues_with_a_second_officer_in_each_appr
     page.goto(f"{base}/approvals/")
     axe_check(page, "journey-3-07-dpo-tl-queue")
     page.get_by_test_id("to-decide").get_by_role("link", name="Ownership dispute").click()
+    page.get_by_test_id("decide-form").wait_for(state="visible")
     step(page, "journey-3-07-dispute-in-tl-queue", axe_check, shot_widths)
     decide = page.get_by_test_id("decide-form")
     decide.get_by_label("Approve", exact=True).check()
