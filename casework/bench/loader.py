@@ -435,6 +435,10 @@ def _recreate_indexes(workers: int) -> list[str]:
         name, definition = item
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # CREATE INDEX refuses a table with deferred foreign-key checks pending in the transaction (only ever
+            # the case when the load runs inside an outer transaction, as in the tests): run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute(definition)
             cursor.execute(f"DELETE FROM {DROPPED} WHERE name = %s", [name])
 
