@@ -4,6 +4,11 @@ COPY on PostgreSQL (psycopg's ``cursor.copy``) and ``executemany`` on SQLite.
 This is benchmark data, not a production path (bulk loads from other systems go through ``casework/imports/``,
 audited). It writes the tables directly so that 1.5M customers load in minutes, not the best part of an hour.
 
+* Rows are generated as COPY text, CHUNK customers per block, and streamed into one COPY per table per key range
+  (SQLite splits the same text into rows for executemany). Customer and lock ids are reserved from the sequences.
+* A big load (``indexes="auto"``: at least DROP_AT_LEAST customers that at least double the customers table) drops
+  the non-unique indexes of the tables it writes and recreates them after, in parallel (saved in DROPPED until
+  recreated, so a failed or killed load loses none); ANALYZE of those tables at the end.
 * Officers and positions are read (or created in bulk) ONCE per run, never per batch.
 * Idempotent by key range: customer ``i`` has the CSID ``make_csid(BASE + i)``, and every other row of customer ``i``
   is written in the same transaction as the customer. The next customer to load is one past the highest CSID of the
