@@ -75,7 +75,7 @@ def prepared_statements() -> Iterator[None]:
     reads once per connection instead of on every call (what ``pgbench -M prepared`` does). Django keeps prepared
     statements off by default (client-side binding, for transaction poolers); this turns them on only for the
     statements inside, on this thread's connection; every other query keeps Django's defaults.
-    ``DB_PREPARED_STATEMENTS = False`` in the settings turns it off (PgBouncer in transaction mode before 1.21, or
+    ``DB_PREPARED_STATEMENTS=false`` (environment, ``config/settings.py``) turns it off (PgBouncer in transaction mode before 1.21, or
     without ``max_prepared_statements``). No-op on SQLite."""
     if not _prepared_on():
         yield
@@ -96,6 +96,7 @@ def prepared_cursor():
     prepared once per connection (``prepared_statements``); Django's ordinary cursor elsewhere."""
     if not _prepared_on():
         return connection.cursor()
+    connection.close_if_health_check_failed()  # as ``connection.cursor()`` does (CONN_HEALTH_CHECKS)
     connection.ensure_connection()
     raw = connection.connection
     cursor = _server_binding(raw)(raw)
