@@ -75,8 +75,8 @@ def prepared_statements() -> Iterator[None]:
     reads once per connection instead of on every call (what ``pgbench -M prepared`` does). Django keeps prepared
     statements off by default (client-side binding, for transaction poolers); this turns them on only for the
     statements inside, on this thread's connection; every other query keeps Django's defaults.
-    ``DB_PREPARED_STATEMENTS=false`` (environment, ``config/settings.py``) turns it off (PgBouncer in transaction mode before 1.21, or
-    without ``max_prepared_statements``). No-op on SQLite."""
+    ``DB_PREPARED_STATEMENTS=false`` (environment, ``config/settings.py``) turns it off (PgBouncer in transaction
+    mode before 1.21, or without ``max_prepared_statements``). No-op on SQLite."""
     if not _prepared_on():
         yield
         return
