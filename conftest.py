@@ -15,6 +15,20 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_storage_and_sync_jobs(tmp_path_factory):
+    """Issue 15: files the tests store (letter PDFs) go to a temporary directory, never the checkout's ``var/media``;
+    tasks queued after commit (``core.queue.enqueue_after_commit``: the letter render) run right after the commit,
+    as ``Q_SYNC`` does, so a committed letter (a browser journey, ``django_capture_on_commit_callbacks``) gets its
+    PDF without a job worker."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+                           Q_CLUSTER={**settings.Q_CLUSTER, "sync": True}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_reference_cache():
     """Issue 15: reference rows cached per process (casework.core.refcache) never leak from one test's rolled-back

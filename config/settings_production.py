@@ -33,5 +33,25 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Documents (letter PDFs, issue 15): S3-compatible object storage through django-storages when a bucket is named,
+# else the filesystem under MEDIA_ROOT (settings.py). Private objects only: the app streams them through its
+# authenticated views, never a public or signed URL handed to a browser. Credentials: STORAGE_S3_ACCESS_KEY_ID /
+# STORAGE_S3_SECRET_ACCESS_KEY, or (unset) boto3's own chain (instance role, AWS_* variables). docs/operations.md.
+if os.environ.get("STORAGE_S3_BUCKET"):
+    _s3 = {
+        "bucket_name": os.environ["STORAGE_S3_BUCKET"],
+        "location": os.environ.get("STORAGE_S3_PREFIX", "casework"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": True,  # a re-run of a crashed render writes the same name (letters.storage)
+        "signature_version": "s3v4",
+    }
+    for _option, _var in (("endpoint_url", "STORAGE_S3_ENDPOINT_URL"), ("region_name", "STORAGE_S3_REGION"),
+                          ("access_key", "STORAGE_S3_ACCESS_KEY_ID"), ("secret_key", "STORAGE_S3_SECRET_ACCESS_KEY")):
+        if os.environ.get(_var):
+            _s3[_option] = os.environ[_var]
+    if os.environ.get("STORAGE_S3_SSE"):  # e.g. "AES256" or "aws:kms", where the store supports it
+        _s3["object_parameters"] = {"ServerSideEncryption": os.environ["STORAGE_S3_SSE"]}
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3}
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "text"  # noqa: F405

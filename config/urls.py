@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("casework.intrays.urls")),
     path("", include("casework.contacts.urls")),
     path("", include("casework.ps.urls")),
+    path("", include("casework.letters.urls")),
     path("", include("casework.org.urls")),
     path("", include("casework.notifications.urls")),
     path("", include("casework.approvals.urls")),

@@ -12,7 +12,7 @@ from casework.core.errors import NotFound, NotPermitted
 from casework.customers.models import Case, Debt, DebtKind, RegistrationStatus
 
 from . import policy
-from .models import Contact, ContactCorrection, ContactIssue, ContactStatus, ExplanationStatus
+from .models import Contact, ContactCorrection, ContactIssue, ContactStatus, ExplanationStatus, ImpactedCustomer
 
 
 def _require_view(user) -> None:
@@ -22,6 +22,9 @@ def _require_view(user) -> None:
 
 def contact_queryset():
     from django.db.models import Exists, OuterRef
+
+    from casework.letters.models import Letter
+    from casework.letters.selectors import with_status
 
     return Contact.objects.select_related(
         "customer", "case", "case__payer", "case__payee", "officer", "officer__user", "officer__position__office", "area",
@@ -36,7 +39,10 @@ def contact_queryset():
             ),
         ),
         "external_referrals",
-        "impacted__customer",
+        # Each impacted customer's decision letter with its PDF's status (issue 15: rendered after commit); no
+        # letter query at all while none was sent.
+        Prefetch("impacted", queryset=ImpactedCustomer.objects.select_related("customer").prefetch_related(
+            Prefetch("letter", queryset=with_status(Letter.objects.defer("html", "source_data"))))),
     ).annotate(has_corrections=Exists(ContactCorrection.objects.filter(contact=OuterRef("pk"))))
 
 

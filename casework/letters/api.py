@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.core.errors import InvalidInput, NotFound
+from casework.core.errors import Conflict, InvalidInput
 from casework.customers.models import Case
 from casework.customers.services import customer_data_read
 
 from casework.core.files import content_disposition
 
 from . import policy, registry, selectors, services
-from .models import Letter
+from .models import Letter, LetterStatus
 
 
 def _customer(user, csid: str):
@@ -29,17 +29,30 @@ class LetterSerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.case_number", default=None)
     issued_by = serializers.CharField(source="issued_by.username")
     signed_by = serializers.CharField(source="signed_by.username", default=None)
-    pdf_url = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(
+        choices=LetterStatus.choices, read_only=True,
+        help_text="The PDF is rendered after the letter is issued: `preparing` until it exists, then `ready` "
+        "(`pdf_url` serves it); `failed` while a render failed and is being retried.",
+    )
+    sha256 = serializers.SerializerMethodField(help_text="SHA-256 of the PDF (null until it is ready).")
+    size = serializers.SerializerMethodField(help_text="Size of the PDF in bytes (null until it is ready).")
+    pdf_url = serializers.SerializerMethodField(help_text="Where to download the PDF (null until it is ready).")
 
     class Meta:
         model = Letter
         fields = [
-            "id", "csid", "case_number", "template_code", "title", "source_data", "sha256", "issued_at",
-            "issued_by", "signed_by", "step_ids", "pdf_url",
+            "id", "csid", "case_number", "template_code", "title", "source_data", "status", "sha256", "size",
+            "issued_at", "issued_by", "signed_by", "step_ids", "pdf_url",
         ]
 
-    def get_pdf_url(self, obj) -> str:
-        return f"/api/v1/letters/{obj.pk}/pdf/"
+    def get_sha256(self, obj) -> str | None:
+        return obj.document.sha256 if obj.status == LetterStatus.READY else None
+
+    def get_size(self, obj) -> int | None:
+        return obj.document.size if obj.status == LetterStatus.READY else None
+
+    def get_pdf_url(self, obj) -> str | None:
+        return f"/api/v1/letters/{obj.pk}/pdf/" if obj.status == LetterStatus.READY else None
 
 
 LIMITS = (
@@ -147,13 +160,22 @@ class LetterDetailView(APIView):
 
 
 class LetterPdfView(APIView):
+    """The PDF as rendered, streamed from storage (never a public media URL); 409 while it is being prepared."""
+
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, pk: int):
         letter = selectors.letter_get(user=request.user, letter_id=pk)
-        if not letter.pdf:
-            raise NotFound("This letter has no PDF.")
+        if letter.status != LetterStatus.READY:
+            raise Conflict(
+                "The letter's PDF is being prepared: try again in a moment." if letter.status == LetterStatus.PREPARING
+                else "The letter's PDF could not be prepared yet; it is retried automatically.",
+                code=f"pdf_{letter.status}", extra={"status": letter.status},
+            )
         customer_data_read(actor=request.user, customer=letter.customer_id, what="letter_pdf",
                            detail={"letter": letter.pk})
-        response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+        document = letter.document
+        response = FileResponse(document.file.open("rb"), content_type="application/pdf")
+        response["Content-Length"] = str(document.size)
         response["Content-Disposition"] = content_disposition(f"letter-{letter.pk}-{letter.template_code}.pdf", inline=True)
+        response["X-Content-SHA256"] = document.sha256
         return response

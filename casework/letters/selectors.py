@@ -5,24 +5,46 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from casework.core.errors import NotFound, NotPermitted
+from django.db.models import CharField, Exists, OuterRef, QuerySet
+from django.db.models.functions import Cast
 
-from .models import Letter
+from casework.core.errors import NotFound, NotPermitted
+from casework.core.models import JobItemFailure
+
+from .models import RENDER_ITEM, RENDER_JOB, Letter
+
+
+def with_status(queryset: QuerySet[Letter]) -> QuerySet[Letter]:
+    """Letters with what ``Letter.status`` needs, in the same query: the document (if rendered) and whether a render
+    failure is open (``render_failed``)."""
+    failed = JobItemFailure.objects.filter(job=RENDER_JOB, item_type=RENDER_ITEM, resolved_at__isnull=True,
+                                           item_id=Cast(OuterRef("pk"), output_field=CharField()))
+    return queryset.select_related("document").annotate(render_failed=Exists(failed))
 
 
 def letters_for_customer(*, user, customer) -> list[Letter]:
     if not user.has_perm("letters.view_letter"):
         raise NotPermitted("Your role cannot view letters.")
-    return list(Letter.objects.filter(customer=customer).select_related("case", "issued_by", "signed_by").defer("pdf", "html"))
+    return list(with_status(Letter.objects.filter(customer=customer))
+                .select_related("case", "issued_by", "signed_by").defer("html"))
 
 
 def letter_get(*, user, letter_id: int) -> Letter:
     if not user.has_perm("letters.view_letter"):
         raise NotPermitted("Your role cannot view letters.")
-    letter = Letter.objects.select_related("customer", "case", "issued_by", "signed_by").filter(pk=letter_id).first()
+    letter = (with_status(Letter.objects.filter(pk=letter_id))
+              .select_related("customer", "case", "issued_by", "signed_by").first())
     if letter is None:
         raise NotFound("No such letter.")
     return letter
+
+
+def letters_by_id(ids) -> dict[int, Letter]:
+    """Letters (title and status, not their HTML) by id, for pages that list letters another app logged."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    return {letter.pk: letter for letter in with_status(Letter.objects.filter(pk__in=ids)).defer("html", "source_data")}
 
 
 # CMA-1.2: when the customer was last spoken to. The apps that record conversations (contacts: a call or visit whose

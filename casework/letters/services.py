@@ -1,4 +1,5 @@
-"""Letters services: issue a letter (render HTML -> PDF with WeasyPrint, store it, log it, audit it)."""
+"""Letters services: issue a letter (compose the allow-listed HTML, store it with its data, audit it) and render its
+PDF after the issuing transaction commits (``letter_render``, run by a django-q2 task; issue 15)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,26 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import select_template
 
 from casework.core import clock
 from casework.core.audit import audit_record
-from casework.core.errors import InvalidInput, NotPermitted, TransitionRefused
+from casework.core.errors import InvalidInput, NotFound, NotPermitted, TransitionRefused
+from casework.core.queue import enqueue_after_commit
 from casework.customers import scope
 from casework.customers.csid import format_csid
 from casework.customers.models import Case, Customer
 
-from . import disclosure, policy, registry, selectors
-from .models import Letter
+from . import disclosure, policy, registry, selectors, storage
+from .models import RENDER_ITEM, RENDER_JOB, Letter, LetterDocument  # noqa: F401 (RENDER_*: jobs)
 
 SIGNATURE_DEFAULT = "for the General Manager, Child Support"
+# The django-q2 task that renders a letter's PDF after the issuing transaction commits (its failures are recorded
+# under models.RENDER_JOB: core.JobItemFailure, retried with backoff by jobs.letters_render_pending).
+RENDER_TASK = "casework.letters.jobs.letter_render_job"
 
 
 class UrlFetchRefused(Exception):
@@ -227,11 +234,13 @@ def letter_issue(
     step_ids: Iterable[str] = (),
     via: str = scope.VIA_GENERIC,
 ) -> Letter:
-    """Render the template from allow-listed customer-facing data, store PDF + data, audit ``letter.issue``."""
+    """Compose the letter from allow-listed customer-facing data (the disclosure guard runs here: the content is
+    fixed now), store the HTML and its data, audit ``letter.issue``. The PDF is rendered after the transaction
+    commits (``RENDER_TASK`` queued with ``core.queue.enqueue_after_commit``, so a caller's outer transaction is
+    never held by WeasyPrint); until then the officer sees "Being prepared" (``selectors.letter_status``)."""
     composed = _compose(actor=actor, customer=customer, template_code=template_code, context=context, case=case,
                         signed_by=signed_by, step_ids=step_ids, via=via)
     template, source, html, steps = composed.template, composed.source, composed.html, composed.step_ids
-    pdf = render_pdf(html)
     with transaction.atomic():
         letter = Letter.objects.create(
             customer=customer,
@@ -240,8 +249,6 @@ def letter_issue(
             title=template.title,
             source_data=source,
             html=html,
-            pdf=pdf,
-            sha256=hashlib.sha256(pdf).hexdigest(),
             issued_at=composed.issued_at,
             issued_by=actor,
             signed_by=signed_by,
@@ -251,10 +258,44 @@ def letter_issue(
             actor=actor,
             action="letter.issue",
             target=letter,
-            after={"template_code": template.code, "sha256": letter.sha256, "dropped_keys": list(composed.dropped)},
+            after={"template_code": template.code, "html_sha256": storage.sha256_of(html.encode()),
+                   "dropped_keys": list(composed.dropped)},
             step_ids=steps,
             customer=customer,
         )
         scope.ps_customer_action_done(actor=actor, customer=customer, what=f"issued the letter {template.title}",
                                       via=via)
+        enqueue_after_commit(RENDER_TASK, letter.pk, task_name=f"letter-render-{letter.pk}")
     return letter
+
+
+def letter_render(*, letter_id: int) -> LetterDocument:
+    """Render the letter's stored HTML to PDF and keep it in storage as its ``LetterDocument`` (audited
+    ``letter.render``). Idempotent: a letter that has its document gets it back untouched; a re-run after a crash
+    (a file written, no row) writes the same name again, never a second file or row. WeasyPrint runs outside any
+    transaction; the short transaction that follows locks the letter, so two workers never both write it."""
+    existing = LetterDocument.objects.filter(letter_id=letter_id).first()
+    if existing is not None:
+        return existing
+    letter = Letter.objects.filter(pk=letter_id).only("pk", "html", "issued_at", "customer_id").first()
+    if letter is None:
+        raise NotFound("No such letter.")
+    pdf = render_pdf(letter.html)
+    digest = storage.sha256_of(pdf)
+    name = storage.document_name(letter_id=letter.pk, issued_at=letter.issued_at)
+    with transaction.atomic():
+        Letter.objects.select_for_update().filter(pk=letter.pk).values_list("pk", flat=True).get()
+        existing = LetterDocument.objects.filter(letter_id=letter.pk).first()
+        if existing is not None:  # another worker finished first
+            return existing
+        if default_storage.exists(name):
+            default_storage.delete(name)  # a crashed attempt's file: no row refers to it
+        saved = default_storage.save(name, ContentFile(pdf))
+        if saved != name:
+            raise RuntimeError(f"Storage saved letter {letter.pk}'s PDF as {saved!r}, not {name!r}.")
+        document = LetterDocument.objects.create(letter_id=letter.pk, file=saved, sha256=digest, size=len(pdf),
+                                                 rendered_at=clock.now())
+        audit_record(actor=None, action="letter.render", target=document,
+                     after={"letter": letter.pk, "sha256": digest, "size": len(pdf)},
+                     customer=letter.customer_id)
+    return document

@@ -53,7 +53,7 @@ def customer_panel(request, customer, record=None) -> dict | None:
             parties.update((case.payer_id, case.payee_id))
         decision_letters = list(
             Letter.objects.filter(customer_id__in=parties, template_code="decision_letter")
-            .select_related("customer").defer("pdf", "html").order_by("-issued_at")[:12]
+            .select_related("customer").defer("html").order_by("-issued_at")[:12]
         )
         actions["auto_unlock"] = True
     ps_check = services.specialist_action_check(actor=user, customer=customer) if view.is_ps else None

@@ -614,7 +614,10 @@ class LetterView(_Base):
         return services.ps_letter_send(actor=request.user, ps_record=_record(request, pk), **d)
 
     def present(self, letter):
-        return {"id": letter.pk, "template_code": letter.template_code, "pdf_url": f"/api/v1/letters/{letter.pk}/pdf/"}
+        # The PDF is rendered after commit (issue 15): ``status`` preparing / ready / failed, as on ``letters/<id>/``;
+        # ``pdf_url`` answers 409 until it is ready.
+        return {"id": letter.pk, "template_code": letter.template_code, "status": letter.status,
+                "pdf_url": f"/api/v1/letters/{letter.pk}/pdf/"}
 
 
 class SkipIn(serializers.Serializer):

@@ -353,13 +353,14 @@ def sent_letters(*, ps_record: PsRecord) -> list[LetterLog]:
     """The PS letters sent, newest first, each with ``title``: the letter's human title (as issued), never the
     template code."""
     from casework.letters import registry
-    from casework.letters.models import Letter
+    from casework.letters.selectors import letters_by_id
 
     logs = list(LetterLog.objects.filter(ps_record=ps_record).select_related("sent_by"))
-    titles = dict(Letter.objects.filter(pk__in=[x.letter_id for x in logs if x.letter_id])
-                  .values_list("pk", "title"))
+    letters = letters_by_id([x.letter_id for x in logs])
     for x in logs:
-        x.title = titles.get(x.letter_id) or getattr(registry.get(x.template_code), "title", "Letter")
+        # ``letter``: the issued letter with its PDF's status ("Being prepared" until the render job made it).
+        x.letter = letters.get(x.letter_id)
+        x.title = x.letter.title if x.letter is not None else getattr(registry.get(x.template_code), "title", "Letter")
     return logs
 
 

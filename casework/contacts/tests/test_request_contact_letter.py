@@ -65,13 +65,15 @@ def test_request_contact_letter_refused_right_after_a_call_that_reached_the_cust
                                        context={})
 
 
-def test_letters_are_previewed_before_sending_and_pdfs_open_in_a_new_tab(so, client):
+def test_letters_are_previewed_before_sending_and_pdfs_open_in_a_new_tab(so, client,
+                                                                          django_capture_on_commit_callbacks):
     """Issue 14: the customer page's letter forms post to the preview; "Send" is on the preview page."""
     import re
 
     customer = CustomerFactory()
-    letter = letter_services.letter_issue(actor=so.user, customer=customer, template_code="unique_letter",
-                                          context={"paragraphs": ["Thank you for your letter."]})
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is rendered after commit (issue 15)
+        letter = letter_services.letter_issue(actor=so.user, customer=customer, template_code="unique_letter",
+                                              context={"paragraphs": ["Thank you for your letter."]})
     client.force_login(so.user)
     page = client.get(f"/customers/{customer.csid}/").content.decode()
     forms = re.findall(r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="csrfmiddlewaretoken"[^>]*>'

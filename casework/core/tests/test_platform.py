@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -64,6 +65,32 @@ def test_production_settings_pass_check_deploy():
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
+
+
+def _production_storages(**extra: str) -> dict:
+    env = dict(os.environ)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    for name in list(env):
+        if name.startswith("STORAGE_S3_"):
+            env.pop(name)
+    env.update(DJANGO_SETTINGS_MODULE="config.settings_production", SECRET_KEY="k" * 20 + "-random-secret-" + "z" * 30,
+               ALLOWED_HOSTS="casework.example.gov.au", DATABASE_URL="sqlite:///:memory:", **extra)
+    code = "import json, django; django.setup(); from django.conf import settings; print(json.dumps(settings.STORAGES))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_documents_are_on_the_filesystem_by_default_and_s3_when_a_bucket_is_named():
+    """Issue 15: letter PDFs in Django's storage API: the filesystem by default, S3-compatible (django-storages)
+    in production when STORAGE_S3_BUCKET is set; private objects only."""
+    assert _production_storages()["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    s3 = _production_storages(STORAGE_S3_BUCKET="casework-docs", STORAGE_S3_ENDPOINT_URL="https://s3.example.gov.au",
+                              STORAGE_S3_REGION="ap-southeast-2")["default"]
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert s3["OPTIONS"]["bucket_name"] == "casework-docs" and s3["OPTIONS"]["default_acl"] == "private"
+    assert s3["OPTIONS"]["endpoint_url"] == "https://s3.example.gov.au" and s3["OPTIONS"]["file_overwrite"] is True
+    assert "access_key" not in s3["OPTIONS"]  # unset: boto3's own credential chain
 
 
 def test_production_settings_refuse_the_embedded_secret_key():

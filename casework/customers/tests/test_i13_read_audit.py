@@ -52,6 +52,9 @@ class World:
                                           "context": {"matter": "your debt"}}, format="json")
         assert r.status_code == 201, r.content
         self.letter_id = r.json()["id"]
+        from casework.letters.services import letter_render
+
+        letter_render(letter_id=self.letter_id)  # what the job does after commit (issue 15)
 
     def url(self, template: str) -> str:
         return template.format(csid=self.customer.csid, case=self.case.case_number, letter=self.letter_id,

@@ -16,24 +16,36 @@ def client(officer):
     return c
 
 
-def test_issue_list_read_download(client, reference):
+def test_issue_list_read_download(client, reference, django_capture_on_commit_callbacks):
     customer = CustomerFactory()
     case = CaseFactory(payer=customer)
-    r = client.post(
-        "/api/v1/letters/",
-        {"csid": customer.csid, "template_code": "mx1_1_request_contact", "case_number": case.case_number,
-         "context": {"matter": "your debt", "sensitive_indicator": "FV"}},
-        format="json",
-    )
+    with django_capture_on_commit_callbacks() as queued:
+        r = client.post(
+            "/api/v1/letters/",
+            {"csid": customer.csid, "template_code": "mx1_1_request_contact", "case_number": case.case_number,
+             "context": {"matter": "your debt", "sensitive_indicator": "FV"}},
+            format="json",
+        )
     assert r.status_code == 201, r.json()
     body = r.json()
     assert body["template_code"] == "mx1_1_request_contact" and "CMA-1.2" in body["step_ids"]
     assert "sensitive_indicator" not in body["source_data"]["fields"]
+    # Issue 15: issued now, the PDF rendered after commit (the job queued by the issue).
+    assert body["status"] == "preparing" and body["pdf_url"] is None and body["sha256"] is None
+    pending = client.get(f"/api/v1/letters/{body['id']}/pdf/")
+    assert pending.status_code == 409 and pending.json()["code"] == "pdf_preparing"
+    for callback in queued:
+        callback()
     listing = client.get("/api/v1/letters/", {"csid": customer.csid}).json()
-    assert [x["id"] for x in listing] == [body["id"]]
-    assert client.get(f"/api/v1/letters/{body['id']}/").json()["sha256"] == body["sha256"]
-    pdf = client.get(body["pdf_url"])
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert [x["id"] for x in listing] == [body["id"]] and listing[0]["status"] == "ready"
+    detail = client.get(f"/api/v1/letters/{body['id']}/").json()
+    assert detail["status"] == "ready" and len(detail["sha256"]) == 64 and detail["size"] > 0
+    pdf = client.get(detail["pdf_url"])
+    content = b"".join(pdf.streaming_content)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and content.startswith(b"%PDF")
+    import hashlib
+
+    assert hashlib.sha256(content).hexdigest() == detail["sha256"] == pdf["X-Content-SHA256"]
 
 
 def test_refusals(client, reference):

@@ -88,17 +88,19 @@ def customer(reference):
     return CustomerFactory(given_names="Alex", family_name="Payer", postal_address="1 George St\nSydney NSW 2000")
 
 
-def test_decision_letter_issued_stored_and_audited(officer, customer):
+def test_decision_letter_issued_stored_and_audited(officer, customer, django_capture_on_commit_callbacks):
     case = CaseFactory(payer=customer)
-    letter = services.letter_issue(
-        actor=officer.user,
-        customer=customer,
-        case=case,
-        template_code="decision_letter",
-        context={"decision_summary": "Your payment arrangement is $50 a week", "options": ["Objection"]},
-        step_ids=("CMA-3.4",),
-    )
-    assert bytes(letter.pdf).startswith(b"%PDF")
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = services.letter_issue(
+            actor=officer.user,
+            customer=customer,
+            case=case,
+            template_code="decision_letter",
+            context={"decision_summary": "Your payment arrangement is $50 a week", "options": ["Objection"]},
+            step_ids=("CMA-3.4",),
+        )
+    with letter.document.file.open("rb") as fh:
+        assert fh.read(4) == b"%PDF"
     assert letter.source_data["fields"]["decision_summary"] == "Your payment arrangement is $50 a week"
     assert letter.source_data["customer"]["csid"] == customer.csid
     assert "Your payment arrangement is $50 a week" in letter.html

@@ -414,7 +414,7 @@ def test_i11_unlock_tells_the_holder_unless_they_unlocked(org, payer, payee):
 
     lock = services.customer_lock(actor=a.user, customer=payer, reason="third")
     letters = [Letter.objects.create(customer=c, template_code="decision_letter", title="Decision", html="<p>x</p>",
-                                     pdf=b"%PDF", sha256="0" * 64, issued_at=clock.now(), issued_by=a.user)
+                                     issued_at=clock.now(), issued_by=a.user)
                for c in (payer, payee)]
     auto = services.auto_unlock_schedule(actor=a.user, customer=payer, letters=letters, reason="Not reached",
                                          after_hours=1, contact_attempted=True)

@@ -421,8 +421,7 @@ class CaseworkMachine(RuleBasedStateMachine):
 
         officer, customer = self.w.officers[o], self.w.customers[c]
         letters = [Letter.objects.create(customer=x, template_code="decision_letter", title="Decision",
-                                         html="<p>Decision</p>", pdf=b"%PDF", sha256="0" * 64,
-                                         issued_at=clock.now(), issued_by=officer.user).pk
+                                         html="<p>Decision</p>", issued_at=clock.now(), issued_by=officer.user).pk
                    for x in {customer, *self.w.customers[:2]}]
         body = {"reason": "Could not reach the customer", "letters": letters, "contact_attempted": attempted}
         if hours is not None:

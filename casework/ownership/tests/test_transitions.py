@@ -22,7 +22,7 @@ def _letter(customer, officer):
     from casework.letters.models import Letter
 
     return Letter.objects.create(customer=customer, template_code="decision_letter", title="Decision", html="<p>x</p>",
-                                 pdf=b"%PDF", sha256="0" * 64, issued_at=clock.now(), issued_by=officer.user)
+                                 issued_at=clock.now(), issued_by=officer.user)
 
 
 def _schedule(org, payer, payee):

@@ -122,7 +122,7 @@ def test_auto_unlock_form_lists_decision_letters_and_schedules(org, payer, payee
     so = org.officer()
     services.customer_lock(actor=so.user, customer=payer, reason="x")
     letters = [Letter.objects.create(customer=c, template_code="decision_letter", title="Decision letter", html="x",
-                                     pdf=b"%PDF", sha256="0" * 64, issued_at=clock.now(), issued_by=so.user)
+                                     issued_at=clock.now(), issued_by=so.user)
                for c in (payer, payee)]
     html = page(client_for(so), payer)
     assert "Schedule automatic unlock" in html and payee.full_name in html

@@ -117,7 +117,7 @@ def test_statuses_follow_the_work(ps_org):
     assert ATTEST  # the attestations are ticked on the finalisation page itself
 
 
-def test_letter_preview_writes_nothing_then_send_lists_it_by_title(ps_org):
+def test_letter_preview_writes_nothing_then_send_lists_it_by_title(ps_org, django_capture_on_commit_callbacks):
     rec = allocate(ps_org)
     c = login(ps_org.cm)
     data = {"template_code": "uq140_00_introduction", "next_contact": ""}
@@ -126,12 +126,19 @@ def test_letter_preview_writes_nothing_then_send_lists_it_by_title(ps_org):
     assert r.status_code == 200 and "Preview: Introducing your Personalised Services Case Manager" in html
     assert f'action="/ps/records/{rec.pk}/letter/"' in html and "Send this letter" in html
     assert not LetterLog.objects.exists() and not Letter.objects.exists()
-    r = c.post(f"/ps/records/{rec.pk}/letter/", data)
+    with django_capture_on_commit_callbacks() as queued:
+        r = c.post(f"/ps/records/{rec.pk}/letter/", data)
     assert r.status_code == 302 and LetterLog.objects.count() == 1
     page = c.get(f"/ps/records/{rec.pk}/").content.decode()
     sent = page.split('data-testid="sent-letters"')[1].split("</ul>")[0]
     assert "Introducing your Personalised Services Case Manager" in sent and "uq140_00_introduction" not in sent
-    assert 'target="_blank"' in sent
+    # Issue 15: the PDF is rendered after commit; until then the list says so.
+    assert "Being prepared" in sent and "/pdf/" not in sent
+    for callback in queued:
+        callback()
+    page = c.get(f"/ps/records/{rec.pk}/").content.decode()
+    sent = page.split('data-testid="sent-letters"')[1].split("</ul>")[0]
+    assert 'target="_blank"' in sent and "Being prepared" not in sent
 
 
 def test_letter_preview_refused_like_sending(ps_org):

@@ -1,0 +1,19 @@
+"""Letters reference data: the django-q2 schedule of the render sweep (issue 15, ``jobs.letters_render_pending``).
+Idempotent."""
+
+from __future__ import annotations
+
+RENDER_SCHEDULE_NAME = "letters.render_pending"
+RENDER_SCHEDULE_FUNC = "casework.letters.jobs.letters_render_pending"
+RENDER_SWEEP_MINUTES = 5
+
+
+def load(*, actor=None) -> int:  # noqa: ARG001 (the loader's signature)
+    from django_q.models import Schedule
+
+    _, created = Schedule.objects.get_or_create(
+        name=RENDER_SCHEDULE_NAME,
+        defaults={"func": RENDER_SCHEDULE_FUNC, "schedule_type": Schedule.MINUTES, "minutes": RENDER_SWEEP_MINUTES,
+                  "repeats": -1},
+    )
+    return int(created)
