@@ -12,7 +12,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, models, transaction
 
@@ -41,6 +41,17 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "value") and hasattr(value, "name"):  # enums
         return value.value
     return value
+
+
+class AuditTarget(NamedTuple):
+    """What an event is about, given as plain values instead of the loaded row (the set-based sweeps read only the
+    columns they need, issue 15): the same ``target_type``, ``target_id``, ``target_repr`` (``str(row)``) and
+    ``target_version`` (the version after the change) as ``target=row`` would record."""
+
+    type: str
+    id: Any
+    repr: str = ""
+    version: int | None = None
 
 
 def _is_versioned(instance: models.Model) -> bool:
@@ -93,7 +104,7 @@ def _event(
     *,
     actor: Any,
     action: str,
-    target: models.Model | tuple[str, Any],
+    target: models.Model | AuditTarget | tuple[str, Any],
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     reason: str = "",
@@ -101,7 +112,10 @@ def _event(
     customer: Any = None,
 ) -> AuditEvent:
     """The unsaved event ``audit_record`` appends (and asks for the chain to be sealed after commit)."""
-    if isinstance(target, models.Model):
+    if isinstance(target, AuditTarget):
+        target_type, target_id = target.type, str(target.id)
+        target_repr, target_version = target.repr[:200], target.version
+    elif isinstance(target, models.Model):
         target_type = target._meta.model_name
         target_id = str(target.pk)
         target_repr = str(target)[:200]
@@ -146,15 +160,19 @@ DIGEST_FIELDS = ("id", "occurred_at", "actor_id", "actor_label", "action", "targ
                  "target_repr", "customer_id", "before", "after", "reason", "step_ids", "request_id", "target_version")
 
 
-def event_digest(event: AuditEvent) -> str:
-    """The SHA-256 of an event's recorded content (as stored: read back from the database)."""
-    data = {name: getattr(event, name) for name in DIGEST_FIELDS}
-    data["occurred_at"] = event.occurred_at.astimezone(dt.timezone.utc).isoformat()
+def event_digest(event: AuditEvent | Mapping[str, Any]) -> str:
+    """The SHA-256 of an event's recorded content (as stored: read back from the database), from the event or from
+    its ``DIGEST_FIELDS`` read as values (the seal reads values, not instances: issue 15)."""
+    if isinstance(event, Mapping):
+        data = dict(event)
+    else:
+        data = {name: getattr(event, name) for name in DIGEST_FIELDS}
+    data["occurred_at"] = data["occurred_at"].astimezone(dt.timezone.utc).isoformat()
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def link_hash(prev_hash: str, event: AuditEvent) -> str:
+def link_hash(prev_hash: str, event: AuditEvent | Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + event_digest(event)).encode()).hexdigest()
 
 
@@ -177,9 +195,10 @@ def audit_chain_seal(*, everything: bool = False) -> int:
             prev = last.hash if last is not None else GENESIS
             count = 0
             links: list[AuditChainLink] = []
-            for event in pending.iterator(chunk_size=2000):
+            for values in pending.values_list(*DIGEST_FIELDS).iterator(chunk_size=2000):
+                event = dict(zip(DIGEST_FIELDS, values))
                 digest = link_hash(prev, event)
-                links.append(AuditChainLink(event_id=event.pk, prev_hash=prev, hash=digest))
+                links.append(AuditChainLink(event_id=event["id"], prev_hash=prev, hash=digest))
                 prev = digest
                 count += 1
                 if len(links) >= 1000:  # bulk inserts, in chain order (a sweep's chunk adds thousands of events)
