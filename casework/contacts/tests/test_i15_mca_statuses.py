@@ -41,11 +41,12 @@ debt_st = st.fixed_dictionaries({
     "open": st.booleans(), "superseded": st.booleans(),
     "arrangements": st.lists(st.sampled_from([s.value for s in cm.ArrangementStatus]), max_size=2),
 })
-contact_st = st.tuples(people, st.integers(-5, 5), st.booleans())  # (customer, days from T0, MCA completed)
+# (customer, days from T0, MCA completed): narrow ranges, so contacts often start exactly when the lock started
+contact_st = st.tuples(people, st.integers(-2, 2), st.booleans())
 world_st = st.fixed_dictionaries({
     "cases": st.lists(case_st, max_size=4), "incomes": st.lists(income_st, max_size=5),
     "debts": st.lists(debt_st, max_size=5), "contacts": st.lists(contact_st, max_size=6),
-    "since": st.lists(st.integers(-3, 3), min_size=3, max_size=3),
+    "since": st.lists(st.integers(-1, 1), min_size=3, max_size=3),
 })
 
 
