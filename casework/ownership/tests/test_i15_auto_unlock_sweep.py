@@ -115,3 +115,25 @@ def test_the_bulk_unlocks_keep_the_routing_table_right(org):
             table = selectors.route_call(csid=csid)
             assert not table.is_owned and table == selectors.route_call_computed(csid=csid)
             assert CustomerRoute.objects.get(customer_id=auto.customer_id).lock_id is None
+
+
+def test_a_killed_run_leaves_nothing_half_written_and_the_next_run_carries_on(org, monkeypatch):
+    """The chunk's writes are one transaction: killed after its bulk transitions (at the audit insert), no lock is
+    ended and nothing is carried out; the next run does the whole chunk, every unlock audited once."""
+    import casework.core.audit as audit
+
+    _, autos, t0 = _due(org, 3, mca=True)
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt  # the worker killed mid-chunk: not an item error, nothing is caught
+
+    monkeypatch.setattr(audit, "audit_record_many", boom)
+    with clock.freeze(t0), pytest.raises(KeyboardInterrupt):
+        jobs.auto_unlock_due_report(batch=10)
+    assert AutoUnlock.objects.filter(pk__in=[a.pk for a in autos], status=AutoUnlockStatus.SCHEDULED).count() == 3
+    assert Lock.objects.filter(pk__in=[a.lock_id for a in autos], is_active=True).count() == 3
+    monkeypatch.undo()
+    with clock.freeze(t0):
+        assert jobs.auto_unlock_due_report(batch=10)["unlocked"] == 3
+    assert AuditEvent.objects.filter(action="ownership.auto_unlock",
+                                     target_id__in=[str(a.lock_id) for a in autos]).count() == 3
