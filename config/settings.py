@@ -106,6 +106,9 @@ TEMPLATES = [
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'casework.sqlite3'}"
 # A connection pool (psycopg_pool, Django >= 5.1) replaces persistent connections when DB_POOL is on.
 DB_POOL = env_bool("DB_POOL", False)
+# Issue 15: call routing and the lock path's reads run as prepared statements on PostgreSQL
+# (casework.ownership.selectors.prepared_statements); off for PgBouncer in transaction mode before 1.21.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 
 
 def database_from_url(url: str) -> dict:

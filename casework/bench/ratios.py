@@ -82,13 +82,16 @@ def pgbench(database_url: str, script: str, seconds: float, clients: int = 1) ->
 
 
 def _rate(fn, seconds: float) -> dict:
-    n, t0 = 0, time.perf_counter()
+    """Calls per second of ``fn`` for ``seconds``, with this process's CPU time per call (less sensitive than the
+    rate to what else runs on a shared machine: the wall time includes waiting for a core)."""
+    n, t0, c0 = 0, time.perf_counter(), time.process_time()
     end = t0 + seconds
     while time.perf_counter() < end:
         fn(n)
         n += 1
-    elapsed = time.perf_counter() - t0
-    return {"per_second": round(n / elapsed, 1), "calls": n, "latency_ms": round(elapsed / n * 1000, 3)}
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"per_second": round(n / elapsed, 1), "calls": n, "latency_ms": round(elapsed / n * 1000, 3),
+            "cpu_ms": round(cpu / n * 1000, 3)}
 
 
 def bench_ratios(database_url: str, n_customers: int, *, seconds: float, log=print) -> dict:
@@ -96,6 +99,7 @@ def bench_ratios(database_url: str, n_customers: int, *, seconds: float, log=pri
     from django.db.models import Max, Min
 
     from casework.customers.models import Customer, IncomeRecord
+    from casework.customers.services import customer_data_read
     from casework.ownership import services
     from casework.ownership.selectors import route_call
 
@@ -111,6 +115,15 @@ def bench_ratios(database_url: str, n_customers: int, *, seconds: float, log=pri
     routing_sql = pgbench(database_url, ROUTING_SQL.format(pool=span["hi"] - span["lo"] + 1, first_id=span["lo"]),
                           seconds)
     out["routing"] = {"app": routing_app, "pgbench": routing_sql}
+    # What the API adds per call (``GET /api/v1/routing/<csid>/``): the read audited (issue 13, one ``customer.read``
+    # event in its own transaction, its hash-chain link after commit). Kept: every read of a customer is audited.
+    reader = officer_user(lock_officers(1)[0])
+
+    def audited(i: int) -> None:
+        route = route_call(csid=csid(rng.randrange(n_customers)))
+        customer_data_read(actor=reader, customer=route.customer_id, what="routing")
+
+    out["routing_audited"] = {"app": _rate(audited, seconds), "pgbench": {}}
 
     # Lock + unlock: the app cycles through the pool in [n/2, 3n/4); pgbench through the income rows of [3n/4, n)'s
     # neighbourhood (income ids follow the load order); the sweeps use their own backlog.
@@ -139,5 +152,6 @@ def bench_ratios(database_url: str, n_customers: int, *, seconds: float, log=pri
         if "per_second" in r["pgbench"]:
             r["ratio_app_to_sql"] = round(r["app"]["per_second"] / r["pgbench"]["per_second"], 3)
         log(f"[ratio] {name}: app {r['app']['per_second']}/s, pgbench {r['pgbench'].get('per_second')}/s, "
-            f"ratio {r.get('ratio_app_to_sql')}" + (f" ({r['pgbench']['error']})" if "error" in r["pgbench"] else ""))
+            f"ratio {r.get('ratio_app_to_sql')}, app CPU {r['app']['cpu_ms']} ms/call"
+            + (f" ({r['pgbench']['error']})" if "error" in r["pgbench"] else ""))
     return out

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 
 from casework.core import clock, refcache
@@ -30,6 +32,75 @@ from .models import (
 )
 
 PS_AREA = "PS"
+
+
+# ---------------------------------------------------------------- prepared statements on the hot paths (issue 15)
+
+# psycopg prepares a statement on a connection once it has run this many times there (its own default): a pooled
+# connection (``DB_POOL``, ``make serve-prod``) keeps it for every later request; a connection opened per request
+# never reaches it, so it pays nothing extra.
+PREPARE_THRESHOLD = 5
+
+
+def _prepared_on() -> bool:
+    return connection.vendor == "postgresql" and getattr(settings, "DB_PREPARED_STATEMENTS", True)
+
+
+_CURSOR_CLASS: type | None = None
+
+
+def _server_binding(raw) -> type:
+    """Django's server-binding cursor class (recording the statement of a prepared execution for Django's query log
+    too: psycopg records it only for unprepared ones), with psycopg's threshold set on this connection (it applies
+    only to server-binding cursors: Django's own client-side binding cursors never prepare)."""
+    global _CURSOR_CLASS
+    if _CURSOR_CLASS is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparedCursor(ServerBindingCursor):
+            def _send_query_prepared(self, name, pgq, *, binary=None):
+                self._query = pgq  # what ``connection.queries`` and CaptureQueriesContext show ($1 placeholders)
+                return super()._send_query_prepared(name, pgq, binary=binary)
+
+        _CURSOR_CLASS = PreparedCursor
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = PREPARE_THRESHOLD
+    return _CURSOR_CLASS
+
+
+@contextmanager
+def prepared_statements() -> Iterator[None]:
+    """Issue 15: on PostgreSQL, the ORM statements run inside use server-side parameter binding, so psycopg prepares
+    each once it has run ``PREPARE_THRESHOLD`` times on the connection: the server parses and plans the lock path's
+    reads once per connection instead of on every call (what ``pgbench -M prepared`` does). Django keeps prepared
+    statements off by default (client-side binding, for transaction poolers); this turns them on only for the
+    statements inside, on this thread's connection; every other query keeps Django's defaults.
+    ``DB_PREPARED_STATEMENTS=false`` (environment, ``config/settings.py``) turns it off (PgBouncer in transaction
+    mode before 1.21, or without ``max_prepared_statements``). No-op on SQLite."""
+    if not _prepared_on():
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    factory = raw.cursor_factory
+    raw.cursor_factory = _server_binding(raw)
+    try:
+        yield
+    finally:
+        raw.cursor_factory = factory
+
+
+def prepared_cursor():
+    """A cursor for one raw hot statement (call routing, the lock path's row lock): Django's cursor wrapper (the
+    query is logged and counted like any other), with server-side binding on PostgreSQL so the statement is
+    prepared once per connection (``prepared_statements``); Django's ordinary cursor elsewhere."""
+    if not _prepared_on():
+        return connection.cursor()
+    connection.close_if_health_check_failed()  # as ``connection.cursor()`` does (CONN_HEALTH_CHECKS)
+    connection.ensure_connection()
+    raw = connection.connection
+    cursor = _server_binding(raw)(raw)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
 
 
 # ---------------------------------------------------------------- facts for the policy layer
@@ -74,34 +145,63 @@ class LockFacts:
         return self._issues
 
 
-def lock_facts(*, customer: Customer) -> LockFacts:
-    """The customer row locked and the facts of ``LockFacts`` in ONE query (call inside the write's transaction)."""
+_LOCK_FACTS_SQL: dict[str, tuple[str, tuple[Any, ...], int]] = {}  # vendor -> (sql, params, index of the id)
+_ID_MARK = -7_713_015  # no customer has this id: marks where the customer's id goes in the compiled statement
+
+
+def _lock_facts_statement() -> tuple[str, tuple[Any, ...], int]:
+    """The statement of ``lock_facts``, compiled by the ORM once per process (issue 15: the same five EXISTS were
+    compiled again on every lock and unlock)."""
     from casework.ps.models import PsRecord  # PS builds on ownership; read its record lazily (no import cycle)
 
-    cid = OuterRef("pk")
-    row = (
-        Customer.objects.select_for_update()
-        .annotate(
-            f_payer=Exists(Case.objects.filter(payer_id=cid)),
-            f_payee=Exists(Case.objects.filter(payee_id=cid)),
-            f_errors=Exists(ErrorReport.objects.filter(customer_id=cid, is_open=True)),
-            f_agreement=Exists(OwnershipTransfer.objects.filter(
-                customer_id=cid, status__in=(TransferStatus.AGREED, TransferStatus.DECIDED))),
-            f_ps=Exists(PsRecord.objects.filter(Q(customer_id=cid) | Q(associated_customer_id=cid), is_active=True)),
+    if connection.vendor not in _LOCK_FACTS_SQL:
+        cid = OuterRef("pk")
+        qs = (
+            Customer.objects.select_for_update()
+            .annotate(
+                f_payer=Exists(Case.objects.filter(payer_id=cid)),
+                f_payee=Exists(Case.objects.filter(payee_id=cid)),
+                f_errors=Exists(ErrorReport.objects.filter(customer_id=cid, is_open=True)),
+                f_agreement=Exists(OwnershipTransfer.objects.filter(
+                    customer_id=cid, status__in=(TransferStatus.AGREED, TransferStatus.DECIDED))),
+                f_ps=Exists(PsRecord.objects.filter(Q(customer_id=cid) | Q(associated_customer_id=cid),
+                                                    is_active=True)),
+            )
+            .filter(pk=_ID_MARK)
+            .values_list("pk", "f_payer", "f_payee", "f_errors", "f_agreement", "f_ps")
         )
-        .only("pk")
-        .get(pk=customer.pk)
-    )
-    roles = frozenset(r for r, on in (("payer", row.f_payer), ("payee", row.f_payee)) if on)
-    return LockFacts(customer, roles, row.f_errors, row.f_agreement, row.f_ps)
+        sql, params = qs.query.get_compiler(connection=connection).as_sql()
+        _LOCK_FACTS_SQL[connection.vendor] = (sql, tuple(params), list(params).index(_ID_MARK))
+    return _LOCK_FACTS_SQL[connection.vendor]
+
+
+def lock_facts(*, customer: Customer) -> LockFacts:
+    """The customer row locked (``SELECT ... FOR UPDATE``) and the facts of ``LockFacts`` in ONE statement, compiled
+    once per process and prepared on PostgreSQL (call inside the write's transaction)."""
+    from django.db.transaction import TransactionManagementError
+
+    if connection.get_autocommit():
+        raise TransactionManagementError("lock_facts locks the customer row: call it inside a transaction.")
+    sql, params, at = _lock_facts_statement()
+    params = list(params)
+    params[at] = customer.pk
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Customer.DoesNotExist("Customer matching query does not exist.")
+    _, payer, payee, errors, agreement, ps = row
+    roles = frozenset(r for r, on in (("payer", payer), ("payee", payee)) if on)
+    return LockFacts(customer, roles, bool(errors), bool(agreement), bool(ps))
 
 
 def issue_rows(*, customer: Customer) -> list[PresentingIssue]:
-    return list(
-        PresentingIssue.objects.filter(customer=customer)
-        .select_related("issue_type__handling_area", "received_area")
-        .order_by("received_at", "id")
-    )
+    with prepared_statements():
+        return list(
+            PresentingIssue.objects.filter(customer=customer)
+            .select_related("issue_type__handling_area", "received_area")
+            .order_by("received_at", "id")
+        )
 
 
 def area_fact(area: BusinessArea) -> policy.AreaFact:
@@ -169,7 +269,8 @@ def active_lock(*, customer: Customer, for_update: bool = False, with_auto_unloc
     if with_auto_unlock:
         qs = qs.annotate(auto_unlock_scheduled=Exists(
             AutoUnlock.objects.filter(lock_id=OuterRef("pk"), status=AutoUnlockStatus.SCHEDULED)))
-    lock = qs.select_related("area", "position__office", "officer__user").first()
+    with prepared_statements():
+        lock = qs.select_related("area", "position__office", "officer__user").first()
     if lock is not None and isinstance(customer, Customer):
         lock.customer = customer  # already in hand: telling the holders needs no second read
     return lock
@@ -263,7 +364,8 @@ def unlock_readiness_facts(
         from casework.contacts.selectors import customer_mca_statuses  # contacts builds on ownership: read lazily
 
         since = lock.started_at if lock is not None else clock.now()
-        mca = customer_mca_statuses({customer.pk: since})[customer.pk]
+        with prepared_statements():  # issue 15: its reads planned once per connection on PostgreSQL
+            mca = customer_mca_statuses({customer.pk: since})[customer.pk]
     mca_required, mca_done = mca
     return policy.UnlockReadinessFacts(
         decision_explained=decision_explained,
@@ -461,16 +563,12 @@ class RouteView:
     customer_id: int | None = None  # whose call it is: the routing read is audited against this customer (issue 13)
 
 
-_front_line_names: dict[str, str] = {}
-
-
 def _front_line() -> tuple[str, str]:
+    """The default front-line area (CMA-1.1) by code and name, from the cached business areas (``core.refcache``:
+    a renamed area is seen at once, no read per call)."""
     code = settings.CASEWORK["DEFAULT_FRONT_LINE_AREA"]
-    if code not in _front_line_names:
-        _front_line_names[code] = (
-            BusinessArea.objects.filter(code=code).values_list("name", flat=True).first() or code
-        )
-    return code, _front_line_names[code]
+    fact = area_facts().get(code)
+    return code, fact.name if fact is not None else code
 
 
 ROUTE_FIELDS = ("lock", "area_code", "area_name", "position_code", "officer_username")
@@ -520,34 +618,35 @@ def _route_sql() -> str:
 def route_call(*, csid: str) -> RouteView:
     """Where a call for this CSID goes now (issue 15: ONE index lookup). The customer by its unique CSID joined by
     primary key to its routing row (``CustomerRoute``, kept by the ownership services in the same transaction as
-    every lock change). Unowned customers go to the default front-line area (CMA-1.1). Only when an automatic unlock
-    is due but not yet materialised does it read the full rule (``route_call_computed``)."""
-    from django.db import connection
-
+    every lock change), one raw statement (prepared on PostgreSQL: ``prepared_cursor``), the row mapped to the
+    frozen ``RouteView``. Unowned customers go to the default front-line area (CMA-1.1, its name from the cached
+    business areas). Only when an automatic unlock is due but not yet materialised does it read the full rule
+    (``route_call_computed``)."""
     csid = _valid_csid(csid)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_route_sql(), [csid])
         row = cursor.fetchone()
     if row is None:
         raise NotFound("No customer has this CSID.", step_ids=("CMA-1.1",))
     customer_id, lock_id, area_code, area_name, position_code, username, due = row
-    if lock_id is not None and due is not None:
+    if lock_id is None:
+        code, name = _front_line()
+        return RouteView(csid, code, name, None, None, False, _UNOWNED_REASON, ("CMA-1.1",), customer_id=customer_id)
+    if due is not None:
         if isinstance(due, str):  # SQLite returns text from a raw cursor
             due = dt.datetime.fromisoformat(due)
         if settings.USE_TZ and due.tzinfo is None:
             due = due.replace(tzinfo=dt.UTC)
         if due <= clock.now():
             return route_call_computed(csid=csid)
-    if lock_id is None:
-        code, name = _front_line()
-        return RouteView(csid, code, name, None, None, False,
-                         "Not locked to any area: the default front-line area takes the call.", ("CMA-1.1",),
-                         customer_id=customer_id)
     return RouteView(
         csid, area_code, area_name, position_code or None, username or None, True,
         f"Locked to {area_name}: entering the CSID routes the call to the owning area.", ("CMA-1.7", "CMA-2.10"),
         customer_id=customer_id,
     )
+
+
+_UNOWNED_REASON = "Not locked to any area: the default front-line area takes the call."
 
 
 def route_call_computed(*, csid: str) -> RouteView:
@@ -594,8 +693,7 @@ def route_call_computed(*, csid: str) -> RouteView:
             return RouteView(csid, code, name, None, None, False,
                              "Unlocked automatically after the decision letter(s): the default front-line area takes "
                              "the call.", ("CMA-3.4", "CMA-1.1"), customer_id=row["id"])
-        return RouteView(csid, code, name, None, None, False,
-                         "Not locked to any area: the default front-line area takes the call.", ("CMA-1.1",),
+        return RouteView(csid, code, name, None, None, False, _UNOWNED_REASON, ("CMA-1.1",),
                          customer_id=row["id"])
     position = row["active_lock__position__code"] or row["active_lock__officer__position__code"]
     return RouteView(

@@ -69,3 +69,103 @@ def test_officers_are_read_once_per_run_not_per_batch(reference, small_batches):
         loader.load(12, workers=1)  # four key ranges
     officer_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "org_officer"' in q["sql"]]
     assert len(officer_reads) <= 2  # read existing officers, and again after creating the missing ones
+
+
+def _routes_match_the_locks(ids) -> None:
+    """Every bench customer with an active lock has exactly one routing row, pointing at that lock with the lock's
+    own area, position and officer (what ``routing_rebuild`` would write); no other bench customer has one."""
+    from casework.ownership.models import CustomerRoute
+    from casework.ownership.selectors import ROUTE_FIELDS, route_values
+
+    locks = {lk.customer_id: lk for lk in Lock.objects.filter(customer_id__in=ids, is_active=True).select_related(
+        "area", "position", "officer__user", "officer__position")}
+    routes = {r.customer_id: r for r in CustomerRoute.objects.filter(customer_id__in=ids)}
+    assert set(routes) == set(locks)
+    for customer_id, lock in locks.items():
+        route, want = routes[customer_id], route_values(lock)
+        assert {f: getattr(route, f) for f in ROUTE_FIELDS} == want
+
+
+def test_a_larger_second_load_adds_exactly_the_missing_customers_with_their_routing_rows(reference, small_batches):
+    """Issue 15: a second run at a larger scale on an already loaded database writes only customers it lacks (ids
+    reserved from the sequences past what is there), each with its rows, and the locks' routing rows agree."""
+    first = loader.load(7, workers=1)
+    old = dict(_bench_customers().values_list("csid", "id"))
+    old_rows = {model: model.objects.count() for model in (Case, Lock, Intray, Note, IncomeRecord)}
+    result = loader.load(16, workers=1)
+    now = dict(_bench_customers().values_list("csid", "id"))
+    added = set(now) - set(old)
+    assert added == {loader.csid(i) for i in range(7, 16)} and result["customers_loaded"] == 9
+    assert all(now[c] == pk for c, pk in old.items())  # nothing rewritten
+    assert min(now[c] for c in added) > max(old.values())  # fresh ids, past the first load's
+    new_ids = [now[c] for c in added]
+    assert Intray.objects.filter(customer_id__in=new_ids).count() == 9 * loader.INTRAYS_PER_CUSTOMER
+    assert Note.objects.filter(customer_id__in=new_ids).count() == 9
+    assert Lock.objects.filter(customer_id__in=new_ids).count() == 3  # customers 9, 12, 15
+    assert IncomeRecord.objects.filter(customer_id__in=new_ids).count() == 3  # 7, 10, 13
+    grown = {model: model.objects.count() - old_rows[model] for model in old_rows}
+    # Cases pair an even customer with the next one in the same key range (BATCH = 3): (10, 11) and (12, 13).
+    assert grown == {Case: 2, Lock: 3, Intray: 45, Note: 9, IncomeRecord: 3}
+    assert first["rows"] and result["rows"] == 9 + 2 + 3 + 3 + 3 + 45 + 9 + 12
+    _routes_match_the_locks(list(now.values()))
+    # The lock ids were reserved from the sequence: the ownership service's next lock gets a fresh id.
+    assert Lock.objects.order_by("-id").values_list("id", flat=True).first() == max(
+        Lock.objects.filter(customer_id__in=list(now.values())).values_list("id", flat=True))
+
+
+def _indexes(tables) -> dict[str, str]:
+    """Each index's definition as PostgreSQL prints it, casts and parentheses taken out: a recreated partial index's
+    ``status IN (...)`` predicate prints as ``ARRAY[('open'::varchar)::text, ...]`` where the original printed
+    ``(ARRAY['open'::varchar, ...])::text[]`` (the same constant for the planner, which still uses the index)."""
+    import re
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [list(tables)])
+        return {name: re.sub(r"::[a-z ]+(\[\])?|[()]", "", d) for name, d in cursor.fetchall()}
+
+
+@pytest.mark.postgres_only
+def test_a_load_with_indexes_dropped_recreates_every_one_of_them(reference, small_batches):
+    before = _indexes(loader.TABLES)
+    result = loader.load(7, workers=1, indexes="drop")
+    assert result["indexes_dropped"] == result["indexes_recreated"] > 20
+    assert _indexes(loader.TABLES) == before
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {loader.DROPPED}")
+        assert cursor.fetchone()[0] == 0
+    _routes_match_the_locks(list(_bench_customers().values_list("id", flat=True)))
+
+
+@pytest.mark.postgres_only
+def test_a_load_that_fails_half_way_still_recreates_the_indexes(reference, small_batches, monkeypatch):
+    before = _indexes(loader.TABLES)
+    real = loader.load_range
+
+    def fail_on_the_second_range(lo, hi, ctx):
+        if lo >= loader.BATCH:
+            raise RuntimeError("disk full")
+        return real(lo, hi, ctx)
+
+    monkeypatch.setattr(loader, "load_range", fail_on_the_second_range)
+    with pytest.raises(RuntimeError):
+        loader.load(7, workers=1, indexes="drop")
+    assert _indexes(loader.TABLES) == before
+    monkeypatch.setattr(loader, "load_range", real)
+    assert loader.load(7, workers=1)["customers_loaded"] == 4  # the first range was committed: the rest follows
+    assert _bench_customers().count() == 7
+
+
+@pytest.mark.postgres_only
+def test_indexes_a_killed_load_left_dropped_are_recreated_by_the_next_load(reference, small_batches):
+    before = _indexes(loader.TABLES)
+    loader._drop_secondary_indexes()  # as a load killed before its recreate step would have left them
+    assert len(_indexes(loader.TABLES)) < len(before)
+    loader.load(4, workers=1, indexes="keep")
+    assert _indexes(loader.TABLES) == before
+
+
+def test_auto_keeps_the_indexes_for_a_small_load(reference, small_batches):
+    result = loader.load(4, workers=1)
+    assert result["indexes"] == "auto" and result["indexes_dropped"] == 0
+    with pytest.raises(ValueError):
+        loader.load(5, workers=1, indexes="sometimes")

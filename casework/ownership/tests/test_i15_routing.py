@@ -77,3 +77,44 @@ def test_routing_rebuild_command_repairs_the_table(org, payer, payee):
     call_command("routing_rebuild")
     assert same(payer).officer_username == so.user.username
     assert not same(payee).is_owned
+
+
+def test_route_names_the_front_line_area_from_the_cached_areas(org, payer):
+    """Issue 15: an unowned customer's call goes to the front-line area named from the cached business areas
+    (``core.refcache``), so a renamed area is seen on the next call (it was kept per process, never reloaded)."""
+    from django.conf import settings
+
+    from casework.org.models import BusinessArea
+    from casework.org.services import reference_upsert
+
+    code = settings.CASEWORK["DEFAULT_FRONT_LINE_AREA"]
+    assert selectors.route_call(csid=payer.csid).area_name == BusinessArea.objects.get(code=code).name
+    reference_upsert(actor=None, model=BusinessArea, lookup={"code": code}, values={"name": "Front line (renamed)"})
+    route = selectors.route_call(csid=payer.csid)
+    assert (route.area_code, route.area_name, route.is_owned) == (code, "Front line (renamed)", False)
+    assert route == selectors.route_call_computed(csid=payer.csid)
+
+
+@pytest.mark.postgres_only
+def test_route_is_a_prepared_statement_on_postgresql(org, payer, django_assert_num_queries):
+    """Issue 15: on PostgreSQL the routing lookup runs as a prepared statement once it has run ``PREPARE_THRESHOLD``
+    times on the connection (parsed and planned once: the profile showed the server's parse and plan, not Python,
+    dominating a call), still one query, still logged with its SQL."""
+    from django.db import connection
+
+    for _ in range(selectors.PREPARE_THRESHOLD + 1):
+        selectors.route_call(csid=payer.csid)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("ownership_customerroute" in sql for sql in prepared), prepared
+    with django_assert_num_queries(1) as captured:
+        assert not selectors.route_call(csid=payer.csid).is_owned
+    assert "ownership_customerroute" in captured.captured_queries[0]["sql"]
+
+
+def test_route_call_honours_prepared_statements_off(org, payer, settings):
+    """``DB_PREPARED_STATEMENTS = False`` (PgBouncer in transaction mode before 1.21): Django's ordinary cursor."""
+    settings.DB_PREPARED_STATEMENTS = False
+    assert not selectors._prepared_on()
+    assert not selectors.route_call(csid=payer.csid).is_owned
