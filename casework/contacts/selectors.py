@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,7 +192,8 @@ def mca_facts_for_customer(customer, *, case_id: int | None = None) -> dict[str,
 def customer_mca_status(customer, *, since) -> tuple[bool, bool]:
     """CMA-2.1 for the unlock readiness (CMA-3.4): (required by the customer's record, documented). Documented =
     MCA completed in a contact with the customer since ``since`` (the lock started) or in the contact that led to
-    the lock (the latest one before it)."""
+    the lock (the latest one before it). Reads the customer's whole record (``customer_summary``): the paths that
+    answer it (every unlock) use the set-based ``customer_mca_statuses``, tested equal to this one."""
     required = policy.mca_assess(policy.McaFacts(**mca_facts_for_customer(customer))).required
     if not required:
         return False, False
@@ -199,6 +202,112 @@ def customer_mca_status(customer, *, since) -> tuple[bool, bool]:
         return True, True
     before = contacts.filter(started_at__lt=since).order_by("-started_at", "-id").only("mca_completed_at").first()
     return True, before is not None and before.mca_completed_at is not None
+
+
+def mca_facts_for_customers(customer_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Set-based ``mca_facts_for_customer`` (issue 15): the MCA facts of many customers' records (each customer's
+    first case), equal to the one-customer function for each (a property test compares them), in a fixed number of
+    queries whatever the number of customers: their cases, the cases' current role history, the customers' incomes,
+    their open debts (owed by them, or child support owed to them as payee), those debts' arrangement statuses and,
+    for payers, the open overpayments on their cases owed by someone else. Only the columns the facts need are read
+    (``values_list``), no model instance per row."""
+    from casework.customers.models import CaseRoleHistory, IncomeRecord, PaymentArrangement
+    from casework.customers.policy import RolePeriod, arrangement_status, had_role_reversal, income_is_reliable
+
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    cases: dict[int, list[tuple]] = {c: [] for c in ids}  # (case id, role, registration status, annual liability)
+    case_rows = list(Case.objects.filter(Q(payer_id__in=ids) | Q(payee_id__in=ids))
+                     .order_by("case_number")
+                     .values_list("id", "payer_id", "payee_id", "registration_status", "annual_liability"))
+    for case_id, payer_id, payee_id, status, liability in case_rows:
+        if payer_id in cases:
+            cases[payer_id].append((case_id, policy.PAYER, status, liability))
+        if payee_id in cases and payee_id != payer_id:
+            cases[payee_id].append((case_id, policy.PAYEE, status, liability))
+    # Only the first case's role history is read (its role reversal is the fact; CMA-2.4).
+    first_cases = {rows[0][0] for rows in cases.values() if rows}
+    history: dict[int, list[RolePeriod]] = {}
+    if first_cases:
+        for case_id, payer_id, payee_id, from_date, to_date in (
+                CaseRoleHistory.objects.filter(case_id__in=first_cases).order_by("from_date", "id")
+                .values_list("case_id", "payer_id", "payee_id", "from_date", "to_date")):
+            history.setdefault(case_id, []).append(RolePeriod(payer_id, payee_id, from_date, to_date))
+    latest_source: dict[int, str] = {}
+    for cid, source in (IncomeRecord.objects.filter(customer_id__in=ids, superseded_by__isnull=True)
+                        .order_by("customer_id", "-effective_from", "-id").values_list("customer_id", "source")):
+        latest_source.setdefault(cid, source)
+    debts = list(
+        Debt.objects.filter(Q(debtor_id__in=ids) | Q(case__payee_id__in=ids, kind=DebtKind.CHILD_SUPPORT_DEBT),
+                            is_open=True, superseded_by__isnull=True)
+        .values_list("id", "debtor_id", "kind", "case__payee_id"))
+    statuses: dict[int, list[str]] = {}
+    if debts:
+        for debt_id, status in PaymentArrangement.objects.filter(debt_id__in=[d[0] for d in debts]).values_list(
+                "debt_id", "status"):
+            statuses.setdefault(debt_id, []).append(status)
+    without: dict[int, set[str]] = {}  # customer id -> kinds of debt they owe with no active arrangement
+    owed: set[int] = set()
+    for debt_id, debtor_id, kind, payee_id in debts:
+        if debtor_id in cases and arrangement_status(statuses.get(debt_id, [])) != "active":
+            without.setdefault(debtor_id, set()).add(kind)
+        if payee_id in cases and debtor_id != payee_id and kind == DebtKind.CHILD_SUPPORT_DEBT:
+            owed.add(payee_id)
+    roles_first = {c: (rows[0][1] if rows else policy.PAYEE) for c, rows in cases.items()}
+    payer_cases = {c: {row[0] for row in rows if row[1] == policy.PAYER} for c, rows in cases.items()
+                   if roles_first[c] == policy.PAYER}
+    overpaid: set[int] = set()
+    wanted = set().union(*payer_cases.values()) if payer_cases else set()
+    if wanted:
+        others = list(Debt.objects.filter(case_id__in=wanted, kind=DebtKind.OVERPAYMENT, is_open=True)
+                      .values_list("case_id", "debtor_id"))
+        for c, mine in payer_cases.items():
+            if any(case_id in mine and debtor_id != c for case_id, debtor_id in others):
+                overpaid.add(c)
+    out: dict[int, dict[str, Any]] = {}
+    for c in ids:
+        rows = cases[c]
+        role = roles_first[c]
+        out[c] = {
+            "role": role,
+            "roles": sorted({row[1] for row in rows}),
+            "income_reliable": bool(c in latest_source and income_is_reliable(latest_source[c])),
+            "cs_debt_without_arrangement": DebtKind.CHILD_SUPPORT_DEBT in without.get(c, ()),
+            "overpayment_without_arrangement": DebtKind.OVERPAYMENT in without.get(c, ()),
+            "payer_overpaid": c in overpaid,
+            "owed_child_support": c in owed,
+            "past_role_reversal": bool(rows) and had_role_reversal(c, role, history.get(rows[0][0], [])),
+            "ongoing_entitlement": any(row[1] == policy.PAYEE and row[2] == RegistrationStatus.REGISTERED
+                                       and row[3] > 0 for row in rows),
+        }
+    return out
+
+
+def customer_mca_statuses(since: Mapping[int, dt.datetime]) -> dict[int, tuple[bool, bool]]:
+    """Set-based ``customer_mca_status`` (issue 15): ``since`` maps each customer id to the moment its lock started;
+    returns, per customer, (MCA required by the record, documented), equal to the one-customer function for each,
+    in a fixed number of queries whatever the number of customers (``mca_facts_for_customers``, then one read of the
+    contacts of the customers whose record requires MCA: when each started and whether MCA was completed in it)."""
+    facts = mca_facts_for_customers(since)
+    required = {c for c, f in facts.items() if policy.mca_assess(policy.McaFacts(**f)).required}
+    out: dict[int, tuple[bool, bool]] = {c: (False, False) for c in facts}
+    if not required:
+        return out
+    # By customer, newest first: (started_at, id, MCA completed in it).
+    contacts: dict[int, list[tuple[dt.datetime, bool]]] = {c: [] for c in required}
+    for cid, started_at, done in (Contact.objects.filter(customer_id__in=required)
+                                  .order_by("customer_id", "-started_at", "-id")
+                                  .values_list("customer_id", "started_at", "mca_completed_at")):
+        contacts[cid].append((started_at, done is not None))
+    for c in required:
+        rows = contacts[c]
+        if any(done for started_at, done in rows if started_at >= since[c]):
+            out[c] = (True, True)
+            continue
+        before = next((done for started_at, done in rows if started_at < since[c]), False)
+        out[c] = (True, before)
+    return out
 
 
 def mca_facts(contact: Contact) -> policy.McaFacts:

@@ -12,7 +12,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, models, transaction
 
@@ -41,6 +41,17 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "value") and hasattr(value, "name"):  # enums
         return value.value
     return value
+
+
+class AuditTarget(NamedTuple):
+    """What an event is about, given as plain values instead of the loaded row (the set-based sweeps read only the
+    columns they need, issue 15): the same ``target_type``, ``target_id``, ``target_repr`` (``str(row)``) and
+    ``target_version`` (the version after the change) as ``target=row`` would record."""
+
+    type: str
+    id: Any
+    repr: str = ""
+    version: int | None = None
 
 
 def _is_versioned(instance: models.Model) -> bool:
@@ -80,28 +91,66 @@ def audit_record(
 def audit_record_many(entries: Iterable[Mapping[str, Any]]) -> list[AuditEvent]:
     """Append many audit events in one bulk insert: each entry has exactly ``audit_record``'s keyword arguments and
     gives the same event (the set-based sweeps, issue 15). Must run inside the caller's transaction; the events are
-    chained after commit like any other."""
+    chained after commit like any other. On PostgreSQL they are written by one ``COPY`` (no model instance per
+    event) and the list returned is empty; elsewhere by ``bulk_create``, which returns them."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit_record_many must be called inside the service's transaction")
-    events = [_event(**entry) for entry in entries]
-    if not events:
+    entries = list(entries)
+    if not entries:
         return []
-    return AuditEvent.objects.bulk_create(events, batch_size=1000)
+    if connection.vendor == "postgresql":
+        _copy_events([_event_values(**entry) for entry in entries])
+        return []
+    return AuditEvent.objects.bulk_create([AuditEvent(**_event_values(**entry)) for entry in entries],
+                                          batch_size=1000)
 
 
-def _event(
+COPY_COLUMNS = ("occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id", "target_repr",
+                "customer_id", "before", "after", "reason", "step_ids", "request_id", "target_version")
+
+
+def _copy_events(rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: the events in one ``COPY`` (issue 15: a sweep's chunk writes thousands; ``bulk_create`` prepared
+    every field of every event through the ORM). The JSON columns get ``json.dumps`` of the plain values, which is
+    what the model's ``JSONField`` stores; the ids come from the table's sequence, in row order, as with an insert."""
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    cols = [AuditEvent._meta.get_field(c).column for c in COPY_COLUMNS]
+
+    def plain(name: str, value: Any) -> Any:
+        if name in ("before", "after"):
+            return None if value is None else json.dumps(value)
+        if name == "step_ids":
+            return json.dumps(value)
+        return value
+
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(plain(c, row[c]) for c in COPY_COLUMNS))
+
+
+def _event(**entry: Any) -> AuditEvent:
+    """The unsaved event ``audit_record`` appends (and asks for the chain to be sealed after commit)."""
+    return AuditEvent(**_event_values(**entry))
+
+
+def _event_values(
     *,
     actor: Any,
     action: str,
-    target: models.Model | tuple[str, Any],
+    target: models.Model | AuditTarget | tuple[str, Any],
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     reason: str = "",
     step_ids: Iterable[str] = (),
     customer: Any = None,
 ) -> AuditEvent:
-    """The unsaved event ``audit_record`` appends (and asks for the chain to be sealed after commit)."""
-    if isinstance(target, models.Model):
+    """The column values of the event ``audit_record`` appends, by field name (and asks for the chain to be sealed
+    after commit)."""
+    if isinstance(target, AuditTarget):
+        target_type, target_id = target.type, str(target.id)
+        target_repr, target_version = target.repr[:200], target.version
+    elif isinstance(target, models.Model):
         target_type = target._meta.model_name
         target_id = str(target.pk)
         target_repr = str(target)[:200]
@@ -118,9 +167,9 @@ def _event(
     label = getattr(user, "username", "") or system_actor_var.get() or "system"
     if not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
         transaction.on_commit(_seal_after_commit, robust=True)
-    return AuditEvent(
+    return dict(
         occurred_at=clock.now(),
-        actor=user,
+        actor_id=getattr(user, "pk", None),
         actor_label=label,
         action=action,
         target_type=target_type,
@@ -146,15 +195,19 @@ DIGEST_FIELDS = ("id", "occurred_at", "actor_id", "actor_label", "action", "targ
                  "target_repr", "customer_id", "before", "after", "reason", "step_ids", "request_id", "target_version")
 
 
-def event_digest(event: AuditEvent) -> str:
-    """The SHA-256 of an event's recorded content (as stored: read back from the database)."""
-    data = {name: getattr(event, name) for name in DIGEST_FIELDS}
-    data["occurred_at"] = event.occurred_at.astimezone(dt.timezone.utc).isoformat()
+def event_digest(event: AuditEvent | Mapping[str, Any]) -> str:
+    """The SHA-256 of an event's recorded content (as stored: read back from the database), from the event or from
+    its ``DIGEST_FIELDS`` read as values (the seal reads values, not instances: issue 15)."""
+    if isinstance(event, Mapping):
+        data = dict(event)
+    else:
+        data = {name: getattr(event, name) for name in DIGEST_FIELDS}
+    data["occurred_at"] = data["occurred_at"].astimezone(dt.timezone.utc).isoformat()
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def link_hash(prev_hash: str, event: AuditEvent) -> str:
+def link_hash(prev_hash: str, event: AuditEvent | Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + event_digest(event)).encode()).hexdigest()
 
 
@@ -177,9 +230,10 @@ def audit_chain_seal(*, everything: bool = False) -> int:
             prev = last.hash if last is not None else GENESIS
             count = 0
             links: list[AuditChainLink] = []
-            for event in pending.iterator(chunk_size=2000):
+            for values in pending.values_list(*DIGEST_FIELDS).iterator(chunk_size=2000):
+                event = dict(zip(DIGEST_FIELDS, values))
                 digest = link_hash(prev, event)
-                links.append(AuditChainLink(event_id=event.pk, prev_hash=prev, hash=digest))
+                links.append(AuditChainLink(event_id=event["id"], prev_hash=prev, hash=digest))
                 prev = digest
                 count += 1
                 if len(links) >= 1000:  # bulk inserts, in chain order (a sweep's chunk adds thousands of events)

@@ -210,7 +210,7 @@ def bulk_transition(rows: Sequence[models.Model], method: Callable[..., Any], *,
     ``Lock.end``) is fired on every (locked, loaded) row in memory, so each row passes the same source-state check
     and ``conditions`` as one row alone (a row in another state raises ``TransitionRefused`` and nothing is
     written); the caller has already applied the policy decision to each row, exactly as the one-row service does.
-    Then the state and ``fields`` (set on the rows by the caller, per row) are written by one ``bulk_update``.
+    Then the state and ``fields`` (set on the rows by the caller, per row) are written by ``bulk_write``.
     Returns how many rows changed. The set-based services that call it are listed as callers of the transition."""
     rows = list(rows)
     if not rows:
@@ -220,5 +220,38 @@ def bulk_transition(rows: Sequence[models.Model], method: Callable[..., Any], *,
         getattr(row, name)()
     state_fields = [f.name for f in rows[0]._meta.concrete_fields
                     if isinstance(f, django_fsm.FSMFieldMixin) and f.protected]
-    type(rows[0])._default_manager.bulk_update(rows, [*state_fields, *fields], batch_size=500)
+    bulk_write(rows, [*state_fields, *fields])
     return len(rows)
+
+
+def bulk_write(rows: Sequence[models.Model], fields: Iterable[str], *, batch: int = 1000) -> None:
+    """Write ``fields`` of many loaded rows, each with its own values. On PostgreSQL one ``UPDATE ... FROM (VALUES
+    ...)`` per ``batch`` rows, the values typed by each field's own ``get_db_prep_save`` and cast to its column type;
+    elsewhere Django's ``bulk_update``. (``bulk_update`` builds a ``CASE WHEN`` expression per row and field: for a
+    chunk of 1,000 locks ending, 7,000 expressions cost seconds of Python, issue 15.)"""
+    from django.db import connection
+
+    rows = list(rows)
+    if not rows:
+        return
+    model = type(rows[0])
+    names = list(fields)
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(rows, names, batch_size=500)
+        return
+    qn = connection.ops.quote_name
+    pk = model._meta.pk
+    cols = [pk, *(model._meta.get_field(n) for n in names)]
+    casts = [f"%s::{f.db_type(connection)}" for f in cols]
+    table = qn(model._meta.db_table)
+    assign = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in cols[1:])
+    alias = ", ".join(qn(f.column) for f in cols)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start:start + batch]
+            params: list[Any] = []
+            for row in part:
+                params += [f.get_db_prep_save(getattr(row, f.attname), connection=connection) for f in cols]
+            values = ", ".join(["(" + ", ".join(casts) + ")"] * len(part))
+            cursor.execute(f"UPDATE {table} SET {assign} FROM (VALUES {values}) AS v({alias}) "
+                           f"WHERE {table}.{qn(pk.column)} = v.{qn(pk.column)}", params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -889,32 +890,85 @@ LEADER_RELATED = ("leader__user", "leader__position__business_area", "leader__po
                   "leader__position__team")
 
 
-def _team_leader_for(intray: Intray, fallback: dict | None = None) -> Officer | None:
+@dataclass(slots=True)
+class _Overdue:
+    """One intray of an SLA sweep's chunk, as the plain values the rule, the audit event and the notice need (issue
+    15: read with ``values_list``, not as joined model instances)."""
+
+    pk: int
+    status: str
+    due_date: dt.date | None
+    office_id: int
+    version: int
+    step_ids: list
+    customer_id: int
+    case_id: int | None
+    case_payer_id: int | None
+    case_payee_id: int | None
+    subject: str
+    type_name: str
+    team_id: int | None
+    holder_area_id: int | None  # the holding position's (or the holding officer's position's) area and office
+    holder_office_id: int | None
+    assignee_label: str
+
+
+_OVERDUE_COLUMNS = (
+    "id", "status", "due_date", "office_id", "version", "step_ids", "customer_id", "case_id", "case__payer_id",
+    "case__payee_id", "subject", "type__name", "team_id", "assignee_position__business_area_id",
+    "assignee_position__office_id", "assignee_officer__position__business_area_id",
+    "assignee_officer__position__office_id", "assignee_position__title", "assignee_officer_id",
+    "assignee_officer__user__first_name", "assignee_officer__user__last_name", "assignee_officer__user__username",
+)
+
+
+def _overdue(values: tuple) -> _Overdue:
+    (pk, status, due, office_id, version, step_ids, customer_id, case_id, payer_id, payee_id, subject, type_name,
+     team_id, pos_area, pos_office, off_area, off_office, pos_title, officer_id, first, last, username) = values
+    if officer_id is not None:
+        label = f"{first} {last}".strip() or username  # Officer.display_name
+    else:
+        label = pos_title or ""
+    holder = (pos_area, pos_office) if pos_area is not None else (off_area, off_office)
+    return _Overdue(pk, status, due, office_id, version, step_ids or [], customer_id, case_id, payer_id, payee_id,
+                    subject, type_name, team_id, holder[0], holder[1], label)
+
+
+class _Leaders:
+    """The Team Leaders an SLA chunk's notices go to: the leaders of the chunk's teams (one query) and, for work held
+    by a team-less (intake) position, the leader of a team in the same business area and office (one query per
+    area and office, cached for the chunk)."""
+
+    def __init__(self, team_ids: Iterable[int]):
+        ids = {t for t in team_ids if t is not None}
+        self.by_team: dict[int, Officer | None] = {}
+        if ids:
+            for team in Team.objects.filter(pk__in=ids).select_related(*LEADER_RELATED):
+                self.by_team[team.pk] = team.leader
+        self.by_holder: dict[tuple[int, int], Officer | None] = {}
+
+
+def _team_leader_for(intray: _Overdue, fallback: _Leaders) -> Officer | None:
     """The leader of the intray's team; for work held by a team-less (intake) position, the leader of a team in the
-    same business area and office. ``fallback``: a cache of that second look-up by (area id, office id), for the
-    set-based sweep."""
+    same business area and office."""
     def usable(officer):
         return officer is not None and officer.is_active and officer.position_id is not None
 
-    if intray.team_id and usable(intray.team.leader):
-        return intray.team.leader
-    holder = intray.assignee_position or (intray.assignee_officer.position if intray.assignee_officer_id else None)
-    if holder is None:
+    if intray.team_id and usable(fallback.by_team.get(intray.team_id)):
+        return fallback.by_team[intray.team_id]
+    if intray.holder_area_id is None:
         return None
-    key = (holder.business_area_id, holder.office_id)
-    if fallback is not None and key in fallback:
-        return fallback[key]
-    team = (
-        Team.objects.filter(business_area_id=holder.business_area_id, office_id=holder.office_id, is_active=True,
-                            leader__isnull=False, leader__is_active=True, leader__position__isnull=False)
-        .select_related(*LEADER_RELATED)
-        .order_by("id")
-        .first()
-    )
-    leader = team.leader if team is not None else None
-    if fallback is not None:
-        fallback[key] = leader
-    return leader
+    key = (intray.holder_area_id, intray.holder_office_id)
+    if key not in fallback.by_holder:
+        team = (
+            Team.objects.filter(business_area_id=key[0], office_id=key[1], is_active=True,
+                                leader__isnull=False, leader__is_active=True, leader__position__isnull=False)
+            .select_related(*LEADER_RELATED)
+            .order_by("id")
+            .first()
+        )
+        fallback.by_holder[key] = team.leader if team is not None else None
+    return fallback.by_holder[key]
 
 
 def intray_sla_breach_record(*, intray: Intray) -> tuple[bool, Intray | None]:
@@ -932,70 +986,71 @@ def intray_sla_breach_record(*, intray: Intray) -> tuple[bool, Intray | None]:
 def intray_sla_breaches_record(*, ids: Iterable[int], skip_locked: bool = True) -> tuple[list[int], dict[int, Intray]]:
     """Set-based SLA breach recording for one chunk of intrays (issue 15), in one transaction: the rows are read
     under a row lock in one query (``FOR UPDATE SKIP LOCKED`` on PostgreSQL: a row another run or an officer holds
-    is left for the next run), each is decided by ``policy.is_breached`` against its own office's day, then
+    is left for the next run) as the plain values the rule, the event and the notice need (``_Overdue``, no model
+    instance per row), each is decided by ``policy.is_breached`` against its own office's day, then
     ``sla_breached_at`` (and the version) is set by one update, and one ``intray.sla_breach`` audit event per intray
-    and the Team Leaders' ``sla_breach`` notice intrays (built by ``intray_create``'s own rules, ``_intray_new``)
-    with their ``intray.create`` events are bulk-inserted. Rows already recorded are left alone (idempotent).
+    (the same content as ``target=intray`` would give: ``core.audit.AuditTarget``) and the Team Leaders'
+    ``sla_breach`` notice intrays (built by ``intray_create``'s own rules, ``_intray_new``) with their
+    ``intray.create`` events are bulk-inserted. Rows already recorded are left alone (idempotent).
     Returns (ids recorded, {intray id: its notice}); an intray whose team has no active leader gets no notice."""
-    from casework.core.audit import audit_record_many
+    from casework.core.audit import AuditTarget, audit_record_many
+    from casework.customers.models import Case, Customer
 
     ids = list(ids)
     if not ids:
         return [], {}
     with transaction.atomic():
-        rows = list(
-            Intray.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-            .select_related("type", "office", "customer", "case", "assignee_position", "assignee_officer__position",
-                            "assignee_officer__user",
-                            *(f"team__{r}" for r in LEADER_RELATED))
-            .filter(pk__in=ids, sla_breached_at__isnull=True)
-            .order_by("id")
-        )
+        rows = [_overdue(v) for v in
+                Intray.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+                .filter(pk__in=ids, sla_breached_at__isnull=True)
+                .order_by("id")
+                .values_list(*_OVERDUE_COLUMNS)]
+        if not rows:
+            return [], {}
         now = clock.now()
-        todays: dict[int, dt.date] = {}
-
-        def office_today(intray: Intray) -> dt.date:
-            if intray.office_id not in todays:
-                todays[intray.office_id] = local_today(intray.office, now)
-            return todays[intray.office_id]
-
+        offices = Office.objects.in_bulk({r.office_id for r in rows})
+        todays = {pk: local_today(office, now) for pk, office in offices.items()}
         breached = [r for r in rows
-                    if policy.is_breached(status=r.status, due=r.due_date, office_today=office_today(r))]
+                    if policy.is_breached(status=r.status, due=r.due_date, office_today=todays[r.office_id])]
         if not breached:
             return [], {}
         Intray.objects.filter(pk__in=[r.pk for r in breached]).update(sla_breached_at=now,
                                                                         version=F("version") + 1)
         events: list[dict[str, Any]] = []
-        for intray in breached:
-            intray.sla_breached_at = now
-            version_bump(intray)
-            events.append({"actor": None, "action": "intray.sla_breach", "target": intray,
-                           "after": {"due_date": intray.due_date, "sla_breached_at": now},
-                           "step_ids": intray.step_ids, "customer": intray.customer_id})
-        notice_type = _get_type("sla_breach")
-        fallback: dict = {}
+        for r in breached:
+            r.version += 1
+            events.append({"actor": None, "action": "intray.sla_breach",
+                           "target": AuditTarget("intray", r.pk, f"{r.type_name}: {r.subject}", r.version),
+                           "after": {"due_date": r.due_date, "sla_breached_at": now},
+                           "step_ids": r.step_ids, "customer": r.customer_id})
+        leaders = _Leaders(r.team_id for r in breached)
+        notice_type = None
         due_dates: dict = {}
         notices: dict[int, Intray] = {}
         notice_events: list[dict[str, Any]] = []
-        for intray in breached:
-            leader = _team_leader_for(intray, fallback)
+        for r in breached:
+            leader = _team_leader_for(r, leaders)
             if leader is None:
                 continue
+            notice_type = notice_type or _get_type("sla_breach")
+            case = None if r.case_id is None else Case(pk=r.case_id, payer_id=r.case_payer_id,
+                                                       payee_id=r.case_payee_id)
             notice, audit = _intray_new(
                 actor=None,
                 t=notice_type,
-                customer=intray.customer,
-                case=intray.case,
-                subject=f"Overdue: {intray.type.name} — {intray.subject}"[:200],
-                details=f"Due {intray.due_date:%d/%m/%Y}, held by {intray.assignee_label}.",
+                customer=Customer(pk=r.customer_id),
+                case=case,
+                subject=f"Overdue: {r.type_name} — {r.subject}"[:200],
+                details=f"Due {r.due_date:%d/%m/%Y}, held by {r.assignee_label}.",
                 assignee_officer=leader,
-                related_intray=intray,
-                step_ids=tuple(intray.step_ids),
+                related_intray=Intray(pk=r.pk),
+                step_ids=tuple(r.step_ids),
                 received_at=now,
                 due_dates=due_dates,
             )
-            notices[intray.pk] = notice
+            notices[r.pk] = notice
             notice_events.append(audit)
-        Intray.objects.bulk_create(list(notices.values()), batch_size=1000)
+        if notices:
+            Intray.objects.bulk_create(list(notices.values()), batch_size=1000)
         audit_record_many([*events, *notice_events])
     return [r.pk for r in breached], notices

@@ -354,15 +354,19 @@ def unlock_readiness_facts(
     facts: LockFacts | None = None,
     in_scope: tuple[str, ...] | None = None,
     ps_active: bool | None = None,
+    mca: tuple[bool, bool] | None = None,
 ) -> policy.UnlockReadinessFacts:
-    """The CMA-3.4 readiness facts. ``in_scope`` / ``ps_active``: already read for many customers at once (the
-    set-based automatic-unlock sweep, ``auto_unlock_chunk_facts``); ``facts``: the lock path's one read of the
-    customer (``lock_facts``); read here otherwise."""
-    from casework.contacts.selectors import customer_mca_status  # contacts builds on ownership: read lazily
+    """The CMA-3.4 readiness facts. ``in_scope`` / ``ps_active`` / ``mca`` (required, documented): already read for
+    many customers at once (the set-based automatic-unlock sweep, ``auto_unlock_chunk_facts``); ``facts``: the lock
+    path's one read of the customer (``lock_facts``); read here otherwise (the MCA status by the set-based read for
+    this one customer, ``contacts.selectors.customer_mca_statuses``: a fixed 2 to 7 queries, not the whole record)."""
+    if mca is None:
+        from casework.contacts.selectors import customer_mca_statuses  # contacts builds on ownership: read lazily
 
-    since = lock.started_at if lock is not None else clock.now()
-    with prepared_statements():  # issue 15: its reads planned once per connection on PostgreSQL
-        mca_required, mca_done = customer_mca_status(customer, since=since)
+        since = lock.started_at if lock is not None else clock.now()
+        with prepared_statements():  # issue 15: its reads planned once per connection on PostgreSQL
+            mca = customer_mca_statuses({customer.pk: since})[customer.pk]
+    mca_required, mca_done = mca
     return policy.UnlockReadinessFacts(
         decision_explained=decision_explained,
         contact_attempted=contact_attempted,
@@ -377,13 +381,13 @@ def unlock_readiness_facts(
 
 
 def auto_unlock_readiness(*, auto: AutoUnlock, lock: Lock | None, in_scope: tuple[str, ...] | None = None,
-                          ps_active: bool | None = None) -> Decision:
+                          ps_active: bool | None = None, mca: tuple[bool, bool] | None = None) -> Decision:
     """CMA-3.4 re-checked for a scheduled automatic unlock: contact was attempted and the letters recorded when it
     was scheduled (both required then); the rest (issues in scope, MCA, PS) is read again now (or given, read for a
     whole chunk by ``auto_unlock_chunk_facts``)."""
     return policy.unlock_readiness(
         unlock_readiness_facts(customer=auto.customer, lock=lock, decision_explained=False, contact_attempted=True,
-                               letters_missing_for=(), in_scope=in_scope, ps_active=ps_active)
+                               letters_missing_for=(), in_scope=in_scope, ps_active=ps_active, mca=mca)
     )
 
 
@@ -400,7 +404,9 @@ def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockF
     """The facts of many due automatic unlocks read set-based (issue 15): the active locks, the presenting issues,
     the customers' case roles and active PS records in one query each, then per row the same functions as one row
     alone (``auto_unlock_readiness`` → ``policy.unlock_readiness``, ``policy.determine_owner`` as ``rule_owner``).
-    MCA (``contacts.selectors.customer_mca_status``) is still read per customer."""
+    MCA too: ``contacts.selectors.customer_mca_statuses`` for the chunk's customers, each since its lock started.
+    A fixed number of queries per chunk, whatever its size."""
+    from casework.contacts.selectors import customer_mca_statuses  # contacts builds on ownership: read lazily
     from casework.ps.models import PsRecord
 
     cids = sorted({a.customer_id for a in autos})
@@ -422,6 +428,8 @@ def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockF
                                         is_active=True).values_list("customer_id", "associated_customer_id"):
         ps_active.update({a, b})
     areas = area_facts()
+    current = [a for a in autos if a.customer_id in locks and locks[a.customer_id].pk == a.lock_id]
+    mca = customer_mca_statuses({a.customer_id: locks[a.customer_id].started_at for a in current})
     out: dict[int, AutoUnlockFacts] = {}
     for auto in autos:
         lock = locks.get(auto.customer_id)
@@ -430,7 +438,7 @@ def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockF
             continue
         rows = issues[auto.customer_id]
         readiness = auto_unlock_readiness(auto=auto, lock=lock, in_scope=_in_scope(rows, lock),
-                                          ps_active=auto.customer_id in ps_active)
+                                          ps_active=auto.customer_id in ps_active, mca=mca[auto.customer_id])
         rule = policy.determine_owner(roles=frozenset(roles[auto.customer_id]),
                                       issues=[_issue_fact(i) for i in rows], areas=areas)
         out[auto.pk] = AutoUnlockFacts(lock=lock, readiness=readiness, rule=rule)
