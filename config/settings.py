@@ -130,6 +130,10 @@ def database_from_url(url: str) -> dict:
             "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
             "timeout": 10,
         }
+        # Issue 15: the pool asks the server whether a connection is alive only when it has been idle for
+        # DB_POOL_CHECK_IDLE_SECONDS (config/dbpool.py), not with a round trip on every request: Django's backend
+        # with that check installed on its pool.
+        config["ENGINE"] = "config.postgresql_pool"
     return config
 
 
