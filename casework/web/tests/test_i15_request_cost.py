@@ -141,3 +141,34 @@ def test_pooled_postgresql_gets_the_idle_check(monkeypatch):
     monkeypatch.setattr(project_settings, "DB_POOL", False)
     plain = project_settings.database_from_url("postgres://casework@127.0.0.1:5432/casework_pool_check")
     assert plain["ENGINE"] == "django.db.backends.postgresql" and plain["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.parametrize("staff", [False, True])
+def test_navigation_worked_out_once_per_kind_of_person_matches_the_rules(org_reference, staff, monkeypatch):
+    """Measured: the header asked the permission rules ten times and reversed ten URLs on every page. The entries
+    are now kept per (role, account flags); for every role they are exactly what the rules give."""
+    from django.test import RequestFactory
+
+    from casework.org.roles import Role
+    from casework.web import nav
+
+    nav._cache.clear()
+    for role in Role:
+        officer = OfficerFactory(role=role, user__is_staff=staff)
+        request = RequestFactory().get("/work/")
+        request.user = officer.user
+        items = nav.nav_items(request)["nav_items"]
+        assert [(i["label"], i["url"]) for i in items] == nav.entries_for(officer.user), role
+        assert [i["label"] for i in items if i["active"]] == (["My work"] if any(
+            i["label"] == "My work" for i in items) else [])
+    asked = []
+    monkeypatch.setattr(nav, "entries_for", lambda user: asked.append(user) or [])
+    request = RequestFactory().get("/")
+    request.user = OfficerFactory(role=Role.SERVICE_OFFICER, user__is_staff=staff).user
+    nav.nav_items(request)
+    nav.nav_items(request)
+    assert asked == []  # a Service Officer's entries were already worked out above
+    # An inactive officer is another kind of person: asked again, and given what the rules give them.
+    request.user.officer.is_active = False
+    nav.nav_items(request)
+    assert len(asked) == 1
