@@ -66,7 +66,8 @@ def collect_static(database_url: str) -> None:
 
 
 class Server:
-    """gunicorn under the production settings, as ``scripts/serve-prod.sh`` starts it (without the job worker); or,
+    """gunicorn under the production settings, as ``scripts/serve-prod.sh`` starts it (without the job worker; gthread
+    workers, one per core, 4 threads each, unless ``WEB_CONCURRENCY``/``GUNICORN_THREADS`` say otherwise); or,
     ``embedded``, runserver on SQLite as ``make run`` does."""
 
     def __init__(self, database_url: str, *, workers: int | None = None, embedded: bool = False,
@@ -86,8 +87,9 @@ class Server:
             env.update(extra_env or {})
             if workers:
                 env["WEB_CONCURRENCY"] = str(workers)
-            self.workers = int(env.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) * 2 + 1)))
-            self.threads = int(env.get("GUNICORN_THREADS", "1"))
+            # As config/gunicorn.conf.py reads them.
+            self.workers = int(env.get("WEB_CONCURRENCY", str(os.cpu_count() or 1)))
+            self.threads = int(env.get("GUNICORN_THREADS", "4"))
             cmd = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
         (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
         self.log = open(ROOT / "var" / "bench" / "server.log", "ab")  # noqa: SIM115 - closed in stop()

@@ -182,12 +182,14 @@ def measure(browser: Browser, path: str, *, n: int, warm: int = 20) -> dict:
 
     with connection.execute_wrapper(record):
         browser.get(path)
+    cpu = []
     for _ in range(n):
         _marks.clear()
         with connection.execute_wrapper(wrapper):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             status, _body, _h = browser.get(path)
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
         for k, v in _exclusive_times().items():
             per_mw[k].append(v * 1000)
     times.sort()
@@ -195,6 +197,9 @@ def measure(browser: Browser, path: str, *, n: int, warm: int = 20) -> dict:
     return {
         "path": path, "status": status, "requests": n,
         "p50_ms": round(statistics.median(times), 2), "p95_ms": round(times[int(n * 0.95) - 1], 2),
+        # CPU of this process (the app's share, the database's is not in it): steadier than wall time on a busy
+        # machine.
+        "app_cpu_ms_median": round(statistics.median(cpu), 2), "app_cpu_ms_mean": round(statistics.fmean(cpu), 2),
         "queries_per_request": round(sql["n"] / n, 2), "sql_ms_per_request": round(sql["ms"] / n, 2),
         "queries_by_stage": {stage_names.get(k, k): round(v / n, 2) for k, v in sql["by_stage"].items()},
         "queries": queries_seen,
@@ -269,6 +274,7 @@ def main() -> int:
             res = measure(browser, path, n=n)
             results["targets"][name] = res
             print(f"\n== {name} {path}: HTTP {res['status']}, p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms, "
+                  f"app CPU {res['app_cpu_ms_median']} ms (mean {res['app_cpu_ms_mean']}), "
                   f"{res['queries_per_request']} queries ({res['sql_ms_per_request']} ms)", flush=True)
             print("   by part (median ms): " + ", ".join(f"{k} {v}" for k, v in res["median_ms_by_part"].items()
                                                        if v >= 0.01))
