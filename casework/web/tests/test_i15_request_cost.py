@@ -172,3 +172,29 @@ def test_navigation_worked_out_once_per_kind_of_person_matches_the_rules(org_ref
     request.user.officer.is_active = False
     nav.nav_items(request)
     assert len(asked) == 1
+
+
+def _settings_with(env: dict) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json; from django.conf import settings as s; "
+            "print(json.dumps({'engine': s.SESSION_ENGINE, 'cache': s.CACHES['default']['BACKEND']}))")
+    run_env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DJANGO_SETTINGS_MODULE")}
+    run_env.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
+    out = subprocess.run([sys.executable, "-c", code], env=run_env, capture_output=True, text=True, check=True,
+                         cwd=project_settings.BASE_DIR)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_sessions_use_the_shared_cache_only_when_there_is_one():
+    """CACHE_URL (Redis, shared by every process): sessions read from it (cached_db) with no database round trip.
+    Without it, sessions stay in the database: a per-process cache would keep a signed-out session alive in the
+    other workers, and signed cookies could not be revoked (docs/security.md, "Sessions")."""
+    assert _settings_with({}) == {"engine": "django.contrib.sessions.backends.db",
+                                  "cache": "django.core.cache.backends.locmem.LocMemCache"}
+    assert _settings_with({"CACHE_URL": "redis://127.0.0.1:6379/15"}) == {
+        "engine": "django.contrib.sessions.backends.cached_db",
+        "cache": "django.core.cache.backends.redis.RedisCache"}
