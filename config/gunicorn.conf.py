@@ -4,9 +4,14 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
-# Sync workers: requests are short and database-bound. 2 x cores + 1 keeps both cores busy while others wait on I/O.
-workers = int(os.environ.get("WEB_CONCURRENCY", str(multiprocessing.cpu_count() * 2 + 1)))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Issue 15, measured back to back on 2 cores (docs/benchmarks.md, "The fixed cost of a request"): one gthread worker
+# per core with 4 threads each served more requests per second at 5 officers, with less CPU per request, than
+# 2 x cores + 1 sync workers: half the processes (less switching, one connection pool per process shared by its
+# threads) and HTTP keep-alive (a sync worker closes the connection after every response). A thread waiting on
+# PostgreSQL lets another run; the GIL keeps one process to one core, hence one process per core.
+# GUNICORN_THREADS=1 gives the sync workers again (then WEB_CONCURRENCY=2 x cores + 1).
+workers = int(os.environ.get("WEB_CONCURRENCY", str(multiprocessing.cpu_count())))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20

@@ -133,6 +133,10 @@ def database_from_url(url: str) -> dict:
             "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
             "timeout": 10,
         }
+        # Issue 15: the pool asks the server whether a connection is alive only when it has been idle for
+        # DB_POOL_CHECK_IDLE_SECONDS (config/dbpool.py), not with a round trip on every request: Django's backend
+        # with that check installed on its pool.
+        config["ENGINE"] = "config.postgresql_pool"
     return config
 
 
@@ -178,6 +182,22 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 
 SESSION_COOKIE_HTTPONLY = True
+# Issue 15: CACHE_URL (redis://host:6379/N) gives every process one shared cache (Django's Redis backend). Sessions are
+# then read from it and written to it and to the database ("cached_db"): a signed-in request reads its session
+# without a database round trip, and signing out deletes it from both, so a session is gone at once on every app
+# server. Without a shared cache sessions stay in the database: a per-process cache (locmem) would let a signed-out
+# session live on in the other workers, and signed-cookie sessions cannot be revoked at all (a copied cookie would
+# work until it expires). docs/security.md, "Sessions".
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "casework"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

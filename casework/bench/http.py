@@ -37,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env(database_url: str, port: int) -> dict:
+def _env(database_url: str, port: int, root: Path = ROOT) -> dict:
     secret = ROOT / "var" / "secret_key"
     if not secret.exists() or not secret.read_text().strip():
         import secrets
@@ -49,7 +49,7 @@ def _env(database_url: str, port: int) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings_production", "DATABASE_URL": database_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost", "DB_POOL": os.environ.get("DB_POOL", "true"),
         "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "SECRET_KEY": secret.read_text().strip(),
-        "PORT": str(port), "HOST": "127.0.0.1", "GUNICORN_ACCESS_LOG": "", "PYTHONPATH": str(ROOT),
+        "PORT": str(port), "HOST": "127.0.0.1", "GUNICORN_ACCESS_LOG": "", "PYTHONPATH": str(root),
         # The bench signs its officers in once each; keep sign-in throttling out of the measured path's way.
         "AXES_FAILURE_LIMIT": os.environ.get("AXES_FAILURE_LIMIT", "50"),
     })
@@ -66,10 +66,14 @@ def collect_static(database_url: str) -> None:
 
 
 class Server:
-    """gunicorn under the production settings, as ``scripts/serve-prod.sh`` starts it (without the job worker); or,
+    """gunicorn under the production settings, as ``scripts/serve-prod.sh`` starts it (without the job worker; gthread
+    workers, one per core, 4 threads each, unless ``WEB_CONCURRENCY``/``GUNICORN_THREADS`` say otherwise); or,
     ``embedded``, runserver on SQLite as ``make run`` does."""
 
-    def __init__(self, database_url: str, *, workers: int | None = None, embedded: bool = False):
+    def __init__(self, database_url: str, *, workers: int | None = None, embedded: bool = False,
+                 root: Path = ROOT, extra_env: dict | None = None):
+        """``root``: the checkout to serve (another worktree, to compare two versions in one run); ``extra_env``:
+        settings for this server only (e.g. ``GUNICORN_THREADS``)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         if embedded:
@@ -77,16 +81,19 @@ class Server:
             env = dict(os.environ, DATABASE_URL=database_url, DEBUG="true", PYTHONPATH=str(ROOT),
                        DJANGO_SETTINGS_MODULE="config.settings")
             cmd = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"]
-            self.workers = 1
+            self.workers, self.threads = 1, 1
         else:
-            env = _env(database_url, self.port)
+            env = _env(database_url, self.port, root)
+            env.update(extra_env or {})
             if workers:
                 env["WEB_CONCURRENCY"] = str(workers)
-            self.workers = int(env.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) * 2 + 1)))
+            # As config/gunicorn.conf.py reads them.
+            self.workers = int(env.get("WEB_CONCURRENCY", str(os.cpu_count() or 1)))
+            self.threads = int(env.get("GUNICORN_THREADS", "4"))
             cmd = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
         (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
         self.log = open(ROOT / "var" / "bench" / "server.log", "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 60) -> None:
         import requests
@@ -273,7 +280,8 @@ def bench_http(database_url: str, n_customers: int, *, seconds: float, concurren
     prepare_officers(numbers)
     collect_static(database_url)
     server = Server(database_url)
-    results: dict = {"server": {"workers": server.workers, "worker_class": "sync"}, "scenarios": {}}
+    results: dict = {"server": {"workers": server.workers, "threads": server.threads,
+                                "worker_class": "gthread" if server.threads > 1 else "sync"}, "scenarios": {}}
     try:
         server.wait_ready()
         for name, mix in SCENARIOS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from knox.models import AuthToken
 
 from casework.core.audit import audit_record
@@ -16,6 +17,9 @@ def token_issue(*, user: Any, ip: str) -> tuple[AuthToken, str]:
     """A new expiring token for ``user`` (already authenticated). Returns the stored row and the secret, which is
     shown once and never stored in clear."""
     with transaction.atomic():
+        # The holder's expired tokens go now (knox deleted them on every authenticated call; issue 15 moved that
+        # read off the request path: core.auth.ExpiringTokenAuthentication).
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         instance, secret = AuthToken.objects.create(user=user)
         audit_record(
             actor=user,
