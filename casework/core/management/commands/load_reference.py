@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 
 from casework.core.context import job_context
 
-REFERENCE_APPS = ("org", "intrays", "ownership", "contacts", "ps", "letters")
+REFERENCE_APPS = ("core", "org", "intrays", "ownership", "contacts", "ps", "letters")
 
 
 def load_all() -> dict[str, int]:

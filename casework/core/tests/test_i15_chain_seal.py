@@ -1,0 +1,101 @@
+"""Issue 15: the audit chain's seal no longer makes every audited commit queue behind one lock, and a sweep seals
+once when it ends instead of after every chunk. Nothing is left unchained: a seal that did not wait is caught up by
+the next seal or the scheduled one (``core.jobs.audit_chain_seal_job``), and every event still gets its link."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django_q.models import Schedule
+
+from casework.core import reference as core_reference
+from casework.core.audit import CHAIN_LOCK, audit_chain_seal, audit_chain_verify, audit_record
+from casework.core.context import job_context
+from casework.core.jobs import audit_chain_seal_job
+from casework.core.management.commands.load_reference import load_all
+from casework.core.models import AuditChainLink, AuditEvent
+
+
+def _commit_event(n: int) -> AuditEvent:
+    with transaction.atomic():
+        return audit_record(actor=None, action="test.event", target=("thing", n), after={"n": n})
+
+
+def _linked(events) -> int:
+    return AuditChainLink.objects.filter(event_id__in=[e.pk for e in events]).count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audited_commit_outside_a_job_is_chained_at_once():
+    event = _commit_event(1)
+    assert _linked([event]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_seals_once_when_it_ends_not_after_each_commit():
+    with job_context("test.sweep"):
+        first = _commit_event(1)
+        second = _commit_event(2)
+        assert _linked([first, second]) == 0, "inside the job its commits are not sealed one by one"
+    assert _linked([first, second]) == 2
+    assert audit_chain_verify()[1] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_that_fails_still_has_what_it_committed_chained():
+    with pytest.raises(RuntimeError), job_context("test.sweep"):
+        event = _commit_event(1)
+        raise RuntimeError("the sweep died half-way")
+    assert _linked([event]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nested_jobs_seal_once_at_the_outermost_end():
+    with job_context("outer"):
+        with job_context("inner"):
+            event = _commit_event(1)
+        assert _linked([event]) == 0
+    assert _linked([event]) == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_seal_after_commit_does_not_queue_behind_another_sealer_and_the_scheduled_seal_catches_up():
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_chain_lock():
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [CHAIN_LOCK])
+                held.set()
+                release.wait(30)
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [CHAIN_LOCK])
+        finally:
+            other.close()
+
+    thread = threading.Thread(target=hold_the_chain_lock)
+    thread.start()
+    try:
+        assert held.wait(30)
+        event = _commit_event(1)  # its seal after commit finds the lock taken and returns at once
+        assert _linked([event]) == 0
+        assert audit_chain_seal(wait=False) == 0
+    finally:
+        release.set()
+        thread.join()
+    assert audit_chain_seal_job() >= 1
+    assert _linked([event]) == 1
+    assert audit_chain_verify()[1] is None
+    connection.close()
+
+
+@pytest.mark.django_db
+def test_the_catch_up_seal_is_scheduled_every_minute():
+    load_all()
+    load_all()
+    schedule = Schedule.objects.get(name=core_reference.SEAL_SCHEDULE_NAME)
+    assert schedule.func == core_reference.SEAL_SCHEDULE_FUNC and schedule.minutes == 1
+    assert Schedule.objects.filter(name=core_reference.SEAL_SCHEDULE_NAME).count() == 1
