@@ -219,28 +219,34 @@ def mca_status(contact: Contact, assessment: policy.McaAssessment | None = None)
     )
 
 
-def open_issues_in_scope(contact: Contact) -> list:
+def open_issues_in_scope(contact: Contact, *, record: Any = None) -> list:
     """CMA-3.1/3.2: every open presenting issue of the customer -- raised in this contact or earlier -- that this
     officer may finalise (``ownership.policy.issue_change_scope``, the same rule the close transition applies).
     Issues referred to a specialist area, another area's collaborative issues and a PS customer's issues are not
-    in this officer's scope."""
+    in this officer's scope. ``record``: the request's customer record (issue 15): its presenting issues and lock
+    are used, and the facts the checks share are read once for all the open issues (no read per issue)."""
     from casework.customers.models import IssueStatus, PresentingIssue
     from casework.customers.scope import ISSUE_CLOSE
-    from casework.ownership.scope import issue_change_check
+    from casework.ownership.scope import issue_change_checks
 
-    rows = PresentingIssue.objects.filter(customer=contact.customer, status=IssueStatus.OPEN).select_related(
-        "issue_type"
-    )
-    actor = contact.officer.user
-    return [
-        i for i in rows
-        if issue_change_check(actor=actor, customer=contact.customer, action=ISSUE_CLOSE, issue=i,
-                              status=IssueStatus.FINALISED).allowed
-    ]
+    extra: dict[str, Any] = {}
+    if record is not None:
+        rows = [i for i in record.facts.issue_rows if i.status == IssueStatus.OPEN]
+        extra = {"lock": record.ownership.lock, "rows": list(record.facts.issue_rows)}
+    else:
+        rows = list(PresentingIssue.objects.filter(customer=contact.customer, status=IssueStatus.OPEN)
+                    .select_related("issue_type"))
+    if not rows:
+        return []
+    decisions = issue_change_checks(actor=contact.officer.user, customer=contact.customer, action=ISSUE_CLOSE,
+                                    issues=rows, status=IssueStatus.FINALISED, **extra)
+    return [i for i in rows if decisions[i.pk].allowed]
 
 
-def finalise_facts(contact: Contact, *, holistic: policy.Decision | None = None) -> policy.FinaliseFacts:
-    """``holistic``: the CMA-1.7 prompt when the caller has it already (the contact page: computed once)."""
+def finalise_facts(contact: Contact, *, holistic: policy.Decision | None = None,
+                   record: Any = None) -> policy.FinaliseFacts:
+    """``holistic``: the CMA-1.7 prompt when the caller has it already (the contact page: computed once);
+    ``record``: the request's customer record (its presenting issues and lock)."""
     assessment = mca_assessment(contact)
     mca = mca_status(contact, assessment)
     if assessment.required and contact.mca_completed_at is None and mca.allowed:
@@ -248,7 +254,7 @@ def finalise_facts(contact: Contact, *, holistic: policy.Decision | None = None)
             "Minimum Collection Activity not yet documented.", "CMA-2.8",
             outcome="incomplete", missing=["Document the MCA (CMA-2.8)"],
         )
-    open_issues = tuple(i.issue_type.name for i in open_issues_in_scope(contact))
+    open_issues = tuple(i.issue_type.name for i in open_issues_in_scope(contact, record=record))
     return policy.FinaliseFacts(
         poi_confirmed=contact.poi_confirmed,
         mca=mca,
@@ -295,8 +301,9 @@ def holistic_advice_prompt(contact: Contact, *, record: Any = None) -> policy.De
     )
 
 
-def finalise_check(contact: Contact, *, holistic: policy.Decision | None = None) -> policy.Decision:
-    return policy.finalise_readiness(finalise_facts(contact, holistic=holistic))
+def finalise_check(contact: Contact, *, holistic: policy.Decision | None = None,
+                   record: Any = None) -> policy.Decision:
+    return policy.finalise_readiness(finalise_facts(contact, holistic=holistic, record=record))
 
 
 @dataclass
@@ -381,7 +388,7 @@ def contact_screen(*, user, contact: Contact) -> ContactScreen:
     screen.mca = mca_assessment(contact)
     screen.mca_status = mca_status(contact, screen.mca)
     screen.holistic = holistic_advice_prompt(contact, record=record)
-    screen.finalise = finalise_check(contact, holistic=screen.holistic)
+    screen.finalise = finalise_check(contact, holistic=screen.holistic, record=record)
     return screen
 
 

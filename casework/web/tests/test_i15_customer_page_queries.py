@@ -15,7 +15,7 @@ from casework.customers.tests.test_selectors import build_payer
 from casework.intrays import services as intray_services
 from casework.ownership import services as ownership_services
 from casework.testing import factories as f
-from casework.web.tests.test_query_budgets import BUDGETS
+from casework.web.tests.test_query_budgets import BUDGETS, demo_book  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,22 @@ def test_customer_page_decides_ownership_once_and_reads_each_kind_once(reference
         reads = [q["sql"] for q in ctx.captured_queries
                  if q["sql"].replace("SELECT DISTINCT ", "SELECT ").startswith(f'SELECT "{table}".')]
         assert len(reads) == (0 if table == "ownership_autounlock" else 1), f"{table} read {len(reads)} times"
+
+
+def test_contact_page_queries_are_the_same_for_n_and_3n_open_issues(demo_book):
+    """Issue 15 (i15-page): the contact page checks whether the officer may finalise each open presenting issue
+    (CMA-3.1/3.2) with the facts the checks share read once, so 3N open issues cost what N cost (it read the lock
+    and the customer's issues again for every open issue)."""
+    from casework.contacts.models import Contact
+
+    contact = Contact.objects.select_related("officer__user", "customer").order_by("pk").first()
+    client = Client()
+    client.force_login(contact.officer.user)
+    url = f"/contacts/{contact.pk}/"
+    for _ in range(2):
+        f.PresentingIssueFactory(customer=contact.customer)
+    n = _count(client, url)
+    for _ in range(4):
+        f.PresentingIssueFactory(customer=contact.customer)
+    three_n = _count(client, url)
+    assert three_n == n, f"{three_n - n} more queries with 3N open issues than with N"
