@@ -273,14 +273,21 @@ def finalise_facts(contact: Contact, *, holistic: policy.Decision | None = None,
 def holistic_advice_prompt(contact: Contact, *, record: Any = None) -> policy.Decision:
     """CMA-1.7: is the officer to advise the customer (ownership kept as a further specialised issue arises)?
     ``record``: the request's customer record (``ownership.selectors.customer_record``, issue 15): its presenting
-    issues and active lock are used instead of reading them again; the contact's issues are the prefetched ones."""
+    issues and active lock are used instead of reading them again; the contact's issues are the prefetched ones when
+    the contact was read with them (``contact_get``)."""
     from casework.customers.models import IssueStatus, PresentingIssue
     from casework.ownership.selectors import active_lock
 
-    raised_here = tuple(
-        link.presenting_issue.issue_type.handling_area.code for link in contact.issues.all()
-        if link.presenting_issue.issue_type.kind == "specialised"
-    )
+    if "issues" in getattr(contact, "_prefetched_objects_cache", {}):  # contact_get's read (the contact page)
+        raised_here = tuple(
+            link.presenting_issue.issue_type.handling_area.code for link in contact.issues.all()
+            if link.presenting_issue.issue_type.kind == "specialised"
+        )
+    else:  # a contact re-read by a service: its issues as they stand now, one query
+        raised_here = tuple(
+            contact.issues.filter(presenting_issue__issue_type__kind="specialised").values_list(
+                "presenting_issue__issue_type__handling_area__code", flat=True)
+        )
     if record is not None:
         areas = tuple(dict.fromkeys(
             i.issue_type.handling_area.code for i in record.facts.issue_rows
