@@ -146,7 +146,7 @@ def contact_out(contact: Contact, *, user) -> dict[str, Any]:
         body["mca"] = screen.mca.as_dict()
         body["mca_status"] = screen.mca_status.as_dict()
         body["finalise"] = screen.finalise.as_dict()
-        body["holistic_advice"] = selectors.holistic_advice_prompt(contact).as_dict()  # CMA-1.7
+        body["holistic_advice"] = (screen.holistic or selectors.holistic_advice_prompt(contact)).as_dict()  # CMA-1.7
     else:
         body["summary"] = None
         body["mca"] = None

@@ -29,7 +29,7 @@ def contact_queryset():
     from casework.letters.selectors import with_status
 
     return Contact.objects.select_related(
-        "customer", "case", "case__payer", "case__payee", "officer", "officer__user", "officer__position__office", "area",
+        "customer", "case", "case__payer", "case__payee", "officer", "officer__user", "officer__position__office", "officer__position__team", "area",
         "representative",
         "transfer_to_area", "arrangement",
     ).prefetch_related(
@@ -334,27 +334,34 @@ def mca_status(contact: Contact, assessment: policy.McaAssessment | None = None)
     )
 
 
-def open_issues_in_scope(contact: Contact) -> list:
+def open_issues_in_scope(contact: Contact, *, record: Any = None) -> list:
     """CMA-3.1/3.2: every open presenting issue of the customer -- raised in this contact or earlier -- that this
     officer may finalise (``ownership.policy.issue_change_scope``, the same rule the close transition applies).
     Issues referred to a specialist area, another area's collaborative issues and a PS customer's issues are not
-    in this officer's scope."""
+    in this officer's scope. ``record``: the request's customer record (issue 15): its presenting issues and lock
+    are used, and the facts the checks share are read once for all the open issues (no read per issue)."""
     from casework.customers.models import IssueStatus, PresentingIssue
     from casework.customers.scope import ISSUE_CLOSE
-    from casework.ownership.scope import issue_change_check
+    from casework.ownership.scope import issue_change_checks
 
-    rows = PresentingIssue.objects.filter(customer=contact.customer, status=IssueStatus.OPEN).select_related(
-        "issue_type"
-    )
-    actor = contact.officer.user
-    return [
-        i for i in rows
-        if issue_change_check(actor=actor, customer=contact.customer, action=ISSUE_CLOSE, issue=i,
-                              status=IssueStatus.FINALISED).allowed
-    ]
+    extra: dict[str, Any] = {}
+    if record is not None:
+        rows = [i for i in record.facts.issue_rows if i.status == IssueStatus.OPEN]
+        extra = {"lock": record.ownership.lock, "rows": list(record.facts.issue_rows)}
+    else:
+        rows = list(PresentingIssue.objects.filter(customer=contact.customer, status=IssueStatus.OPEN)
+                    .select_related("issue_type"))
+    if not rows:
+        return []
+    decisions = issue_change_checks(actor=contact.officer.user, customer=contact.customer, action=ISSUE_CLOSE,
+                                    issues=rows, status=IssueStatus.FINALISED, **extra)
+    return [i for i in rows if decisions[i.pk].allowed]
 
 
-def finalise_facts(contact: Contact) -> policy.FinaliseFacts:
+def finalise_facts(contact: Contact, *, holistic: policy.Decision | None = None,
+                   record: Any = None) -> policy.FinaliseFacts:
+    """``holistic``: the CMA-1.7 prompt when the caller has it already (the contact page: computed once);
+    ``record``: the request's customer record (its presenting issues and lock)."""
     assessment = mca_assessment(contact)
     mca = mca_status(contact, assessment)
     if assessment.required and contact.mca_completed_at is None and mca.allowed:
@@ -362,7 +369,7 @@ def finalise_facts(contact: Contact) -> policy.FinaliseFacts:
             "Minimum Collection Activity not yet documented.", "CMA-2.8",
             outcome="incomplete", missing=["Document the MCA (CMA-2.8)"],
         )
-    open_issues = tuple(i.issue_type.name for i in open_issues_in_scope(contact))
+    open_issues = tuple(i.issue_type.name for i in open_issues_in_scope(contact, record=record))
     return policy.FinaliseFacts(
         poi_confirmed=contact.poi_confirmed,
         mca=mca,
@@ -374,26 +381,41 @@ def finalise_facts(contact: Contact) -> policy.FinaliseFacts:
         customer_disagrees=contact.customer_disagrees,
         disagreement_options_given=tuple(contact.disagreement_options),
         error_open=contact.error_identified and not contact.error_outcome,
-        holistic_advice_pending=holistic_advice_prompt(contact).outcome == "advise",
+        holistic_advice_pending=(holistic or holistic_advice_prompt(contact)).outcome == "advise",
     )
 
 
-def holistic_advice_prompt(contact: Contact) -> policy.Decision:
-    """CMA-1.7: is the officer to advise the customer (ownership kept as a further specialised issue arises)?"""
+def holistic_advice_prompt(contact: Contact, *, record: Any = None) -> policy.Decision:
+    """CMA-1.7: is the officer to advise the customer (ownership kept as a further specialised issue arises)?
+    ``record``: the request's customer record (``ownership.selectors.customer_record``, issue 15): its presenting
+    issues and active lock are used instead of reading them again; the contact's issues are the prefetched ones when
+    the contact was read with them (``contact_get``)."""
     from casework.customers.models import IssueStatus, PresentingIssue
     from casework.ownership.selectors import active_lock
 
-    raised_here = tuple(
-        contact.issues.filter(presenting_issue__issue_type__kind="specialised").values_list(
-            "presenting_issue__issue_type__handling_area__code", flat=True)
-    )
-    areas = tuple(
-        PresentingIssue.objects.filter(
-            customer_id=contact.customer_id, status__in=(IssueStatus.OPEN, IssueStatus.REFERRED),
-            issue_type__kind="specialised",
-        ).values_list("issue_type__handling_area__code", flat=True).distinct()
-    )
-    lock = active_lock(customer=contact.customer)
+    if "issues" in getattr(contact, "_prefetched_objects_cache", {}):  # contact_get's read (the contact page)
+        raised_here = tuple(
+            link.presenting_issue.issue_type.handling_area.code for link in contact.issues.all()
+            if link.presenting_issue.issue_type.kind == "specialised"
+        )
+    else:  # a contact re-read by a service: its issues as they stand now, one query
+        raised_here = tuple(
+            contact.issues.filter(presenting_issue__issue_type__kind="specialised").values_list(
+                "presenting_issue__issue_type__handling_area__code", flat=True)
+        )
+    if record is not None:
+        areas = tuple(dict.fromkeys(
+            i.issue_type.handling_area.code for i in record.facts.issue_rows
+            if i.status in (IssueStatus.OPEN, IssueStatus.REFERRED) and i.issue_type.kind == "specialised"))
+        lock = record.ownership.lock
+    else:
+        areas = tuple(
+            PresentingIssue.objects.filter(
+                customer_id=contact.customer_id, status__in=(IssueStatus.OPEN, IssueStatus.REFERRED),
+                issue_type__kind="specialised",
+            ).values_list("issue_type__handling_area__code", flat=True).distinct()
+        )
+        lock = active_lock(customer=contact.customer)
     return policy.holistic_advice_check(
         raised_here=raised_here, specialised_areas=areas, locked_area=lock.area.code if lock is not None else None,
         locked_area_specialised=lock is not None and lock.area.kind == "specialised",
@@ -401,8 +423,9 @@ def holistic_advice_prompt(contact: Contact) -> policy.Decision:
     )
 
 
-def finalise_check(contact: Contact) -> policy.Decision:
-    return policy.finalise_readiness(finalise_facts(contact))
+def finalise_check(contact: Contact, *, holistic: policy.Decision | None = None,
+                   record: Any = None) -> policy.Decision:
+    return policy.finalise_readiness(finalise_facts(contact, holistic=holistic, record=record))
 
 
 @dataclass
@@ -421,6 +444,7 @@ class ContactScreen:
     payer_debts: list = field(default_factory=list)
     restriction: dict = field(default_factory=dict)  # PS-ORM-3, shown before POI
     sensitive: tuple = ()  # PS-CON-4 sensitive issue indicators in force, INTERNAL, shown before POI (issue 14)
+    holistic: policy.Decision | None = None  # CMA-1.7, once identity is confirmed and the case discussed
 
     def may_discuss(self, matter: str) -> bool:
         return matter in self.access.facts.get("matters", ())
@@ -442,14 +466,18 @@ def contact_access(contact: Contact) -> policy.Decision:
     )
 
 
-def restriction_status(contact: Contact) -> dict[str, Any]:
+def restriction_status(contact: Contact, *, in_force: Any = None) -> dict[str, Any]:
     """PS-ORM-3: the customer's restricted service in force, shown before identity is confirmed, and whether this
-    contact (channel, the officer's local day and time) is within it."""
+    contact (channel, the officer's local day and time) is within it. ``in_force``: the customer's active
+    restrictions when the caller has read them already (the customer record's summary, issue 15)."""
     from casework.customers.models import ContactRestriction
     from casework.customers.policy import restriction_contact_check
     from casework.customers.selectors import restriction_terms
 
-    rows = list(ContactRestriction.objects.filter(customer_id=contact.customer_id, is_active=True).order_by("id"))
+    if in_force is not None:
+        rows = sorted(in_force, key=lambda r: r.pk)
+    else:
+        rows = list(ContactRestriction.objects.filter(customer_id=contact.customer_id, is_active=True).order_by("id"))
     # The officer's office wall clock (the agency's zone when the officer has no office).
     local_now = clock.local_now(clock.office_of(contact.officer)).replace(tzinfo=None)
     checks = [(r, restriction_contact_check(restriction_terms(r), channel=contact.channel, local_now=local_now))
@@ -461,15 +489,16 @@ def contact_screen(*, user, contact: Contact) -> ContactScreen:
     _require_view(user)
     access = contact_access(contact)
     screen = ContactScreen(contact=contact, poi_confirmed=contact.poi_confirmed, access=access)
-    screen.restriction = restriction_status(contact)
     # Safety before identity (issue 14): the officer sees any sensitive indicator from the first screen. INTERNAL:
     # only officers who may view it, never in the API's customer-facing summary or any letter.
     from casework.ownership.selectors import customer_record, ownership_get
 
     discussing = contact.poi_confirmed and access.facts.get("may_discuss")
-    # Issue 15: once identity is confirmed, the customer's record is read once: the summary, the sensitive
-    # indicators and the ownership decision all come from it.
+    # Issue 15: once identity is confirmed, the customer's record is read once: the summary, the restrictions and
+    # sensitive indicators, the presenting issues and the ownership decision all come from it.
     record = customer_record(customer=contact.customer, full=False) if discussing else None
+    screen.restriction = restriction_status(
+        contact, in_force=record.summary.restrictions if record is not None else None)
     if user.has_perm("customers.view_sensitive"):
         screen.sensitive = (record.summary.sensitive_indicators if record is not None else tuple(
             contact.customer.sensitive_indicators.filter(is_active=True).order_by("created_at")))
@@ -480,7 +509,8 @@ def contact_screen(*, user, contact: Contact) -> ContactScreen:
     screen.payer_debts = [d for d in screen.summary.debts if not d.has_arrangement]
     screen.mca = mca_assessment(contact)
     screen.mca_status = mca_status(contact, screen.mca)
-    screen.finalise = finalise_check(contact)
+    screen.holistic = holistic_advice_prompt(contact, record=record)
+    screen.finalise = finalise_check(contact, holistic=screen.holistic, record=record)
     return screen
 
 
@@ -488,12 +518,12 @@ def case_for(contact: Contact) -> Case | None:
     return contact.case
 
 
-def customer_last_reached(customer) -> Any:
-    """CMA-1.2: when the customer was last spoken to in a guided contact: a call or visit whose POI was confirmed
-    (registered with ``letters.selectors`` at start-up)."""
-    from django.db.models import Max
-
+def customer_last_reached(customer_ref) -> Any:
+    """CMA-1.2: when the customer was last spoken to in a guided contact: a call or visit whose POI was confirmed,
+    latest first (a source registered with ``letters.selectors`` at start-up, read there in one query with the
+    others: ``customer_ref`` is the customer's id or an ``OuterRef``)."""
     from .models import Channel
 
-    return Contact.objects.filter(customer=customer, channel__in=[Channel.PHONE, Channel.FACE_TO_FACE],
-                                  poi_confirmed_at__isnull=False).aggregate(at=Max("poi_confirmed_at"))["at"]
+    return (Contact.objects.filter(customer_id=customer_ref, channel__in=[Channel.PHONE, Channel.FACE_TO_FACE],
+                                   poi_confirmed_at__isnull=False)
+            .order_by("-poi_confirmed_at").values("poi_confirmed_at"))

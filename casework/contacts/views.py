@@ -21,7 +21,8 @@ from casework.core.errors import DomainError, InvalidInput, NotFound
 from casework.core.forms import refuse, row_forms, status_of
 from casework.customers.models import Case, Debt, IssueStatus
 from casework.customers.services import customer_data_read
-from casework.org.models import BusinessArea, IssueType
+from casework.org.models import BusinessArea
+from casework.org.selectors import active_business_areas, active_issue_types
 
 from . import forms, policy, selectors, services
 from .models import ExplanationStatus, Speaker
@@ -146,8 +147,9 @@ def _contact_page(request, contact, *, action: str | None = None, form=None, car
         "checklist": checklist,
         "ticks_unsaved": sorted(shown) != sorted(contact.mca_ticked),
         "documentation": docs,
-        "issue_types": IssueType.objects.filter(is_active=True).select_related("handling_area").order_by("kind", "name"),
-        "areas": BusinessArea.objects.filter(is_active=True).exclude(pk=contact.area_id),
+        # Issue 15: reference rows cached per process (org.selectors, core.refcache).
+        "issue_types": active_issue_types(),
+        "areas": [a for a in active_business_areas() if a.pk != contact.area_id],
         "tax_year": today.year + (1 if today.month >= 7 else 0),
         "today": today,
         "all_explained": all_explained,
@@ -159,7 +161,8 @@ def _contact_page(request, contact, *, action: str | None = None, form=None, car
         "corrections": (contact.corrections.select_related("corrected_by__officer")
                         if getattr(contact, "has_corrections", True) else ()),
         # CMA-1.7: prompt to advise the customer when ownership is kept as a further specialised issue arises.
-        "holistic": selectors.holistic_advice_prompt(contact) if contact.poi_confirmed else None,
+        "holistic": (screen.holistic if screen.holistic is not None
+                     else selectors.holistic_advice_prompt(contact) if contact.poi_confirmed else None),
     }
     ctx["f"] = _page_forms(contact, screen, ctx)
     issues = list(contact.issues.all())
@@ -392,8 +395,8 @@ def contact_action(request, pk: int, action: str):
     options = {}
     if action in ("transfer", "issue", "arrangement"):  # choices that depend on the contact: parse against them
         options = _choices(contact, selectors.contact_screen(user=request.user, contact=contact), {
-            "areas": BusinessArea.objects.filter(is_active=True).exclude(pk=contact.area_id),
-            "issue_types": IssueType.objects.filter(is_active=True).select_related("handling_area"),
+            "areas": [a for a in active_business_areas() if a.pk != contact.area_id],
+            "issue_types": active_issue_types(),
         }).get(action, {})
     form = forms.FORMS[action](request.POST, **options)
     carry = forms.CarryForm(request.POST)

@@ -1,7 +1,7 @@
 """Reference rows cached per process, invalidated on change (issue 15).
 
 Each request used to read the same small reference tables again and again (business areas for every ownership
-decision, ...). ``cached(key, loader)`` keeps the loaded value in this process and reloads it when the key's
+decision, the intray types, issue types and active areas of the forms, ...). ``cached(key, loader)`` keeps the loaded value in this process and reloads it when the key's
 *version* has moved; the services that change the rows call ``invalidate(key)`` in their transaction (on commit).
 
 The version lives in Django's cache framework (``django.core.cache.cache``). With the embedded default (locmem, one
@@ -66,6 +66,23 @@ def invalidate(*keys: str) -> None:
     for key in keys:
         _bump(key)
         transaction.on_commit(lambda key=key: _bump(key))
+
+
+def watch(key: str, *models: type) -> None:
+    """Invalidate ``key`` whenever a row of one of ``models`` is saved or deleted, whoever writes it (a service, the
+    admin, a data migration, a test factory): ``post_save``/``post_delete`` receivers, connected once per key and
+    model (idempotent). Bulk writes that bypass ``save()`` (``update()``, ``bulk_create``) must call
+    ``invalidate(key)`` themselves, as ``org.services.reference_upsert`` does."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        uid = f"casework.refcache:{key}:{model._meta.label_lower}"
+
+        def receiver(sender, key=key, **kwargs):
+            invalidate(key)
+
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
 
 
 def clear() -> None:

@@ -12,14 +12,14 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
-from casework.core import clock
+from casework.core import clock, refcache
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.org.models import Team
 from casework.org.roles import TEAM_LEADER_ROLES
 from casework.org.rules import officer_of
 
 from . import policy
-from .models import IS_OPEN, Intray, IntrayStatus
+from .models import IS_OPEN, Intray, IntrayStatus, IntrayType
 
 SCOPES = ("mine", "position", "team")
 DUE_FILTERS = ("overdue", "today", "week")
@@ -44,10 +44,25 @@ def today_for(user: Any) -> dt.date:
 def teams_led(officer) -> list[int]:
     if officer is None or officer.role not in TEAM_LEADER_ROLES:
         return []
-    ids = set(Team.objects.filter(leader=officer, is_active=True).values_list("id", flat=True))
+    from casework.org.selectors import teams_led_by
+
+    ids = set(teams_led_by().get(officer.pk, ()))  # issue 15: cached per process (core.refcache)
     if officer.position_id and officer.position.team_id:
         ids.add(officer.position.team_id)
     return sorted(ids)
+
+
+INTRAY_TYPES_KEY = "intrays.intraytype"
+
+
+def intray_types() -> tuple[IntrayType, ...]:
+    """Every intray type, by name: reference rows cached per process (issue 15, ``core.refcache``; reloaded on any
+    change of the table, ``intrays.apps``). Shared by every request: read only."""
+    return refcache.cached(INTRAY_TYPES_KEY, lambda: tuple(IntrayType.objects.order_by("name", "pk")))
+
+
+def intray_type(code: str) -> IntrayType | None:
+    return next((t for t in intray_types() if t.code == code), None)
 
 
 def intrays_open_for_customer(*, customer) -> list[Intray]:

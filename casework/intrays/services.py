@@ -19,7 +19,7 @@ from casework.core.versioning import version_bump, version_check
 from casework.org.models import Office, Officer, Position, Team
 from casework.org.rules import officer_of
 
-from . import policy
+from . import policy, selectors
 from .calendar import local_today, working_days_due
 from .models import (
     CategoryChange,
@@ -146,7 +146,7 @@ def _receiving_office(to_officer: Officer | None, to_position: Position | None, 
 
 
 def _get_type(type_code: str) -> IntrayType:
-    t = IntrayType.objects.filter(code=type_code).first()
+    t = selectors.intray_type(type_code)  # issue 15: cached reference rows
     if t is None:
         raise InvalidInput(f"Unknown intray type '{type_code}'.", fields={"type_code": ["Unknown intray type."]})
     return t

@@ -25,7 +25,7 @@ from casework.core.forms import refuse, row_forms, status_of
 from . import forms as intray_forms
 from . import selectors, services
 from .calendar import local_today
-from .models import CorrespondenceMatter, IntrayType
+from .models import CorrespondenceMatter
 from .policy import SERVICE_ONLY_TYPES, bucket
 
 PAGE_SIZE = 25
@@ -97,7 +97,7 @@ def worklist(request):
         "rows": _rows(page.object_list, today_by_office),
         "counts": counts,
         "scope_counts": counts.get(f.scope) or {},
-        "types": IntrayType.objects.filter(is_active=True).order_by("name"),
+        "types": [t for t in selectors.intray_types() if t.is_active],
         "query": query.urlencode(),
         "tabs": [(code, label, counts[code]) for code, label in
                  (("mine", "My intrays"), ("position", "My position's"), ("team", "My team's")) if counts.get(code)],
@@ -284,7 +284,7 @@ def create(request):
         if isinstance(exc, NotPermitted) or not posted:
             return _error(request, exc)
         refused = InvalidInput(exc.message, fields={"csid": [exc.message]}, step_ids=exc.step_ids)
-    types = IntrayType.objects.filter(is_active=True).exclude(code__in=SERVICE_ONLY_TYPES).order_by("name")
+    types = [t for t in selectors.intray_types() if t.is_active and t.code not in SERVICE_ONLY_TYPES]
     issues = (PresentingIssue.objects.filter(customer=customer, status__in=["open", "referred"])
               .select_related("issue_type") if customer else [])
     form = intray_forms.IntrayCreateForm(request.POST if posted else None, request.FILES if posted else None,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from django.db.models import CharField, Exists, OuterRef, QuerySet
 from django.db.models.functions import Cast
@@ -48,16 +51,23 @@ def letters_by_id(ids) -> dict[int, Letter]:
 
 
 # CMA-1.2: when the customer was last spoken to. The apps that record conversations (contacts: a call or visit whose
-# POI was confirmed; ps: a PS contact) register a source at start-up, so letters need not import them.
-_REACHED_SOURCES: list[Callable[..., dt.datetime | None]] = []
+# POI was confirmed; ps: a PS contact) register a source at start-up, so letters need not import them. A source takes
+# the customer's id (an ``OuterRef``) and returns a one-column queryset of moments, latest first; every source is
+# read in ONE query (issue 15: one subquery each, on the customer's row).
+_REACHED_SOURCES: list[Callable[[Any], QuerySet]] = []
 
 
-def last_reached_source_register(source: Callable[..., dt.datetime | None]) -> None:
+def last_reached_source_register(source: Callable[[Any], QuerySet]) -> None:
     if source not in _REACHED_SOURCES:
         _REACHED_SOURCES.append(source)
 
 
 def customer_last_reached(customer) -> dt.datetime | None:
     """The latest moment any registered source says the customer was spoken to (None: never)."""
-    moments = [m for m in (source(customer) for source in _REACHED_SOURCES) if m is not None]
-    return max(moments, default=None)
+    if not _REACHED_SOURCES:
+        return None
+    from casework.customers.models import Customer
+
+    columns = {f"reached_{i}": Subquery(source(OuterRef("pk"))[:1]) for i, source in enumerate(_REACHED_SOURCES)}
+    row = Customer.objects.filter(pk=getattr(customer, "pk", customer)).values(**columns).first() or {}
+    return max((m for m in row.values() if m is not None), default=None)

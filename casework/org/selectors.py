@@ -6,10 +6,40 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from casework.core import people
+from casework.core import people, refcache
 
 from . import policy
-from .models import BusinessArea, Office, Officer, Position, Team
+from .models import BusinessArea, IssueType, Office, Officer, Position, Team
+
+# Issue 15: reference rows every form asks for, cached per process (core.refcache), invalidated on every change of
+# the table (``org.services.reference_upsert`` and the ``refcache.watch`` signals connected in ``org.apps``).
+AREAS_KEY = "org.businessarea.active"  # (ownership.selectors caches the areas' CMA-1.5 facts as "org.businessarea")
+ISSUE_TYPES_KEY = "org.issuetype"
+TEAMS_KEY = "org.team"
+
+
+def active_business_areas() -> tuple[BusinessArea, ...]:
+    """The active business areas, by name (shared by every request of the process: read only)."""
+    return refcache.cached(AREAS_KEY, lambda: tuple(BusinessArea.objects.filter(is_active=True).order_by("name", "pk")))
+
+
+def active_issue_types() -> tuple[IssueType, ...]:
+    """The active issue types with their handling area, by kind and name (read only, shared)."""
+    return refcache.cached(ISSUE_TYPES_KEY, lambda: tuple(
+        IssueType.objects.filter(is_active=True).select_related("handling_area").order_by("kind", "name")))
+
+
+def teams_led_by() -> dict[int, frozenset[int]]:
+    """Every Team Leader's active teams (leader officer id -> team ids): the role lookup of every page a Team Leader
+    opens (worklist, morning, approvals), cached per process and reloaded on any change of a team."""
+    def load() -> dict[int, frozenset[int]]:
+        led: dict[int, set[int]] = {}
+        for team_id, leader_id in Team.objects.filter(is_active=True, leader__isnull=False).values_list("id", "leader_id"):
+            led.setdefault(leader_id, set()).add(team_id)
+        return {leader: frozenset(ids) for leader, ids in led.items()}
+
+    return refcache.cached(TEAMS_KEY, load)
+
 
 # An intake position receives work addressed to its area: team-less, or named "<AREA>-<office>-intake".
 INTAKE = Q(team__isnull=True) | Q(code__endswith="-intake")

@@ -54,28 +54,57 @@ def _issue_fact(*, customer: Customer, issue: PresentingIssue | None, issue_type
                             received_at=None, outstanding=True)
 
 
+_UNREAD: Any = object()
+
+
 def issue_change_check(*, actor: Any, customer: Customer, action: str, issue: PresentingIssue | None = None,
                        issue_type: IssueType | None = None, status: str = "", via: str = customer_scope.VIA_GENERIC
                        ) -> Decision:
     """Facts for ``policy.issue_change_scope`` read from the record (CMA-1.2, 1.4, 3.2, PS-SPE-1, PS-ACT-5)."""
+    if issue is not None:
+        return issue_change_checks(actor=actor, customer=customer, action=action, issues=(issue,), status=status,
+                                   via=via)[issue.pk]
     who = actor_fact(actor)
     lock = selectors.active_lock(customer=customer)
-    facts = selectors.issue_facts(customer=customer)
-    fact = _issue_fact(customer=customer, issue=issue, issue_type=issue_type)
-    handling = None
-    if issue is not None and fact is not None:
-        decisions = policy.issue_handling(
-            issues=facts, point_of_entry=who.area or "",
-            locked_area=selectors.area_fact(lock.area) if lock is not None else None, areas=selectors.area_facts(),
-        )
-        handling = next((d for d in decisions if d.facts.get("issue_id") == issue.pk), None)
     return policy.issue_change_scope(
-        action=action, issue=fact, status=str(getattr(status, "value", status) or ""), actor=who, handling=handling,
+        action=action, issue=_issue_fact(customer=customer, issue=None, issue_type=issue_type),
+        status=str(getattr(status, "value", status) or ""), actor=who, handling=None,
         holder=selectors.holder_fact(lock), ps_owned=is_ps_lock(lock),
         consulted_case_manager=consulted_case_manager(officer=officer_of(actor) if actor is not None else None,
                                                       customer=customer, lock=lock),
         via_ps=via == customer_scope.VIA_PS,
     )
+
+
+def issue_change_checks(*, actor: Any, customer: Customer, action: str, issues: Any, status: str = "",
+                        via: str = customer_scope.VIA_GENERIC, lock: Any = _UNREAD,
+                        rows: list[PresentingIssue] | None = None) -> dict[int, Decision]:
+    """``issue_change_check`` for each of ``issues`` (issue id -> decision), with the facts they share read ONCE
+    (issue 15: the contact page checks every open issue): the active lock, the customer's presenting issues and the
+    PS consultation. ``lock``/``rows``: already read by the caller (the request's customer record)."""
+    who = actor_fact(actor)
+    if lock is _UNREAD:
+        lock = selectors.active_lock(customer=customer)
+    facts = selectors.issue_facts(customer=customer, rows=rows)
+    by_id = {f.id: f for f in facts}
+    handling: dict[Any, Decision] = {}
+    if any(i.pk in by_id for i in issues):
+        handling = {d.facts.get("issue_id"): d for d in policy.issue_handling(
+            issues=facts, point_of_entry=who.area or "",
+            locked_area=selectors.area_fact(lock.area) if lock is not None else None, areas=selectors.area_facts(),
+        )}
+    holder = selectors.holder_fact(lock)
+    consulted = consulted_case_manager(officer=officer_of(actor) if actor is not None else None, customer=customer,
+                                       lock=lock)
+    status = str(getattr(status, "value", status) or "")
+    return {
+        issue.pk: policy.issue_change_scope(
+            action=action, issue=by_id.get(issue.pk), status=status, actor=who,
+            handling=handling.get(issue.pk) if issue.pk in by_id else None, holder=holder, ps_owned=is_ps_lock(lock),
+            consulted_case_manager=consulted, via_ps=via == customer_scope.VIA_PS,
+        )
+        for issue in issues
+    }
 
 
 def ps_customer_action_check(*, actor: Any, customer: Customer, via: str = customer_scope.VIA_GENERIC) -> Decision:

@@ -382,11 +382,10 @@ __all__ = [
 ]
 
 
-def customer_last_reached(customer) -> dt.datetime | None:
-    """CMA-1.2: when a PS Case Manager last recorded a contact with the customer (registered with
-    ``letters.selectors`` at start-up)."""
-    from django.db.models import Max
-
+def customer_last_reached(customer_ref):
+    """CMA-1.2: when a PS Case Manager last recorded a contact with the customer, latest first (a source registered
+    with ``letters.selectors`` at start-up, read there in one query with the others: ``customer_ref`` is the
+    customer's id or an ``OuterRef``)."""
     from .models import Contact
 
-    return Contact.objects.filter(ps_record__customer=customer).aggregate(at=Max("occurred_at"))["at"]
+    return Contact.objects.filter(ps_record__customer_id=customer_ref).order_by("-occurred_at").values("occurred_at")

@@ -15,7 +15,7 @@ from casework.customers.tests.test_selectors import build_payer
 from casework.intrays import services as intray_services
 from casework.ownership import services as ownership_services
 from casework.testing import factories as f
-from casework.web.tests.test_query_budgets import BUDGETS
+from casework.web.tests.test_query_budgets import BUDGETS, demo_book  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,48 @@ def test_customer_page_queries_do_not_grow_with_the_customers_data(reference):
     assert before <= BUDGETS["customer_page"][1] + 4
 
 
+def _rows_of_the_panels(officer, customer, case, n: int) -> None:
+    """``n`` of each row the panels list one per row: contacts (open and finalised, by several officers, some with
+    POI confirmed), letters, intrays, notes, presenting issues."""
+    from casework.contacts.models import Contact, ContactStatus
+    from casework.core import clock
+    from casework.letters.models import Letter
+
+    for i in range(n):
+        other = f.OfficerFactory()
+        now = clock.now()
+        for status, who in ((ContactStatus.OPEN, other), (ContactStatus.FINALISED, officer)):
+            Contact.objects.create(customer=customer, case=case, channel="phone", officer=who,
+                                   area=who.position.business_area, started_at=now, status=status,
+                                   poi_confirmed_at=now, poi_method="Date of birth and address",
+                                   finalised_at=now if status == ContactStatus.FINALISED else None)
+        Letter.objects.create(customer=customer, case=case, template_code="decision_letter", title=f"Decision {i}",
+                              html="<p>x</p>", pdf=b"%PDF", sha256="0" * 64, issued_at=now, issued_by=officer.user)
+        intray_services.intray_create(actor=officer.user, customer=customer, assignee_officer=other,
+                                      type_code="general_follow_up", subject=f"Intray {i}")
+        customer_services.note_add(actor=officer.user, customer=customer, subject=f"Note {i}", body="b")
+        f.PresentingIssueFactory(customer=customer, case=case)
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_customer_page_queries_are_the_same_for_n_and_3n_rows(reference, locked):
+    """Issue 15 (i15-page): no panel reads per row. The same customer with N and then 3N contacts, letters,
+    intrays, notes and presenting issues: the page issues the same number of queries."""
+    officer = f.OfficerFactory()
+    case, _debt = build_payer()
+    payer = case.payer
+    if locked:
+        ownership_services.customer_lock(actor=officer.user, customer=payer, reason="Working the case")
+    client = Client()
+    client.force_login(officer.user)
+    url = f"/customers/{payer.csid}/"
+    _rows_of_the_panels(officer, payer, case, 2)
+    n = _count(client, url)
+    _rows_of_the_panels(officer, payer, case, 4)
+    three_n = _count(client, url)
+    assert three_n == n, f"{three_n - n} more queries with 3N rows than with N"
+
+
 def test_customer_page_decides_ownership_once_and_reads_each_kind_once(reference, monkeypatch):
     """Issue 15: the ownership rule is applied once per request (the customer record), and no kind of the customer's
     data (debts, payments, DPOs, restrictions, representatives, presenting issues, locks) is read twice."""
@@ -92,3 +134,22 @@ def test_customer_page_decides_ownership_once_and_reads_each_kind_once(reference
         reads = [q["sql"] for q in ctx.captured_queries
                  if q["sql"].replace("SELECT DISTINCT ", "SELECT ").startswith(f'SELECT "{table}".')]
         assert len(reads) == (0 if table == "ownership_autounlock" else 1), f"{table} read {len(reads)} times"
+
+
+def test_contact_page_queries_are_the_same_for_n_and_3n_open_issues(demo_book):
+    """Issue 15 (i15-page): the contact page checks whether the officer may finalise each open presenting issue
+    (CMA-3.1/3.2) with the facts the checks share read once, so 3N open issues cost what N cost (it read the lock
+    and the customer's issues again for every open issue)."""
+    from casework.contacts.models import Contact
+
+    contact = Contact.objects.select_related("officer__user", "customer").order_by("pk").first()
+    client = Client()
+    client.force_login(contact.officer.user)
+    url = f"/contacts/{contact.pk}/"
+    for _ in range(2):
+        f.PresentingIssueFactory(customer=contact.customer)
+    n = _count(client, url)
+    for _ in range(4):
+        f.PresentingIssueFactory(customer=contact.customer)
+    three_n = _count(client, url)
+    assert three_n == n, f"{three_n - n} more queries with 3N open issues than with N"
