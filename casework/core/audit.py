@@ -191,6 +191,9 @@ GENESIS = "0" * 64
 CHAIN_LOCK = 7_713_013  # pg_advisory_xact_lock key of the chain's writer
 # How far back (in event ids) an ordinary seal looks for events committed late (a long transaction's lower ids).
 SEAL_WINDOW = 2_000
+# How far back the scheduled catch-up seal looks: a sweep's chunk commits up to a few thousand events in one
+# transaction, with lower ids than events other officers committed (and sealed) meanwhile.
+CATCH_UP_WINDOW = 200_000
 DIGEST_FIELDS = ("id", "occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id",
                  "target_repr", "customer_id", "before", "after", "reason", "step_ids", "request_id", "target_version")
 
@@ -211,13 +214,14 @@ def link_hash(prev_hash: str, event: AuditEvent | Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + event_digest(event)).encode()).hexdigest()
 
 
-def audit_chain_seal(*, everything: bool = False, wait: bool = True) -> int:
+def audit_chain_seal(*, everything: bool = False, wait: bool = True, window: int | None = None) -> int:
     """Chain every committed event that has no link yet, in id order, after the last link. One short transaction
     under the chain's lock (PostgreSQL advisory lock; SQLite serialises writers), so concurrent sealers never fork
     the chain. ``everything``: look at the whole trail, not only the recent window. ``wait=False`` (the seal after
     each commit, issue 15): when another process holds the chain's lock, return 0 at once instead of queueing behind
     it; what this commit added is chained by that sealer, the next commit's seal or the scheduled seal
-    (``core.jobs.audit_chain_seal_job``). Returns how many it chained."""
+    (``core.jobs.audit_chain_seal_job``). ``window``: how far back (in event ids) to look for events committed late;
+    the scheduled seal looks much further back than the seal after each commit. Returns how many it chained."""
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -232,7 +236,7 @@ def audit_chain_seal(*, everything: bool = False, wait: bool = True) -> int:
             pending = AuditEvent.objects.all()
             linked = AuditChainLink.objects.all()
             if last is not None and not everything:
-                floor = last.event_id - SEAL_WINDOW
+                floor = last.event_id - (window if window is not None else SEAL_WINDOW)
                 pending, linked = pending.filter(id__gt=floor), linked.filter(event_id__gt=floor)
             pending = pending.exclude(id__in=linked.values("event_id")).order_by("id")
             prev = last.hash if last is not None else GENESIS

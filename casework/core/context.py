@@ -48,13 +48,16 @@ def job_context(job_name: str) -> Iterator[str]:
 def _seal_now_or_at_commit() -> None:
     from django.db import connection, transaction
 
-    from casework.core.audit import audit_chain_seal
+    from casework.core.audit import CATCH_UP_WINDOW, audit_chain_seal
+
+    def seal() -> None:  # a job commits thousands of events: look back past them, not only the commit window
+        audit_chain_seal(window=CATCH_UP_WINDOW)
 
     if connection.in_atomic_block:  # a job run inside a caller's transaction: seal when that commits
-        transaction.on_commit(audit_chain_seal, robust=True)
+        transaction.on_commit(seal, robust=True)
         return
     try:
-        audit_chain_seal()
+        seal()
     except Exception:  # never hide the job's own outcome; the scheduled seal and audit_verify chain what is left
         logging.getLogger(__name__).exception("audit chain seal after the job failed")
 

@@ -44,9 +44,9 @@ def today_for(user: Any) -> dt.date:
 def teams_led(officer) -> list[int]:
     if officer is None or officer.role not in TEAM_LEADER_ROLES:
         return []
-    from casework.org.selectors import teams_led_by
-
-    ids = set(teams_led_by().get(officer.pk, ()))  # issue 15: cached per process (core.refcache)
+    # Read every time, never from the per-process reference cache: who leads a team decides who may see its
+    # intrays and decide its approvals, so a change of leader must hold in every process at once (one indexed read).
+    ids = set(Team.objects.filter(leader=officer, is_active=True).values_list("id", flat=True))
     if officer.position_id and officer.position.team_id:
         ids.add(officer.position.team_id)
     return sorted(ids)

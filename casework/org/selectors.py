@@ -15,7 +15,6 @@ from .models import BusinessArea, IssueType, Office, Officer, Position, Team
 # the table (``org.services.reference_upsert`` and the ``refcache.watch`` signals connected in ``org.apps``).
 AREAS_KEY = "org.businessarea.active"  # (ownership.selectors caches the areas' CMA-1.5 facts as "org.businessarea")
 ISSUE_TYPES_KEY = "org.issuetype"
-TEAMS_KEY = "org.team"
 
 
 def active_business_areas() -> tuple[BusinessArea, ...]:
@@ -27,18 +26,6 @@ def active_issue_types() -> tuple[IssueType, ...]:
     """The active issue types with their handling area, by kind and name (read only, shared)."""
     return refcache.cached(ISSUE_TYPES_KEY, lambda: tuple(
         IssueType.objects.filter(is_active=True).select_related("handling_area").order_by("kind", "name")))
-
-
-def teams_led_by() -> dict[int, frozenset[int]]:
-    """Every Team Leader's active teams (leader officer id -> team ids): the role lookup of every page a Team Leader
-    opens (worklist, morning, approvals), cached per process and reloaded on any change of a team."""
-    def load() -> dict[int, frozenset[int]]:
-        led: dict[int, set[int]] = {}
-        for team_id, leader_id in Team.objects.filter(is_active=True, leader__isnull=False).values_list("id", "leader_id"):
-            led.setdefault(leader_id, set()).add(team_id)
-        return {leader: frozenset(ids) for leader, ids in led.items()}
-
-    return refcache.cached(TEAMS_KEY, load)
 
 
 # An intake position receives work addressed to its area: team-less, or named "<AREA>-<office>-intake".

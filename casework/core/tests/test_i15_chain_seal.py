@@ -99,3 +99,40 @@ def test_the_catch_up_seal_is_scheduled_every_minute():
     schedule = Schedule.objects.get(name=core_reference.SEAL_SCHEDULE_NAME)
     assert schedule.func == core_reference.SEAL_SCHEDULE_FUNC and schedule.minutes == 1
     assert Schedule.objects.filter(name=core_reference.SEAL_SCHEDULE_NAME).count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_event_committed_below_the_commit_window_is_chained_by_the_scheduled_seal(monkeypatch):
+    """A sweep's chunk takes its event ids, then commits after an officer's later events were committed and sealed;
+    past the seal-after-commit window (2,000 ids; 1 here) its events were left to ``audit_verify``. The scheduled
+    seal looks much further back."""
+    from casework.core import audit
+    from casework.core.context import seal_deferred_var
+
+    monkeypatch.setattr(audit, "SEAL_WINDOW", 1)
+    _commit_event(0)  # a first link, so the seals after commit look back only their window
+    inserted, go_on, late = threading.Event(), threading.Event(), []
+
+    def the_chunk():
+        token = seal_deferred_var.set(True)  # inside a job: its commit does not seal
+        try:
+            with transaction.atomic():
+                late.append(audit_record(actor=None, action="test.chunk", target=("thing", "late")))
+                inserted.set()
+                go_on.wait(30)
+        finally:
+            seal_deferred_var.reset(token)
+            connection.close()
+
+    thread = threading.Thread(target=the_chunk)
+    thread.start()
+    assert inserted.wait(30)
+    others = [_commit_event(2), _commit_event(3)]  # later ids, committed and sealed first
+    go_on.set()
+    thread.join()
+    others.append(_commit_event(4))
+    assert _linked(others) == 3 and _linked(late) == 0, "below the window of every seal after commit"
+    assert audit_chain_seal_job() == 1
+    assert _linked(late) == 1
+    assert audit_chain_verify()[1] is None

@@ -71,7 +71,7 @@ def _rows_of_the_panels(officer, customer, case, n: int) -> None:
     POI confirmed), letters, intrays, notes, presenting issues."""
     from casework.contacts.models import Contact, ContactStatus
     from casework.core import clock
-    from casework.letters.models import Letter
+    from casework.letters.models import Letter, LetterDocument
 
     for i in range(n):
         other = f.OfficerFactory()
@@ -81,8 +81,11 @@ def _rows_of_the_panels(officer, customer, case, n: int) -> None:
                                    area=who.position.business_area, started_at=now, status=status,
                                    poi_confirmed_at=now, poi_method="Date of birth and address",
                                    finalised_at=now if status == ContactStatus.FINALISED else None)
-        Letter.objects.create(customer=customer, case=case, template_code="decision_letter", title=f"Decision {i}",
-                              html="<p>x</p>", pdf=b"%PDF", sha256="0" * 64, issued_at=now, issued_by=officer.user)
+        letter = Letter.objects.create(customer=customer, case=case, template_code="decision_letter",
+                                       title=f"Decision {i}", html="<p>x</p>", issued_at=now, issued_by=officer.user)
+        if i % 2:  # half of them rendered (a PDF link), half still "being prepared"
+            LetterDocument.objects.create(letter=letter, file=f"letters/test/{letter.pk}.pdf", sha256="0" * 64,
+                                          size=4, rendered_at=now)
         intray_services.intray_create(actor=officer.user, customer=customer, assignee_officer=other,
                                       type_code="general_follow_up", subject=f"Intray {i}")
         customer_services.note_add(actor=officer.user, customer=customer, subject=f"Note {i}", body="b")

@@ -29,8 +29,8 @@ BUDGETS = {
     "worklist": ("so_nsw", 6),  # was 7 (i15-page: intray types cached), 12
     "contact_page": (None, 23),  # the officer who started the demo contact; was 34 (i15-page), 39, 43 before
     "ps_record": (None, 27),  # the record's PS Case Manager; the task list (issue 14), was 31, 42 as one long form
-    "morning": ("tl_nsw", 17),  # was 19 (i15-page: the teams led cached), 23
-    "approvals": ("tl_nsw", 6),  # was 7 (i15-page: the teams led cached), 11
+    "morning": ("tl_nsw", 19),  # the teams led are read, not cached: who leads a team is an authorisation input (was 23)
+    "approvals": ("tl_nsw", 7),  # the teams led are read, not cached (was 11)
 }
 
 
