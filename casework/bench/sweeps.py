@@ -30,6 +30,12 @@ def _customer_ids(lo: int, hi: int, step: int, k: int) -> list[int]:
     return [found[c] for c in wanted if c in found]
 
 
+def _block(rows) -> list[str]:
+    r"""Rows of text values (None for NULL) as the one COPY text block ``_Writer.write`` takes (tab-separated,
+    ``\N`` for NULL)."""
+    return ["".join("\t".join(r"\N" if v is None else v for v in row) + "\n" for row in rows)]
+
+
 def sla_backlog(n_customers: int, rows: int) -> int:
     """``rows`` overdue open intrays without a recorded breach (two per customer of the upper quarter)."""
     org = ensure_org(n_customers // CUSTOMERS_PER_OFFICER + 1)
@@ -44,7 +50,7 @@ def sla_backlog(n_customers: int, rows: int) -> int:
                 out.append((str(org.intray_type_id), str(c), "bench backlog", "", "open", officer, None,
                             str(org.office_id), ctx.ts, ctx.ts, due, None, "", "", None, "[]", "1"))
     with transaction.atomic(), connection.cursor() as cursor:
-        _Writer(cursor, connection.vendor).write("intrays_intray", INTRAY_COLS, out)
+        _Writer(cursor, connection.vendor).write("intrays_intray", INTRAY_COLS, _block(out))
     return len(out)
 
 
@@ -70,11 +76,11 @@ def auto_unlock_backlog(n_customers: int, rows: int) -> list[int]:
     with transaction.atomic(), connection.cursor() as cursor:
         w = _Writer(cursor, connection.vendor)
         lock_ids = w.ids("ownership_lock", len(ids))
-        w.write("ownership_lock", ("id", *LOCK_COLS), [
+        w.write("ownership_lock", ("id", *LOCK_COLS), _block(
             (str(lid), str(c), str(officer.position.business_area_id), str(officer.position_id), str(officer.pk),
              "lock", "bench", "[]", ctx.true, ctx.ts, "", "", "", "[]")
             for lid, c in zip(lock_ids, ids)
-        ])
+        ))
     past = clock.now() - dt.timedelta(minutes=5)
     AutoUnlock.objects.bulk_create([
         AutoUnlock(customer_id=c, lock_id=lid, due_at=past, created_at=past, letter_ids=[], reason="bench backlog",
