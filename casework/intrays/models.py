@@ -271,15 +271,24 @@ class CategoryChange(AppendOnlyModel):
         ordering = ["changed_at", "id"]
 
 
+def correspondence_document_path(instance: CorrespondenceDocument, filename: str) -> str:  # noqa: ARG001
+    """Where a document lives in storage. The name is set by the service (``intrays.storage.document_name``:
+    non-guessable, one per place on the correspondence); this only backs Django's FileField contract."""
+    return filename
+
+
 class CorrespondenceDocument(AppendOnlyModel):
-    """An attached document, kept as an immutable file: bytes and their SHA-256, never overwritten."""
+    """An attached document, kept as an immutable file with its SHA-256 and size, never overwritten. The bytes live in
+    Django's storage (``STORAGES["default"]``: the filesystem under ``var/media`` by default, S3-compatible in
+    production) under a name nobody can guess (issue 15), written by the attaching service before its transaction
+    commits, and only ever served through the permission-checked, audited downloads (never a public media URL)."""
 
     correspondence = models.ForeignKey(Correspondence, on_delete=models.PROTECT, related_name="documents")
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    content = models.BinaryField()
+    file = models.FileField(upload_to=correspondence_document_path, max_length=255)
     uploaded_at = models.DateTimeField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 

@@ -8,18 +8,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 
 from casework.core import clock
 from casework.core.audit import audit_record, snapshot
 from casework.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, TransitionRefused
-from casework.core.files import safe_content_type, safe_filename
+from casework.core.files import removed_on_rollback, safe_content_type, safe_filename
 from casework.core.versioning import version_bump, version_check
 from casework.org.models import Office, Officer, Position, Team
 from casework.org.rules import officer_of
 
-from . import policy, selectors
+from . import policy, selectors, storage
 from .calendar import local_today, working_days_due
 from .models import (
     CategoryChange,
@@ -504,18 +506,32 @@ def intray_follow_lock(
 
 # ---------------------------------------------------------------- correspondence (CMA-1.1, CMA-3.5)
 
-def _document_row(corr: Correspondence, actor, filename: str, content: bytes, content_type: str):
+def _document_row(corr: Correspondence, actor, filename: str, content: bytes, content_type: str, *, ordinal: int,
+                  written: list[str]) -> CorrespondenceDocument:
+    """Write the bytes to storage under the document's non-guessable name, then its row. Called inside the attaching
+    transaction (the intray row is locked, so ``ordinal`` is this document's own place) and inside
+    ``removed_on_rollback``: the name goes on ``written`` so a rollback removes the file."""
     if not filename or content is None:
         raise InvalidInput("A document needs a file name and content.", fields={"documents": ["Missing file."]})
     if len(content) > MAX_DOCUMENT_BYTES:
         raise InvalidInput("The document is too large (20 MB at most).", fields={"documents": ["Too large."]})
+    data = bytes(content)
+    name = storage.document_name(correspondence_id=corr.pk, ordinal=ordinal)
+    if default_storage.exists(name):
+        # Left by an attempt that crashed before its rollback could remove it: no row refers to it (rows
+        # 0..ordinal-1 hold the earlier places, and the intray lock keeps any other attach out).
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(data))
+    written.append(saved)
+    if saved != name:
+        raise RuntimeError(f"Storage saved a document of correspondence {corr.pk} as {saved!r}, not {name!r}.")
     return CorrespondenceDocument.objects.create(
         correspondence=corr,
         filename=safe_filename(filename),  # no CR/LF, control characters, quotes or path separators
         content_type=safe_content_type(content_type),
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        content=bytes(content),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        file=saved,
         uploaded_at=clock.now(),
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -556,7 +572,8 @@ def correspondence_receive(
             InvalidInput)
     _, office, _ = _receiver(assignee_officer, assignee_position)
     received_at, received_on = _received_moment(office=office, received_on=received_on, received_at=received_at)
-    with transaction.atomic():
+    # The documents' files are written before the commit (durable once it commits) and removed if it rolls back.
+    with removed_on_rollback() as written, transaction.atomic():
         intray = intray_create(
             actor=actor, type_code="correspondence_received", customer=customer, subject=subject, case=case,
             assignee_officer=assignee_officer, assignee_position=assignee_position, issues=issues, details=details,
@@ -566,7 +583,8 @@ def correspondence_receive(
             intray=intray, channel=channel, received_on=received_on, received_at=received_at, category=category,
             sender=sender, from_representative=from_representative,
         )
-        docs = [_document_row(corr, actor, name, content, ctype) for name, content, ctype in documents]
+        docs = [_document_row(corr, actor, name, content, ctype, ordinal=n, written=written)
+                for n, (name, content, ctype) in enumerate(documents)]
         now = clock.now()
         for text in matters:
             if text.strip():
@@ -716,12 +734,14 @@ def _may_work_open(actor, intray: Intray) -> None:
 
 def correspondence_document_add(*, actor: Any, intray: Intray, filename: str, content: bytes,
                                 content_type: str = "application/octet-stream") -> CorrespondenceDocument:
-    """Attach another document; existing documents are never overwritten (CMA-1.1)."""
+    """Attach another document; existing documents are never overwritten (CMA-1.1). Its file is written to storage
+    inside the transaction (the officer's upload is durable once this returns) and removed if it rolls back."""
     _require_perm(actor, "intrays.change_intray", "attach documents")
-    with transaction.atomic():
+    with removed_on_rollback() as written, transaction.atomic():
         intray, corr = _corr_for_work(actor, intray)
         _may_work_open(actor, intray)
-        doc = _document_row(corr, actor, filename, content, content_type)
+        doc = _document_row(corr, actor, filename, content, content_type, ordinal=corr.documents.count(),
+                            written=written)
         audit_record(actor=actor, action="correspondence.document_add", target=doc,
                      after={"filename": doc.filename, "sha256": doc.sha256, "size": doc.size}, step_ids=("CMA-1.1",),
                      customer=intray.customer_id)

@@ -7,14 +7,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from casework.core import clock
 from casework.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
-from casework.core.files import content_disposition, safe_content_type
+from casework.core.files import stored_file_response
 from casework.customers import selectors as customer_selectors
 from casework.customers.models import PresentingIssue
 from casework.customers.services import customer_data_read
@@ -132,7 +132,7 @@ def _detail_context(request, intray, *, action: str | None = None, form=None):
         "error_form": form,
         "intray": intray,
         "corr": corr,
-        "documents": corr.documents.defer("content") if corr else [],
+        "documents": corr.documents.all() if corr else [],
         "matters": matters,
         "history": corr.category_changes.select_related("changed_by__officer__position__office") if corr else [],
         "issues": intray.issues.select_related("issue_type"),
@@ -258,11 +258,12 @@ def document(request, pk: int, doc_id: int):
             raise NotFound("No such document on this intray.")
     except DomainError as exc:
         return _error(request, exc)
+    # Streamed from storage; its size is checked before the read is audited (docs/intrays.md).
+    response = stored_file_response(default_storage, doc.file.name, size=doc.size, sha256=doc.sha256,
+                                    content_type=doc.content_type, filename=doc.filename)
     if intray.customer_id is not None:
         customer_data_read(actor=request.user, customer=intray.customer_id, what="intray_document",
                            detail={"intray": intray.pk, "document": doc.pk}, channel="ui")
-    response = HttpResponse(bytes(doc.content), content_type=safe_content_type(doc.content_type))
-    response["Content-Disposition"] = content_disposition(doc.filename)
     return response
 
 

@@ -169,7 +169,7 @@ def test_CMA_1_1_correspondence_via_api(org, frozen):
     assert corr["channel"] == "email" and corr["documents"][0]["size"] == 5
     doc_id, matter_id = corr["documents"][0]["id"], corr["matters"][0]["id"]
     r = c.get(f"/api/v1/intrays/{pk}/documents/{doc_id}/")
-    assert r.status_code == 200 and r.content == b"hello" and r["X-Content-SHA256"] == corr["documents"][0]["sha256"]
+    assert r.status_code == 200 and r.getvalue() == b"hello" and r["X-Content-SHA256"] == corr["documents"][0]["sha256"]
     r = c.post(f"/api/v1/intrays/{pk}/delete/", {"reason": "done"}, format="json")
     assert r.status_code == 409 and r.json()["step_ids"] == ["CMA-1.1", "CMA-3.5"]
     r = c.post(f"/api/v1/intrays/{pk}/recategorise/", {"category": "care"}, format="json")

@@ -38,7 +38,7 @@ def _api(org):
 
 def _assert_safe_download(r, content: bytes):
     assert r.status_code == 200
-    assert r.content == content
+    assert r.getvalue() == content  # streamed from storage
     header = r["Content-Disposition"]
     assert "\r" not in header and "\n" not in header and header.startswith("attachment;")
     assert "X-Injected" not in r.headers or r.headers.get("X-Injected") is None
@@ -116,7 +116,7 @@ def test_document_stored_before_the_fix_still_downloads(org, frozen):
     doc = intray.correspondence.documents.get()
     legacy = CorrespondenceDocument.objects.create(
         correspondence=doc.correspondence, filename=EVIL, content_type="text/plain\r\nX-Injected: 3", size=4,
-        sha256=doc.sha256, content=b"%PDF", uploaded_at=doc.uploaded_at, uploaded_by=org.so.user)
+        sha256=doc.sha256, file=doc.file.name, uploaded_at=doc.uploaded_at, uploaded_by=org.so.user)
     _assert_safe_download(_api(org).get(f"/api/v1/intrays/{intray.pk}/documents/{legacy.pk}/"), b"%PDF")
 
 

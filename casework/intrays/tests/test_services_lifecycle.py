@@ -134,7 +134,7 @@ def test_CMA_1_1_correspondence_received_records_channel_date_category_documents
     assert (corr.channel, corr.received_on, corr.category) == ("post", dt.date(2026, 11, 20), "general")
     doc = corr.documents.get()
     assert doc.sha256 == hashlib.sha256(b"%PDF-1.4 letter").hexdigest()
-    assert bytes(doc.content) == b"%PDF-1.4 letter" and doc.size == len(b"%PDF-1.4 letter")
+    assert doc.file.read() == b"%PDF-1.4 letter" and doc.size == len(b"%PDF-1.4 letter")
     assert intray.due_date is None and "CMA-1.1" in intray.step_ids
     ev = AuditEvent.objects.get(action="correspondence.receive")
     assert ev.after["documents"][0]["sha256"] == doc.sha256
@@ -147,7 +147,7 @@ def test_CMA_1_1_documents_are_immutable(org, frozen):
     with pytest.raises(PermissionError):
         doc.save()
     with pytest.raises(PermissionError):
-        CorrespondenceDocument.objects.filter(pk=doc.pk).update(content=b"x")
+        CorrespondenceDocument.objects.filter(pk=doc.pk).update(file="elsewhere")
     with pytest.raises(PermissionError):
         doc.delete()
     second = services.correspondence_document_add(actor=org.so.user, intray=Intray.objects.get(), filename="letter.pdf",

@@ -96,7 +96,7 @@ def test_CMA_1_1_correspondence_ui_flow(org, frozen):
     assert "Wants a CoA" in html and "l.pdf" in html and "Not yet: 1 matter" in html
     doc = intray.correspondence.documents.get()
     r = c.get(f"/work/intrays/{intray.pk}/documents/{doc.pk}/")
-    assert r.status_code == 200 and r.content == b"%PDF"
+    assert r.status_code == 200 and r.getvalue() == b"%PDF"
     r = c.post(f"/work/intrays/{intray.pk}/delete/", v(intray, **{"reason": "done"}), follow=True)
     assert "CMA-3.5" in r.content.decode()
     r = c.post(f"/work/intrays/{intray.pk}/recategorise/", v(intray, **{"category": "income", "reason": "About income"}),
