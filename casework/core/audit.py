@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Exists, OuterRef
 
 from . import clock
 from .context import request_id_var, seal_deferred_var, system_actor_var
@@ -234,11 +235,12 @@ def audit_chain_seal(*, everything: bool = False, wait: bool = True, window: int
                             return 0
             last = AuditChainLink.objects.order_by("-seq").first()
             pending = AuditEvent.objects.all()
-            linked = AuditChainLink.objects.all()
             if last is not None and not everything:
                 floor = last.event_id - (window if window is not None else SEAL_WINDOW)
-                pending, linked = pending.filter(id__gt=floor), linked.filter(event_id__gt=floor)
-            pending = pending.exclude(id__in=linked.values("event_id")).order_by("id")
+                pending = pending.filter(id__gt=floor)
+            # NOT EXISTS (an anti-join on the links' unique event index), not NOT IN: at 2M links PostgreSQL planned
+            # the NOT IN as a subplan re-scanning the links per event (7.6 s a seal at 1.5M customers, issue 15).
+            pending = pending.filter(~Exists(AuditChainLink.objects.filter(event_id=OuterRef("pk")))).order_by("id")
             prev = last.hash if last is not None else GENESIS
             count = 0
             links: list[AuditChainLink] = []
