@@ -35,3 +35,13 @@ def _dispatch(func: str, args: tuple[Any, ...], task_name: str | None) -> None:
 def enqueue_after_commit(func: str, *args: Any, task_name: str | None = None) -> None:
     """Queue ``func(*args)`` (a dotted path) for the job worker once the current transaction commits."""
     transaction.on_commit(lambda: _dispatch(func, args, task_name), robust=True)
+
+
+def schedule_every_minutes(*, name: str, func: str, minutes: int) -> int:
+    """One django-q2 Schedule row running ``func`` every ``minutes`` (created once, never duplicated; an existing
+    row is left as an administrator may have tuned it). Returns 1 when it was created."""
+    from django_q.models import Schedule
+
+    _, created = Schedule.objects.get_or_create(
+        name=name, defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1})
+    return int(created)

@@ -8,11 +8,6 @@ SEAL_EVERY_MINUTES = 1
 
 
 def load(*, actor=None) -> int:  # noqa: ARG001 (the loader's signature)
-    from django_q.models import Schedule
+    from casework.core.queue import schedule_every_minutes
 
-    _, created = Schedule.objects.get_or_create(
-        name=SEAL_SCHEDULE_NAME,
-        defaults={"func": SEAL_SCHEDULE_FUNC, "schedule_type": Schedule.MINUTES, "minutes": SEAL_EVERY_MINUTES,
-                  "repeats": -1},
-    )
-    return int(created)
+    return schedule_every_minutes(name=SEAL_SCHEDULE_NAME, func=SEAL_SCHEDULE_FUNC, minutes=SEAL_EVERY_MINUTES)

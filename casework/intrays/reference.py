@@ -64,11 +64,6 @@ def load(*, actor=None) -> int:
 
 def schedule_load() -> int:
     """One django-q2 Schedule row for the SLA job (created once; never duplicated)."""
-    from django_q.models import Schedule
+    from casework.core.queue import schedule_every_minutes
 
-    _, created = Schedule.objects.get_or_create(
-        name=SLA_SCHEDULE_NAME,
-        defaults={"func": SLA_SCHEDULE_FUNC, "schedule_type": Schedule.MINUTES, "minutes": SLA_SCHEDULE_MINUTES,
-                  "repeats": -1},
-    )
-    return int(created)
+    return schedule_every_minutes(name=SLA_SCHEDULE_NAME, func=SLA_SCHEDULE_FUNC, minutes=SLA_SCHEDULE_MINUTES)

@@ -9,11 +9,6 @@ RENDER_SWEEP_MINUTES = 5
 
 
 def load(*, actor=None) -> int:  # noqa: ARG001 (the loader's signature)
-    from django_q.models import Schedule
+    from casework.core.queue import schedule_every_minutes
 
-    _, created = Schedule.objects.get_or_create(
-        name=RENDER_SCHEDULE_NAME,
-        defaults={"func": RENDER_SCHEDULE_FUNC, "schedule_type": Schedule.MINUTES, "minutes": RENDER_SWEEP_MINUTES,
-                  "repeats": -1},
-    )
-    return int(created)
+    return schedule_every_minutes(name=RENDER_SCHEDULE_NAME, func=RENDER_SCHEDULE_FUNC, minutes=RENDER_SWEEP_MINUTES)
