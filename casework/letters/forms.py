@@ -53,3 +53,15 @@ class LetterForm(forms.Form):
         else:
             context = {"heading": data.get("heading", ""), "paragraphs": data.get("paragraphs", [])}
         return {k: v for k, v in context.items() if v}
+
+
+class PdfLinkForm(forms.Form):
+    """The query string of the PDF-link fragment (issue 15): how the link reads where it is shown. Anything else
+    (or nothing) reads as the letter's title."""
+
+    LINK_STYLES = ("title", "pdf", "decision")
+
+    link = forms.ChoiceField(choices=[(s, s) for s in LINK_STYLES], required=False)
+
+    def style(self) -> str:
+        return (self.cleaned_data.get("link") if self.is_valid() else None) or "title"

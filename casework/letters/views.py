@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET
 from casework.core.errors import DomainError
 
 from . import selectors
-
-LINK_STYLES = ("title", "pdf", "decision")
+from .forms import PdfLinkForm
 
 
 @login_required
@@ -22,6 +21,5 @@ def pdf_link(request, pk: int):
         letter = selectors.letter_get(user=request.user, letter_id=pk)
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain")
-    link = request.GET.get("link", "title")
     return render(request, "letters/_pdf_link.html",
-                  {"letter": letter, "link": link if link in LINK_STYLES else "title"})
+                  {"letter": letter, "link": PdfLinkForm(request.GET).style()})

@@ -196,6 +196,18 @@ def test_the_officer_sees_being_prepared_then_the_pdf_link(officer, customer):
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
 
 
+def test_the_pdf_link_fragment_reads_as_asked_and_as_the_title_otherwise(officer, customer):
+    letter = _issue(officer, customer)
+    client = Client()
+    client.force_login(officer.user)
+    asked_pdf = client.get(f"/letters/{letter.pk}/pdf-link/?link=pdf").content.decode()
+    assert "?link=pdf" in asked_pdf and f"{letter.title}:" not in asked_pdf
+    assert "decision letter:" in client.get(f"/letters/{letter.pk}/pdf-link/?link=decision").content.decode()
+    for query in ("", "?link=", "?link=<script>"):
+        fragment = client.get(f"/letters/{letter.pk}/pdf-link/{query}").content.decode()
+        assert "?link=title" in fragment and f"{letter.title}:" in fragment and "<script>" not in fragment
+
+
 def test_a_failed_render_is_shown_to_the_officer(officer, customer):
     letter = _issue(officer, customer)
     with mock.patch.object(services, "render_pdf", side_effect=OSError("boom")):
