@@ -109,6 +109,10 @@ DB_POOL = env_bool("DB_POOL", False)
 # Issue 15: call routing and the lock path's reads run as prepared statements on PostgreSQL
 # (casework.ownership.selectors.prepared_statements); off for PgBouncer in transaction mode before 1.21.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+# Issue 15: the audit hash chain is sealed by the scheduled job every minute (core.jobs.audit_chain_seal_job) and at
+# the end of each job, not after every audited commit (~6 statements and a transaction per request): an event is
+# chained within ~90 s. True restores the seal after each commit (docs/security.md, "The audit hash chain").
+AUDIT_SEAL_AFTER_COMMIT = env_bool("AUDIT_SEAL_AFTER_COMMIT", False)
 
 
 def database_from_url(url: str) -> dict:

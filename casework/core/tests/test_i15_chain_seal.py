@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
 from casework.core import reference as core_reference
@@ -28,7 +29,24 @@ def _linked(events) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_audited_commit_outside_a_job_is_chained_at_once():
+def test_an_audited_commit_is_chained_by_the_scheduled_seal_not_on_the_request_path():
+    """Issue 15: by default (``AUDIT_SEAL_AFTER_COMMIT = False``) a commit registers no seal (it cost ~6 statements
+    and a transaction per audited request); the scheduled seal, every minute, chains it."""
+    from django.conf import settings
+
+    assert settings.AUDIT_SEAL_AFTER_COMMIT is False
+    with CaptureQueriesContext(connection) as ctx:
+        event = _commit_event(1)
+    assert not any("core_auditchainlink" in q["sql"] for q in ctx.captured_queries)
+    assert _linked([event]) == 0
+    assert audit_chain_seal_job() == 1
+    assert _linked([event]) == 1
+    assert audit_chain_verify()[1] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audited_commit_outside_a_job_is_chained_at_once_with_the_seal_after_commit(settings):
+    settings.AUDIT_SEAL_AFTER_COMMIT = True
     event = _commit_event(1)
     assert _linked([event]) == 1
 
@@ -62,7 +80,8 @@ def test_nested_jobs_seal_once_at_the_outermost_end():
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_seal_after_commit_does_not_queue_behind_another_sealer_and_the_scheduled_seal_catches_up():
+def test_a_seal_after_commit_does_not_queue_behind_another_sealer_and_the_scheduled_seal_catches_up(settings):
+    settings.AUDIT_SEAL_AFTER_COMMIT = True
     held, release = threading.Event(), threading.Event()
 
     def hold_the_chain_lock():
@@ -103,7 +122,7 @@ def test_the_catch_up_seal_is_scheduled_every_minute():
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_an_event_committed_below_the_commit_window_is_chained_by_the_scheduled_seal(monkeypatch):
+def test_an_event_committed_below_the_commit_window_is_chained_by_the_scheduled_seal(monkeypatch, settings):
     """A sweep's chunk takes its event ids, then commits after an officer's later events were committed and sealed;
     past the seal-after-commit window (2,000 ids; 1 here) its events were left to ``audit_verify``. The scheduled
     seal looks much further back."""
@@ -111,6 +130,7 @@ def test_an_event_committed_below_the_commit_window_is_chained_by_the_scheduled_
     from casework.core.context import seal_deferred_var
 
     monkeypatch.setattr(audit, "SEAL_WINDOW", 1)
+    settings.AUDIT_SEAL_AFTER_COMMIT = True
     _commit_event(0)  # a first link, so the seals after commit look back only their window
     inserted, go_on, late = threading.Event(), threading.Event(), []
 
