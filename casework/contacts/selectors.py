@@ -284,6 +284,70 @@ def mca_facts_for_customers(customer_ids: Iterable[int]) -> dict[int, dict[str, 
     return out
 
 
+# ---------------------------------------------------------------- MCA from a few columns (issue 15: the unlock)
+
+MCA_COLUMNS = ("mca_income_source", "mca_payer", "mca_cs_debt_unarranged", "mca_overpayment_unarranged")
+
+
+def mca_required_columns(customer_ref: Any) -> dict[str, Any]:
+    """Issue 15: what decides whether a customer's record requires MCA (CMA-2.1 as ``customer_mca_status`` reads
+    it) as four columns of a query on the customer, ``customer_ref`` being its id (``OuterRef("pk")``): the source
+    of the latest current income (CMA-2.2), whether they are the payer on a case, and whether they owe an open child
+    support debt, or an open overpayment, with no active payment arrangement (CMA-2.3). The unlock reads them in its
+    row-lock statement (``ownership.selectors.lock_facts``) instead of the record's five reads;
+    ``mca_required_from_columns`` decides, tested equal to ``customer_mca_statuses`` over a table of cases."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from casework.customers.models import ArrangementStatus, IncomeRecord, PaymentArrangement
+
+    def unarranged(kind: str):
+        return Exists(
+            Debt.objects.filter(debtor_id=customer_ref, kind=kind, is_open=True, superseded_by__isnull=True)
+            .filter(~Exists(PaymentArrangement.objects.filter(debt_id=OuterRef("pk"),
+                                                              status=ArrangementStatus.ACTIVE))))
+
+    return {
+        "mca_income_source": Subquery(
+            IncomeRecord.objects.filter(customer_id=customer_ref, superseded_by__isnull=True)
+            .order_by("-effective_from", "-id").values("source")[:1]),
+        "mca_payer": Exists(Case.objects.filter(payer_id=customer_ref)),
+        "mca_cs_debt_unarranged": unarranged(DebtKind.CHILD_SUPPORT_DEBT),
+        "mca_overpayment_unarranged": unarranged(DebtKind.OVERPAYMENT),
+    }
+
+
+def mca_required_from_columns(income_source: str | None, payer: Any, cs_debt_unarranged: Any,
+                              overpayment_unarranged: Any) -> bool:
+    """CMA-2.1: required by the record, from ``MCA_COLUMNS`` (the policy's own ``mca_assess``; from the record, no
+    enquiry is a collection or income enquiry, so only income, the payer's debt and the overpayment decide)."""
+    from casework.customers.policy import income_is_reliable
+
+    payer = bool(payer)
+    return policy.mca_assess(policy.McaFacts(
+        role=policy.PAYER if payer else policy.PAYEE,
+        roles=(policy.PAYER,) if payer else (),
+        income_reliable=income_source is not None and income_is_reliable(income_source),
+        cs_debt_without_arrangement=bool(cs_debt_unarranged),
+        overpayment_without_arrangement=bool(overpayment_unarranged),
+    )).required
+
+
+def mca_documented(customer_id: int, *, since: dt.datetime) -> bool:
+    """CMA-2.1 documented for the unlock: MCA completed in a contact with the customer since ``since`` (the lock
+    started) or in the contact that led to the lock (the latest one before it). One read."""
+    rows = [(started_at, done is not None) for started_at, done in (
+        Contact.objects.filter(customer_id=customer_id).order_by("-started_at", "-id")
+        .values_list("started_at", "mca_completed_at"))]
+    return _documented(rows, since)
+
+
+def _documented(rows: list[tuple[dt.datetime, bool]], since: dt.datetime) -> bool:
+    """``rows``: the customer's contacts, newest first, as (started at, MCA completed in it)."""
+    if any(done for started_at, done in rows if started_at >= since):
+        return True
+    return next((done for started_at, done in rows if started_at < since), False)
+
+
 def customer_mca_statuses(since: Mapping[int, dt.datetime]) -> dict[int, tuple[bool, bool]]:
     """Set-based ``customer_mca_status`` (issue 15): ``since`` maps each customer id to the moment its lock started;
     returns, per customer, (MCA required by the record, documented), equal to the one-customer function for each,
@@ -301,12 +365,7 @@ def customer_mca_statuses(since: Mapping[int, dt.datetime]) -> dict[int, tuple[b
                                   .values_list("customer_id", "started_at", "mca_completed_at")):
         contacts[cid].append((started_at, done is not None))
     for c in required:
-        rows = contacts[c]
-        if any(done for started_at, done in rows if started_at >= since[c]):
-            out[c] = (True, True)
-            continue
-        before = next((done for started_at, done in rows if started_at < since[c]), False)
-        out[c] = (True, before)
+        out[c] = (True, _documented(contacts[c], since[c]))
     return out
 
 

@@ -138,24 +138,36 @@ class LockFacts:
     agreement: bool
     ps_active: bool
     _issues: list[PresentingIssue] | None = None
+    # Whether the customer has any presenting issue (read in the row-lock statement): none → no read of them.
+    has_issues: bool = True
+    # The unlock's MCA columns (``contacts.selectors.MCA_COLUMNS``), read in the same statement when asked for.
+    mca: tuple[Any, ...] | None = None
 
     def issues(self) -> list[PresentingIssue]:
         if self._issues is None:
-            self._issues = issue_rows(customer=self.customer)
+            self._issues = issue_rows(customer=self.customer) if self.has_issues else []
         return self._issues
 
 
-_LOCK_FACTS_SQL: dict[str, tuple[str, tuple[Any, ...], int]] = {}  # vendor -> (sql, params, index of the id)
+# (vendor, with the MCA columns) -> (sql, params, index of the id)
+_LOCK_FACTS_SQL: dict[tuple[str, bool], tuple[str, tuple[Any, ...], int]] = {}
 _ID_MARK = -7_713_015  # no customer has this id: marks where the customer's id goes in the compiled statement
 
 
-def _lock_facts_statement() -> tuple[str, tuple[Any, ...], int]:
-    """The statement of ``lock_facts``, compiled by the ORM once per process (issue 15: the same five EXISTS were
-    compiled again on every lock and unlock)."""
+def _lock_facts_statement(mca: bool = False) -> tuple[str, tuple[Any, ...], int]:
+    """The statement of ``lock_facts``, compiled by the ORM once per process (issue 15: the same EXISTS were
+    compiled again on every lock and unlock). ``mca``: with the unlock's MCA columns."""
     from casework.ps.models import PsRecord  # PS builds on ownership; read its record lazily (no import cycle)
 
-    if connection.vendor not in _LOCK_FACTS_SQL:
+    key = (connection.vendor, mca)
+    if key not in _LOCK_FACTS_SQL:
         cid = OuterRef("pk")
+        extra: dict[str, Any] = {}
+        if mca:
+            from casework.contacts.selectors import MCA_COLUMNS, mca_required_columns  # contacts builds on ownership
+
+            extra = mca_required_columns(cid)
+            assert tuple(extra) == MCA_COLUMNS
         qs = (
             Customer.objects.select_for_update()
             .annotate(
@@ -166,23 +178,28 @@ def _lock_facts_statement() -> tuple[str, tuple[Any, ...], int]:
                     customer_id=cid, status__in=(TransferStatus.AGREED, TransferStatus.DECIDED))),
                 f_ps=Exists(PsRecord.objects.filter(Q(customer_id=cid) | Q(associated_customer_id=cid),
                                                     is_active=True)),
+                f_issues=Exists(PresentingIssue.objects.filter(customer_id=cid)),
+                **extra,
             )
             .filter(pk=_ID_MARK)
-            .values_list("pk", "f_payer", "f_payee", "f_errors", "f_agreement", "f_ps")
+            .order_by()  # one row: not the customers' default ordering by name
+            .values_list("pk", "f_payer", "f_payee", "f_errors", "f_agreement", "f_ps", "f_issues", *extra)
         )
         sql, params = qs.query.get_compiler(connection=connection).as_sql()
-        _LOCK_FACTS_SQL[connection.vendor] = (sql, tuple(params), list(params).index(_ID_MARK))
-    return _LOCK_FACTS_SQL[connection.vendor]
+        _LOCK_FACTS_SQL[key] = (sql, tuple(params), list(params).index(_ID_MARK))
+    return _LOCK_FACTS_SQL[key]
 
 
-def lock_facts(*, customer: Customer) -> LockFacts:
+def lock_facts(*, customer: Customer, mca: bool = False) -> LockFacts:
     """The customer row locked (``SELECT ... FOR UPDATE``) and the facts of ``LockFacts`` in ONE statement, compiled
-    once per process and prepared on PostgreSQL (call inside the write's transaction)."""
+    once per process and prepared on PostgreSQL (call inside the write's transaction): whether the customer has any
+    presenting issue (none: the rule reads none) and, with ``mca`` (the unlock), the columns that decide whether
+    the record requires MCA (``contacts.selectors.mca_required_columns``)."""
     from django.db.transaction import TransactionManagementError
 
     if connection.get_autocommit():
         raise TransactionManagementError("lock_facts locks the customer row: call it inside a transaction.")
-    sql, params, at = _lock_facts_statement()
+    sql, params, at = _lock_facts_statement(mca)
     params = list(params)
     params[at] = customer.pk
     with prepared_cursor() as cursor:
@@ -190,9 +207,10 @@ def lock_facts(*, customer: Customer) -> LockFacts:
         row = cursor.fetchone()
     if row is None:
         raise Customer.DoesNotExist("Customer matching query does not exist.")
-    _, payer, payee, errors, agreement, ps = row
+    _, payer, payee, errors, agreement, ps, issues = row[:7]
     roles = frozenset(r for r, on in (("payer", payer), ("payee", payee)) if on)
-    return LockFacts(customer, roles, bool(errors), bool(agreement), bool(ps))
+    return LockFacts(customer, roles, bool(errors), bool(agreement), bool(ps), has_issues=bool(issues),
+                     mca=tuple(row[7:]) if mca else None)
 
 
 def issue_rows(*, customer: Customer) -> list[PresentingIssue]:
@@ -360,6 +378,14 @@ def unlock_readiness_facts(
     many customers at once (the set-based automatic-unlock sweep, ``auto_unlock_chunk_facts``); ``facts``: the lock
     path's one read of the customer (``lock_facts``); read here otherwise (the MCA status by the set-based read for
     this one customer, ``contacts.selectors.customer_mca_statuses``: a fixed 2 to 7 queries, not the whole record)."""
+    if mca is None and facts is not None and facts.mca is not None:
+        # Issue 15: decided from the columns the row-lock statement read; the contacts read only when required.
+        from casework.contacts.selectors import mca_documented, mca_required_from_columns  # contacts builds on us
+
+        required = mca_required_from_columns(*facts.mca)
+        since = lock.started_at if lock is not None else clock.now()
+        with prepared_statements():
+            mca = (True, mca_documented(customer.pk, since=since)) if required else (False, False)
     if mca is None:
         from casework.contacts.selectors import customer_mca_statuses  # contacts builds on ownership: read lazily
 

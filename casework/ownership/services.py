@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
 from casework.core import clock
@@ -280,8 +280,24 @@ def routing_rebuild(*, customer_ids: Iterable[int] | None = None, chunk: int = 2
     return written
 
 
-def _insert_lock(**fields: Any) -> Lock:
+ONE_ACTIVE_LOCK = "ownership_one_active_lock_per_customer"
+
+
+def _insert_lock(*, savepoint: bool = True, **fields: Any) -> Lock:
+    """Insert the lock (the partial unique index ``ownership_one_active_lock_per_customer`` is the last word).
+    ``savepoint=False`` (``customer_lock`` on PostgreSQL, issue 15: two statements fewer): no savepoint around the
+    insert, so a race lost to the index is a 409 that cannot name the holder (the transaction is aborted); with it
+    (elsewhere, and on SQLite) the 409 names the holder."""
     customer = fields["customer"]
+    if not savepoint:
+        try:
+            lock = Lock.objects.create(started_at=clock.now(), **fields)
+        except IntegrityError as exc:
+            if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != ONE_ACTIVE_LOCK:
+                raise
+            raise Conflict("Already locked to another officer: reload the customer to see who holds it.",
+                           step_ids=("CMA-2.10",)) from exc
+        return _lock_inserted(fields, lock)
     try:
         with transaction.atomic():
             lock = Lock.objects.create(started_at=clock.now(), **fields)
@@ -294,6 +310,11 @@ def _insert_lock(**fields: Any) -> Lock:
         raise Conflict(
             f"Already locked to {holder.holder_label}.", step_ids=("CMA-2.10",), extra=_holder_extra(holder)
         ) from exc
+    return _lock_inserted(fields, lock)
+
+
+def _lock_inserted(fields: dict[str, Any], lock: Lock) -> Lock:
+    customer = fields["customer"]
     _notify_lock_holders(actor=fields.get("started_by"), lock=lock, gained=True)
     # Issue 11 (CMA-1.2): every way a customer comes to be locked to a specialist area (lock, take-over, priority,
     # referral, transfer, dispute decision, re-lock, collaborative owner) takes on the outstanding common work.
@@ -451,6 +472,9 @@ def customer_lock(
             reason=reason,
             step_ids=list(steps),
             started_by=actor,
+            # Issue 15: on PostgreSQL no savepoint (the row lock serialises lockers; a race lost to the partial
+            # unique index is still a 409, without the holder's name).
+            savepoint=connection.vendor != "postgresql",
         )
         _record_lock_change(actor=actor, action="ownership.lock", customer=customer, lock=lock, previous=previous,
                             reason=reason, step_ids=steps, details=decision.reason, rule=rule)
@@ -1299,7 +1323,7 @@ def customer_unlock(
     reason = _reason(reason)
     with transaction.atomic():
         # Issue 15: the row lock and the facts in one query, the current lock in one more, the rule once.
-        facts = selectors.lock_facts(customer=customer)
+        facts = selectors.lock_facts(customer=customer, mca=True)  # with the MCA columns of the readiness check
         lock = selectors.active_lock(customer=customer, with_auto_unlock=True)
         if lock is None:
             raise TransitionRefused("The customer is not locked.", step_ids=("CMA-3.4",))
