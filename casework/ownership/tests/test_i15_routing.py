@@ -118,3 +118,69 @@ def test_route_call_honours_prepared_statements_off(org, payer, settings):
     settings.DB_PREPARED_STATEMENTS = False
     assert not selectors._prepared_on()
     assert not selectors.route_call(csid=payer.csid).is_owned
+
+
+def test_route_is_a_named_tuple_and_one_statement_per_call(org, payer):
+    """Issue 15: the answer is a light named tuple (was a frozen dataclass), one statement per call, owned or not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    so = org.officer()
+    selectors.route_call(csid=payer.csid)
+    with CaptureQueriesContext(connection) as ctx:
+        unowned = selectors.route_call(csid=payer.csid)
+    services.customer_lock(actor=so.user, customer=payer, reason="x")
+    with CaptureQueriesContext(connection) as ctx2:
+        owned = selectors.route_call(csid=payer.csid)
+    assert len(ctx.captured_queries) == len(ctx2.captured_queries) == 1
+    assert isinstance(owned, tuple) and owned._fields[0] == "csid"
+    assert (unowned.is_owned, owned.is_owned, owned.officer_username) == (False, True, so.user.username)
+    assert owned == selectors.route_call_computed(csid=payer.csid)
+
+
+def test_route_rechecks_the_cached_areas_at_most_once_a_second(org, payer, monkeypatch):
+    """The front line's name comes from ``core.refcache`` with a cheap recheck: the areas' version is read from the
+    shared cache at most once per ``ROUTE_RECHECK_SECONDS``, not on every call (a rename in this process is seen at
+    once: ``test_route_names_the_front_line_area_from_the_cached_areas``)."""
+    from django.core.cache import cache
+
+    from casework.core import refcache
+
+    refcache.clear()
+    selectors.route_call(csid=payer.csid)
+    reads = []
+    real = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **kw: reads.append(key) or real(key, *a, **kw))
+    for _ in range(20):
+        selectors.route_call(csid=payer.csid)
+    assert len([k for k in reads if selectors.AREAS_CACHE_KEY in k]) <= 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_route_unlogged_fast_path_answers_as_the_logged_one(reference):
+    """On PostgreSQL, when nothing records queries, ``route_call`` runs its statement straight on a server-binding
+    psycopg cursor (prepared after ``PREPARE_THRESHOLD`` runs): the same answers as through Django's logged cursor,
+    for an unowned, an owned and an unknown CSID."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.core.errors import NotFound
+    from casework.customers.csid import make_csid
+
+    from .conftest import Org, reliable_income
+    from casework.testing.factories import CaseFactory
+
+    org = Org()
+    case = CaseFactory()
+    reliable_income(case.payer, case.payee)
+    so = org.officer()
+    services.customer_lock(actor=so.user, customer=case.payer, reason="x")
+    assert not connection.queries_logged
+    for customer in (case.payer, case.payee):
+        fast = [selectors.route_call(csid=customer.csid) for _ in range(selectors.PREPARE_THRESHOLD + 2)]
+        with CaptureQueriesContext(connection):
+            logged = selectors.route_call(csid=customer.csid)
+        assert set(fast) == {logged} and logged == selectors.route_call_computed(csid=customer.csid)
+    with pytest.raises(NotFound):
+        selectors.route_call(csid=make_csid(999999998))
