@@ -116,7 +116,8 @@ def bench_ratios(database_url: str, n_customers: int, *, seconds: float, log=pri
                           seconds)
     out["routing"] = {"app": routing_app, "pgbench": routing_sql}
     # What the API adds per call (``GET /api/v1/routing/<csid>/``): the read audited (issue 13, one ``customer.read``
-    # event in its own transaction; its hash-chain link by the scheduled seal since issue 15). Kept: every read of a customer is audited.
+    # event in its own transaction; its hash-chain link by the scheduled seal since issue 15). Kept: every read of a
+    # customer is audited.
     reader = officer_user(lock_officers(1)[0])
 
     def audited(i: int) -> None:
