@@ -9,7 +9,9 @@ Registered on every field by ``CoreConfig.ready``."""
 from __future__ import annotations
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field
+from django.db.models import Field, ForeignObject
+from django.db.models.expressions import ColPairs
+from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
 
 
@@ -17,8 +19,8 @@ class AnyOf(In):
     lookup_name = "any_of"
 
     def as_postgresql(self, compiler, connection):
-        if not self.rhs_is_direct_value():
-            return super().as_sql(compiler, connection)
+        if not self.rhs_is_direct_value() or isinstance(self.lhs, ColPairs):
+            return self.as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
         values: list = []
@@ -34,5 +36,14 @@ class AnyOf(In):
         return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, values]
 
 
+class RelatedAnyOf(RelatedIn):
+    """``fk__any_of=[ids or instances]``: a relation's lookups are its own (``ForeignObject`` does not inherit
+    ``Field``'s), so the same lookup is registered there, with ``RelatedIn``'s normalising of instances to ids."""
+
+    lookup_name = "any_of"
+    as_postgresql = AnyOf.as_postgresql
+
+
 def register() -> None:
     Field.register_lookup(AnyOf)
+    ForeignObject.register_lookup(RelatedAnyOf)

@@ -74,6 +74,20 @@ def test_any_of_keeps_one_parameter_for_a_thousand_ids():
     assert spy.calls[-1][1] == (1 if PG else 1000)
 
 
+def test_any_of_on_a_foreign_key_takes_ids_or_instances(reference):
+    locks = _locks(3)
+    customers = [lk.customer for lk in locks]
+    by_id = Lock.objects.filter(customer_id__any_of=[customers[0].pk, customers[2].pk])
+    by_instance = Lock.objects.filter(customer__any_of=[customers[0], customers[2]])
+    assert set(by_id.values_list("pk", flat=True)) == set(by_instance.values_list("pk", flat=True)) == {
+        locks[0].pk, locks[2].pk}
+    assert set(Lock.objects.filter(customer__csid__any_of=[customers[1].csid]).values_list("pk", flat=True)) == {
+        locks[1].pk}
+    if PG:
+        sql, params = by_instance.query.sql_with_params()
+        assert "= ANY(%s::bigint[])" in sql and len(params) == 1, (sql, params)
+
+
 # ---------------------------------------------------------------- bulk_write / bulk_transition guard
 
 
