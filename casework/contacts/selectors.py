@@ -260,7 +260,7 @@ def mca_facts_for_customers(customer_ids: Iterable[int]) -> dict[int, dict[str, 
     overpaid: set[int] = set()
     wanted = set().union(*payer_cases.values()) if payer_cases else set()
     if wanted:
-        others = list(Debt.objects.filter(case_id__in=wanted, kind=DebtKind.OVERPAYMENT, is_open=True)
+        others = list(Debt.objects.filter(case_id__any_of=wanted, kind=DebtKind.OVERPAYMENT, is_open=True)
                       .values_list("case_id", "debtor_id"))
         for c, mine in payer_cases.items():
             if any(case_id in mine and debtor_id != c for case_id, debtor_id in others):
