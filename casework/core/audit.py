@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import hashlib
 import json
 import logging
@@ -56,7 +57,13 @@ class AuditTarget(NamedTuple):
 
 
 def _is_versioned(instance: models.Model) -> bool:
-    return any(f.name == "version" for f in instance._meta.concrete_fields)
+    return _versioned_model(type(instance))
+
+
+@functools.cache
+def _versioned_model(model: type[models.Model]) -> bool:
+    """Whether the model has a ``version`` (asked once per model, not per event: a sweep's chunk records thousands)."""
+    return any(f.name == "version" for f in model._meta.concrete_fields)
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:

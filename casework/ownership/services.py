@@ -1492,7 +1492,7 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
         now = clock.now()
         autos = list(
             AutoUnlock.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-            .select_related("customer", "created_by")
+            .select_related("customer")  # the scheduler (created_by) only for a refusal: auto_unlock_run reads it
             .filter(pk__any_of=ids, status=AutoUnlockStatus.SCHEDULED, due_at__lte=now)
             .order_by("due_at", "id")
         )
