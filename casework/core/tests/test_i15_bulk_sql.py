@@ -67,7 +67,7 @@ def test_any_of_means_in_with_one_array_parameter_on_postgresql():
 
 def test_any_of_keeps_one_parameter_for_a_thousand_ids():
     users = [UserFactory() for _ in range(3)]
-    ids = [u.pk for u in users] + list(range(10**9, 10**9 + 997))
+    ids = [u.pk for u in users] + list(range(10**9, 10**9 + 997)) + [users[0].pk]  # a duplicate too
     spy = Params()
     with connection.execute_wrapper(spy):
         assert get_user_model().objects.filter(pk__any_of=ids).count() == 3
