@@ -411,7 +411,7 @@ def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockF
 
     cids = sorted({a.customer_id for a in autos})
     locks = {lk.customer_id: lk for lk in Lock.objects.filter(customer_id__any_of=cids, is_active=True)
-             .select_related("area", "position__office", "officer__user")}
+             .select_related("area", "position", "officer__user")}
     issues: dict[int, list[PresentingIssue]] = {c: [] for c in cids}
     for i in (PresentingIssue.objects.filter(customer_id__any_of=cids)
               .select_related("issue_type__handling_area", "received_area").order_by("received_at", "id")):
