@@ -4,7 +4,8 @@ On PostgreSQL it compiles to ``field = ANY(%s::type[])`` with the list as one ar
 1,000 ids is one parameter instead of 1,000 placeholders (building, binding and planning a 1,000-element ``IN`` list
 was a large part of each chunk). Elsewhere (SQLite) it is exactly ``__in``. Same meaning as ``__in`` for a list of
 values: ``None`` is dropped (NULL equals nothing), an empty list matches nothing. A subquery falls back to ``IN``.
-Registered on every field by ``CoreConfig.ready``."""
+Registered on every field and relation by ``CoreConfig.ready``. Plain ``int`` ids for an integer column are taken as they
+are (no per-value preparation)."""
 
 from __future__ import annotations
 
