@@ -54,13 +54,14 @@ def rows(r: dict) -> list[dict]:
     sla = _get(r, "sweeps", "sla_breach", default={})
     rate, night = sla.get("rows_per_second"), sla.get("night_seconds_estimate")
     out.append(_row("SLA-breach sweep", ">= 5,000 rows/s, a night < 60 s",
-                    f"{rate} rows/s, a night (~{sla.get('breaches_per_night_estimate')} rows) ~{night} s"
-                    if rate is not None else "not run",
+                    f"{rate} rows/s with the seal ({sla.get('chunk_rows_per_second')} in the chunks), a night "
+                    f"(~{sla.get('breaches_per_night_estimate')} rows) ~{night} s" if rate is not None else "not run",
                     None if rate is None else (rate >= 5000 and night is not None and night < 60)))
     au = _get(r, "sweeps", "auto_unlock", default={})
     rate = au.get("rows_per_second")
     out.append(_row("automatic-unlock sweep", ">= 2,000 rows/s, every unlock audited",
-                    f"{rate} rows/s, {au.get('audited')}/{au.get('unlocked')} audited" if rate is not None else "not run",
+                    f"{rate} rows/s with the seal ({au.get('chunk_rows_per_second')} in the chunks), "
+                    f"{au.get('audited')}/{au.get('unlocked')} audited" if rate is not None else "not run",
                     None if rate is None else (rate >= 2000 and bool(au.get("every_unlock_audited")))))
     loads = [v for v in _get(r, "load", default={}).values() if v.get("customers_per_second")]
     if loads:

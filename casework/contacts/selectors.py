@@ -218,7 +218,7 @@ def mca_facts_for_customers(customer_ids: Iterable[int]) -> dict[int, dict[str, 
     if not ids:
         return {}
     cases: dict[int, list[tuple]] = {c: [] for c in ids}  # (case id, role, registration status, annual liability)
-    case_rows = list(Case.objects.filter(Q(payer_id__in=ids) | Q(payee_id__in=ids))
+    case_rows = list(Case.objects.filter(Q(payer_id__any_of=ids) | Q(payee_id__any_of=ids))
                      .order_by("case_number")
                      .values_list("id", "payer_id", "payee_id", "registration_status", "annual_liability"))
     for case_id, payer_id, payee_id, status, liability in case_rows:
@@ -231,20 +231,20 @@ def mca_facts_for_customers(customer_ids: Iterable[int]) -> dict[int, dict[str, 
     history: dict[int, list[RolePeriod]] = {}
     if first_cases:
         for case_id, payer_id, payee_id, from_date, to_date in (
-                CaseRoleHistory.objects.filter(case_id__in=first_cases).order_by("from_date", "id")
+                CaseRoleHistory.objects.filter(case_id__any_of=first_cases).order_by("from_date", "id")
                 .values_list("case_id", "payer_id", "payee_id", "from_date", "to_date")):
             history.setdefault(case_id, []).append(RolePeriod(payer_id, payee_id, from_date, to_date))
     latest_source: dict[int, str] = {}
-    for cid, source in (IncomeRecord.objects.filter(customer_id__in=ids, superseded_by__isnull=True)
+    for cid, source in (IncomeRecord.objects.filter(customer_id__any_of=ids, superseded_by__isnull=True)
                         .order_by("customer_id", "-effective_from", "-id").values_list("customer_id", "source")):
         latest_source.setdefault(cid, source)
     debts = list(
-        Debt.objects.filter(Q(debtor_id__in=ids) | Q(case__payee_id__in=ids, kind=DebtKind.CHILD_SUPPORT_DEBT),
+        Debt.objects.filter(Q(debtor_id__any_of=ids) | Q(case__payee_id__any_of=ids, kind=DebtKind.CHILD_SUPPORT_DEBT),
                             is_open=True, superseded_by__isnull=True)
         .values_list("id", "debtor_id", "kind", "case__payee_id"))
     statuses: dict[int, list[str]] = {}
     if debts:
-        for debt_id, status in PaymentArrangement.objects.filter(debt_id__in=[d[0] for d in debts]).values_list(
+        for debt_id, status in PaymentArrangement.objects.filter(debt_id__any_of=[d[0] for d in debts]).values_list(
                 "debt_id", "status"):
             statuses.setdefault(debt_id, []).append(status)
     without: dict[int, set[str]] = {}  # customer id -> kinds of debt they owe with no active arrangement
@@ -260,7 +260,7 @@ def mca_facts_for_customers(customer_ids: Iterable[int]) -> dict[int, dict[str, 
     overpaid: set[int] = set()
     wanted = set().union(*payer_cases.values()) if payer_cases else set()
     if wanted:
-        others = list(Debt.objects.filter(case_id__in=wanted, kind=DebtKind.OVERPAYMENT, is_open=True)
+        others = list(Debt.objects.filter(case_id__any_of=wanted, kind=DebtKind.OVERPAYMENT, is_open=True)
                       .values_list("case_id", "debtor_id"))
         for c, mine in payer_cases.items():
             if any(case_id in mine and debtor_id != c for case_id, debtor_id in others):
@@ -360,7 +360,7 @@ def customer_mca_statuses(since: Mapping[int, dt.datetime]) -> dict[int, tuple[b
         return out
     # By customer, newest first: (started_at, id, MCA completed in it).
     contacts: dict[int, list[tuple[dt.datetime, bool]]] = {c: [] for c in required}
-    for cid, started_at, done in (Contact.objects.filter(customer_id__in=required)
+    for cid, started_at, done in (Contact.objects.filter(customer_id__any_of=required)
                                   .order_by("customer_id", "-started_at", "-id")
                                   .values_list("customer_id", "started_at", "mca_completed_at")):
         contacts[cid].append((started_at, done is not None))

@@ -9,8 +9,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from . import checks, signin  # noqa: F401  (system checks register on import)
 
+        from .lookups import register
+
         signin.connect()
         unregister_unsafe_admin_screens()
+        register()  # ``field__any_of=[...]``: one array parameter on PostgreSQL (issue 15)
 
 
 # Admin screens nobody may have: the job scheduler (a schedule names any Python function, e.g. ``os.system``, to run

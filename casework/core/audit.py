@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import hashlib
 import json
 import logging
@@ -57,7 +58,13 @@ class AuditTarget(NamedTuple):
 
 
 def _is_versioned(instance: models.Model) -> bool:
-    return any(f.name == "version" for f in instance._meta.concrete_fields)
+    return _versioned_model(type(instance))
+
+
+@functools.cache
+def _versioned_model(model: type[models.Model]) -> bool:
+    """Whether the model has a ``version`` (asked once per model, not per event: a sweep's chunk records thousands)."""
+    return any(f.name == "version" for f in model._meta.concrete_fields)
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -93,42 +100,50 @@ def audit_record(
 def audit_record_many(entries: Iterable[Mapping[str, Any]]) -> list[AuditEvent]:
     """Append many audit events in one bulk insert: each entry has exactly ``audit_record``'s keyword arguments and
     gives the same event (the set-based sweeps, issue 15). Must run inside the caller's transaction; the events are
-    chained after commit like any other. On PostgreSQL they are written by one ``COPY`` (no model instance per
+    chained after commit like any other. The events of one call share one ``occurred_at`` (one moment, one
+    transaction). On PostgreSQL they are written by one ``COPY`` of rows built as tuples (no model instance per
     event) and the list returned is empty; elsewhere by ``bulk_create``, which returns them."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit_record_many must be called inside the service's transaction")
     entries = list(entries)
     if not entries:
         return []
+    if _seal_after_commit_on() and not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
+        transaction.on_commit(_seal_after_commit, robust=True)
+    now = clock.now()
+    label = system_actor_var.get() or "system"
+    request_id = request_id_var.get()
+    rows = [_event_row(now, label, request_id, **entry) for entry in entries]
     if connection.vendor == "postgresql":
-        _copy_events([_event_values(**entry) for entry in entries])
+        _copy_events(rows)
         return []
-    return AuditEvent.objects.bulk_create([AuditEvent(**_event_values(**entry)) for entry in entries],
+    return AuditEvent.objects.bulk_create([AuditEvent(**dict(zip(COPY_COLUMNS, row))) for row in rows],
                                           batch_size=1000)
 
 
 COPY_COLUMNS = ("occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id", "target_repr",
                 "customer_id", "before", "after", "reason", "step_ids", "request_id", "target_version")
+_JSON_AT = tuple(i for i, name in enumerate(COPY_COLUMNS) if name in ("before", "after", "step_ids"))
 
 
-def _copy_events(rows: list[dict[str, Any]]) -> None:
+def _copy_events(rows: list[tuple[Any, ...]]) -> None:
     """PostgreSQL: the events in one ``COPY`` (issue 15: a sweep's chunk writes thousands; ``bulk_create`` prepared
-    every field of every event through the ORM). The JSON columns get ``json.dumps`` of the plain values, which is
-    what the model's ``JSONField`` stores; the ids come from the table's sequence, in row order, as with an insert."""
+    every field of every event through the ORM). ``rows`` are tuples in ``COPY_COLUMNS`` order (``_event_row``); the
+    JSON columns get ``json.dumps`` of the plain values, which is what the model's ``JSONField`` stores; the ids come
+    from the table's sequence, in row order, as with an insert."""
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    cols = [AuditEvent._meta.get_field(c).column for c in COPY_COLUMNS]
-
-    def plain(name: str, value: Any) -> Any:
-        if name in ("before", "after"):
-            return None if value is None else json.dumps(value)
-        if name == "step_ids":
-            return json.dumps(value)
-        return value
-
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+    cols = ", ".join(AuditEvent._meta.get_field(c).column for c in COPY_COLUMNS)
+    dumps = json.dumps
+    b, a, s = _JSON_AT
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            write = copy.write_row
             for row in rows:
-                copy.write_row(tuple(plain(c, row[c]) for c in COPY_COLUMNS))
+                row = list(row)
+                row[b] = None if row[b] is None else dumps(row[b])
+                row[a] = None if row[a] is None else dumps(row[a])
+                row[s] = dumps(row[s])
+                write(row)
 
 
 def _event(**entry: Any) -> AuditEvent:
@@ -137,7 +152,19 @@ def _event(**entry: Any) -> AuditEvent:
     return AuditEvent(**_event_values(**entry))
 
 
-def _event_values(
+def _event_values(**entry: Any) -> dict[str, Any]:
+    """The column values of the event ``audit_record`` appends, by field name (and, with ``AUDIT_SEAL_AFTER_COMMIT``,
+    asks for the chain to be sealed after commit)."""
+    if _seal_after_commit_on() and not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
+        transaction.on_commit(_seal_after_commit, robust=True)
+    return dict(zip(COPY_COLUMNS, _event_row(clock.now(), system_actor_var.get() or "system", request_id_var.get(),
+                                             **entry)))
+
+
+def _event_row(
+    now: dt.datetime,
+    system_label: str,
+    request_id: str,
     *,
     actor: Any,
     action: str,
@@ -147,9 +174,9 @@ def _event_values(
     reason: str = "",
     step_ids: Iterable[str] = (),
     customer: Any = None,
-) -> AuditEvent:
-    """The column values of the event ``audit_record`` appends, by field name (and, with ``AUDIT_SEAL_AFTER_COMMIT``,
-    asks for the chain to be sealed after commit)."""
+) -> tuple[Any, ...]:
+    """One event's column values as a tuple in ``COPY_COLUMNS`` order (no model instance: issue 15), ``before``,
+    ``after`` and ``step_ids`` as plain values. ``system_label``: the actor label when ``actor`` is not a user."""
     if isinstance(target, AuditTarget):
         target_type, target_id = target.type, str(target.id)
         target_repr, target_version = target.repr[:200], target.version
@@ -167,24 +194,21 @@ def _event_values(
         customer = target_id
     customer_id = getattr(customer, "pk", customer)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    label = getattr(user, "username", "") or system_actor_var.get() or "system"
-    if _seal_after_commit_on() and not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
-        transaction.on_commit(_seal_after_commit, robust=True)
-    return dict(
-        occurred_at=clock.now(),
-        actor_id=getattr(user, "pk", None),
-        actor_label=label,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_repr=target_repr,
-        customer_id=int(customer_id) if customer_id not in (None, "") else None,
-        before=_plain(before) if before is not None else None,
-        after=_plain(after) if after is not None else None,
-        reason=reason or "",
-        step_ids=list(step_ids),
-        request_id=request_id_var.get(),
-        target_version=target_version,
+    return (
+        now,
+        getattr(user, "pk", None),
+        getattr(user, "username", "") or system_label,
+        action,
+        target_type,
+        target_id,
+        target_repr,
+        int(customer_id) if customer_id not in (None, "") else None,
+        _plain(before) if before is not None else None,
+        _plain(after) if after is not None else None,
+        reason or "",
+        list(step_ids),
+        request_id,
+        target_version,
     )
 
 
@@ -245,17 +269,17 @@ def audit_chain_seal(*, everything: bool = False, wait: bool = True, window: int
             pending = pending.filter(~Exists(AuditChainLink.objects.filter(event_id=OuterRef("pk")))).order_by("id")
             prev = last.hash if last is not None else GENESIS
             count = 0
-            links: list[AuditChainLink] = []
+            links: list[tuple[int, str, str]] = []
             for values in pending.values_list(*DIGEST_FIELDS).iterator(chunk_size=2000):
                 event = dict(zip(DIGEST_FIELDS, values))
                 digest = link_hash(prev, event)
-                links.append(AuditChainLink(event_id=event["id"], prev_hash=prev, hash=digest))
+                links.append((event["id"], prev, digest))
                 prev = digest
                 count += 1
                 if len(links) >= 1000:  # bulk inserts, in chain order (a sweep's chunk adds thousands of events)
-                    AuditChainLink.objects.bulk_create(links)
+                    _write_links(links)
                     links = []
-            AuditChainLink.objects.bulk_create(links)
+            _write_links(links)
             return count
     except IntegrityError:
         # SQLite: another sealer chained the same events first (event_id is unique); nothing is lost.
@@ -267,6 +291,21 @@ def _seal_after_commit_on() -> bool:
     ``core.jobs.audit_chain_seal_job``, and a job's seal at its end): the seal after each commit cost ~6 statements
     and a transaction per audited request. ``AUDIT_SEAL_AFTER_COMMIT = True`` restores the seal after each commit."""
     return getattr(settings, "AUDIT_SEAL_AFTER_COMMIT", False)
+
+
+def _write_links(links: list[tuple[int, str, str]]) -> None:
+    """The seal's links, ``(event_id, prev_hash, hash)`` in chain order: one ``COPY`` on PostgreSQL (issue 15; the
+    ``seq`` comes from the table's sequence in row order, as with an insert), ``bulk_create`` elsewhere."""
+    if not links:
+        return
+    if connection.vendor != "postgresql":
+        AuditChainLink.objects.bulk_create([AuditChainLink(event_id=e, prev_hash=p, hash=h) for e, p, h in links])
+        return
+    table = connection.ops.quote_name(AuditChainLink._meta.db_table)
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} (event_id, prev_hash, hash) FROM STDIN") as copy:
+            for link in links:
+                copy.write_row(link)
 
 
 def _seal_after_commit() -> None:

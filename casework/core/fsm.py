@@ -21,7 +21,7 @@ tables in docs/architecture.md are generated from it (``manage.py fsm_table``) a
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,48 +210,72 @@ def bulk_transition(rows: Sequence[models.Model], method: Callable[..., Any], *,
     ``Lock.end``) is fired on every (locked, loaded) row in memory, so each row passes the same source-state check
     and ``conditions`` as one row alone (a row in another state raises ``TransitionRefused`` and nothing is
     written); the caller has already applied the policy decision to each row, exactly as the one-row service does.
-    Then the state and ``fields`` (set on the rows by the caller, per row) are written by ``bulk_write``.
-    Returns how many rows changed. The set-based services that call it are listed as callers of the transition."""
+    Then the state and ``fields`` (set on the rows by the caller, per row) are written by ``bulk_write``, guarded by
+    the state each row was loaded in: a row whose stored state is no longer that one (changed by another path since
+    it was read) is not written, and ``TransitionRefused`` rolls the caller's transaction back (a sweep then does
+    its chunk again one row at a time). Returns how many rows changed. The set-based services that call it are
+    listed as callers of the transition."""
     rows = list(rows)
     if not rows:
         return 0
     name = method.__name__
+    state_fields = [f for f in rows[0]._meta.concrete_fields
+                    if isinstance(f, django_fsm.FSMFieldMixin) and f.protected]
+    loaded = {f.name: [getattr(row, f.attname) for row in rows] for f in state_fields}
     for row in rows:
         getattr(row, name)()
-    state_fields = [f.name for f in rows[0]._meta.concrete_fields
-                    if isinstance(f, django_fsm.FSMFieldMixin) and f.protected]
-    bulk_write(rows, [*state_fields, *fields])
+    written = bulk_write(rows, [*(f.name for f in state_fields), *fields], expect=loaded)
+    if written != len(rows):
+        model = rows[0]._meta.verbose_name_plural
+        raise TransitionRefused(f"{len(rows) - written} of these {model} changed state since they were read; "
+                                f"nothing was written.")
     return len(rows)
 
 
-def bulk_write(rows: Sequence[models.Model], fields: Iterable[str], *, batch: int = 1000) -> None:
-    """Write ``fields`` of many loaded rows, each with its own values. On PostgreSQL one ``UPDATE ... FROM (VALUES
-    ...)`` per ``batch`` rows, the values typed by each field's own ``get_db_prep_save`` and cast to its column type;
-    elsewhere Django's ``bulk_update``. (``bulk_update`` builds a ``CASE WHEN`` expression per row and field: for a
-    chunk of 1,000 locks ending, 7,000 expressions cost seconds of Python, issue 15.)"""
+def bulk_write(rows: Sequence[models.Model], fields: Iterable[str], *, batch: int = 1000,
+               expect: Mapping[str, Sequence[Any]] | None = None) -> int:
+    """Write ``fields`` of many loaded rows, each with its own values; returns how many rows were written.
+
+    ``expect``: per field name, the value each row (in ``rows`` order) must still have in the database to be written
+    (the protected-transition guard of ``bulk_transition``: a row whose state changed meanwhile is left as it is).
+    On PostgreSQL one ``UPDATE ... FROM UNNEST(%s::type[], ...)`` per ``batch`` rows: one array parameter per column
+    (the values typed by each field's own ``get_db_prep_save``), not one parameter per row and column (a chunk of
+    1,000 locks ending was 7,000 parameters for psycopg to interpolate and PostgreSQL to parse, issue 15); elsewhere
+    Django's ``bulk_update`` (``CASE WHEN`` per row and field) filtered by the expected values."""
     from django.db import connection
 
     rows = list(rows)
     if not rows:
-        return
+        return 0
     model = type(rows[0])
     names = list(fields)
+    expect = dict(expect or {})
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_update(rows, names, batch_size=500)
-        return
+        groups: dict[tuple, list[models.Model]] = {}
+        for i, row in enumerate(rows):
+            groups.setdefault(tuple(values[i] for values in expect.values()), []).append(row)
+        manager = model._default_manager
+        return sum(manager.filter(**dict(zip(expect, key))).bulk_update(part, names, batch_size=500)
+                   for key, part in groups.items())
     qn = connection.ops.quote_name
     pk = model._meta.pk
     cols = [pk, *(model._meta.get_field(n) for n in names)]
-    casts = [f"%s::{f.db_type(connection)}" for f in cols]
+    guards = [model._meta.get_field(n) for n in expect]
     table = qn(model._meta.db_table)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in [*cols, *guards])
+    alias = ", ".join([*(qn(f.column) for f in cols), *(qn(f"was_{f.column}") for f in guards)])
     assign = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in cols[1:])
-    alias = ", ".join(qn(f.column) for f in cols)
+    where = " AND ".join([f"{table}.{qn(pk.column)} = v.{qn(pk.column)}",
+                          *(f"{table}.{qn(f.column)} IS NOT DISTINCT FROM v.{qn('was_' + f.column)}" for f in guards)])
+    sql = f"UPDATE {table} SET {assign} FROM UNNEST({arrays}) AS v({alias}) WHERE {where}"
+    written = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             part = rows[start:start + batch]
-            params: list[Any] = []
-            for row in part:
-                params += [f.get_db_prep_save(getattr(row, f.attname), connection=connection) for f in cols]
-            values = ", ".join(["(" + ", ".join(casts) + ")"] * len(part))
-            cursor.execute(f"UPDATE {table} SET {assign} FROM (VALUES {values}) AS v({alias}) "
-                           f"WHERE {table}.{qn(pk.column)} = v.{qn(pk.column)}", params)
+            params: list[list[Any]] = [[f.get_db_prep_save(getattr(row, f.attname), connection=connection)
+                                        for row in part] for f in cols]
+            params += [[f.get_db_prep_save(v, connection=connection) for v in expect[f.name][start:start + batch]]
+                       for f in guards]
+            cursor.execute(sql, params)
+            written += cursor.rowcount
+    return written

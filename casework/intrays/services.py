@@ -1022,7 +1022,7 @@ def intray_sla_breaches_record(*, ids: Iterable[int], skip_locked: bool = True) 
     with transaction.atomic():
         rows = [_overdue(v) for v in
                 Intray.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-                .filter(pk__in=ids, sla_breached_at__isnull=True)
+                .filter(pk__any_of=ids, sla_breached_at__isnull=True)
                 .order_by("id")
                 .values_list(*_OVERDUE_COLUMNS)]
         if not rows:
@@ -1034,7 +1034,7 @@ def intray_sla_breaches_record(*, ids: Iterable[int], skip_locked: bool = True) 
                     if policy.is_breached(status=r.status, due=r.due_date, office_today=todays[r.office_id])]
         if not breached:
             return [], {}
-        Intray.objects.filter(pk__in=[r.pk for r in breached]).update(sla_breached_at=now,
+        Intray.objects.filter(pk__any_of=[r.pk for r in breached]).update(sla_breached_at=now,
                                                                         version=F("version") + 1)
         events: list[dict[str, Any]] = []
         for r in breached:

@@ -474,21 +474,21 @@ def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockF
     from casework.ps.models import PsRecord
 
     cids = sorted({a.customer_id for a in autos})
-    locks = {lk.customer_id: lk for lk in Lock.objects.filter(customer_id__in=cids, is_active=True)
-             .select_related("area", "position__office", "officer__user")}
+    locks = {lk.customer_id: lk for lk in Lock.objects.filter(customer_id__any_of=cids, is_active=True)
+             .select_related("area", "position", "officer__user")}
     issues: dict[int, list[PresentingIssue]] = {c: [] for c in cids}
-    for i in (PresentingIssue.objects.filter(customer_id__in=cids)
+    for i in (PresentingIssue.objects.filter(customer_id__any_of=cids)
               .select_related("issue_type__handling_area", "received_area").order_by("received_at", "id")):
         issues[i.customer_id].append(i)
     roles: dict[int, set[str]] = {c: set() for c in cids}
-    for payer_id, payee_id in Case.objects.filter(Q(payer_id__in=cids) | Q(payee_id__in=cids)).values_list(
+    for payer_id, payee_id in Case.objects.filter(Q(payer_id__any_of=cids) | Q(payee_id__any_of=cids)).values_list(
             "payer_id", "payee_id"):
         if payer_id in roles:
             roles[payer_id].add("payer")
         if payee_id in roles:
             roles[payee_id].add("payee")
     ps_active: set[int] = set()
-    for a, b in PsRecord.objects.filter(Q(customer_id__in=cids) | Q(associated_customer_id__in=cids),
+    for a, b in PsRecord.objects.filter(Q(customer_id__any_of=cids) | Q(associated_customer_id__any_of=cids),
                                         is_active=True).values_list("customer_id", "associated_customer_id"):
         ps_active.update({a, b})
     areas = area_facts()

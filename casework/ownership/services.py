@@ -249,10 +249,10 @@ def routing_rebuild(*, customer_ids: Iterable[int] | None = None, chunk: int = 2
     routes = CustomerRoute.objects.all()
     if customer_ids is not None:
         customer_ids = list(customer_ids)
-        locks, routes = locks.filter(customer_id__in=customer_ids), routes.filter(customer_id__in=customer_ids)
+        locks, routes = locks.filter(customer_id__any_of=customer_ids), routes.filter(customer_id__any_of=customer_ids)
     scheduled = AutoUnlock.objects.filter(status=AutoUnlockStatus.SCHEDULED, lock__is_active=True)
     if customer_ids is not None:
-        scheduled = scheduled.filter(customer_id__in=customer_ids)
+        scheduled = scheduled.filter(customer_id__any_of=customer_ids)
     due = dict(scheduled.values_list("lock_id", "due_at").order_by("lock_id", "-due_at"))
     written = 0
     now = clock.now()
@@ -1516,13 +1516,13 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
         now = clock.now()
         autos = list(
             AutoUnlock.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-            .select_related("customer", "created_by")
-            .filter(pk__in=ids, status=AutoUnlockStatus.SCHEDULED, due_at__lte=now)
+            .select_related("customer")  # the scheduler (created_by) only for a refusal: auto_unlock_run reads it
+            .filter(pk__any_of=ids, status=AutoUnlockStatus.SCHEDULED, due_at__lte=now)
             .order_by("due_at", "id")
         )
         if not autos:
             return out
-        list(Customer.objects.select_for_update().filter(pk__in={a.customer_id for a in autos})
+        list(Customer.objects.select_for_update().filter(pk__any_of={a.customer_id for a in autos})
              .order_by("pk").values_list("pk", flat=True))  # serialise with lockers of these customers
         facts = selectors.auto_unlock_chunk_facts(autos=autos)
         cancel, unlock, one_by_one = [], [], []
@@ -1560,7 +1560,7 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
                                                   "end_step_ids"])
         lock_ids = [lk.pk for lk in locks]
         # The lock's other automatic unlocks still scheduled no longer apply (as ``_cancel_auto_unlocks``).
-        others = list(AutoUnlock.objects.select_for_update().filter(lock_id__in=lock_ids,
+        others = list(AutoUnlock.objects.select_for_update().filter(lock_id__any_of=lock_ids,
                                                                     status=AutoUnlockStatus.SCHEDULED))
         ended = {lk.pk: lk for lk in locks}
         for other in others:
@@ -1570,7 +1570,7 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
                     "before": {"status": AutoUnlockStatus.SCHEDULED}, "after": {"status": other.status},
                     "reason": "The lock ended before the automatic unlock was due.", "step_ids": ("CMA-3.4",),
                     "customer": other.customer_id} for other in others]
-        ErrorReport.objects.filter(is_open=True, lock_id__in=lock_ids).update(is_open=False, closed_at=now)
+        ErrorReport.objects.filter(is_open=True, lock_id__any_of=lock_ids).update(is_open=False, closed_at=now)
         for (auto, f, after), lock in zip(unlock, locks):
             events.append({"actor": None, "action": "ownership.auto_unlock", "target": lock,
                            "before": _lock_snapshot(lock) | {"is_active": True},

@@ -19,3 +19,6 @@ def test_the_sweep_phase_generates_its_backlogs_and_sweeps_them(reference, monke
     unlock = result["auto_unlock"]
     assert unlock["backlog"] == 3 and unlock["unlocked"] == 3 and unlock["failed"] == 0
     assert unlock["every_unlock_audited"]
+    for sweep in (result["sla_breach"], unlock):  # the whole job (with the seal) and its chunks alone
+        assert 0 < sweep["rows_per_second"] <= sweep["chunk_rows_per_second"]
+        assert 0 < sweep["seal_seconds"] < sweep["seconds"]

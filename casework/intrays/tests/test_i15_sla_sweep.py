@@ -99,3 +99,37 @@ def test_a_killed_run_leaves_nothing_half_written(org, frozen, monkeypatch):
     monkeypatch.undo()
     with clock.freeze(LATE):
         assert sla_breach_job(batch=10) == 3  # the next run carries on
+
+
+class _Statements:
+    """Every statement run, with how many parameters it carried (``connection.execute_wrapper``)."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, int]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.calls.append((sql, len(params or ())))
+        return execute(sql, params, many, context)
+
+
+def _chunk_statements(org, n) -> list[tuple[str, int]]:
+    rows = _late(org, n)
+    spy = _Statements()
+    with clock.freeze(LATE), connection.execute_wrapper(spy):
+        recorded, notices = services.intray_sla_breaches_record(ids=[r.pk for r in rows])
+    assert len(recorded) == len(notices) == n
+    return spy.calls
+
+
+def test_a_chunk_is_a_fixed_number_of_statements_and_names_its_ids_in_one_parameter(org, frozen):
+    """Issue 15: one chunk of the SLA sweep (its transaction, the row-locking read, the offices, the update, the
+    Team Leaders, the notices' insert, the audit events) is 7 statements on PostgreSQL (the events go by COPY) and 8
+    on SQLite, whatever its size; on PostgreSQL the read and the update carry the chunk's ids as ONE array parameter
+    (``__any_of``), not one parameter per intray (fails on the ``__in`` chunk: 18 and 19 parameters)."""
+    few, many = _chunk_statements(org, 6), _chunk_statements(org, 18)
+    pg = connection.vendor == "postgresql"
+    assert len(few) == len(many) == (7 if pg else 8), many
+    if pg:
+        by_ids = [(sql, n) for sql, n in many if '"intrays_intray"."id" = ANY(' in sql]
+        assert len(by_ids) == 2 and all(n <= 3 for _, n in by_ids), by_ids
+        assert all(n <= 3 for sql, n in many if not sql.startswith("INSERT")), many
