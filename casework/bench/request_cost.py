@@ -227,7 +227,7 @@ def _setup() -> str:
 
 
 def main() -> int:
-    _setup()
+    url = _setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.handlers.wsgi import WSGIHandler
@@ -236,8 +236,10 @@ def main() -> int:
     from django.urls import path as url_path
     from knox.models import AuthToken
 
-    from .http import lock_officers
+    from .http import collect_static, lock_officers
     from .loader import CUSTOMERS_PER_OFFICER, csid
+
+    collect_static(url)  # the production settings' manifest storage: without it every page is a 500
 
     n = int(os.environ.get("BENCH_REQUESTS", "200"))
     number = lock_officers(1)[0]

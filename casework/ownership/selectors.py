@@ -809,7 +809,8 @@ def customer_record(*, customer: Customer, full: bool = True,
     from casework.customers.selectors import customer_facts
 
     extra = {**(also or {}), _LOCKS: lock_history_queryset(customer=customer, with_auto_unlock=True)}
-    facts = customer_facts(customer=customer, full=full, also=extra)
+    with prepared_statements():  # one large statement: planned once per pooled connection, not on every page
+        facts = customer_facts(customer=customer, full=full, also=extra)
     history = facts.also[_LOCKS]
     view = ownership_get(customer=customer, record_facts=facts, history=history)
     return CustomerRecord(customer=customer, facts=facts, lock_history=tuple(history), ownership=view)
