@@ -69,29 +69,51 @@ def _column_count(prepared: _Prepared) -> int:
     return len(compiler.select) + len(extra)
 
 
-def _pg_value(value, field):
-    if value is None or field is None:
-        return value
+def _decimal(value):
+    return value if isinstance(value, decimal.Decimal) else decimal.Decimal(value)
+
+
+def _json_text(value):
+    # The driver hands JSON columns over as text, which the field's from_db_value loads: give it text back. The
+    # numbers inside were parsed as Decimal (exact); float(Decimal(text)) is float(text), what loading gives.
+    return json.dumps(value, default=float)
+
+
+_PG_FROM_JSON = {
+    "DateTimeField": dt.datetime.fromisoformat,
+    "DateField": dt.date.fromisoformat,
+    "TimeField": dt.time.fromisoformat,
+    "DecimalField": _decimal,
+    "FloatField": float,
+    "UUIDField": uuid.UUID,
+    "JSONField": _json_text,
+}
+
+
+def _pg_converter(field):
+    """What turns a column's JSON value back into what psycopg returns for it (None: the JSON value is it)."""
+    if field is None:
+        return None
     kind = field.get_internal_type()
-    if kind == "DateTimeField":
-        return dt.datetime.fromisoformat(value)
-    if kind == "DateField":
-        return dt.date.fromisoformat(value)
-    if kind == "TimeField":
-        return dt.time.fromisoformat(value)
-    if kind == "DecimalField":
-        return value if isinstance(value, decimal.Decimal) else decimal.Decimal(value)
-    if kind == "FloatField":
-        return float(value)
-    if kind == "UUIDField":
-        return uuid.UUID(value)
-    if kind == "JSONField":
-        # The driver hands JSON columns over as text, which the field's from_db_value loads: give it text back. The
-        # numbers inside were parsed as Decimal (exact); float(Decimal(text)) is float(text), what loading gives.
-        return json.dumps(value, default=float)
     if kind in ("DurationField", "BinaryField"):
         raise NotImplementedError(f"core.batch: {kind} is not read through a batch")
-    return value
+    return _PG_FROM_JSON.get(kind)
+
+
+def _pg_rows(text: str | None, fields: list, n: int) -> list[list[Any]]:
+    keys = [f"c{j}" for j in range(n)]
+    plain = [j for j in range(n) if _pg_converter(fields[j]) is None]
+    converted = [(j, _pg_converter(fields[j])) for j in range(n) if _pg_converter(fields[j]) is not None]
+    rows = []
+    for obj in json.loads(text or "[]", parse_float=decimal.Decimal):
+        row = [None] * n
+        for j in plain:
+            row[j] = obj[keys[j]]
+        for j, convert in converted:
+            value = obj[keys[j]]
+            row[j] = None if value is None else convert(value)
+        rows.append(row)
+    return rows
 
 
 def _run(prepared: Sequence[_Prepared]) -> None:
@@ -124,8 +146,7 @@ def _run(prepared: Sequence[_Prepared]) -> None:
             n = p.compiler.col_count  # the ORDER BY terms after it are not part of the rows
             if postgres:
                 fields = [getattr(col, "output_field", None) for col, _sql, _alias in p.compiler.select]
-                p.rows = [[_pg_value(obj[f"c{j}"], fields[j]) for j in range(n)]
-                          for obj in json.loads(text or "[]", parse_float=decimal.Decimal)]
+                p.rows = _pg_rows(text, fields, n)
             else:
                 p.rows = [[v for g in row for v in g][:n] for row in json.loads(text or "[]")]
 
