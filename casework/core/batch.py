@@ -3,11 +3,11 @@
 A page that reads twenty small tables pays twenty round trips and twenty compiled statements. ``fetch`` and
 ``evaluate`` run any number of querysets as **one** SQL statement, on both databases:
 
-* PostgreSQL: ``WITH q0(c0, c1, ...) AS (<queryset 0>), q1(...) AS (...) SELECT (SELECT COALESCE(json_agg(q0),
-  '[]') FROM q0)::text, ...``: each queryset a CTE, aggregated into one JSON array of its rows (``json_agg`` of the
-  row: an object keyed ``c0``, ``c1``, ... in column order).
-* SQLite: the same CTEs, each aggregated with ``json_group_array(json_array(c0, c1, ...))`` (columns nested in
-  groups of 100, the function-argument limit).
+* PostgreSQL: ``WITH q0(c0, c1, ...) AS (<queryset 0>), q1(...) AS (...) SELECT (SELECT COALESCE(json_agg(
+  json_build_array(json_build_array(c0, c1, ...))), '[]') FROM q0)::text, ...``: each queryset a CTE, aggregated
+  into one JSON array of its rows, each row an array (of arrays of at most 100 columns: the function-argument
+  limit), so Python takes each row as a list and converts only the columns that need it.
+* SQLite: the same CTEs, each aggregated with ``json_group_array(json_array(json_array(c0, c1, ...)))``.
 
 One row comes back with one JSON text per queryset. Its values are turned back into what the database driver would
 have returned for each column (PostgreSQL: dates, aware datetimes, ``Decimal`` from the JSON's exact digits, UUIDs,
@@ -101,17 +101,15 @@ def _pg_converter(field):
 
 
 def _pg_rows(text: str | None, fields: list, n: int) -> list[list[Any]]:
-    keys = [f"c{j}" for j in range(n)]
-    plain = [j for j in range(n) if _pg_converter(fields[j]) is None]
-    converted = [(j, _pg_converter(fields[j])) for j in range(n) if _pg_converter(fields[j]) is not None]
+    converted = [(j, c) for j in range(n) if (c := _pg_converter(fields[j])) is not None]
     rows = []
-    for obj in json.loads(text or "[]", parse_float=decimal.Decimal):
-        row = [None] * n
-        for j in plain:
-            row[j] = obj[keys[j]]
-        for j, convert in converted:
-            value = obj[keys[j]]
-            row[j] = None if value is None else convert(value)
+    for groups in json.loads(text or "[]", parse_float=decimal.Decimal):
+        row = groups[0] if len(groups) == 1 else [v for g in groups for v in g]
+        del row[n:]
+        for j, convert in converted:  # only the columns whose JSON value is not what the driver gives
+            value = row[j]
+            if value is not None:
+                row[j] = convert(value)
         rows.append(row)
     return rows
 
@@ -132,10 +130,11 @@ def _run(prepared: Sequence[_Prepared]) -> None:
             names = [f"c{j}" for j in range(n)]
             ctes.append(f"q{i}({', '.join(names)}) AS ({p.sql})")
             params.extend(p.params)
+            groups = [names[k:k + _ARG_GROUP] for k in range(0, n, _ARG_GROUP)]
             if postgres:
-                selects.append(f"(SELECT COALESCE(json_agg(q{i}), '[]') FROM q{i})::text")
+                row = ", ".join(f"json_build_array({', '.join(g)})" for g in groups)
+                selects.append(f"(SELECT COALESCE(json_agg(json_build_array({row})), '[]') FROM q{i})::text")
             else:
-                groups = [names[k:k + _ARG_GROUP] for k in range(0, n, _ARG_GROUP)]
                 row = ", ".join(f"json_array({', '.join(g)})" for g in groups)
                 selects.append(f"(SELECT json_group_array(json_array({row})) FROM q{i})")
         sql = f"WITH {', '.join(ctes)} SELECT {', '.join(selects)}"
@@ -144,7 +143,7 @@ def _run(prepared: Sequence[_Prepared]) -> None:
             answer = cursor.fetchone()
         for p, text in zip(group, answer):
             n = p.compiler.col_count  # the ORDER BY terms after it are not part of the rows
-            if postgres:
+            if postgres:  # noqa: SIM108
                 fields = [getattr(col, "output_field", None) for col, _sql, _alias in p.compiler.select]
                 p.rows = _pg_rows(text, fields, n)
             else:
