@@ -209,7 +209,9 @@ def measure(browser: Browser, path: str, *, n: int, warm: int = 20) -> dict:
 
 
 def _setup() -> str:
-    from .http import _env
+    # The environment first, then django.setup(), then anything that imports models (.http imports .loader, which
+    # imports the audit models: importing it first raised AppRegistryNotReady).
+    from .env import _env
 
     url = os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/casework_bench"
     env = _env(url, 0)
@@ -225,7 +227,7 @@ def _setup() -> str:
 
 
 def main() -> int:
-    _setup()
+    url = _setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.handlers.wsgi import WSGIHandler
@@ -234,8 +236,10 @@ def main() -> int:
     from django.urls import path as url_path
     from knox.models import AuthToken
 
-    from .http import lock_officers
+    from .http import collect_static, lock_officers
     from .loader import CUSTOMERS_PER_OFFICER, csid
+
+    collect_static(url)  # the production settings' manifest storage: without it every page is a 500
 
     n = int(os.environ.get("BENCH_REQUESTS", "200"))
     number = lock_officers(1)[0]
@@ -262,7 +266,7 @@ def main() -> int:
                "session_engine": settings.SESSION_ENGINE, "targets": {}}
     customer = csid(number * CUSTOMERS_PER_OFFICER + 5)
     targets = [("null", "/bench/null/", False), ("shell", "/bench/shell/", False), ("home", "/", False),
-               ("worklist", "/work/", False), ("routing", f"/api/v1/routing/{customer}/", True),
+               ("worklist", "/work/", False), ("customer", f"/customers/{customer}/", False), ("routing", f"/api/v1/routing/{customer}/", True),
                ("health", "/api/v1/health/", None)]
     only = {x for x in os.environ.get("BENCH_TARGETS", "").split(",") if x}
     with override_settings(MIDDLEWARE=middleware, ROOT_URLCONF=f"{__name__}.urls"):

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from casework.core import clock
 from casework.core.errors import NotFound, NotPermitted
@@ -92,9 +92,18 @@ def customer_panel_contacts(*, user, customer, officer, recent: int = 5):
     """Issue 15: the customer page's contacts in ONE read: the customer's open contacts and the ``recent`` latest.
     Returns (the officer's open contact, the others' in progress, the recent contacts)."""
     _require_view(user)
+    return customer_panel_contacts_split(list(customer_panel_contacts_queryset(customer=customer, recent=recent)),
+                                         officer=officer, recent=recent)
+
+
+def customer_panel_contacts_queryset(*, customer, recent: int = 5) -> QuerySet[Contact]:
+    """The one read of ``customer_panel_contacts`` (the customer page batches it with its other reads, issue 15)."""
     latest = Contact.objects.filter(customer=customer).order_by("-started_at", "-id").values("pk")[:recent]
-    rows = list(Contact.objects.filter(Q(status=ContactStatus.OPEN) | Q(pk__in=latest), customer=customer)
-                .select_related("officer__user", "area").order_by("-started_at", "-id"))
+    return (Contact.objects.filter(Q(status=ContactStatus.OPEN) | Q(pk__in=latest), customer=customer)
+            .select_related("officer__user", "area").order_by("-started_at", "-id"))
+
+
+def customer_panel_contacts_split(rows: list[Contact], *, officer, recent: int = 5):
     mine, others = _split_open([c for c in rows if c.status == ContactStatus.OPEN], officer)
     return mine, others, rows[:recent]  # the latest ``recent`` of the customer are the first of these rows
 

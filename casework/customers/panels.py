@@ -16,7 +16,7 @@ def customer_panel(request, customer, record=None) -> dict | None:
         return None
     facts = record.facts if record is not None and record.facts.full else selectors.customer_facts(customer=customer)
     cases = list(facts.cases)
-    corrected = list(selectors.corrected_role_periods(cases=cases))
+    corrected = list(facts.corrected_roles)
     for case in cases:
         # Each case's own forms carry its number and the version the page was read at (issue 13).
         initial = {"case_number": case.case_number, "version": case.version}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from casework.core import batch
 from casework.core.errors import InvalidInput, NotFound, NotPermitted
 from casework.core.models import AuditEvent
 
@@ -17,6 +18,7 @@ from . import policy
 from .csid import csid_problem, normalise_csid
 from .models import (
     ArrangementStatus,
+    ArrangementStatusChange,
     AuthorisedRepresentative,
     CareArrangement,
     Case,
@@ -279,75 +281,97 @@ class CustomerFacts:
     dpos: tuple[DepartureProhibitionOrder, ...] = ()  # every current DPO row, newest first
     representatives: tuple[AuthorisedRepresentative, ...] = ()  # active first
     restrictions: tuple[ContactRestriction, ...] = ()  # newest first
+    corrected_roles: tuple[CaseRoleHistory, ...] = ()  # superseded role periods (with their correction reason)
     full: bool = False  # read for the "Case facts" panel (the fields above filled)
+    also: Mapping[str, list] = field(default_factory=dict)  # the rows of customer_facts(also=...), by name
 
     @property
     def roles(self) -> frozenset[str]:
         return frozenset(c.role for c in self.summary.cases)
 
 
-def customer_facts(*, customer: Customer, full: bool = True) -> CustomerFacts:
-    """One read of each kind of the customer's data (issue 15). ``full=False`` reads only what the summary needs."""
-    cases = tuple(
-        Case.objects.filter(Q(payer=customer) | Q(payee=customer))
-        .select_related("payer", "payee")
-        .prefetch_related(
-            Prefetch("children", queryset=Child.objects.order_by("date_of_birth", "id")),
-            Prefetch("care_arrangements", queryset=CareArrangement.objects.select_related("carer", "child")),
-            Prefetch("role_history", queryset=CaseRoleHistory.objects.select_related("payer", "payee")
-                     .order_by("from_date", "id")),
-        )
-        .order_by("case_number")
-    )
-    party_ids = {customer.pk}
-    for case in cases:
-        party_ids.update({case.payer_id, case.payee_id})
-    income_rows = list(IncomeRecord.objects.filter(customer_id__in=party_ids).order_by(
-        "customer_id", "-effective_from", "-id"))
+def customer_facts(*, customer: Customer, full: bool = True,
+                   also: Mapping[str, QuerySet] | None = None) -> CustomerFacts:
+    """The customer's data, every kind read in ONE statement (issue 15, ``core.batch``). ``full=False`` reads only
+    what the summary needs. ``also``: more querysets (name -> queryset) read in the same statement, their rows in
+    ``facts.also[name]`` (the customer page's panels and lock history, ``ownership.selectors.customer_record``)."""
+    on_cases = Q(case__payer=customer) | Q(case__payee=customer)
+    reads: dict[str, QuerySet] = {
+        "cases": Case.objects.filter(Q(payer=customer) | Q(payee=customer)).select_related("payer", "payee")
+        .order_by("case_number"),
+        "children": Child.objects.filter(on_cases).order_by("date_of_birth", "id"),
+        "care": CareArrangement.objects.filter(on_cases).select_related("carer", "child"),
+        "roles": CaseRoleHistory.objects.filter(on_cases).select_related("payer", "payee").order_by("from_date", "id"),
+        # Every party of the customer's cases (the other parties' income is on the summary).
+        "income": IncomeRecord.objects.filter(
+            Q(customer=customer) | Q(customer_id__in=Case.objects.filter(payer=customer).values("payee_id"))
+            | Q(customer_id__in=Case.objects.filter(payee=customer).values("payer_id")))
+        .order_by("customer_id", "-effective_from", "-id"),
+        "dpos": customer.dpos.select_related("case").order_by("-id"),
+        "restrictions": customer.contact_restrictions.select_related(
+            "requested_by__officer__position__office", "approved_by__officer__position__office")
+        .order_by("-imposed_on", "-id"),
+        "representatives": customer.representatives.order_by("-is_active", "name", "id"),
+        "sensitive": customer.sensitive_indicators.filter(is_active=True).order_by("created_at"),
+        "issues": PresentingIssue.objects.filter(customer=customer)
+        .select_related("issue_type__handling_area", "received_area", "case").order_by("received_at", "id"),
+    }
     if full:
-        debt_rows = list(
-            Debt.objects.filter(Q(debtor=customer) | Q(case__payer=customer) | Q(case__payee=customer))
+        on_debts = Q(debtor=customer) | Q(case__payer=customer) | Q(case__payee=customer)
+        debt_ids = Debt.objects.filter(on_debts).values("pk")
+        reads.update({
+            "debts": Debt.objects.filter(on_debts)
             .select_related("case", "case__payer", "case__payee", "debtor", "superseded_by")
-            .prefetch_related(
-                Prefetch("arrangements", queryset=PaymentArrangement.objects.order_by("-created_at", "-id")
-                         .prefetch_related("status_history")),
-            )
-            .distinct()
-            .order_by("-as_at", "-id")
-        )
+            .distinct().order_by("-as_at", "-id"),
+            "arrangements": PaymentArrangement.objects.filter(debt__in=debt_ids).order_by("-created_at", "-id"),
+            "status_history": ArrangementStatusChange.objects.filter(arrangement__debt__in=debt_ids),
+            "payments": PaymentReceived.objects.filter(on_cases)
+            .select_related("case", "payer", "debt", "superseded_by").order_by("-received_on", "-id"),
+            "corrected_roles": CaseRoleHistory.all_objects.filter(on_cases, superseded_by__isnull=False)
+            .select_related("payer").order_by("from_date", "id"),
+        })
+    else:
+        open_debts_q = Debt.objects.filter(
+            Q(debtor=customer) | Q(case__payee=customer, kind=DebtKind.CHILD_SUPPORT_DEBT),
+            is_open=True, superseded_by__isnull=True)
+        reads.update({
+            "debts": open_debts_q.select_related("case", "debtor").order_by("as_at", "id"),
+            "arrangements": _arrangements_prefetch().queryset.filter(debt__in=open_debts_q.values("pk")),
+        })
+    extra = dict(also or {})
+    clash = set(extra) & set(reads)
+    if clash:
+        raise ValueError(f"customer_facts: also= names {sorted(clash)} are the facts' own")
+    got = batch.evaluate(named={**reads, **extra})
+    cases = tuple(got["cases"])
+    batch.attach(cases, got["children"], fk="case", cache_name="children", reverse="case")
+    batch.attach(cases, got["care"], fk="case", cache_name="care_arrangements", reverse="case")
+    batch.attach(cases, got["roles"], fk="case", cache_name="role_history", reverse="case")
+    batch.attach(got["debts"], got["arrangements"], fk="debt", cache_name="arrangements", reverse="debt")
+    if full:
+        batch.attach(got["arrangements"], got["status_history"], fk="arrangement", cache_name="status_history",
+                     reverse="arrangement")
+        debt_rows = got["debts"]
         open_debts = sorted((d for d in debt_rows if d.is_open and d.superseded_by_id is None),
                             key=lambda d: (d.as_at, d.pk))
     else:
-        debt_rows = []
-        open_debts = list(
-            Debt.objects.filter(Q(debtor=customer) | Q(case__payee=customer, kind=DebtKind.CHILD_SUPPORT_DEBT),
-                                is_open=True, superseded_by__isnull=True)
-            .select_related("case", "debtor").prefetch_related(_arrangements_prefetch()).order_by("as_at", "id")
-        )
-    dpo_rows = list(customer.dpos.select_related("case").order_by("-id"))
-    restriction_rows = list(customer.contact_restrictions.select_related(
-        "requested_by__officer__position__office", "approved_by__officer__position__office")
-        .order_by("-imposed_on", "-id"))
-    representative_rows = list(customer.representatives.order_by("-is_active", "name", "id"))
-    sensitive = tuple(customer.sensitive_indicators.filter(is_active=True).order_by("created_at"))
-    issue_rows = tuple(
-        PresentingIssue.objects.filter(customer=customer)
-        .select_related("issue_type__handling_area", "received_area", "case").order_by("received_at", "id")
-    )
+        debt_rows, open_debts = [], got["debts"]
+    income_rows, dpo_rows = got["income"], got["dpos"]
+    restriction_rows, representative_rows = got["restrictions"], got["representatives"]
+    sensitive, issue_rows = tuple(got["sensitive"]), tuple(got["issues"])
     summary = _summary_from(
         customer, cases=cases, income_rows=income_rows, open_debts=open_debts, dpo_rows=dpo_rows,
         restriction_rows=restriction_rows, representative_rows=representative_rows, sensitive=sensitive,
         issue_rows=issue_rows)
+    also_rows = {name: got[name] for name in extra}
     if not full:
-        return CustomerFacts(summary=summary, cases=cases, issue_rows=issue_rows)
+        return CustomerFacts(summary=summary, cases=cases, issue_rows=issue_rows, also=also_rows)
     return CustomerFacts(
         summary=summary, cases=cases, issue_rows=issue_rows, debts=tuple(debt_rows),
-        payments=tuple(
-            PaymentReceived.objects.filter(Q(case__payer=customer) | Q(case__payee=customer))
-            .select_related("case", "payer", "debt", "superseded_by").order_by("-received_on", "-id")),
+        payments=tuple(got["payments"]),
         incomes=tuple(r for r in income_rows if r.customer_id == customer.pk),
         dpos=tuple(dpo_rows), representatives=tuple(representative_rows), restrictions=tuple(restriction_rows),
-        full=True)
+        corrected_roles=tuple(got["corrected_roles"]), full=True, also=also_rows)
 
 
 def _summary_from(customer, *, cases, income_rows, open_debts, dpo_rows, restriction_rows, representative_rows,
@@ -541,12 +565,6 @@ def role_history_for_case(*, case: Case) -> QuerySet[CaseRoleHistory]:
     """Every role period of the case, the superseded ones too (with their correction reason), oldest first: the
     record as read by an officer. Rules read ``case.role_history`` (current rows only)."""
     return CaseRoleHistory.all_objects.filter(case=case).select_related("payer", "payee").order_by("from_date", "id")
-
-
-def corrected_role_periods(*, cases: Iterable[Case]) -> QuerySet[CaseRoleHistory]:
-    """The superseded role periods of these cases (with their correction reason), for the customer page."""
-    return (CaseRoleHistory.all_objects.filter(case__in=list(cases), superseded_by__isnull=False)
-            .select_related("payer").order_by("from_date", "id"))
 
 
 def care_for_case(*, user, case: Case) -> QuerySet[CareArrangement]:

@@ -67,7 +67,11 @@ def intray_type(code: str) -> IntrayType | None:
 
 def intrays_open_for_customer(*, customer) -> list[Intray]:
     """The customer's open intrays, soonest due first (partial index intray_open_customer_due)."""
-    return list(ordered(_base().filter(IS_OPEN, customer=customer)))
+    return list(intrays_open_for_customer_queryset(customer=customer))
+
+
+def intrays_open_for_customer_queryset(*, customer) -> QuerySet:
+    return ordered(_base().filter(IS_OPEN, customer=customer))
 
 
 def intray_get(*, user: Any, pk: Any) -> Intray:

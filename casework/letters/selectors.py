@@ -26,10 +26,14 @@ def with_status(queryset: QuerySet[Letter]) -> QuerySet[Letter]:
 
 
 def letters_for_customer(*, user, customer) -> list[Letter]:
+    return list(letters_for_customer_queryset(user=user, customer=customer))
+
+
+def letters_for_customer_queryset(*, user, customer) -> QuerySet[Letter]:
     if not user.has_perm("letters.view_letter"):
         raise NotPermitted("Your role cannot view letters.")
-    return list(with_status(Letter.objects.filter(customer=customer))
-                .select_related("case", "issued_by", "signed_by").defer("html"))
+    return (with_status(Letter.objects.filter(customer=customer))
+            .select_related("case", "issued_by", "signed_by").defer("html"))
 
 
 def letter_get(*, user, letter_id: int) -> Letter:
@@ -64,10 +68,19 @@ def last_reached_source_register(source: Callable[[Any], QuerySet]) -> None:
 
 def customer_last_reached(customer) -> dt.datetime | None:
     """The latest moment any registered source says the customer was spoken to (None: never)."""
+    query = customer_last_reached_queryset(customer)
+    return customer_last_reached_of(query.first() if query is not None else None)
+
+
+def customer_last_reached_queryset(customer) -> QuerySet | None:
+    """The one read of ``customer_last_reached``: a row of the customer, one column per source (None: no source)."""
     if not _REACHED_SOURCES:
         return None
     from casework.customers.models import Customer
 
     columns = {f"reached_{i}": Subquery(source(OuterRef("pk"))[:1]) for i, source in enumerate(_REACHED_SOURCES)}
-    row = Customer.objects.filter(pk=getattr(customer, "pk", customer)).values(**columns).first() or {}
-    return max((m for m in row.values() if m is not None), default=None)
+    return Customer.objects.filter(pk=getattr(customer, "pk", customer)).values(**columns)
+
+
+def customer_last_reached_of(row: dict | None) -> dt.datetime | None:
+    return max((m for m in (row or {}).values() if m is not None), default=None)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from casework.core import clock, refcache
 from casework.core.errors import InvalidInput, NotFound
@@ -342,11 +342,15 @@ def _active_of(history: list[Lock], customer: Customer) -> Lock | None:
 
 def lock_history(*, customer: Customer, with_auto_unlock: bool = False) -> list[Lock]:
     """Every lock of the customer, newest first. ``with_auto_unlock``: each with ``auto_unlock_scheduled``."""
+    return list(lock_history_queryset(customer=customer, with_auto_unlock=with_auto_unlock))
+
+
+def lock_history_queryset(*, customer: Customer, with_auto_unlock: bool = False) -> QuerySet[Lock]:
     qs = Lock.objects.filter(customer=customer)
     if with_auto_unlock:
         qs = qs.annotate(auto_unlock_scheduled=Exists(
             AutoUnlock.objects.filter(lock_id=OuterRef("pk"), status=AutoUnlockStatus.SCHEDULED)))
-    return list(
+    return (
         qs
         .select_related("area", "position__office", "officer__user", "started_by", "ended_by", "issue__issue_type")
         .order_by("-started_at", "-id")
@@ -881,11 +885,25 @@ class CustomerRecord:
     def summary(self):
         return self.facts.summary
 
+    @property
+    def reads(self) -> Mapping[str, list]:
+        """The rows of ``customer_record(also=...)``, by name."""
+        return self.facts.also
 
-def customer_record(*, customer: Customer, full: bool = True) -> CustomerRecord:
+
+def customer_record(*, customer: Customer, full: bool = True,
+                    also: Mapping[str, QuerySet] | None = None) -> CustomerRecord:
+    """The customer's facts and lock history in ONE statement (``core.batch``, issue 15), and the ownership decision
+    worked out from them. ``also``: the page's other reads (name -> queryset, e.g. its panels' ``customer_reads``)
+    in the same statement, their rows in ``record.reads[name]``."""
     from casework.customers.selectors import customer_facts
 
-    facts = customer_facts(customer=customer, full=full)
-    history = lock_history(customer=customer, with_auto_unlock=True)
+    extra = {**(also or {}), _LOCKS: lock_history_queryset(customer=customer, with_auto_unlock=True)}
+    with prepared_statements():  # one large statement: planned once per pooled connection, not on every page
+        facts = customer_facts(customer=customer, full=full, also=extra)
+    history = facts.also[_LOCKS]
     view = ownership_get(customer=customer, record_facts=facts, history=history)
     return CustomerRecord(customer=customer, facts=facts, lock_history=tuple(history), ownership=view)
+
+
+_LOCKS = "ownership.lock_history"

@@ -75,7 +75,14 @@ def ps_record_for_customer(*, customer) -> PsRecord | None:
 
 def ps_record_current_or_last(*, customer) -> tuple[PsRecord | None, PsRecord | None]:
     """(the active PS record, None), else (None, the last finalised one): one read for the customer page."""
-    rec = _record_qs().filter(customer=customer).order_by("-is_active", "-finalised_at").first()
+    return ps_record_current_or_last_of(ps_record_current_or_last_queryset(customer=customer).first())
+
+
+def ps_record_current_or_last_queryset(*, customer):
+    return _record_qs().filter(customer=customer).order_by("-is_active", "-finalised_at")[:1]
+
+
+def ps_record_current_or_last_of(rec: PsRecord | None) -> tuple[PsRecord | None, PsRecord | None]:
     if rec is None:
         return None, None
     return (rec, None) if rec.is_active else (None, rec)

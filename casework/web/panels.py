@@ -4,6 +4,9 @@ Each app listed in ``PANEL_APPS`` may define ``casework.<app>.panels.customer_pa
 its result is the context of ``<app>/_customer_panel.html``, rendered in this order on the customer page. A panel
 that takes a ``record`` argument is given the request's customer record (``ownership.selectors.CustomerRecord``,
 issue 15: the customer's facts and the ownership decision read once per request) instead of reading them again.
+A panel module may also define ``customer_reads(request, customer) -> dict[str, QuerySet]``: its own reads, which
+the page runs in the same statement as the customer's record (``customer_record(also=...)``, ``core.batch``); the
+panel finds their rows in ``record.reads[name]`` (names are "<app>.<what>").
 """
 
 from __future__ import annotations
@@ -23,8 +26,7 @@ class Panel:
     context: dict[str, Any]
 
 
-def customer_panels(request, customer, record=None) -> list[Panel]:
-    panels = []
+def _panel_modules():
     for app in PANEL_APPS:
         try:
             module = importlib.import_module(f"casework.{app}.panels")
@@ -32,6 +34,21 @@ def customer_panels(request, customer, record=None) -> list[Panel]:
             if exc.name != f"casework.{app}.panels":
                 raise
             continue
+        yield app, module
+
+
+def customer_panel_reads(request, customer) -> dict:
+    """Every panel's ``customer_reads`` (name -> queryset), for ``customer_record(also=...)``."""
+    reads: dict = {}
+    for _app, module in _panel_modules():
+        if hasattr(module, "customer_reads"):
+            reads.update(module.customer_reads(request, customer) or {})
+    return reads
+
+
+def customer_panels(request, customer, record=None) -> list[Panel]:
+    panels = []
+    for app, module in _panel_modules():
         if record is not None and "record" in inspect.signature(module.customer_panel).parameters:
             context = module.customer_panel(request, customer, record=record)
         else:
