@@ -19,6 +19,7 @@ from itertools import islice
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from casework.core import clock
 from casework.core.audit import audit_record, audit_record_many, snapshot
@@ -540,15 +541,21 @@ def _next_ids(model, count: int) -> list[int]:
 
 
 def _copy(model, objs: Iterable[Any], *, with_pk: bool = True) -> None:
-    """The instances into their table by one ``COPY``, each field prepared as ``save()`` prepares it (``pre_save``
-    fills ``auto_now`` fields on the instance, as an insert would)."""
+    """The instances into their table by one ``COPY`` of their attribute values (psycopg adapts each Python value as
+    an insert would). ``auto_now``/``auto_now_add`` fields are filled on the instance first, as ``save()`` does."""
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    names = [f.attname for f in fields]
     qn = connection.ops.quote_name
     sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+    now = timezone.now()
     with connection.cursor() as cursor:
         with cursor.cursor.copy(sql) as copy:
             for obj in objs:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+                values = obj.__dict__
+                for name in stamped:
+                    values[name] = now
+                copy.write_row([values[name] for name in names])
 
 
 def _write(new_customers: list[tuple[_Parsed, Customer]],
