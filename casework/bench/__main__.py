@@ -192,7 +192,7 @@ def main() -> int:
               f"{bulk['first_run']['rows_per_second']} rows/s (unchanged: "
               f"{bulk['second_run_unchanged']['rows_per_second']} rows/s); customers and cases only: "
               f"{parties['rows_per_second']} rows/s = {parties['customers_per_second']} customers/s, 1.5M customers "
-              f"~{parties['minutes_for_1_5m_customers']} min", flush=True)
+              f"~{parties['minutes_for_1_5m_customers']} min, peak {parties['peak_python_memory_mb']} MB", flush=True)
     results["loadavg"]["end"] = _loadavg()
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     results["targets"] = targets.rows(results)

@@ -475,10 +475,12 @@ def _bulk_chunk(run: _Run, pairs: list[tuple[int, dict[str, Any]]]) -> None:
         except (schema.RowError, DomainError):
             continue
         new_cases.append((p, draft))
-    # A generated case number that is taken (or drawn twice) sends its row to the row path, which draws again.
-    drawn = Counter(d.case.case_number for _, d in new_cases)
+    # A drawn case number that is taken, drawn twice or given to another row of the chunk sends its row to the row
+    # path, which draws again.
+    drawn = Counter(d.case.case_number for p, d in new_cases if not p.row.get("case_number"))
     taken = _existing(Case, "case_number", [n for n in drawn if n not in numbers])
-    new_cases = [(p, d) for p, d in new_cases if drawn[d.case.case_number] == 1 and d.case.case_number not in taken]
+    new_cases = [(p, d) for p, d in new_cases if p.row.get("case_number") or (
+        drawn[d.case.case_number] == 1 and d.case.case_number not in taken and d.case.case_number not in numbers)]
     for p, _ in new_cases:
         by_line[p.line] = "created"
 
@@ -558,19 +560,31 @@ def _copy(model, objs: Iterable[Any], *, with_pk: bool = True) -> None:
                 copy.write_row([values[name] for name in names])
 
 
+SOURCE_COLUMNS = ("record_type", "source_key", "object_id", "fingerprint", "first_imported_at", "last_imported_at")
+
+
+def _copy_values(model, names: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Plain value tuples into the named fields of the model's table by one ``COPY`` (no model instance per row)."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
 def _write(new_customers: list[tuple[_Parsed, Customer]],
            new_cases: list[tuple[_Parsed, Any]]) -> list[tuple[str, str, int, int]]:
     """The chunk's new customers and cases, their children and first payer/payee periods, their source records and
     the row path's audit events (``customer.create``; ``case.create`` and ``case.party_added``), by COPY. Returns
     (record type, source key, local id, line) of every source record written."""
     now = clock.now()
-    sources: list[SourceRecord] = []
+    sources: list[tuple[str, str, int, str, Any, Any]] = []
     events: list[dict[str, Any]] = []
     written: list[tuple[str, str, int, int]] = []
 
     def remember(kind: str, key: str, object_id: int, fp: str, line: int) -> None:
-        sources.append(SourceRecord(record_type=kind, source_key=key, object_id=object_id, fingerprint=fp,
-                                    first_imported_at=now, last_imported_at=now))
+        sources.append((kind, key, object_id, fp, now, now))
         written.append((kind, key, object_id, line))
 
     _copy(Customer, (c for _, c in new_customers))
@@ -599,6 +613,6 @@ def _write(new_customers: list[tuple[_Parsed, Customer]],
         for _, draft in new_cases:
             events.extend(dict(actor=None, **e) for e in cs.case_create_events(case=draft.case,
                                                                                children=draft.children))
-    _copy(SourceRecord, sources, with_pk=False)
+    _copy_values(SourceRecord, SOURCE_COLUMNS, sources)
     audit_record_many(events)
     return written
