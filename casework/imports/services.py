@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from casework.core import clock
-from casework.core.audit import audit_record, audit_record_many, snapshot
+from casework.core.audit import audit_record, audit_record_select
 from casework.core.context import system_context
 from casework.core.errors import DomainError
 from casework.customers import services as cs
@@ -361,9 +361,9 @@ def import_bulk(
     children's keys are read in one statement each; a new customer or case that is the only row of its key (and CSID,
     case number, children's keys) in the chunk, whose references resolve to a record imported before it, and that the
     customers services' own builders (``customer_build``, ``case_build``, the row path's code) accept, is written by
-    ``COPY`` with its source record and the row path's audit events (``core.audit.audit_record_many``, itself a
-    ``COPY``); a row identical to the one last imported is unchanged without a write. Every other row (other record
-    types, changes, links to an existing CSID, duplicates within the chunk, and every row that fails a check) then
+    ``COPY`` with its source record, and the row path's audit events are built in SQL from the rows written
+    (``core.audit.audit_record_select``, one ``INSERT … SELECT`` per action); a row identical to the one last
+    imported is unchanged without a write. Every other row (other record types, changes, links to an existing CSID, duplicates within the chunk, and every row that fails a check) then
     goes through the row path, in file order, so its outcome and message are the row path's; a row still cannot
     refer to a record that comes after it. On another database this is ``import_rows`` (``result.path`` says
     which)."""
@@ -576,11 +576,10 @@ def _copy_values(model, names: tuple[str, ...], rows: Iterable[tuple]) -> None:
 def _write(new_customers: list[tuple[_Parsed, Customer]],
            new_cases: list[tuple[_Parsed, Any]]) -> list[tuple[str, str, int, int]]:
     """The chunk's new customers and cases, their children and first payer/payee periods, their source records and
-    the row path's audit events (``customer.create``; ``case.create`` and ``case.party_added``), by COPY. Returns
+    the row path's audit events (``customer.create``; ``case.create`` and ``case.party_added``, built in SQL). Returns
     (record type, source key, local id, line) of every source record written."""
     now = clock.now()
     sources: list[tuple[str, str, int, str, Any, Any]] = []
-    events: list[dict[str, Any]] = []
     written: list[tuple[str, str, int, int]] = []
 
     def remember(kind: str, key: str, object_id: int, fp: str, line: int) -> None:
@@ -590,7 +589,6 @@ def _write(new_customers: list[tuple[_Parsed, Customer]],
     _copy(Customer, (c for _, c in new_customers))
     for p, customer in new_customers:
         remember("customer", p.key, customer.pk, p.fp, p.line)
-        events.append(dict(actor=None, action="customer.create", target=customer, after=snapshot(customer)))
     if new_cases:
         case_ids = _next_ids(Case, len(new_cases))
         child_ids = iter(_next_ids(Child, sum(len(d.children) for _, d in new_cases)))
@@ -610,9 +608,52 @@ def _write(new_customers: list[tuple[_Parsed, Customer]],
         _copy(Case, (d.case for _, d in new_cases))
         _copy(Child, children)
         _copy(CaseRoleHistory, periods, with_pk=False)
-        for _, draft in new_cases:
-            events.extend(dict(actor=None, **e) for e in cs.case_create_events(case=draft.case,
-                                                                               children=draft.children))
     _copy_values(SourceRecord, SOURCE_COLUMNS, sources)
-    audit_record_many(events)
+    _audit_in_sql([c.pk for _, c in new_customers], [d.case.pk for _, d in new_cases])
     return written
+
+
+def _json_sql(model, alias: str, names: Iterable[str] | None = None) -> str:
+    """``jsonb_build_object`` of a row's fields as ``core.audit.snapshot`` records them (attribute names; dates and
+    times in ISO 8601 as ``isoformat()`` writes them, decimals as text), so an event built in SQL is the event the
+    row path records."""
+    fields = [model._meta.get_field(n) for n in names] if names is not None else model._meta.concrete_fields
+    parts = []
+    for f in fields:
+        col = f"{alias}.{connection.ops.quote_name(f.column)}"
+        if isinstance(f, models.DateTimeField):
+            # isoformat(): seconds, then ".ffffff" only when there are microseconds, then the UTC offset
+            expr = (f"to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+                    f"mod(date_part('microseconds', {col})::bigint, 1000000) = 0 THEN '' ELSE "
+                    f"to_char({col} AT TIME ZONE 'UTC', '.US') END || '+00:00'")
+            expr = f"CASE WHEN {col} IS NULL THEN NULL ELSE {expr} END"
+        elif isinstance(f, models.DecimalField):
+            expr = f"{col}::text"
+        else:
+            expr = col
+        parts.append(f"'{f.attname}', {expr}")
+    return f"jsonb_build_object({', '.join(parts)})"
+
+
+def _audit_in_sql(customer_ids: list[int], case_ids: list[int]) -> None:
+    """The row path's audit events of the chunk's new customers (``customer.create``) and cases (``case.create``,
+    ``case.party_added``; ``customers.services.case_create_events``), built in SQL from the rows just written: one
+    ``INSERT … SELECT`` per action (``core.audit.audit_record_select``), no Python object per event."""
+    qn = connection.ops.quote_name
+    if customer_ids:
+        audit_record_select(action="customer.create", params=[customer_ids], select_sql=(
+            f"SELECT 'customer', c.id::text, left(btrim(c.given_names || ' ' || c.family_name) || ' (' || c.csid "
+            f"|| ')', 200), c.id, {_json_sql(Customer, 'c')}, c.version FROM {qn(Customer._meta.db_table)} c "
+            "WHERE c.id = ANY(%s) ORDER BY c.id"))
+    if case_ids:
+        kids = _json_sql(Child, "ch", ("given_names", "family_name", "date_of_birth"))
+        cases = f"{qn(Case._meta.db_table)} k"
+        audit_record_select(action="case.create", params=[case_ids], select_sql=(
+            f"SELECT 'case', k.id::text, left('Case ' || k.case_number, 200), k.payer_id, {_json_sql(Case, 'k')} || "
+            f"jsonb_build_object('children', coalesce((SELECT jsonb_agg({kids} ORDER BY ch.id) FROM "
+            f"{qn(Child._meta.db_table)} ch WHERE ch.case_id = k.id), '[]'::jsonb)), k.version FROM {cases} "
+            "WHERE k.id = ANY(%s) ORDER BY k.id"))
+        audit_record_select(action="case.party_added", params=[case_ids], select_sql=(
+            f"SELECT 'case', k.id::text, left('Case ' || k.case_number, 200), k.payee_id, jsonb_build_object("
+            f"'role', 'payee', 'case_number', k.case_number), k.version FROM {cases} WHERE k.id = ANY(%s) "
+            "ORDER BY k.id"))
