@@ -186,6 +186,13 @@ def main() -> int:
         print(f"[import] {import_rows} rows: {first['rows_per_second']} rows/s, peak {first['peak_python_memory_mb']} MB "
               f"(second run, unchanged: {results['import']['second_run_unchanged']['rows_per_second']} rows/s)",
               flush=True)
+        bulk = results["import"]["bulk"]
+        parties = bulk["customers_and_cases"]
+        print(f"[import --bulk, {bulk['first_run']['path']} path] the same shape: "
+              f"{bulk['first_run']['rows_per_second']} rows/s (unchanged: "
+              f"{bulk['second_run_unchanged']['rows_per_second']} rows/s); customers and cases only: "
+              f"{parties['rows_per_second']} rows/s = {parties['customers_per_second']} customers/s, 1.5M customers "
+              f"~{parties['minutes_for_1_5m_customers']} min, peak {parties['peak_python_memory_mb']} MB", flush=True)
     results["loadavg"]["end"] = _loadavg()
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     results["targets"] = targets.rows(results)

@@ -76,6 +76,15 @@ def rows(r: dict) -> list[dict]:
     else:
         out.append(_row("loading 1.5M customers (bench loader, COPY)", "< 5 min", "already loaded: nothing to time",
                         None))
+    bulk = _get(r, "import", "bulk", default={})
+    parties = bulk.get("customers_and_cases", {})
+    minutes = parties.get("minutes_for_1_5m_customers")
+    out.append(_row(
+        "loading 1.5M customers (import_case_data --bulk, COPY)", "< 5 min",
+        f"{parties.get('customers_per_second')} customers/s (customers and cases, {parties.get('path')} path): 1.5M "
+        f"~{minutes} min; mixed file {_get(bulk, 'first_run', 'rows_per_second')} rows/s vs row path "
+        f"{_get(r, 'import', 'first_run', 'rows_per_second')} rows/s" if minutes is not None else "not run",
+        None if minutes is None else (minutes < 5 and parties.get("path") == "bulk")))
     emb = _get(r, "sqlite_embedded", "mixed@5")
     out.append(_row("SQLite embedded default, 5 users (mixed load)", "0 failures",
                     f"{emb['failures']} failures of {emb['requests']} requests, p95 {emb['p95_ms']} ms"

@@ -146,6 +146,32 @@ def _copy_events(rows: list[tuple[Any, ...]]) -> None:
                 write(row)
 
 
+SELECT_COLUMNS = ("target_type", "target_id", "target_repr", "customer_id", "after", "target_version")
+
+
+def audit_record_select(*, action: str, select_sql: str, params: Iterable[Any] = ()) -> int:
+    """PostgreSQL: append the events a ``SELECT`` describes in one ``INSERT … SELECT`` (issue 15: the bulk import
+    builds its events' JSON in SQL from the rows it has just written). The ``SELECT`` yields ``SELECT_COLUMNS`` in
+    that order (``after`` as jsonb); the rest is what ``audit_record(actor=None, ...)`` records under the current
+    context (its system or job actor, request id, no reason, no step IDs). Must run inside the caller's
+    transaction; the events are chained after commit like any other. Returns how many it appended. Added for the
+    bulk import; the existing functions are unchanged."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction(f"audit_record_select({action}) must be called inside the service's transaction")
+    if not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
+        transaction.on_commit(_seal_after_commit, robust=True)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    fixed = ("occurred_at", "actor_id", "actor_label", "action", "before", "reason", "step_ids", "request_id")
+    cols = ", ".join(AuditEvent._meta.get_field(c).column for c in (*fixed, *SELECT_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({cols}) SELECT %s, NULL, %s, %s, NULL, '', '[]'::jsonb, %s, e.* "
+            f"FROM ({select_sql}) AS e",
+            [clock.now(), system_actor_var.get() or "system", action, request_id_var.get(), *params],
+        )
+        return cursor.rowcount
+
+
 def _event(**entry: Any) -> AuditEvent:
     """The unsaved event ``audit_record`` appends (and, with ``AUDIT_SEAL_AFTER_COMMIT``, asks for the chain to be
     sealed after commit)."""

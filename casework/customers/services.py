@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -96,10 +97,14 @@ def _invalid(fields: Mapping[str, list[str]], message: str = "Check the highligh
     return InvalidInput(message, fields={k: list(v) for k, v in fields.items()})
 
 
-def _clean(instance: models.Model, exclude: Iterable[str] = ()) -> None:
-    """Model validation as a 400 with a message per field."""
+def _clean(instance: models.Model, exclude: Iterable[str] = (), *, database: bool = True) -> None:
+    """Model validation as a 400 with a message per field. ``database=False`` leaves out the checks that read the
+    database (unique fields, constraints): the bulk import checks those for a whole chunk at once in SQL."""
     try:
-        instance.full_clean(exclude=list(exclude))
+        if database:
+            instance.full_clean(exclude=list(exclude))
+        else:
+            instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         fields = dict(exc.message_dict)
         if "__all__" in fields:
@@ -270,8 +275,11 @@ def customer_search_record(
         )
 
 
-def customer_create(*, actor, **fields: Any) -> Customer:
-    """A new customer. The CSID is validated (spaces and hyphens ignored) and must be unique."""
+def customer_build(*, actor, database: bool = True, **fields: Any) -> Customer:
+    """The validated, unsaved customer ``customer_create`` saves: the one builder of the row path and of the bulk
+    import (``imports.services.import_bulk``), so the two cannot drift. Raises what ``customer_create`` raises.
+    ``database=False`` leaves out the checks that read the database (the CSID's uniqueness): the bulk import checks
+    a chunk's CSIDs at once."""
     _require(actor, "customers.add_customer", "Your role does not allow you to create customer records.")
     unknown = sorted(set(fields) - set(CUSTOMER_FIELDS))
     if unknown:
@@ -286,10 +294,16 @@ def customer_create(*, actor, **fields: Any) -> Customer:
             data[name] = _date(data[name], name, required=name == "date_of_birth")
     customer = Customer(**data)
     customer.search_name = f"{customer.family_name} {customer.given_names}".lower().strip()
-    _clean(customer)
+    _clean(customer, database=database)
     problems = _customer_problems(customer, actor=actor)
     if problems:
         raise _invalid(problems)
+    return customer
+
+
+def customer_create(*, actor, **fields: Any) -> Customer:
+    """A new customer. The CSID is validated (spaces and hyphens ignored) and must be unique."""
+    customer = customer_build(actor=actor, **fields)
     try:
         with transaction.atomic():
             customer.save()
@@ -352,10 +366,11 @@ def customer_update(*, actor, customer: Customer, reason: str, version: int | No
 # --- Cases -------------------------------------------------------------------------------------------------------
 
 
-def _new_case_number() -> str:
+def _new_case_number(*, unused: bool = True) -> str:
+    """A random case number; ``unused`` reads that no case has it (the bulk import checks a chunk's at once)."""
     while True:
         candidate = f"C{secrets.randbelow(10**8):08d}"
-        if not Case.objects.filter(case_number=candidate).exists():
+        if not unused or not Case.objects.filter(case_number=candidate).exists():
             return candidate
 
 
@@ -373,6 +388,85 @@ def _child_data(child: Any) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class CaseDraft:
+    """The validated, unsaved case ``case_create`` saves, with its children and the first payer/payee period's start
+    (``case_build``)."""
+
+    case: Case
+    children: list[Child]
+    roles_from: dt.date
+
+
+def case_build(
+    *,
+    actor,
+    payer: Customer,
+    payee: Customer,
+    case_number: str | None = None,
+    registration_status: str = RegistrationStatus.REGISTERED,
+    collection_type: str = CollectionType.AGENCY,
+    children: Iterable[Any] = (),
+    annual_liability: Decimal | str | int = Decimal("0"),
+    role_history_from: dt.date | None = None,
+    database: bool = True,
+) -> CaseDraft:
+    """The validated, unsaved case (with its children) ``case_create`` saves: the one builder of the row path and of
+    the bulk import (``imports.services.import_bulk``), so the two cannot drift. Raises what ``case_create`` raises.
+    ``database=False`` leaves out the checks that read the database (the case number is unused, the payer and payee
+    exist, the constraints): the bulk import checks a chunk's at once."""
+    _require(actor, "customers.add_case", "Your role does not allow you to create cases.")
+    if payer is None or payee is None:
+        raise _invalid({k: ["Choose a customer."] for k, v in (("payer", payer), ("payee", payee)) if v is None})
+    if payer.pk == payee.pk:
+        raise _invalid({"payee": ["The payer and payee must be different customers."]})
+    registration_status = _choice(registration_status, RegistrationStatus, "registration_status")
+    collection_type = _choice(collection_type, CollectionType, "collection_type")
+    liability = _decimal(annual_liability, "annual_liability")
+    role_history_from = _date(role_history_from, "roles_since", required=False)
+    today = _today(actor)
+    if role_history_from is not None and not policy.SCHEME_START <= role_history_from <= today:
+        raise _invalid({"roles_since": ["The roles must start between 1988 and today."]})
+    kids = [_child_data(c) for c in children]
+    child_errors = []
+    for index, kid in enumerate(kids):
+        try:
+            kid["date_of_birth"] = _date(kid["date_of_birth"], "date_of_birth")
+        except InvalidInput:
+            child_errors.append(f"Child {index + 1}: enter a date of birth as YYYY-MM-DD.")
+            continue
+        if not kid["given_names"] or not kid["family_name"]:
+            child_errors.append(f"Child {index + 1}: enter the child's given and family names.")
+        else:
+            check = policy.date_of_birth_check(date_of_birth=kid["date_of_birth"], today=today, child=True)
+            if not check.allowed:
+                child_errors.append(f"Child {index + 1}: {check.reason[0].lower()}{check.reason[1:]}")
+    if child_errors:
+        raise _invalid({"children": child_errors})
+    if case_number is not None:
+        case_number = _required_text(case_number, "case_number", "the case number")
+        if database and Case.objects.filter(case_number=case_number).exists():
+            raise _invalid({"case_number": [f"Case {case_number} already exists."]})
+    case = Case(
+        case_number=case_number or _new_case_number(unused=database),
+        payer=payer,
+        payee=payee,
+        registration_status=registration_status,
+        collection_type=collection_type,
+        annual_liability=liability,
+    )
+    if database:
+        _clean(case)
+    else:
+        _clean(case, exclude=["payer", "payee"], database=False)
+    made = []
+    for kid in kids:
+        child = Child(case=case, **kid)
+        _clean(child, exclude=["case"], database=database)
+        made.append(child)
+    return CaseDraft(case=case, children=made, roles_from=role_history_from or today)
+
+
 def case_create(
     *,
     actor,
@@ -386,75 +480,38 @@ def case_create(
     role_history_from: dt.date | None = None,
 ) -> Case:
     """A case between a payer and a payee, with its children. Records the first payer/payee period (CMA-2.4)."""
-    _require(actor, "customers.add_case", "Your role does not allow you to create cases.")
-    if payer is None or payee is None:
-        raise _invalid({k: ["Choose a customer."] for k, v in (("payer", payer), ("payee", payee)) if v is None})
-    if payer.pk == payee.pk:
-        raise _invalid({"payee": ["The payer and payee must be different customers."]})
-    registration_status = _choice(registration_status, RegistrationStatus, "registration_status")
-    collection_type = _choice(collection_type, CollectionType, "collection_type")
-    liability = _decimal(annual_liability, "annual_liability")
-    role_history_from = _date(role_history_from, "roles_since", required=False)
-    if role_history_from is not None and not policy.SCHEME_START <= role_history_from <= _today(actor):
-        raise _invalid({"roles_since": ["The roles must start between 1988 and today."]})
-    kids = [_child_data(c) for c in children]
-    child_errors = []
-    for index, kid in enumerate(kids):
-        try:
-            kid["date_of_birth"] = _date(kid["date_of_birth"], "date_of_birth")
-        except InvalidInput:
-            child_errors.append(f"Child {index + 1}: enter a date of birth as YYYY-MM-DD.")
-            continue
-        if not kid["given_names"] or not kid["family_name"]:
-            child_errors.append(f"Child {index + 1}: enter the child's given and family names.")
-        else:
-            check = policy.date_of_birth_check(date_of_birth=kid["date_of_birth"], today=_today(actor), child=True)
-            if not check.allowed:
-                child_errors.append(f"Child {index + 1}: {check.reason[0].lower()}{check.reason[1:]}")
-    if child_errors:
-        raise _invalid({"children": child_errors})
-    if case_number is not None:
-        case_number = _required_text(case_number, "case_number", "the case number")
-        if Case.objects.filter(case_number=case_number).exists():
-            raise _invalid({"case_number": [f"Case {case_number} already exists."]})
+    draft = case_build(
+        actor=actor, payer=payer, payee=payee, case_number=case_number, registration_status=registration_status,
+        collection_type=collection_type, children=children, annual_liability=annual_liability,
+        role_history_from=role_history_from,
+    )
+    case = draft.case
     try:
         with transaction.atomic():
-            case = Case(
-                case_number=case_number or _new_case_number(),
-                payer=payer,
-                payee=payee,
-                registration_status=registration_status,
-                collection_type=collection_type,
-                annual_liability=liability,
-            )
-            _clean(case)
             case.save()
             made = []
-            for kid in kids:
-                child = Child(case=case, **kid)
-                _clean(child, exclude=["case"])
+            for child in draft.children:
+                child.case = case
                 child.save()
                 made.append(child)
-            CaseRoleHistory.objects.create(
-                case=case, payer=payer, payee=payee, from_date=role_history_from or _today(actor)
-            )
-            audit_record(
-                actor=actor,
-                action="case.create",
-                target=case,
-                after={**snapshot(case), "children": [snapshot(c, ["given_names", "family_name", "date_of_birth"]) for c in made]},
-                customer=payer,
-            )
-            audit_record(
-                actor=actor,
-                action="case.party_added",
-                target=case,
-                after={"role": "payee", "case_number": case.case_number},
-                customer=payee,
-            )
+            CaseRoleHistory.objects.create(case=case, payer=payer, payee=payee, from_date=draft.roles_from)
+            for event in case_create_events(case=case, children=made):
+                audit_record(actor=actor, **event)
     except IntegrityError as exc:
         raise Conflict("That case number was taken at the same moment: try again.") from exc
     return case
+
+
+def case_create_events(*, case: Case, children: Iterable[Child]) -> list[dict[str, Any]]:
+    """The audit events of a new case (without the actor), as ``audit_record``'s keyword arguments: shared with the
+    bulk import so its events are the row path's."""
+    return [
+        dict(action="case.create", target=case, customer=case.payer_id,
+             after={**snapshot(case),
+                    "children": [snapshot(c, ["given_names", "family_name", "date_of_birth"]) for c in children]}),
+        dict(action="case.party_added", target=case, customer=case.payee_id,
+             after={"role": "payee", "case_number": case.case_number}),
+    ]
 
 
 def case_roles_reverse(*, actor, case: Case, effective_from: dt.date, reason: str, version: int | None = None) -> Case:

@@ -204,6 +204,9 @@ def test_the_bench_file_imports_and_reimports_unchanged(reference):
     assert result["first_run"]["created"] == 13 and result["first_run"]["rejected"] == 0
     assert result["second_run_unchanged"]["unchanged"] == 13
     assert result["first_run"]["peak_python_memory_mb"] is not None
+    bulk = result["bulk"]  # issue 15: the bulk path in the same run (on SQLite it is the row path)
+    assert bulk["first_run"]["created"] == 13 and bulk["second_run_unchanged"]["unchanged"] == 13
+    assert bulk["customers_and_cases"]["created"] == 13 and bulk["customers_and_cases"]["rejected"] == 0
 
 
 def test_payments_and_role_reversals_round_trip(reference, tmp_path):
