@@ -108,8 +108,7 @@ def audit_record_many(entries: Iterable[Mapping[str, Any]]) -> list[AuditEvent]:
     entries = list(entries)
     if not entries:
         return []
-    if _seal_after_commit_on() and not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
-        transaction.on_commit(_seal_after_commit, robust=True)
+    _ask_seal()
     now = clock.now()
     label = system_actor_var.get() or "system"
     request_id = request_id_var.get()
@@ -158,8 +157,7 @@ def audit_record_select(*, action: str, select_sql: str, params: Iterable[Any] =
     bulk import; the existing functions are unchanged."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction(f"audit_record_select({action}) must be called inside the service's transaction")
-    if not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
-        transaction.on_commit(_seal_after_commit, robust=True)
+    _ask_seal()
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     fixed = ("occurred_at", "actor_id", "actor_label", "action", "before", "reason", "step_ids", "request_id")
     cols = ", ".join(AuditEvent._meta.get_field(c).column for c in (*fixed, *SELECT_COLUMNS))
@@ -181,8 +179,7 @@ def _event(**entry: Any) -> AuditEvent:
 def _event_values(**entry: Any) -> dict[str, Any]:
     """The column values of the event ``audit_record`` appends, by field name (and, with ``AUDIT_SEAL_AFTER_COMMIT``,
     asks for the chain to be sealed after commit)."""
-    if _seal_after_commit_on() and not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
-        transaction.on_commit(_seal_after_commit, robust=True)
+    _ask_seal()
     return dict(zip(COPY_COLUMNS, _event_row(clock.now(), system_actor_var.get() or "system", request_id_var.get(),
                                              **entry)))
 
@@ -310,6 +307,12 @@ def audit_chain_seal(*, everything: bool = False, wait: bool = True, window: int
     except IntegrityError:
         # SQLite: another sealer chained the same events first (event_id is unique); nothing is lost.
         return 0
+
+
+def _ask_seal() -> None:
+    """With ``AUDIT_SEAL_AFTER_COMMIT``, the chain is sealed once after the current transaction commits."""
+    if _seal_after_commit_on() and not any(entry[1] is _seal_after_commit for entry in connection.run_on_commit):
+        transaction.on_commit(_seal_after_commit, robust=True)
 
 
 def _seal_after_commit_on() -> bool:

@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from casework.core import clock
-from casework.core.audit import audit_record, audit_record_select
+from casework.core.audit import audit_chain_seal, audit_record, audit_record_select
 from casework.core.context import system_context
 from casework.core.errors import DomainError
 from casework.customers import services as cs
@@ -307,6 +307,8 @@ class _Run:
             # The target id is bounded (64 characters); the whole file name is kept in the event's data.
             audit_record(actor=None, action="import.run", target=("import", Path(source_name).name[-64:]),
                          after={**self.result.as_dict(), "source": source_name, **extra}, reason=REASON)
+        # The run's events chained once at its end, as a job's are (issue 15: no seal after each commit by default).
+        audit_chain_seal()
         return self.result
 
 

@@ -284,3 +284,17 @@ def test_the_command_imports_with_bulk_on_postgresql(reference):
     call_command("import_case_data", str(FIXTURES / "example.csv"), "--bulk", "--no-progress", stdout=out)
     assert services.BULK_FALLBACK not in out.getvalue() and "created 8" in out.getvalue()
     assert AuditEvent.objects.get(action="import.run").after["path"] == "bulk"
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_an_import_chains_its_events_when_it_ends(reference, bulk):
+    """The chain is no longer sealed after each commit (issue 15, ``AUDIT_SEAL_AFTER_COMMIT`` off): an import, like a
+    job, seals once at its end, so no event it wrote is left unchained until the scheduled seal runs."""
+    from casework.core.audit import audit_chain_verify
+    from casework.core.models import AuditChainLink
+
+    call_command("import_case_data", str(FIXTURES / "example.jsonl"), *(["--bulk"] if bulk else []),
+                 "--no-progress", stdout=io.StringIO())
+    assert AuditEvent.objects.filter(action="customer.create").exists()
+    assert not AuditEvent.objects.exclude(pk__in=AuditChainLink.objects.values("event_id")).exists()
+    assert audit_chain_verify()[1] is None
