@@ -453,10 +453,12 @@ def auto_unlock_readiness(*, auto: AutoUnlock, lock: Lock | None, in_scope: tupl
                           ps_active: bool | None = None, mca: tuple[bool, bool] | None = None) -> Decision:
     """CMA-3.4 re-checked for a scheduled automatic unlock: contact was attempted and the letters recorded when it
     was scheduled (both required then); the rest (issues in scope, MCA, PS) is read again now (or given, read for a
-    whole chunk by ``auto_unlock_chunk_facts``)."""
+    whole chunk by ``auto_unlock_chunk_facts``, which has not read the customer row: not needed then)."""
+    given = in_scope is not None and ps_active is not None and mca is not None
     return policy.unlock_readiness(
-        unlock_readiness_facts(customer=auto.customer, lock=lock, decision_explained=False, contact_attempted=True,
-                               letters_missing_for=(), in_scope=in_scope, ps_active=ps_active, mca=mca)
+        unlock_readiness_facts(customer=None if given else auto.customer, lock=lock, decision_explained=False,
+                               contact_attempted=True, letters_missing_for=(), in_scope=in_scope,
+                               ps_active=ps_active, mca=mca)
     )
 
 
@@ -560,12 +562,8 @@ def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockF
             out[auto.pk] = AutoUnlockFacts(lock=lock, readiness=None, rule=None)
             continue
         rows = issues[auto.customer_id]
-        # As ``auto_unlock_readiness``, every fact given (so the customer row is not read: the chunk has its id).
-        readiness = policy.unlock_readiness(
-            unlock_readiness_facts(customer=None, lock=lock, decision_explained=False, contact_attempted=True,
-                                   letters_missing_for=(), in_scope=_in_scope(rows, lock),
-                                   ps_active=auto.customer_id in ps_active, mca=mca[auto.customer_id])
-        )
+        readiness = auto_unlock_readiness(auto=auto, lock=lock, in_scope=_in_scope(rows, lock),
+                                          ps_active=auto.customer_id in ps_active, mca=mca[auto.customer_id])
         rule = policy.determine_owner(roles=frozenset(roles[auto.customer_id]),
                                       issues=[_issue_fact(i) for i in rows], areas=areas)
         out[auto.pk] = AutoUnlockFacts(lock=lock, readiness=readiness, rule=rule, holder=holders[lock.pk])
