@@ -1516,7 +1516,7 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
     from casework.core.audit import AuditTarget, audit_record_many
     from casework.core.context import system_actor_var
     from casework.core.fsm import bulk_transition
-    from casework.notifications.models import Notification
+    from casework.notifications.services import notification_send_many
 
     out: dict[str, list[int]] = {"unlocked": [], "refused": [], "cancelled": [], "relocked": []}
     ids = list(ids)
@@ -1614,11 +1614,9 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
                     else []
             else:
                 users = by_position.get(lock.position_id, [])
-            for user_id in dict.fromkeys(users):
-                notes.append(Notification(recipient_id=user_id, kind=kind, text=text[:300], key=key[:160],
-                                          link=f"/customers/{csid}/"[:300], customer_id=lock.customer_id,
-                                          step_ids=list(steps), created_at=now))
-        Notification.objects.bulk_create(notes, batch_size=1000, ignore_conflicts=True)
+            link = f"/customers/{csid}/"
+            notes += [(user_id, kind, text, link, lock.customer_id, key, steps, now) for user_id in dict.fromkeys(users)]
+        notification_send_many(rows=notes)
         out["unlocked"] = [auto.pk for auto, _, _ in unlock]
         for auto, outcome in one_by_one:
             auto_unlock_run(auto=auto)

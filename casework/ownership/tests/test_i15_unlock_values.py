@@ -146,3 +146,24 @@ def test_the_chunk_builds_no_customer_area_position_officer_or_user_instance(org
     for model in (Customer, BusinessArea, Position, Officer, get_user_model()):
         assert made.get(model.__name__, 0) == 0, made
     assert made.get(Lock.__name__) == 4 and made.get(AutoUnlock.__name__) == 4 + 1, made  # + the cancelled one
+
+
+def test_notices_sent_many_skip_an_event_already_sent(org):
+    """``notification_send_many`` (the sweep's notices; one ``INSERT … FROM UNNEST`` on PostgreSQL): the same
+    event is never sent twice to one officer, the others are sent, with the values given."""
+    from casework.notifications.services import notification_send, notification_send_many
+
+    a, b = org.officer("SERVICES"), org.officer("SERVICES")
+    customer = CaseFactory().payer
+    notification_send(recipients=[a], kind="lock_lost", text="already", key="lock:1:lost", customer=customer)
+    now = clock.now()
+    with transaction.atomic():
+        notification_send_many(rows=[(a.user_id, "lock_lost", "again", "/x/", customer.pk, "lock:1:lost", ["CMA-3.4"],
+                                      now),
+                                     (b.user_id, "lock_lost", "new", "/x/", customer.pk, "lock:1:lost", ["CMA-3.4"],
+                                      now)])
+    got = sorted(Notification.objects.filter(key="lock:1:lost").values_list("recipient_id", "text", "step_ids",
+                                                                             "link", "customer_id"))
+    assert got == sorted([(a.user_id, "already", [], "", customer.pk),
+                          (b.user_id, "new", ["CMA-3.4"], "/x/", customer.pk)])
+    assert Notification.objects.get(recipient_id=b.user_id, key="lock:1:lost").created_at == now
