@@ -52,6 +52,50 @@ def notification_send(*, recipients: Iterable[Any], kind: str, text: str, key: s
     return created
 
 
+# The columns of ``notification_send_many``'s rows, in order.
+SEND_MANY_COLUMNS = ("recipient_id", "kind", "text", "link", "customer_id", "key", "step_ids", "created_at")
+
+
+def notification_send_many(*, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Many notifications at once (the set-based sweeps, issue 15), each row a tuple in ``SEND_MANY_COLUMNS`` order
+    (user id, kind, text, link, customer id, key, step IDs, when) already decided by the caller as
+    ``notification_send`` would (active recipients, not the actor); an event already sent to its recipient is
+    skipped (the ``notification_once_per_event`` constraint). On PostgreSQL one ``INSERT … SELECT FROM UNNEST`` of
+    one array per column (``bulk_create`` sent nine parameters per row for psycopg to interpolate: 15,000 for a
+    chunk of the automatic-unlock sweep); elsewhere ``bulk_create``. Inside the caller's transaction (no savepoint
+    of its own). Returns how many rows it was given."""
+    import json
+
+    from django.db import connection
+
+    rows = [(uid, NotificationKind(kind).value, text[:300], link[:300], cid, key[:160], list(steps), at)
+            for uid, kind, text, link, cid, key, steps, at in rows]
+    if not rows:
+        return 0
+    with transaction.atomic(savepoint=False):
+        if connection.vendor != "postgresql":
+            Notification.objects.bulk_create([Notification(**dict(zip(SEND_MANY_COLUMNS, row))) for row in rows],
+                                             batch_size=1000, ignore_conflicts=True)
+            return len(rows)
+        fields = [Notification._meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c)
+                  for c in SEND_MANY_COLUMNS]
+        qn = connection.ops.quote_name
+        cols = ", ".join(qn(f.column) for f in fields)
+        types = {"step_ids": "text"}  # JSON sent as text, cast per element below
+        arrays = ", ".join(f"%s::{types.get(f.name, f.db_type(connection))}[]" for f in fields)
+        select = ", ".join("v.step_ids::jsonb" if f.name == "step_ids" else f"v.{qn(f.column)}" for f in fields)
+        names = ", ".join("step_ids" if f.name == "step_ids" else qn(f.column) for f in fields)
+        columns = list(zip(*rows))
+        columns[SEND_MANY_COLUMNS.index("step_ids")] = tuple(json.dumps(s) for s in columns[6])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {qn(Notification._meta.db_table)} ({cols}) SELECT {select} "
+                f"FROM UNNEST({arrays}) AS v({names}) ON CONFLICT DO NOTHING",
+                [list(c) for c in columns],
+            )
+    return len(rows)
+
+
 def notification_mark_read(*, actor, notification: Notification) -> Notification:
     if actor is None or notification.recipient_id != actor.pk:
         raise NotPermitted("This notification is not yours.")

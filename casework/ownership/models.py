@@ -41,6 +41,14 @@ class LockQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+def holder_label(*, officer_name: str | None, position_title: str | None, area_name: str) -> str:
+    """Who holds a lock, as officers read it: the officer (``Officer.display_name``) or else the position's title,
+    with the area (``Lock.holder_label``; from plain values for the set-based automatic-unlock sweep, issue 15)."""
+    if officer_name is not None:
+        return f"{officer_name} ({area_name})"
+    return f"{position_title} ({area_name})"
+
+
 class Lock(ProtectedStateModel, models.Model):
     """A customer locked to an officer or to a position, always with the business area that owns them.
 
@@ -96,8 +104,8 @@ class Lock(ProtectedStateModel, models.Model):
     @property
     def holder_label(self) -> str:
         if self.officer_id:
-            return f"{self.officer.display_name} ({self.area.name})"
-        return f"{self.position.title} ({self.area.name})"
+            return holder_label(officer_name=self.officer.display_name, position_title=None, area_name=self.area.name)
+        return holder_label(officer_name=None, position_title=self.position.title, area_name=self.area.name)
 
     @transition(field="is_active", source=[True], target=False, step_ids=("CMA-2.10", "CMA-3.4"),
                 callers=("ownership.services._end_lock", "ownership.services.auto_unlocks_run"))

@@ -29,6 +29,7 @@ from .models import (
     LockKind,
     OwnershipTransfer,
     TransferStatus,
+    holder_label,
 )
 
 PS_AREA = "PS"
@@ -452,20 +453,72 @@ def auto_unlock_readiness(*, auto: AutoUnlock, lock: Lock | None, in_scope: tupl
                           ps_active: bool | None = None, mca: tuple[bool, bool] | None = None) -> Decision:
     """CMA-3.4 re-checked for a scheduled automatic unlock: contact was attempted and the letters recorded when it
     was scheduled (both required then); the rest (issues in scope, MCA, PS) is read again now (or given, read for a
-    whole chunk by ``auto_unlock_chunk_facts``)."""
+    whole chunk by ``auto_unlock_chunk_facts``, which has not read the customer row: not needed then)."""
+    given = in_scope is not None and ps_active is not None and mca is not None
     return policy.unlock_readiness(
-        unlock_readiness_facts(customer=auto.customer, lock=lock, decision_explained=False, contact_attempted=True,
-                               letters_missing_for=(), in_scope=in_scope, ps_active=ps_active, mca=mca)
+        unlock_readiness_facts(customer=None if given else auto.customer, lock=lock, decision_explained=False,
+                               contact_attempted=True, letters_missing_for=(), in_scope=in_scope,
+                               ps_active=ps_active, mca=mca)
     )
+
+
+class LockHolder(NamedTuple):
+    """A lock's area, position and officer as plain values: what its audit snapshot (``services._lock_snapshot``),
+    its ``holder_label`` and its holders' notice read (issue 15: the automatic-unlock chunk reads these columns with
+    the lock, not an area, position, officer and user instance per lock). ``of(lock)``: the same from a loaded lock."""
+
+    area_code: str
+    area_name: str
+    position_code: str | None
+    position_title: str | None
+    officer_username: str | None
+    officer_name: str | None  # ``Officer.display_name``
+    officer_user_id: int | None
+    officer_user_active: bool | None
+
+    @property
+    def label(self) -> str:
+        return holder_label(officer_name=self.officer_name, position_title=self.position_title,
+                            area_name=self.area_name)
+
+    @classmethod
+    def of(cls, lock: Lock) -> LockHolder:
+        position = lock.position if lock.position_id else None
+        user = lock.officer.user if lock.officer_id else None
+        return cls(lock.area.code, lock.area.name, position.code if position else None,
+                   position.title if position else None, user.username if user else None,
+                   lock.officer.display_name if user else None, user.pk if user else None,
+                   user.is_active if user else None)
+
+
+# The lock's columns the automatic-unlock chunk reads, then its holder's (``LockHolder``), in one query.
+_CHUNK_LOCK_FIELDS = ("id", "customer_id", "area_id", "position_id", "officer_id", "kind", "issue_id", "reason",
+                      "step_ids", "started_at")
+_CHUNK_HOLDER_FIELDS = ("area__code", "area__name", "position__code", "position__title", "officer__user__username",
+                        "officer__user__first_name", "officer__user__last_name", "officer__user_id",
+                        "officer__user__is_active")
+
+
+def _chunk_lock(row: tuple) -> tuple[Lock, LockHolder]:
+    """One active lock of the chunk from its values: a ``Lock`` with its own columns only (its transition ``end``
+    fires on it) and its ``LockHolder`` (the display name as ``Officer.display_name``: the user's full name, else
+    the username)."""
+    n = len(_CHUNK_LOCK_FIELDS)
+    lock = Lock(**dict(zip(_CHUNK_LOCK_FIELDS, row[:n])), is_active=True)
+    area_code, area_name, pos_code, pos_title, username, first, last, user_id, user_active = row[n:]
+    name = (f"{first} {last}".strip() or username) if user_id is not None else None
+    return lock, LockHolder(area_code, area_name, pos_code, pos_title, username, name, user_id, user_active)
 
 
 @dataclass(frozen=True)
 class AutoUnlockFacts:
-    """One due automatic unlock of a chunk, with what its decision reads (``auto_unlock_chunk_facts``)."""
+    """One due automatic unlock of a chunk, with what its decision reads (``auto_unlock_chunk_facts``). ``lock``
+    carries its own columns only (no related rows loaded): its area, position and officer are ``holder``."""
 
     lock: Lock | None
     readiness: Decision | None  # None when the lock is not the one it was scheduled for
     rule: Decision | None
+    holder: LockHolder | None = None
 
 
 def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockFacts]:
@@ -478,8 +531,12 @@ def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockF
     from casework.ps.models import PsRecord
 
     cids = sorted({a.customer_id for a in autos})
-    locks = {lk.customer_id: lk for lk in Lock.objects.filter(customer_id__any_of=cids, is_active=True)
-             .select_related("area", "position", "officer__user")}
+    holders: dict[int, LockHolder] = {}
+    locks: dict[int, Lock] = {}
+    for row in Lock.objects.filter(customer_id__any_of=cids, is_active=True).values_list(
+            *_CHUNK_LOCK_FIELDS, *_CHUNK_HOLDER_FIELDS):
+        lock, holders[lock.pk] = _chunk_lock(row)
+        locks[lock.customer_id] = lock
     issues: dict[int, list[PresentingIssue]] = {c: [] for c in cids}
     for i in (PresentingIssue.objects.filter(customer_id__any_of=cids)
               .select_related("issue_type__handling_area", "received_area").order_by("received_at", "id")):
@@ -509,7 +566,7 @@ def auto_unlock_chunk_facts(*, autos: list[AutoUnlock]) -> dict[int, AutoUnlockF
                                           ps_active=auto.customer_id in ps_active, mca=mca[auto.customer_id])
         rule = policy.determine_owner(roles=frozenset(roles[auto.customer_id]),
                                       issues=[_issue_fact(i) for i in rows], areas=areas)
-        out[auto.pk] = AutoUnlockFacts(lock=lock, readiness=readiness, rule=rule)
+        out[auto.pk] = AutoUnlockFacts(lock=lock, readiness=readiness, rule=rule, holder=holders[lock.pk])
     return out
 
 

@@ -98,14 +98,18 @@ def _ps_exit_guard(customer: Customer, facts: selectors.LockFacts | None = None)
         raise TransitionRefused(decision.reason, step_ids=decision.step_ids)
 
 
-def _lock_snapshot(lock: Lock | None) -> dict[str, Any] | None:
+def _lock_snapshot(lock: Lock | None, holder: selectors.LockHolder | None = None) -> dict[str, Any] | None:
+    """A lock as its audit events record it. ``holder``: its area, position and officer already read as values
+    (the automatic-unlock sweep, issue 15); else read from the lock's related rows."""
     if lock is None:
         return None
+    if holder is None:
+        holder = selectors.LockHolder.of(lock)
     return {
         "lock_id": lock.pk,
-        "area": lock.area.code,
-        "officer": lock.officer.user.username if lock.officer_id else None,
-        "position": lock.position.code if lock.position_id else None,
+        "area": holder.area_code,
+        "officer": holder.officer_username if lock.officer_id else None,
+        "position": holder.position_code if lock.position_id else None,
         "kind": lock.kind,
         "is_active": lock.is_active,
         "issue": lock.issue_id,
@@ -213,15 +217,21 @@ def _notify_lock_holders(*, actor: Any, lock: Lock, gained: bool) -> None:
 def _lock_holder_message(lock: Lock, *, gained: bool) -> tuple[str, str, Iterable[str], str]:
     """(kind, key, step IDs, text) of the notification telling a lock's holders it started or ended."""
     customer = lock.customer
-    who = f"{customer.full_name} ({customer.csid})"
+    return _holder_message(lock, gained=gained, who=f"{customer.full_name} ({customer.csid})",
+                           label=None if lock.officer_id else lock.holder_label)
+
+
+def _holder_message(lock: Lock, *, gained: bool, who: str, label: str | None) -> tuple[str, str, Iterable[str], str]:
+    """``_lock_holder_message`` from the lock's own columns, ``who`` (the customer's name and CSID) and ``label``
+    (its ``holder_label``; not read for a lock held by an officer, who is told "you")."""
     if gained:
         kind, key, steps = NotificationKind.LOCK_GAINED, f"lock:{lock.pk}:gained", lock.step_ids or ()
-        text = f"{who} is now locked to {'you' if lock.officer_id else lock.holder_label}: {lock.reason}"
+        text = f"{who} is now locked to {'you' if lock.officer_id else label}: {lock.reason}"
     else:
         kind, key, steps = NotificationKind.LOCK_LOST, f"lock:{lock.pk}:lost", lock.end_step_ids or ()
         verb = {EndKind.REPLACED: "was taken from", EndKind.UNLOCKED: "was unlocked from",
                 EndKind.AUTO_UNLOCKED: "was unlocked automatically from"}.get(lock.end_kind, "is no longer locked to")
-        text = f"{who} {verb} {'you' if lock.officer_id else lock.holder_label}: {lock.end_reason}"
+        text = f"{who} {verb} {'you' if lock.officer_id else label}: {lock.end_reason}"
     return kind, key, steps, text
 
 
@@ -1503,10 +1513,10 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
     notifications bulk-inserted. A lock no longer the scheduled one → ``cancel`` (bulk). A refusal or a re-lock
     (rare: they create intrays and a new lock) goes through ``auto_unlock_run`` itself, in the same transaction.
     Returns the ids by outcome: ``{"unlocked", "refused", "cancelled", "relocked"}``."""
-    from casework.core.audit import audit_record_many
+    from casework.core.audit import AuditTarget, audit_record_many
     from casework.core.context import system_actor_var
     from casework.core.fsm import bulk_transition
-    from casework.notifications.models import Notification
+    from casework.notifications.services import notification_send_many
 
     out: dict[str, list[int]] = {"unlocked": [], "refused": [], "cancelled": [], "relocked": []}
     ids = list(ids)
@@ -1516,14 +1526,17 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
         now = clock.now()
         autos = list(
             AutoUnlock.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-            .select_related("customer")  # the scheduler (created_by) only for a refusal: auto_unlock_run reads it
+            # Not the customers (their CSID and name are read with their row lock below) nor the scheduler
+            # (created_by: only for a refusal, which ``auto_unlock_run`` reads again).
             .filter(pk__any_of=ids, status=AutoUnlockStatus.SCHEDULED, due_at__lte=now)
             .order_by("due_at", "id")
         )
         if not autos:
             return out
-        list(Customer.objects.select_for_update().filter(pk__any_of={a.customer_id for a in autos})
-             .order_by("pk").values_list("pk", flat=True))  # serialise with lockers of these customers
+        # Serialise with lockers of these customers; their CSID and name (the audit target's text, the notices).
+        customers = {pk: (csid, f"{given} {family}".strip()) for pk, csid, given, family in (
+            Customer.objects.select_for_update().filter(pk__any_of={a.customer_id for a in autos})
+            .order_by("pk").values_list("pk", "csid", "given_names", "family_name"))}
         facts = selectors.auto_unlock_chunk_facts(autos=autos)
         cancel, unlock, one_by_one = [], [], []
         for auto in autos:
@@ -1531,7 +1544,8 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
             if f.readiness is None:
                 cancel.append(auto)
                 continue
-            after = policy.unlock_decision(decision_explained=True, owner_after=f.rule, current_area=f.lock.area.code)
+            after = policy.unlock_decision(decision_explained=True, owner_after=f.rule,
+                                           current_area=f.holder.area_code)
             if not f.readiness.allowed or after.outcome != "unlock":
                 one_by_one.append((auto, "refused" if not f.readiness.allowed else "relocked"))
                 continue
@@ -1549,7 +1563,6 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
         locks, events = [], []
         for auto, f, after in unlock:
             lock = f.lock
-            lock.customer = auto.customer
             steps = _steps(("CMA-3.4",), f.readiness.step_ids)
             lock.ended_at, lock.ended_by, lock.ended_by_label = now, None, label
             lock.end_kind = EndKind.AUTO_UNLOCKED
@@ -1566,31 +1579,44 @@ def auto_unlocks_run(*, ids: Iterable[int], skip_locked: bool = True) -> dict[st
         for other in others:
             other.completed_at = ended[other.lock_id].ended_at
         bulk_transition(others, AutoUnlock.cancel, fields=["completed_at"])
-        events += [{"actor": None, "action": "ownership.auto_unlock_cancel", "target": other,
+        # The target as ``target=other`` gives (``AutoUnlock.__str__``), without reading its customer again.
+        events += [{"actor": None, "action": "ownership.auto_unlock_cancel",
+                    "target": AuditTarget("autounlock", other.pk, f"Auto-unlock of {customers[other.customer_id][0]} "
+                                                                  f"at {other.due_at:%Y-%m-%d %H:%M}"),
                     "before": {"status": AutoUnlockStatus.SCHEDULED}, "after": {"status": other.status},
                     "reason": "The lock ended before the automatic unlock was due.", "step_ids": ("CMA-3.4",),
                     "customer": other.customer_id} for other in others]
         ErrorReport.objects.filter(is_open=True, lock_id__any_of=lock_ids).update(is_open=False, closed_at=now)
         for (auto, f, after), lock in zip(unlock, locks):
-            events.append({"actor": None, "action": "ownership.auto_unlock", "target": lock,
-                           "before": _lock_snapshot(lock) | {"is_active": True},
+            # The lock is not versioned: its target as ``target=lock`` gives (``Lock.__str__``), from values.
+            csid = customers[lock.customer_id][0]
+            events.append({"actor": None, "action": "ownership.auto_unlock",
+                           "target": AuditTarget("lock", lock.pk, f"{csid} locked to {f.holder.label}"),
+                           "before": _lock_snapshot(lock, f.holder) | {"is_active": True},
                            "after": {"relocked_to": None, "rule": f.rule.as_dict()}, "reason": lock.end_reason,
-                           "step_ids": _steps(lock.end_step_ids, after.step_ids), "customer": auto.customer})
+                           "step_ids": _steps(lock.end_step_ids, after.step_ids), "customer": lock.customer_id})
         audit_record_many(events)
-        # The holders are told (``lock_lost``), once per lock (as ``_notify_lock_holders``).
-        by_position: dict[int, list[Officer]] = {}
+        # The holders are told (``lock_lost``), once per lock (as ``_notify_lock_holders``): the lock's officer, or
+        # the active officers of its position, each an active user.
+        by_position: dict[int, list[int]] = {}
         positions = {lk.position_id for lk in locks if lk.officer_id is None}
-        for officer in Officer.objects.filter(position_id__in=positions, is_active=True).select_related("user"):
-            by_position.setdefault(officer.position_id, []).append(officer)
+        for position_id, user_id, user_active in Officer.objects.filter(
+                position_id__in=positions, is_active=True).values_list("position_id", "user_id", "user__is_active"):
+            if user_id is not None and user_active:
+                by_position.setdefault(position_id, []).append(user_id)
         notes = []
-        for lock in locks:
-            kind, key, steps, text = _lock_holder_message(lock, gained=False)
-            holders = [lock.officer] if lock.officer_id is not None else by_position.get(lock.position_id, [])
-            for user in {o.user.pk: o.user for o in holders if o.user is not None and o.user.is_active}.values():
-                notes.append(Notification(recipient=user, kind=kind, text=text[:300], key=key[:160],
-                                          link=f"/customers/{lock.customer.csid}/"[:300], customer=lock.customer,
-                                          step_ids=list(steps), created_at=now))
-        Notification.objects.bulk_create(notes, batch_size=1000, ignore_conflicts=True)
+        for (auto, f, after), lock in zip(unlock, locks):
+            holder = f.holder
+            csid, name = customers[lock.customer_id]
+            kind, key, steps, text = _holder_message(lock, gained=False, who=f"{name} ({csid})", label=holder.label)
+            if lock.officer_id is not None:
+                users = [holder.officer_user_id] if holder.officer_user_id is not None and holder.officer_user_active \
+                    else []
+            else:
+                users = by_position.get(lock.position_id, [])
+            link = f"/customers/{csid}/"
+            notes += [(user_id, kind, text, link, lock.customer_id, key, steps, now) for user_id in dict.fromkeys(users)]
+        notification_send_many(rows=notes)
         out["unlocked"] = [auto.pk for auto, _, _ in unlock]
         for auto, outcome in one_by_one:
             auto_unlock_run(auto=auto)

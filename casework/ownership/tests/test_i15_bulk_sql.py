@@ -72,14 +72,14 @@ def test_as_many_unlock_events_as_unlocks_and_the_chain_verifies_after_the_sweep
 def test_one_failing_unlock_is_isolated_and_the_rest_of_its_chunk_is_done(org, monkeypatch):
     _, autos, t0 = _due(org, 4)
     bad = autos[2]
-    real = services._lock_holder_message
+    real = services._holder_message
 
-    def flaky(lock, *, gained):
+    def flaky(lock, **kw):
         if lock.pk == bad.lock_id:
             raise RuntimeError("bad row")
-        return real(lock, gained=gained)
+        return real(lock, **kw)
 
-    monkeypatch.setattr(services, "_lock_holder_message", flaky)
+    monkeypatch.setattr(services, "_holder_message", flaky)
     with clock.freeze(t0):
         report = jobs.auto_unlock_due_report(batch=10)
     assert report["unlocked"] == 3 and [f["id"] for f in report["failed"]] == [bad.pk]
