@@ -30,8 +30,8 @@ def _plain_ints(lookup) -> list[int] | None:
     return list(dict.fromkeys(rhs))
 
 
-class AnyOf(In):
-    lookup_name = "any_of"
+class _PlainInts:
+    """A list of plain ``int`` ids is taken as it is (no per-value preparation); anything else as ``In`` takes it."""
 
     def get_prep_lookup(self):
         ints = _plain_ints(self)
@@ -39,6 +39,10 @@ class AnyOf(In):
             self.plain_ints = True
             return ints
         return super().get_prep_lookup()
+
+
+class AnyOf(_PlainInts, In):
+    lookup_name = "any_of"
 
     def as_postgresql(self, compiler, connection):
         if not self.rhs_is_direct_value() or isinstance(self.lhs, ColPairs):
@@ -61,19 +65,12 @@ class AnyOf(In):
         return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, values]
 
 
-class RelatedAnyOf(RelatedIn):
+class RelatedAnyOf(_PlainInts, RelatedIn):
     """``fk__any_of=[ids or instances]``: a relation's lookups are its own (``ForeignObject`` does not inherit
     ``Field``'s), so the same lookup is registered there, with ``RelatedIn``'s normalising of instances to ids."""
 
     lookup_name = "any_of"
     as_postgresql = AnyOf.as_postgresql
-
-    def get_prep_lookup(self):
-        ints = _plain_ints(self)
-        if ints is not None:
-            self.plain_ints = True
-            return ints
-        return super().get_prep_lookup()
 
 
 def register() -> None:

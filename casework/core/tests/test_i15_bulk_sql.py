@@ -27,21 +27,11 @@ from casework.core.fsm import bulk_transition, bulk_write
 from casework.core.models import AuditChainLink, AuditEvent
 from casework.ownership.models import EndKind, Lock
 from casework.testing.factories import CustomerFactory, PositionFactory, UserFactory
+from casework.testing.sql import StatementSpy
 
 pytestmark = pytest.mark.django_db
 
 PG = connection.vendor == "postgresql"
-
-
-class Params:
-    """Every statement run, with how many parameters it was given (``connection.execute_wrapper``)."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, int]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.calls.append((sql, len(params or ())))
-        return execute(sql, params, many, context)
 
 
 # ---------------------------------------------------------------- __any_of
@@ -68,7 +58,7 @@ def test_any_of_means_in_with_one_array_parameter_on_postgresql():
 def test_any_of_keeps_one_parameter_for_a_thousand_ids():
     users = [UserFactory() for _ in range(3)]
     ids = [u.pk for u in users] + list(range(10**9, 10**9 + 997)) + [users[0].pk]  # a duplicate too
-    spy = Params()
+    spy = StatementSpy()
     with connection.execute_wrapper(spy):
         assert get_user_model().objects.filter(pk__any_of=ids).count() == 3
     assert spy.calls[-1][1] == (1 if PG else 1000)
@@ -135,7 +125,7 @@ def test_bulk_transition_refuses_the_batch_when_a_row_changed_meanwhile(referenc
 def test_bulk_transition_writes_every_row_in_one_statement_with_one_parameter_per_column(reference):
     locks = _locks(6)
     _ending(locks)
-    spy = Params()
+    spy = StatementSpy()
     with transaction.atomic(), connection.execute_wrapper(spy):
         assert bulk_transition(locks, Lock.end, fields=["ended_at", "end_kind", "end_reason"]) == 6
     updates = [(sql, n) for sql, n in spy.calls if sql.lstrip().upper().startswith("UPDATE")]

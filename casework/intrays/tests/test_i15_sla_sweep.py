@@ -16,6 +16,7 @@ from casework.core.models import AuditEvent, JobItemFailure
 from casework.intrays import services
 from casework.intrays.jobs import sla_breach_job
 from casework.intrays.models import Intray
+from casework.testing.sql import StatementSpy
 
 from .test_services_lifecycle import make
 
@@ -101,20 +102,9 @@ def test_a_killed_run_leaves_nothing_half_written(org, frozen, monkeypatch):
         assert sla_breach_job(batch=10) == 3  # the next run carries on
 
 
-class _Statements:
-    """Every statement run, with how many parameters it carried (``connection.execute_wrapper``)."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, int]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.calls.append((sql, len(params or ())))
-        return execute(sql, params, many, context)
-
-
 def _chunk_statements(org, n) -> list[tuple[str, int]]:
     rows = _late(org, n)
-    spy = _Statements()
+    spy = StatementSpy()
     with clock.freeze(LATE), connection.execute_wrapper(spy):
         recorded, notices = services.intray_sla_breaches_record(ids=[r.pk for r in rows])
     assert len(recorded) == len(notices) == n

@@ -14,6 +14,7 @@ from casework.core.audit import audit_chain_seal, audit_chain_verify
 from casework.core.models import AuditEvent, JobItemFailure
 from casework.ownership import jobs, services
 from casework.ownership.models import AutoUnlock, AutoUnlockStatus, Lock
+from casework.testing.sql import StatementSpy
 
 from .test_i15_auto_unlock_sweep import _due
 
@@ -22,20 +23,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_auto_unlock_
 PG = connection.vendor == "postgresql"
 
 
-class _Statements:
-    """Every statement run, with how many parameters it carried (``connection.execute_wrapper``)."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, int]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.calls.append((sql, len(params or ())))
-        return execute(sql, params, many, context)
-
-
 def _chunk(org, n) -> list[tuple[str, int]]:
     _, autos, t0 = _due(org, n, mca=True)
-    spy = _Statements()
+    spy = StatementSpy()
     with clock.freeze(t0), connection.execute_wrapper(spy):
         assert len(services.auto_unlocks_run(ids=[a.pk for a in autos])["unlocked"]) == n
     return spy.calls
