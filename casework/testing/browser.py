@@ -145,13 +145,22 @@ def shot_widths(shot):
 
 
 def assert_focus_on_first_field(page, form_selector: str = "main form") -> None:
-    """The step's first field has keyboard focus (autofocus, or the error summary's link target after an error)."""
-    focused = page.evaluate("() => document.activeElement && (document.activeElement.id || document.activeElement.name)")
+    """The step's first field has keyboard focus (autofocus, or the error summary's link target after an error).
+    The browser applies ``autofocus`` at its next rendering step after load, which a loaded machine can delay past the
+    moment the page reports loaded: the focus is waited for (up to 5 s), then checked."""
     first = page.evaluate(
         """(sel) => { const f = document.querySelector(sel); if (!f) return null;
              const el = f.querySelector('input:not([type=hidden]):not([disabled]), select, textarea');
              return el && (el.id || el.name); }""", form_selector)
     assert first is not None, f"no field in {form_selector} on {page.url}"
+    active = "() => document.activeElement && (document.activeElement.id || document.activeElement.name)"
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"(first) => ({active})() === first", arg=first, timeout=5000)
+    except PlaywrightTimeout:
+        pass  # the assertion below says where the focus is instead
+    focused = page.evaluate(active)
     assert focused == first, f"focus is on {focused!r}, not on the first field {first!r} of {form_selector} ({page.url})"
 
 
