@@ -302,10 +302,13 @@ def customer_facts(*, customer: Customer, full: bool = True,
         "children": Child.objects.filter(on_cases).order_by("date_of_birth", "id"),
         "care": CareArrangement.objects.filter(on_cases).select_related("carer", "child"),
         "roles": CaseRoleHistory.objects.filter(on_cases).select_related("payer", "payee").order_by("from_date", "id"),
-        # Every party of the customer's cases (the other parties' income is on the summary).
-        "income": IncomeRecord.objects.filter(
-            Q(customer=customer) | Q(customer_id__in=Case.objects.filter(payer=customer).values("payee_id"))
-            | Q(customer_id__in=Case.objects.filter(payee=customer).values("payer_id")))
+        # Every party of the customer's cases (the other parties' income is on the summary): one IN over a UNION of
+        # the ids, not an OR of the customer and two IN subqueries, which PostgreSQL planned as a filter over every
+        # income row (90 ms a customer page at 1.5M customers, 3 ms as a union; issue 15).
+        "income": IncomeRecord.objects.filter(customer_id__in=Customer.objects.filter(pk=customer.pk).order_by()
+                                              .values("pk").union(
+            Case.objects.filter(payer=customer).order_by().values("payee_id"),
+            Case.objects.filter(payee=customer).order_by().values("payer_id")))
         .order_by("customer_id", "-effective_from", "-id"),
         "dpos": customer.dpos.select_related("case").order_by("-id"),
         "restrictions": customer.contact_restrictions.select_related(
