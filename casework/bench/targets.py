@@ -83,7 +83,9 @@ def rows(r: dict) -> list[dict]:
         "loading 1.5M customers (import_case_data --bulk, COPY)", "< 5 min",
         f"{parties.get('customers_per_second')} customers/s (customers and cases, {parties.get('path')} path): 1.5M "
         f"~{minutes} min; mixed file {_get(bulk, 'first_run', 'rows_per_second')} rows/s vs row path "
-        f"{_get(r, 'import', 'first_run', 'rows_per_second')} rows/s" if minutes is not None else "not run",
+        f"{_get(r, 'import', 'first_run', 'rows_per_second')} rows/s" if minutes is not None
+        else "already imported by an earlier run on this database: nothing to time"
+        if parties and not parties.get("created") else "not run",
         None if minutes is None else (minutes < 5 and parties.get("path") == "bulk")))
     emb = _get(r, "sqlite_embedded", "mixed@5")
     out.append(_row("SQLite embedded default, 5 users (mixed load)", "0 failures",

@@ -55,3 +55,13 @@ def test_a_phase_left_out_is_not_run_not_failed():
     rows = targets.rows({})
     assert all(r["met"] is None for r in rows)
     assert "not run" in targets.table(rows)
+
+
+def test_an_import_that_found_its_rows_already_imported_says_so():
+    """A second ``make bench`` on a loaded database finds the generated import files' rows already imported (every
+    row unchanged): no rate to report, and it says why instead of "0.0 customers/s, 1.5M ~None min"."""
+    results = {"import": {"first_run": {"rows_per_second": 800.0}, "bulk": {
+        "customers_and_cases": {"created": 0, "customers_per_second": 0.0, "minutes_for_1_5m_customers": None,
+                                "path": "bulk"}}}}
+    row = _by_what(targets.rows(results))["loading 1.5M customers (import_case_data --bulk, COPY)"]
+    assert row["met"] is None and "already imported" in row["measured"]
