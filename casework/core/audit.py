@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 
 from . import clock
 from .context import request_id_var, seal_deferred_var, system_actor_var
+from .copy import copy_rows
 from .models import AuditChainLink, AuditEvent
 
 logger = logging.getLogger("casework.audit")
@@ -100,7 +101,7 @@ def audit_record(
 def audit_record_many(entries: Iterable[Mapping[str, Any]]) -> list[AuditEvent]:
     """Append many audit events in one bulk insert: each entry has exactly ``audit_record``'s keyword arguments and
     gives the same event (the set-based sweeps, issue 15). Must run inside the caller's transaction; the events are
-    chained after commit like any other. The events of one call share one ``occurred_at`` (one moment, one
+    chained like any other (by the scheduled seal or a job's, or after commit with ``AUDIT_SEAL_AFTER_COMMIT``). The events of one call share one ``occurred_at`` (one moment, one
     transaction). On PostgreSQL they are written by one ``COPY`` of rows built as tuples (no model instance per
     event) and the list returned is empty; elsewhere by ``bulk_create``, which returns them."""
     if not connection.in_atomic_block:
@@ -128,21 +129,18 @@ _JSON_AT = tuple(i for i, name in enumerate(COPY_COLUMNS) if name in ("before", 
 def _copy_events(rows: list[tuple[Any, ...]]) -> None:
     """PostgreSQL: the events in one ``COPY`` (issue 15: a sweep's chunk writes thousands; ``bulk_create`` prepared
     every field of every event through the ORM). ``rows`` are tuples in ``COPY_COLUMNS`` order (``_event_row``); the
-    JSON columns get ``json.dumps`` of the plain values, which is what the model's ``JSONField`` stores; the ids come
-    from the table's sequence, in row order, as with an insert."""
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    cols = ", ".join(AuditEvent._meta.get_field(c).column for c in COPY_COLUMNS)
+    JSON columns get ``json.dumps`` of the plain values, which is what the model's ``JSONField`` stores."""
     dumps = json.dumps
     b, a, s = _JSON_AT
-    with connection.wrap_database_errors, connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in rows:
-                row = list(row)
-                row[b] = None if row[b] is None else dumps(row[b])
-                row[a] = None if row[a] is None else dumps(row[a])
-                row[s] = dumps(row[s])
-                write(row)
+
+    def encoded(row: tuple[Any, ...]) -> list[Any]:
+        row = list(row)
+        row[b] = None if row[b] is None else dumps(row[b])
+        row[a] = None if row[a] is None else dumps(row[a])
+        row[s] = dumps(row[s])
+        return row
+
+    copy_rows(AuditEvent, COPY_COLUMNS, map(encoded, rows))
 
 
 SELECT_COLUMNS = ("target_type", "target_id", "target_repr", "customer_id", "after", "target_version")
@@ -153,8 +151,7 @@ def audit_record_select(*, action: str, select_sql: str, params: Iterable[Any] =
     builds its events' JSON in SQL from the rows it has just written). The ``SELECT`` yields ``SELECT_COLUMNS`` in
     that order (``after`` as jsonb); the rest is what ``audit_record(actor=None, ...)`` records under the current
     context (its system or job actor, request id, no reason, no step IDs). Must run inside the caller's
-    transaction; the events are chained after commit like any other. Returns how many it appended. Added for the
-    bulk import; the existing functions are unchanged."""
+    transaction; the events are chained like any other. Returns how many it appended."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction(f"audit_record_select({action}) must be called inside the service's transaction")
     _ask_seal()
@@ -330,11 +327,7 @@ def _write_links(links: list[tuple[int, str, str]]) -> None:
     if connection.vendor != "postgresql":
         AuditChainLink.objects.bulk_create([AuditChainLink(event_id=e, prev_hash=p, hash=h) for e, p, h in links])
         return
-    table = connection.ops.quote_name(AuditChainLink._meta.db_table)
-    with connection.wrap_database_errors, connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} (event_id, prev_hash, hash) FROM STDIN") as copy:
-            for link in links:
-                copy.write_row(link)
+    copy_rows(AuditChainLink, ("event_id", "prev_hash", "hash"), links)
 
 
 def _seal_after_commit() -> None:

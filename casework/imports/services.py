@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from casework.core import clock
 from casework.core.audit import audit_chain_seal, audit_record, audit_record_select
+from casework.core.copy import copy_rows
 from casework.core.context import system_context
 from casework.core.errors import DomainError
 from casework.customers import services as cs
@@ -550,29 +551,17 @@ def _copy(model, objs: Iterable[Any], *, with_pk: bool = True) -> None:
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     names = [f.attname for f in fields]
-    qn = connection.ops.quote_name
-    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
     now = timezone.now()
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(sql) as copy:
-            for obj in objs:
-                values = obj.__dict__
-                for name in stamped:
-                    values[name] = now
-                copy.write_row([values[name] for name in names])
+
+    def values(obj) -> list[Any]:
+        for name in stamped:
+            obj.__dict__[name] = now
+        return [obj.__dict__[name] for name in names]
+
+    copy_rows(model, [f.name for f in fields], map(values, objs))
 
 
 SOURCE_COLUMNS = ("record_type", "source_key", "object_id", "fingerprint", "first_imported_at", "last_imported_at")
-
-
-def _copy_values(model, names: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """Plain value tuples into the named fields of the model's table by one ``COPY`` (no model instance per row)."""
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(model._meta.get_field(name).column) for name in names)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
 
 
 def _write(new_customers: list[tuple[_Parsed, Customer]],
@@ -610,7 +599,7 @@ def _write(new_customers: list[tuple[_Parsed, Customer]],
         _copy(Case, (d.case for _, d in new_cases))
         _copy(Child, children)
         _copy(CaseRoleHistory, periods, with_pk=False)
-    _copy_values(SourceRecord, SOURCE_COLUMNS, sources)
+    copy_rows(SourceRecord, SOURCE_COLUMNS, sources)
     _audit_in_sql([c.pk for _, c in new_customers], [d.case.pk for _, d in new_cases])
     return written
 
